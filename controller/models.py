@@ -1,0 +1,162 @@
+"""The controller's tables (SQLAlchemy 2 declarative). Alembic migrations in
+``controller/migrations`` create them; never call ``create_all`` outside tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Site(Base):
+    __tablename__ = "sites"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Screen(Base):
+    __tablename__ = "screens"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    orientation: Mapped[str] = mapped_column(String(16))  # landscape | portrait
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    # Language profile: ordered, primary first, e.g. ["vi", "lo", "en"].
+    languages: Mapped[list[Any]] = mapped_column(JSON)
+    bilingual_mode: Mapped[str] = mapped_column(String(16), default="dual")  # dual|alternate
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    tags: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    default_playlist_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # sha256 hex of the screen's current credential; None = no credential issued.
+    credential_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    credential_issued_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Media(Base):
+    __tablename__ = "media"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))  # image | video
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Playlist(Base):
+    __tablename__ = "playlists"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title_vi: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PlaylistVersion(Base):
+    """An immutable snapshot of a playlist's items; what is on air is a version."""
+
+    __tablename__ = "playlist_versions"
+    __table_args__ = (UniqueConstraint("playlist_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    playlist_id: Mapped[str] = mapped_column(ForeignKey("playlists.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    # List of item dicts in the timeline's item format (see docs/protocol.md).
+    items: Mapped[list[Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))  # admin|editor|approver|emergency|technician|viewer
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ApiToken(Base):
+    """A personal API token. Only the sha256 of the token is stored: tokens are 256-bit
+    random secrets, so a fast hash is as safe as a slow one and allows an indexed lookup."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ScreenTimeline(Base):
+    """The last timeline built for a screen. ``version`` grows by one whenever the
+    timeline's content hash changes, so a push happens only when something changed."""
+
+    __tablename__ = "screen_timelines"
+
+    screen_id: Mapped[str] = mapped_column(ForeignKey("screens.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ScreenStatus(Base):
+    """Latest facts a player reported (one row per screen, overwritten)."""
+
+    __tablename__ = "screen_status"
+
+    screen_id: Mapped[str] = mapped_column(ForeignKey("screens.id"), primary_key=True)
+    connected: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    acked_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    missing_media: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ChangeCounter(Base):
+    """One row. Every write that may change a timeline bumps ``value`` in the same
+    transaction; the scheduler process watches it and rebuilds timelines. This works
+    across processes (CLI imports, several web workers) with no message bus."""
+
+    __tablename__ = "change_counter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

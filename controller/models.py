@@ -8,10 +8,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
     Integer,
+    MetaData,
     String,
     Text,
     UniqueConstraint,
@@ -23,7 +25,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Deterministic constraint names: the same on SQLite and PostgreSQL, so migrations can
+# name what they alter or drop (and SQLite batch mode can rebuild tables).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
 class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
@@ -65,7 +79,7 @@ class Media(Base):
     __tablename__ = "media"
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
-    size: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)  # bytes; videos may exceed 2 GiB
     mime: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))  # image | video
     original_name: Mapped[str] = mapped_column(String(255), default="")
@@ -103,7 +117,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(32))  # admin|editor|approver|emergency|technician|viewer
+    role: Mapped[str] = mapped_column(String(32))  # one of controller.auth.users.ROLES
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

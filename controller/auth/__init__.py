@@ -1,0 +1,1 @@
+"""Authentication: screen credentials, personal API tokens, users and passwords."""

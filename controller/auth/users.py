@@ -1,0 +1,44 @@
+"""Operator accounts."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from controller.auth.passwords import generate_password, hash_password
+from controller.models import User
+
+ROLES = ("admin", "editor", "approver", "emergency", "technician", "viewer")
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MIN_PASSWORD_LENGTH = 12
+
+
+def add_user(
+    session: Session, username: str, role: str, password: str | None = None
+) -> tuple[User, str | None]:
+    """Create a user. Returns the user and the generated password (None when one was
+    given). ValueError with a clear message on a bad role, username or password, or a
+    duplicate. The caller commits."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if not isinstance(username, str) or not USERNAME_RE.fullmatch(username):
+        raise ValueError(
+            f"bad username {username!r}: use 2-64 lowercase letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    if session.execute(select(User.id).where(User.username == username)).first():
+        raise ValueError(f"a user named {username!r} already exists")
+    generated = None
+    if password is None:
+        password = generated = generate_password()
+    elif len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"password too short: at least {MIN_PASSWORD_LENGTH} characters")
+    elif password != password.strip():
+        raise ValueError("password must not start or end with white space")
+    user = User(username=username, password_hash=hash_password(password), role=role,
+                disabled=False)
+    session.add(user)
+    session.flush()
+    return user, generated

@@ -1,0 +1,245 @@
+"""``pano-controller``: the controller's command line.
+
+Every failure is one line on stderr and a non-zero exit status, never a traceback:
+1 for errors, 2 for refused input files and usage errors, 130 when interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from controller.settings import Settings, SettingsError, load_settings
+
+PROG = "pano-controller"
+DEFAULT_SITES = Path("config") / "sites.yaml"
+DEFAULT_PLAYLISTS = Path("playlists")
+EXIT_ERROR, EXIT_INPUT, EXIT_INTERRUPTED = 1, 2, 130
+
+
+class CliError(Exception):
+    """A failure to report as one line, with an exit status."""
+
+    def __init__(self, message: str, status: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # only for display
+        return "<database>"
+
+
+def _sessions(settings: Settings) -> sessionmaker[Session]:
+    """Upgrade the schema, then return a session factory."""
+    from controller.db import make_engine, make_session_factory, upgrade
+
+    upgrade(settings.db_url)
+    return make_session_factory(make_engine(settings.db_url))
+
+
+def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from controller.db import upgrade
+
+    upgrade(settings.db_url)
+    print(f"Database {_safe_url(settings.db_url)} is up to date.")
+    return 0
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from controller.content.playlists_import import import_playlists
+    from controller.content.sites_import import import_sites
+    from controller.content.yamlfile import YamlError
+    from controller.media.store import MediaStore
+
+    sites, playlists = args.sites, args.playlists
+    if sites is None and playlists is None:
+        sites, playlists = DEFAULT_SITES, DEFAULT_PLAYLISTS
+    factory = _sessions(settings)
+    with factory() as session:
+        try:
+            reports = []
+            if sites is not None:
+                reports.append(import_sites(session, Path(sites)))
+            if playlists is not None:
+                store = MediaStore(settings.media_dir)
+                reports.append(import_playlists(session, Path(playlists), store,
+                                                Path(settings.media_source_dir)))
+        except YamlError as exc:
+            session.rollback()
+            raise CliError(f"refused, nothing imported: {exc}", EXIT_INPUT) from None
+        session.commit()
+    for report in reports:
+        print(report.summary())
+    return 0
+
+
+def _read_password_stdin() -> str:
+    line = sys.stdin.readline()
+    if not line:
+        raise CliError("--password-stdin: nothing on standard input")
+    return line.rstrip("\r\n")
+
+
+def cmd_users_add(settings: Settings, args: argparse.Namespace) -> int:
+    from controller.auth.users import add_user
+
+    password = _read_password_stdin() if args.password_stdin else None
+    factory = _sessions(settings)
+    with factory() as session:
+        user, generated = add_user(session, args.username, args.role, password)
+        session.commit()
+        print(f"User {user.username!r} created with role {user.role}.")
+    if generated:
+        print(f"Generated password (shown only once, store it now): {generated}")
+    return 0
+
+
+def cmd_users_token(settings: Settings, args: argparse.Namespace) -> int:
+    from controller.auth.tokens import issue_user_token
+
+    factory = _sessions(settings)
+    with factory() as session:
+        token = issue_user_token(session, args.username)
+        session.commit()
+    print(f"New personal API token for {args.username!r} (shown only once; send it as "
+          "'Authorization: Bearer <token>'):", file=sys.stderr)
+    print(token)
+    return 0
+
+
+def cmd_screens_token(settings: Settings, args: argparse.Namespace) -> int:
+    from controller.auth.tokens import issue_screen_token
+    from controller.models import Screen
+
+    factory = _sessions(settings)
+    with factory() as session:
+        screen = session.get(Screen, args.screen_id)
+        had_one = screen is not None and screen.credential_hash is not None
+        token = issue_screen_token(session, args.screen_id)
+        session.commit()
+    revoked = " The previous credential is revoked now." if had_one else ""
+    print(f"New credential for screen {args.screen_id!r} (shown only once; put it in the "
+          f"player's config as 'token').{revoked}", file=sys.stderr)
+    print(token)
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from controller.server import serve  # upgrades the database itself
+
+    serve(settings)
+    return 0
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from controller.demo import run_demo
+
+    result = run_demo(settings, args)
+    return result if isinstance(result, int) else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Pano signage controller.")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="settings file (default: config/controller.yaml if present)")
+    parser.add_argument("--data-dir", type=Path, metavar="DIR",
+                        help="where the database and media store live (default: var)")
+    parser.add_argument("--port", type=int, metavar="N", help="HTTP port (default: 8080)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("upgrade", help="create or upgrade the schema").set_defaults(
+        handler=cmd_db_upgrade)
+
+    imp = sub.add_parser("import", help="import sites/screens and playlists from YAML "
+                         "(without options: config/sites.yaml and playlists/)")
+    imp.add_argument("--sites", type=Path, metavar="FILE", help="sites and screens file")
+    imp.add_argument("--playlists", type=Path, metavar="PATH",
+                     help="a playlist file or a directory of them")
+    imp.set_defaults(handler=cmd_import)
+
+    from controller.auth.users import ROLES
+
+    users = sub.add_parser("users", help="operator accounts")
+    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    add = users_sub.add_parser("add", help="create a user (prints a generated password)")
+    add.add_argument("username")
+    add.add_argument("--role", choices=ROLES, default="viewer", help="default: viewer")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from the first line of standard input")
+    add.set_defaults(handler=cmd_users_add)
+    tok = users_sub.add_parser("token", help="issue a personal API token")
+    tok.add_argument("username")
+    tok.set_defaults(handler=cmd_users_token)
+
+    screens = sub.add_parser("screens", help="screens")
+    screens_sub = screens.add_subparsers(dest="screens_command", metavar="ACTION",
+                                         required=True)
+    stok = screens_sub.add_parser("token", help="issue a new screen credential "
+                                  "(revokes the old one)")
+    stok.add_argument("screen_id")
+    stok.set_defaults(handler=cmd_screens_token)
+
+    sub.add_parser("serve", help="run the controller server").set_defaults(handler=cmd_serve)
+
+    run = sub.add_parser("run", help="run the demo: controller plus a local player")
+    run.add_argument("--no-player", action="store_true", help="do not start a local player")
+    run.add_argument("--player-screen", default="phu-bai-arrivals", metavar="ID",
+                     help="screen the local player plays (default: phu-bai-arrivals)")
+    run.set_defaults(handler=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[Settings, argparse.Namespace], int] = args.handler
+    try:
+        settings = load_settings(args.config, data_dir=args.data_dir, port=args.port)
+        return handler(settings, args)
+    except CliError as exc:
+        _error(str(exc))
+        return exc.status
+    except SettingsError as exc:
+        _error(f"settings: {exc}")
+        return EXIT_ERROR
+    except (LookupError, ValueError) as exc:
+        _error(str(exc))
+        return EXIT_ERROR
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        _error(f"database: {detail}")
+        return EXIT_ERROR
+    except OSError as exc:
+        _error(f"{exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}")
+        return EXIT_ERROR
+    except ImportError as exc:
+        _error(f"missing component: {exc}")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # the promise is: never a traceback (PANO_DEBUG=1 shows it)
+        if os.environ.get("PANO_DEBUG"):
+            raise
+        _error(f"unexpected {type(exc).__name__}: {exc}")
+        return EXIT_ERROR
+
+
+def _error(message: str) -> None:
+    first = message.splitlines()[0] if message else "failed"
+    print(f"{PROG}: error: {first}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,302 @@
+"""Import playlists written in YAML (``playlists/*.yaml``) into the database.
+
+Every file is validated, and every media file it names is checked and hashed, before
+anything is written. Each playlist gets a new immutable version only when its items
+changed. Stored items follow the timeline's item format (docs/protocol.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from controller import changes
+from controller.content import ImportReport
+from controller.content.sites_import import ID_HINT, ID_RE, LANG_RE, label
+from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
+from controller.media.store import KNOWN_TYPES, MediaStore, describe_mime, sniff
+from controller.models import Playlist, PlaylistVersion, utcnow
+
+ITEM_TYPES = ("image", "video", "text", "web")
+VARIANT_KEYS = ("title", "body", "media", "url")
+REQUIRED_LANGUAGES = ("vi", "en")
+MIN_DURATION, MAX_DURATION = 1, 3600
+MAX_TITLE, MAX_BODY, MAX_URL = 200, 2000, 2000
+_MEDIA_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,200}$")
+
+
+@dataclass
+class MediaFile:
+    path: Path
+    name: str
+    sha256: str
+    size: int
+    mime: str
+    kind: str
+
+
+@dataclass
+class ParsedPlaylist:
+    id: str
+    file: Path
+    title_vi: str
+    title_en: str
+    items: list[dict[str, Any]]
+    media: list[MediaFile] = field(default_factory=list)
+
+    @property
+    def content_hash(self) -> str:
+        return items_hash(self.items)
+
+
+def items_hash(items: list[dict[str, Any]]) -> str:
+    """SHA-256 of the items' canonical JSON: equal items, equal hash."""
+    blob = json.dumps(items, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class _MediaChecker:
+    """Resolves ``media:`` names under the source directory, sniffs and hashes each
+    file once."""
+
+    def __init__(self, source_dir: Path) -> None:
+        self.source_dir = Path(source_dir)
+        self.cache: dict[Path, MediaFile] = {}
+
+    def check(self, f: Fields, key: str, name: Any, item_type: str) -> MediaFile:
+        if not isinstance(name, str) or not name.strip():
+            f.fail(key, "media must be a file name (text)")
+        if (name.startswith(("/", "\\")) or "/" in name or "\\" in name or ".." in name
+                or ":" in name or "\x00" in name):
+            f.fail(key, f"media {name!r} must be a plain file name inside "
+                   f"{self.source_dir} (no paths, no '..')")
+        if not _MEDIA_NAME_RE.fullmatch(name):
+            f.fail(key, f"media {name!r}: use letters, digits, '.', '_', '-' and spaces")
+        root = self.source_dir.resolve()
+        path = (root / name).resolve()
+        if path.parent != root:
+            f.fail(key, f"media {name!r} leads outside {self.source_dir} (symbolic link?)")
+        if not path.is_file():
+            f.fail(key, f"media file {name!r} not found in {self.source_dir}")
+        media = self.cache.get(path)
+        if media is None:
+            media = self._read(f, key, name, path)
+            self.cache[path] = media
+        if media.kind != item_type:
+            f.fail(key, f"media {name!r} is {_a(media.kind)} ({describe_mime(media.mime)}) "
+                   f"but the item's type is {item_type}")
+        return media
+
+    def _read(self, f: Fields, key: str, name: str, path: Path) -> MediaFile:
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(4096)
+                digest.update(head)
+                size += len(head)
+                while chunk := fh.read(1024 * 1024):
+                    digest.update(chunk)
+                    size += len(chunk)
+        except OSError as exc:
+            f.fail(key, f"cannot read media {name!r}: {exc.strerror}")
+        if size == 0:
+            f.fail(key, f"media {name!r} is an empty file")
+        mime = sniff(head)
+        if mime is None:
+            f.fail(key, f"media {name!r} is not a JPEG, PNG, WebP, MP4 or WebM file "
+                   "(judged by its content)")
+        kind, extensions = KNOWN_TYPES[mime]
+        if path.suffix.lower() not in extensions:
+            f.fail(key, f"media {name!r} is a {describe_mime(mime)} file by its content but "
+                   f"its name says otherwise; rename it to end in {extensions[0]}")
+        return MediaFile(path, name, digest.hexdigest(), size, mime, kind)
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
+def _text(f: Fields, key: str, max_len: int) -> str | None:
+    """Optional text; absent, null and "" all mean None."""
+    if key not in f.data or f.data[key] is None or f.data[key] == "":
+        return None
+    return f.text(key, max_len=max_len)
+
+
+def _url(f: Fields) -> str | None:
+    url = _text(f, "url", MAX_URL)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(
+            c.isspace() for c in url):
+        f.fail("url", f"url {url!r} must be an http:// or https:// address")
+    return url
+
+
+def _item(file: Path, data: Any, index: int, line: int | None,
+          media: _MediaChecker, used: list[MediaFile]) -> dict[str, Any]:
+    f = Fields(file, data, label("item", data, index), line)
+    f.only(required=("id", "type", "duration", "variants"))
+    item_id = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
+    item_type = f.choice("type", ITEM_TYPES)
+    duration = f.number("duration", low=MIN_DURATION, high=MAX_DURATION)
+    variants_f = f.mapping("variants")
+    if not variants_f.data:
+        f.fail("variants", "variants must name at least vi and en")
+    variants: dict[str, dict[str, Any]] = {}
+    for lang in variants_f.data:
+        if not LANG_RE.fullmatch(lang):
+            variants_f.fail(lang, f"{lang!r} is not a language code (2-3 lowercase letters)")
+        v = variants_f.mapping(lang, where=f"{f.where}, variant {lang!r}")
+        v.only(optional=VARIANT_KEYS)
+        out = {"title": _text(v, "title", MAX_TITLE), "body": _text(v, "body", MAX_BODY),
+               "media": None, "url": _url(v)}
+        if item_type in ("image", "video"):
+            if not v.has("media"):
+                v.fail(None, f"{_a(item_type)} item needs 'media' in every language")
+            found = media.check(v, "media", v.data["media"], item_type)
+            out["media"] = found.sha256
+            if found not in used:
+                used.append(found)
+        elif v.has("media"):
+            v.fail("media", f"'media' is only for image and video items, not {item_type}")
+        if item_type == "web" and out["url"] is None:
+            v.fail(None, "a web item needs 'url' in every language")
+        if item_type != "web" and out["url"] is not None:
+            v.fail("url", f"'url' is only for web items, not {item_type}")
+        if item_type == "text" and out["title"] is None:
+            v.fail(None, "a text item needs a 'title' in every language")
+        variants[lang] = out
+    for needed in REQUIRED_LANGUAGES:
+        if needed not in variants:
+            f.fail("variants", f"variants must include {needed!r}")
+    return {"id": item_id, "type": item_type, "duration": duration, "variants": variants}
+
+
+def parse_playlist(path: Path, media: _MediaChecker) -> ParsedPlaylist:
+    data = load_yaml(path)
+    if data is None:
+        raise YamlError(path, None, "file is empty (expected id, title and items)")
+    f = Fields(path, data, "playlist")
+    f.only(required=("id", "title", "items"))
+    playlist_id = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
+    f.where = f"playlist {playlist_id!r}"
+    title = f.mapping("title")
+    title.only(required=REQUIRED_LANGUAGES)
+    title_vi, title_en = title.text("vi"), title.text("en")
+    items: list[dict[str, Any]] = []
+    used: list[MediaFile] = []
+    seen: dict[str, int | None] = {}
+    for i, item_data in f.items("items"):
+        line = line_of(f.data["items"], i)
+        item = _item(path, item_data, i, line, media, used)
+        if item["id"] in seen:
+            raise YamlError(path, line, f"{f.where}: duplicate item id {item['id']!r} "
+                            f"(first on line {seen[item['id']]})")
+        seen[item["id"]] = line
+        items.append(item)
+    return ParsedPlaylist(playlist_id, path, title_vi, title_en, items, used)  # type: ignore[arg-type]
+
+
+def playlist_files(path: Path) -> list[Path]:
+    """``path`` itself, or the *.yaml / *.yml files directly in it, sorted."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir()
+                       if p.suffix.lower() in (".yaml", ".yml") and p.is_file())
+        if not files:
+            raise YamlError(path, None, "no *.yaml or *.yml playlist files in this directory")
+        return files
+    if not path.exists():
+        raise YamlError(path, None, "file or directory not found")
+    return [path]
+
+
+def parse_playlists(path: Path, media_source_dir: Path) -> list[ParsedPlaylist]:
+    """Validate every playlist file; raise YamlError on the first problem."""
+    checker = _MediaChecker(media_source_dir)
+    parsed: list[ParsedPlaylist] = []
+    seen: dict[str, ParsedPlaylist] = {}
+    for file in playlist_files(path):
+        playlist = parse_playlist(file, checker)
+        if playlist.id in seen:
+            raise YamlError(file, None, f"playlist id {playlist.id!r} is already used by "
+                            f"{seen[playlist.id].file}")
+        seen[playlist.id] = playlist
+        parsed.append(playlist)
+    return parsed
+
+
+def import_playlists(session: Session, path: Path, store: MediaStore,
+                     media_source_dir: Path) -> ImportReport:
+    """Validate all of ``path`` (a file or a directory), then store media and write
+    playlists and versions into ``session`` (not committed). Raises YamlError, writing
+    nothing to the database, if anything is wrong."""
+    parsed = parse_playlists(path, media_source_dir)
+    report = ImportReport(source=str(path), what="playlists")
+    stored_new = 0
+    for playlist in parsed:
+        for m in playlist.media:
+            if not store.exists(m.sha256):
+                stored_new += 1
+            row = store.put_file(session, m.path, m.name, m.mime, m.kind)
+            if row.sha256 != m.sha256:
+                raise YamlError(playlist.file, None, f"media {m.name!r} changed while "
+                                "importing; run the import again")
+    existing = {p.id: p for p in session.execute(select(Playlist)).scalars()}
+    for playlist in parsed:
+        row = existing.get(playlist.id)
+        content_hash = playlist.content_hash
+        if row is None:
+            row = Playlist(id=playlist.id, title_vi=playlist.title_vi,
+                           title_en=playlist.title_en, current_version=1, updated_at=utcnow())
+            session.add(row)
+            session.flush()
+            session.add(PlaylistVersion(playlist_id=playlist.id, number=1,
+                                        items=playlist.items, content_hash=content_hash))
+            report.created += 1
+            report.notes.append(f"{playlist.id}: created, version 1")
+            continue
+        changed = False
+        if (row.title_vi, row.title_en) != (playlist.title_vi, playlist.title_en):
+            row.title_vi, row.title_en = playlist.title_vi, playlist.title_en
+            changed = True
+        current = session.execute(
+            select(PlaylistVersion.content_hash).where(
+                PlaylistVersion.playlist_id == row.id,
+                PlaylistVersion.number == row.current_version,
+            )
+        ).scalar()
+        if current != content_hash:
+            newest = session.execute(
+                select(func.max(PlaylistVersion.number)).where(
+                    PlaylistVersion.playlist_id == row.id)
+            ).scalar() or 0
+            number = newest + 1
+            session.add(PlaylistVersion(playlist_id=row.id, number=number,
+                                        items=playlist.items, content_hash=content_hash))
+            row.current_version = number
+            report.notes.append(f"{playlist.id}: new version {number}")
+            changed = True
+        if changed:
+            row.updated_at = utcnow()
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    file_ids = {p.id for p in parsed}
+    report.kept += [f"playlist {pid}" for pid in sorted(set(existing) - file_ids)]
+    media_count = len({m.sha256 for p in parsed for m in p.media})
+    report.notes.append(f"{media_count} media files referenced, {stored_new} newly stored")
+    if report.changed:
+        changes.bump(session)
+    session.flush()
+    return report

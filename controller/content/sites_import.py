@@ -1,0 +1,190 @@
+"""Import ``config/sites.yaml`` (sites and their screens) into the database.
+
+Everything is validated first; then sites and screens are upserted in the caller's
+session (the caller commits, so the import is one transaction). Re-importing the same
+file changes nothing. Screen credentials are never touched; rows missing from the file
+are kept and reported."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from controller import changes
+from controller.content import ImportReport
+from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
+from controller.models import Screen, Site, utcnow
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+ID_HINT = "use 2-63 lowercase letters, digits and '-', starting with a letter or digit"
+LANG_RE = re.compile(r"^[a-z]{2,3}$")
+RESOLUTION_RE = re.compile(r"^(\d{1,5})x(\d{1,5})$")
+TAG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+MIN_PIXELS, MAX_PIXELS = 320, 7680
+REQUIRED_LANGUAGES = ("vi", "en")
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+SITE_FIELDS = ("name_vi", "name_en", "timezone")
+SCREEN_FIELDS = ("site_id", "name_vi", "name_en", "orientation", "width", "height",
+                 "languages", "bilingual_mode", "timezone", "tags", "default_playlist_id")
+
+
+@dataclass
+class _Row:
+    id: str
+    values: dict[str, Any]
+
+
+def _names(f: Fields, key: str) -> tuple[str, str]:
+    names = f.mapping(key)
+    names.only(required=REQUIRED_LANGUAGES)
+    return names.text("vi"), names.text("en")  # type: ignore[return-value]
+
+
+def _timezone(f: Fields, default: str) -> str:
+    tz = f.text("timezone", required=False, max_len=64)
+    if tz is None:
+        return default
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        f.fail("timezone", f"unknown time zone {tz!r} (e.g. Asia/Ho_Chi_Minh)")
+    return tz
+
+
+def label(kind: str, data: Any, index: int) -> str:
+    """``"screen 'x'"`` when the entry has a text id, else ``"screen #3"``."""
+    raw = data.get("id") if isinstance(data, dict) else None
+    return f"{kind} {raw!r}" if isinstance(raw, str) else f"{kind} #{index + 1}"
+
+
+def _screen(file: Path, data: Any, index: int, site_id: str, site_tz: str,
+            line: int | None) -> _Row:
+    f = Fields(file, data, label("screen", data, index), line)
+    f.only(
+        required=("id", "name", "orientation", "resolution", "languages", "bilingual_mode"),
+        optional=("default_playlist", "tags", "timezone"),
+    )
+    screen_id = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
+    name_vi, name_en = _names(f, "name")
+    orientation = f.choice("orientation", ("landscape", "portrait"))
+    resolution = f.text("resolution", max_len=11)
+    m = RESOLUTION_RE.fullmatch(resolution or "")
+    if not m:
+        f.fail("resolution", f"resolution must be WIDTHxHEIGHT like 1920x1080, got {resolution!r}")
+    width, height = int(m.group(1)), int(m.group(2))
+    for value in (width, height):
+        if not MIN_PIXELS <= value <= MAX_PIXELS:
+            f.fail("resolution", f"resolution {resolution} is not sane: each side must be "
+                   f"{MIN_PIXELS}..{MAX_PIXELS} pixels")
+    if orientation == "landscape" and width < height:
+        f.fail("orientation", f"orientation is landscape but resolution {resolution} is taller "
+               "than wide")
+    if orientation == "portrait" and height < width:
+        f.fail("orientation", f"orientation is portrait but resolution {resolution} is wider "
+               "than tall")
+    languages = f.text_list("languages", pattern=LANG_RE, max_len=3,
+                            hint="use 2-3 letter lowercase codes such as vi, en, lo")
+    for needed in REQUIRED_LANGUAGES:
+        if needed not in languages:
+            f.fail("languages", f"languages must include {needed!r} (got {', '.join(languages)})")
+    bilingual_mode = f.choice("bilingual_mode", ("dual", "alternate"))
+    default_playlist = f.text("default_playlist", pattern=ID_RE, max_len=63, required=False,
+                              hint=ID_HINT)
+    tags = f.text_list("tags", pattern=TAG_RE, required=False, non_empty=False,
+                       hint="letters, digits, '-', '_', '.', ':'")
+    return _Row(screen_id, {  # type: ignore[arg-type]
+        "site_id": site_id, "name_vi": name_vi, "name_en": name_en,
+        "orientation": orientation, "width": width, "height": height,
+        "languages": languages, "bilingual_mode": bilingual_mode,
+        "timezone": _timezone(f, site_tz), "tags": tags,
+        "default_playlist_id": default_playlist,
+    })
+
+
+def parse_sites(path: Path) -> tuple[list[_Row], list[_Row]]:
+    """Validate the whole file; return (sites, screens) or raise YamlError."""
+    data = load_yaml(path)
+    if data is None:
+        raise YamlError(path, None, "file is empty (expected 'sites:' with a list of sites)")
+    top = Fields(path, data, "top level")
+    top.only(required=("sites",))
+    sites: list[_Row] = []
+    screens: list[_Row] = []
+    seen_sites: dict[str, int | None] = {}
+    seen_screens: dict[str, int | None] = {}
+    for i, site_data in top.items("sites"):
+        f = Fields(path, site_data, label("site", site_data, i), line_of(top.data["sites"], i))
+        f.only(required=("id", "name", "screens"), optional=("timezone",))
+        sid = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
+        if sid in seen_sites:
+            f.fail("id", f"duplicate site id {sid!r} (first on line {seen_sites[sid]})")
+        seen_sites[sid] = f.line("id")  # type: ignore[index]
+        name_vi, name_en = _names(f, "name")
+        tz = _timezone(f, DEFAULT_TIMEZONE)
+        sites.append(_Row(sid, {"name_vi": name_vi, "name_en": name_en,  # type: ignore[arg-type]
+                                "timezone": tz}))
+        for j, screen_data in f.items("screens", non_empty=False):
+            item_line = line_of(f.data["screens"], j)
+            row = _screen(path, screen_data, j, sid, tz, item_line)  # type: ignore[arg-type]
+            if row.id in seen_screens:
+                raise YamlError(path, item_line, f"duplicate screen id {row.id!r} "
+                                f"(first on line {seen_screens[row.id]})")
+            seen_screens[row.id] = item_line
+            screens.append(row)
+    return sites, screens
+
+
+def _apply(obj: Any, values: dict[str, Any]) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    if changed:
+        obj.updated_at = utcnow()
+    return changed
+
+
+def import_sites(session: Session, path: Path) -> ImportReport:
+    """Validate ``path`` whole, then upsert its sites and screens into ``session``
+    (not committed). Raises YamlError, changing nothing, if anything is wrong."""
+    path = Path(path)
+    sites, screens = parse_sites(path)
+    report = ImportReport(source=str(path), what="sites and screens")
+    existing_sites = {s.id: s for s in session.execute(select(Site)).scalars()}
+    existing_screens = {s.id: s for s in session.execute(select(Screen)).scalars()}
+    for row in sites:
+        site = existing_sites.get(row.id)
+        if site is None:
+            session.add(Site(id=row.id, updated_at=utcnow(), **row.values))
+            report.created += 1
+        elif _apply(site, row.values):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    session.flush()
+    for row in screens:
+        screen = existing_screens.get(row.id)
+        if screen is None:
+            session.add(Screen(id=row.id, updated_at=utcnow(), **row.values))
+            report.created += 1
+        elif _apply(screen, row.values):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    file_sites = {r.id for r in sites}
+    file_screens = {r.id for r in screens}
+    report.kept += [f"site {sid}" for sid in sorted(set(existing_sites) - file_sites)]
+    report.kept += [f"screen {sid}" for sid in sorted(set(existing_screens) - file_screens)]
+    report.notes.append(f"{len(sites)} sites, {len(screens)} screens in the file")
+    if report.changed:
+        changes.bump(session)
+    session.flush()
+    return report

@@ -1,0 +1,1 @@
+"""Media: the content-addressed store of images and videos."""

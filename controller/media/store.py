@@ -1,0 +1,123 @@
+"""The content-addressed media store: ``root/ab/abcdef…`` holds the file whose SHA-256
+is ``abcdef…``. A file never changes under its name, so it can be cached forever.
+
+Also decides what a file *is* from its first bytes (:func:`sniff`), never from its name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from controller.models import Media
+
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
+_CHUNK = 1024 * 1024
+# ISO base media brands that are MP4 video (not HEIC/AVIF images or QuickTime).
+_MP4_BRANDS = {b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42",
+               b"avc1", b"dash", b"M4V ", b"mmp4", b"MSNV", b"f4v "}
+
+# mime -> (kind, file name extensions that may carry it)
+KNOWN_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "image/jpeg": ("image", (".jpg", ".jpeg")),
+    "image/png": ("image", (".png",)),
+    "image/webp": ("image", (".webp",)),
+    "video/mp4": ("video", (".mp4", ".m4v")),
+    "video/webm": ("video", (".webm",)),
+}
+
+
+def is_sha256(s: str) -> bool:
+    """64 lowercase hex digits."""
+    return isinstance(s, str) and _SHA256_RE.fullmatch(s) is not None
+
+
+def sniff(head: bytes) -> str | None:
+    """The mime type of a file from its first bytes (≥ 64 recommended), or None when it
+    is none of JPEG, PNG, WebP, MP4, WebM."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp" and head[8:12] in _MP4_BRANDS:
+        return "video/mp4"
+    if head.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in head[:64]:
+        return "video/webm"
+    return None
+
+
+def describe_mime(mime: str | None) -> str:
+    names = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP",
+             "video/mp4": "MP4", "video/webm": "WebM"}
+    return names.get(mime or "", "unknown")
+
+
+class MediaStore:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path_for(self, sha256: str) -> Path:
+        if not is_sha256(sha256):
+            raise ValueError(f"not a SHA-256 (64 lowercase hex digits): {sha256!r}")
+        return self.root / sha256[:2] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return is_sha256(sha256) and self.path_for(sha256).is_file()
+
+    def put_file(self, session: Session, src: Path, original_name: str, mime: str,
+                 kind: str) -> Media:
+        """Copy ``src`` into the store (hashing while copying to a temporary file in the
+        root, fsync, atomic rename) and return its Media row, adding one if new. A file
+        already stored is not written again. The caller commits."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out, Path(src).open("rb") as inp:
+                while chunk := inp.read(_CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            sha256 = digest.hexdigest()
+            final = self.path_for(sha256)
+            if final.is_file() and final.stat().st_size == size:
+                tmp.unlink()
+            else:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, final)
+                _fsync_dir(final.parent)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        media = session.get(Media, sha256)
+        if media is None:
+            media = Media(sha256=sha256, size=size, mime=mime, kind=kind,
+                          original_name=original_name[:255])
+            session.add(media)
+            session.flush()
+        return media
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,183 @@
+"""Controller settings: embedded defaults < ``config/controller.yaml`` < ``PANO_*``
+environment variables < explicit overrides (command-line options)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from controller.content.yamlfile import LineDict, YamlError, describe, load_yaml
+
+DEFAULT_CONFIG_FILE = Path("config") / "controller.yaml"
+ASYNC_MODES = ("threading", "gevent")
+ENV_VARS = {
+    "PANO_PORT": "port",
+    "PANO_HOST": "host",
+    "PANO_DATA_DIR": "data_dir",
+    "PANO_DATABASE_URL": "database_url",
+    "PANO_ASYNC_MODE": "async_mode",
+    "PANO_MESSAGE_QUEUE": "message_queue",
+    "PANO_SECRET_KEY": "secret_key",
+    "PANO_HEARTBEAT_INTERVAL": "heartbeat_interval",
+}
+
+
+class SettingsError(ValueError):
+    """A setting is missing, unknown or out of range; the message says which and where."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    async_mode: str = "threading"
+    message_queue: str = ""
+    heartbeat_interval: float = 15.0
+    change_poll_interval: float = 0.25
+    media_source_dir: Path = Path("media")
+    config_dir: Path = Path("config")
+    secret_key: str = ""
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path(self.data_dir).absolute() / 'pano.db'}"
+
+    @property
+    def media_dir(self) -> Path:
+        return Path(self.data_dir) / "media"
+
+
+_FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    """Turn a raw value (YAML scalar or environment string) into the field's type."""
+    kind = _FIELD_TYPES[name]
+    if kind == "int":
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                raise SettingsError(f"{source}: {name} must be a whole number, "
+                                    f"got {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SettingsError(f"{source}: {name} must be a whole number, got {describe(value)}")
+        return value
+    if kind == "float":
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                raise SettingsError(f"{source}: {name} must be a number, got {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise SettingsError(f"{source}: {name} must be a number, got {describe(value)}")
+        return float(value)
+    if kind == "Path":
+        if isinstance(value, Path):
+            return value
+        if not isinstance(value, str) or not value.strip():
+            raise SettingsError(f"{source}: {name} must be a non-empty path, got {value!r}")
+        return Path(value)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise SettingsError(f"{source}: {name} must be text, got {describe(value)}")
+    return value
+
+
+def _from_file(path: Path) -> dict[str, Any]:
+    try:
+        data = load_yaml(path)
+    except YamlError as exc:
+        raise SettingsError(str(exc)) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}, line 1: expected a mapping of settings, "
+                            f"got {describe(data)}")
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        line = data.key_lines.get(key) if isinstance(data, LineDict) else None
+        source = f"{path}, line {line}" if line else str(path)
+        if key not in _FIELD_TYPES:
+            raise SettingsError(f"{source}: unknown setting {key!r} "
+                                f"(known: {', '.join(sorted(_FIELD_TYPES))})")
+        out[key] = _coerce(key, value, source)
+    return out
+
+
+def _check(s: Settings) -> None:
+    if not 1 <= s.port <= 65535:
+        raise SettingsError(f"port must be between 1 and 65535, got {s.port}")
+    if s.async_mode not in ASYNC_MODES:
+        raise SettingsError(f"async_mode must be threading or gevent, got {s.async_mode!r}")
+    if not (s.heartbeat_interval > 0):
+        raise SettingsError(f"heartbeat_interval must be > 0 seconds, got {s.heartbeat_interval}")
+    if not (s.change_poll_interval > 0):
+        raise SettingsError(
+            f"change_poll_interval must be > 0 seconds, got {s.change_poll_interval}")
+    if not s.host.strip():
+        raise SettingsError("host must not be empty")
+
+
+def _persistent_secret(data_dir: Path) -> str:
+    """Read ``<data_dir>/secret_key``, creating it (mode 0600) on first use. Safe when
+    several processes start at once: the file appears complete or not at all."""
+    path = data_dir / "secret_key"
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            tmp = data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)  # fails if another process won the race
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+        key = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot keep the secret key in {path}: {exc}") from None
+    if len(key) < 32:
+        raise SettingsError(f"{path} holds a secret key shorter than 32 characters; "
+                            "delete it to generate a new one")
+    return key
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Defaults, then the YAML file (``config/controller.yaml`` if present, or
+    ``config_file``, which must exist), then ``PANO_*`` variables, then ``overrides``
+    (None values ignored)."""
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        path = Path(config_file)
+        if not path.is_file():
+            raise SettingsError(f"{path}: configuration file not found")
+        values.update(_from_file(path))
+    elif DEFAULT_CONFIG_FILE.is_file():
+        values.update(_from_file(DEFAULT_CONFIG_FILE))
+    for env, name in ENV_VARS.items():
+        raw = os.environ.get(env)
+        if raw is not None and raw != "":
+            values[name] = _coerce(name, raw, f"environment variable {env}")
+    for name, value in overrides.items():
+        if name not in _FIELD_TYPES:
+            raise SettingsError(f"unknown setting {name!r}")
+        if value is not None:
+            values[name] = _coerce(name, value, f"option {name}")
+    settings = Settings(**values)
+    _check(settings)
+    if not settings.secret_key:
+        settings = replace(settings, secret_key=_persistent_secret(Path(settings.data_dir)))
+    return settings

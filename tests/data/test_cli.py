@@ -1,0 +1,144 @@
+"""The real ``pano-controller`` command line, run as a subprocess in a fresh copy of the
+project's config/, playlists/ and media/."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from controller.auth.passwords import verify_password
+from controller.auth.tokens import hash_secret
+
+from .conftest import run_cli
+
+
+def db(work: Path, data_dir: str = "var") -> sqlite3.Connection:
+    return sqlite3.connect(work / data_dir / "pano.db")
+
+
+def one_line_error(result, fragment: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("pano-controller: error: ")
+    assert fragment in lines[0], lines[0]
+
+
+def test_import_on_a_fresh_install_then_again(workdir: Path) -> None:
+    first = run_cli(workdir, "import")
+    assert first.returncode == 0, first.stderr
+    assert "config/sites.yaml: sites and screens: 11 created" in first.stdout
+    assert "playlists: playlists: 2 created" in first.stdout
+    with db(workdir) as conn:
+        assert conn.execute("select count(*) from screens").fetchone() == (7,)
+        assert conn.execute("select value from change_counter").fetchone() == (2,)
+    assert len(list((workdir / "var" / "media").rglob("*.*"))) == 0  # names are hashes
+    assert len([p for p in (workdir / "var" / "media").rglob("*") if p.is_file()]) == 3
+    second = run_cli(workdir, "import")
+    assert second.returncode == 0
+    assert "0 created, 0 updated, 11 unchanged" in second.stdout
+    with db(workdir) as conn:
+        assert conn.execute("select value from change_counter").fetchone() == (2,)
+
+
+def test_refused_file_exits_2_names_file_and_line_and_changes_nothing(workdir: Path) -> None:
+    assert run_cli(workdir, "import").returncode == 0
+    sites = workdir / "config" / "sites.yaml"
+    sites.write_text(sites.read_text(encoding="utf-8").replace(
+        "resolution: 1280x720", "resolution: 1280x72O"), encoding="utf-8")
+    playlist = workdir / "playlists" / "welcome-hue.yaml"
+    playlist.write_text(playlist.read_text(encoding="utf-8").replace(
+        "duration: 8", "duration: 9"), encoding="utf-8")
+    result = run_cli(workdir, "import")
+    assert result.returncode == 2
+    one_line_error(result, "config/sites.yaml, line 42: screen 'phu-bai-baggage': "
+                           "resolution must be WIDTHxHEIGHT")
+    with db(workdir) as conn:
+        assert conn.execute("select max(number) from playlist_versions").fetchone() == (1,)
+        assert conn.execute("select value from change_counter").fetchone() == (2,)
+
+
+def test_import_only_the_given_playlists(workdir: Path) -> None:
+    result = run_cli(workdir, "--data-dir", "elsewhere", "import", "--playlists",
+                     "playlists/welcome-hue.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "sites" not in result.stdout
+    with db(workdir, "elsewhere") as conn:
+        assert conn.execute("select id from playlists").fetchall() == [("welcome-hue",)]
+
+
+def test_screen_token_revokes_the_previous_one(workdir: Path) -> None:
+    assert run_cli(workdir, "import", "--sites", "config/sites.yaml").returncode == 0
+    first = run_cli(workdir, "screens", "token", "phu-bai-arrivals")
+    assert first.returncode == 0 and first.stdout.startswith("pst_")
+    second = run_cli(workdir, "screens", "token", "phu-bai-arrivals")
+    assert "previous credential is revoked" in second.stderr
+    token = second.stdout.strip()
+    with db(workdir) as conn:
+        (stored,) = conn.execute(
+            "select credential_hash from screens where id='phu-bai-arrivals'").fetchone()
+    assert stored == hash_secret(token) != hash_secret(first.stdout.strip())
+    one_line_error(run_cli(workdir, "screens", "token", "nope"), "no screen with id 'nope'")
+
+
+def test_users_add_and_token(workdir: Path) -> None:
+    made = run_cli(workdir, "users", "add", "lan", "--role", "admin")
+    assert made.returncode == 0, made.stderr
+    assert "User 'lan' created with role admin." in made.stdout
+    password = made.stdout.split("store it now): ")[1].strip()
+    given = run_cli(workdir, "users", "add", "minh", "--role", "editor", "--password-stdin",
+                    stdin="a long enough secret\n")
+    assert given.returncode == 0 and "Generated password" not in given.stdout
+    with db(workdir) as conn:
+        rows = dict(conn.execute("select username, password_hash from users"))
+    assert verify_password(rows["lan"], password)
+    assert verify_password(rows["minh"], "a long enough secret")
+    token = run_cli(workdir, "users", "token", "lan")
+    assert token.returncode == 0 and token.stdout.startswith("pat_")
+    assert "Authorization: Bearer" in token.stderr
+    one_line_error(run_cli(workdir, "users", "add", "lan"), "already exists")
+    one_line_error(run_cli(workdir, "users", "token", "ghost"), "no user named 'ghost'")
+    one_line_error(run_cli(workdir, "users", "add", "x y"), "bad username")
+    one_line_error(run_cli(workdir, "users", "add", "ok", "--password-stdin", stdin=""),
+                   "nothing on standard input")
+
+
+def test_bad_settings_are_one_line(workdir: Path) -> None:
+    one_line_error(run_cli(workdir, "--port", "70000", "db", "upgrade"),
+                   "port must be between 1 and 65535")
+    (workdir / "bad.yaml").write_text("port: 8080\nprot: 1\n")
+    one_line_error(run_cli(workdir, "--config", "bad.yaml", "db", "upgrade"),
+                   "bad.yaml, line 2: unknown setting 'prot'")
+    one_line_error(run_cli(workdir, "--config", "missing.yaml", "db", "upgrade"),
+                   "missing.yaml: configuration file not found")
+
+
+def test_db_upgrade_with_data_dir(workdir: Path) -> None:
+    result = run_cli(workdir, "--data-dir", "d2", "db", "upgrade")
+    assert result.returncode == 0 and "is up to date" in result.stdout
+    with db(workdir, "d2") as conn:
+        assert conn.execute("select version_num from alembic_version").fetchone() == ("0001",)
+
+
+def test_unusable_data_dir_is_one_line(workdir: Path) -> None:
+    (workdir / "afile").write_text("x")
+    result = run_cli(workdir, "--data-dir", "afile/sub", "db", "upgrade")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_usage_errors_exit_2(workdir: Path) -> None:
+    result = run_cli(workdir, "frobnicate")
+    assert result.returncode == 2 and "invalid choice" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_playlist_undoes_the_sites_of_the_same_import(workdir: Path) -> None:
+    (workdir / "playlists" / "broken.yaml").write_text("id: broken\n", encoding="utf-8")
+    result = run_cli(workdir, "import")
+    assert result.returncode == 2
+    one_line_error(result, "broken.yaml, line 1: playlist: missing required key 'title'")
+    with db(workdir) as conn:
+        assert conn.execute("select count(*) from screens").fetchone() == (0,)
+        assert conn.execute("select value from change_counter").fetchone() == (0,)

@@ -1,0 +1,161 @@
+"""Schema upgrades, the engine's SQLite settings and the change counter, on real
+databases (SQLite files; PostgreSQL when the server is there)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from controller import changes
+from controller.content.sites_import import import_sites
+from controller.db import make_engine, make_session_factory, upgrade
+from controller.models import Base, Screen, Site
+
+from .conftest import REPO
+
+PG_ADMIN_URL = os.environ.get(
+    "PANO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def schema_diff(engine) -> list:
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(ctx, Base.metadata)
+
+
+def test_upgrade_creates_every_table_of_the_models(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new' / 'dir' / 'pano.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    assert "alembic_version" in tables
+    assert schema_diff(engine) == []
+    engine.dispose()
+
+
+def test_upgrade_twice_is_harmless_and_keeps_data(db_url: str, sessions) -> None:
+    with sessions() as s:
+        changes.bump(s)
+        s.commit()
+    upgrade(db_url)
+    with sessions() as s:
+        assert changes.current(s) == 1
+
+
+def test_sqlite_engine_settings(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+    engine.dispose()
+
+
+def test_foreign_keys_are_enforced(session) -> None:
+    session.add(Screen(id="orphan", site_id="no-such-site", name_vi="a", name_en="a",
+                       orientation="landscape", width=1920, height=1080,
+                       languages=["vi", "en"], tags=[]))
+    with pytest.raises(IntegrityError):
+        session.commit()
+
+
+def test_counter_starts_at_zero_and_bump_does_not_commit(sessions) -> None:
+    with sessions() as s:
+        assert changes.current(s) == 0
+        changes.bump(s)
+        assert changes.current(s) == 1
+        s.rollback()
+        assert changes.current(s) == 0
+
+
+def test_bump_creates_the_row_when_missing(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'bare.db'}")
+    Base.metadata.create_all(engine)  # a database made without migrations (tests)
+    with make_session_factory(engine)() as s:
+        changes.bump(s)
+        changes.bump(s)
+        s.commit()
+        assert changes.current(s) == 2
+    engine.dispose()
+
+
+def test_concurrent_bumps_from_threads_all_count(db_url: str) -> None:
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            for _ in range(20):
+                with factory() as s:
+                    changes.bump(s)
+                    s.commit()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    with factory() as s:
+        assert changes.current(s) == 100
+    engine.dispose()
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+@pytest.fixture
+def pg_url():
+    """A fresh, throw-away PostgreSQL database; skipped when no server answers (but a
+    failure under CI=true, where the server must be there)."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("psycopg is not installed (pip install 'psycopg[binary]')")
+        pytest.skip("psycopg is not installed")
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"pano_data_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        reason = f"no PostgreSQL server at {PG_ADMIN_URL}: {str(exc.orig).splitlines()[0]}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_postgresql_upgrade_matches_models_and_imports(pg_url: str) -> None:
+    upgrade(pg_url)
+    upgrade(pg_url)
+    engine = make_engine(pg_url)
+    try:
+        assert schema_diff(engine) == []
+        factory = make_session_factory(engine)
+        with factory() as s:
+            report = import_sites(s, REPO / "config" / "sites.yaml")
+            s.commit()
+            assert report.created == 11
+            assert changes.current(s) == 1
+            assert s.get(Site, "a-dot-border-gate").name_vi == "Cửa khẩu quốc tế A Đớt"
+            assert s.get(Screen, "a-dot-entry-hall").languages == ["vi", "lo", "en"]
+    finally:
+        engine.dispose()

@@ -1,0 +1,50 @@
+"""``make run`` starts ``pano-controller run``: a newcomer's first minutes."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from support.processes import Proc, controller_cli, free_port, get_json, wait_for
+
+SCREEN = "phu-bai-arrivals"
+
+
+def _run(tmp_path, port: int, player_port: int, name: str) -> Proc:
+    return Proc([sys.executable, "-m", "controller.cli", "--data-dir", str(tmp_path / "var"),
+                 "--port", str(port), "run", "--player-screen", SCREEN],
+                tmp_path / f"{name}.log", env={"PANO_PLAYER_PORT": str(player_port)}).start()
+
+
+def test_run_prepares_everything_and_starts_a_player(tmp_path):
+    port, player_port = free_port(), free_port()
+    status_url = f"http://127.0.0.1:{player_port}/status"
+    first = _run(tmp_path, port, player_port, "first")
+    try:
+        wait_for(lambda: get_json(status_url)[1].get("connected"), timeout=40,
+                 what="demo player connected")
+        out = first.output()
+        password = re.search(r"password:\s*(\S+)", out)
+        assert password, out
+        assert len(password.group(1)) >= 12
+        assert f"http://127.0.0.1:{port}/" in out and f"http://127.0.0.1:{player_port}/" in out
+        status = get_json(status_url)[1]
+        assert status["screen"] == SCREEN and status["timeline_version"] >= 1
+        wait_for(lambda: get_json(status_url)[1]["now_playing"], what="demo player playing")
+        # The admin account works: a personal token lists the screens.
+        token = re.search(r"\bpat_\S+", controller_cli(tmp_path / "var", "users", "token",
+                                                        "admin").stdout).group(0)
+        code, body = get_json(f"http://127.0.0.1:{port}/api/v1/screens", token)
+        assert code == 200
+        assert {s["id"] for s in body["screens"]} >= {SCREEN, "a-dot-entry-hall"}
+    finally:
+        first.stop()
+
+    # A second run keeps the account and never prints a password again.
+    second = _run(tmp_path, port, player_port, "second")
+    try:
+        wait_for(lambda: get_json(status_url)[1].get("connected"), timeout=40,
+                 what="demo player connected again")
+        assert "password:" not in second.output()
+    finally:
+        second.stop()

@@ -1,0 +1,70 @@
+"""A TCP proxy on 127.0.0.1 that can corrupt bytes in transit (fault injection)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+
+class CorruptingProxy:
+    """Forwards every connection to ``upstream``. For the first ``corrupt`` connections
+    whose request starts with ``GET /media/``, one byte of the response at ``offset`` is
+    flipped — a download damaged on the way, headers intact."""
+
+    def __init__(self, upstream_port: int, corrupt: int = 1, offset: int = 4000) -> None:
+        self.upstream_port, self.remaining, self.offset = upstream_port, corrupt, offset
+        self.corrupted = 0
+        self._lock = threading.Lock()
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self._stop = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._server.close()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=10)
+        except OSError:
+            client.close()
+            return
+        first = client.recv(65536)
+        corrupt = False
+        if first.startswith(b"GET /media/"):
+            with self._lock:
+                if self.remaining > 0:
+                    self.remaining -= 1
+                    self.corrupted += 1
+                    corrupt = True
+        upstream.sendall(first)
+        threading.Thread(target=self._pipe, args=(client, upstream, False), daemon=True).start()
+        self._pipe(upstream, client, corrupt)
+
+    def _pipe(self, src: socket.socket, dst: socket.socket, corrupt: bool) -> None:
+        sent = 0
+        try:
+            while data := src.recv(65536):
+                if corrupt and sent <= self.offset < sent + len(data):
+                    i = self.offset - sent
+                    data = data[:i] + bytes([data[i] ^ 0xFF]) + data[i + 1:]
+                sent += len(data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()

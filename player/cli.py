@@ -1,0 +1,137 @@
+"""``pano-player``: start playing the saved timeline at once, then connect and keep it fresh."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+from player import SOFTWARE
+from player.agent import Agent
+from player.cache import MediaCache
+from player.clock import Clock
+from player.config import DISPLAYS, KEYS, ConfigError, PlayerConfig, build, read_file
+from player.display import make_routes
+from player.playback import Playback
+from player.state import PlayerState
+from player.status_server import PlayerHTTPServer, status_document
+from player.store import Store
+
+log = logging.getLogger("pano.player")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="pano-player",
+        description="Pano player: plays this screen's timeline from a local cache, "
+                    "online or offline.")
+    parser.add_argument("--config", help="YAML settings file (flags override it)")
+    parser.add_argument("--controller", help="controller base URL, e.g. http://10.0.0.5:8080")
+    parser.add_argument("--screen", help="this screen's id")
+    parser.add_argument("--token", help="this screen's credential")
+    parser.add_argument("--cache-dir", dest="cache_dir", help="where timeline and media live")
+    parser.add_argument("--display", choices=DISPLAYS, help="kiosk (default) or headless")
+    parser.add_argument("--http-port", dest="http_port", type=int,
+                        help="port of the page and /status on 127.0.0.1 (default 8090; "
+                             "0 picks a free one and prints it)")
+    parser.add_argument("--heartbeat-interval", dest="heartbeat_interval", type=float,
+                        help="seconds between heartbeats (default: what the controller says)")
+    parser.add_argument("--backoff-cap", dest="backoff_cap", type=float,
+                        help="longest wait between reconnection attempts, seconds (default 60)")
+    parser.add_argument("--log-level", default="INFO",
+                        choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    return parser.parse_args(argv)
+
+
+def load_config(args: argparse.Namespace) -> PlayerConfig:
+    settings: dict = read_file(args.config) if args.config else {}
+    for key in KEYS:
+        value = getattr(args, key)
+        if value is not None:
+            settings[key] = value
+    return build(settings)
+
+
+class Player:
+    """All the parts, wired together; ``start()`` then ``stop()``."""
+
+    def __init__(self, config: PlayerConfig) -> None:
+        self.config = config
+        self.stop_event = threading.Event()
+        self.store = Store(config.cache_dir)
+        self.clock = Clock(self.store.load_clock_offset())
+        self.state = PlayerState(self.store.load_timeline())
+        self.cache = MediaCache(config.cache_dir, config.controller, config.token)
+        self.playback = Playback(self.state, self.clock, self.cache)
+        self.agent = Agent(config, self.state, self.store, self.cache, self.clock)
+        routes = make_routes(config.display, self.playback, self.state, self.cache)
+        self.http = PlayerHTTPServer(
+            config.http_port, lambda: status_document(config.screen, self.state, self.clock,
+                                                      self.cache), routes)
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        timeline = self.state.timeline
+        if timeline is not None:
+            log.info("playing saved timeline v%d before connecting", timeline["version"])
+        else:
+            log.info("no saved timeline yet; idle until the controller sends one")
+        self.threads = [
+            threading.Thread(target=self.playback.run, args=(self.stop_event,),
+                             name="playback", daemon=True),
+            threading.Thread(target=self.agent.run, args=(self.stop_event,),
+                             name="agent", daemon=True),
+        ]
+        self.threads.append(self.http.start())
+        for thread in self.threads[:2]:
+            thread.start()
+        log.info("%s for screen %s: %s display on http://127.0.0.1:%d/", SOFTWARE,
+                 self.config.screen, self.config.display, self.http.port)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.http.stop()
+        for thread in self.threads[:2]:
+            thread.join(timeout=15)
+        log.info("stopped")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the usage line
+        return int(exc.code or 0)
+    logging.basicConfig(level=args.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = load_config(args)
+    except ConfigError as exc:
+        print(f"pano-player: {exc}", file=sys.stderr)
+        return 2
+    try:
+        player = Player(config)
+    except OSError as exc:
+        what = "HTTP port" if getattr(exc, "errno", None) in (98, 13) else "start-up"
+        print(f"pano-player: {what} error: {exc}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("signal %d: stopping", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    player.start()
+    if config.http_port == 0:
+        print(f"http_port={player.http.port}", flush=True)
+    while not stop.wait(1.0):
+        pass
+    player.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

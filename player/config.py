@@ -1,0 +1,93 @@
+"""Player settings from a YAML file (config/player.example.yaml) and command-line flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+DISPLAYS = ("headless", "kiosk")
+KEYS = ("controller", "screen", "token", "cache_dir", "display", "http_port",
+        "heartbeat_interval", "backoff_cap")
+
+
+class ConfigError(Exception):
+    """A missing or broken setting; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class PlayerConfig:
+    controller: str
+    screen: str
+    token: str
+    cache_dir: Path
+    display: str = "kiosk"
+    http_port: int = 8090
+    heartbeat_interval: float | None = None  # None: what the controller says (15 s)
+    backoff_cap: float = 60.0  # longest wait between reconnection attempts, seconds
+
+
+def read_file(path: str | Path) -> dict:
+    """The settings in a YAML file, or ConfigError saying what is wrong with it."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"config file {path} is not valid YAML{where}: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must be a mapping of settings, not a "
+                          f"{type(data).__name__}")
+    unknown = sorted(set(map(str, data)) - set(KEYS))
+    if unknown:
+        raise ConfigError(f"config file {path}: unknown setting(s) {', '.join(unknown)} "
+                          f"(known: {', '.join(KEYS)})")
+    return data
+
+
+def build(settings: dict) -> PlayerConfig:
+    """Check merged settings and make a PlayerConfig, or raise ConfigError."""
+    for key in ("controller", "screen", "token", "cache_dir"):
+        value = settings.get(key)
+        if value is None or str(value).strip() == "":
+            flag = "--" + key.replace("_", "-")
+            raise ConfigError(f"missing setting '{key}' (give {flag} or put it in --config)")
+    controller = str(settings["controller"]).strip().rstrip("/")
+    parts = urlsplit(controller)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"controller must be an http(s) URL such as http://10.0.0.5:8080, "
+                          f"got {controller!r}")
+    display = str(settings.get("display") or "kiosk")
+    if display not in DISPLAYS:
+        raise ConfigError(f"display must be one of {', '.join(DISPLAYS)}, got {display!r}")
+    port = settings.get("http_port", 8090)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ConfigError(f"http_port must be an integer 0…65535, got {port!r}")
+    interval = settings.get("heartbeat_interval")
+    if interval is not None and (isinstance(interval, bool)
+                                 or not isinstance(interval, int | float) or interval <= 0):
+        raise ConfigError(f"heartbeat_interval must be a number of seconds > 0, got {interval!r}")
+    cap = settings.get("backoff_cap", 60.0)
+    if isinstance(cap, bool) or not isinstance(cap, int | float) or not 0.1 <= cap <= 3600:
+        raise ConfigError(f"backoff_cap must be a number of seconds 0.1…3600, got {cap!r}")
+    return PlayerConfig(
+        controller=controller,
+        screen=str(settings["screen"]).strip(),
+        token=str(settings["token"]).strip(),
+        cache_dir=Path(str(settings["cache_dir"])).expanduser(),
+        display=display,
+        http_port=port,
+        heartbeat_interval=None if interval is None else float(interval),
+        backoff_cap=float(cap),
+    )

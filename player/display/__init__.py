@@ -1,0 +1,23 @@
+"""Display backends: ``headless`` (no screen) and ``kiosk`` (a full-screen page for
+Chromium). Both run the playback loop and serve ``GET /status``."""
+
+from __future__ import annotations
+
+from player.cache import MediaCache
+from player.playback import Playback
+from player.state import PlayerState
+from player.status_server import Routes
+
+BACKENDS = ("headless", "kiosk")
+
+
+def make_routes(kind: str, playback: Playback, state: PlayerState,
+                cache: MediaCache) -> Routes | None:
+    """The extra HTTP routes of display backend ``kind``."""
+    if kind == "headless":
+        from player.display.headless import routes
+        return routes()
+    if kind == "kiosk":
+        from player.display.kiosk import KioskRoutes
+        return KioskRoutes(playback, state, cache)
+    raise ValueError(f"unknown display {kind!r} (expected one of {', '.join(BACKENDS)})")

@@ -1,0 +1,83 @@
+"""Kiosk display: the full-screen page Chromium shows (``chromium --kiosk
+http://127.0.0.1:8090/``) and the small API it polls. Everything is served locally from
+the package and the media cache; the page needs no network at all."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from player.cache import MediaCache
+from player.playback import Playback
+from player.state import PlayerState
+from player.status_server import Handler
+from player.timeline import Playing
+
+STATIC = Path(__file__).parent / "static"
+STATIC_FILES = {
+    "/": ("kiosk.html", "text/html; charset=utf-8"),
+    "/static/kiosk.js": ("kiosk.js", "text/javascript; charset=utf-8"),
+    "/static/kiosk.css": ("kiosk.css", "text/css; charset=utf-8"),
+}
+MEDIA_RE = re.compile(r"^/media/([0-9a-f]{64})$")
+UPCOMING = 3
+
+
+def playing_json(p: Playing) -> dict:
+    return {
+        "key": f"{p.playlist_key}|{p.item.get('id')}|{p.item_index}|{p.started_at:.3f}",
+        "playlist": p.playlist_key,
+        "segment_index": p.segment_index,
+        "item_index": p.item_index,
+        "item": p.item,
+        "started_at": p.started_at,
+        "ends_at": p.ends_at,
+        "stale": p.stale,
+    }
+
+
+class KioskRoutes:
+    """Routes of the kiosk page: ``/``, ``/static/*``, ``/api/upcoming``, ``/media/<sha>``."""
+
+    def __init__(self, playback: Playback, state: PlayerState, cache: MediaCache) -> None:
+        self.playback = playback
+        self.state = state
+        self.cache = cache
+
+    def upcoming_document(self) -> dict:
+        timeline = self.state.timeline
+        now = self.playback.clock.now()
+        items = self.playback.upcoming(UPCOMING, now) if timeline else []
+        display = (timeline or {}).get("display") or {}
+        return {
+            "now": now,
+            "timeline_version": None if timeline is None else timeline.get("version"),
+            "display": {
+                "languages": display.get("languages") or [],
+                "bilingual_mode": display.get("bilingual_mode", "dual"),
+                "name": display.get("name") or {},
+                "orientation": display.get("orientation"),
+            },
+            "items": [playing_json(p) for p in items],
+        }
+
+    def __call__(self, handler: Handler, path: str) -> bool:
+        if path in STATIC_FILES:
+            name, content_type = STATIC_FILES[path]
+            handler.send_file(STATIC / name, content_type)
+            return True
+        if path == "/api/upcoming":
+            handler.send_json(self.upcoming_document())
+            return True
+        match = MEDIA_RE.match(path)
+        if match:
+            sha = match.group(1)
+            if not self.cache.has(sha):
+                handler.send_json({"error": "not_found",
+                                   "message": f"Media {sha[:12]}… is not in the cache."}, 404)
+                return True
+            media = ((self.state.timeline or {}).get("media") or {}).get(sha) or {}
+            handler.send_file(self.cache.path(sha), media.get("mime"),
+                              cache_control="private, max-age=31536000, immutable")
+            return True
+        return False

@@ -1,0 +1,182 @@
+// Pano kiosk page. Polls /api/upcoming (the current item and the next ones, with
+// absolute times on the controller's clock), preloads the next item on the hidden layer
+// and swaps the layers at its start time, so there is no black flash between items.
+"use strict";
+(function () {
+  var POLL_MS = 500;
+  var layers = [document.getElementById("layer-a"), document.getElementById("layer-b")];
+  var front = 0;            // index of the visible layer
+  var offset = 0;           // controller clock − page clock, seconds
+  var plan = { items: [], display: { languages: [], bilingual_mode: "dual", name: {} } };
+  var shownKey = null;      // key of the entry on the visible layer
+  var shownEntry = null;
+  var preparedKey = null;   // key of the entry built on the hidden layer
+
+  function pageNow() { return Date.now() / 1000 + offset; }
+
+  function poll() {
+    var t0 = Date.now();
+    fetch("/api/upcoming", { cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var t1 = Date.now();
+        offset = data.now - (t0 + t1) / 2000;
+        plan = data;
+      })
+      .catch(function () { /* keep the last plan: keep playing */ })
+      .then(function () { setTimeout(poll, POLL_MS); });
+  }
+
+  function languagesOf(item) {
+    var variants = item.variants || {};
+    var langs = (plan.display.languages || []).filter(function (l) { return variants[l]; });
+    return langs.length ? langs : Object.keys(variants);
+  }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  function textSlide(item, langs) {
+    var slide = el("div", "slide text" + (langs.length === 1 ? " single" : ""));
+    langs.forEach(function (lang, i) {
+      var v = item.variants[lang] || {};
+      var block = el("div", "lang " + (i === 0 ? "primary" : "secondary"));
+      block.lang = lang;
+      if (v.title) { block.appendChild(el("h1", null, v.title)); }
+      if (v.body) { block.appendChild(el("p", null, v.body)); }
+      slide.appendChild(block);
+    });
+    return slide;
+  }
+
+  function mediaSlide(item, lang) {
+    var v = item.variants[lang] || {};
+    var slide = el("div", "slide");
+    if (item.type === "image") {
+      var img = el("img");
+      img.alt = v.title || "";
+      img.src = "/media/" + v.media;
+      slide.appendChild(img);
+    } else if (item.type === "video") {
+      var video = el("video");
+      video.muted = true;
+      video.loop = true;          // a video shorter than its slot loops
+      video.playsInline = true;
+      video.preload = "auto";
+      video.src = "/media/" + v.media;
+      slide.appendChild(video);
+    } else if (item.type === "web") {
+      var frame = el("iframe");
+      frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-forms");
+      frame.src = v.url;
+      slide.appendChild(frame);
+    }
+    return slide;
+  }
+
+  // Slides of an entry: several only in "alternate" mode (one language each).
+  function build(layer, entry) {
+    layer.innerHTML = "";
+    if (!entry) {
+      var idle = el("div", "slide idle on");
+      var name = plan.display.name || {};
+      var primary = (plan.display.languages || [])[0];
+      idle.textContent = name[primary] || "";
+      layer.appendChild(idle);
+      return;
+    }
+    var item = entry.item;
+    var langs = languagesOf(item);
+    var alternate = plan.display.bilingual_mode === "alternate" && langs.length > 1;
+    if (item.type === "text") {
+      if (alternate) {
+        langs.forEach(function (l) { layer.appendChild(textSlide(item, [l])); });
+      } else {
+        layer.appendChild(textSlide(item, langs));
+      }
+    } else if (item.type === "image" && alternate && distinctMedia(item, langs)) {
+      langs.forEach(function (l) { layer.appendChild(mediaSlide(item, l)); });
+    } else {
+      layer.appendChild(mediaSlide(item, langs[0]));
+    }
+    layer.firstChild.classList.add("on");
+  }
+
+  function distinctMedia(item, langs) {
+    var seen = {};
+    langs.forEach(function (l) { seen[item.variants[l].media] = true; });
+    return Object.keys(seen).length > 1;
+  }
+
+  // In alternate mode the item's duration is split evenly between its languages.
+  function selectSlide(layer, entry, now) {
+    var slides = layer.children;
+    if (!entry || slides.length < 2) { return; }
+    var share = entry.item.duration / slides.length;
+    var index = Math.min(slides.length - 1, Math.max(0, Math.floor((now - entry.started_at) / share)));
+    for (var i = 0; i < slides.length; i++) {
+      slides[i].classList.toggle("on", i === index);
+    }
+  }
+
+  function startVideos(layer, entry, now) {
+    layer.querySelectorAll("video").forEach(function (video) {
+      var seek = function () {
+        var elapsed = now - entry.started_at;
+        if (video.duration && isFinite(video.duration) && elapsed > 0.5) {
+          video.currentTime = elapsed % video.duration;
+        }
+      };
+      if (video.readyState >= 1) { seek(); } else { video.addEventListener("loadedmetadata", seek, { once: true }); }
+      var p = video.play();
+      if (p && p.catch) { p.catch(function () {}); }
+    });
+  }
+
+  function stopVideos(layer) {
+    layer.querySelectorAll("video").forEach(function (video) { video.pause(); });
+  }
+
+  function show(entry, now) {
+    var back = 1 - front;
+    var key = entry ? entry.key : "idle";
+    if (preparedKey !== key) { build(layers[back], entry); }
+    selectSlide(layers[back], entry, now);
+    startVideos(layers[back], entry, now);
+    layers[back].classList.add("visible");      // new layer on top first,
+    layers[front].classList.remove("visible");  // then the old one goes
+    stopVideos(layers[front]);
+    front = back;
+    shownKey = key;
+    shownEntry = entry;
+    preparedKey = null;
+  }
+
+  function tick() {
+    var now = pageNow();
+    var items = plan.items || [];
+    var entry = null;
+    for (var i = 0; i < items.length; i++) {
+      if (items[i].started_at <= now && now < items[i].ends_at) { entry = items[i]; break; }
+    }
+    var key = entry ? entry.key : "idle";
+    if (key !== shownKey) { show(entry, now); }
+    selectSlide(layers[front], shownEntry, now);
+    var next = null;
+    for (var j = 0; j < items.length; j++) {
+      if (items[j].started_at > now && items[j].key !== shownKey) { next = items[j]; break; }
+    }
+    if (next && preparedKey !== next.key) {
+      build(layers[1 - front], next);   // preload while hidden
+      preparedKey = next.key;
+    }
+    requestAnimationFrame(tick);
+  }
+
+  poll();
+  requestAnimationFrame(tick);
+})();

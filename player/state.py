@@ -1,0 +1,111 @@
+"""The player's shared state, read by the status page and heartbeats, written by the
+agent (timeline, connection, errors) and the playback loop (what is on screen)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from player.timeline import Playing
+
+
+@dataclass
+class Snapshot:
+    timeline: dict | None
+    connected: bool
+    playing: Playing | None
+    since: float | None
+    last_error: str | None
+    missing: list[str] = field(default_factory=list)
+    stale: bool = False
+
+
+class PlayerState:
+    """Thread-safe holder; every method takes the lock briefly and never blocks."""
+
+    def __init__(self, timeline: dict | None = None) -> None:
+        self._lock = threading.Lock()
+        self._timeline = timeline
+        self._connected = False
+        self._playing: Playing | None = None
+        self._since: float | None = None
+        self._last_error: str | None = None
+        self._missing: list[str] = []
+        self._stale = False
+        self.timeline_changed = threading.Event()
+
+    @property
+    def timeline(self) -> dict | None:
+        with self._lock:
+            return self._timeline
+
+    def set_timeline(self, timeline: dict) -> None:
+        with self._lock:
+            self._timeline = timeline
+        self.timeline_changed.set()
+
+    @property
+    def timeline_version(self) -> int | None:
+        timeline = self.timeline
+        return None if timeline is None else timeline.get("version")
+
+    @property
+    def connected(self) -> bool:
+        with self._lock:
+            return self._connected
+
+    def set_connected(self, connected: bool) -> None:
+        with self._lock:
+            self._connected = connected
+
+    @property
+    def last_error(self) -> str | None:
+        with self._lock:
+            return self._last_error
+
+    def set_error(self, message: str | None) -> None:
+        with self._lock:
+            self._last_error = message
+
+    def set_missing(self, missing: list[str]) -> None:
+        with self._lock:
+            self._missing = list(missing)
+
+    def set_stale(self, stale: bool) -> None:
+        with self._lock:
+            self._stale = stale
+
+    @property
+    def stale(self) -> bool:
+        with self._lock:
+            return self._stale
+
+    def set_playing(self, playing: Playing | None, at: float | None = None) -> bool:
+        """Record what is on screen; True if it changed (another item, or none)."""
+        with self._lock:
+            if _same(self._playing, playing):
+                self._playing = playing  # keep the freshest times (ends_at may move)
+                return False
+            self._playing = playing
+            self._since = time.time() if at is None else at
+            return True
+
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            return Snapshot(self._timeline, self._connected, self._playing, self._since,
+                            self._last_error, list(self._missing), self._stale)
+
+
+def _same(a: Playing | None, b: Playing | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return (a.playlist_key, a.item_index, a.started_at) == (
+        b.playlist_key, b.item_index, b.started_at)
+
+
+def reported_error(snapshot: Snapshot) -> str | None:
+    """The error to report: the last one, else "timeline expired" past the timeline's end."""
+    if snapshot.last_error:
+        return snapshot.last_error
+    return "timeline expired" if snapshot.stale else None

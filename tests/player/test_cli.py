@@ -1,0 +1,140 @@
+"""The real ``pano-player`` process: offline start, /status, the kiosk page's API, SIGTERM,
+and clear one-line messages for broken settings."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from player_helpers import PICTURE, ROOT, SCREEN, saved_player_dir, sha, wait_for
+
+from player.cli import load_config, main, parse_args
+from player.config import ConfigError
+
+
+def test_offline_start_plays_the_saved_timeline_within_seconds(tmp_path, run_player):
+    player = run_player(saved_player_dir(tmp_path), display="headless")
+    status = wait_for(lambda: (s := player.json("/status"))["now_playing"] and s,
+                      timeout=10, what="something playing")
+    assert status["screen"] == SCREEN and status["timeline_version"] == 7
+    assert status["connected"] is False
+    assert status["now_playing"]["playlist"] == "welcome@1"
+    assert status["now_playing"]["item"] in ("citadel", "hello")
+    assert status["since"].endswith("Z") and status["stale"] is False
+    assert status["cache"] == {"files": 1, "missing": 0}
+    # It moves on to the next item by itself (2 s items).
+    first = status["now_playing"]["item"]
+    wait_for(lambda: player.json("/status")["now_playing"]["item"] != first,
+             timeout=15, what="the next item")
+    assert player.get("/")[0] == 404  # headless: no page
+    code, log = player.stop()
+    assert code == 0
+    assert "now playing: welcome@1" in log and "cannot connect" in log
+    assert "Traceback" not in log
+
+
+def test_the_kiosk_page_and_its_api_are_served_from_the_cache(tmp_path, run_player):
+    player = run_player(saved_player_dir(tmp_path, missing=b"never downloaded"))
+    status, headers, page = player.get("/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    html = page.decode()
+    assert "/static/kiosk.js" in html and "/static/kiosk.css" in html
+    for name in ("/static/kiosk.js", "/static/kiosk.css"):
+        code, _, body = player.get(name)
+        assert code == 200 and body
+        html += body.decode()
+    assert "http://" not in html and "https://" not in html  # nothing from outside
+
+    plan = wait_for(lambda: (p := player.json("/api/upcoming"))["items"] and p,
+                    timeout=10, what="the plan")
+    items = plan["items"]
+    assert len(items) == 3
+    assert items[0]["started_at"] <= plan["now"] < items[0]["ends_at"]
+    for a, b in zip(items, items[1:], strict=False):
+        assert a["ends_at"] == b["started_at"]
+    # The item whose media is not cached is skipped.
+    assert {i["item"]["id"] for i in items} <= {"citadel", "hello"}
+    assert plan["display"]["languages"] == ["vi", "en"]
+    assert plan["display"]["bilingual_mode"] == "dual"
+
+    code, headers, body = player.get(f"/media/{sha(PICTURE)}")
+    assert code == 200 and body == PICTURE and headers["Content-Type"] == "image/png"
+    code, headers, body = player.get(f"/media/{sha(PICTURE)}", {"Range": "bytes=10-"})
+    assert code == 206 and body == PICTURE[10:]
+    assert headers["Content-Range"] == f"bytes 10-{len(PICTURE) - 1}/{len(PICTURE)}"
+    assert player.get(f"/media/{sha(b'never downloaded')}")[0] == 404
+    assert player.get("/media/../timeline.json")[0] == 404
+    assert player.json("/status")["cache"] == {"files": 1, "missing": 1}
+    assert player.stop()[0] == 0
+
+
+def test_an_expired_timeline_keeps_playing_and_says_so(tmp_path, run_player):
+    player = run_player(saved_player_dir(tmp_path, start=time.time() - 5 * 86400, hours=48),
+                        display="headless")
+    status = wait_for(lambda: (s := player.json("/status"))["now_playing"] and s,
+                      timeout=10, what="something playing")
+    assert status["stale"] is True and status["last_error"] == "timeline expired"
+    player.stop()
+
+
+def test_a_player_without_a_timeline_shows_the_idle_page(tmp_path, run_player):
+    player = run_player(tmp_path / "empty")
+    status = player.json("/status")
+    assert status["now_playing"] is None and status["timeline_version"] is None
+    assert player.json("/api/upcoming")["items"] == []
+    assert player.get("/")[0] == 200
+    player.stop()
+
+
+def test_a_broken_saved_timeline_does_not_stop_the_player(tmp_path, run_player):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "timeline.json").write_text("{ not json")
+    player = run_player(cache, display="headless")
+    assert player.json("/status")["now_playing"] is None
+    code, log = player.stop()
+    assert code == 0 and "saved timeline" in log and "Traceback" not in log
+
+
+# --- settings ----------------------------------------------------------------------------
+
+BASE = ["--controller", "http://c:8080", "--screen", "s", "--token", "t", "--cache-dir", "/x"]
+
+
+@pytest.mark.parametrize("content, words", [
+    ("controller: [unclosed", "not valid YAML at line 1"),
+    ("- just\n- a list\n", "must be a mapping"),
+    ("controller: http://c\nscren: typo\n", "unknown setting(s) scren"),
+    ("http_port: eighty\n", "http_port must be an integer"),
+    ("display: projector\n", "display must be one of headless, kiosk"),
+    ("controller: ftp://c\n", "controller must be an http(s) URL"),
+])
+def test_a_broken_config_file_gives_one_clear_line(tmp_path, capsys, content, words):
+    config = tmp_path / "player.yaml"
+    config.write_text(content)
+    flags = [] if "controller" in content else ["--controller", "http://c:8080"]
+    assert main(["--config", str(config), "--screen", "s", "--token", "t",
+                 "--cache-dir", str(tmp_path), *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("pano-player: ") and words in err and "\n" not in err
+
+
+def test_a_missing_config_file_or_setting_gives_one_clear_line(tmp_path, capsys):
+    assert main(["--config", str(tmp_path / "nope.yaml")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["--controller", "http://c:8080", "--screen", "s"]) == 2
+    err = capsys.readouterr().err
+    assert "missing setting 'token'" in err and "--token" in err
+
+
+def test_flags_override_the_config_file(tmp_path):
+    config = tmp_path / "player.yaml"
+    example = (ROOT / "config" / "player.example.yaml").read_text()
+    config.write_text(example)
+    settings = load_config(parse_args(["--config", str(config), "--http-port", "0",
+                                       "--display", "headless"]))
+    assert settings.screen == "phu-bai-arrivals" and settings.controller == "http://127.0.0.1:8080"
+    assert settings.http_port == 0 and settings.display == "headless"
+    with pytest.raises(ConfigError):
+        load_config(parse_args(BASE + ["--http-port", "70000"]))
+

@@ -1,0 +1,82 @@
+"""The kiosk page in a real Chromium (skipped where Playwright or Chromium is missing):
+items follow each other with no empty screen between them, bilingual text in both modes."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+from player_helpers import PICTURE, image_item, saved_player_dir, sha, text_item
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine")
+
+# What the screen shows right now: the visible layers and what is in them.
+SCREEN_JS = """() => {
+  const visible = [...document.querySelectorAll('.layer.visible')];
+  const layer = visible[0];
+  if (!layer) return {visible: 0};
+  const slide = layer.querySelector('.slide.on');
+  const img = slide && slide.querySelector('img');
+  return {
+    visible: visible.length,
+    text: slide ? slide.innerText : '',
+    image: img ? img.complete && img.naturalWidth > 0 : null,
+    idle: !!(slide && slide.classList.contains('idle')),
+  };
+}"""
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM,
+                                     args=["--autoplay-policy=no-user-gesture-required"])
+        yield chromium
+        chromium.close()
+
+
+def watch(browser, url: str, seconds: float) -> tuple[list[dict], list[str]]:
+    page = browser.new_page(viewport={"width": 960, "height": 540})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    page.wait_for_function("document.querySelector('.layer.visible .slide.on:not(.idle)')",
+                           timeout=15000)
+    seen = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        seen.append(page.evaluate(SCREEN_JS))
+        page.wait_for_timeout(40)
+    page.close()
+    return seen, errors
+
+
+def test_images_and_dual_language_text_follow_each_other_without_a_gap(
+        tmp_path, run_player, browser):
+    items = [image_item("citadel", 1.0, sha(PICTURE)), text_item("hello", 1.0)]
+    player = run_player(saved_player_dir(tmp_path, items=items))
+    seen, errors = watch(browser, player.base + "/", 4.5)
+    assert errors == []
+    assert all(s["visible"] == 1 and not s["idle"] for s in seen)  # never an empty screen
+    texts = [s["text"] for s in seen if s["image"] is None]
+    images = [s for s in seen if s["image"] is not None]
+    assert images and all(s["image"] for s in images)  # the picture, decoded
+    assert texts and all("Xin chào hello" in t and "Hello hello" in t for t in texts)
+    # Both kinds came round more than once: the playlist loops.
+    changes = sum(1 for a, b in zip(seen, seen[1:], strict=False)
+                  if (a["image"] is None) != (b["image"] is None))
+    assert changes >= 2
+
+
+def test_alternate_mode_shows_one_language_at_a_time(tmp_path, run_player, browser):
+    items = [text_item("hello", 2.0)]
+    player = run_player(saved_player_dir(tmp_path, items=items, mode="alternate"))
+    seen, errors = watch(browser, player.base + "/", 4.5)
+    assert errors == []
+    texts = [s["text"] for s in seen]
+    assert any("Xin chào hello" in t and "Hello hello" not in t for t in texts)
+    assert any("Hello hello" in t and "Xin chào hello" not in t for t in texts)
+    assert all(s["visible"] == 1 for s in seen)

@@ -1,0 +1,63 @@
+"""Personal API tokens (``Authorization: Bearer pat_…``) -> user, and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import g, request
+
+from controller.api.bearer import bearer_token
+from controller.api.errors import ApiError
+from controller.auth.tokens import user_for_token
+from controller.models import User
+from controller.players.screen_auth import security_log
+from controller.state import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def authenticated_user() -> User | None:
+    """The user whose personal API token the request carries (None if there is none or
+    it is wrong, revoked or disabled). Records the token's last use."""
+    token = bearer_token()
+    if token is None:
+        return None
+    session = db()
+    user = user_for_token(session, token)
+    if user is not None:
+        session.commit()
+    return user
+
+
+def require_role(*roles: str) -> Callable[[F], F]:
+    """401 without a valid personal API token, 403 if the user's role is not in
+    ``roles``; both are logged to ``pano.security``. Sets ``g.user``."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if bearer_token() is None:
+                security_log.warning("API request refused: no credential: %s %s address=%s",
+                                     request.method, request.path, request.remote_addr)
+                raise ApiError(401, "Missing credential: send 'Authorization: Bearer "
+                                    "<personal API token>'.")
+            user = authenticated_user()
+            if user is None:
+                security_log.warning("API request refused: wrong or revoked token: %s %s "
+                                     "address=%s", request.method, request.path,
+                                     request.remote_addr)
+                raise ApiError(401, "Wrong or revoked personal API token.")
+            if user.role not in roles:
+                security_log.warning("API request refused: user %s (role %s) may not %s %s "
+                                     "address=%s", user.username, user.role, request.method,
+                                     request.path, request.remote_addr)
+                raise ApiError(403, f"Role {user.role!r} may not use this route "
+                                    f"(allowed: {', '.join(roles)}).")
+            g.user = user
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator

@@ -1,0 +1,75 @@
+"""The app factory: Flask + Flask-SocketIO, wired to the database, the media store and
+the timeline publisher. It starts nothing in the background: ``controller.server.serve``
+does (the change watcher and the one scheduler), so tests and extra processes can build
+an app without side effects.
+
+Async mode: ``settings.async_mode`` ("threading" or "gevent") is passed explicitly. In
+gevent mode the process must be monkey-patched before anything else is imported; see
+``controller.server.serve``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_socketio import SocketIO
+from sqlalchemy.orm import scoped_session
+
+from controller.api.errors import register_error_handlers
+from controller.api.player_routes import player_api
+from controller.api.screens import screens_api
+from controller.db import make_engine, make_session_factory
+from controller.media.routes import media_routes
+from controller.media.store import MediaStore
+from controller.players.guard import guard_malformed_messages
+from controller.players.namespace import PlayerNamespace
+from controller.settings import Settings
+from controller.state import PanoState
+from controller.timeline.publisher import TimelinePublisher
+
+MAX_SOCKET_MESSAGE = 64 * 1024  # bytes; a timeline for one screen is a few KiB
+MAX_HTTP_BODY = 64 * 1024
+
+
+def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
+    app = Flask("controller")
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=MAX_HTTP_BODY)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    engine = make_engine(settings.db_url)
+    session_factory = make_session_factory(engine)
+    sessions = scoped_session(session_factory)
+
+    socketio = SocketIO(
+        app,
+        async_mode=settings.async_mode,
+        message_queue=settings.message_queue or None,
+        cors_allowed_origins=None,  # same origin only (players send no Origin header)
+        max_http_buffer_size=MAX_SOCKET_MESSAGE,
+        manage_session=False,  # players have no Flask session; don't copy one per client
+    )
+    guard_malformed_messages(socketio.server)
+    namespace = PlayerNamespace()
+    socketio.on_namespace(namespace)
+
+    app.extensions["pano"] = PanoState(
+        settings=settings, engine=engine, session_factory=session_factory, sessions=sessions,
+        socketio=socketio, publisher=TimelinePublisher(socketio.emit,
+                                                       settings.heartbeat_interval),
+        store=MediaStore(settings.media_dir), namespace=namespace)
+
+    @app.teardown_appcontext
+    def _remove_session(_exc: BaseException | None) -> None:
+        sessions.remove()
+
+    register_error_handlers(app)
+    app.register_blueprint(player_api)
+    app.register_blueprint(screens_api)
+    app.register_blueprint(media_routes)
+
+    @app.get("/healthz")
+    def _health() -> dict[str, Any]:
+        return {"ok": True}
+
+    return app, socketio

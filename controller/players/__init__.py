@@ -1,0 +1,1 @@
+"""Players: the Socket.IO namespace, screen credentials, heartbeats and presence."""

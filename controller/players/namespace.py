@@ -1,0 +1,232 @@
+"""The ``/player`` Socket.IO namespace (docs/protocol.md, sections 3-5).
+
+Every event is answered through the acknowledgement callback with ``{"ok": true, …}`` or
+``{"ok": false, "error", "message"}``; refusals also get an ``error`` event and a log
+line (``pano.security`` for credentials, ``pano.players`` otherwise). Each event first
+checks, with one primary-key read, that the credential the connection used is still the
+screen's current one; the change watcher also sweeps all connections on every poll, so a
+revoked credential is cut off within a second even on a silent connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from controller.models import Screen
+from controller.players import status
+from controller.players.heartbeat import HeartbeatRefused, validate_heartbeat
+from controller.players.payloads import (
+    PayloadRefused,
+    validate_ack,
+    validate_time,
+    validate_timeline_request,
+)
+from controller.players.screen_auth import (
+    CredentialRefused,
+    ScreenIdentity,
+    authenticate_socket,
+    log_refusal,
+    security_log,
+    still_valid,
+)
+from controller.state import db, state
+from controller.timeline.publisher import NAMESPACE, room_for
+
+log = logging.getLogger("pano.players")
+
+PROTOCOL = 1
+EVENTS = ("time", "ack", "timeline_request", "heartbeat")
+DROP_DELAY = 0.2  # seconds between refusing an event and closing a revoked connection
+REVOKED = "Credential revoked: a newer credential was issued for this screen."
+
+
+@dataclass(frozen=True)
+class Connection:
+    identity: ScreenIdentity
+    remote_addr: str
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def refusal(error: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": error, "message": message}
+
+
+class PlayerNamespace(Namespace):
+    def __init__(self, namespace: str = NAMESPACE) -> None:
+        super().__init__(namespace)
+        self._connections: dict[str, Connection] = {}
+        self._lock = threading.Lock()
+
+    # -- dispatch ---------------------------------------------------------------------
+    def _is_live(self, sid: Any) -> bool:
+        return bool(self.socketio.server.manager.is_connected(sid, self.namespace))
+
+    def trigger_event(self, event: Any, *args: Any) -> Any:
+        sid = args[0] if args else None
+        if event in ("connect", "disconnect") and not self._is_live(sid):
+            return super().trigger_event(event, *args)  # the real connect / disconnect
+        if not isinstance(event, str) or event not in EVENTS:
+            name = str(event)[:60]
+            return self._refuse(sid, name, "unknown_event",
+                                f"Unknown event {name!r}; known events: {', '.join(EVENTS)}.")
+        if len(args) > 2:
+            return self._refuse(sid, event, "bad_request",
+                                f"{event} takes a single JSON object, got {len(args) - 1} "
+                                "arguments.")
+        try:
+            return super().trigger_event(event, *args)
+        except Exception:
+            log.exception("event %s from sid %s failed", event, sid)
+            return refusal("internal_error", "Internal error; it has been logged.")
+
+    def _refuse(self, sid: Any, event: str, error: str, message: str) -> dict[str, Any]:
+        conn = self._connections.get(sid)
+        log.warning("refused %s from screen=%s address=%s: %s", event,
+                    conn.identity.screen_id if conn else "-",
+                    conn.remote_addr if conn else "-", message)
+        if sid is not None:
+            self.socketio.emit("error", {"event": event, "message": message}, to=sid,
+                               namespace=self.namespace)
+        return refusal(error, message)
+
+    def _connection(self, event: str) -> Connection | dict[str, Any]:
+        """This event's connection if its credential is still current, else a refusal
+        (and the connection is dropped)."""
+        sid = request.sid  # type: ignore[attr-defined]
+        conn = self._connections.get(sid)
+        if conn is None:
+            return self._refuse(sid, event, "unauthorized", "Not authenticated.")
+        if not still_valid(db(), conn.identity):
+            log_refusal(conn.identity.screen_id, conn.remote_addr, REVOKED)
+            emit("error", {"event": event, "message": REVOKED})
+            # Let the refusal (the ack, sent when this handler returns) go out first.
+            self.socketio.start_background_task(self._drop, sid, DROP_DELAY)
+            return refusal("unauthorized", REVOKED)
+        return conn
+
+    def _drop(self, sid: str, delay: float) -> None:
+        self.socketio.sleep(delay)
+        self.socketio.server.disconnect(sid, namespace=self.namespace)
+
+    # -- connect / disconnect ---------------------------------------------------------
+    def on_connect(self, auth: Any = None) -> None:
+        remote = request.remote_addr or ""
+        try:
+            identity = authenticate_socket(db(), auth)
+        except CredentialRefused as exc:
+            claimed = auth.get("screen") if isinstance(auth, dict) else None
+            log_refusal(claimed, remote, str(exc))
+            raise ConnectionRefusedError(str(exc)) from None
+        except Exception:
+            log.exception("connect from %s failed", remote)
+            raise ConnectionRefusedError("Internal error; try again later.") from None
+        sid = request.sid  # type: ignore[attr-defined]
+        screen_id = identity.screen_id
+        with self._lock:
+            self._connections[sid] = Connection(identity, remote)
+        join_room(room_for(screen_id))
+        session = db()
+        status.mark_connected(session, screen_id, remote, identity.software)
+        st = state()
+        log.info("screen %s connected from %s (%s)", screen_id, remote,
+                 identity.software or "unknown software")
+        emit("welcome", {"screen": screen_id, "server_time": time.time(),
+                         "heartbeat_interval": _number(st.settings.heartbeat_interval),
+                         "protocol": PROTOCOL})
+        body = st.publisher.timeline_for(session, screen_id)
+        if body is not None:
+            emit("timeline", body)
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        sid = request.sid  # type: ignore[attr-defined]
+        with self._lock:
+            conn = self._connections.pop(sid, None)
+            others = conn is not None and any(
+                c.identity.screen_id == conn.identity.screen_id
+                for c in self._connections.values())
+        if conn is None:
+            return
+        log.info("screen %s disconnected (%s)", conn.identity.screen_id, reason)
+        if not others:
+            status.mark_disconnected(db(), conn.identity.screen_id)
+
+    # -- player -> controller events --------------------------------------------------
+    def on_time(self, data: Any = None) -> dict[str, Any]:
+        conn = self._connection("time")
+        if isinstance(conn, dict):
+            return conn
+        try:
+            validate_time(data)
+        except PayloadRefused as exc:
+            return self._refuse(request.sid, "time", exc.error, str(exc))  # type: ignore[attr-defined]
+        return {"ok": True, "server_time": time.time()}
+
+    def on_ack(self, data: Any = None) -> dict[str, Any]:
+        conn = self._connection("ack")
+        if isinstance(conn, dict):
+            return conn
+        try:
+            ack = validate_ack(data)
+        except PayloadRefused as exc:
+            return self._refuse(request.sid, "ack", exc.error, str(exc))  # type: ignore[attr-defined]
+        status.record_ack(db(), conn.identity.screen_id, ack)
+        return {"ok": True}
+
+    def on_timeline_request(self, data: Any = None) -> dict[str, Any]:
+        conn = self._connection("timeline_request")
+        if isinstance(conn, dict):
+            return conn
+        try:
+            validate_timeline_request(data, conn.identity.screen_id)
+        except PayloadRefused as exc:
+            return self._refuse(request.sid, "timeline_request", exc.error, str(exc))  # type: ignore[attr-defined]
+        body = state().publisher.timeline_for(db(), conn.identity.screen_id)
+        return {"ok": True, "timeline": body}
+
+    def on_heartbeat(self, data: Any = None) -> dict[str, Any]:
+        conn = self._connection("heartbeat")
+        if isinstance(conn, dict):
+            return conn
+        try:
+            facts = validate_heartbeat(data)
+        except HeartbeatRefused as exc:
+            return self._refuse(request.sid, "heartbeat", "bad_request", str(exc))  # type: ignore[attr-defined]
+        status.record_heartbeat(db(), conn.identity.screen_id, facts, conn.remote_addr)
+        return {"ok": True}
+
+    # -- housekeeping (called by the change watcher, outside any request) -------------
+    def drop_revoked(self, session: Session) -> list[str]:
+        """Disconnect every connection whose credential is no longer current."""
+        with self._lock:
+            conns = list(self._connections.items())
+        if not conns:
+            return []
+        ids = {c.identity.screen_id for _, c in conns}
+        current = dict(session.execute(select(Screen.id, Screen.credential_hash)
+                                       .where(Screen.id.in_(ids))).all())
+        session.rollback()
+        dropped = []
+        for sid, conn in conns:
+            if current.get(conn.identity.screen_id) == conn.identity.credential_hash:
+                continue
+            log_refusal(conn.identity.screen_id, conn.remote_addr, REVOKED)
+            self.socketio.emit("error", {"event": "connect", "message": REVOKED}, to=sid,
+                               namespace=self.namespace)
+            self.socketio.server.disconnect(sid, namespace=self.namespace)
+            dropped.append(sid)
+        return dropped
+
+
+__all__ = ["PlayerNamespace", "security_log"]

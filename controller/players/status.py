@@ -1,0 +1,68 @@
+"""Writes to ``ScreenStatus``: connects, disconnects, heartbeats and acks. Each function
+commits its own small transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from controller.models import ScreenStatus
+from controller.players.payloads import Ack
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _row(session: Session, screen_id: str) -> ScreenStatus:
+    row = session.get(ScreenStatus, screen_id)
+    if row is None:
+        row = ScreenStatus(screen_id=screen_id, connected=False, missing_media=[], facts={},
+                           remote_addr="")
+        session.add(row)
+    return row
+
+
+def mark_connected(session: Session, screen_id: str, remote_addr: str,
+                   software: str | None) -> None:
+    row = _row(session, screen_id)
+    row.connected = True
+    row.last_seen = _now()
+    row.remote_addr = remote_addr[:64]
+    if software:
+        row.facts = {**(row.facts or {}), "software": software}
+    session.commit()
+
+
+def mark_disconnected(session: Session, screen_id: str) -> None:
+    row = session.get(ScreenStatus, screen_id)
+    if row is not None:
+        row.connected = False
+        session.commit()
+
+
+def clear_connections(session: Session) -> None:
+    """At start-up: nobody is connected to a process that just started."""
+    session.execute(update(ScreenStatus).values(connected=False))
+    session.commit()
+
+
+def record_heartbeat(session: Session, screen_id: str, facts: dict[str, Any],
+                     remote_addr: str) -> None:
+    row = _row(session, screen_id)
+    row.facts = {**(row.facts or {}), **facts}
+    if "last_error" in facts:
+        row.last_error = facts["last_error"]
+    row.last_seen = _now()
+    row.remote_addr = remote_addr[:64]
+    session.commit()
+
+
+def record_ack(session: Session, screen_id: str, ack: Ack) -> None:
+    row = _row(session, screen_id)
+    row.acked_version = ack.version
+    row.missing_media = ack.missing
+    session.commit()

@@ -1,0 +1,174 @@
+"""Running the controller: ``serve(settings)`` for ``pano-controller serve``, and
+``ControllerServer`` (start/stop in the background) which ``serve`` and the tests share.
+
+Async mode. In gevent mode ``serve`` monkey-patches the process *first*, before it
+imports Flask, SQLAlchemy or anything of the controller; this module imports nothing
+heavy at the top for that reason, and the CLI must import it lazily (inside the
+``serve`` command) and import nothing heavy itself before that. The web server is
+werkzeug's threaded server in threading mode and gevent's ``pywsgi`` in gevent mode;
+WebSocket support comes from simple-websocket in both.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from flask import Flask
+    from flask_socketio import SocketIO
+
+    from controller.settings import Settings
+    from controller.timeline.watcher import ChangeWatcher
+
+log = logging.getLogger("pano.server")
+
+
+def patch_for_gevent() -> None:
+    """Monkey-patch the standard library for gevent (idempotent). Must run before
+    anything that creates threads, locks or sockets is imported."""
+    from gevent import monkey
+
+    if not monkey.is_module_patched("socket"):
+        monkey.patch_all()
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(
+            "%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+class ControllerServer:
+    """The whole controller in one object: database upgrade, app, first rebuild, change
+    watcher, optional scheduler and the web server. ``start()`` returns once the server
+    listens (``port`` is the real one when settings.port is 0); ``stop()`` undoes it."""
+
+    def __init__(self, settings: Settings, scheduler: bool = False) -> None:
+        self.settings = settings
+        self.with_scheduler = scheduler
+        self.app: Flask | None = None
+        self.socketio: SocketIO | None = None
+        self.watcher: ChangeWatcher | None = None
+        self.scheduler: BackgroundScheduler | None = None
+        self.port: int = settings.port
+        self._http: Any = None
+        self._thread: threading.Thread | None = None
+        self._watcher_task: Any = None
+
+    @property
+    def url(self) -> str:
+        host = self.settings.host
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{self.port}"
+
+    def start(self) -> ControllerServer:
+        from controller import changes
+        from controller.app import create_app
+        from controller.db import upgrade
+        from controller.players.status import clear_connections
+        from controller.timeline.watcher import ChangeWatcher
+
+        upgrade(self.settings.db_url)
+        app, socketio = create_app(self.settings)
+        self.app, self.socketio = app, socketio
+        pano = app.extensions["pano"]
+        with pano.session_factory() as session:
+            if not self.settings.message_queue:
+                clear_connections(session)  # alone: nobody can be connected yet
+            counter = changes.current(session)
+            changed = pano.publisher.rebuild(session)
+        log.info("timelines checked at start: %d changed", len(changed))
+
+        self.watcher = ChangeWatcher(pano.publisher, pano.session_factory,
+                                     self.settings.change_poll_interval,
+                                     on_tick=pano.namespace.drop_revoked)
+        self.watcher.last_seen = counter
+        self._watcher_task = socketio.start_background_task(self.watcher.run)
+        if self.with_scheduler:
+            from controller.timeline.scheduler import start_scheduler
+
+            self.scheduler = start_scheduler(pano.publisher, pano.session_factory)
+        self._listen(app)
+        return self
+
+    def _listen(self, app: Flask) -> None:
+        host, port = self.settings.host, self.settings.port
+        if self.settings.async_mode == "gevent":
+            from gevent import pywsgi
+
+            self._http = pywsgi.WSGIServer((host, port), app, log=None)
+            self._http.start()
+            self.port = self._http.address[1]
+        else:
+            from werkzeug.serving import make_server
+
+            self._http = make_server(host, port, app, threaded=True)
+            self.port = self._http.server_port
+            self._thread = threading.Thread(target=self._http.serve_forever,
+                                            name="pano-http", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        if self.socketio is not None:
+            eio = self.socketio.server.eio
+            for client in list(eio.sockets.values()):
+                try:  # tell every client we are going; don't wait for dead ones
+                    client.close(wait=False)
+                except Exception:
+                    log.exception("closing a client connection")
+            self.socketio.server.shutdown()
+        if self._http is not None:
+            if self.settings.async_mode == "gevent":
+                self._http.stop(timeout=2)
+            else:
+                self._http.shutdown()
+                self._http.server_close()
+            self._http = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self._watcher_task is not None:
+            self._watcher_task.join(timeout=5)
+            self._watcher_task = None
+        if self.app is not None:
+            self.app.extensions["pano"].engine.dispose()
+
+
+def serve(settings: Settings) -> None:
+    """``pano-controller serve``: run until SIGTERM or SIGINT, then stop cleanly."""
+    if settings.async_mode == "gevent":
+        patch_for_gevent()
+    configure_logging()
+    server = ControllerServer(settings, scheduler=True).start()
+    stopping = threading.Event()
+
+    def _on_signal(signum: int, _frame: Any) -> None:
+        log.info("received %s; stopping", signal.Signals(signum).name)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    print(f"Pano controller listening on {server.url}/ "
+          f"(async mode {settings.async_mode})", flush=True)
+    log.info("listening on %s", server.url)
+    try:
+        while not stopping.wait(0.5):
+            pass
+    finally:
+        server.stop()
+        log.info("stopped")

@@ -1,0 +1,41 @@
+"""What the app factory wires together, reachable from views and Socket.IO handlers:
+``state()`` (settings, publisher, media store…) and ``db()`` (this request's session)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from flask import current_app
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+if TYPE_CHECKING:
+    from flask_socketio import SocketIO
+
+    from controller.media.store import MediaStore
+    from controller.players.namespace import PlayerNamespace
+    from controller.settings import Settings
+    from controller.timeline.publisher import TimelinePublisher
+
+
+@dataclass
+class PanoState:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    # One session per request (and per Socket.IO event), removed at app-context teardown.
+    # Scoped per thread; per greenlet in gevent mode, where threading.local is patched.
+    sessions: scoped_session[Session]
+    socketio: SocketIO
+    publisher: TimelinePublisher
+    store: MediaStore
+    namespace: PlayerNamespace
+
+
+def state() -> PanoState:
+    return current_app.extensions["pano"]
+
+
+def db() -> Session:
+    return state().sessions()

@@ -1,0 +1,213 @@
+"""The timeline builder: a pure function from a screen's facts to its timeline body.
+
+No database here. ``build_body`` takes plain inputs and returns the body of the
+``timeline`` event of docs/protocol.md without ``version`` and ``generated_at`` (the
+publisher adds those). What fills the window comes from a list of *segment sources*,
+lowest priority first; each source claims time ranges and a later source paints over an
+earlier one. The default playlist is the only source today; schedules and emergency
+overrides will be more sources appended to ``SEGMENT_SOURCES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+SCHEMA = 1
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+WINDOW_DAYS = 3  # today, tomorrow, the day after tomorrow: always >= 48 h ahead
+
+
+@dataclass(frozen=True)
+class ScreenFacts:
+    id: str
+    name: Mapping[str, str]
+    site_id: str
+    site_name: Mapping[str, str]
+    orientation: str
+    resolution: tuple[int, int]
+    languages: Sequence[str]
+    bilingual_mode: str
+    timezone: str
+    default_playlist: str | None
+    tags: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class PlaylistOnAir:
+    """The version of a playlist that is on air."""
+
+    id: str
+    version: int
+    title: Mapping[str, str]
+    items: Sequence[Mapping[str, Any]]
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+
+@dataclass(frozen=True)
+class MediaFacts:
+    size: int
+    mime: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A source's claim: ``playlist`` (a key into the inputs' playlists, or None for
+    "nothing") plays from ``start`` to ``end`` because of ``reason``."""
+
+    start: datetime
+    end: datetime
+    playlist: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class BuildInputs:
+    screen: ScreenFacts
+    playlists: Mapping[str, PlaylistOnAir]  # playlist id -> its on-air version
+    media: Mapping[str, MediaFacts]  # sha256 -> facts
+    heartbeat_interval: float
+    now: datetime
+    extra: Mapping[str, Any] = field(default_factory=dict)  # for future sources
+
+
+SegmentSource = Callable[[BuildInputs, datetime, datetime], list[Claim]]
+
+
+def default_playlist_source(inputs: BuildInputs, start: datetime, end: datetime) -> list[Claim]:
+    playlist_id = inputs.screen.default_playlist
+    if playlist_id and playlist_id in inputs.playlists:
+        return [Claim(start, end, playlist_id, "default playlist of the screen")]
+    return []
+
+
+# Lowest priority first; a later source's claims paint over earlier ones.
+SEGMENT_SOURCES: list[SegmentSource] = [default_playlist_source]
+
+
+def screen_zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def window(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """From the start of the current local day to the end of the day after tomorrow."""
+    today = now.astimezone(zone).date()
+    start = datetime.combine(today, time(0), tzinfo=zone)
+    end = datetime.combine(today + timedelta(days=WINDOW_DAYS), time(0), tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def iso_z(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def paint(start: datetime, end: datetime, layers: Sequence[Sequence[Claim]]) -> list[Claim]:
+    """Flatten prioritised claims into sorted, non-overlapping segments covering
+    [start, end); uncovered time is a ``None`` segment. Equal neighbours are merged."""
+    segments = [Claim(start, end, None, "nothing scheduled")]
+    for layer in layers:
+        for claim in layer:
+            lo, hi = max(claim.start, start), min(claim.end, end)
+            if lo >= hi:
+                continue
+            painted: list[Claim] = []
+            for seg in segments:
+                if seg.end <= lo or seg.start >= hi:
+                    painted.append(seg)
+                    continue
+                if seg.start < lo:
+                    painted.append(Claim(seg.start, lo, seg.playlist, seg.reason))
+                if seg.end > hi:
+                    painted.append(Claim(hi, seg.end, seg.playlist, seg.reason))
+            painted.append(Claim(lo, hi, claim.playlist, claim.reason))
+            segments = sorted(painted, key=lambda c: c.start)
+    merged: list[Claim] = []
+    for seg in segments:
+        last = merged[-1] if merged else None
+        if last and last.end == seg.start and (last.playlist, last.reason) == (
+                seg.playlist, seg.reason):
+            merged[-1] = Claim(last.start, seg.end, seg.playlist, seg.reason)
+        else:
+            merged.append(seg)
+    return merged
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _media_of(items: Sequence[Mapping[str, Any]]) -> list[str]:
+    found: list[str] = []
+    for item in items:
+        for variant in (item.get("variants") or {}).values():
+            sha = variant.get("media") if isinstance(variant, Mapping) else None
+            if sha and sha not in found:
+                found.append(sha)
+    return found
+
+
+def build_body(inputs: BuildInputs,
+               sources: Sequence[SegmentSource] | None = None) -> dict[str, Any]:
+    """The screen's timeline body, without ``version`` and ``generated_at``."""
+    screen = inputs.screen
+    zone = screen_zone(screen.timezone)
+    start, end = window(inputs.now, zone)
+    layers = [source(inputs, start, end) for source in (sources or SEGMENT_SOURCES)]
+    segments = paint(start, end, layers)
+
+    playlists: dict[str, Any] = {}
+    media: dict[str, Any] = {}
+    for seg in segments:
+        if seg.playlist is None:
+            continue
+        on_air = inputs.playlists[seg.playlist]
+        if on_air.key in playlists:
+            continue
+        playlists[on_air.key] = {
+            "id": on_air.id,
+            "version": on_air.version,
+            "title": dict(on_air.title),
+            "items": [dict(item) for item in on_air.items],
+        }
+        for sha in _media_of(on_air.items):
+            facts = inputs.media.get(sha)
+            if facts is not None:
+                media[sha] = {"size": facts.size, "mime": facts.mime}
+
+    return {
+        "schema": SCHEMA,
+        "screen": screen.id,
+        "valid_from": iso_z(start),
+        "valid_until": iso_z(end),
+        "timezone": zone.key,
+        "heartbeat_interval": _number(inputs.heartbeat_interval),
+        "display": {
+            "name": dict(screen.name),
+            "site": {"id": screen.site_id, "name": dict(screen.site_name)},
+            "orientation": screen.orientation,
+            "resolution": list(screen.resolution),
+            "languages": list(screen.languages),
+            "bilingual_mode": screen.bilingual_mode,
+        },
+        "segments": [
+            {
+                "from": iso_z(seg.start),
+                "until": iso_z(seg.end),
+                "playlist": (inputs.playlists[seg.playlist].key
+                             if seg.playlist is not None else None),
+                "reason": seg.reason,
+            }
+            for seg in segments
+        ],
+        "playlists": playlists,
+        "media": media,
+    }

@@ -1,0 +1,107 @@
+"""Player -> controller events over a real socket: time, ack, timeline_request, heartbeat;
+what is stored, what /api/v1/screens shows, and presence."""
+
+from __future__ import annotations
+
+import time
+
+import requests
+from web.helpers import HEARTBEAT, wait_for
+
+from controller.models import ScreenStatus
+
+SCREEN = "chan-may-cruise-terminal"
+
+HEARTBEAT_BODY = {
+    "timeline_version": 1,
+    "playing": {"playlist": "welcome-hue@1", "item": "citadel", "since": "2026-11-26T07:00:10Z"},
+    "uptime": 3600.5,
+    "load": [0.12, 0.20, 0.18],
+    "memory": {"total": 3951120384, "available": 2870087680},
+    "disk": {"total": 31205621760, "free": 20415332352},
+    "cpu_temp": 51.6,
+    "software": "pano-player/0.1.0",
+    "clock_offset": 0.012,
+    "last_error": None,
+    "sent_at": "2026-11-26T07:00:15Z",
+    "some_future_field": {"ignored": True},
+}
+
+
+def _screens(server, fleet, role="technician"):
+    response = requests.get(f"{server.url}/api/v1/screens",
+                            headers={"Authorization": f"Bearer {fleet.users[role]}"}, timeout=10)
+    assert response.status_code == 200, response.text
+    return {s["id"]: s for s in response.json()["screens"]}
+
+
+def _status(fleet, screen):
+    with fleet.sessions() as session:
+        return session.get(ScreenStatus, screen)
+
+
+def test_time_gives_the_server_clock(players, fleet):
+    player = players().connect(SCREEN, fleet.tokens[SCREEN])
+    before = time.time()
+    answer = player.call("time")
+    assert answer["ok"] is True
+    assert before - 5 < answer["server_time"] < time.time() + 5
+    assert player.call("time", {})["ok"] is True
+
+
+def test_ack_is_stored_and_shown(players, fleet, server):
+    player = players().connect(SCREEN, fleet.tokens[SCREEN])
+    version = player.next_timeline()["version"]
+    missing = ["0" * 64]
+    assert player.call("ack", {"version": version, "missing": missing}) == {"ok": True}
+    status = _status(fleet, SCREEN)
+    assert status.acked_version == version and status.missing_media == missing
+    shown = _screens(server, fleet)[SCREEN]
+    assert shown["acked_version"] == version
+    assert shown["timeline_version"] == version
+    assert shown["missing_media"] == missing
+
+
+def test_timeline_request_answers_with_the_timeline(players, fleet):
+    player = players().connect(SCREEN, fleet.tokens[SCREEN])
+    pushed = player.next_timeline()
+    answer = player.call("timeline_request", {"screen": SCREEN, "have_version": 0})
+    assert answer["ok"] is True
+    assert answer["timeline"]["version"] == pushed["version"]
+    assert player.call("timeline_request")["timeline"]["screen"] == SCREEN
+
+
+def test_heartbeat_is_stored_and_shown_then_the_screen_goes_offline(players, fleet, server):
+    player = players().connect(SCREEN, fleet.tokens[SCREEN])
+    player.next_timeline()
+    assert player.call("heartbeat", HEARTBEAT_BODY) == {"ok": True}
+    shown = _screens(server, fleet)[SCREEN]
+    assert shown["online"] is True and shown["connected"] is True
+    assert shown["now_playing"] == HEARTBEAT_BODY["playing"]
+    assert shown["facts"]["cpu_temp"] == 51.6
+    assert shown["facts"]["memory"] == HEARTBEAT_BODY["memory"]
+    assert shown["facts"]["software"] == "pano-player/0.1.0"
+    assert shown["last_seen"].endswith("Z")
+    assert shown["site"] == "chan-may-port" and shown["name"]["en"]
+    assert "some_future_field" not in _status(fleet, SCREEN).facts
+
+    # The player stays connected but stops sending heartbeats: after three intervals
+    # (plus a little grace) the screen is offline, still connected.
+    wait_for(lambda: not _screens(server, fleet)[SCREEN]["online"],
+             timeout=3 * HEARTBEAT + 10, what="screen shown offline")
+    assert _screens(server, fleet)[SCREEN]["connected"] is True
+    # A heartbeat brings it back.
+    assert player.call("heartbeat", {"uptime": 3700.0})["ok"] is True
+    shown = _screens(server, fleet)[SCREEN]
+    assert shown["online"] is True and shown["facts"]["uptime"] == 3700.0
+
+
+def test_screens_api_lists_every_screen(server, fleet):
+    screens = _screens(server, fleet, role="admin")
+    assert len(screens) == 7
+    never = screens["a-dot-outdoor-pano"]
+    assert never["online"] is False and never["connected"] is False
+    assert never["last_seen"] is None and never["now_playing"] is None
+    assert never["timeline_version"] >= 1 and never["acked_version"] is None
+    assert set(never["facts"]) == {"uptime", "load", "memory", "disk", "cpu_temp", "software",
+                                   "clock_offset", "last_error"}

@@ -1,0 +1,143 @@
+"""Connecting to /player: credentials, welcome and timeline, disconnect, revocation."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import pytest
+import socketio
+from web.helpers import DEADLINE, Player, wait_for
+
+from controller.models import ScreenStatus
+from controller.server import ControllerServer
+
+SCREEN = "phu-bai-arrivals"
+
+
+def _refused(players, screen, token, auth_extra=None):
+    player = players()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        player.connect(screen, token, **(auth_extra or {}))
+    wait_for(lambda: player.connect_errors, what="connect_error")
+    return player.connect_errors[0]["message"]
+
+
+def _status(fleet, screen):
+    with fleet.sessions() as session:
+        return session.get(ScreenStatus, screen)
+
+
+def test_missing_credential_is_refused_with_a_reason(players, caplog):
+    caplog.set_level(logging.WARNING, "pano.security")
+    message = _refused(players, SCREEN, None)
+    assert "Missing credential" in message
+    message = _refused(players, None, None)
+    assert "Missing credential" in message
+    assert any(r.name == "pano.security" and SCREEN in r.getMessage() for r in caplog.records)
+
+
+def test_wrong_credential_is_refused_and_logged(players, caplog):
+    caplog.set_level(logging.WARNING, "pano.security")
+    message = _refused(players, SCREEN, "pst_not-the-right-one")
+    assert "Wrong or revoked credential" in message and SCREEN in message
+    record = next(r for r in caplog.records if r.name == "pano.security")
+    assert SCREEN in record.getMessage() and "127.0.0.1" in record.getMessage()
+
+
+def test_a_token_of_another_screen_is_refused(players, fleet):
+    message = _refused(players, SCREEN, fleet.tokens["phu-bai-baggage"])
+    assert "Wrong or revoked" in message
+
+
+def test_unknown_screen_is_refused(players, fleet):
+    assert "Unknown screen" in _refused(players, "no-such-screen", fleet.tokens[SCREEN])
+
+
+def test_connect_gets_welcome_then_its_timeline_and_is_marked_connected(players, fleet):
+    player = players().connect(SCREEN, fleet.tokens[SCREEN], software="test-player/1")
+    timeline = player.next_timeline()
+    assert player.welcomes[0]["screen"] == SCREEN
+    assert player.welcomes[0]["protocol"] == 1
+    assert player.welcomes[0]["heartbeat_interval"] == fleet.settings.heartbeat_interval
+    assert timeline["screen"] == SCREEN and timeline["version"] >= 1
+    assert timeline["segments"][0]["playlist"].startswith("welcome-hue@")
+    assert timeline["generated_at"].endswith("Z")
+    key = timeline["segments"][0]["playlist"]
+    media = {v["media"] for item in timeline["playlists"][key]["items"]
+             for v in item["variants"].values() if v["media"]}
+    assert media and media <= set(timeline["media"])
+    status = wait_for(lambda: (s := _status(fleet, SCREEN)) and s.connected and s,
+                      what="connected in ScreenStatus")
+    assert status.facts.get("software") == "test-player/1"
+
+    player.client.disconnect()
+    wait_for(lambda: not _status(fleet, SCREEN).connected, what="connected=false")
+
+
+def test_two_connections_for_one_screen_both_get_the_timeline(players, fleet):
+    first = players().connect(SCREEN, fleet.tokens[SCREEN])
+    second = players().connect(SCREEN, fleet.tokens[SCREEN])
+    assert first.next_timeline()["version"] == second.next_timeline()["version"]
+
+
+def test_revoked_credential_cuts_the_connection_and_is_refused_afterwards(
+        players, fleet, caplog):
+    caplog.set_level(logging.WARNING, "pano.security")
+    screen = "phu-bai-baggage"
+    old = fleet.tokens[screen]
+    player = players().connect(screen, old)
+    player.next_timeline()
+    bystander = players().connect("lang-co-bay-pano", fleet.tokens["lang-co-bay-pano"])
+    bystander.next_timeline()
+
+    new = fleet.new_token(screen)
+    # Its next event is refused and the connection dropped, unless the watcher's sweep
+    # (every poll) dropped it first.
+    try:
+        answer = player.client.call("heartbeat", {"uptime": 1.0}, namespace="/player",
+                                    timeout=2)
+        assert answer["ok"] is False and answer["error"] == "unauthorized"
+    except (socketio.exceptions.TimeoutError, socketio.exceptions.BadNamespaceError):
+        pass
+    assert player.disconnected.wait(DEADLINE)
+    assert any("revoked" in e["message"].lower() for e in player.errors)
+    assert any(screen in r.getMessage() for r in caplog.records if r.name == "pano.security")
+
+    assert "Wrong or revoked" in _refused(players, screen, old)
+    again = players().connect(screen, new)
+    assert again.next_timeline()["screen"] == screen
+    # Nobody else was affected.
+    assert bystander.client.connected
+    assert bystander.call("time")["ok"] is True
+
+
+def test_silent_connection_is_cut_when_its_credential_is_revoked(players, fleet):
+    screen = "chan-may-gate-kiosk"
+    player = players().connect(screen, fleet.tokens[screen])
+    player.next_timeline()
+    fleet.new_token(screen)
+    assert player.disconnected.wait(DEADLINE), "a revoked connection stayed open"
+
+
+def test_each_event_checks_the_credential_even_without_the_sweep(fleet):
+    # A second controller on the same database whose watcher (and so its sweep of
+    # revoked connections) polls only once a minute: the per-event check must do it.
+    slow = ControllerServer(dataclasses.replace(fleet.settings, change_poll_interval=60))
+    slow.start()
+    screen = "a-dot-entry-hall"
+    player = Player(slow.url)
+    try:
+        player.connect(screen, fleet.tokens[screen])
+        player.next_timeline()
+        assert player.call("time")["ok"] is True
+        fleet.new_token(screen)
+        answer = player.call("heartbeat", {"uptime": 2.0})
+        assert answer["ok"] is False and answer["error"] == "unauthorized"
+        assert "revoked" in answer["message"].lower() or player.disconnected.is_set()
+        assert player.disconnected.wait(DEADLINE)
+        with fleet.sessions() as session:
+            assert session.get(ScreenStatus, screen).facts.get("uptime") != 2.0
+    finally:
+        player.close()
+        slow.stop()

@@ -19,6 +19,7 @@ from controller.api.errors import register_error_handlers
 from controller.api.player_routes import player_api
 from controller.api.screens import screens_api
 from controller.db import make_engine, make_session_factory
+from controller.home.routes import home
 from controller.media.routes import media_routes
 from controller.media.store import MediaStore
 from controller.players.guard import guard_malformed_messages
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     app.register_blueprint(player_api)
     app.register_blueprint(screens_api)
     app.register_blueprint(media_routes)
+    app.register_blueprint(home)
 
     @app.get("/healthz")
     def _health() -> dict[str, Any]:

@@ -189,3 +189,13 @@ def test_the_media_of_timelines_are_all_served(server, fleet):
         response = _get(server, f"/media/{sha}", fleet.tokens[SCREEN])
         assert response.status_code == 200 and len(response.content) == facts["size"]
         assert hashlib.sha256(response.content).hexdigest() == sha
+
+
+# -- / ----------------------------------------------------------------------------------
+def test_landing_page_is_bilingual_and_counts_the_network(server, fleet):
+    response = _get(server, "/")
+    assert response.status_code == 200
+    page = response.text
+    assert page.index("Bộ điều khiển") < page.index("Controller of")  # Vietnamese first
+    assert "<dd>4</dd>" in page  # the four real sites of config/sites.yaml
+    assert "pst_" not in page and "token" not in page.split("<dl>")[1].split("</dl>")[0]

@@ -51,7 +51,8 @@ class Settings:
 
     @property
     def media_dir(self) -> Path:
-        return Path(self.data_dir) / "media"
+        # Absolute: Flask's send_file resolves relative paths against the app's package.
+        return Path(self.data_dir).absolute() / "media"
 
 
 _FIELD_TYPES = {f.name: f.type for f in fields(Settings)}

@@ -61,7 +61,7 @@ def describe_mime(mime: str | None) -> str:
 
 class MediaStore:
     def __init__(self, root: Path) -> None:
-        self.root = Path(root)
+        self.root = Path(root).absolute()  # a relative root would move with the cwd
 
     def path_for(self, sha256: str) -> Path:
         if not is_sha256(sha256):

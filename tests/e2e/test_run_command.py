@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 
-from support.processes import Proc, controller_cli, free_port, get_json, wait_for
+from support.processes import REPO, Proc, controller_cli, free_port, get_json, wait_for
 
 SCREEN = "phu-bai-arrivals"
 
 
 def _run(tmp_path, port: int, player_port: int, name: str) -> Proc:
-    return Proc([sys.executable, "-m", "controller.cli", "--data-dir", str(tmp_path / "var"),
+    # A relative data dir, as in `make run` (var/ under the checkout).
+    data_dir = os.path.relpath(tmp_path / "var", REPO)
+    return Proc([sys.executable, "-m", "controller.cli", "--data-dir", data_dir,
                  "--port", str(port), "run", "--player-screen", SCREEN],
                 tmp_path / f"{name}.log", env={"PANO_PLAYER_PORT": str(player_port)}).start()
 
@@ -31,6 +34,9 @@ def test_run_prepares_everything_and_starts_a_player(tmp_path):
         status = get_json(status_url)[1]
         assert status["screen"] == SCREEN and status["timeline_version"] >= 1
         wait_for(lambda: get_json(status_url)[1]["now_playing"], what="demo player playing")
+        # Every demo picture reached the player (served from the relative data dir).
+        wait_for(lambda: get_json(status_url)[1]["cache"]["missing"] == 0, timeout=20,
+                 what="all media cached")
         # The admin account works: a personal token lists the screens.
         token = re.search(r"\bpat_\S+", controller_cli(tmp_path / "var", "users", "token",
                                                         "admin").stdout).group(0)

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request
+from flask import Flask, current_app, request
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,6 +46,7 @@ log = logging.getLogger("pano.players")
 PROTOCOL = 1
 EVENTS = ("time", "ack", "timeline_request", "heartbeat")
 DROP_DELAY = 0.2  # seconds between refusing an event and closing a revoked connection
+GREET_DELAY = 0.05  # seconds; see PlayerNamespace._greet
 REVOKED = "Credential revoked: a newer credential was issued for this screen."
 
 
@@ -139,15 +140,28 @@ class PlayerNamespace(Namespace):
         join_room(room_for(screen_id))
         session = db()
         status.mark_connected(session, screen_id, remote, identity.software)
-        st = state()
         log.info("screen %s connected from %s (%s)", screen_id, remote,
                  identity.software or "unknown software")
-        emit("welcome", {"screen": screen_id, "server_time": time.time(),
-                         "heartbeat_interval": _number(st.settings.heartbeat_interval),
-                         "protocol": PROTOCOL})
-        body = st.publisher.timeline_for(session, screen_id)
-        if body is not None:
-            emit("timeline", body)
+        # Events emitted inside the connect handler would reach the client before the
+        # server's CONNECT packet (python-socketio sends it after the handler returns),
+        # and a client that acks from its event handler then fails. So greet from a
+        # background task, once the CONNECT packet has gone out.
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        self.socketio.start_background_task(self._greet, app, sid, screen_id)
+
+    def _greet(self, app: Flask, sid: str, screen_id: str) -> None:
+        self.socketio.sleep(GREET_DELAY)
+        with app.app_context():
+            st = state()
+            if sid not in self._connections:
+                return
+            self.socketio.emit("welcome", {
+                "screen": screen_id, "server_time": time.time(),
+                "heartbeat_interval": _number(st.settings.heartbeat_interval),
+                "protocol": PROTOCOL}, to=sid, namespace=self.namespace)
+            body = st.publisher.timeline_for(db(), screen_id)
+            if body is not None:
+                self.socketio.emit("timeline", body, to=sid, namespace=self.namespace)
 
     def on_disconnect(self, reason: Any = None) -> None:
         sid = request.sid  # type: ignore[attr-defined]

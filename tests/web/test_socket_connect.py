@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from typing import Any
 
 import pytest
 import socketio
@@ -141,3 +142,23 @@ def test_each_event_checks_the_credential_even_without_the_sweep(fleet):
     finally:
         player.close()
         slow.stop()
+
+
+def test_a_client_that_acks_inside_its_timeline_handler_is_heard(players, fleet):
+    """The first timeline arrives after the namespace is connected, so a client may
+    answer it straight from its event handler (many third-party players do)."""
+    player = players()
+    acked: list[Any] = []
+
+    def on_timeline(body):
+        try:
+            player.client.emit("ack", {"version": body["version"], "missing": []},
+                               namespace="/player", callback=acked.append)
+        except socketio.exceptions.BadNamespaceError as exc:  # the bug this guards
+            acked.append({"ok": False, "message": str(exc)})
+
+    player.client.on("timeline", on_timeline, namespace="/player")
+    player.connect(SCREEN, fleet.tokens[SCREEN])
+    wait_for(lambda: acked, what="ack answered")
+    assert acked[0]["ok"] is True, acked
+    wait_for(lambda: (s := _status(fleet, SCREEN)) and s.acked_version, what="ack stored")

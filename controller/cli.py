@@ -10,12 +10,15 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING
 
 from controller.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+# Nothing heavy (SQLAlchemy, Flask) is imported at the top: in gevent mode `serve` and
+# `run` must monkey-patch the process before those load (see main()).
 
 PROG = "pano-controller"
 DEFAULT_SITES = Path("config") / "sites.yaml"
@@ -32,6 +35,8 @@ class CliError(Exception):
 
 
 def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # only for display
@@ -206,6 +211,21 @@ def main(argv: list[str] | None = None) -> int:
     handler: Callable[[Settings, argparse.Namespace], int] = args.handler
     try:
         settings = load_settings(args.config, data_dir=args.data_dir, port=args.port)
+    except SettingsError as exc:
+        _error(f"settings: {exc}")
+        return EXIT_ERROR
+    if handler in (cmd_serve, cmd_run) and settings.async_mode == "gevent":
+        from controller.server import patch_for_gevent
+
+        patch_for_gevent()  # before SQLAlchemy, Flask or any socket is imported
+    return _dispatch(handler, settings, args)
+
+
+def _dispatch(handler: Callable[[Settings, argparse.Namespace], int], settings: Settings,
+              args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
         return handler(settings, args)
     except CliError as exc:
         _error(str(exc))

@@ -72,6 +72,15 @@ class ControllerServer:
         return f"http://{shown}:{self.port}"
 
     def start(self) -> ControllerServer:
+        self.prepare()
+        assert self.app is not None
+        self._listen(self.app)
+        return self
+
+    def prepare(self, background: bool = True) -> Flask:
+        """Everything but listening: database upgrade, app, first rebuild and, with
+        ``background``, the change watcher (and the scheduler if asked for). gunicorn
+        (``controller.wsgi``) calls this and serves the app itself."""
         from controller import changes
         from controller.app import create_app
         from controller.db import upgrade
@@ -88,6 +97,8 @@ class ControllerServer:
             counter = changes.current(session)
             changed = pano.publisher.rebuild(session)
         log.info("timelines checked at start: %d changed", len(changed))
+        if not background:
+            return app
 
         self.watcher = ChangeWatcher(pano.publisher, pano.session_factory,
                                      self.settings.change_poll_interval,
@@ -98,8 +109,7 @@ class ControllerServer:
             from controller.timeline.scheduler import start_scheduler
 
             self.scheduler = start_scheduler(pano.publisher, pano.session_factory)
-        self._listen(app)
-        return self
+        return app
 
     def _listen(self, app: Flask) -> None:
         host, port = self.settings.host, self.settings.port

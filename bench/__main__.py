@@ -1,0 +1,107 @@
+"""`python -m bench` — time from a change on the controller to the answered ack of every
+connected player, for Pano in each Flask-SocketIO async mode and for a plain `websockets`
+baseline measured in the same run.
+
+    python -m bench                 # 100 and 500 players, 5 changes each
+    python -m bench --quick         # 50 and 100 players, 3 changes each
+    python -m bench --sizes 200 --rounds 7 --systems baseline,gevent
+
+Prints a Markdown table (medians over rounds of each round's p50/p95/max) and writes all
+rounds to bench/results/<timestamp>.json. Only 127.0.0.1 is used; every process the
+bench starts is stopped before it exits."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import runner
+from bench.stats import Phase, table
+
+ALL_SYSTEMS = ("threading", "gevent", "baseline")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="50 and 100 players, 3 rounds")
+    parser.add_argument("--sizes", help="comma-separated player counts (default 100,500)")
+    parser.add_argument("--rounds", type=int, help="measured changes per size (default 5)")
+    parser.add_argument("--systems", default=",".join(ALL_SYSTEMS),
+                        help="comma-separated subset of threading,gevent,baseline")
+    parser.add_argument("--swarm-procs", type=int, default=0,
+                        help="client processes (default: 1 up to 100 players, else 2)")
+    parser.add_argument("--out", type=Path, help="results JSON (default bench/results/…)")
+    args = parser.parse_args(argv)
+    default_sizes, default_rounds = ("50,100", 3) if args.quick else ("100,500", 5)
+    args.sizes = [int(s) for s in (args.sizes or default_sizes).split(",")]
+    args.rounds = args.rounds or default_rounds
+    args.systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    unknown = set(args.systems) - set(ALL_SYSTEMS)
+    if unknown:
+        parser.error(f"unknown system(s): {', '.join(sorted(unknown))}")
+    return args
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds through every `finally` that stops a child
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    phases: list[Phase] = []
+    started = time.time()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = args.out or Path(__file__).parent / "results" / f"{stamp}.json"
+    with tempfile.TemporaryDirectory(prefix="pano-bench-") as tmp:
+        for size in args.sizes:
+            swarm_procs = args.swarm_procs or (1 if size <= 100 else 2)
+            captured = None
+            for name in args.systems:
+                if name == "baseline":
+                    system: runner.System = runner.BaselineSystem(captured)
+                else:
+                    from bench.pano_system import PanoSystem
+
+                    system = PanoSystem(name)
+                print(f"# {size} players, {name}: {args.rounds} changes …", file=sys.stderr,
+                      flush=True)
+                phase = runner.run_phase(system, size, args.rounds,
+                                         Path(tmp) / f"{name}-{size}", swarm_procs)
+                phases.append(phase)
+                captured = getattr(system, "captured_timeline", None) or captured
+                print(f"#   p50 {phase.median('p50'):.0f} ms, p95 {phase.median('p95'):.0f} ms,"
+                      f" max {phase.median('max'):.0f} ms", file=sys.stderr, flush=True)
+    meta = {"started": stamp, "seconds": round(time.time() - started),
+            "cpus": os.cpu_count(), "python": platform.python_version(),
+            "machine": platform.machine(), "sizes": args.sizes, "rounds": args.rounds}
+    runner.save(phases, out, meta)
+    print(f"\nChange → every player's ack answered, ms; medians over {args.rounds} changes "
+          f"of each change's p50/p95/max; {os.cpu_count()} CPUs.\n")
+    print(table(phases))
+    notes = []
+    for p in phases:
+        cpu = p.info.get("server_cpu_ms_per_change", float("nan"))
+        clients = p.info.get("clients_cpu_ms_per_change", float("nan"))
+        write = p.info.get("write_ms_median")
+        rss = p.info.get("rss_mib", 0)
+        notes.append(f"{p.system}@{p.size}: timelines reached the clients from "
+                     f"{p.median('first'):.0f} to {p.median('last_push'):.0f} ms; "
+                     f"payload {p.info.get('payload_bytes')} B; CPU per "
+                     f"change: server {cpu:.0f} ms, clients {clients:.0f} ms; server RSS "
+                     f"{rss:.0f} MiB" + (f"; change written in {write:.0f} ms" if write else "")
+                     + ("" if p.info.get("confirm") else
+                        "; ACKS NOT ANSWERED by the server: timed to the ack being sent"))
+    print("\n" + "\n".join(notes))
+    print(f"\nAll rounds: {out}")
+    return 0 if all(p.missing() == 0 for p in phases) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

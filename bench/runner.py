@@ -1,0 +1,150 @@
+"""One benchmark phase: start a server, connect a swarm of clients in other processes,
+make a few changes and time how long until every client's ack is answered.
+
+A *system* is anything with `start(workdir, size) -> Popen`, `swarm_args(workdir, part,
+parts) -> list[str]`, `change() -> float` (makes one change and returns the monotonic
+time at which it was made) and `close()`. See BaselineSystem below and
+bench/pano_system.py."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Protocol
+
+from bench import procs
+from bench.payload import encode, synthetic_timeline
+from bench.stats import Phase
+
+PY = sys.executable
+ROUND_TIMEOUT = 60.0
+SETTLE = 0.5  # seconds of quiet between rounds
+
+
+class System(Protocol):
+    name: str
+
+    def start(self, workdir: Path, size: int) -> Any: ...
+    def swarm_args(self, workdir: Path, part: int, parts: int) -> list[str]: ...
+    def change(self) -> float: ...
+    def close(self) -> None: ...
+
+
+class BaselineSystem:
+    """Plain `websockets` server (bench/baseline_server.py) and plain clients."""
+
+    name = "baseline"
+
+    def __init__(self, timeline: dict[str, Any] | None = None) -> None:
+        self.timeline = timeline or synthetic_timeline()
+        self.port = 0
+        self.size = 0
+        self.control: Any = None
+
+    def start(self, workdir: Path, size: int) -> Any:
+        from websockets.sync.client import connect
+
+        self.size = size
+        payload = workdir / "payload.json"
+        payload.write_text(encode(self.timeline))
+        self.port = procs.free_port()
+        proc = procs.start([PY, "-m", "bench.baseline_server", "--port", str(self.port),
+                            "--payload", str(payload)], log=workdir / "baseline.log")
+        procs.wait_for_port(self.port, 30, proc)
+        self.control = connect(f"ws://127.0.0.1:{self.port}/control", compression=None)
+        return proc
+
+    def swarm_args(self, workdir: Path, part: int, parts: int) -> list[str]:
+        count = self.size // parts + (1 if part < self.size % parts else 0)
+        return ["--kind", "ws", "--url", f"ws://127.0.0.1:{self.port}/", "--count", str(count)]
+
+    def change(self) -> float:
+        t0 = time.monotonic()
+        self.control.send("change")
+        self.control.recv(timeout=ROUND_TIMEOUT)
+        return t0
+
+    def close(self) -> None:
+        if self.control is not None:
+            self.control.close()
+            self.control = None
+
+
+def run_phase(system: System, size: int, rounds: int, workdir: Path,
+              swarm_procs: int) -> Phase:
+    """Warm-up change, then `rounds` measured changes. Always stops what it started."""
+    phase = Phase(system.name, size)
+    workdir.mkdir(parents=True, exist_ok=True)
+    server = system.start(workdir, size)
+    swarms: list[procs.Channel] = []
+    try:
+        time.sleep(1.0)
+        rss_idle, threads_idle = procs.tree_rss(server.pid), procs.tree_threads(server.pid)
+        for part in range(swarm_procs):
+            proc = procs.start([PY, "-m", "bench.swarm", *system.swarm_args(workdir, part,
+                                                                             swarm_procs)],
+                               log=workdir / f"swarm-{part}.log", pipes=True)
+            swarms.append(procs.Channel(proc))
+        ready = [s.expect("ready", 600) for s in swarms]
+        connected = sum(r["connected"] for r in ready)
+        if connected < size:
+            raise RuntimeError(f"{system.name}: only {connected} of {size} clients connected "
+                               f"(see {workdir}/swarm-*.log)")
+        time.sleep(1.0)
+        rss_busy, threads_busy = procs.tree_rss(server.pid), procs.tree_threads(server.pid)
+        phase.info.update(
+            payload_bytes=ready[0]["payload_bytes"], confirm=all(r["confirm"] for r in ready),
+            connect_seconds=max(r["seconds"] for r in ready),
+            rss_idle_mib=rss_idle / 2**20, rss_mib=rss_busy / 2**20,
+            rss_per_conn_kib=(rss_busy - rss_idle) / size / 1024,
+            threads=threads_busy, threads_idle=threads_idle,
+        )
+        cpu_before = swarm_cpu_before = None
+        for i in range(rounds + 1):  # round 0 warms up and is not counted
+            if i == 1:
+                cpu_before = procs.tree_cpu(server.pid)
+                swarm_cpu_before = sum(procs.tree_cpu(s.proc.pid) for s in swarms)
+            for s in swarms:
+                s.send({"cmd": "arm", "timeout": ROUND_TIMEOUT})
+            for s in swarms:
+                s.expect("armed", 30)
+            t0 = system.change()
+            results = [s.expect("round", ROUND_TIMEOUT + 30) for s in swarms]
+            key = "confirmed" if phase.info["confirm"] else "acked"
+            done = [t for r in results for t in r[key]]
+            if i > 0:
+                received = [t for r in results for t in r["received"]]
+                phase.add_round(t0, done, received, size)
+            time.sleep(SETTLE)
+        if cpu_before is not None:
+            cpu_used = procs.tree_cpu(server.pid) - cpu_before
+            phase.info["server_cpu_ms_per_change"] = cpu_used / rounds * 1000
+            swarm_used = sum(procs.tree_cpu(s.proc.pid) for s in swarms) - swarm_cpu_before
+            phase.info["clients_cpu_ms_per_change"] = swarm_used / rounds * 1000
+        write_ms = getattr(system, "write_ms", None)
+        if write_ms:
+            phase.info["write_ms_median"] = statistics.median(write_ms)
+    finally:
+        for s in swarms:
+            try:
+                s.send({"cmd": "quit"})
+            except OSError:
+                pass
+        for s in swarms:
+            try:
+                s.proc.wait(15)
+            except Exception:  # noqa: BLE001 - stop() below ends it anyway
+                pass
+            procs.stop(s.proc)
+        system.close()
+        procs.stop(server)
+    return phase
+
+
+def save(phases: list[Phase], path: Path, meta: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"meta": meta, "phases": [p.as_dict() for p in phases]},
+                               indent=1))

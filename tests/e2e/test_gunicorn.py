@@ -1,0 +1,35 @@
+"""The production path: gunicorn with deploy/gunicorn.conf.py serving controller.wsgi."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from support.fleet import fast_playlists, prepare, screen_token
+from support.processes import REPO, Player, Proc, free_port, wait_for
+
+SCREEN = "chan-may-cruise-terminal"
+
+
+def test_gunicorn_gevent_worker_serves_players(tmp_path):
+    data = tmp_path / "controller"
+    prepare(data, fast_playlists(tmp_path / "playlists"))
+    token = screen_token(data, SCREEN)
+    port = free_port()
+    gunicorn = Proc([str(Path(sys.executable).parent / "gunicorn"), "-c",
+                     str(REPO / "deploy" / "gunicorn.conf.py")], tmp_path / "gunicorn.log",
+                    env={"PANO_DATA_DIR": str(data), "PANO_PORT": str(port),
+                         "PANO_ASYNC_MODE": "gevent", "PANO_MAX_PLAYERS": "50"}).start()
+    player = Player(f"http://127.0.0.1:{port}", SCREEN, token, tmp_path / "cache")
+    try:
+        wait_for(lambda: "Booting worker" in gunicorn.output(), timeout=30,
+                 what="gunicorn worker")
+        player.start()
+        status = wait_for(lambda: (s := player.status()[1])["connected"]
+                          and s["now_playing"] and s["cache"]["missing"] == 0 and s,
+                          timeout=30, what="player connected through gunicorn")
+        assert status["timeline_version"] >= 1
+        assert "websocket" in player.output()  # not a long-polling fallback
+    finally:
+        player.stop()
+        gunicorn.stop()

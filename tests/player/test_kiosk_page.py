@@ -64,6 +64,8 @@ def test_images_and_dual_language_text_follow_each_other_without_a_gap(
     texts = [s["text"] for s in seen if s["image"] is None]
     images = [s for s in seen if s["image"] is not None]
     assert images and all(s["image"] for s in images)  # the picture, decoded
+    # A picture carries its caption in both languages, Vietnamese first.
+    assert all(s["text"].index("Ảnh") < s["text"].index("Picture") for s in images)
     assert texts and all("Xin chào hello" in t and "Hello hello" in t for t in texts)
     # Both kinds came round more than once: the playlist loops.
     changes = sum(1 for a, b in zip(seen, seen[1:], strict=False)
@@ -72,7 +74,7 @@ def test_images_and_dual_language_text_follow_each_other_without_a_gap(
 
 
 def test_alternate_mode_shows_one_language_at_a_time(tmp_path, run_player, browser):
-    items = [text_item("hello", 2.0)]
+    items = [text_item("hello", 2.0), image_item("citadel", 2.0, sha(PICTURE))]
     player = run_player(saved_player_dir(tmp_path, items=items, mode="alternate"))
     seen, errors = watch(browser, player.base + "/", 4.5)
     assert errors == []
@@ -80,3 +82,6 @@ def test_alternate_mode_shows_one_language_at_a_time(tmp_path, run_player, brows
     assert any("Xin chào hello" in t and "Hello hello" not in t for t in texts)
     assert any("Hello hello" in t and "Xin chào hello" not in t for t in texts)
     assert all(s["visible"] == 1 for s in seen)
+    # Pictures too: one caption language at a time.
+    captions = {s["text"].strip() for s in seen if s["image"]}
+    assert {"Ảnh", "Picture"} <= captions, captions

@@ -53,7 +53,20 @@
     return slide;
   }
 
-  function mediaSlide(item, lang) {
+  // A caption bar with the item's title in each of captionLangs (primary first).
+  function caption(item, captionLangs) {
+    var bar = el("div", "caption");
+    captionLangs.forEach(function (l, i) {
+      var title = (item.variants[l] || {}).title;
+      if (!title) { return; }
+      var line = el("div", i === 0 ? "primary" : "secondary", title);
+      line.lang = l;
+      bar.appendChild(line);
+    });
+    return bar.childNodes.length ? bar : null;
+  }
+
+  function mediaSlide(item, lang, captionLangs) {
     var v = item.variants[lang] || {};
     var slide = el("div", "slide");
     if (item.type === "image") {
@@ -75,6 +88,8 @@
       frame.src = v.url;
       slide.appendChild(frame);
     }
+    var bar = item.type === "web" ? null : caption(item, captionLangs);
+    if (bar) { slide.appendChild(bar); }
     return slide;
   }
 
@@ -98,19 +113,15 @@
       } else {
         layer.appendChild(textSlide(item, langs));
       }
-    } else if (item.type === "image" && alternate && distinctMedia(item, langs)) {
-      langs.forEach(function (l) { layer.appendChild(mediaSlide(item, l)); });
+    } else if (item.type === "image" && alternate) {
+      // One slide per language: its own picture if it has one, its own caption.
+      langs.forEach(function (l) { layer.appendChild(mediaSlide(item, l, [l])); });
     } else {
-      layer.appendChild(mediaSlide(item, langs[0]));
+      layer.appendChild(mediaSlide(item, langs[0], langs));
     }
     layer.firstChild.classList.add("on");
   }
 
-  function distinctMedia(item, langs) {
-    var seen = {};
-    langs.forEach(function (l) { seen[item.variants[l].media] = true; });
-    return Object.keys(seen).length > 1;
-  }
 
   // In alternate mode the item's duration is split evenly between its languages.
   function selectSlide(layer, entry, now) {

@@ -32,7 +32,7 @@ def test_defaults_without_a_config_file(tmp_path: Path) -> None:
     s = load_settings()
     assert (s.host, s.port, s.async_mode) == ("127.0.0.1", 8080, "threading")
     assert s.db_url == f"sqlite:///{tmp_path / 'var' / 'pano.db'}"
-    assert s.media_dir == Path("var") / "media"
+    assert s.media_dir == (tmp_path / "var" / "media")  # absolute: send_file needs it
     assert s.heartbeat_interval == 15.0
 
 

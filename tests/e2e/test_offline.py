@@ -42,8 +42,8 @@ def test_player_plays_through_a_controller_outage_and_catches_up(tmp_path):
     player = Player(controller.url, SCREEN, token, tmp_path / "cache", extra=PLAYER_FLAGS)
     try:
         player.start()
-        first = wait_for(lambda: (s := _playing(player)) and s["connected"] and s,
-                         what="player connected and playing")
+        first = wait_for(lambda: (s := _playing(player)) and s["connected"]
+                         and s["timeline_version"] and s, what="player connected and playing")
         version = first["timeline_version"]
         assert version >= 1
         # The controller sees it: online, with what it plays.

@@ -24,8 +24,8 @@ def test_run_prepares_everything_and_starts_a_player(tmp_path):
     status_url = f"http://127.0.0.1:{player_port}/status"
     first = _run(tmp_path, port, player_port, "first")
     try:
-        wait_for(lambda: get_json(status_url)[1].get("connected"), timeout=40,
-                 what="demo player connected")
+        wait_for(lambda: (s := get_json(status_url)[1]).get("connected")
+                 and s["timeline_version"], timeout=40, what="demo player connected")
         out = first.output()
         password = re.search(r"password:\s*(\S+)", out)
         assert password, out

@@ -121,12 +121,12 @@ def controller_cli(data_dir: Path, *args: str, port: int | None = None,
 
 class Controller(Proc):
     def __init__(self, data_dir: Path, port: int | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, name: str = "controller") -> None:
         self.data_dir, self.port = data_dir, port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         super().__init__([sys.executable, "-m", "controller.cli", "--data-dir", str(data_dir),
                           "--port", str(self.port), "serve"],
-                         data_dir / "controller.log", env)
+                         data_dir / f"{name}-{self.port}.log", env)
 
     def start(self, timeout: float = 30.0) -> Controller:
         super().start()

@@ -24,6 +24,7 @@ from controller.media.routes import media_routes
 from controller.media.store import MediaStore
 from controller.players.guard import guard_malformed_messages
 from controller.players.namespace import PlayerNamespace
+from controller.players.recorder import StatusRecorder
 from controller.settings import Settings
 from controller.state import PanoState
 from controller.timeline.publisher import TimelinePublisher
@@ -58,7 +59,8 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
         settings=settings, engine=engine, session_factory=session_factory, sessions=sessions,
         socketio=socketio, publisher=TimelinePublisher(socketio.emit,
                                                        settings.heartbeat_interval),
-        store=MediaStore(settings.media_dir), namespace=namespace)
+        store=MediaStore(settings.media_dir), namespace=namespace,
+        recorder=StatusRecorder(session_factory))
 
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:

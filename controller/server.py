@@ -64,6 +64,7 @@ class ControllerServer:
         self._http: Any = None
         self._thread: threading.Thread | None = None
         self._watcher_task: Any = None
+        self._recorder_task: Any = None
 
     @property
     def url(self) -> str:
@@ -97,6 +98,8 @@ class ControllerServer:
             counter = changes.current(session)
             changed = pano.publisher.rebuild(session)
         log.info("timelines checked at start: %d changed", len(changed))
+        # Every serving process writes its own players' acks and heartbeats in batches.
+        self._recorder_task = socketio.start_background_task(pano.recorder.run)
         if not background:
             return app
 
@@ -156,7 +159,15 @@ class ControllerServer:
             self._watcher_task.join(timeout=5)
             self._watcher_task = None
         if self.app is not None:
-            self.app.extensions["pano"].engine.dispose()
+            pano = self.app.extensions["pano"]
+            try:  # the acks and heartbeats still in memory (later ones are written at once)
+                pano.recorder.stop()
+            except Exception:
+                log.exception("writing the last player acks and heartbeats")
+            if self._recorder_task is not None:
+                self._recorder_task.join(timeout=5)
+                self._recorder_task = None
+            pano.engine.dispose()
 
 
 def serve(settings: Settings) -> None:

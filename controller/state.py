@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from controller.media.store import MediaStore
     from controller.players.namespace import PlayerNamespace
+    from controller.players.recorder import StatusRecorder
     from controller.settings import Settings
     from controller.timeline.publisher import TimelinePublisher
 
@@ -31,6 +32,8 @@ class PanoState:
     publisher: TimelinePublisher
     store: MediaStore
     namespace: PlayerNamespace
+    # Acks and heartbeats from sockets, written in batches (controller/players/recorder.py).
+    recorder: StatusRecorder
 
 
 def state() -> PanoState:

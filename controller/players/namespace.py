@@ -195,7 +195,7 @@ class PlayerNamespace(Namespace):
             ack = validate_ack(data)
         except PayloadRefused as exc:
             return self._refuse(request.sid, "ack", exc.error, str(exc))  # type: ignore[attr-defined]
-        status.record_ack(db(), conn.identity.screen_id, ack)
+        state().recorder.ack(conn.identity.screen_id, ack)  # written within 0.5 s
         return {"ok": True}
 
     def on_timeline_request(self, data: Any = None) -> dict[str, Any]:
@@ -217,7 +217,7 @@ class PlayerNamespace(Namespace):
             facts = validate_heartbeat(data)
         except HeartbeatRefused as exc:
             return self._refuse(request.sid, "heartbeat", "bad_request", str(exc))  # type: ignore[attr-defined]
-        status.record_heartbeat(db(), conn.identity.screen_id, facts, conn.remote_addr)
+        state().recorder.heartbeat(conn.identity.screen_id, facts, conn.remote_addr)
         return {"ok": True}
 
     # -- housekeeping (called by the change watcher, outside any request) -------------

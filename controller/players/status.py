@@ -1,5 +1,7 @@
 """Writes to ``ScreenStatus``: connects, disconnects, heartbeats and acks. Each function
-commits its own small transaction."""
+commits its own small transaction. Acks and heartbeats that come over a socket go
+through ``controller.players.recorder`` instead, which writes them in batches; these
+functions serve the HTTP routes and connects."""
 
 from __future__ import annotations
 

@@ -155,15 +155,8 @@ def _media_of(items: Sequence[Mapping[str, Any]]) -> list[str]:
     return found
 
 
-def build_body(inputs: BuildInputs,
-               sources: Sequence[SegmentSource] | None = None) -> dict[str, Any]:
-    """The screen's timeline body, without ``version`` and ``generated_at``."""
-    screen = inputs.screen
-    zone = screen_zone(screen.timezone)
-    start, end = window(inputs.now, zone)
-    layers = [source(inputs, start, end) for source in (sources or SEGMENT_SOURCES)]
-    segments = paint(start, end, layers)
-
+def _playlists_and_media(inputs: BuildInputs,
+                         segments: Sequence[Claim]) -> tuple[dict[str, Any], dict[str, Any]]:
     playlists: dict[str, Any] = {}
     media: dict[str, Any] = {}
     for seg in segments:
@@ -182,6 +175,33 @@ def build_body(inputs: BuildInputs,
             facts = inputs.media.get(sha)
             if facts is not None:
                 media[sha] = {"size": facts.size, "mime": facts.mime}
+    return playlists, media
+
+
+# Per-rebuild memo: the playlists and media parts for a tuple of playlist ids, shared
+# (the very same dicts) by every screen that shows the same playlists. Bodies built
+# with a memo must be treated as read-only.
+PartsMemo = dict[tuple[str | None, ...], tuple[dict[str, Any], dict[str, Any]]]
+
+
+def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = None,
+               memo: PartsMemo | None = None) -> dict[str, Any]:
+    """The screen's timeline body, without ``version`` and ``generated_at``. ``memo``
+    (one per rebuild: the inputs' playlists and media must not change while it lives)
+    shares the playlist part between screens instead of copying it for each."""
+    screen = inputs.screen
+    zone = screen_zone(screen.timezone)
+    start, end = window(inputs.now, zone)
+    layers = [source(inputs, start, end) for source in (sources or SEGMENT_SOURCES)]
+    segments = paint(start, end, layers)
+
+    if memo is None:
+        playlists, media = _playlists_and_media(inputs, segments)
+    else:
+        key = tuple(dict.fromkeys(seg.playlist for seg in segments))
+        if key not in memo:
+            memo[key] = _playlists_and_media(inputs, segments)
+        playlists, media = memo[key]
 
     return {
         "schema": SCHEMA,

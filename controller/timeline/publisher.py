@@ -2,8 +2,10 @@
 
 ``TimelinePublisher.rebuild`` computes every (or the given) screen's timeline, compares
 its content hash with the stored one, and only for screens whose content changed bumps
-``version``, stores the body and emits ``timeline`` to the room ``screen:<id>`` in the
-``/player`` namespace. Restarting therefore bumps nothing when nothing changed.
+``version``, stores the bodies (one batched write, ``controller.timeline.store``) and
+then emits ``timeline`` to the room ``screen:<id>`` in the ``/player`` namespace.
+Restarting therefore bumps nothing when nothing changed. Screens that show the same
+playlists share that part of their bodies (built and hashed once per rebuild).
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import secrets
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,11 +27,13 @@ from controller.models import Media, Playlist, PlaylistVersion, Screen, ScreenTi
 from controller.timeline.builder import (
     BuildInputs,
     MediaFacts,
+    PartsMemo,
     PlaylistOnAir,
     ScreenFacts,
     build_body,
     iso_z,
 )
+from controller.timeline.store import LostRace, Row, store_batch
 
 log = logging.getLogger("pano.timeline")
 
@@ -39,28 +44,75 @@ def room_for(screen_id: str) -> str:
     return f"screen:{screen_id}"
 
 
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def content_hash(body: dict[str, Any]) -> str:
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest()
+
+
+class _Hasher:
+    """``content_hash`` for many bodies that share parts (``build_body``'s memo): the
+    canonical JSON of a shared top-level value is computed once and spliced in where a
+    placeholder (a random string no body can contain) stands. The digest is the very same
+    as ``content_hash``'s, so stored hashes stay valid across versions of this code."""
+
+    SHARED = ("playlists", "media")
+
+    def __init__(self) -> None:
+        self._parts: dict[int, tuple[Any, str]] = {}
+        token = secrets.token_hex(16)
+        self._marks = {key: f"pano-part-{token}-{key}" for key in self.SHARED}
+
+    def _part(self, value: Any) -> str:
+        hit = self._parts.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        text = _canonical(value)
+        self._parts[id(value)] = (value, text)  # keeps value alive: ids stay unique
+        return text
+
+    def digest(self, body: dict[str, Any]) -> str:
+        shared = [key for key in self.SHARED if key in body]
+        text = _canonical({**body, **{key: self._marks[key] for key in shared}})
+        for key in shared:
+            text = text.replace(f'"{self._marks[key]}"', self._part(body[key]), 1)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _screen_facts(screen: Screen, site: Site) -> ScreenFacts:
+_SCREENS = Screen.__table__
+_SITES = Site.__table__
+# Plain rows, not ORM objects: loading 500 screens as entities cost more than building.
+_SCREEN_ROWS = (
+    select(_SCREENS.c.id, _SCREENS.c.name_vi, _SCREENS.c.name_en, _SCREENS.c.orientation,
+           _SCREENS.c.width, _SCREENS.c.height, _SCREENS.c.languages,
+           _SCREENS.c.bilingual_mode, _SCREENS.c.timezone, _SCREENS.c.default_playlist_id,
+           _SCREENS.c.tags, _SITES.c.id.label("site_id"),
+           _SITES.c.name_vi.label("site_name_vi"), _SITES.c.name_en.label("site_name_en"),
+           _SITES.c.timezone.label("site_timezone"))
+    .join(_SITES, _SCREENS.c.site_id == _SITES.c.id)
+    .order_by(_SCREENS.c.id)
+)
+
+
+def _screen_facts(row: Any) -> ScreenFacts:
     return ScreenFacts(
-        id=screen.id,
-        name={"vi": screen.name_vi, "en": screen.name_en},
-        site_id=site.id,
-        site_name={"vi": site.name_vi, "en": site.name_en},
-        orientation=screen.orientation,
-        resolution=(screen.width, screen.height),
-        languages=list(screen.languages or []),
-        bilingual_mode=screen.bilingual_mode,
-        timezone=screen.timezone or site.timezone,
-        default_playlist=screen.default_playlist_id,
-        tags=list(screen.tags or []),
+        id=row.id,
+        name={"vi": row.name_vi, "en": row.name_en},
+        site_id=row.site_id,
+        site_name={"vi": row.site_name_vi, "en": row.site_name_en},
+        orientation=row.orientation,
+        resolution=(row.width, row.height),
+        languages=list(row.languages or []),
+        bilingual_mode=row.bilingual_mode,
+        timezone=row.timezone or row.site_timezone,
+        default_playlist=row.default_playlist_id,
+        tags=list(row.tags or []),
     )
 
 
@@ -88,11 +140,11 @@ class TimelinePublisher:
     # -- loading: a handful of queries whatever the number of screens ------------------
     def _inputs(self, session: Session, screen_ids: list[str] | None,
                 now: datetime) -> list[BuildInputs]:
-        query = select(Screen, Site).join(Site, Screen.site_id == Site.id).order_by(Screen.id)
+        query = _SCREEN_ROWS
         if screen_ids is not None:
-            query = query.where(Screen.id.in_(screen_ids))
+            query = query.where(_SCREENS.c.id.in_(screen_ids))
         rows = session.execute(query).all()
-        wanted = {screen.default_playlist_id for screen, _ in rows if screen.default_playlist_id}
+        wanted = {row.default_playlist_id for row in rows if row.default_playlist_id}
         playlists: dict[str, PlaylistOnAir] = {}
         if wanted:
             found = session.execute(
@@ -114,36 +166,44 @@ class TimelinePublisher:
             for row in session.scalars(select(Media).where(Media.sha256.in_(shas))):
                 media[row.sha256] = MediaFacts(size=row.size, mime=row.mime)
         return [
-            BuildInputs(screen=_screen_facts(screen, site), playlists=playlists, media=media,
+            BuildInputs(screen=_screen_facts(row), playlists=playlists, media=media,
                         heartbeat_interval=self.heartbeat_interval, now=now)
-            for screen, site in rows
+            for row in rows
         ]
 
     # -- the public operations ----------------------------------------------------------
     def rebuild(self, session: Session, screen_ids: Iterable[str] | None = None,
                 emit: bool = True) -> list[str]:
-        """Rebuild timelines; store and push those whose content changed. Commits.
-        Returns the ids of the screens whose timeline changed."""
+        """Rebuild timelines; store those whose content changed in one transaction,
+        then push them. Returns the ids of the screens whose timeline changed."""
         ids = None if screen_ids is None else sorted(set(screen_ids))
         with self._lock:
-            try:
-                changed = self._rebuild_locked(session, ids)
-            except IntegrityError:
-                # Another process stored a first timeline for one of these screens at
-                # the same moment; start again from what it stored.
-                session.rollback()
-                changed = self._rebuild_locked(session, ids)
+            changed: list[Row] = []
+            for attempt in range(3):
+                try:
+                    changed = self._rebuild_locked(session, ids, batched=attempt == 0)
+                    break
+                except (IntegrityError, LostRace):
+                    # Another process stored some of these timelines at the same moment;
+                    # start again from what it stored (row by row, which cannot lose).
+                    session.rollback()
+                    if attempt == 2:
+                        raise
+        # Write, then push: a player must never hold a version newer than the stored one.
         if emit and self._emit is not None:
-            for screen_id, body in changed:
-                self._emit("timeline", body, to=room_for(screen_id), namespace=NAMESPACE)
+            for row in changed:
+                self._emit("timeline", row.body, to=room_for(row.screen_id),
+                           namespace=NAMESPACE)
         if changed:
             log.info("timeline changed for %d screen(s): %s", len(changed),
-                     ", ".join(s for s, _ in changed[:20]) + (" …" if len(changed) > 20 else ""))
-        return [screen_id for screen_id, _ in changed]
+                     ", ".join(r.screen_id for r in changed[:20])
+                     + (" …" if len(changed) > 20 else ""))
+        return [row.screen_id for row in changed]
 
-    def _rebuild_locked(self, session: Session,
-                        ids: list[str] | None) -> list[tuple[str, dict[str, Any]]]:
+    def _rebuild_locked(self, session: Session, ids: list[str] | None,
+                        batched: bool) -> list[Row]:
         now = self.clock()
+        generated_at = iso_z(now)
         inputs = self._inputs(session, ids, now)
         query = select(ScreenTimeline.screen_id, ScreenTimeline.version,
                        ScreenTimeline.content_hash)
@@ -151,32 +211,20 @@ class TimelinePublisher:
             query = query.where(ScreenTimeline.screen_id.in_(ids))
         stored = {row.screen_id: (row.version, row.content_hash)
                   for row in session.execute(query)}
-        changed: list[tuple[str, dict[str, Any]]] = []
+        memo: PartsMemo = {}
+        hasher = _Hasher()
+        rows: list[Row] = []
         for item in inputs:
-            body = build_body(item)
-            digest = content_hash(body)
+            body = build_body(item, memo=memo)
+            digest = hasher.digest(body)
             old = stored.get(item.screen.id)
             if old is not None and old[1] == digest:
                 continue
             version = old[0] + 1 if old is not None else 1
             full = {"schema": body["schema"], "screen": body["screen"], "version": version,
-                    "generated_at": iso_z(now), **body}
-            values = {"version": version, "content_hash": digest, "body": full,
-                      "built_at": now}
-            if old is None:
-                session.execute(insert(ScreenTimeline).values(screen_id=item.screen.id,
-                                                              **values))
-            else:
-                result = session.execute(
-                    update(ScreenTimeline)
-                    .where(ScreenTimeline.screen_id == item.screen.id,
-                           ScreenTimeline.version == old[0],
-                           ScreenTimeline.content_hash == old[1])
-                    .values(**values)
-                    .execution_options(synchronize_session=False))
-                if result.rowcount != 1:
-                    continue  # another process stored this very change first
-            changed.append((item.screen.id, full))
+                    "generated_at": generated_at, **body}
+            rows.append(Row(item.screen.id, old, version, digest, full, now))
+        changed = store_batch(session, rows, batched=batched) if rows else []
         session.commit()
         return changed
 

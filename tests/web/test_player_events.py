@@ -11,6 +11,7 @@ from web.helpers import HEARTBEAT, wait_for
 from controller.models import ScreenStatus
 
 SCREEN = "chan-may-cruise-terminal"
+BATCH_DEADLINE = 1.5  # seconds: "an ack shows in /api/v1/screens within about a second"
 
 HEARTBEAT_BODY = {
     "timeline_version": 1,
@@ -54,7 +55,9 @@ def test_ack_is_stored_and_shown(players, fleet, server):
     version = player.next_timeline()["version"]
     missing = ["0" * 64]
     assert player.call("ack", {"version": version, "missing": missing}) == {"ok": True}
-    status = _status(fleet, SCREEN)
+    # Acks are written in batches (controller/players/recorder.py): within about a second.
+    status = wait_for(lambda: (s := _status(fleet, SCREEN)).acked_version == version and s,
+                      timeout=BATCH_DEADLINE, what="ack stored")
     assert status.acked_version == version and status.missing_media == missing
     shown = _screens(server, fleet)[SCREEN]
     assert shown["acked_version"] == version
@@ -75,7 +78,8 @@ def test_heartbeat_is_stored_and_shown_then_the_screen_goes_offline(players, fle
     player = players().connect(SCREEN, fleet.tokens[SCREEN])
     player.next_timeline()
     assert player.call("heartbeat", HEARTBEAT_BODY) == {"ok": True}
-    shown = _screens(server, fleet)[SCREEN]
+    shown = wait_for(lambda: (s := _screens(server, fleet)[SCREEN])["now_playing"] and s,
+                     timeout=BATCH_DEADLINE, what="heartbeat shown")
     assert shown["online"] is True and shown["connected"] is True
     assert shown["now_playing"] == HEARTBEAT_BODY["playing"]
     assert shown["facts"]["cpu_temp"] == 51.6
@@ -92,7 +96,8 @@ def test_heartbeat_is_stored_and_shown_then_the_screen_goes_offline(players, fle
     assert _screens(server, fleet)[SCREEN]["connected"] is True
     # A heartbeat brings it back.
     assert player.call("heartbeat", {"uptime": 3700.0})["ok"] is True
-    shown = _screens(server, fleet)[SCREEN]
+    shown = wait_for(lambda: (s := _screens(server, fleet)[SCREEN])["online"] and s,
+                     timeout=BATCH_DEADLINE, what="heartbeat shown")
     assert shown["online"] is True and shown["facts"]["uptime"] == 3700.0
 
 

@@ -1,0 +1,87 @@
+"""Writing built timelines to ``screen_timelines`` in one batch, with the conditional
+version rule: a row is updated only if it still holds the version and hash this process
+read, so two processes that rebuild at once never both bump the same version (the loser
+updates nothing and must not push).
+
+``store_batch`` runs one ``INSERT`` executemany for screens that had no timeline and one
+``UPDATE … WHERE version = :old AND content_hash = :old_hash`` executemany for the rest.
+When the database reports that every row of the batch was updated (SQLite and
+PostgreSQL with psycopg 3 count rows across an executemany) all are accepted; otherwise
+a race was lost somewhere and the caller rolls back and rebuilds, then row by row, which
+tells exactly which rows this process won. The caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, insert, update
+from sqlalchemy.orm import Session
+
+from controller.models import ScreenTimeline
+
+TABLE = ScreenTimeline.__table__
+
+_UPDATE = (
+    update(TABLE)
+    .where(and_(TABLE.c.screen_id == bindparam("b_screen_id"),
+                TABLE.c.version == bindparam("b_old_version"),
+                TABLE.c.content_hash == bindparam("b_old_hash")))
+    .values(version=bindparam("b_version"), content_hash=bindparam("b_hash"),
+            body=bindparam("b_body", type_=TABLE.c.body.type),
+            built_at=bindparam("b_built_at", type_=TABLE.c.built_at.type))
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One screen's new timeline; ``old`` is the (version, hash) read before building,
+    None when the screen had no timeline yet."""
+
+    screen_id: str
+    old: tuple[int, str] | None
+    version: int
+    content_hash: str
+    body: dict[str, Any]
+    built_at: datetime
+
+    def update_params(self) -> dict[str, Any]:
+        assert self.old is not None
+        return {"b_screen_id": self.screen_id, "b_old_version": self.old[0],
+                "b_old_hash": self.old[1], "b_version": self.version,
+                "b_hash": self.content_hash, "b_body": self.body, "b_built_at": self.built_at}
+
+    def insert_params(self) -> dict[str, Any]:
+        return {"screen_id": self.screen_id, "version": self.version,
+                "content_hash": self.content_hash, "body": self.body,
+                "built_at": self.built_at}
+
+
+class LostRace(Exception):
+    """The batched ``UPDATE`` did not update every row: another process stored some of
+    these timelines first. Roll back and rebuild from what it stored."""
+
+
+def store_batch(session: Session, rows: list[Row], batched: bool = True) -> list[Row]:
+    """Write ``rows``; return those this process stored (the ones to push). Does not
+    commit. An ``IntegrityError`` (another process inserted a first timeline at the same
+    moment) or ``LostRace`` means: roll back and rebuild. With ``batched=False`` (or a
+    driver that cannot count rows across an executemany) the updates go row by row and
+    the rows another process took are left out of the result instead."""
+    inserts = [r.insert_params() for r in rows if r.old is None]
+    updates = [r for r in rows if r.old is not None]
+    if inserts:
+        session.execute(insert(TABLE), inserts)
+    if not updates:
+        return rows
+    if batched and session.get_bind().dialect.supports_sane_multi_rowcount:
+        result = session.execute(_UPDATE, [r.update_params() for r in updates])
+        if result.rowcount != len(updates):  # type: ignore[attr-defined]
+            raise LostRace(f"{len(updates) - result.rowcount} of {len(updates)} "  # type: ignore[attr-defined]
+                           "timelines were stored by another process first")
+        return rows
+    won = {r.screen_id for r in updates
+           if session.execute(_UPDATE, r.update_params()).rowcount == 1}  # type: ignore[attr-defined]
+    return [r for r in rows if r.old is None or r.screen_id in won]

@@ -47,6 +47,7 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
         app,
         async_mode=settings.async_mode,
         message_queue=settings.message_queue or None,
+        channel=settings.message_queue_channel,
         cors_allowed_origins=None,  # same origin only (players send no Origin header)
         max_http_buffer_size=MAX_SOCKET_MESSAGE,
         manage_session=False,  # players have no Flask session; don't copy one per client

@@ -72,8 +72,8 @@ class ControllerServer:
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{self.port}"
 
-    def start(self) -> ControllerServer:
-        self.prepare()
+    def start(self, background: bool = True) -> ControllerServer:
+        self.prepare(background)
         assert self.app is not None
         self._listen(self.app)
         return self
@@ -101,6 +101,8 @@ class ControllerServer:
         # Every serving process writes its own players' acks and heartbeats in batches.
         self._recorder_task = socketio.start_background_task(pano.recorder.run)
         if not background:
+            log.info("change watcher disabled here (scheduler: false): another process "
+                     "rebuilds timelines and pushes them through the message queue")
             return app
 
         self.watcher = ChangeWatcher(pano.publisher, pano.session_factory,
@@ -175,7 +177,8 @@ def serve(settings: Settings) -> None:
     if settings.async_mode == "gevent":
         patch_for_gevent()
     configure_logging()
-    server = ControllerServer(settings, scheduler=True).start()
+    server = ControllerServer(settings, scheduler=settings.scheduler).start(
+        background=settings.scheduler)
     stopping = threading.Event()
 
     def _on_signal(signum: int, _frame: Any) -> None:

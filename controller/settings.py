@@ -22,7 +22,10 @@ ENV_VARS = {
     "PANO_MESSAGE_QUEUE": "message_queue",
     "PANO_SECRET_KEY": "secret_key",
     "PANO_HEARTBEAT_INTERVAL": "heartbeat_interval",
+    "PANO_MESSAGE_QUEUE_CHANNEL": "message_queue_channel",
+    "PANO_SCHEDULER": "scheduler",
 }
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 class SettingsError(ValueError):
@@ -37,6 +40,11 @@ class Settings:
     database_url: str = ""
     async_mode: str = "threading"
     message_queue: str = ""
+    # Pub/sub channel on the message queue; processes of one deployment share it.
+    message_queue_channel: str = "pano"
+    # Run the change watcher and APScheduler here. Exactly one process of a deployment
+    # must (docs/operations.md, "Scaling out"); the others set scheduler: false.
+    scheduler: bool = True
     heartbeat_interval: float = 15.0
     change_poll_interval: float = 0.25
     media_source_dir: Path = Path("media")
@@ -80,6 +88,12 @@ def _coerce(name: str, value: Any, source: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise SettingsError(f"{source}: {name} must be a number, got {describe(value)}")
         return float(value)
+    if kind == "bool":
+        if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+            return value.strip().lower() in _TRUE
+        if not isinstance(value, bool):
+            raise SettingsError(f"{source}: {name} must be true or false, got {value!r}")
+        return value
     if kind == "Path":
         if isinstance(value, Path):
             return value
@@ -126,6 +140,8 @@ def _check(s: Settings) -> None:
             f"change_poll_interval must be > 0 seconds, got {s.change_poll_interval}")
     if not s.host.strip():
         raise SettingsError("host must not be empty")
+    if not s.message_queue_channel.strip():
+        raise SettingsError("message_queue_channel must not be empty")
 
 
 def _persistent_secret(data_dir: Path) -> str:

@@ -20,6 +20,5 @@ from controller.settings import load_settings
 configure_logging()
 _config = os.environ.get("PANO_CONFIG")
 _settings = load_settings(Path(_config) if _config else None)
-_leader = os.environ.get("PANO_SCHEDULER", "1") != "0"
-server = ControllerServer(_settings, scheduler=_leader)
-app = server.prepare(background=_leader)
+server = ControllerServer(_settings, scheduler=_settings.scheduler)
+app = server.prepare(background=_settings.scheduler)

@@ -129,3 +129,13 @@ def test_configured_secret_key_writes_no_file(tmp_path: Path, monkeypatch) -> No
 def test_settings_are_frozen() -> None:
     with pytest.raises(AttributeError):
         Settings().port = 1  # type: ignore[misc]
+
+
+def test_scheduler_role_and_queue_channel_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("PANO_SCHEDULER", "0")
+    monkeypatch.setenv("PANO_MESSAGE_QUEUE_CHANNEL", "pano-hue")
+    s = load_settings(secret_key="x" * 40)
+    assert s.scheduler is False and s.message_queue_channel == "pano-hue"
+    monkeypatch.setenv("PANO_SCHEDULER", "sometimes")
+    with pytest.raises(SettingsError, match="scheduler must be true or false"):
+        load_settings(secret_key="x" * 40)

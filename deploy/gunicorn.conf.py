@@ -78,3 +78,13 @@ proc_name = "pano-controller"
 # systemd supervises the process: the control socket of recent gunicorn is not needed (older
 # gunicorn ignores this setting).
 control_socket_disable = True
+
+
+def worker_exit(server: object, worker: object) -> None:
+    """Write the acks and heartbeats still held in memory (they are batched every
+    0.5 s) and close the players' connections cleanly before the worker goes."""
+    import sys
+
+    wsgi = sys.modules.get("controller.wsgi")
+    if wsgi is not None:
+        wsgi.server.stop()

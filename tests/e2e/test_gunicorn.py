@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -30,6 +31,15 @@ def test_gunicorn_gevent_worker_serves_players(tmp_path):
                           timeout=30, what="player connected through gunicorn")
         assert status["timeline_version"] >= 1
         assert "websocket" in player.output()  # not a long-polling fallback
+        wait_for(lambda: "acked timeline" in player.output(), what="player acked")
+        # The ack is kept: batched in memory, written within 0.5 s or when the worker exits.
+        player.stop()
+        gunicorn.stop()
+        with sqlite3.connect(data / "pano.db") as db:
+            acked, built = db.execute(
+                "SELECT s.acked_version, t.version FROM screen_status s JOIN screen_timelines t"
+                " ON t.screen_id = s.screen_id WHERE s.screen_id = ?", (SCREEN,)).fetchone()
+        assert acked == built == status["timeline_version"]
     finally:
         player.stop()
         gunicorn.stop()

@@ -97,6 +97,19 @@ class _Loader(yaml.SafeLoader):
         finally:
             self._depth = depth
 
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        # PyYAML's own constructors raise bare ValueErrors for impossible scalars
+        # (2026-13-01, a timestamp with day 32): give them the file and line too.
+        try:
+            return super().construct_object(node, deep=deep)
+        except YamlError:
+            raise
+        except (ValueError, OverflowError) as exc:
+            if node.tag.endswith(":timestamp"):
+                self._fail(node.start_mark, f"{node.value!r} is not a valid date or time "
+                           f"({exc}); write dates as YYYY-MM-DD")
+            self._fail(node.start_mark, f"{node.value!r} is not a valid value ({exc})")
+
     def construct_line_dict(self, node: MappingNode) -> LineDict:
         data = LineDict()
         data.line = node.start_mark.line + 1

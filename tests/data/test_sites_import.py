@@ -167,6 +167,7 @@ WHOLE_FILE_CASES = [
     ("sites: []\nextra: 1\n", 2, "unknown key 'extra'"),
     ("sites: !!python/object/apply:os.system ['echo hi']\n", 1, "could not determine"),
     ("x: " + "[" * 40 + "]" * 40 + "\n", 1, "nesting deeper than"),
+    ("sites: []\nwhen: 2026-13-01\n", 2, "'2026-13-01' is not a valid date"),
 ]
 
 

@@ -34,6 +34,7 @@ test: system-deps install-dev
 
 bench: install-dev
 	$(PY) -m bench
+	$(PY) -m bench.rebuild
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 PROG = "pano-controller"
 DEFAULT_SITES = Path("config") / "sites.yaml"
 DEFAULT_PLAYLISTS = Path("playlists")
+DEFAULT_SCHEDULES = Path("config") / "schedules.yaml"  # imported by default if present
 EXIT_ERROR, EXIT_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 
 
@@ -61,13 +62,15 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from controller.content.playlists_import import import_playlists
+    from controller.content.schedules_import import import_schedules
     from controller.content.sites_import import import_sites
     from controller.content.yamlfile import YamlError
     from controller.media.store import MediaStore
 
-    sites, playlists = args.sites, args.playlists
-    if sites is None and playlists is None:
+    sites, playlists, schedules = args.sites, args.playlists, args.schedules
+    if sites is None and playlists is None and schedules is None:
         sites, playlists = DEFAULT_SITES, DEFAULT_PLAYLISTS
+        schedules = DEFAULT_SCHEDULES if DEFAULT_SCHEDULES.is_file() else None
     factory = _sessions(settings)
     with factory() as session:
         try:
@@ -78,6 +81,11 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                 store = MediaStore(settings.media_dir)
                 reports.append(import_playlists(session, Path(playlists), store,
                                                 Path(settings.media_source_dir)))
+            if schedules is not None:
+                # After sites and playlists: the schedules refer to them. One bump per
+                # transaction is enough.
+                bumped = any(report.changed for report in reports)
+                reports.append(import_schedules(session, Path(schedules), bump=not bumped))
         except YamlError as exc:
             session.rollback()
             raise CliError(f"refused, nothing imported: {exc}", EXIT_INPUT) from None
@@ -166,11 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="create or upgrade the schema").set_defaults(
         handler=cmd_db_upgrade)
 
-    imp = sub.add_parser("import", help="import sites/screens and playlists from YAML "
-                         "(without options: config/sites.yaml and playlists/)")
+    imp = sub.add_parser("import", help="import sites/screens, playlists and schedules from "
+                         "YAML (without options: config/sites.yaml, playlists/ and "
+                         "config/schedules.yaml if present)")
     imp.add_argument("--sites", type=Path, metavar="FILE", help="sites and screens file")
     imp.add_argument("--playlists", type=Path, metavar="PATH",
                      help="a playlist file or a directory of them")
+    imp.add_argument("--schedules", type=Path, metavar="FILE",
+                     help="schedules file (which playlist plays where and when)")
     imp.set_defaults(handler=cmd_import)
 
     from controller.auth.users import ROLES

@@ -3,7 +3,8 @@
 It prepares everything a newcomer needs and starts the controller with one local player:
 
 1. migrates the database (SQLite under ``data_dir`` by default);
-2. imports ``config/sites.yaml`` and ``playlists/`` (idempotent);
+2. imports ``config/sites.yaml``, ``playlists/`` and ``config/schedules.yaml``
+   (idempotent);
 3. creates the ``admin`` account with a generated password, printed once — there is no
    default password anywhere; later runs keep the account and print nothing secret;
 4. issues a fresh credential for the demo screen and starts ``pano-player`` in kiosk mode
@@ -26,6 +27,7 @@ from controller import db
 from controller.auth.tokens import issue_screen_token
 from controller.auth.users import add_user
 from controller.content.playlists_import import import_playlists
+from controller.content.schedules_import import import_schedules
 from controller.content.sites_import import import_sites
 from controller.media.store import MediaStore
 from controller.models import User
@@ -44,9 +46,15 @@ def prepare(settings: Settings, player_screen: str | None) -> str | None:
             playlists = import_playlists(session, Path("playlists"),
                                          MediaStore(settings.media_dir),
                                          settings.media_source_dir)
+            schedules_file = settings.config_dir / "schedules.yaml"
+            schedules = (import_schedules(session, schedules_file,
+                                          bump=not (sites.changed or playlists.changed))
+                         if schedules_file.is_file() else None)
             session.commit()
             print(f"Sites: {sites.summary()}")
             print(f"Playlists: {playlists.summary()}")
+            if schedules is not None:
+                print(f"Schedules: {schedules.summary()}")
             if session.scalar(select(User).where(User.role == "admin")) is None:
                 _, password = add_user(session, "admin", "admin")
                 session.commit()

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -109,6 +110,31 @@ class PlaylistVersion(Base):
     items: Mapped[list[Any]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Schedule(Base):
+    """A playlist on some screens at set days and hours (docs/scheduling.md). Read into
+    ``controller.scheduling.Schedule`` for evaluation; ``slug`` is the operator's id
+    (``config/schedules.yaml``), ``id`` the number the engine and its reasons use."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    playlist_id: Mapped[str] = mapped_column(ForeignKey("playlists.id"), index=True)
+    # None: whatever version of the playlist is current.
+    playlist_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # {"sites": [...], "screens": [...], "tags": [...]}
+    targets: Mapped[dict[str, Any]] = mapped_column(JSON)
+    first_day: Mapped[date | None] = mapped_column(Date, nullable=True)  # inclusive
+    last_day: Mapped[date | None] = mapped_column(Date, nullable=True)  # inclusive
+    weekdays: Mapped[list[Any]] = mapped_column(JSON)  # 0 = Monday … 6 = Sunday
+    windows: Mapped[list[Any]] = mapped_column(JSON)  # [["HH:MM", "HH:MM"], …]; [] = all day
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    created_seq: Mapped[int] = mapped_column(Integer)  # larger = more recent
+    source: Mapped[str] = mapped_column(String(255), default="")  # file name or "api"
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class User(Base):

@@ -4,8 +4,9 @@ No database here. ``build_body`` takes plain inputs and returns the body of the
 ``timeline`` event of docs/protocol.md without ``version`` and ``generated_at`` (the
 publisher adds those). What fills the window comes from a list of *segment sources*,
 lowest priority first; each source claims time ranges and a later source paints over an
-earlier one. The default playlist is the only source today; schedules and emergency
-overrides will be more sources appended to ``SEGMENT_SOURCES``.
+earlier one: the screen's default playlist (its fallback) first, then its schedules
+(``controller.scheduling``), which paint only the time a schedule wins. Emergency
+overrides will be one more source appended to ``SEGMENT_SOURCES``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from controller.scheduling import Schedule, ScreenRef, decisions
 
 SCHEMA = 1
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -70,11 +74,14 @@ class Claim:
 @dataclass(frozen=True)
 class BuildInputs:
     screen: ScreenFacts
-    playlists: Mapping[str, PlaylistOnAir]  # playlist id -> its on-air version
+    # playlist id -> its current version; "id@N" -> version N (what schedules name)
+    playlists: Mapping[str, PlaylistOnAir]
     media: Mapping[str, MediaFacts]  # sha256 -> facts
     heartbeat_interval: float
     now: datetime
     extra: Mapping[str, Any] = field(default_factory=dict)  # for future sources
+    # The schedules that target this screen; each names an "id@N" key of ``playlists``.
+    schedules: tuple[Schedule, ...] = ()
 
 
 SegmentSource = Callable[[BuildInputs, datetime, datetime], list[Claim]]
@@ -87,8 +94,34 @@ def default_playlist_source(inputs: BuildInputs, start: datetime, end: datetime)
     return []
 
 
+@lru_cache(maxsize=4096)
+def _schedule_claims(schedules: tuple[Schedule, ...], screen: ScreenRef, start: datetime,
+                     end: datetime) -> tuple[Claim, ...]:
+    # Cached: a rebuild asks the same question for every screen of a site with the same
+    # schedules, and the next rebuild asks it again unless something changed.
+    return tuple(Claim(a, b, d.playlist_key, d.summary)
+                 for a, b, d in decisions(schedules, screen, start, end)
+                 if d.schedule_id is not None)
+
+
+def schedule_source(inputs: BuildInputs, start: datetime, end: datetime) -> list[Claim]:
+    """The time a schedule wins (docs/scheduling.md); the rest is left to the default
+    playlist below, which is the screen's fallback."""
+    if not inputs.schedules:
+        return []
+    screen = inputs.screen
+    # Only what the schedules can see of the screen goes into the cache key, so screens
+    # alike (same site, same relevant tags, not named by id) share one answer.
+    named = any(screen.id in s.targets.screens for s in inputs.schedules)
+    wanted = frozenset().union(*(s.targets.tags for s in inputs.schedules))
+    ref = ScreenRef(id=screen.id if named else "", site=screen.site_id,
+                    tags=frozenset(screen.tags) & wanted,
+                    timezone=screen_zone(screen.timezone).key)
+    return list(_schedule_claims(inputs.schedules, ref, start, end))
+
+
 # Lowest priority first; a later source's claims paint over earlier ones.
-SEGMENT_SOURCES: list[SegmentSource] = [default_playlist_source]
+SEGMENT_SOURCES: list[SegmentSource] = [default_playlist_source, schedule_source]
 
 
 def screen_zone(name: str) -> ZoneInfo:

@@ -19,20 +19,21 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from controller.models import Media, Playlist, PlaylistVersion, Screen, ScreenTimeline, Site
+from controller.models import Media, Screen, ScreenTimeline, Site
 from controller.timeline.builder import (
     BuildInputs,
     MediaFacts,
     PartsMemo,
-    PlaylistOnAir,
     ScreenFacts,
     build_body,
     iso_z,
 )
+from controller.timeline.playlists import load_playlists
+from controller.timeline.schedules import ScheduleIndex, load_schedules, usable
 from controller.timeline.store import LostRace, Row, store_batch
 
 log = logging.getLogger("pano.timeline")
@@ -144,20 +145,10 @@ class TimelinePublisher:
         if screen_ids is not None:
             query = query.where(_SCREENS.c.id.in_(screen_ids))
         rows = session.execute(query).all()
-        wanted = {row.default_playlist_id for row in rows if row.default_playlist_id}
-        playlists: dict[str, PlaylistOnAir] = {}
-        if wanted:
-            found = session.execute(
-                select(Playlist, PlaylistVersion)
-                .join(PlaylistVersion, and_(PlaylistVersion.playlist_id == Playlist.id,
-                                            PlaylistVersion.number == Playlist.current_version))
-                .where(Playlist.id.in_(wanted))
-            ).all()
-            for playlist, version in found:
-                playlists[playlist.id] = PlaylistOnAir(
-                    id=playlist.id, version=version.number,
-                    title={"vi": playlist.title_vi, "en": playlist.title_en},
-                    items=list(version.items or []))
+        loaded = load_schedules(session)
+        defaults = {row.default_playlist_id for row in rows if row.default_playlist_id}
+        playlists = load_playlists(session, defaults, loaded)
+        index = ScheduleIndex.of(usable(loaded, playlists))
         shas: set[str] = set()
         for on_air in playlists.values():
             shas |= _media_shas(on_air.items)
@@ -165,11 +156,14 @@ class TimelinePublisher:
         if shas:
             for row in session.scalars(select(Media).where(Media.sha256.in_(shas))):
                 media[row.sha256] = MediaFacts(size=row.size, mime=row.mime)
-        return [
-            BuildInputs(screen=_screen_facts(row), playlists=playlists, media=media,
-                        heartbeat_interval=self.heartbeat_interval, now=now)
-            for row in rows
-        ]
+        inputs = []
+        for row in rows:
+            facts = _screen_facts(row)
+            inputs.append(BuildInputs(
+                screen=facts, playlists=playlists, media=media,
+                heartbeat_interval=self.heartbeat_interval, now=now,
+                schedules=index.for_screen(facts.id, facts.site_id, facts.tags)))
+        return inputs
 
     # -- the public operations ----------------------------------------------------------
     def rebuild(self, session: Session, screen_ids: Iterable[str] | None = None,

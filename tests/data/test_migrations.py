@@ -159,3 +159,32 @@ def test_postgresql_upgrade_matches_models_and_imports(pg_url: str) -> None:
             assert s.get(Screen, "a-dot-entry-hall").languages == ["vi", "lo", "en"]
     finally:
         engine.dispose()
+
+
+def test_upgrading_a_0001_database_with_data_to_head_keeps_the_data(tmp_path: Path) -> None:
+    from alembic import command
+
+    from controller.db import alembic_config
+    from controller.models import Schedule
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        cfg = alembic_config(url)
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0001")
+    with engine.connect() as conn:
+        assert "schedules" not in inspect(conn).get_table_names()
+    with make_session_factory(engine)() as s:
+        report = import_sites(s, REPO / "config" / "sites.yaml")
+        s.commit()
+        assert report.created == 11
+    upgrade(url)
+    assert schema_diff(engine) == []
+    with make_session_factory(engine)() as s:
+        assert changes.current(s) == 1
+        assert s.get(Screen, "a-dot-entry-hall").languages == ["vi", "lo", "en"]
+        assert s.query(Schedule).count() == 0
+        version = s.execute(text("select version_num from alembic_version")).scalar()
+        assert version == "0002"
+    engine.dispose()

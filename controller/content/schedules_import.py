@@ -1,0 +1,256 @@
+"""Import ``config/schedules.yaml`` (which playlist plays where, and when) into the database.
+
+The whole file is validated first — against the engine's own rules and against the
+sites, screens and playlists in the database — and refused with ``FILE, line N: reason``
+on the first problem, writing nothing. Schedules are upserted by their ``id`` (a slug),
+so re-importing the same file changes nothing; schedules in the database but not in the
+file are kept and reported. The format is in docs/scheduling.md."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from controller import changes
+from controller.content import ImportReport
+from controller.content.sites_import import ID_HINT, ID_RE, TAG_RE, label
+from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
+from controller.models import Playlist, PlaylistVersion, Schedule, Screen, Site, utcnow
+from controller.scheduling import Window
+
+WEEKDAYS = {name: index for index, names in enumerate(
+    (("mon", "monday"), ("tue", "tuesday"), ("wed", "wednesday"), ("thu", "thursday"),
+     ("fri", "friday"), ("sat", "saturday"), ("sun", "sunday"))) for name in names}
+WEEKDAY_HINT = "mon, tue, wed, thu, fri, sat, sun"
+CLOCK = r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?"
+WINDOW_RE = re.compile(rf"^\s*{CLOCK}\s*-\s*{CLOCK}\s*$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_PRIORITY = 1_000_000
+TARGET_KINDS = ("sites", "screens", "tags")
+
+
+@dataclass
+class ParsedSchedule:
+    slug: str
+    line: int | None
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the file may refer to: ids in the database (after this transaction's
+    earlier imports)."""
+
+    sites: frozenset[str]
+    screens: frozenset[str]
+    tags: frozenset[str]
+    versions: dict[str, frozenset[int]]  # playlist id -> its version numbers
+
+    @classmethod
+    def load(cls, session: Session) -> Known:
+        versions: dict[str, set[int]] = {pid: set() for pid in session.scalars(select(Playlist.id))}
+        for pid, number in session.execute(select(PlaylistVersion.playlist_id,
+                                                  PlaylistVersion.number)):
+            versions.setdefault(pid, set()).add(number)
+        tags: set[str] = set()
+        for screen_tags in session.scalars(select(Screen.tags)):
+            tags.update(screen_tags or [])
+        return cls(sites=frozenset(session.scalars(select(Site.id))),
+                   screens=frozenset(session.scalars(select(Screen.id))),
+                   tags=frozenset(tags),
+                   versions={pid: frozenset(v) for pid, v in versions.items()})
+
+
+def _clock(match: re.Match[str], first: int) -> str:
+    hours, minutes, seconds = match.group(first, first + 1, first + 2)
+    return f"{hours}:{minutes}" + (f":{seconds}" if seconds else "")
+
+
+def parse_clock(text: str) -> time:
+    """``"HH:MM"`` or ``"HH:MM:SS"`` as a time (already checked by WINDOW_RE)."""
+    return time.fromisoformat(text)
+
+
+def _windows(f: Fields) -> list[list[str]]:
+    out: list[list[str]] = []
+    for i, raw in f.items("windows", required=False):
+        if isinstance(raw, int):
+            f.fail_item("windows", i, "a window must be text in quotes such as "
+                        "\"18:00-23:30\" (unquoted, YAML reads 18:00 as a number)")
+        if not isinstance(raw, str):
+            f.fail_item("windows", i, f"a window must be text such as \"18:00-23:30\", "
+                        f"got {raw!r}")
+        m = WINDOW_RE.fullmatch(raw)
+        if not m:
+            f.fail_item("windows", i, f"window {raw!r} is not HH:MM-HH:MM (24-hour clock, "
+                        "e.g. \"18:00-23:30\" or \"22:00-02:00\" past midnight)")
+        pair = [_clock(m, 1), _clock(m, 4)]
+        try:
+            Window(parse_clock(pair[0]), parse_clock(pair[1]))
+        except ValueError as exc:
+            f.fail_item("windows", i, str(exc))
+        if pair in out:
+            f.fail_item("windows", i, f"window {raw!r} is listed twice")
+        out.append(pair)
+    return out
+
+
+def _weekdays(f: Fields) -> list[int]:
+    if "weekdays" not in f.data:
+        return list(range(7))
+    days: list[int] = []
+    for i, raw in f.items("weekdays"):
+        day = WEEKDAYS.get(raw.strip().lower()) if isinstance(raw, str) else None
+        if day is None:
+            f.fail_item("weekdays", i, f"{raw!r} is not a weekday (use {WEEKDAY_HINT})")
+        if day in days:
+            f.fail_item("weekdays", i, f"weekday {raw!r} is listed twice")
+        days.append(day)
+    return sorted(days)
+
+
+def _day(f: Fields, key: str) -> date | None:
+    if not f.has(key):
+        return None
+    raw = f.data[key]
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, str) and DATE_RE.fullmatch(raw.strip()):
+        try:
+            return date.fromisoformat(raw.strip())
+        except ValueError:
+            pass
+    f.fail(key, f"{key!r} must be a date like 2026-12-31, got {raw!r}")
+
+
+def _days(f: Fields) -> tuple[date | None, date | None]:
+    if not f.has("days"):
+        return None, None
+    days = f.mapping("days")
+    days.only(optional=("from", "until"))
+    first, last = _day(days, "from"), _day(days, "until")
+    if first and last and first > last:
+        days.fail("until", f"'until' {last} is before 'from' {first}")
+    return first, last
+
+
+def _targets(f: Fields, known: Known, notes: list[str]) -> dict[str, list[str]]:
+    t = f.mapping("targets")
+    t.only(optional=TARGET_KINDS)
+    sites = t.text_list("sites", pattern=ID_RE, required=False, hint=ID_HINT)
+    screens = t.text_list("screens", pattern=ID_RE, required=False, hint=ID_HINT)
+    tags = t.text_list("tags", pattern=TAG_RE, required=False,
+                       hint="letters, digits, '-', '_', '.', ':'")
+    if not (sites or screens or tags):
+        t.fail(None, "targets must name at least one site, screen or tag")
+    for key, ids, pool in (("sites", sites, known.sites), ("screens", screens, known.screens)):
+        for i, ident in enumerate(ids):
+            if ident not in pool:
+                t.fail_item(key, i, f"unknown {key[:-1]} {ident!r} (not in the database; "
+                            "import config/sites.yaml first)")
+    for tag in tags:
+        if tag not in known.tags:
+            notes.append(f"{f.where}: no screen has tag {tag!r} yet")
+    return {"sites": sites, "screens": screens, "tags": tags}
+
+
+def _schedule(f: Fields, known: Known, source: str, notes: list[str]) -> ParsedSchedule:
+    f.only(required=("id", "playlist", "targets"),
+           optional=("version", "days", "weekdays", "windows", "priority"))
+    slug = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
+    f.where = f"schedule {slug!r}"
+    playlist = f.text("playlist", pattern=ID_RE, max_len=63, hint=ID_HINT)
+    if playlist not in known.versions:
+        f.fail("playlist", f"unknown playlist {playlist!r} (import playlists/ first)")
+    version = None
+    if "version" in f.data:
+        version = f.data["version"]
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            f.fail("version", f"'version' must be a whole number ≥ 1, got {version!r}")
+        if version not in known.versions[playlist]:
+            have = ", ".join(str(n) for n in sorted(known.versions[playlist])) or "none"
+            f.fail("version", f"playlist {playlist!r} has no version {version} "
+                   f"(versions: {have})")
+    elif not known.versions[playlist]:
+        notes.append(f"{f.where}: playlist {playlist!r} has no version yet, the schedule "
+                     "plays nothing until it has one")
+    priority = 0
+    if "priority" in f.data:
+        priority = f.data["priority"]
+        if isinstance(priority, bool) or not isinstance(priority, int) or not (
+                -MAX_PRIORITY <= priority <= MAX_PRIORITY):
+            f.fail("priority", f"'priority' must be a whole number between -{MAX_PRIORITY} "
+                   f"and {MAX_PRIORITY}, got {priority!r}")
+    first, last = _days(f)
+    values = {
+        "playlist_id": playlist, "playlist_version": version,
+        "targets": _targets(f, known, notes), "first_day": first, "last_day": last,
+        "weekdays": _weekdays(f), "windows": _windows(f), "priority": priority,
+        "source": source,
+    }
+    return ParsedSchedule(slug, f.line(), values)  # type: ignore[arg-type]
+
+
+def parse_schedules(session: Session, path: Path) -> tuple[list[ParsedSchedule], list[str]]:
+    """Validate the whole file against the database; return (schedules, notes) or raise
+    YamlError."""
+    data = load_yaml(path)
+    if data is None:
+        raise YamlError(path, None, "file is empty (expected 'schedules:' with a list)")
+    top = Fields(path, data, "top level")
+    top.only(required=("schedules",))
+    known = Known.load(session)
+    notes: list[str] = []
+    parsed: list[ParsedSchedule] = []
+    seen: dict[str, int | None] = {}
+    for i, item in top.items("schedules", required=False, non_empty=False):
+        line = line_of(top.data["schedules"], i)
+        f = Fields(path, item, label("schedule", item, i), line)
+        row = _schedule(f, known, path.name, notes)
+        if row.slug in seen:
+            f.fail("id", f"duplicate schedule id {row.slug!r} (first on line {seen[row.slug]})")
+        seen[row.slug] = f.line("id")
+        parsed.append(row)
+    return parsed, notes
+
+
+def import_schedules(session: Session, path: Path, bump: bool = True) -> ImportReport:
+    """Validate ``path`` whole, then upsert its schedules into ``session`` (not
+    committed). Raises YamlError, changing nothing, if anything is wrong. ``bump=False``
+    leaves the change counter alone (the caller's transaction bumped it already)."""
+    path = Path(path)
+    parsed, notes = parse_schedules(session, path)
+    report = ImportReport(source=str(path), what="schedules", notes=notes)
+    existing = {s.slug: s for s in session.scalars(select(Schedule))}
+    seq = session.scalar(select(func.max(Schedule.created_seq))) or 0
+    for row in parsed:
+        schedule = existing.get(row.slug)
+        if schedule is None:
+            seq += 1
+            now = utcnow()
+            session.add(Schedule(slug=row.slug, created_seq=seq, created_at=now,
+                                 updated_at=now, **row.values))
+            report.created += 1
+            continue
+        changed = {k: v for k, v in row.values.items()
+                   if k != "source" and getattr(schedule, k) != v}
+        if changed:
+            for key, value in {**changed, "source": row.values["source"]}.items():
+                setattr(schedule, key, value)
+            schedule.updated_at = utcnow()
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    report.kept += [f"schedule {slug}" for slug in sorted(set(existing) - {r.slug
+                                                                             for r in parsed})]
+    report.notes.append(f"{len(parsed)} schedules in the file")
+    if report.changed and bump:
+        changes.bump(session)
+    session.flush()
+    return report

@@ -10,6 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from controller.content.yamlfile import LineDict, YamlError, describe, load_yaml
+from controller.languages import (
+    DEFAULT_LANGUAGES,
+    DEFAULT_REQUIRED,
+    Language,
+    LanguageConfig,
+    LanguageError,
+    check_config,
+    parse_languages,
+    parse_required,
+)
 
 DEFAULT_CONFIG_FILE = Path("config") / "controller.yaml"
 ASYNC_MODES = ("threading", "gevent")
@@ -24,6 +34,7 @@ ENV_VARS = {
     "PANO_HEARTBEAT_INTERVAL": "heartbeat_interval",
     "PANO_MESSAGE_QUEUE_CHANNEL": "message_queue_channel",
     "PANO_SCHEDULER": "scheduler",
+    "PANO_REQUIRED_LANGUAGES": "required_languages",  # comma-separated: vi,en
 }
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
@@ -50,6 +61,14 @@ class Settings:
     media_source_dir: Path = Path("media")
     config_dir: Path = Path("config")
     secret_key: str = ""
+    # Languages content may use, and those every item and every screen must have
+    # (controller/languages.py, docs/content.md).
+    languages: tuple[Language, ...] = DEFAULT_LANGUAGES
+    required_languages: tuple[str, ...] = DEFAULT_REQUIRED
+
+    @property
+    def language_config(self) -> LanguageConfig:
+        return LanguageConfig(self.languages, self.required_languages)
 
     @property
     def db_url(self) -> str:
@@ -64,11 +83,18 @@ class Settings:
 
 
 _FIELD_TYPES = {f.name: f.type for f in fields(Settings)}
+_LANGUAGE_KEYS = ("languages", "required_languages")
 
 
 def _coerce(name: str, value: Any, source: str) -> Any:
     """Turn a raw value (YAML scalar or environment string) into the field's type."""
     kind = _FIELD_TYPES[name]
+    if kind in ("tuple[Language, ...]", "tuple[str, ...]"):
+        parse = parse_languages if name == "languages" else parse_required
+        try:
+            return parse(value, source)
+        except LanguageError as exc:
+            raise SettingsError(str(exc)) from None
     if kind == "int":
         if isinstance(value, str):
             try:
@@ -124,7 +150,8 @@ def _from_file(path: Path) -> dict[str, Any]:
         if key not in _FIELD_TYPES:
             raise SettingsError(f"{source}: unknown setting {key!r} "
                                 f"(known: {', '.join(sorted(_FIELD_TYPES))})")
-        out[key] = _coerce(key, value, source)
+        # Language lists name the line of the offending entry themselves.
+        out[key] = _coerce(key, value, str(path) if key in _LANGUAGE_KEYS else source)
     return out
 
 
@@ -142,6 +169,10 @@ def _check(s: Settings) -> None:
         raise SettingsError("host must not be empty")
     if not s.message_queue_channel.strip():
         raise SettingsError("message_queue_channel must not be empty")
+    try:
+        check_config(s.languages, s.required_languages)
+    except LanguageError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _persistent_secret(data_dir: Path) -> str:

@@ -19,14 +19,21 @@ from sqlalchemy.orm import Session
 
 from controller import changes
 from controller.content import ImportReport
+from controller.content.assignments import (
+    load_placements,
+    load_screens,
+    per_screen,
+)
+from controller.content.completeness import Missing, refusal
 from controller.content.sites_import import ID_HINT, ID_RE, LANG_RE, label
 from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
+from controller.languages import LanguageConfig
 from controller.media.store import KNOWN_TYPES, MediaStore, describe_mime, sniff
 from controller.models import Playlist, PlaylistVersion, utcnow
 
 ITEM_TYPES = ("image", "video", "text", "web")
 VARIANT_KEYS = ("title", "body", "media", "url")
-REQUIRED_LANGUAGES = ("vi", "en")
+TITLE_LANGUAGES = ("vi", "en")  # stored as title_vi, title_en
 MIN_DURATION, MAX_DURATION = 1, 3600
 MAX_TITLE, MAX_BODY, MAX_URL = 200, 2000, 2000
 _MEDIA_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,200}$")
@@ -50,6 +57,7 @@ class ParsedPlaylist:
     title_en: str
     items: list[dict[str, Any]]
     media: list[MediaFile] = field(default_factory=list)
+    item_lines: list[int | None] = field(default_factory=list)
 
     @property
     def content_hash(self) -> str:
@@ -142,8 +150,8 @@ def _url(f: Fields) -> str | None:
     return url
 
 
-def _item(file: Path, data: Any, index: int, line: int | None,
-          media: _MediaChecker, used: list[MediaFile]) -> dict[str, Any]:
+def _item(file: Path, data: Any, index: int, line: int | None, media: _MediaChecker,
+          used: list[MediaFile], config: LanguageConfig) -> dict[str, Any]:
     f = Fields(file, data, label("item", data, index), line)
     f.only(required=("id", "type", "duration", "variants"))
     item_id = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
@@ -151,11 +159,15 @@ def _item(file: Path, data: Any, index: int, line: int | None,
     duration = f.number("duration", low=MIN_DURATION, high=MAX_DURATION)
     variants_f = f.mapping("variants")
     if not variants_f.data:
-        f.fail("variants", "variants must name at least vi and en")
+        f.fail("variants", f"variants must name at least {', '.join(config.required)}")
     variants: dict[str, dict[str, Any]] = {}
     for lang in variants_f.data:
         if not LANG_RE.fullmatch(lang):
             variants_f.fail(lang, f"{lang!r} is not a language code (2-3 lowercase letters)")
+        unknown = config.unknown(lang)
+        if unknown:
+            raise YamlError(file, variants_f.data.key_lines.get(lang) or variants_f.line(),
+                            f"{variants_f.where}: {unknown}")
         v = variants_f.mapping(lang, where=f"{f.where}, variant {lang!r}")
         v.only(optional=VARIANT_KEYS)
         out = {"title": _text(v, "title", MAX_TITLE), "body": _text(v, "body", MAX_BODY),
@@ -176,13 +188,14 @@ def _item(file: Path, data: Any, index: int, line: int | None,
         if item_type == "text" and out["title"] is None:
             v.fail(None, "a text item needs a 'title' in every language")
         variants[lang] = out
-    for needed in REQUIRED_LANGUAGES:
+    for needed in config.required:
         if needed not in variants:
             f.fail("variants", f"variants must include {needed!r}")
     return {"id": item_id, "type": item_type, "duration": duration, "variants": variants}
 
 
-def parse_playlist(path: Path, media: _MediaChecker) -> ParsedPlaylist:
+def parse_playlist(path: Path, media: _MediaChecker,
+                   config: LanguageConfig | None = None) -> ParsedPlaylist:
     data = load_yaml(path)
     if data is None:
         raise YamlError(path, None, "file is empty (expected id, title and items)")
@@ -191,20 +204,23 @@ def parse_playlist(path: Path, media: _MediaChecker) -> ParsedPlaylist:
     playlist_id = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
     f.where = f"playlist {playlist_id!r}"
     title = f.mapping("title")
-    title.only(required=REQUIRED_LANGUAGES)
+    title.only(required=TITLE_LANGUAGES)
     title_vi, title_en = title.text("vi"), title.text("en")
     items: list[dict[str, Any]] = []
     used: list[MediaFile] = []
+    lines: list[int | None] = []
     seen: dict[str, int | None] = {}
     for i, item_data in f.items("items"):
         line = line_of(f.data["items"], i)
-        item = _item(path, item_data, i, line, media, used)
+        item = _item(path, item_data, i, line, media, used, config or LanguageConfig())
         if item["id"] in seen:
             raise YamlError(path, line, f"{f.where}: duplicate item id {item['id']!r} "
                             f"(first on line {seen[item['id']]})")
         seen[item["id"]] = line
         items.append(item)
-    return ParsedPlaylist(playlist_id, path, title_vi, title_en, items, used)  # type: ignore[arg-type]
+        lines.append(line)
+    return ParsedPlaylist(playlist_id, path, title_vi, title_en, items,  # type: ignore[arg-type]
+                          used, lines)
 
 
 def playlist_files(path: Path) -> list[Path]:
@@ -221,13 +237,14 @@ def playlist_files(path: Path) -> list[Path]:
     return [path]
 
 
-def parse_playlists(path: Path, media_source_dir: Path) -> list[ParsedPlaylist]:
+def parse_playlists(path: Path, media_source_dir: Path,
+                    config: LanguageConfig | None = None) -> list[ParsedPlaylist]:
     """Validate every playlist file; raise YamlError on the first problem."""
     checker = _MediaChecker(media_source_dir)
     parsed: list[ParsedPlaylist] = []
     seen: dict[str, ParsedPlaylist] = {}
     for file in playlist_files(path):
-        playlist = parse_playlist(file, checker)
+        playlist = parse_playlist(file, checker, config)
         if playlist.id in seen:
             raise YamlError(file, None, f"playlist id {playlist.id!r} is already used by "
                             f"{seen[playlist.id].file}")
@@ -236,12 +253,41 @@ def parse_playlists(path: Path, media_source_dir: Path) -> list[ParsedPlaylist]:
     return parsed
 
 
+def check_assigned(session: Session, parsed: list[ParsedPlaylist]) -> None:
+    """Refuse a playlist whose new items would lack a language of a screen that shows
+    it: as its default playlist, or through a schedule that plays its current version
+    (a schedule pinned to a version keeps that version's items)."""
+    screens = load_screens(session)
+    placements = load_placements(session)
+    for playlist in parsed:
+        shown = {s.id: s for s in screens.values() if s.default_playlist == playlist.id}
+        for placement in placements:
+            if placement.playlist_id == playlist.id and placement.version is None:
+                shown.update((s.id, s) for s in screens.values() if placement.reaches(s))
+        missing = per_screen(playlist.items, shown.values())
+        message = refusal(f"playlist {playlist.id!r}", missing)
+        if message:
+            raise YamlError(playlist.file, _first_line(playlist, missing),
+                            f"{message} (the playlist is assigned to them already)")
+
+
+def _first_line(playlist: ParsedPlaylist, missing: dict[str, Missing]) -> int | None:
+    lacking = {item for items in missing.values() for item in items}
+    for item, line in zip(playlist.items, playlist.item_lines, strict=False):
+        if item["id"] in lacking:
+            return line
+    return None
+
+
 def import_playlists(session: Session, path: Path, store: MediaStore,
-                     media_source_dir: Path) -> ImportReport:
+                     media_source_dir: Path,
+                     languages: LanguageConfig | None = None) -> ImportReport:
     """Validate all of ``path`` (a file or a directory), then store media and write
     playlists and versions into ``session`` (not committed). Raises YamlError, writing
-    nothing to the database, if anything is wrong."""
-    parsed = parse_playlists(path, media_source_dir)
+    nothing to the database, if anything is wrong (``languages``: the configured
+    languages; default vi, en, fr, lo with vi and en required)."""
+    parsed = parse_playlists(path, media_source_dir, languages)
+    check_assigned(session, parsed)
     report = ImportReport(source=str(path), what="playlists")
     stored_new = 0
     for playlist in parsed:

@@ -19,6 +19,14 @@ from sqlalchemy.orm import Session
 
 from controller import changes
 from controller.content import ImportReport
+from controller.content.assignments import (
+    Placement,
+    PlaylistItems,
+    ScreenProfile,
+    load_screens,
+    per_screen,
+)
+from controller.content.completeness import refusal
 from controller.content.sites_import import ID_HINT, ID_RE, TAG_RE, label
 from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
 from controller.models import Playlist, PlaylistVersion, Schedule, Screen, Site, utcnow
@@ -197,6 +205,22 @@ def _schedule(f: Fields, known: Known, source: str, notes: list[str]) -> ParsedS
     return ParsedSchedule(slug, f.line(), values)  # type: ignore[arg-type]
 
 
+def _check_complete(f: Fields, row: ParsedSchedule, screens: dict[str, ScreenProfile],
+                    items: PlaylistItems) -> None:
+    """Refuse a schedule whose playlist version lacks a language of a screen it targets
+    (directly, by site or by tag)."""
+    values = row.values
+    placement = Placement.of(row.slug, values["playlist_id"], values["playlist_version"],
+                             values["targets"])
+    found = items.of(placement)
+    if found is None:  # no version yet: noted, plays nothing
+        return
+    targeted = [s for s in screens.values() if placement.reaches(s)]
+    message = refusal(f"playlist {found[0]!r}", per_screen(found[1], targeted))
+    if message:
+        f.fail("playlist", message)
+
+
 def parse_schedules(session: Session, path: Path) -> tuple[list[ParsedSchedule], list[str]]:
     """Validate the whole file against the database; return (schedules, notes) or raise
     YamlError."""
@@ -206,6 +230,8 @@ def parse_schedules(session: Session, path: Path) -> tuple[list[ParsedSchedule],
     top = Fields(path, data, "top level")
     top.only(required=("schedules",))
     known = Known.load(session)
+    screens = load_screens(session)
+    items = PlaylistItems(session)
     notes: list[str] = []
     parsed: list[ParsedSchedule] = []
     seen: dict[str, int | None] = {}
@@ -213,6 +239,7 @@ def parse_schedules(session: Session, path: Path) -> tuple[list[ParsedSchedule],
         line = line_of(top.data["schedules"], i)
         f = Fields(path, item, label("schedule", item, i), line)
         row = _schedule(f, known, path.name, notes)
+        _check_complete(f, row, screens, items)
         if row.slug in seen:
             f.fail("id", f"duplicate schedule id {row.slug!r} (first on line {seen[row.slug]})")
         seen[row.slug] = f.line("id")

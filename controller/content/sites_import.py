@@ -18,8 +18,17 @@ from sqlalchemy.orm import Session
 
 from controller import changes
 from controller.content import ImportReport
+from controller.content.assignments import (
+    PlaylistItems,
+    ScreenProfile,
+    load_placements,
+    per_screen,
+    profile,
+)
+from controller.content.completeness import refusal
 from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
-from controller.models import Screen, Site, utcnow
+from controller.languages import LanguageConfig
+from controller.models import Playlist, Screen, Site, utcnow
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 ID_HINT = "use 2-63 lowercase letters, digits and '-', starting with a letter or digit"
@@ -27,6 +36,8 @@ LANG_RE = re.compile(r"^[a-z]{2,3}$")
 RESOLUTION_RE = re.compile(r"^(\d{1,5})x(\d{1,5})$")
 TAG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 MIN_PIXELS, MAX_PIXELS = 320, 7680
+# Names and titles are stored in these two (name_vi, name_en); content languages are
+# configured (controller.languages).
 REQUIRED_LANGUAGES = ("vi", "en")
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -39,6 +50,7 @@ SCREEN_FIELDS = ("site_id", "name_vi", "name_en", "orientation", "width", "heigh
 class _Row:
     id: str
     values: dict[str, Any]
+    line: int | None = None
 
 
 def _names(f: Fields, key: str) -> tuple[str, str]:
@@ -65,7 +77,7 @@ def label(kind: str, data: Any, index: int) -> str:
 
 
 def _screen(file: Path, data: Any, index: int, site_id: str, site_tz: str,
-            line: int | None) -> _Row:
+            line: int | None, config: LanguageConfig) -> _Row:
     f = Fields(file, data, label("screen", data, index), line)
     f.only(
         required=("id", "name", "orientation", "resolution", "languages", "bilingual_mode"),
@@ -91,7 +103,11 @@ def _screen(file: Path, data: Any, index: int, site_id: str, site_tz: str,
                "than tall")
     languages = f.text_list("languages", pattern=LANG_RE, max_len=3,
                             hint="use 2-3 letter lowercase codes such as vi, en, lo")
-    for needed in REQUIRED_LANGUAGES:
+    for i, code in enumerate(languages):
+        unknown = config.unknown(code)
+        if unknown:
+            f.fail_item("languages", i, unknown)
+    for needed in config.required:
         if needed not in languages:
             f.fail("languages", f"languages must include {needed!r} (got {', '.join(languages)})")
     bilingual_mode = f.choice("bilingual_mode", ("dual", "alternate"))
@@ -105,11 +121,13 @@ def _screen(file: Path, data: Any, index: int, site_id: str, site_tz: str,
         "languages": languages, "bilingual_mode": bilingual_mode,
         "timezone": _timezone(f, site_tz), "tags": tags,
         "default_playlist_id": default_playlist,
-    })
+    }, line)
 
 
-def parse_sites(path: Path) -> tuple[list[_Row], list[_Row]]:
+def parse_sites(path: Path, config: LanguageConfig | None = None
+                ) -> tuple[list[_Row], list[_Row]]:
     """Validate the whole file; return (sites, screens) or raise YamlError."""
+    config = config or LanguageConfig()
     data = load_yaml(path)
     if data is None:
         raise YamlError(path, None, "file is empty (expected 'sites:' with a list of sites)")
@@ -132,7 +150,8 @@ def parse_sites(path: Path) -> tuple[list[_Row], list[_Row]]:
                                 "timezone": tz}))
         for j, screen_data in f.items("screens", non_empty=False):
             item_line = line_of(f.data["screens"], j)
-            row = _screen(path, screen_data, j, sid, tz, item_line)  # type: ignore[arg-type]
+            row = _screen(path, screen_data, j, sid, tz, item_line,  # type: ignore[arg-type]
+                          config)
             if row.id in seen_screens:
                 raise YamlError(path, item_line, f"duplicate screen id {row.id!r} "
                                 f"(first on line {seen_screens[row.id]})")
@@ -152,11 +171,42 @@ def _apply(obj: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
-def import_sites(session: Session, path: Path) -> ImportReport:
+def check_screens(session: Session, path: Path, screens: list[_Row]) -> None:
+    """Refuse (at the screen's line) a screen whose default playlist, or a playlist a
+    schedule puts on it, lacks a language of the screen's profile. A default playlist
+    not imported yet is fine: the playlists import checks it when it arrives."""
+    if session.scalar(select(Playlist.id).limit(1)) is None:
+        return  # no playlist yet: nothing can be incomplete
+    items = PlaylistItems(session)
+    placements = load_placements(session)
+    for row in screens:
+        v = row.values
+        screen: ScreenProfile = profile(row.id, v["site_id"], v["tags"], v["languages"],
+                                        v["default_playlist_id"])
+        found = items.current(screen.default_playlist) if screen.default_playlist else None
+        if found is not None:
+            message = refusal(f"its default playlist {found[0]!r}",
+                              per_screen(found[1], [screen]))
+            if message:
+                raise YamlError(path, row.line, f"screen {row.id!r}: {message}")
+        for placement in placements:
+            found = items.of(placement) if placement.reaches(screen) else None
+            if found is not None:
+                message = refusal(f"playlist {found[0]!r} (schedule {placement.slug!r})",
+                                  per_screen(found[1], [screen]))
+                if message:
+                    raise YamlError(path, row.line, f"screen {row.id!r}: {message}")
+
+
+def import_sites(session: Session, path: Path,
+                 languages: LanguageConfig | None = None) -> ImportReport:
     """Validate ``path`` whole, then upsert its sites and screens into ``session``
-    (not committed). Raises YamlError, changing nothing, if anything is wrong."""
+    (not committed). Raises YamlError, changing nothing, if anything is wrong.
+    ``languages``: the configured languages (default: vi, en, fr, lo; vi and en
+    required)."""
     path = Path(path)
-    sites, screens = parse_sites(path)
+    sites, screens = parse_sites(path, languages)
+    check_screens(session, path, screens)
     report = ImportReport(source=str(path), what="sites and screens")
     existing_sites = {s.id: s for s in session.execute(select(Site)).scalars()}
     existing_screens = {s.id: s for s in session.execute(select(Screen)).scalars()}

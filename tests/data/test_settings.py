@@ -139,3 +139,56 @@ def test_scheduler_role_and_queue_channel_from_the_environment(monkeypatch) -> N
     monkeypatch.setenv("PANO_SCHEDULER", "sometimes")
     with pytest.raises(SettingsError, match="scheduler must be true or false"):
         load_settings(secret_key="x" * 40)
+
+
+# -- languages -------------------------------------------------------------------------
+def test_repository_config_lists_the_languages() -> None:
+    s = load_settings(REPO / "config" / "controller.yaml", secret_key="x" * 40)
+    assert s.language_config.codes[:4] == ("vi", "en", "fr", "lo")
+    assert "pac" in s.language_config.codes
+    assert s.required_languages == ("vi", "en")
+    assert s.language_config.name("lo").name_vi == "Tiếng Lào"
+
+
+def test_default_languages_without_a_config_file() -> None:
+    s = load_settings()
+    assert s.language_config.codes == ("vi", "en", "fr", "lo")
+    assert s.language_config.required == ("vi", "en")
+
+
+LANGUAGE_CASES = [
+    ("languages:\n  - {code: vi, name_vi: V, name_en: V}\n  - {code: EN, name_vi: A, "
+     "name_en: E}\n", "line 3: languages: code 'EN' is not an ISO 639 code"),
+    ("languages:\n  - {code: vi, name_vi: V, name_en: V}\n  - {code: vi, name_vi: V, "
+     "name_en: V}\n", "line 3: languages lists 'vi' twice"),
+    ("languages:\n  - {code: vi, name_vi: V}\n", "line 2: languages: 'name_en' must be text"),
+    ("languages:\n  - {code: vi, name_vi: V, name_en: V, flag: x}\n",
+     "line 2: languages: unknown key 'flag'"),
+    ("languages: [vi, en]\n", "line 1: languages entries must be mappings"),
+    ("languages: []\n", "languages must be a non-empty list"),
+    ("required_languages: [vi, de]\n", "required_languages names 'de', which is not in "
+     "languages (known: vi, en, fr, lo)"),
+    ("required_languages: [vi, vi]\n", "line 1: required_languages lists 'vi' twice"),
+    ("required_languages: []\n", "required_languages must be a non-empty list"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment"), LANGUAGE_CASES)
+def test_bad_language_settings_are_refused(tmp_path: Path, text: str, fragment: str) -> None:
+    write_config(tmp_path, text)
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    assert fragment in str(info.value)
+    if "line" in fragment:
+        assert str(info.value).startswith(f"{Path('config') / 'controller.yaml'}, line ")
+
+
+def test_required_languages_from_the_environment(tmp_path: Path, monkeypatch) -> None:
+    write_config(tmp_path, "languages:\n  - {code: vi, name_vi: V, name_en: V}\n"
+                 "  - {code: en, name_vi: A, name_en: E}\n"
+                 "  - {code: lo, name_vi: L, name_en: L}\n")
+    monkeypatch.setenv("PANO_REQUIRED_LANGUAGES", "vi, lo")
+    assert load_settings().required_languages == ("vi", "lo")
+    monkeypatch.setenv("PANO_REQUIRED_LANGUAGES", "vi,fr")
+    with pytest.raises(SettingsError, match="required_languages names 'fr'"):
+        load_settings()

@@ -28,7 +28,7 @@ schedules:
   - id: kiosk-all-day
     playlist: welcome-hue
     version: 1
-    targets: {screens: [chan-may-gate-kiosk], tags: [border]}
+    targets: {screens: [chan-may-gate-kiosk], tags: [cruise]}
 """
 
 

@@ -15,8 +15,10 @@ from flask import Flask
 from flask_socketio import SocketIO
 from sqlalchemy.orm import scoped_session
 
+from controller.api.emergencies import emergencies_api
 from controller.api.errors import register_error_handlers
 from controller.api.player_routes import player_api
+from controller.api.preview import preview_api
 from controller.api.screens import screens_api
 from controller.db import make_engine, make_session_factory
 from controller.home.routes import home
@@ -70,6 +72,8 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     register_error_handlers(app)
     app.register_blueprint(player_api)
     app.register_blueprint(screens_api)
+    app.register_blueprint(preview_api)
+    app.register_blueprint(emergencies_api)
     app.register_blueprint(media_routes)
     app.register_blueprint(home)
 

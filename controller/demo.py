@@ -42,10 +42,12 @@ def prepare(settings: Settings, player_screen: str | None) -> str | None:
     engine = db.make_engine(settings.db_url)
     try:
         with db.make_session_factory(engine)() as session:
-            sites = import_sites(session, settings.config_dir / "sites.yaml")
+            sites = import_sites(session, settings.config_dir / "sites.yaml",
+                                 settings.language_config)
             playlists = import_playlists(session, Path("playlists"),
                                          MediaStore(settings.media_dir),
-                                         settings.media_source_dir)
+                                         settings.media_source_dir,
+                                         settings.language_config)
             schedules_file = settings.config_dir / "schedules.yaml"
             schedules = (import_schedules(session, schedules_file,
                                           bump=not (sites.changed or playlists.changed))

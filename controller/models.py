@@ -162,6 +162,37 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+class Emergency(Base):
+    """An urgent message that preempts everything on its target screens from
+    ``starts_at`` to ``ends_at`` (or until cancelled). Never deleted: the audit log
+    (a later issue) reads ``created_by``."""
+
+    __tablename__ = "emergencies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # {lang: {"title": …, "body": …}}; at least "vi" and "en".
+    messages: Mapped[dict[str, Any]] = mapped_column(JSON)
+    url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    targets: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"sites": [...], "screens": [...]}
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          nullable=True)
+
+
+class EmergencyReceipt(Base):
+    """A player's report that it displayed an emergency; the first report is kept."""
+
+    __tablename__ = "emergency_receipts"
+
+    emergency_id: Mapped[int] = mapped_column(ForeignKey("emergencies.id"), primary_key=True)
+    screen_id: Mapped[str] = mapped_column(ForeignKey("screens.id"), primary_key=True)
+    shown_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ScreenTimeline(Base):
     """The last timeline built for a screen. ``version`` grows by one whenever the
     timeline's content hash changes, so a push happens only when something changed."""

@@ -21,6 +21,7 @@ from player.backoff import Backoff
 from player.cache import MediaCache
 from player.clock import Clock
 from player.config import PlayerConfig
+from player.receipts import Receipts
 from player.state import PlayerState, reported_error
 from player.store import Store
 from player.timeline import TimelineError, parse_time, parse_timeline
@@ -57,12 +58,14 @@ def _short_reason(exc: Exception) -> str:
 
 class Agent:
     def __init__(self, config: PlayerConfig, state: PlayerState, store: Store,
-                 cache: MediaCache, clock: Clock, backoff: Backoff | None = None) -> None:
+                 cache: MediaCache, clock: Clock, backoff: Backoff | None = None,
+                 receipts: Receipts | None = None) -> None:
         self.config = config
         self.state = state
         self.store = store
         self.cache = cache
         self.clock = clock
+        self.receipts = receipts  # emergency receipts, sent while connected
         self.backoff = backoff or Backoff(cap=config.backoff_cap)
         self.heartbeat_interval = config.heartbeat_interval or DEFAULT_HEARTBEAT
         self.timeline_wait = TIMELINE_WAIT
@@ -157,7 +160,8 @@ class Agent:
                 log.debug("disconnect: %s", exc)
 
     def _session(self, stop: threading.Event) -> None:
-        """While connected: measure the clock, get the timeline, send heartbeats."""
+        """While connected: measure the clock, get the timeline, send heartbeats and
+        emergency receipts."""
         self._measure_clock()
         connected_at = time.monotonic()
         requested = False
@@ -171,6 +175,8 @@ class Agent:
             if now >= next_heartbeat:
                 self.send_heartbeat()
                 next_heartbeat = now + self.heartbeat_interval
+            if self.receipts is not None and self.receipts.pending():
+                self.receipts.send(self._call)
             self._disconnected.wait(min(0.5, max(0.05, next_heartbeat - now)))
 
     # --- emitting (python-socketio's emit is not thread-safe) ------------------------

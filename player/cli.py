@@ -15,6 +15,7 @@ from player.clock import Clock
 from player.config import DISPLAYS, KEYS, ConfigError, PlayerConfig, build, read_file
 from player.display import make_routes
 from player.playback import Playback
+from player.receipts import Receipts
 from player.state import PlayerState
 from player.status_server import PlayerHTTPServer, status_document
 from player.store import Store
@@ -64,8 +65,10 @@ class Player:
         self.clock = Clock(self.store.load_clock_offset())
         self.state = PlayerState(self.store.load_timeline())
         self.cache = MediaCache(config.cache_dir, config.controller, config.token)
-        self.playback = Playback(self.state, self.clock, self.cache)
-        self.agent = Agent(config, self.state, self.store, self.cache, self.clock)
+        self.receipts = Receipts(config.cache_dir)
+        self.playback = Playback(self.state, self.clock, self.cache, self.receipts.shown)
+        self.agent = Agent(config, self.state, self.store, self.cache, self.clock,
+                           receipts=self.receipts)
         routes = make_routes(config.display, self.playback, self.state, self.cache)
         self.http = PlayerHTTPServer(
             config.http_port, lambda: status_document(config.screen, self.state, self.clock,

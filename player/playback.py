@@ -1,6 +1,8 @@
 """The playback loop: every ~200 ms, resolve what plays now and record changes.
 
-Both display backends run it; the kiosk page then shows what the loop resolves.
+Both display backends run it; the kiosk page then shows what the loop resolves. An active
+emergency is resolved first and shown over everything; the first time one is shown,
+``on_emergency_shown(id, at)`` is called (the player queues a delivery receipt).
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from player.cache import MediaCache
 from player.clock import Clock
 from player.facts import iso
 from player.state import PlayerState
-from player.timeline import Playing, item_media, parse_time, resolve, upcoming
+from player.timeline import (
+    Playing,
+    active_emergency,
+    item_media,
+    parse_time,
+    resolve,
+    upcoming,
+)
 
 log = logging.getLogger("pano.player.playback")
 
@@ -21,10 +30,12 @@ TICK = 0.2
 
 
 class Playback:
-    def __init__(self, state: PlayerState, clock: Clock, cache: MediaCache) -> None:
+    def __init__(self, state: PlayerState, clock: Clock, cache: MediaCache,
+                 on_emergency_shown: Callable[[int, float], None] | None = None) -> None:
         self.state = state
         self.clock = clock
         self.cache = cache
+        self.on_emergency_shown = on_emergency_shown
 
     def playable(self, timeline: dict) -> Callable[[dict], bool]:
         """An item can play when every media file it needs on this screen is cached."""
@@ -54,6 +65,7 @@ class Playback:
         now = self.clock.now()
         timeline = self.state.timeline
         try:
+            self._emergency(timeline, now)
             playing = self.current(now)
         except Exception as exc:  # noqa: BLE001 - a bad timeline must never stop the loop
             log.exception("cannot resolve the timeline: %s", exc)
@@ -69,6 +81,19 @@ class Playback:
                          playing.item_index, playing.item.get("id"), playing.item.get("type"),
                          iso(playing.ends_at), " [stale timeline]" if playing.stale else "")
         return playing
+
+    def _emergency(self, timeline: dict | None, now: float) -> None:
+        emergency = active_emergency(timeline, now) if timeline else None
+        if not self.state.set_emergency(emergency, now):
+            return
+        if emergency is None:
+            log.info("emergency over: back to the timeline")
+            return
+        title = next(iter(emergency["messages"].values()), {}).get("title", "")
+        log.warning("EMERGENCY %d shown until %s: %s", emergency["id"], emergency["until"],
+                    title)
+        if self.on_emergency_shown is not None:
+            self.on_emergency_shown(emergency["id"], now)
 
     def run(self, stop: threading.Event) -> None:
         log.info("playback loop started")

@@ -19,6 +19,8 @@ class Snapshot:
     last_error: str | None
     missing: list[str] = field(default_factory=list)
     stale: bool = False
+    emergency: dict | None = None  # the timeline's entry being shown, if any
+    emergency_since: float | None = None
 
 
 class PlayerState:
@@ -33,6 +35,8 @@ class PlayerState:
         self._last_error: str | None = None
         self._missing: list[str] = []
         self._stale = False
+        self._emergency: dict | None = None
+        self._emergency_since: float | None = None
         self.timeline_changed = threading.Event()
 
     @property
@@ -91,10 +95,22 @@ class PlayerState:
             self._since = time.time() if at is None else at
             return True
 
+    def set_emergency(self, emergency: dict | None, at: float) -> bool:
+        """Record the emergency on screen (None: none); True if another one (or none)."""
+        with self._lock:
+            old = None if self._emergency is None else self._emergency.get("id")
+            new = None if emergency is None else emergency.get("id")
+            self._emergency = emergency
+            if old == new:
+                return False
+            self._emergency_since = None if emergency is None else at
+            return True
+
     def snapshot(self) -> Snapshot:
         with self._lock:
             return Snapshot(self._timeline, self._connected, self._playing, self._since,
-                            self._last_error, list(self._missing), self._stale)
+                            self._last_error, list(self._missing), self._stale,
+                            self._emergency, self._emergency_since)
 
 
 def _same(a: Playing | None, b: Playing | None) -> bool:

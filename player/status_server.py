@@ -42,6 +42,9 @@ def status_document(screen: str, state: PlayerState, clock: Clock, cache: MediaC
         "last_error": reported_error(snap),
         "stale": snap.stale,
         "cache": cache.status(snap.timeline),
+        "emergency": None if snap.emergency is None else {
+            "id": snap.emergency.get("id"), "until": snap.emergency.get("until"),
+            "since": None if snap.emergency_since is None else iso(snap.emergency_since)},
     }
 
 

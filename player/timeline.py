@@ -175,7 +175,29 @@ def parse_timeline(obj: object) -> dict:
             key is None or (isinstance(key, str) and key in playlists),
             f"{where}.playlist {key!r} is not a key of 'playlists'",
         )
+    _check_emergencies(obj.get("emergencies", []))
     return obj
+
+
+def _check_emergencies(emergencies: object) -> None:
+    _require(isinstance(emergencies, list), "'emergencies' must be a list")
+    for index, entry in enumerate(emergencies):
+        where = f"emergencies[{index}]"
+        _require(isinstance(entry, dict), f"{where} is not an object")
+        eid = entry.get("id")
+        _require(isinstance(eid, int) and not isinstance(eid, bool),
+                 f"{where}.id must be an integer")
+        _require(parse_time(entry.get("from")) < parse_time(entry.get("until")),
+                 f"{where}: 'from' must be before 'until'")
+        messages = entry.get("messages")
+        _require(isinstance(messages, dict) and len(messages) > 0,
+                 f"{where}.messages must be a non-empty object keyed by language")
+        for lang, text in messages.items():
+            _require(isinstance(text, dict) and isinstance(text.get("title"), str)
+                     and isinstance(text.get("body", ""), str),
+                     f"{where}.messages[{lang!r}] needs a string title and body")
+        url = entry.get("url")
+        _require(url is None or isinstance(url, str), f"{where}.url must be a string or null")
 
 
 # --- resolution (protocol section 8) ---------------------------------------------------
@@ -194,6 +216,17 @@ def _segment_for(segments: list[dict], now: float) -> tuple[int, bool] | None:
     if index == len(segments) - 1:
         return index, True
     return None  # a gap between two segments: nothing scheduled
+
+
+def active_emergency(timeline: dict, now: float) -> dict | None:
+    """The emergency shown at ``now`` (epoch seconds), or None. It wins over every
+    segment; if several are active, the one that started last (then the highest id).
+    Ends by itself at its ``until``, with or without a controller."""
+    active = [e for e in timeline.get("emergencies") or []
+              if parse_time(e["from"]) <= now < parse_time(e["until"])]
+    if not active:
+        return None
+    return max(active, key=lambda e: (parse_time(e["from"]), e["id"]))
 
 
 def resolve(

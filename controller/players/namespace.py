@@ -19,14 +19,17 @@ from typing import Any
 from flask import Flask, current_app, request
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from controller.emergencies.store import record_receipt
 from controller.models import Screen
 from controller.players import status
 from controller.players.heartbeat import HeartbeatRefused, validate_heartbeat
 from controller.players.payloads import (
     PayloadRefused,
     validate_ack,
+    validate_emergency_shown,
     validate_time,
     validate_timeline_request,
 )
@@ -44,7 +47,7 @@ from controller.timeline.publisher import NAMESPACE, room_for
 log = logging.getLogger("pano.players")
 
 PROTOCOL = 1
-EVENTS = ("time", "ack", "timeline_request", "heartbeat")
+EVENTS = ("time", "ack", "timeline_request", "heartbeat", "emergency_shown")
 DROP_DELAY = 0.2  # seconds between refusing an event and closing a revoked connection
 GREET_DELAY = 0.05  # seconds; see PlayerNamespace._greet
 REVOKED = "Credential revoked: a newer credential was issued for this screen."
@@ -218,6 +221,33 @@ class PlayerNamespace(Namespace):
         except HeartbeatRefused as exc:
             return self._refuse(request.sid, "heartbeat", "bad_request", str(exc))  # type: ignore[attr-defined]
         state().recorder.heartbeat(conn.identity.screen_id, facts, conn.remote_addr)
+        return {"ok": True}
+
+    def on_emergency_shown(self, data: Any = None) -> dict[str, Any]:
+        """A player displayed an emergency: keep the first time it says so (rare, so
+        written at once rather than batched with acks)."""
+        conn = self._connection("emergency_shown")
+        if isinstance(conn, dict):
+            return conn
+        sid = request.sid  # type: ignore[attr-defined]
+        try:
+            shown = validate_emergency_shown(data)
+        except PayloadRefused as exc:
+            return self._refuse(sid, "emergency_shown", exc.error, str(exc))
+        session = db()
+        screen_id = conn.identity.screen_id
+        try:
+            known = record_receipt(session, shown.id, screen_id, shown.shown_at)
+            session.commit()
+        except IntegrityError:  # another connection of this screen stored it first
+            session.rollback()
+            known = True
+        if not known:
+            return self._refuse(sid, "emergency_shown", "bad_request",
+                                f"Emergency {shown.id} does not exist or does not target "
+                                f"screen {screen_id}.")
+        log.info("screen %s showed emergency %d at %s", screen_id, shown.id,
+                 shown.shown_at.isoformat())
         return {"ok": True}
 
     # -- housekeeping (called by the change watcher, outside any request) -------------

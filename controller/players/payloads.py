@@ -1,10 +1,11 @@
 """Validation (pure) of the small player messages: ``ack``, ``timeline_request``,
-``time``. Each returns the cleaned values or raises ``PayloadRefused``."""
+``time``, ``emergency_shown``. Each returns the cleaned values or raises ``PayloadRefused``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from controller.media.store import is_sha256
@@ -70,3 +71,29 @@ def validate_timeline_request(payload: Any, own_screen: str) -> int | None:
 def validate_time(payload: Any) -> None:
     if payload is not None and not isinstance(payload, Mapping):
         raise PayloadRefused("time takes no data (or an empty object).")
+
+
+@dataclass(frozen=True)
+class EmergencyShown:
+    id: int
+    shown_at: datetime
+
+
+def validate_emergency_shown(payload: Any) -> EmergencyShown:
+    if not isinstance(payload, Mapping):
+        raise PayloadRefused("emergency_shown must be a JSON object "
+                             "{\"id\": N, \"shown_at\": \"ISO 8601 time\"}.")
+    emergency_id = payload.get("id")
+    if not isinstance(emergency_id, int) or isinstance(emergency_id, bool) \
+            or not 0 < emergency_id <= MAX_VERSION:
+        raise PayloadRefused(f"emergency_shown.id must be an integer > 0, got "
+                             f"{emergency_id!r:.40}.")
+    shown_at = payload.get("shown_at")
+    try:
+        moment = datetime.fromisoformat(shown_at) if isinstance(shown_at, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise PayloadRefused(f"emergency_shown.shown_at must be an ISO 8601 time with a "
+                             f"time zone, got {shown_at!r:.60}.")
+    return EmergencyShown(id=emergency_id, shown_at=moment.astimezone(UTC))

@@ -5,8 +5,9 @@ No database here. ``build_body`` takes plain inputs and returns the body of the
 publisher adds those). What fills the window comes from a list of *segment sources*,
 lowest priority first; each source claims time ranges and a later source paints over an
 earlier one: the screen's default playlist (its fallback) first, then its schedules
-(``controller.scheduling``), which paint only the time a schedule wins. Emergency
-overrides will be one more source appended to ``SEGMENT_SOURCES``.
+(``controller.scheduling``), which paint only the time a schedule wins. Emergencies are
+not a segment source: they go in their own ``emergencies`` list, which the player
+resolves before any segment (docs/architecture.md says why).
 """
 
 from __future__ import annotations
@@ -72,6 +73,17 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class EmergencyFacts:
+    """An emergency that targets the screen: ``messages`` is ``{lang: {title, body}}``."""
+
+    id: int
+    start: datetime
+    end: datetime
+    messages: Mapping[str, Mapping[str, str]]
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class BuildInputs:
     screen: ScreenFacts
     # playlist id -> its current version; "id@N" -> version N (what schedules name)
@@ -82,6 +94,8 @@ class BuildInputs:
     extra: Mapping[str, Any] = field(default_factory=dict)  # for future sources
     # The schedules that target this screen; each names an "id@N" key of ``playlists``.
     schedules: tuple[Schedule, ...] = ()
+    # The emergencies that target this screen (ended ones are left out here).
+    emergencies: tuple[EmergencyFacts, ...] = ()
 
 
 SegmentSource = Callable[[BuildInputs, datetime, datetime], list[Claim]]
@@ -236,7 +250,7 @@ def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = No
             memo[key] = _playlists_and_media(inputs, segments)
         playlists, media = memo[key]
 
-    return {
+    body = {
         "schema": SCHEMA,
         "screen": screen.id,
         "valid_from": iso_z(start),
@@ -264,3 +278,19 @@ def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = No
         "playlists": playlists,
         "media": media,
     }
+    emergencies = emergency_entries(inputs.emergencies, inputs.now)
+    if emergencies:  # absent when there is none: timelines without one keep their hash
+        body["emergencies"] = emergencies
+    return body
+
+
+def emergency_entries(emergencies: Sequence[EmergencyFacts],
+                      now: datetime) -> list[dict[str, Any]]:
+    """The timeline's ``emergencies`` list: those not ended at ``now``, by start."""
+    return [
+        {"id": e.id, "from": iso_z(e.start), "until": iso_z(e.end),
+         "messages": {lang: {"title": text.get("title", ""), "body": text.get("body", "")}
+                      for lang, text in e.messages.items()},
+         "url": e.url}
+        for e in sorted(emergencies, key=lambda e: (e.start, e.id)) if e.end > now
+    ]

@@ -23,9 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from controller.emergencies.store import active as active_emergencies
+from controller.emergencies.store import aware
 from controller.models import Media, Screen, ScreenTimeline, Site
 from controller.timeline.builder import (
     BuildInputs,
+    EmergencyFacts,
     MediaFacts,
     PartsMemo,
     ScreenFacts,
@@ -137,6 +140,13 @@ class TimelinePublisher:
         self.clock = clock
         # One rebuild at a time in this process (watcher, scheduler, first connects).
         self._lock = threading.Lock()
+        # When the earliest emergency seen by the last rebuild ends: a rebuild is due
+        # then, so it drops out of the timelines (the watcher asks ``rebuild_due``).
+        self.next_expiry: datetime | None = None
+
+    def rebuild_due(self, now: datetime | None = None) -> bool:
+        expiry = self.next_expiry
+        return expiry is not None and (now or self.clock()) >= expiry
 
     # -- loading: a handful of queries whatever the number of screens ------------------
     def _inputs(self, session: Session, screen_ids: list[str] | None,
@@ -156,13 +166,20 @@ class TimelinePublisher:
         if shas:
             for row in session.scalars(select(Media).where(Media.sha256.in_(shas))):
                 media[row.sha256] = MediaFacts(size=row.size, mime=row.mime)
+        emergencies = [(set(e.targets.get("sites") or []), set(e.targets.get("screens") or []),
+                        EmergencyFacts(id=e.id, start=aware(e.starts_at),
+                                       end=aware(e.ends_at), messages=e.messages, url=e.url))
+                       for e in active_emergencies(session, now)]
+        self.next_expiry = min((f.end for _, _, f in emergencies), default=None)
         inputs = []
         for row in rows:
             facts = _screen_facts(row)
             inputs.append(BuildInputs(
                 screen=facts, playlists=playlists, media=media,
                 heartbeat_interval=self.heartbeat_interval, now=now,
-                schedules=index.for_screen(facts.id, facts.site_id, facts.tags)))
+                schedules=index.for_screen(facts.id, facts.site_id, facts.tags),
+                emergencies=tuple(f for sites, screens, f in emergencies
+                                  if facts.site_id in sites or facts.id in screens)))
         return inputs
 
     # -- the public operations ----------------------------------------------------------

@@ -33,12 +33,13 @@ class ChangeWatcher:
         self._stopped = threading.Event()
 
     def check(self) -> list[str]:
-        """One poll: rebuild if the counter moved since the last poll."""
+        """One poll: rebuild if the counter moved since the last poll, or an emergency
+        has just ended (it must leave the timelines of its screens)."""
         with self.session_factory() as session:
             value = changes.current(session)
             session.rollback()  # end the read transaction: the rebuild must see fresh data
             changed: list[str] = []
-            if value != self.last_seen:
+            if value != self.last_seen or self.publisher.rebuild_due():
                 changed = self.publisher.rebuild(session)
                 self.last_seen = value
             if self.on_tick is not None:

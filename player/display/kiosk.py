@@ -11,7 +11,7 @@ from player.cache import MediaCache
 from player.playback import Playback
 from player.state import PlayerState
 from player.status_server import Handler
-from player.timeline import Playing
+from player.timeline import Playing, parse_time
 
 STATIC = Path(__file__).parent / "static"
 STATIC_FILES = {
@@ -34,6 +34,12 @@ def playing_json(p: Playing) -> dict:
         "ends_at": p.ends_at,
         "stale": p.stale,
     }
+
+
+def emergency_json(entry: dict) -> dict:
+    return {"id": entry["id"], "from": parse_time(entry["from"]),
+            "until": parse_time(entry["until"]), "messages": entry["messages"],
+            "url": entry.get("url")}
 
 
 class KioskRoutes:
@@ -59,6 +65,9 @@ class KioskRoutes:
                 "orientation": display.get("orientation"),
             },
             "items": [playing_json(p) for p in items],
+            # The page shows the one active at its clock, over everything (kiosk.js).
+            "emergencies": [emergency_json(e) for e in (timeline or {}).get("emergencies")
+                            or []],
         }
 
     def __call__(self, handler: Handler, path: str) -> bool:

@@ -165,7 +165,7 @@ def test_upgrading_a_0001_database_with_data_to_head_keeps_the_data(tmp_path: Pa
     from alembic import command
 
     from controller.db import alembic_config
-    from controller.models import Schedule
+    from controller.models import Emergency, Schedule
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = make_engine(url)
@@ -186,5 +186,6 @@ def test_upgrading_a_0001_database_with_data_to_head_keeps_the_data(tmp_path: Pa
         assert s.get(Screen, "a-dot-entry-hall").languages == ["vi", "lo", "en"]
         assert s.query(Schedule).count() == 0
         version = s.execute(text("select version_num from alembic_version")).scalar()
-        assert version == "0002"
+        assert version == "0003"
+        assert s.query(Emergency).count() == 0
     engine.dispose()

@@ -85,3 +85,50 @@ def test_alternate_mode_shows_one_language_at_a_time(tmp_path, run_player, brows
     # Pictures too: one caption language at a time.
     captions = {s["text"].strip() for s in seen if s["image"]}
     assert {"Ảnh", "Picture"} <= captions, captions
+
+
+OVERLAY_JS = """() => {
+  const o = document.getElementById('emergency');
+  return {shown: !o.hidden && getComputedStyle(o).display !== 'none',
+          text: o.hidden ? '' : o.innerText,
+          onTop: document.elementFromPoint(innerWidth / 2, innerHeight / 2) ?
+                 o.contains(document.elementFromPoint(innerWidth / 2, innerHeight / 2)) : false};
+}"""
+
+
+def test_an_emergency_covers_everything_in_both_languages_then_ends_by_itself(
+        tmp_path, run_player, browser):
+    import json
+
+    from player_helpers import iso, wait_for
+
+    cache = saved_player_dir(tmp_path)
+    timeline = json.loads((cache / "timeline.json").read_text())
+    until = time.time() + 6
+    timeline["emergencies"] = [{
+        "id": 3, "from": iso(time.time() - 5), "until": iso(until), "url": "https://hue.vn/x",
+        "messages": {"en": {"title": "Gate closed", "body": "Please wait."},
+                     "vi": {"title": "Đóng cửa khẩu", "body": "Vui lòng chờ."}}}]
+    (cache / "timeline.json").write_text(json.dumps(timeline))
+    player = run_player(cache)
+    page = browser.new_page(viewport={"width": 960, "height": 540})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(player.base + "/")
+    page.wait_for_function("!document.getElementById('emergency').hidden", timeout=15000)
+    shown = page.evaluate(OVERLAY_JS)
+    assert shown["shown"] and shown["onTop"]
+    text = shown["text"]
+    # The screen's languages, primary (vi) first, whatever the order of the message.
+    assert text.index("Đóng cửa khẩu") < text.index("Gate closed")
+    assert "THÔNG BÁO KHẨN" in text and "https://hue.vn/x" in text
+    assert player.json("/status")["emergency"]["id"] == 3
+    page.screenshot(path=str(tmp_path / "emergency.png"))
+    page.wait_for_function("document.getElementById('emergency').hidden",
+                           timeout=int((until - time.time() + 10) * 1000))
+    assert time.time() >= until - 1.5
+    assert page.evaluate(SCREEN_JS)["visible"] == 1
+    wait_for(lambda: player.json("/status")["emergency"] is None, timeout=5,
+             what="/status without the emergency")
+    page.close()
+    assert errors == []

@@ -11,6 +11,9 @@
   var shownKey = null;      // key of the entry on the visible layer
   var shownEntry = null;
   var preparedKey = null;   // key of the entry built on the hidden layer
+  var overlay = document.getElementById("emergency");
+  var emergencyId = null;   // id of the emergency on the overlay, null when none
+  var BAND = { vi: "THÔNG BÁO KHẨN", en: "EMERGENCY", lo: "ແຈ້ງການດ່ວນ" };
 
   function pageNow() { return Date.now() / 1000 + offset; }
 
@@ -167,8 +170,44 @@
     preparedKey = null;
   }
 
+  // An active emergency covers everything, in every screen language (primary first).
+  function emergencyAt(now) {
+    var found = null;
+    (plan.emergencies || []).forEach(function (e) {
+      if (e.from <= now && now < e.until && (!found || e.from > found.from ||
+          (e.from === found.from && e.id > found.id))) { found = e; }
+    });
+    return found;
+  }
+
+  function showEmergency(e) {
+    var id = e ? e.id : null;
+    if (id === emergencyId) { return; }
+    emergencyId = id;
+    overlay.innerHTML = "";
+    overlay.hidden = !e;
+    if (!e) { return; }
+    var messages = e.messages || {};
+    var langs = (plan.display.languages || []).filter(function (l) { return messages[l]; });
+    Object.keys(messages).forEach(function (l) { if (langs.indexOf(l) < 0) { langs.push(l); } });
+    overlay.appendChild(el("div", "band", langs.map(function (l) {
+      return BAND[l] || BAND.en; }).filter(function (t, i, all) {
+      return all.indexOf(t) === i; }).join(" · ")));
+    var box = el("div", "messages");
+    langs.forEach(function (l, i) {
+      var block = el("div", "lang " + (i === 0 ? "primary" : "secondary"));
+      block.lang = l;
+      block.appendChild(el("h1", null, messages[l].title));
+      if (messages[l].body) { block.appendChild(el("p", null, messages[l].body)); }
+      box.appendChild(block);
+    });
+    overlay.appendChild(box);
+    if (e.url) { overlay.appendChild(el("div", "url", e.url)); }
+  }
+
   function tick() {
     var now = pageNow();
+    showEmergency(emergencyAt(now));
     var items = plan.items || [];
     var entry = null;
     for (var i = 0; i < items.length; i++) {

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from controller.models import Media
+from player.store import fsync_dir  # one durable-rename helper for both sides
 
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1024 * 1024
@@ -97,7 +98,7 @@ class MediaStore:
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.chmod(tmp, 0o644)
                 os.replace(tmp, final)
-                _fsync_dir(final.parent)
+                fsync_dir(final.parent)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -108,16 +109,3 @@ class MediaStore:
             session.add(media)
             session.flush()
         return media
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

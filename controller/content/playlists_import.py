@@ -36,7 +36,7 @@ VARIANT_KEYS = ("title", "body", "media", "url")
 TITLE_LANGUAGES = ("vi", "en")  # stored as title_vi, title_en
 MIN_DURATION, MAX_DURATION = 1, 3600
 MAX_TITLE, MAX_BODY, MAX_URL = 200, 2000, 2000
-_MEDIA_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,200}$")
+MEDIA_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,200}$")
 
 
 @dataclass
@@ -85,7 +85,7 @@ class _MediaChecker:
                 or ":" in name or "\x00" in name):
             f.fail(key, f"media {name!r} must be a plain file name inside "
                    f"{self.source_dir} (no paths, no '..')")
-        if not _MEDIA_NAME_RE.fullmatch(name):
+        if not MEDIA_NAME_RE.fullmatch(name):
             f.fail(key, f"media {name!r}: use letters, digits, '.', '_', '-' and spaces")
         root = self.source_dir.resolve()
         path = (root / name).resolve()

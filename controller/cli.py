@@ -12,10 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from controller.cli_base import EXIT_ERROR, EXIT_INPUT, EXIT_INTERRUPTED, CliError, sessions
+from controller.emergencies.cli import add_emergency_parser
 from controller.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    pass
 
 # Nothing heavy (SQLAlchemy, Flask) is imported at the top: in gevent mode `serve` and
 # `run` must monkey-patch the process before those load (see main()).
@@ -24,17 +26,6 @@ PROG = "pano-controller"
 DEFAULT_SITES = Path("config") / "sites.yaml"
 DEFAULT_PLAYLISTS = Path("playlists")
 DEFAULT_SCHEDULES = Path("config") / "schedules.yaml"  # imported by default if present
-EXIT_ERROR, EXIT_INPUT, EXIT_INTERRUPTED = 1, 2, 130
-
-
-class CliError(Exception):
-    """A failure to report as one line, with an exit status."""
-
-    def __init__(self, message: str, status: int = EXIT_ERROR) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -42,14 +33,6 @@ def _safe_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # only for display
         return "<database>"
-
-
-def _sessions(settings: Settings) -> sessionmaker[Session]:
-    """Upgrade the schema, then return a session factory."""
-    from controller.db import make_engine, make_session_factory, upgrade
-
-    upgrade(settings.db_url)
-    return make_session_factory(make_engine(settings.db_url))
 
 
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
@@ -71,7 +54,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     if sites is None and playlists is None and schedules is None:
         sites, playlists = DEFAULT_SITES, DEFAULT_PLAYLISTS
         schedules = DEFAULT_SCHEDULES if DEFAULT_SCHEDULES.is_file() else None
-    factory = _sessions(settings)
+    factory = sessions(settings)
     with factory() as session:
         try:
             reports = []
@@ -79,9 +62,9 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                 reports.append(import_sites(session, Path(sites), settings.language_config))
             if playlists is not None:
                 store = MediaStore(settings.media_dir)
+                media_dir = getattr(args, "media_dir", None) or settings.media_source_dir
                 reports.append(import_playlists(session, Path(playlists), store,
-                                                Path(settings.media_source_dir),
-                                                settings.language_config))
+                                                Path(media_dir), settings.language_config))
             if schedules is not None:
                 # After sites and playlists: the schedules refer to them. One bump per
                 # transaction is enough.
@@ -96,6 +79,38 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_playlists_import(settings: Settings, args: argparse.Namespace) -> int:
+    args.sites, args.playlists, args.schedules = None, args.path, None
+    return cmd_import(settings, args)
+
+
+def cmd_playlists_export(settings: Settings, args: argparse.Namespace) -> int:
+    from controller.content import playlists_export as export
+    from controller.media.store import MediaStore
+
+    store = MediaStore(settings.media_dir)
+    with sessions(settings)() as session:
+        try:
+            text, media = export.export_playlist(session, store, args.id, args.version)
+        except LookupError as exc:
+            raise CliError(str(exc), EXIT_ERROR) from None
+    if args.media_dir is not None:
+        try:
+            copied = export.copy_media(store, media, args.media_dir)
+        except export.MediaConflict as exc:
+            raise CliError(f"refused, nothing exported: {exc}", EXIT_INPUT) from None
+        print(f"{len(media)} media files in {args.media_dir} ({copied} copied).",
+              file=sys.stderr)
+    if args.out is not None:
+        export.write_atomic(args.out, text)
+        print(f"Playlist {args.id!r} written to {args.out}.", file=sys.stderr)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    return 0
+
+
 def _read_password_stdin() -> str:
     line = sys.stdin.readline()
     if not line:
@@ -107,7 +122,7 @@ def cmd_users_add(settings: Settings, args: argparse.Namespace) -> int:
     from controller.auth.users import add_user
 
     password = _read_password_stdin() if args.password_stdin else None
-    factory = _sessions(settings)
+    factory = sessions(settings)
     with factory() as session:
         user, generated = add_user(session, args.username, args.role, password)
         session.commit()
@@ -120,7 +135,7 @@ def cmd_users_add(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_users_token(settings: Settings, args: argparse.Namespace) -> int:
     from controller.auth.tokens import issue_user_token
 
-    factory = _sessions(settings)
+    factory = sessions(settings)
     with factory() as session:
         token = issue_user_token(session, args.username)
         session.commit()
@@ -134,7 +149,7 @@ def cmd_screens_token(settings: Settings, args: argparse.Namespace) -> int:
     from controller.auth.tokens import issue_screen_token
     from controller.models import Screen
 
-    factory = _sessions(settings)
+    factory = sessions(settings)
     with factory() as session:
         screen = session.get(Screen, args.screen_id)
         had_one = screen is not None and screen.credential_hash is not None
@@ -144,67 +159,6 @@ def cmd_screens_token(settings: Settings, args: argparse.Namespace) -> int:
     print(f"New credential for screen {args.screen_id!r} (shown only once; put it in the "
           f"player's config as 'token').{revoked}", file=sys.stderr)
     print(token)
-    return 0
-
-
-EMERGENCY_LANGUAGES = ("vi", "en", "lo")
-
-
-def cmd_emergency_send(settings: Settings, args: argparse.Namespace) -> int:
-    from controller.emergencies import store
-    from controller.emergencies.request import EmergencyRefused, parse_request
-
-    messages = {lang: {"title": getattr(args, f"title_{lang}"),
-                       "body": getattr(args, f"body_{lang}") or ""}
-                for lang in EMERGENCY_LANGUAGES
-                if getattr(args, f"title_{lang}") or getattr(args, f"body_{lang}")}
-    data = {"messages": messages, "targets": {"sites": args.site, "screens": args.screen},
-            "duration_minutes": args.minutes, "ends_at": args.until, "url": args.url}
-    factory = _sessions(settings)
-    with factory() as session:
-        user_id = _sender_id(session, args.by) if args.by else None
-        try:
-            emergency = store.create(session, parse_request(data), user_id)
-        except EmergencyRefused as exc:
-            session.rollback()
-            raise CliError(f"refused, nothing sent: {exc}", EXIT_INPUT) from None
-        session.commit()
-        print(f"Emergency sent until {emergency.ends_at:%Y-%m-%d %H:%M:%S} UTC; its id "
-              "(for 'emergency cancel' and GET /api/v1/emergencies/<id>):", file=sys.stderr)
-        print(emergency.id)
-    return 0
-
-
-def _sender_id(session: Session, username: str) -> int:
-    from sqlalchemy import select
-
-    from controller.models import User
-
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or user.disabled:
-        raise CliError(f"--by: no active user {username!r}", EXIT_INPUT)
-    if user.role not in ("emergency", "admin"):
-        raise CliError(f"--by: user {username!r} has role {user.role}; sending an emergency "
-                       "needs role emergency or admin", EXIT_INPUT)
-    return user.id
-
-
-def cmd_emergency_cancel(settings: Settings, args: argparse.Namespace) -> int:
-    from controller.emergencies import store
-    from controller.emergencies.request import EmergencyRefused
-    from controller.models import Emergency
-
-    factory = _sessions(settings)
-    with factory() as session:
-        emergency = session.get(Emergency, args.id)
-        if emergency is None:
-            raise CliError(f"no emergency {args.id}", EXIT_INPUT)
-        try:
-            store.cancel(session, emergency)
-        except EmergencyRefused as exc:
-            raise CliError(str(exc), EXIT_INPUT) from None
-        session.commit()
-    print(f"Emergency {args.id} cancelled.")
     return 0
 
 
@@ -220,6 +174,12 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
     result = run_demo(settings, args)
     return result if isinstance(result, int) else 0
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a version number (1, 2, …)")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -246,6 +206,21 @@ def build_parser() -> argparse.ArgumentParser:
                      help="schedules file (which playlist plays where and when)")
     imp.set_defaults(handler=cmd_import)
 
+    pl = sub.add_parser("playlists", help="playlists as YAML files")
+    pl_sub = pl.add_subparsers(dest="playlists_command", metavar="ACTION", required=True)
+    pimp = pl_sub.add_parser("import", help="import a playlist file or a directory of them")
+    pimp.add_argument("path", type=Path, metavar="PATH")
+    pimp.add_argument("--media-dir", type=Path, metavar="DIR",
+                      help="where the files named by 'media:' are (default: media_source_dir)")
+    pimp.set_defaults(handler=cmd_playlists_import)
+    pexp = pl_sub.add_parser("export", help="write a playlist version as YAML")
+    pexp.add_argument("id", metavar="ID")
+    pexp.add_argument("--version", type=_positive, metavar="N", help="default: the current")
+    pexp.add_argument("--out", type=Path, metavar="FILE", help="default: standard output")
+    pexp.add_argument("--media-dir", type=Path, metavar="DIR",
+                      help="also copy the media files it names into DIR")
+    pexp.set_defaults(handler=cmd_playlists_export)
+
     from controller.auth.users import ROLES
 
     users = sub.add_parser("users", help="operator accounts")
@@ -268,28 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     stok.add_argument("screen_id")
     stok.set_defaults(handler=cmd_screens_token)
 
-    emergency = sub.add_parser("emergency", help="urgent messages that preempt everything")
-    em_sub = emergency.add_subparsers(dest="emergency_command", metavar="ACTION",
-                                      required=True)
-    send = em_sub.add_parser("send", help="send an emergency now (prints its id)")
-    send.add_argument("--site", action="append", default=[], metavar="ID",
-                      help="target site (repeatable)")
-    send.add_argument("--screen", action="append", default=[], metavar="ID",
-                      help="target screen (repeatable)")
-    for lang in EMERGENCY_LANGUAGES:
-        need = " (required)" if lang in ("vi", "en") else ""
-        send.add_argument(f"--title-{lang}", metavar="TEXT", help=f"title in {lang}{need}")
-        send.add_argument(f"--body-{lang}", metavar="TEXT", help=f"body in {lang}")
-    end = send.add_mutually_exclusive_group(required=True)
-    end.add_argument("--minutes", type=float, metavar="N", help="how long it lasts")
-    end.add_argument("--until", metavar="TIME", help="when it ends (ISO 8601 with zone)")
-    send.add_argument("--url", help="a link shown with the message (http or https)")
-    send.add_argument("--by", metavar="USERNAME",
-                      help="the operator sending it (role emergency or admin), for the audit")
-    send.set_defaults(handler=cmd_emergency_send)
-    ecancel = em_sub.add_parser("cancel", help="end an emergency now")
-    ecancel.add_argument("id", type=int)
-    ecancel.set_defaults(handler=cmd_emergency_cancel)
+    add_emergency_parser(sub)
 
     sub.add_parser("serve", help="run the controller server").set_defaults(handler=cmd_serve)
 

@@ -54,6 +54,13 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
         max_http_buffer_size=MAX_SOCKET_MESSAGE,
         manage_session=False,  # players have no Flask session; don't copy one per client
     )
+    if settings.proxy_count:
+        # Outermost, so the Socket.IO middleware and Flask both see the player's own
+        # address (logs, refusals, ScreenStatus.remote_addr), not nginx's.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     guard_malformed_messages(socketio.server)
     namespace = PlayerNamespace()
     socketio.on_namespace(namespace)

@@ -56,6 +56,9 @@ class Settings:
     # Run the change watcher and APScheduler here. Exactly one process of a deployment
     # must (docs/operations.md, "Scaling out"); the others set scheduler: false.
     scheduler: bool = True
+    # Reverse proxies in front of the controller whose X-Forwarded-For/-Proto/-Host are
+    # trusted (1 behind one nginx). 0: trust none, the peer's address is the client's.
+    proxy_count: int = 0
     heartbeat_interval: float = 15.0
     change_poll_interval: float = 0.25
     media_source_dir: Path = Path("media")
@@ -167,6 +170,8 @@ def _check(s: Settings) -> None:
             f"change_poll_interval must be > 0 seconds, got {s.change_poll_interval}")
     if not s.host.strip():
         raise SettingsError("host must not be empty")
+    if not 0 <= s.proxy_count <= 5:
+        raise SettingsError(f"proxy_count must be between 0 and 5, got {s.proxy_count}")
     if not s.message_queue_channel.strip():
         raise SettingsError("message_queue_channel must not be empty")
     try:

@@ -199,3 +199,31 @@ def test_landing_page_is_bilingual_and_counts_the_network(server, fleet):
     assert page.index("Bộ điều khiển") < page.index("Controller of")  # Vietnamese first
     assert "<dd>4</dd>" in page  # the four real sites of config/sites.yaml
     assert "pst_" not in page and "token" not in page.split("<dl>")[1].split("</dl>")[0]
+
+
+def test_behind_a_trusted_proxy_the_players_own_address_is_recorded(fleet):
+    import dataclasses
+
+    from controller.server import ControllerServer
+
+    behind = ControllerServer(dataclasses.replace(fleet.settings, proxy_count=1)).start()
+    try:
+        token = fleet.tokens[SCREEN]
+        response = requests.post(behind.url + "/api/v1/player/heartbeat", json={"uptime": 3.0},
+                                 headers={"Authorization": f"Bearer {token}",
+                                          "X-Forwarded-For": "10.20.30.40"}, timeout=10)
+        assert response.status_code == 200
+        with fleet.sessions() as session:
+            assert session.get(ScreenStatus, SCREEN).remote_addr == "10.20.30.40"
+    finally:
+        behind.stop()
+    # Without the setting the header is not trusted (anyone could send it).
+    plain = ControllerServer(fleet.settings).start()
+    try:
+        requests.post(plain.url + "/api/v1/player/heartbeat", json={"uptime": 4.0},
+                      headers={"Authorization": f"Bearer {fleet.tokens[SCREEN]}",
+                               "X-Forwarded-For": "10.20.30.40"}, timeout=10)
+        with fleet.sessions() as session:
+            assert session.get(ScreenStatus, SCREEN).remote_addr == "127.0.0.1"
+    finally:
+        plain.stop()

@@ -44,32 +44,18 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
-    from controller.content.playlists_import import import_playlists
-    from controller.content.schedules_import import import_schedules
-    from controller.content.sites_import import import_sites
+    from controller.content.import_all import import_content
     from controller.content.yamlfile import YamlError
-    from controller.media.store import MediaStore
 
     sites, playlists, schedules = args.sites, args.playlists, args.schedules
     if sites is None and playlists is None and schedules is None:
         sites, playlists = DEFAULT_SITES, DEFAULT_PLAYLISTS
         schedules = DEFAULT_SCHEDULES if DEFAULT_SCHEDULES.is_file() else None
-    factory = sessions(settings)
-    with factory() as session:
+    with sessions(settings)() as session:
         try:
-            reports = []
-            if sites is not None:
-                reports.append(import_sites(session, Path(sites), settings.language_config))
-            if playlists is not None:
-                store = MediaStore(settings.media_dir)
-                media_dir = getattr(args, "media_dir", None) or settings.media_source_dir
-                reports.append(import_playlists(session, Path(playlists), store,
-                                                Path(media_dir), settings.language_config))
-            if schedules is not None:
-                # After sites and playlists: the schedules refer to them. One bump per
-                # transaction is enough.
-                bumped = any(report.changed for report in reports)
-                reports.append(import_schedules(session, Path(schedules), bump=not bumped))
+            reports = import_content(session, settings, sites=sites, playlists=playlists,
+                                     schedules=schedules,
+                                     media_dir=getattr(args, "media_dir", None))
         except YamlError as exc:
             session.rollback()
             raise CliError(f"refused, nothing imported: {exc}", EXIT_INPUT) from None

@@ -26,10 +26,7 @@ from sqlalchemy import select
 from controller import db
 from controller.auth.tokens import issue_screen_token
 from controller.auth.users import add_user
-from controller.content.playlists_import import import_playlists
-from controller.content.schedules_import import import_schedules
-from controller.content.sites_import import import_sites
-from controller.media.store import MediaStore
+from controller.content.import_all import import_content
 from controller.models import User
 from controller.settings import Settings
 
@@ -42,21 +39,15 @@ def prepare(settings: Settings, player_screen: str | None) -> str | None:
     engine = db.make_engine(settings.db_url)
     try:
         with db.make_session_factory(engine)() as session:
-            sites = import_sites(session, settings.config_dir / "sites.yaml",
-                                 settings.language_config)
-            playlists = import_playlists(session, Path("playlists"),
-                                         MediaStore(settings.media_dir),
-                                         settings.media_source_dir,
-                                         settings.language_config)
             schedules_file = settings.config_dir / "schedules.yaml"
-            schedules = (import_schedules(session, schedules_file,
-                                          bump=not (sites.changed or playlists.changed))
-                         if schedules_file.is_file() else None)
+            reports = import_content(
+                session, settings, sites=settings.config_dir / "sites.yaml",
+                playlists=Path("playlists"),
+                schedules=schedules_file if schedules_file.is_file() else None)
             session.commit()
-            print(f"Sites: {sites.summary()}")
-            print(f"Playlists: {playlists.summary()}")
-            if schedules is not None:
-                print(f"Schedules: {schedules.summary()}")
+            for report, label in zip(reports, ("Sites", "Playlists", "Schedules"),
+                                     strict=False):
+                print(f"{label}: {report.summary()}")
             if session.scalar(select(User).where(User.role == "admin")) is None:
                 _, password = add_user(session, "admin", "admin")
                 session.commit()

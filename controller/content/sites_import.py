@@ -198,6 +198,20 @@ def check_screens(session: Session, path: Path, screens: list[_Row]) -> None:
                     raise YamlError(path, row.line, f"screen {row.id!r}: {message}")
 
 
+def _upsert(session: Session, model: type[Site] | type[Screen], existing: dict[str, Any],
+            rows: list[Any], report: ImportReport) -> None:
+    """Create or update ``rows`` (with ``id`` and ``values``), counting into ``report``."""
+    for row in rows:
+        found = existing.get(row.id)
+        if found is None:
+            session.add(model(id=row.id, updated_at=utcnow(), **row.values))
+            report.created += 1
+        elif _apply(found, row.values):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+
 def import_sites(session: Session, path: Path,
                  languages: LanguageConfig | None = None) -> ImportReport:
     """Validate ``path`` whole, then upsert its sites and screens into ``session``
@@ -210,25 +224,9 @@ def import_sites(session: Session, path: Path,
     report = ImportReport(source=str(path), what="sites and screens")
     existing_sites = {s.id: s for s in session.execute(select(Site)).scalars()}
     existing_screens = {s.id: s for s in session.execute(select(Screen)).scalars()}
-    for row in sites:
-        site = existing_sites.get(row.id)
-        if site is None:
-            session.add(Site(id=row.id, updated_at=utcnow(), **row.values))
-            report.created += 1
-        elif _apply(site, row.values):
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    session.flush()
-    for row in screens:
-        screen = existing_screens.get(row.id)
-        if screen is None:
-            session.add(Screen(id=row.id, updated_at=utcnow(), **row.values))
-            report.created += 1
-        elif _apply(screen, row.values):
-            report.updated += 1
-        else:
-            report.unchanged += 1
+    _upsert(session, Site, existing_sites, sites, report)
+    session.flush()  # sites before the screens that refer to them
+    _upsert(session, Screen, existing_screens, screens, report)
     file_sites = {r.id for r in sites}
     file_screens = {r.id for r in screens}
     report.kept += [f"site {sid}" for sid in sorted(set(existing_sites) - file_sites)]

@@ -1,0 +1,37 @@
+"""Import sites, playlists and schedules together, in the order they refer to each
+other, in the caller's transaction: what ``pano-controller import`` and ``make run``
+(``controller.demo``) both do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from controller.content import ImportReport
+from controller.content.playlists_import import import_playlists
+from controller.content.schedules_import import import_schedules
+from controller.content.sites_import import import_sites
+from controller.media.store import MediaStore
+from controller.settings import Settings
+
+
+def import_content(session: Session, settings: Settings, *, sites: Path | None = None,
+                   playlists: Path | None = None, schedules: Path | None = None,
+                   media_dir: Path | None = None) -> list[ImportReport]:
+    """Import what is given (None: skip that part) and return one report per part.
+    Raises YamlError and writes nothing if any file is refused (the caller rolls back).
+    ``media_dir``: where playlists' ``media:`` files are (default media_source_dir)."""
+    reports: list[ImportReport] = []
+    if sites is not None:
+        reports.append(import_sites(session, Path(sites), settings.language_config))
+    if playlists is not None:
+        reports.append(import_playlists(session, Path(playlists), MediaStore(settings.media_dir),
+                                        Path(media_dir or settings.media_source_dir),
+                                        settings.language_config))
+    if schedules is not None:
+        # After sites and playlists, which the schedules name. One bump of the change
+        # counter per import is enough: skip it if an earlier part bumped already.
+        bumped = any(report.changed for report in reports)
+        reports.append(import_schedules(session, Path(schedules), bump=not bumped))
+    return reports

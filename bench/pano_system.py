@@ -75,12 +75,12 @@ class PanoSystem:
         return creds
 
     def _import_playlist(self) -> None:
-        from controller.content.playlists_import import import_playlists
+        from controller.content.playlists_write import import_playlists
         from controller.media.store import MediaStore
 
         with self.session_factory() as session:
             import_playlists(session, self.playlist_file, MediaStore(self.data_dir / "media"),
-                             procs.REPO / "media")
+                             procs.REPO / "media", approve=True)
             session.commit()
 
     def start(self, workdir: Path, size: int) -> Any:

@@ -19,11 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from controller import changes
-from controller.content.playlists_import import import_playlists
+from controller.content.playlists_write import import_playlists
 from controller.content.sites_import import import_sites
 from controller.db import make_engine, make_session_factory, upgrade
 from controller.media.store import MediaStore
 from controller.models import Schedule, Screen
+from controller.review.agencies import import_agencies
 from controller.timeline.builder import _schedule_claims
 from controller.timeline.publisher import TimelinePublisher
 
@@ -39,8 +40,9 @@ def _database(root: Path, screens: int, schedules: int):  # noqa: ANN202 - sessi
     factory = make_session_factory(make_engine(url))
     with factory() as session:
         import_sites(session, REPO / "config" / "sites.yaml")
+        import_agencies(session, REPO / "config" / "agencies.yaml")
         import_playlists(session, REPO / "playlists", MediaStore(root / "media"),
-                         REPO / "media")
+                         REPO / "media", approve=True)
         for n in range(screens):
             session.add(Screen(
                 id=f"bench-{n:04d}", site_id=SITES[n % len(SITES)], name_vi="Màn hình",

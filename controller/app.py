@@ -15,10 +15,14 @@ from flask import Flask
 from flask_socketio import SocketIO
 from sqlalchemy.orm import scoped_session
 
+from controller.api.agencies import agencies_api
+from controller.api.audit import audit_api
 from controller.api.emergencies import emergencies_api
 from controller.api.errors import register_error_handlers
 from controller.api.player_routes import player_api
+from controller.api.playlists import playlists_api
 from controller.api.preview import preview_api
+from controller.api.schedules import schedules_api
 from controller.api.screens import screens_api
 from controller.db import make_engine, make_session_factory
 from controller.home.routes import home
@@ -81,6 +85,10 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     app.register_blueprint(screens_api)
     app.register_blueprint(preview_api)
     app.register_blueprint(emergencies_api)
+    app.register_blueprint(playlists_api)
+    app.register_blueprint(schedules_api)
+    app.register_blueprint(agencies_api)
+    app.register_blueprint(audit_api)
     app.register_blueprint(media_routes)
     app.register_blueprint(home)
 

@@ -17,12 +17,15 @@ from controller.emergencies.cli import add_emergency_parser
 from controller.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
-    pass
+    from sqlalchemy.orm import Session
+
+    from controller.review.actor import Actor
 
 # Nothing heavy (SQLAlchemy, Flask) is imported at the top: in gevent mode `serve` and
 # `run` must monkey-patch the process before those load (see main()).
 
 PROG = "pano-controller"
+DEFAULT_AGENCIES = Path("config") / "agencies.yaml"  # imported by default if present
 DEFAULT_SITES = Path("config") / "sites.yaml"
 DEFAULT_PLAYLISTS = Path("playlists")
 DEFAULT_SCHEDULES = Path("config") / "schedules.yaml"  # imported by default if present
@@ -46,17 +49,22 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from controller.content.import_all import import_content
     from controller.content.yamlfile import YamlError
+    from controller.review import ReviewError
 
-    sites, playlists, schedules = args.sites, args.playlists, args.schedules
-    if sites is None and playlists is None and schedules is None:
+    agencies, sites, playlists, schedules = (args.agencies, args.sites, args.playlists,
+                                             args.schedules)
+    if agencies is None and sites is None and playlists is None and schedules is None:
         sites, playlists = DEFAULT_SITES, DEFAULT_PLAYLISTS
+        agencies = DEFAULT_AGENCIES if DEFAULT_AGENCIES.is_file() else None
         schedules = DEFAULT_SCHEDULES if DEFAULT_SCHEDULES.is_file() else None
     with sessions(settings)() as session:
         try:
-            reports = import_content(session, settings, sites=sites, playlists=playlists,
-                                     schedules=schedules,
-                                     media_dir=getattr(args, "media_dir", None))
-        except YamlError as exc:
+            reports = import_content(session, settings, agencies=agencies, sites=sites,
+                                     playlists=playlists, schedules=schedules,
+                                     media_dir=getattr(args, "media_dir", None),
+                                     approve=getattr(args, "approve", True),
+                                     actor=_actor(session, getattr(args, "by", None)))
+        except (YamlError, ReviewError) as exc:
             session.rollback()
             raise CliError(f"refused, nothing imported: {exc}", EXIT_INPUT) from None
         session.commit()
@@ -65,8 +73,24 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _actor(session: Session, username: str | None) -> Actor:
+    """``--by USER`` acts as that user (with their role and agency); without it, the
+    server operator's account (``cli:NAME`` in the audit log)."""
+    from sqlalchemy import select
+
+    from controller.models import User
+    from controller.review.actor import Actor
+
+    if not username:
+        return Actor.command_line()
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or user.disabled:
+        raise CliError(f"--by: no active user {username!r}", EXIT_INPUT)
+    return Actor.of(session, user)
+
+
 def cmd_playlists_import(settings: Settings, args: argparse.Namespace) -> int:
-    args.sites, args.playlists, args.schedules = None, args.path, None
+    args.agencies, args.sites, args.playlists, args.schedules = None, None, args.path, None
     return cmd_import(settings, args)
 
 
@@ -110,7 +134,8 @@ def cmd_users_add(settings: Settings, args: argparse.Namespace) -> int:
     password = _read_password_stdin() if args.password_stdin else None
     factory = sessions(settings)
     with factory() as session:
-        user, generated = add_user(session, args.username, args.role, password)
+        user, generated = add_user(session, args.username, args.role, password,
+                                   agency=args.agency, actor=_actor(session, None))
         session.commit()
         print(f"User {user.username!r} created with role {user.role}.")
     if generated:
@@ -123,7 +148,7 @@ def cmd_users_token(settings: Settings, args: argparse.Namespace) -> int:
 
     factory = sessions(settings)
     with factory() as session:
-        token = issue_user_token(session, args.username)
+        token = issue_user_token(session, args.username, _actor(session, None))
         session.commit()
     print(f"New personal API token for {args.username!r} (shown only once; send it as "
           "'Authorization: Bearer <token>'):", file=sys.stderr)
@@ -139,7 +164,7 @@ def cmd_screens_token(settings: Settings, args: argparse.Namespace) -> int:
     with factory() as session:
         screen = session.get(Screen, args.screen_id)
         had_one = screen is not None and screen.credential_hash is not None
-        token = issue_screen_token(session, args.screen_id)
+        token = issue_screen_token(session, args.screen_id, _actor(session, None))
         session.commit()
     revoked = " The previous credential is revoked now." if had_one else ""
     print(f"New credential for screen {args.screen_id!r} (shown only once; put it in the "
@@ -182,9 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="create or upgrade the schema").set_defaults(
         handler=cmd_db_upgrade)
 
-    imp = sub.add_parser("import", help="import sites/screens, playlists and schedules from "
-                         "YAML (without options: config/sites.yaml, playlists/ and "
-                         "config/schedules.yaml if present)")
+    imp = sub.add_parser("import", help="import agencies, sites/screens, playlists (on air "
+                         "at once: the operator's bootstrap) and schedules from YAML "
+                         "(without options: config/agencies.yaml if present, "
+                         "config/sites.yaml, playlists/ and config/schedules.yaml if "
+                         "present)")
+    imp.add_argument("--agencies", type=Path, metavar="FILE", help="agencies file")
     imp.add_argument("--sites", type=Path, metavar="FILE", help="sites and screens file")
     imp.add_argument("--playlists", type=Path, metavar="PATH",
                      help="a playlist file or a directory of them")
@@ -196,6 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
     pl_sub = pl.add_subparsers(dest="playlists_command", metavar="ACTION", required=True)
     pimp = pl_sub.add_parser("import", help="import a playlist file or a directory of them")
     pimp.add_argument("path", type=Path, metavar="PATH")
+    pimp.add_argument("--approve", action="store_true",
+                      help="put the playlists on air at once, without review (recorded in "
+                      "the audit log); default: store them as drafts for review")
+    pimp.add_argument("--by", metavar="USERNAME",
+                      help="import as this user (their agency and role apply)")
     pimp.add_argument("--media-dir", type=Path, metavar="DIR",
                       help="where the files named by 'media:' are (default: media_source_dir)")
     pimp.set_defaults(handler=cmd_playlists_import)
@@ -214,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     add = users_sub.add_parser("add", help="create a user (prints a generated password)")
     add.add_argument("username")
     add.add_argument("--role", choices=ROLES, default="viewer", help="default: viewer")
+    add.add_argument("--agency", metavar="ID", help="the user's agency (config/agencies.yaml)")
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from the first line of standard input")
     add.set_defaults(handler=cmd_users_add)

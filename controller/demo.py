@@ -40,14 +40,16 @@ def prepare(settings: Settings, player_screen: str | None) -> str | None:
     try:
         with db.make_session_factory(engine)() as session:
             schedules_file = settings.config_dir / "schedules.yaml"
+            agencies_file = settings.config_dir / "agencies.yaml"
             reports = import_content(
-                session, settings, sites=settings.config_dir / "sites.yaml",
+                session, settings,
+                agencies=agencies_file if agencies_file.is_file() else None,
+                sites=settings.config_dir / "sites.yaml",
                 playlists=Path("playlists"),
                 schedules=schedules_file if schedules_file.is_file() else None)
             session.commit()
-            for report, label in zip(reports, ("Sites", "Playlists", "Schedules"),
-                                     strict=False):
-                print(f"{label}: {report.summary()}")
+            for report in reports:
+                print(report.summary())
             if session.scalar(select(User).where(User.role == "admin")) is None:
                 _, password = add_user(session, "admin", "admin")
                 session.commit()

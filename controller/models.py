@@ -65,6 +65,9 @@ class Screen(Base):
     # Language profile: ordered, primary first, e.g. ["vi", "lo", "en"].
     languages: Mapped[list[Any]] = mapped_column(JSON)
     bilingual_mode: Mapped[str] = mapped_column(String(16), default="dual")  # dual|alternate
+    # In alternate mode: "split" an item's duration between languages, or "repeat" it
+    # in full for each language.
+    alternate_timing: Mapped[str] = mapped_column(String(16), default="split")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
     tags: Mapped[list[Any]] = mapped_column(JSON, default=list)
     default_playlist_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -87,18 +90,41 @@ class Media(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class Agency(Base):
+    """A contributing agency (config/agencies.yaml). Exactly one is the lead agency,
+    whose approvers review every agency's playlists (docs/review.md)."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Playlist(Base):
     __tablename__ = "playlists"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     title_vi: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200))
-    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The approved version on air; None until a version is approved.
+    current_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    agency_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"), nullable=True,
+                                                  index=True)
+    themes: Mapped[list[Any]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+# Review states of a playlist version (docs/review.md).
+DRAFT, IN_REVIEW, APPROVED, ARCHIVED = "draft", "in_review", "approved", "archived"
+VERSION_STATES = (DRAFT, IN_REVIEW, APPROVED, ARCHIVED)
+
+
 class PlaylistVersion(Base):
-    """An immutable snapshot of a playlist's items; what is on air is a version."""
+    """A snapshot of a playlist's items. A draft may be edited; from ``in_review`` on,
+    ``items`` never change, and only an approved version can be on air."""
 
     __tablename__ = "playlist_versions"
     __table_args__ = (UniqueConstraint("playlist_id", "number"),)
@@ -110,6 +136,20 @@ class PlaylistVersion(Base):
     items: Mapped[list[Any]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), default=DRAFT, index=True)
+    # Who created the version and who changed its items last (None: the system/CLI).
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    edited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    edited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          nullable=True)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                         nullable=True)
+    # The last rejection's reason, shown to the editor until the next submission.
+    rejection_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source: Mapped[str] = mapped_column(String(255), default="")  # file name, "api", …
 
 
 class Schedule(Base):
@@ -133,6 +173,7 @@ class Schedule(Base):
     priority: Mapped[int] = mapped_column(Integer, default=0)
     created_seq: Mapped[int] = mapped_column(Integer)  # larger = more recent
     source: Mapped[str] = mapped_column(String(255), default="")  # file name or "api"
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -144,6 +185,10 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(32))  # one of controller.auth.users.ROLES
+    agency_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"), nullable=True)
+    # An editor limited to some sites / themes ([] = no limit).
+    scope_sites: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    scope_themes: Mapped[list[Any]] = mapped_column(JSON, default=list)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -219,6 +264,27 @@ class ScreenStatus(Base):
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AuditEntry(Base):
+    """One line of the append-only audit log (docs/review.md). Database triggers refuse
+    UPDATE and DELETE on this table, on SQLite and PostgreSQL alike."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True,
+                                                 index=True)
+    actor: Mapped[str] = mapped_column(String(100))  # username, or "system" / "cli:…"
+    # The agency the entry concerns (the object's owner, else the actor's agency).
+    agency_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)  # e.g. playlist.approve
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(100))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ChangeCounter(Base):

@@ -14,6 +14,7 @@ from controller.emergencies import store
 from controller.emergencies.report import describe
 from controller.emergencies.request import EmergencyRefused, parse_request
 from controller.models import Emergency
+from controller.review.actor import Actor
 from controller.state import db, state
 
 emergencies_api = Blueprint("emergencies_api", __name__, url_prefix="/api/v1")
@@ -37,7 +38,7 @@ def send_emergency() -> Any:
         raise ApiError(400, "Send a JSON body (Content-Type: application/json).")
     session = db()
     try:
-        emergency = store.create(session, parse_request(data), g.user.id)
+        emergency = store.create(session, parse_request(data), Actor.of(session, g.user))
     except EmergencyRefused as exc:
         session.rollback()
         raise ApiError(400, str(exc)) from None
@@ -57,7 +58,7 @@ def cancel_emergency(emergency_id: int) -> Any:
     session = db()
     emergency = _load(emergency_id)
     try:
-        store.cancel(session, emergency)
+        store.cancel(session, emergency, Actor.of(session, g.user))
     except EmergencyRefused as exc:
         session.rollback()
         raise ApiError(400, str(exc)) from None

@@ -8,6 +8,8 @@ import logging
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from controller.review import ReviewError
+
 log = logging.getLogger("pano.http")
 
 ERROR_CODES = {
@@ -16,7 +18,10 @@ ERROR_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     413: "too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
     500: "internal_error",
 }
 
@@ -48,6 +53,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
         return error_response(exc.status, exc.message, exc.error)
+
+    @app.errorhandler(ReviewError)
+    def _review_error(exc: ReviewError) -> Response:
+        # A refused action writes nothing: drop whatever the request had flushed.
+        from controller.state import db
+
+        db().rollback()
+        return error_response(exc.status, exc.message)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response | HTTPException:

@@ -13,6 +13,7 @@ from controller.api.errors import ApiError
 from controller.auth.tokens import user_for_token
 from controller.models import User
 from controller.players.screen_auth import security_log
+from controller.review.actor import Actor
 from controller.state import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,6 +30,12 @@ def authenticated_user() -> User | None:
     if user is not None:
         session.commit()
     return user
+
+
+def current_actor() -> Actor:
+    """The authenticated user of this request (inside a ``require_role`` view) as an
+    Actor: role, agency and scopes, for the review and audit functions."""
+    return Actor.of(db(), g.user)
 
 
 def require_role(*roles: str) -> Callable[[F], F]:

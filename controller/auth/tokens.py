@@ -13,6 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller.models import ApiToken, Screen, User, utcnow
+from controller.review.actor import Actor
+from controller.review.audit import record
 
 SCREEN_PREFIX = "pst_"
 USER_PREFIX = "pat_"
@@ -27,15 +29,18 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def issue_screen_token(session: Session, screen_id: str) -> str:
+def issue_screen_token(session: Session, screen_id: str, actor: Actor | None = None) -> str:
     """A new credential for the screen; the previous one stops working when the caller
-    commits. Raises LookupError for an unknown screen."""
+    commits. Raises LookupError for an unknown screen. Audited (never the secret)."""
     screen = session.get(Screen, screen_id)
     if screen is None:
         raise LookupError(f"no screen with id {screen_id!r}")
     token = new_secret(SCREEN_PREFIX)
+    replaced = screen.credential_hash is not None
     screen.credential_hash = hash_secret(token)
     screen.credential_issued_at = utcnow()
+    record(session, actor or Actor.system(), "credential.issue", "screen", screen_id,
+           after={"kind": "screen credential", "replaced_previous": replaced})
     return token
 
 
@@ -49,7 +54,7 @@ def screen_for_token(session: Session, screen_id: str, token: str) -> Screen | N
     return screen if ok and stored else None
 
 
-def issue_user_token(session: Session, username: str) -> str:
+def issue_user_token(session: Session, username: str, actor: Actor | None = None) -> str:
     """A new personal API token for ``username`` (LookupError if unknown, ValueError if
     the user is disabled). The caller commits."""
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
@@ -58,8 +63,12 @@ def issue_user_token(session: Session, username: str) -> str:
     if user.disabled:
         raise ValueError(f"user {username!r} is disabled; enable it before issuing a token")
     token = new_secret(USER_PREFIX)
-    session.add(ApiToken(user_id=user.id, token_hash=hash_secret(token)))
+    row = ApiToken(user_id=user.id, token_hash=hash_secret(token))
+    session.add(row)
     session.flush()
+    record(session, actor or Actor.system(), "credential.issue", "user", username,
+           after={"kind": "personal API token", "token_id": row.id},
+           agency_id=user.agency_id)
     return token
 
 

@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller.auth.passwords import generate_password, hash_password
-from controller.models import User
+from controller.models import Agency, User
+from controller.review.actor import Actor
+from controller.review.audit import record
 
 ROLES = ("admin", "editor", "approver", "emergency", "technician", "viewer")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -16,11 +18,12 @@ MIN_PASSWORD_LENGTH = 12
 
 
 def add_user(
-    session: Session, username: str, role: str, password: str | None = None
+    session: Session, username: str, role: str, password: str | None = None, *,
+    agency: str | None = None, actor: Actor | None = None,
 ) -> tuple[User, str | None]:
-    """Create a user. Returns the user and the generated password (None when one was
-    given). ValueError with a clear message on a bad role, username or password, or a
-    duplicate. The caller commits."""
+    """Create a user (of ``agency``, an agency id). Returns the user and the generated
+    password (None when one was given). ValueError with a clear message on a bad role,
+    agency, username or password, or a duplicate. Audited. The caller commits."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     if not isinstance(username, str) or not USERNAME_RE.fullmatch(username):
@@ -30,6 +33,10 @@ def add_user(
         )
     if session.execute(select(User.id).where(User.username == username)).first():
         raise ValueError(f"a user named {username!r} already exists")
+    if agency is not None and session.get(Agency, agency) is None:
+        known = ", ".join(session.scalars(select(Agency.id).order_by(Agency.id))) or "none"
+        raise ValueError(f"unknown agency {agency!r} (known: {known}; agencies are "
+                         "declared in config/agencies.yaml)")
     generated = None
     if password is None:
         password = generated = generate_password()
@@ -38,7 +45,9 @@ def add_user(
     elif password != password.strip():
         raise ValueError("password must not start or end with white space")
     user = User(username=username, password_hash=hash_password(password), role=role,
-                disabled=False)
+                disabled=False, agency_id=agency, scope_sites=[], scope_themes=[])
     session.add(user)
     session.flush()
+    record(session, actor or Actor.system(), "user.create", "user", username,
+           after={"role": role, "agency": agency}, agency_id=agency)
     return user, generated

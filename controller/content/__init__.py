@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -30,3 +31,18 @@ class ImportReport:
         lines += [f"  {note}" for note in self.notes]
         lines += [f"  not in file, kept: {name}" for name in self.kept]
         return "\n".join(lines)
+
+
+def apply_values(obj: Any, values: dict[str, Any]) -> bool:
+    """Set each attribute that differs; touch ``updated_at`` if any did. Returns whether
+    anything changed."""
+    from controller.models import utcnow
+
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    if changed:
+        obj.updated_at = utcnow()
+    return changed

@@ -1,6 +1,6 @@
-"""Import sites, playlists and schedules together, in the order they refer to each
-other, in the caller's transaction: what ``pano-controller import`` and ``make run``
-(``controller.demo``) both do."""
+"""Import agencies, sites, playlists and schedules together, in the order they refer
+to each other, in the caller's transaction: what ``pano-controller import`` and
+``make run`` (``controller.demo``) both do."""
 
 from __future__ import annotations
 
@@ -9,26 +9,35 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from controller.content import ImportReport
-from controller.content.playlists_import import import_playlists
+from controller.content.playlists_write import import_playlists
 from controller.content.schedules_import import import_schedules
 from controller.content.sites_import import import_sites
 from controller.media.store import MediaStore
+from controller.review.actor import Actor
+from controller.review.agencies import import_agencies
 from controller.settings import Settings
 
 
-def import_content(session: Session, settings: Settings, *, sites: Path | None = None,
-                   playlists: Path | None = None, schedules: Path | None = None,
-                   media_dir: Path | None = None) -> list[ImportReport]:
+def import_content(session: Session, settings: Settings, *, agencies: Path | None = None,
+                   sites: Path | None = None, playlists: Path | None = None,
+                   schedules: Path | None = None, media_dir: Path | None = None,
+                   approve: bool = True, actor: Actor | None = None) -> list[ImportReport]:
     """Import what is given (None: skip that part) and return one report per part.
-    Raises YamlError and writes nothing if any file is refused (the caller rolls back).
-    ``media_dir``: where playlists' ``media:`` files are (default media_source_dir)."""
+    Raises YamlError (or ReviewError) and writes nothing if anything is refused (the
+    caller rolls back). ``media_dir``: where playlists' ``media:`` files are (default
+    media_source_dir). ``approve``: playlists go on air at once (the operator's
+    bootstrap; docs/review.md) or become drafts for review."""
+    actor = actor or Actor.system()
     reports: list[ImportReport] = []
+    if agencies is not None:
+        reports.append(import_agencies(session, Path(agencies), actor))
     if sites is not None:
         reports.append(import_sites(session, Path(sites), settings.language_config))
     if playlists is not None:
         reports.append(import_playlists(session, Path(playlists), MediaStore(settings.media_dir),
                                         Path(media_dir or settings.media_source_dir),
-                                        settings.language_config))
+                                        settings.language_config, approve=approve,
+                                        actor=actor))
     if schedules is not None:
         # After sites and playlists, which the schedules name. One bump of the change
         # counter per import is enough: skip it if an earlier part bumped already.

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from controller.content.playlists_import import MEDIA_NAME_RE, VARIANT_KEYS
@@ -37,6 +37,10 @@ class MediaConflict(ValueError):
 
 class _Flow(dict):
     """A mapping written inline: ``{vi: "…", en: "…"}``."""
+
+
+class _FlowList(list):
+    """A list written inline: ``[festival, heritage]``."""
 
 
 class _Text(str):
@@ -65,6 +69,8 @@ def _represent_text(dumper: yaml.SafeDumper, data: _Text) -> yaml.Node:
 _Dumper.add_representer(dict, _represent_mapping(False))
 _Dumper.add_representer(_Flow, _represent_mapping(True))
 _Dumper.add_representer(_Text, _represent_text)
+_Dumper.add_representer(_FlowList, lambda dumper, data: dumper.represent_sequence(
+    "tag:yaml.org,2002:seq", list(data), flow_style=True))
 
 
 def _mapping(key: str, values: dict[str, Any], indent: int,
@@ -137,6 +143,9 @@ def _version(session: Session, playlist_id: str,
     playlist = session.get(Playlist, playlist_id)
     if playlist is None:
         raise LookupError(f"no playlist {playlist_id!r}")
+    if version is None and playlist.current_version is None:  # never approved: the newest
+        version = session.scalar(select(func.max(PlaylistVersion.number)).where(
+            PlaylistVersion.playlist_id == playlist_id))
     number = playlist.current_version if version is None else version
     row = session.execute(select(PlaylistVersion).where(
         PlaylistVersion.playlist_id == playlist_id, PlaylistVersion.number == number)
@@ -152,7 +161,8 @@ def _version(session: Session, playlist_id: str,
 
 def export_playlist(session: Session, store: MediaStore, playlist_id: str,
                     version: int | None = None) -> tuple[str, dict[str, str]]:
-    """The YAML text of a playlist version (default: the current one) and ``{file name:
+    """The YAML text of a playlist version (default: the one on air, else the newest)
+    with the playlist's agency and themes, and ``{file name:
     sha256}`` of the media it names. Raises LookupError for an unknown playlist or
     version."""
     playlist, row = _version(session, playlist_id, version)
@@ -175,11 +185,16 @@ def export_playlist(session: Session, store: MediaStore, playlist_id: str,
         out_items.append({"id": item["id"], "type": item["type"],
                           "duration": _number(item["duration"]), "variants": variants})
     title = {"vi": _Text(playlist.title_vi), "en": _Text(playlist.title_en)}
-    data = {"id": playlist.id, "title": _mapping("title", title, indent=0),
-            "items": out_items}
+    data: dict[str, Any] = {"id": playlist.id, "title": _mapping("title", title, indent=0)}
+    if playlist.agency_id is not None:
+        data["agency"] = playlist.agency_id
+    if playlist.themes:
+        data["themes"] = _FlowList(playlist.themes)
+    data["items"] = out_items
     body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
                      default_flow_style=False, width=1_000_000, indent=2)
-    current = " (current)" if row.number == playlist.current_version else ""
+    current = (" (on air)" if row.number == playlist.current_version
+               else f" ({row.state.replace('_', ' ')})")
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     header = [f"# Playlist {playlist.id!r}, version {row.number}{current}, "
               f"exported {now} by pano-controller."]

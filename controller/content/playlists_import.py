@@ -14,11 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from controller import changes
-from controller.content import ImportReport
 from controller.content.assignments import (
     load_placements,
     load_screens,
@@ -28,8 +25,7 @@ from controller.content.completeness import Missing, refusal
 from controller.content.sites_import import ID_HINT, ID_RE, LANG_RE, label
 from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
 from controller.languages import LanguageConfig
-from controller.media.store import KNOWN_TYPES, MediaStore, describe_mime, sniff
-from controller.models import Playlist, PlaylistVersion, utcnow
+from controller.media.store import KNOWN_TYPES, describe_mime, sniff
 
 ITEM_TYPES = ("image", "video", "text", "web")
 VARIANT_KEYS = ("title", "body", "media", "url")
@@ -58,6 +54,9 @@ class ParsedPlaylist:
     items: list[dict[str, Any]]
     media: list[MediaFile] = field(default_factory=list)
     item_lines: list[int | None] = field(default_factory=list)
+    agency: str | None = None
+    themes: list[str] = field(default_factory=list)
+    agency_line: int | None = None
 
     @property
     def content_hash(self) -> str:
@@ -200,9 +199,13 @@ def parse_playlist(path: Path, media: _MediaChecker,
     if data is None:
         raise YamlError(path, None, "file is empty (expected id, title and items)")
     f = Fields(path, data, "playlist")
-    f.only(required=("id", "title", "items"))
+    f.only(required=("id", "title", "items"), optional=("agency", "themes"))
     playlist_id = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
     f.where = f"playlist {playlist_id!r}"
+    agency = (f.text("agency", pattern=ID_RE, max_len=63, hint=ID_HINT)
+              if f.data.get("agency") is not None else None)
+    themes = f.text_list("themes", pattern=ID_RE, required=False, non_empty=False,
+                         max_len=63, hint=ID_HINT)
     title = f.mapping("title")
     title.only(required=TITLE_LANGUAGES)
     title_vi, title_en = title.text("vi"), title.text("en")
@@ -220,7 +223,7 @@ def parse_playlist(path: Path, media: _MediaChecker,
         items.append(item)
         lines.append(line)
     return ParsedPlaylist(playlist_id, path, title_vi, title_en, items,  # type: ignore[arg-type]
-                          used, lines)
+                          used, lines, agency, themes, line_of(f.data, "agency"))
 
 
 def playlist_files(path: Path) -> list[Path]:
@@ -277,72 +280,3 @@ def _first_line(playlist: ParsedPlaylist, missing: dict[str, Missing]) -> int | 
         if item["id"] in lacking:
             return line
     return None
-
-
-def import_playlists(session: Session, path: Path, store: MediaStore,
-                     media_source_dir: Path,
-                     languages: LanguageConfig | None = None) -> ImportReport:
-    """Validate all of ``path`` (a file or a directory), then store media and write
-    playlists and versions into ``session`` (not committed). Raises YamlError, writing
-    nothing to the database, if anything is wrong (``languages``: the configured
-    languages; default vi, en, fr, lo with vi and en required)."""
-    parsed = parse_playlists(path, media_source_dir, languages)
-    check_assigned(session, parsed)
-    report = ImportReport(source=str(path), what="playlists")
-    stored_new = 0
-    for playlist in parsed:
-        for m in playlist.media:
-            if not store.exists(m.sha256):
-                stored_new += 1
-            row = store.put_file(session, m.path, m.name, m.mime, m.kind)
-            if row.sha256 != m.sha256:
-                raise YamlError(playlist.file, None, f"media {m.name!r} changed while "
-                                "importing; run the import again")
-    existing = {p.id: p for p in session.execute(select(Playlist)).scalars()}
-    for playlist in parsed:
-        row = existing.get(playlist.id)
-        content_hash = playlist.content_hash
-        if row is None:
-            row = Playlist(id=playlist.id, title_vi=playlist.title_vi,
-                           title_en=playlist.title_en, current_version=1, updated_at=utcnow())
-            session.add(row)
-            session.flush()
-            session.add(PlaylistVersion(playlist_id=playlist.id, number=1,
-                                        items=playlist.items, content_hash=content_hash))
-            report.created += 1
-            report.notes.append(f"{playlist.id}: created, version 1")
-            continue
-        changed = False
-        if (row.title_vi, row.title_en) != (playlist.title_vi, playlist.title_en):
-            row.title_vi, row.title_en = playlist.title_vi, playlist.title_en
-            changed = True
-        current = session.execute(
-            select(PlaylistVersion.content_hash).where(
-                PlaylistVersion.playlist_id == row.id,
-                PlaylistVersion.number == row.current_version,
-            )
-        ).scalar()
-        if current != content_hash:
-            newest = session.execute(
-                select(func.max(PlaylistVersion.number)).where(
-                    PlaylistVersion.playlist_id == row.id)
-            ).scalar() or 0
-            number = newest + 1
-            session.add(PlaylistVersion(playlist_id=row.id, number=number,
-                                        items=playlist.items, content_hash=content_hash))
-            row.current_version = number
-            report.notes.append(f"{playlist.id}: new version {number}")
-            changed = True
-        if changed:
-            row.updated_at = utcnow()
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    file_ids = {p.id for p in parsed}
-    report.kept += [f"playlist {pid}" for pid in sorted(set(existing) - file_ids)]
-    media_count = len({m.sha256 for p in parsed for m in p.media})
-    report.notes.append(f"{media_count} media files referenced, {stored_new} newly stored")
-    if report.changed:
-        changes.bump(session)
-    session.flush()
-    return report

@@ -29,7 +29,15 @@ from controller.content.assignments import (
 from controller.content.completeness import refusal
 from controller.content.sites_import import ID_HINT, ID_RE, TAG_RE, label
 from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
-from controller.models import Playlist, PlaylistVersion, Schedule, Screen, Site, utcnow
+from controller.models import (
+    APPROVED,
+    Playlist,
+    PlaylistVersion,
+    Schedule,
+    Screen,
+    Site,
+    utcnow,
+)
 from controller.scheduling import Window
 
 WEEKDAYS = {name: index for index, names in enumerate(
@@ -58,13 +66,14 @@ class Known:
     sites: frozenset[str]
     screens: frozenset[str]
     tags: frozenset[str]
-    versions: dict[str, frozenset[int]]  # playlist id -> its version numbers
+    versions: dict[str, frozenset[int]]  # playlist id -> its approved version numbers
 
     @classmethod
     def load(cls, session: Session) -> Known:
         versions: dict[str, set[int]] = {pid: set() for pid in session.scalars(select(Playlist.id))}
         for pid, number in session.execute(select(PlaylistVersion.playlist_id,
-                                                  PlaylistVersion.number)):
+                                                  PlaylistVersion.number)
+                                           .where(PlaylistVersion.state == APPROVED)):
             versions.setdefault(pid, set()).add(number)
         tags: set[str] = set()
         for screen_tags in session.scalars(select(Screen.tags)):
@@ -183,11 +192,11 @@ def _schedule(f: Fields, known: Known, source: str, notes: list[str]) -> ParsedS
             f.fail("version", f"'version' must be a whole number ≥ 1, got {version!r}")
         if version not in known.versions[playlist]:
             have = ", ".join(str(n) for n in sorted(known.versions[playlist])) or "none"
-            f.fail("version", f"playlist {playlist!r} has no version {version} "
-                   f"(versions: {have})")
+            f.fail("version", f"playlist {playlist!r} has no approved version {version} "
+                   f"(approved versions: {have}); only approved versions go on air")
     elif not known.versions[playlist]:
-        notes.append(f"{f.where}: playlist {playlist!r} has no version yet, the schedule "
-                     "plays nothing until it has one")
+        f.fail("playlist", f"playlist {playlist!r} has no approved version yet; a schedule "
+               "can only put approved content on air (docs/review.md)")
     priority = 0
     if "priority" in f.data:
         priority = f.data["priority"]

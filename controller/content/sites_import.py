@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller import changes
-from controller.content import ImportReport
+from controller.content import ImportReport, apply_values
 from controller.content.assignments import (
     PlaylistItems,
     ScreenProfile,
@@ -160,17 +160,6 @@ def parse_sites(path: Path, config: LanguageConfig | None = None
     return sites, screens
 
 
-def _apply(obj: Any, values: dict[str, Any]) -> bool:
-    changed = False
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    if changed:
-        obj.updated_at = utcnow()
-    return changed
-
-
 def check_screens(session: Session, path: Path, screens: list[_Row]) -> None:
     """Refuse (at the screen's line) a screen whose default playlist, or a playlist a
     schedule puts on it, lacks a language of the screen's profile. A default playlist
@@ -206,7 +195,7 @@ def _upsert(session: Session, model: type[Site] | type[Screen], existing: dict[s
         if found is None:
             session.add(model(id=row.id, updated_at=utcnow(), **row.values))
             report.created += 1
-        elif _apply(found, row.values):
+        elif apply_values(found, row.values):
             report.updated += 1
         else:
             report.unchanged += 1

@@ -13,6 +13,7 @@ from controller.cli_base import EXIT_INPUT, CliError, sessions
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from controller.review.actor import Actor
     from controller.settings import Settings
 
 
@@ -31,9 +32,9 @@ def cmd_emergency_send(settings: Settings, args: argparse.Namespace) -> int:
             "duration_minutes": args.minutes, "ends_at": args.until, "url": args.url}
     factory = sessions(settings)
     with factory() as session:
-        user_id = _sender_id(session, args.by) if args.by else None
+        actor = _sender(session, args.by)
         try:
-            emergency = store.create(session, parse_request(data), user_id)
+            emergency = store.create(session, parse_request(data), actor)
         except EmergencyRefused as exc:
             session.rollback()
             raise CliError(f"refused, nothing sent: {exc}", EXIT_INPUT) from None
@@ -44,18 +45,23 @@ def cmd_emergency_send(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _sender_id(session: Session, username: str) -> int:
+def _sender(session: Session, username: str | None) -> Actor:
+    """The user named by ``--by``, else the operating-system account (in the audit log
+    as ``cli:<account>``)."""
     from sqlalchemy import select
 
     from controller.models import User
+    from controller.review.actor import Actor
 
+    if not username:
+        return Actor.command_line()
     user = session.scalar(select(User).where(User.username == username))
     if user is None or user.disabled:
         raise CliError(f"--by: no active user {username!r}", EXIT_INPUT)
     if user.role not in ("emergency", "admin"):
         raise CliError(f"--by: user {username!r} has role {user.role}; sending an emergency "
                        "needs role emergency or admin", EXIT_INPUT)
-    return user.id
+    return Actor.of(session, user)
 
 
 def cmd_emergency_cancel(settings: Settings, args: argparse.Namespace) -> int:
@@ -69,7 +75,7 @@ def cmd_emergency_cancel(settings: Settings, args: argparse.Namespace) -> int:
         if emergency is None:
             raise CliError(f"no emergency {args.id}", EXIT_INPUT)
         try:
-            store.cancel(session, emergency)
+            store.cancel(session, emergency, _sender(session, args.by))
         except EmergencyRefused as exc:
             raise CliError(str(exc), EXIT_INPUT) from None
         session.commit()
@@ -96,8 +102,11 @@ def add_emergency_parser(sub: Any) -> None:
     end.add_argument("--until", metavar="TIME", help="when it ends (ISO 8601 with zone)")
     send.add_argument("--url", help="a link shown with the message (http or https)")
     send.add_argument("--by", metavar="USERNAME",
-                      help="the operator sending it (role emergency or admin), for the audit")
+                      help="the operator sending it (role emergency or admin), for the audit "
+                      "log (default: the system account running the command, as cli:NAME)")
     send.set_defaults(handler=cmd_emergency_send)
     ecancel = em_sub.add_parser("cancel", help="end an emergency now")
     ecancel.add_argument("id", type=int)
+    ecancel.add_argument("--by", metavar="USERNAME",
+                         help="the operator cancelling it, for the audit log")
     ecancel.set_defaults(handler=cmd_emergency_cancel)

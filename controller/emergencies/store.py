@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from controller import changes
 from controller.emergencies.request import EmergencyRefused, EmergencyRequest
 from controller.models import Emergency, EmergencyReceipt, Screen, Site, utcnow
+from controller.review.actor import Actor
+from controller.review.audit import record
 
 
 def aware(moment: datetime) -> datetime:
@@ -19,8 +21,9 @@ def aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def create(session: Session, request: EmergencyRequest, user_id: int | None) -> Emergency:
-    """Store an emergency after checking that every target exists; bumps the counter."""
+def create(session: Session, request: EmergencyRequest, actor: Actor) -> Emergency:
+    """Store an emergency after checking that every target exists; bumps the counter.
+    Audited."""
     if request.sites:
         found = set(session.scalars(select(Site.id).where(Site.id.in_(request.sites))))
         unknown = [s for s in request.sites if s not in found]
@@ -34,16 +37,22 @@ def create(session: Session, request: EmergencyRequest, user_id: int | None) -> 
     emergency = Emergency(
         messages=request.messages, url=request.url,
         targets={"sites": list(request.sites), "screens": list(request.screens)},
-        starts_at=request.starts_at, ends_at=request.ends_at, created_by=user_id,
+        starts_at=request.starts_at, ends_at=request.ends_at, created_by=actor.user_id,
         created_at=utcnow())
     session.add(emergency)
     changes.bump(session)
     session.flush()
+    record(session, actor, "emergency.send", "emergency", emergency.id,
+           after={"messages": emergency.messages, "url": emergency.url,
+                  "targets": emergency.targets, "starts_at": emergency.starts_at,
+                  "ends_at": emergency.ends_at})
     return emergency
 
 
-def cancel(session: Session, emergency: Emergency, now: datetime | None = None) -> None:
-    """End an emergency now; bumps the counter. Refuses one that already ended."""
+def cancel(session: Session, emergency: Emergency, actor: Actor,
+           now: datetime | None = None) -> None:
+    """End an emergency now; bumps the counter. Refuses one that already ended.
+    Audited."""
     now = now or utcnow()
     if emergency.cancelled_at is not None:
         raise EmergencyRefused(f"emergency {emergency.id} was already cancelled.")
@@ -52,6 +61,8 @@ def cancel(session: Session, emergency: Emergency, now: datetime | None = None) 
     emergency.cancelled_at = now
     changes.bump(session)
     session.flush()
+    record(session, actor, "emergency.cancel", "emergency", emergency.id,
+           before={"ends_at": emergency.ends_at}, after={"cancelled_at": now})
 
 
 def active(session: Session, now: datetime) -> list[Emergency]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from controller.models import Playlist, PlaylistVersion
+from controller.models import APPROVED, Playlist, PlaylistVersion
 from controller.timeline.builder import PlaylistOnAir
 from controller.timeline.schedules import LoadedSchedule
 
@@ -26,12 +26,16 @@ def load_playlists(session: Session, defaults: Iterable[str],
     if not ids:
         return {}
     current = {p.id: p for p in session.scalars(select(Playlist).where(Playlist.id.in_(ids)))}
-    wanted |= {(pid, p.current_version) for pid, p in current.items() if pid in defaults}
+    wanted |= {(pid, p.current_version) for pid, p in current.items()
+               if pid in defaults and p.current_version is not None}
     if not wanted:
         return {}
     out: dict[str, PlaylistOnAir] = {}
+    # Only approved versions go on air: a schedule pinned to a version that is not
+    # approved (any more) finds nothing here and is skipped by ``usable``.
     for version in session.scalars(select(PlaylistVersion).where(
-            tuple_(PlaylistVersion.playlist_id, PlaylistVersion.number).in_(sorted(wanted)))):
+            tuple_(PlaylistVersion.playlist_id, PlaylistVersion.number).in_(sorted(wanted)),
+            PlaylistVersion.state == APPROVED)):
         playlist = current.get(version.playlist_id)
         if playlist is None:
             continue

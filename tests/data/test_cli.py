@@ -29,7 +29,9 @@ def test_import_on_a_fresh_install_then_again(workdir: Path) -> None:
     first = run_cli(workdir, "import")
     assert first.returncode == 0, first.stderr
     assert "config/sites.yaml: sites and screens: 11 created" in first.stdout
-    assert "playlists: playlists: 2 created" in first.stdout
+    shipped = len(list((workdir / "playlists").glob("*.yaml")))
+    assert f"playlists: playlists: {shipped} created" in first.stdout
+    assert "config/agencies.yaml: agencies: 7 created" in first.stdout
     with db(workdir) as conn:
         assert conn.execute("select count(*) from screens").fetchone() == (7,)
         assert conn.execute("select value from change_counter").fetchone() == (2,)
@@ -118,7 +120,7 @@ def test_db_upgrade_with_data_dir(workdir: Path) -> None:
     result = run_cli(workdir, "--data-dir", "d2", "db", "upgrade")
     assert result.returncode == 0 and "is up to date" in result.stdout
     with db(workdir, "d2") as conn:
-        assert conn.execute("select version_num from alembic_version").fetchone() == ("0003",)
+        assert conn.execute("select version_num from alembic_version").fetchone() == ("0004",)
 
 
 def test_unusable_data_dir_is_one_line(workdir: Path) -> None:

@@ -11,12 +11,14 @@ import pytest
 import yaml
 
 from controller.content.completeness import describe_missing, missing_languages, refusal
-from controller.content.playlists_import import import_playlists
+from controller.content.playlists_write import import_playlists
 from controller.content.schedules_import import import_schedules
 from controller.content.sites_import import import_sites
 from controller.content.yamlfile import YamlError
 from controller.languages import Language, LanguageConfig
 from controller.media.store import MediaStore
+from controller.models import Agency
+from controller.review.agencies import import_agencies
 
 from .conftest import REPO, run_cli, snapshot
 
@@ -47,7 +49,9 @@ def store(tmp_path: Path) -> MediaStore:
 
 
 def playlists(session, store, path: Path = REPO / "playlists", **kw):
-    return import_playlists(session, path, store, REPO / "media", **kw)
+    if session.get(Agency, "dic") is None:
+        import_agencies(session, REPO / "config" / "agencies.yaml")
+    return import_playlists(session, path, store, REPO / "media", **kw, approve=True)
 
 
 # -- the pure part ---------------------------------------------------------------------
@@ -264,6 +268,9 @@ def test_configured_languages_and_required_ones_are_used(session, store, tmp_pat
 # -- through the command line, with config/controller.yaml -----------------------------
 def test_cli_refuses_an_incomplete_schedule_and_imports_nothing(workdir: Path) -> None:
     assert run_cli(workdir, "import").returncode == 0
+    with sqlite3.connect(workdir / "var" / "pano.db") as conn:
+        before = conn.execute("select slug, windows from schedules order by slug").fetchall()
+    assert len(before) > 1
     (workdir / "config" / "schedules.yaml").write_text(
         "schedules:\n  - id: hue-at-the-border\n    playlist: welcome-hue\n"
         "    targets: {tags: [border]}\n", encoding="utf-8")
@@ -273,8 +280,8 @@ def test_cli_refuses_an_incomplete_schedule_and_imports_nothing(workdir: Path) -
             "'welcome-hue@1' lacks languages its screens require — for screens "
             "a-dot-entry-hall, a-dot-outdoor-pano: item 'welcome' lacks lo;") in result.stderr
     with sqlite3.connect(workdir / "var" / "pano.db") as conn:
-        assert conn.execute("select slug from schedules").fetchall() == [
-            ("phu-bai-evening-friendship",)]
+        assert conn.execute("select slug, windows from schedules order by slug"
+                            ).fetchall() == before
 
 
 def test_cli_uses_the_configured_languages(workdir: Path) -> None:

@@ -175,17 +175,25 @@ def test_upgrading_a_0001_database_with_data_to_head_keeps_the_data(tmp_path: Pa
         command.upgrade(cfg, "0001")
     with engine.connect() as conn:
         assert "schedules" not in inspect(conn).get_table_names()
-    with make_session_factory(engine)() as s:
-        report = import_sites(s, REPO / "config" / "sites.yaml")
-        s.commit()
-        assert report.created == 11
+    with engine.begin() as conn:  # rows as a 0001 controller wrote them (no ORM: the
+        # models describe the newest schema)
+        conn.execute(text("INSERT INTO sites (id, name_vi, name_en, timezone, updated_at) "
+                          "VALUES ('a-dot', 'A Đớt', 'A Dot', 'Asia/Ho_Chi_Minh', "
+                          "'2026-01-01 00:00:00')"))
+        conn.execute(text(
+            "INSERT INTO screens (id, site_id, name_vi, name_en, orientation, width, height, "
+            "languages, bilingual_mode, timezone, tags, updated_at) VALUES ('a-dot-entry-hall', "
+            "'a-dot', 'Sảnh', 'Hall', 'landscape', 1920, 1080, '[\"vi\", \"lo\", \"en\"]', "
+            "'dual', 'Asia/Ho_Chi_Minh', '[]', '2026-01-01 00:00:00')"))
+        conn.execute(text("UPDATE change_counter SET value = 1"))
     upgrade(url)
     assert schema_diff(engine) == []
     with make_session_factory(engine)() as s:
         assert changes.current(s) == 1
-        assert s.get(Screen, "a-dot-entry-hall").languages == ["vi", "lo", "en"]
+        screen = s.get(Screen, "a-dot-entry-hall")
+        assert screen.languages == ["vi", "lo", "en"] and screen.alternate_timing == "split"
         assert s.query(Schedule).count() == 0
         version = s.execute(text("select version_num from alembic_version")).scalar()
-        assert version == "0003"
+        assert version == "0004"
         assert s.query(Emergency).count() == 0
     engine.dispose()

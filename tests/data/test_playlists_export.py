@@ -19,10 +19,11 @@ from controller.content.playlists_export import (
     export_playlist,
     write_atomic,
 )
-from controller.content.playlists_import import import_playlists
+from controller.content.playlists_write import import_playlists
 from controller.db import make_engine, make_session_factory, upgrade
 from controller.media.store import MediaStore
 from controller.models import Media, Playlist, PlaylistVersion
+from controller.review.agencies import import_agencies
 
 from .conftest import REPO, png_bytes
 
@@ -69,14 +70,16 @@ def export_all(session, store, ids: list[str], out: Path) -> dict[str, str]:
 
 
 def test_every_shipped_playlist_round_trips(session, store, fresh, tmp_path) -> None:
-    import_playlists(session, REPO / "playlists", store, REPO / "media")
+    import_agencies(session, REPO / "config" / "agencies.yaml")
+    import_playlists(session, REPO / "playlists", store, REPO / "media", approve=True)
     session.commit()
     out = tmp_path / "out"
     texts = export_all(session, store, SHIPPED, out)
     assert sorted(p.name for p in (out / "media").iterdir()) == sorted(
         p.name for p in (REPO / "media").iterdir())  # the original names come back
     fresh_session, fresh_store = fresh
-    report = import_playlists(fresh_session, out, fresh_store, out / "media")
+    import_agencies(fresh_session, REPO / "config" / "agencies.yaml")
+    report = import_playlists(fresh_session, out, fresh_store, out / "media", approve=True)
     fresh_session.commit()
     assert report.created == len(SHIPPED)
     for playlist_id in SHIPPED:
@@ -91,12 +94,13 @@ def test_every_shipped_playlist_round_trips(session, store, fresh, tmp_path) -> 
 
 
 def test_export_is_stable_and_names_the_version(session, store, tmp_path) -> None:
-    import_playlists(session, REPO / "playlists", store, REPO / "media")
+    import_agencies(session, REPO / "config" / "agencies.yaml")
+    import_playlists(session, REPO / "playlists", store, REPO / "media", approve=True)
     session.commit()
     first, media = export_playlist(session, store, "welcome-hue")
     second, _ = export_playlist(session, store, "welcome-hue", version=1)
     assert without_time(first) == without_time(second)
-    assert first.startswith("# Playlist 'welcome-hue', version 1 (current), exported 20")
+    assert first.startswith("# Playlist 'welcome-hue', version 1 (on air), exported 20")
     assert media == {name: hashlib.sha256((REPO / "media" / name).read_bytes()).hexdigest()
                      for name in ("hue-citadel.jpg", "perfume-river.jpg", "lang-co-bay.jpg")}
 
@@ -106,14 +110,14 @@ def test_old_version_and_unknown_ids(session, store, tmp_path) -> None:
     source.mkdir()
     shipped = (REPO / "playlists" / "welcome-hue.yaml").read_text(encoding="utf-8")
     (source / "welcome-hue.yaml").write_text(shipped, encoding="utf-8")
-    import_playlists(session, source, store, REPO / "media")
+    import_playlists(session, source, store, REPO / "media", approve=True)
     (source / "welcome-hue.yaml").write_text(shipped.replace("duration: 8", "duration: 7.5"),
                                              encoding="utf-8")
-    import_playlists(session, source, store, REPO / "media")
+    import_playlists(session, source, store, REPO / "media", approve=True)
     session.commit()
     assert "duration: 7.5" in export_playlist(session, store, "welcome-hue")[0]
     old, _ = export_playlist(session, store, "welcome-hue", version=1)
-    assert "version 1, exported" in old and "duration: 8\n" in old
+    assert "version 1 (archived), exported" in old and "duration: 8\n" in old
     with pytest.raises(LookupError, match="no playlist 'nope'"):
         export_playlist(session, store, "nope")
     with pytest.raises(LookupError, match=r"has no version 3 \(versions: 1, 2\)"):
@@ -152,7 +156,7 @@ def test_colliding_and_unsafe_media_names(session, store, fresh, tmp_path) -> No
         (source / name).write_bytes(png_bytes(i, i))
     (tmp_path / "pl").mkdir()
     (tmp_path / "pl" / "tricky.yaml").write_text(TRICKY, encoding="utf-8")
-    import_playlists(session, tmp_path / "pl", store, source)
+    import_playlists(session, tmp_path / "pl", store, source, approve=True)
     # As if uploaded elsewhere under other names: two files share a name (differing in
     # case only), the third has a name the importer would refuse.
     digests = {name: hashlib.sha256((source / name).read_bytes()).hexdigest()
@@ -169,13 +173,14 @@ def test_colliding_and_unsafe_media_names(session, store, fresh, tmp_path) -> No
     assert copy_media(store, media, out / "media") == 3
     write_atomic(out / "tricky.yaml", text)
     fresh_session, fresh_store = fresh
-    import_playlists(fresh_session, out, fresh_store, out / "media")
+    import_playlists(fresh_session, out, fresh_store, out / "media", approve=True)
     fresh_session.commit()
     assert stored(fresh_session, "tricky") == stored(session, "tricky")
 
 
 def test_copy_media_never_overwrites_a_different_file(session, store, tmp_path) -> None:
-    import_playlists(session, REPO / "playlists", store, REPO / "media")
+    import_agencies(session, REPO / "config" / "agencies.yaml")
+    import_playlists(session, REPO / "playlists", store, REPO / "media", approve=True)
     session.commit()
     _, media = export_playlist(session, store, "welcome-hue")
     target = tmp_path / "m"
@@ -199,9 +204,13 @@ def one_line(result, status: int, fragment: str) -> None:
 
 def test_cli_round_trip(tmp_path: Path) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
+    for data_dir in (first, second):
+        controller_cli(data_dir, "import", "--agencies", str(REPO / "config" / "agencies.yaml"))
     imported = controller_cli(first, "playlists", "import", str(REPO / "playlists"),
                               "--media-dir", str(REPO / "media"))
-    assert "playlists: 2 created" in imported.stdout
+    assert f"playlists: {len(SHIPPED)} created" in imported.stdout
+    assert "welcome-hue: created, draft version 1 (not on air until approved)" in (
+        imported.stdout)
     out, media = tmp_path / "export" / "welcome-hue.yaml", tmp_path / "export" / "media"
     out.parent.mkdir()
     controller_cli(first, "playlists", "export", "welcome-hue", "--out", str(out),
@@ -211,7 +220,7 @@ def test_cli_round_trip(tmp_path: Path) -> None:
     assert sorted(p.name for p in media.iterdir()) == [
         "hue-citadel.jpg", "lang-co-bay.jpg", "perfume-river.jpg"]
     again = controller_cli(second, "playlists", "import", str(out), "--media-dir", str(media))
-    assert "welcome-hue: created, version 1" in again.stdout
+    assert "welcome-hue: created, draft version 1" in again.stdout
     query = ("select p.title_vi, v.content_hash from playlists p join playlist_versions v "
              "on v.playlist_id = p.id where p.id = 'welcome-hue'")
     rows = []

@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from controller import changes
-from controller.content.playlists_import import import_playlists
+from controller.content.playlists_write import import_playlists
 from controller.content.yamlfile import YamlError
 from controller.media.store import MediaStore
 from controller.models import Media, Playlist, PlaylistVersion
+from controller.review.agencies import import_agencies
 
 from .conftest import REPO, mp4_bytes, png_bytes, snapshot, webm_bytes
 
@@ -55,14 +56,18 @@ def write(directory: Path, text: str, name: str = "station.yaml") -> Path:
     return path
 
 
+SHIPPED = len(list((REPO / "playlists").glob("*.yaml")))
+
+
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_imports_the_project_playlists(session, store, tmp_path) -> None:
-    report = import_playlists(session, REPO / "playlists", store, REPO / "media")
+    import_agencies(session, REPO / "config" / "agencies.yaml")
+    report = import_playlists(session, REPO / "playlists", store, REPO / "media", approve=True)
     session.commit()
-    assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
+    assert (report.created, report.updated, report.unchanged) == (SHIPPED, 0, 0)
     hue = session.get(Playlist, "welcome-hue")
     assert hue.title_vi == "Chào mừng đến Huế" and hue.current_version == 1
     version = session.execute(select(PlaylistVersion).where(
@@ -89,21 +94,23 @@ def test_imports_the_project_playlists(session, store, tmp_path) -> None:
 
 
 def test_reimport_is_idempotent(session, store) -> None:
-    import_playlists(session, REPO / "playlists", store, REPO / "media")
+    import_agencies(session, REPO / "config" / "agencies.yaml")
+    import_playlists(session, REPO / "playlists", store, REPO / "media", approve=True)
     session.commit()
     before = snapshot(session)
-    report = import_playlists(session, REPO / "playlists", store, REPO / "media")
+    import_agencies(session, REPO / "config" / "agencies.yaml")
+    report = import_playlists(session, REPO / "playlists", store, REPO / "media", approve=True)
     session.commit()
-    assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, SHIPPED)
     assert snapshot(session) == before
 
 
 def test_changed_items_make_a_new_version(session, store, tmp_path, media_dir) -> None:
     src = tmp_path / "pl"
-    import_playlists(session, write(src, BASE), store, media_dir)
+    import_playlists(session, write(src, BASE), store, media_dir, approve=True)
     session.commit()
     report = import_playlists(session, write(src, BASE.replace("duration: 8", "duration: 9")),
-                              store, media_dir)
+                              store, media_dir, approve=True)
     session.commit()
     assert report.updated == 1 and "station: new version 2" in report.summary()
     playlist = session.get(Playlist, "station")
@@ -115,14 +122,14 @@ def test_changed_items_make_a_new_version(session, store, tmp_path, media_dir) -
     # a title change updates the playlist but makes no new version
     report = import_playlists(session, write(src, BASE.replace("duration: 8", "duration: 9")
                                              .replace("Hue Station", "Huế Station")),
-                              store, media_dir)
+                              store, media_dir, approve=True)
     session.commit()
     assert report.updated == 1 and session.get(Playlist, "station").current_version == 2
     assert changes.current(session) == 3
 
 
 def test_item_format_for_text_and_web(session, store, tmp_path, media_dir) -> None:
-    import_playlists(session, write(tmp_path / "pl", BASE), store, media_dir)
+    import_playlists(session, write(tmp_path / "pl", BASE), store, media_dir, approve=True)
     items = session.execute(select(PlaylistVersion.items)).scalar_one()
     assert items[0]["variants"]["en"] == {"title": "Hello", "body": None, "media": None,
                                           "url": None}
@@ -141,7 +148,7 @@ def test_media_kinds_by_content(session, store, tmp_path, name, data, kind, mime
     media_dir.mkdir()
     (media_dir / name).write_bytes(data)
     text = BASE.replace("type: image", f"type: {kind}").replace("hue-citadel.jpg", name)
-    import_playlists(session, write(tmp_path / "pl", text), store, media_dir)
+    import_playlists(session, write(tmp_path / "pl", text), store, media_dir, approve=True)
     row = session.get(Media, hashlib.sha256(data).hexdigest())
     assert (row.kind, row.mime, row.size) == (kind, mime, len(data))
 
@@ -196,14 +203,15 @@ def test_bad_playlist_is_refused_and_changes_nothing(
     (media_dir / "fake.png").write_bytes((media_dir / "hue-citadel.jpg").read_bytes())
     (media_dir / "notes.jpg").write_text("not an image\n")
     (tmp_path / "secret.jpg").write_bytes((media_dir / "hue-citadel.jpg").read_bytes())
-    import_playlists(session, REPO / "playlists", store, REPO / "media")
+    import_agencies(session, REPO / "config" / "agencies.yaml")
+    import_playlists(session, REPO / "playlists", store, REPO / "media", approve=True)
     session.commit()
     before = snapshot(session)
     stored = sorted(p.name for p in store.root.rglob("*"))
     assert old in BASE
     path = write(tmp_path / "pl", BASE.replace(old, new, 1))
     with pytest.raises(YamlError) as info:
-        import_playlists(session, path, store, media_dir)
+        import_playlists(session, path, store, media_dir, approve=True)
     assert (info.value.file, info.value.line) == (str(path), line), str(info.value)
     assert reason in info.value.reason
     assert snapshot(session) == before
@@ -216,7 +224,7 @@ def test_symlink_escaping_the_media_dir_is_refused(session, store, tmp_path, med
     path = write(tmp_path / "pl", BASE.replace("hue-citadel.jpg}\n      en",
                                                "link.jpg}\n      en"))
     with pytest.raises(YamlError, match="leads outside"):
-        import_playlists(session, path, store, media_dir)
+        import_playlists(session, path, store, media_dir, approve=True)
 
 
 def test_one_bad_file_in_a_directory_stops_all(session, store, tmp_path, media_dir) -> None:
@@ -226,7 +234,7 @@ def test_one_bad_file_in_a_directory_stops_all(session, store, tmp_path, media_d
                                                                       "duration: -1"), "b.yml")
     before = snapshot(session)
     with pytest.raises(YamlError) as info:
-        import_playlists(session, src, store, media_dir)
+        import_playlists(session, src, store, media_dir, approve=True)
     assert info.value.file == str(bad) and info.value.line == 6
     assert snapshot(session) == before
     assert not store.root.exists() or not any(store.root.rglob("*"))
@@ -237,19 +245,20 @@ def test_same_playlist_id_in_two_files(session, store, tmp_path, media_dir) -> N
     write(src, BASE, "a.yaml")
     write(src, BASE, "b.yaml")
     with pytest.raises(YamlError, match="playlist id 'station' is already used by"):
-        import_playlists(session, src, store, media_dir)
+        import_playlists(session, src, store, media_dir, approve=True)
 
 
 def test_empty_directory_and_missing_path(session, store, tmp_path, media_dir) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(YamlError, match="no \\*.yaml"):
-        import_playlists(session, tmp_path / "empty", store, media_dir)
+        import_playlists(session, tmp_path / "empty", store, media_dir, approve=True)
     with pytest.raises(YamlError, match="not found"):
-        import_playlists(session, tmp_path / "missing", store, media_dir)
+        import_playlists(session, tmp_path / "missing", store, media_dir, approve=True)
 
 
 def test_playlist_files_keep_unrelated_playlists(session, store, tmp_path, media_dir):
     shutil.copy(REPO / "playlists" / "welcome-hue.yaml", tmp_path / "w.yaml")
-    import_playlists(session, REPO / "playlists", store, REPO / "media")
-    report = import_playlists(session, write(tmp_path / "pl", BASE), store, media_dir)
+    import_agencies(session, REPO / "config" / "agencies.yaml")
+    import_playlists(session, REPO / "playlists", store, REPO / "media", approve=True)
+    report = import_playlists(session, write(tmp_path / "pl", BASE), store, media_dir, approve=True)
     assert "playlist border-welcome" in report.kept

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from controller.content.playlists_import import import_playlists
+from controller.content.playlists_write import import_playlists
 from controller.content.sites_import import import_sites
 from controller.db import make_engine, make_session_factory, upgrade
 from controller.media.store import MediaStore
+from controller.review.agencies import import_agencies
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -23,8 +24,9 @@ def sessions(tmp_path: Path):
     factory = make_session_factory(engine)
     with factory() as session:
         import_sites(session, REPO / "config" / "sites.yaml")
+        import_agencies(session, REPO / "config" / "agencies.yaml")
         import_playlists(session, REPO / "playlists", MediaStore(tmp_path / "media"),
-                         REPO / "media")
+                         REPO / "media", approve=True)
         session.commit()
     yield factory
     engine.dispose()

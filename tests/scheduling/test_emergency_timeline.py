@@ -11,6 +11,7 @@ from sqlalchemy import select
 from controller.emergencies import store
 from controller.emergencies.request import parse_request
 from controller.models import Emergency, ScreenTimeline
+from controller.review.actor import Actor
 from controller.timeline.builder import EmergencyFacts, emergency_entries
 from controller.timeline.publisher import TimelinePublisher
 from controller.timeline.watcher import ChangeWatcher
@@ -36,7 +37,7 @@ def _bodies(session) -> dict[str, dict]:
 def _send(session, now: datetime, minutes: float = 30, **targets: list[str]) -> int:
     request = parse_request({"messages": MESSAGES, "targets": targets,
                              "duration_minutes": minutes}, now)
-    emergency = store.create(session, request, None)
+    emergency = store.create(session, request, Actor.system())
     session.commit()
     return emergency.id
 
@@ -88,7 +89,7 @@ def test_the_watcher_rebuilds_just_after_the_end_and_a_cancel_drops_it(sessions)
         assert "emergencies" not in bodies["a-dot-entry-hall"]
         assert bodies["a-dot-outdoor-pano"]["emergencies"][0]["id"] == long
         emergency = session.get(Emergency, long)
-        store.cancel(session, emergency, clock.now)
+        store.cancel(session, emergency, Actor.system(), clock.now)
         session.commit()
     assert watcher.check() == ["a-dot-outdoor-pano"]
     assert publisher.next_expiry is None

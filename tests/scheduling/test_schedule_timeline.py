@@ -77,7 +77,7 @@ def test_a_pinned_version_plays_that_version(session, tmp_path):
     first = session.scalar(select(PlaylistVersion).where(
         PlaylistVersion.playlist_id == "border-welcome"))
     session.add(PlaylistVersion(playlist_id="border-welcome", number=2, items=[],
-                                content_hash="0" * 64))
+                                content_hash="0" * 64, state="approved"))
     playlist.current_version = 2
     session.commit()
     TimelinePublisher(None, 15, clock=lambda: NOW).rebuild(session)
@@ -86,6 +86,13 @@ def test_a_pinned_version_plays_that_version(session, tmp_path):
     assert body["playlists"]["border-welcome@1"]["items"] == first.items
     border = body_of(session, "a-dot-entry-hall")  # its default: the current version
     assert [s["playlist"] for s in border["segments"]] == ["border-welcome@2"]
+    # Version 1 taken off air (archived): the pinned schedule plays nothing any more.
+    first.state = "archived"
+    session.commit()
+    TimelinePublisher(None, 15, clock=lambda: NOW).rebuild(session)
+    body = body_of(session, "phu-bai-arrivals")
+    assert "border-welcome@1" not in body["playlists"]
+    assert {s["playlist"] for s in body["segments"]} == {"welcome-hue@1"}
 
 
 def test_a_schedule_whose_playlist_has_no_version_is_skipped(session, caplog):

@@ -110,7 +110,7 @@ BAD = [
     ("[fri, sat]", "[fri, caturday]", 6, "'caturday' is not a weekday"),
     ("[fri, sat]", "[]", 6, "must not be an empty list"),
     ("    priority: 3\n", "    priority: high\n", 8, "'priority' must be a whole number"),
-    ("    version: 1\n", "    version: 9\n", 11, "has no version 9"),
+    ("    version: 1\n", "    version: 9\n", 11, "has no approved version 9"),
     ("    priority: 3\n", "    priority: 3\n    colour: red\n", 9, "unknown key 'colour'"),
     ("id: kiosk-all-day", "id: evening", 9, "duplicate schedule id 'evening' (first on line 2)"),
 ]

@@ -34,8 +34,8 @@ def set_title(playlist_file: Path, item_id: str, lang: str, title: str) -> None:
 
 
 def prepare(data_dir: Path, playlists: Path) -> None:
-    controller_cli(data_dir, "import", "--sites", str(REPO / "config" / "sites.yaml"),
-                   "--playlists", str(playlists))
+    controller_cli(data_dir, "import", "--agencies", str(REPO / "config" / "agencies.yaml"),
+                   "--sites", str(REPO / "config" / "sites.yaml"), "--playlists", str(playlists))
 
 
 def screen_token(data_dir: Path, screen: str) -> str:

@@ -15,10 +15,11 @@ import yaml
 
 from controller.auth.tokens import issue_screen_token, issue_user_token
 from controller.auth.users import add_user
-from controller.content.playlists_import import import_playlists
+from controller.content.playlists_write import import_playlists
 from controller.content.sites_import import import_sites
 from controller.db import make_engine, make_session_factory, upgrade
 from controller.media.store import MediaStore
+from controller.review.agencies import import_agencies
 from controller.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -56,7 +57,8 @@ class Fleet:
         upgrade(self.settings.db_url)
         with self.sessions() as session:
             import_sites(session, REPO / "config" / "sites.yaml")
-            import_playlists(session, REPO / "playlists", self.store, REPO / "media")
+            import_agencies(session, REPO / "config" / "agencies.yaml")
+            import_playlists(session, REPO / "playlists", self.store, REPO / "media", approve=True)
             session.commit()
             for screen in WELCOME_SCREENS + BORDER_SCREENS:
                 self.tokens[screen] = issue_screen_token(session, screen)
@@ -86,7 +88,7 @@ class Fleet:
         path = tmp / f"{playlist}.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
         with self.sessions() as session:
-            import_playlists(session, path, self.store, REPO / "media")
+            import_playlists(session, path, self.store, REPO / "media", approve=True)
             session.commit()
 
     def close(self) -> None:

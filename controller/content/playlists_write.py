@@ -1,0 +1,176 @@
+"""Write validated playlist files into the database, in one of two ways:
+
+- **as drafts** (``approve=False``): what an editor's file import does, over the API or
+  ``pano-controller playlists import``. New playlists start a draft; changed ones get
+  their draft updated or a new draft; nothing goes on air until an approver approves.
+- **approved** (``approve=True``): the server operator's bootstrap of declared content
+  (``pano-controller import``, ``make run``, ``playlists import --approve``). The new
+  version goes on air at once, with an audit entry saying it was approved by import
+  without review. Not reachable over the API (docs/review.md says why it exists).
+
+Everything is validated (files, media, agencies, completeness for approved imports)
+before anything is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from controller import changes
+from controller.content import ImportReport
+from controller.content.playlists_import import (
+    ParsedPlaylist,
+    check_assigned,
+    parse_playlists,
+)
+from controller.content.yamlfile import YamlError
+from controller.languages import LanguageConfig
+from controller.media.store import MediaStore
+from controller.models import APPROVED, Agency, Playlist, PlaylistVersion, utcnow
+from controller.review import ReviewError
+from controller.review.actor import Actor
+from controller.review.audit import record
+from controller.review.permissions import check_edit, visible_filter
+from controller.review.workflow import (
+    _archive_unpinned,
+    _next_number,
+    create_playlist,
+    save_draft,
+    update_details,
+    version_of,
+)
+
+
+def _check_agencies(session: Session, parsed: list[ParsedPlaylist]) -> None:
+    known = set(session.scalars(select(Agency.id)))
+    for playlist in parsed:
+        if playlist.agency is not None and playlist.agency not in known:
+            raise YamlError(playlist.file, playlist.agency_line,
+                            f"playlist {playlist.id!r}: unknown agency {playlist.agency!r} "
+                            f"(known: {', '.join(sorted(known)) or 'none'}; agencies are "
+                            "declared in config/agencies.yaml)")
+
+
+def import_playlists(session: Session, path: Path, store: MediaStore,
+                     media_source_dir: Path, languages: LanguageConfig | None = None, *,
+                     approve: bool, actor: Actor | None = None,
+                     source: str | None = None) -> ImportReport:
+    """Validate all of ``path`` (a file or a directory), then store media and write
+    playlists into ``session`` (not committed). Raises YamlError (bad file) or
+    ReviewError (not allowed, or a version in review), writing nothing, if anything is
+    wrong. ``actor``: who imports (default: the system)."""
+    actor = actor or Actor.system()
+    parsed = parse_playlists(path, media_source_dir, languages)
+    _check_agencies(session, parsed)
+    existing = {p.id: p for p in session.execute(select(Playlist)).scalars()}
+    hidden = {p.id for p in session.execute(
+        select(Playlist).where(~visible_filter(actor))).scalars()}
+    for playlist in parsed:
+        row = existing.get(playlist.id)
+        if playlist.id in hidden:
+            raise ReviewError(f"A playlist {playlist.id!r} already exists and belongs to "
+                              "another agency; choose another id.", 409)
+        agency = playlist.agency if playlist.agency is not None else (
+            row.agency_id if row is not None else actor.agency_id)
+        if row is not None and not approve and agency != row.agency_id:
+            raise ReviewError(f"Playlist {playlist.id!r} belongs to agency "
+                              f"{row.agency_id!r}; a file import cannot give it to "
+                              f"{agency!r}.", 409)
+        check_edit(actor, agency, playlist.themes or (row.themes if row else []))
+    if approve:
+        check_assigned(session, parsed)
+    report = ImportReport(source=str(path), what="playlists")
+    stored_new = 0
+    for playlist in parsed:
+        for m in playlist.media:
+            if not store.exists(m.sha256):
+                stored_new += 1
+            stored = store.put_file(session, m.path, m.name, m.mime, m.kind)
+            if stored.sha256 != m.sha256:
+                raise YamlError(playlist.file, None, f"media {m.name!r} changed while "
+                                "importing; run the import again")
+    label = source or str(path)
+    for playlist in parsed:
+        write = _write_approved if approve else _write_draft
+        outcome = write(session, actor, playlist, existing.get(playlist.id),
+                        f"{label}:{playlist.file.name}" if Path(label).is_dir() else label)
+        if outcome is None:
+            report.unchanged += 1
+            continue
+        created, note = outcome
+        report.created += created
+        report.updated += not created
+        report.notes.append(f"{playlist.id}: {note}")
+    file_ids = {p.id for p in parsed}
+    report.kept += [f"playlist {pid}" for pid in sorted(set(existing) - file_ids)]
+    media_count = len({m.sha256 for p in parsed for m in p.media})
+    report.notes.append(f"{media_count} media files referenced, {stored_new} newly stored")
+    if approve and report.changed:
+        changes.bump(session)  # once per import: the watcher rebuilds once
+    session.flush()
+    return report
+
+
+def _write_draft(session: Session, actor: Actor, playlist: ParsedPlaylist,
+                 row: Playlist | None, source: str) -> tuple[bool, str] | None:
+    if row is None:
+        version = create_playlist(
+            session, actor, playlist.id, title_vi=playlist.title_vi,
+            title_en=playlist.title_en, items=playlist.items,
+            agency_id=playlist.agency if playlist.agency is not None else actor.agency_id,
+            themes=playlist.themes, source=source)
+        return True, f"created, draft version {version.number} (not on air until approved)"
+    details = update_details(session, actor, row, title_vi=playlist.title_vi,
+                             title_en=playlist.title_en,
+                             themes=playlist.themes or list(row.themes or []))
+    version = save_draft(session, actor, row, playlist.items, source)
+    if version is None:
+        return (False, "titles or themes updated") if details else None
+    return False, f"draft version {version.number} (not on air until approved)"
+
+
+def _write_approved(session: Session, actor: Actor, playlist: ParsedPlaylist,
+                    row: Playlist | None, source: str) -> tuple[bool, str] | None:
+    created = row is None
+    if row is None:
+        row = Playlist(id=playlist.id, title_vi=playlist.title_vi, title_en=playlist.title_en,
+                       current_version=None, agency_id=playlist.agency,
+                       themes=list(playlist.themes), updated_at=utcnow())
+        session.add(row)
+        session.flush()
+    before = {"title": {"vi": row.title_vi, "en": row.title_en}, "agency": row.agency_id,
+              "themes": list(row.themes or []), "on_air": row.current_version}
+    details = {"title_vi": playlist.title_vi, "title_en": playlist.title_en,
+               "agency_id": playlist.agency if playlist.agency is not None else row.agency_id,
+               "themes": list(playlist.themes)}
+    details_changed = any(getattr(row, k) != v for k, v in details.items())
+    for key, value in details.items():
+        setattr(row, key, value)
+    on_air = (version_of(session, row.id, row.current_version)
+              if row.current_version is not None else None)
+    if on_air is not None and on_air.content_hash == playlist.content_hash:
+        if not details_changed:
+            return None
+        row.updated_at = utcnow()
+        record(session, actor, "playlist.update", "playlist", row.id, before=before,
+               after={**details, "on_air": row.current_version}, agency_id=row.agency_id)
+        return False, "titles, agency or themes updated"
+    now = utcnow()
+    number = _next_number(session, row.id)
+    session.add(PlaylistVersion(
+        playlist_id=row.id, number=number, items=playlist.items,
+        content_hash=playlist.content_hash, state=APPROVED, created_by=actor.user_id,
+        edited_by=actor.user_id, created_at=now, edited_at=now, reviewed_at=now,
+        source=source[:255]))
+    session.flush()
+    previous = row.current_version
+    row.current_version = number
+    row.updated_at = now
+    archived = _archive_unpinned(session, row.id, previous)
+    record(session, actor, "playlist.import_approved", "playlist_version",
+           f"{row.id}@{number}", before=before,
+           after={**details, "on_air": number, "archived": archived},
+           note=f"approved by import from {source} without review", agency_id=row.agency_id)
+    return created, f"created, version {number}" if created else f"new version {number}"

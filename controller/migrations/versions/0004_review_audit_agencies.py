@@ -100,13 +100,15 @@ def upgrade() -> None:
 
 
 def _frozen_version_triggers() -> None:
-    """The items of a version that left the draft state never change, whatever code
-    runs against the database."""
+    """The items of a version that left the draft state never change, and an approved
+    or archived version never becomes a draft again, whatever code runs against the
+    database."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE FUNCTION pano_version_frozen() RETURNS trigger AS $$ BEGIN "
-            "IF OLD.state <> 'draft' AND (NEW.items::text <> OLD.items::text "
-            "OR NEW.content_hash <> OLD.content_hash) THEN "
+            "IF (OLD.state <> 'draft' AND (NEW.items::text <> OLD.items::text "
+            "OR NEW.content_hash <> OLD.content_hash)) OR (OLD.state IN ('approved', "
+            "'archived') AND NEW.state IN ('draft', 'in_review')) THEN "
             f"RAISE EXCEPTION '{FROZEN}'; END IF; RETURN NEW; END; $$ LANGUAGE plpgsql")
         op.execute("CREATE TRIGGER playlist_versions_frozen BEFORE UPDATE "
                    "ON playlist_versions FOR EACH ROW EXECUTE FUNCTION pano_version_frozen()")
@@ -115,6 +117,9 @@ def _frozen_version_triggers() -> None:
                "ON playlist_versions WHEN OLD.state <> 'draft' AND "
                "(NEW.items IS NOT OLD.items OR NEW.content_hash IS NOT OLD.content_hash) "
                f"BEGIN SELECT RAISE(ABORT, '{FROZEN}'); END")
+    op.execute("CREATE TRIGGER playlist_versions_no_way_back BEFORE UPDATE OF state "
+               "ON playlist_versions WHEN OLD.state IN ('approved', 'archived') AND "
+               f"NEW.state IN ('draft', 'in_review') BEGIN SELECT RAISE(ABORT, '{FROZEN}'); END")
 
 
 def _append_only_triggers() -> None:
@@ -142,6 +147,7 @@ def downgrade() -> None:
     else:
         op.drop_table("audit_entries")
         op.execute("DROP TRIGGER playlist_versions_frozen")
+        op.execute("DROP TRIGGER playlist_versions_no_way_back")
     with op.batch_alter_table("schedules") as batch:
         batch.drop_constraint(op.f("fk_schedules_created_by_users"), type_="foreignkey")
         batch.drop_column("created_by")

@@ -77,8 +77,10 @@ class PanoSystem:
     def _import_playlist(self) -> None:
         from controller.content.playlists_write import import_playlists
         from controller.media.store import MediaStore
+        from controller.review.agencies import import_agencies
 
         with self.session_factory() as session:
+            import_agencies(session, procs.REPO / "config" / "agencies.yaml")
             import_playlists(session, self.playlist_file, MediaStore(self.data_dir / "media"),
                              procs.REPO / "media", approve=True)
             session.commit()

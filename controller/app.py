@@ -19,11 +19,15 @@ from controller.api.agencies import agencies_api
 from controller.api.audit import audit_api
 from controller.api.emergencies import emergencies_api
 from controller.api.errors import register_error_handlers
+from controller.api.openapi import openapi_api
 from controller.api.player_routes import player_api
+from controller.api.playlist_files import playlist_files_api
+from controller.api.playlist_review import review_api
 from controller.api.playlists import playlists_api
 from controller.api.preview import preview_api
 from controller.api.schedules import schedules_api
 from controller.api.screens import screens_api
+from controller.api.users import users_api
 from controller.db import make_engine, make_session_factory
 from controller.home.routes import home
 from controller.media.routes import media_routes
@@ -86,9 +90,13 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     app.register_blueprint(preview_api)
     app.register_blueprint(emergencies_api)
     app.register_blueprint(playlists_api)
+    app.register_blueprint(review_api)
+    app.register_blueprint(playlist_files_api)
     app.register_blueprint(schedules_api)
     app.register_blueprint(agencies_api)
     app.register_blueprint(audit_api)
+    app.register_blueprint(openapi_api)
+    app.register_blueprint(users_api)
     app.register_blueprint(media_routes)
     app.register_blueprint(home)
 

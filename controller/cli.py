@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from controller.auth.cli import add_users_parser
 from controller.cli_base import EXIT_ERROR, EXIT_INPUT, EXIT_INTERRUPTED, CliError, sessions
 from controller.emergencies.cli import add_emergency_parser
 from controller.settings import Settings, SettingsError, load_settings
@@ -121,41 +122,6 @@ def cmd_playlists_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_password_stdin() -> str:
-    line = sys.stdin.readline()
-    if not line:
-        raise CliError("--password-stdin: nothing on standard input")
-    return line.rstrip("\r\n")
-
-
-def cmd_users_add(settings: Settings, args: argparse.Namespace) -> int:
-    from controller.auth.users import add_user
-
-    password = _read_password_stdin() if args.password_stdin else None
-    factory = sessions(settings)
-    with factory() as session:
-        user, generated = add_user(session, args.username, args.role, password,
-                                   agency=args.agency, actor=_actor(session, None))
-        session.commit()
-        print(f"User {user.username!r} created with role {user.role}.")
-    if generated:
-        print(f"Generated password (shown only once, store it now): {generated}")
-    return 0
-
-
-def cmd_users_token(settings: Settings, args: argparse.Namespace) -> int:
-    from controller.auth.tokens import issue_user_token
-
-    factory = sessions(settings)
-    with factory() as session:
-        token = issue_user_token(session, args.username, _actor(session, None))
-        session.commit()
-    print(f"New personal API token for {args.username!r} (shown only once; send it as "
-          "'Authorization: Bearer <token>'):", file=sys.stderr)
-    print(token)
-    return 0
-
-
 def cmd_screens_token(settings: Settings, args: argparse.Namespace) -> int:
     from controller.auth.tokens import issue_screen_token
     from controller.models import Screen
@@ -240,20 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also copy the media files it names into DIR")
     pexp.set_defaults(handler=cmd_playlists_export)
 
-    from controller.auth.users import ROLES
-
-    users = sub.add_parser("users", help="operator accounts")
-    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
-    add = users_sub.add_parser("add", help="create a user (prints a generated password)")
-    add.add_argument("username")
-    add.add_argument("--role", choices=ROLES, default="viewer", help="default: viewer")
-    add.add_argument("--agency", metavar="ID", help="the user's agency (config/agencies.yaml)")
-    add.add_argument("--password-stdin", action="store_true",
-                     help="read the password from the first line of standard input")
-    add.set_defaults(handler=cmd_users_add)
-    tok = users_sub.add_parser("token", help="issue a personal API token")
-    tok.add_argument("username")
-    tok.set_defaults(handler=cmd_users_token)
+    add_users_parser(sub)
 
     screens = sub.add_parser("screens", help="screens")
     screens_sub = screens.add_subparsers(dest="screens_command", metavar="ACTION",

@@ -1,7 +1,99 @@
-"""``/api/v1/audit``: to be written."""
+"""``GET /api/v1/audit``: the append-only audit log, newest first (roles admin,
+approver, viewer). Approvers of an agency other than the lead one see only their
+agency's entries. Filters: agency, actor, action (a prefix: ``playlist`` matches
+``playlist.approve``), object_type, object_id, since and until (ISO 8601 with a time
+zone; since inclusive, until exclusive), before_id (paging) and limit (1..500, default
+100). The answer is ``{"entries": […], "next_before_id": N | null}``: pass N as
+``before_id`` for the next page. A bad value is a 400 naming the parameter."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, request
+
+from controller.api.errors import ApiError
+from controller.api.user_auth import current_actor, require_role
+from controller.models import AuditEntry
+from controller.review.audit import MAX_PAGE, AuditQuery, as_dict
+from controller.state import db
 
 audit_api = Blueprint("audit_api", __name__, url_prefix="/api/v1")
+
+READERS = ("admin", "approver", "viewer")
+TEXT_FILTERS = ("agency", "actor", "action", "object_type", "object_id")
+FILTERS = (*TEXT_FILTERS, "since", "until", "before_id", "limit")
+DEFAULT_LIMIT = 100
+
+
+def _time(name: str, raw: str) -> datetime:
+    text = raw.strip()
+    if "T" in text and text[-6:-5] == " ":  # an unencoded '+' arrives as a space
+        text = text[:-6] + "+" + text[-5:]
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ApiError(400, f"{name!r} {raw[:64]!r} is not an ISO 8601 time; give e.g. "
+                            f"{name}=2026-11-27T08:00:00Z or …%2B07:00.") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ApiError(400, f"{name!r} {raw[:64]!r} has no time zone; add Z or an offset "
+                            "such as +07:00 (written %2B07:00 in a URL).")
+    # UTC: SQLite stores the times as UTC text without a zone and compares text.
+    return moment.astimezone(UTC)
+
+
+def entry_dict(entry: AuditEntry) -> dict[str, Any]:
+    """``review.audit.as_dict`` with ``at`` always in UTC with its zone (SQLite gives
+    the stored time back without one)."""
+    at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
+    return {**as_dict(entry), "at": at.astimezone(UTC).isoformat().replace("+00:00", "Z")}
+
+
+def _whole(name: str, raw: str, low: int, high: int) -> int:
+    if not raw.strip().isdigit() or not low <= int(raw) <= high:
+        raise ApiError(400, f"{name!r} must be a whole number from {low} to {high}, got "
+                            f"{raw[:32]!r}.")
+    return int(raw)
+
+
+def parse_query(args: Any) -> AuditQuery:
+    unknown = sorted(set(args) - set(FILTERS))
+    if unknown:
+        raise ApiError(400, f"Unknown parameter {unknown[0]!r} (allowed: {', '.join(FILTERS)}).")
+    query = AuditQuery(limit=DEFAULT_LIMIT)
+    for name in TEXT_FILTERS:
+        value = args.get(name)
+        if value is not None:
+            if not value.strip() or len(value) > 100:
+                raise ApiError(400, f"{name!r} must be 1 to 100 characters.")
+            setattr(query, name, value.strip())
+    for name in ("since", "until"):
+        if args.get(name) is not None:
+            setattr(query, name, _time(name, args[name]))
+    if query.since and query.until and query.since >= query.until:
+        raise ApiError(400, "'since' must be before 'until'.")
+    if args.get("before_id") is not None:
+        query.before_id = _whole("before_id", args["before_id"], 1, 2**62)
+    if args.get("limit") is not None:
+        query.limit = _whole("limit", args["limit"], 1, MAX_PAGE)
+    return query
+
+
+@audit_api.get("/audit")
+@require_role(*READERS)
+def read_audit() -> Any:
+    query = parse_query(request.args)
+    actor = current_actor()
+    stmt = query.statement()
+    if actor.role == "approver" and not actor.lead_agency:
+        if query.agency is not None and query.agency != actor.agency_id:
+            own = f"agency {actor.agency_id!r}" if actor.agency_id else "no agency"
+            raise ApiError(403, f"{actor.name} reads only the entries of {own} (approvers "
+                                "of the lead agency read every agency's).")
+        stmt = stmt.where(AuditEntry.agency_id == actor.agency_id if actor.agency_id
+                          else AuditEntry.agency_id.is_(None))
+    rows = list(db().execute(stmt).scalars())
+    more = len(rows) == query.limit
+    return {"entries": [entry_dict(e) for e in rows],
+            "next_before_id": rows[-1].id if rows and more else None}

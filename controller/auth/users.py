@@ -20,6 +20,7 @@ MIN_PASSWORD_LENGTH = 12
 def add_user(
     session: Session, username: str, role: str, password: str | None = None, *,
     agency: str | None = None, actor: Actor | None = None,
+    scope_sites: list[str] | None = None, scope_themes: list[str] | None = None,
 ) -> tuple[User, str | None]:
     """Create a user (of ``agency``, an agency id). Returns the user and the generated
     password (None when one was given). ValueError with a clear message on a bad role,
@@ -45,9 +46,11 @@ def add_user(
     elif password != password.strip():
         raise ValueError("password must not start or end with white space")
     user = User(username=username, password_hash=hash_password(password), role=role,
-                disabled=False, agency_id=agency, scope_sites=[], scope_themes=[])
+                disabled=False, agency_id=agency, scope_sites=list(scope_sites or []),
+                scope_themes=list(scope_themes or []))
     session.add(user)
     session.flush()
     record(session, actor or Actor.system(), "user.create", "user", username,
-           after={"role": role, "agency": agency}, agency_id=agency)
+           after={"role": role, "agency": agency, "scope_sites": user.scope_sites,
+                  "scope_themes": user.scope_themes}, agency_id=agency)
     return user, generated

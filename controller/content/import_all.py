@@ -42,5 +42,6 @@ def import_content(session: Session, settings: Settings, *, agencies: Path | Non
         # After sites and playlists, which the schedules name. One bump of the change
         # counter per import is enough: skip it if an earlier part bumped already.
         bumped = any(report.changed for report in reports)
-        reports.append(import_schedules(session, Path(schedules), bump=not bumped))
+        reports.append(import_schedules(session, Path(schedules), bump=not bumped,
+                                        actor=actor))
     return reports

@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
@@ -69,7 +69,16 @@ def items_hash(items: list[dict[str, Any]]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-class _MediaChecker:
+class MediaChecker(Protocol):
+    """What an item's ``media`` value means: a file name in a directory (YAML files,
+    :class:`DirectoryMedia`) or the SHA-256 of a stored file (JSON bodies, see
+    ``controller/content/items_json.py``). ``check`` returns the file or raises
+    YamlError through ``f.fail(key, …)``."""
+
+    def check(self, f: Fields, key: str, value: Any, item_type: str) -> MediaFile: ...
+
+
+class DirectoryMedia:
     """Resolves ``media:`` names under the source directory, sniffs and hashes each
     file once."""
 
@@ -78,14 +87,7 @@ class _MediaChecker:
         self.cache: dict[Path, MediaFile] = {}
 
     def check(self, f: Fields, key: str, name: Any, item_type: str) -> MediaFile:
-        if not isinstance(name, str) or not name.strip():
-            f.fail(key, "media must be a file name (text)")
-        if (name.startswith(("/", "\\")) or "/" in name or "\\" in name or ".." in name
-                or ":" in name or "\x00" in name):
-            f.fail(key, f"media {name!r} must be a plain file name inside "
-                   f"{self.source_dir} (no paths, no '..')")
-        if not MEDIA_NAME_RE.fullmatch(name):
-            f.fail(key, f"media {name!r}: use letters, digits, '.', '_', '-' and spaces")
+        check_media_name(f, key, name, str(self.source_dir))
         root = self.source_dir.resolve()
         path = (root / name).resolve()
         if path.parent != root:
@@ -96,9 +98,7 @@ class _MediaChecker:
         if media is None:
             media = self._read(f, key, name, path)
             self.cache[path] = media
-        if media.kind != item_type:
-            f.fail(key, f"media {name!r} is {_a(media.kind)} ({describe_mime(media.mime)}) "
-                   f"but the item's type is {item_type}")
+        check_kind(f, key, media, name, item_type)
         return media
 
     def _read(self, f: Fields, key: str, name: str, path: Path) -> MediaFile:
@@ -127,6 +127,28 @@ class _MediaChecker:
         return MediaFile(path, name, digest.hexdigest(), size, mime, kind)
 
 
+_MediaChecker = DirectoryMedia  # the former name
+
+
+def check_media_name(f: Fields, key: str, name: Any, where: str) -> str:
+    """``name`` as a plain media file name (no paths, no '..'), or YamlError."""
+    if not isinstance(name, str) or not name.strip():
+        f.fail(key, "media must be a file name (text)")
+    if (name.startswith(("/", "\\")) or "/" in name or "\\" in name or ".." in name
+            or ":" in name or "\x00" in name):
+        f.fail(key, f"media {name!r} must be a plain file name inside {where} (no paths, "
+               "no '..')")
+    if not MEDIA_NAME_RE.fullmatch(name):
+        f.fail(key, f"media {name!r}: use letters, digits, '.', '_', '-' and spaces")
+    return name
+
+
+def check_kind(f: Fields, key: str, media: MediaFile, shown: str, item_type: str) -> None:
+    if media.kind != item_type:
+        f.fail(key, f"media {shown!r} is {_a(media.kind)} ({describe_mime(media.mime)}) "
+               f"but the item's type is {item_type}")
+
+
 def _a(word: str) -> str:
     return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
@@ -149,8 +171,11 @@ def _url(f: Fields) -> str | None:
     return url
 
 
-def _item(file: Path, data: Any, index: int, line: int | None, media: _MediaChecker,
-          used: list[MediaFile], config: LanguageConfig) -> dict[str, Any]:
+def parse_item(file: Path | str, data: Any, index: int, line: int | None,
+               media: MediaChecker, used: list[MediaFile],
+               config: LanguageConfig) -> dict[str, Any]:
+    """One item in the stored format, validated. Works on YAML (LineDict, lines in
+    messages) and on plain dicts from JSON (line None)."""
     f = Fields(file, data, label("item", data, index), line)
     f.only(required=("id", "type", "duration", "variants"))
     item_id = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
@@ -161,11 +186,12 @@ def _item(file: Path, data: Any, index: int, line: int | None, media: _MediaChec
         f.fail("variants", f"variants must name at least {', '.join(config.required)}")
     variants: dict[str, dict[str, Any]] = {}
     for lang in variants_f.data:
-        if not LANG_RE.fullmatch(lang):
+        if not isinstance(lang, str) or not LANG_RE.fullmatch(lang):
             variants_f.fail(lang, f"{lang!r} is not a language code (2-3 lowercase letters)")
         unknown = config.unknown(lang)
         if unknown:
-            raise YamlError(file, variants_f.data.key_lines.get(lang) or variants_f.line(),
+            key_lines = getattr(variants_f.data, "key_lines", {})
+            raise YamlError(file, key_lines.get(lang) or variants_f.line(),
                             f"{variants_f.where}: {unknown}")
         v = variants_f.mapping(lang, where=f"{f.where}, variant {lang!r}")
         v.only(optional=VARIANT_KEYS)
@@ -193,7 +219,10 @@ def _item(file: Path, data: Any, index: int, line: int | None, media: _MediaChec
     return {"id": item_id, "type": item_type, "duration": duration, "variants": variants}
 
 
-def parse_playlist(path: Path, media: _MediaChecker,
+_item = parse_item  # the former name
+
+
+def parse_playlist(path: Path, media: MediaChecker,
                    config: LanguageConfig | None = None) -> ParsedPlaylist:
     data = load_yaml(path)
     if data is None:
@@ -215,7 +244,7 @@ def parse_playlist(path: Path, media: _MediaChecker,
     seen: dict[str, int | None] = {}
     for i, item_data in f.items("items"):
         line = line_of(f.data["items"], i)
-        item = _item(path, item_data, i, line, media, used, config or LanguageConfig())
+        item = parse_item(path, item_data, i, line, media, used, config or LanguageConfig())
         if item["id"] in seen:
             raise YamlError(path, line, f"{f.where}: duplicate item id {item['id']!r} "
                             f"(first on line {seen[item['id']]})")
@@ -240,10 +269,13 @@ def playlist_files(path: Path) -> list[Path]:
     return [path]
 
 
-def parse_playlists(path: Path, media_source_dir: Path,
+def parse_playlists(path: Path, media_source_dir: Path | MediaChecker,
                     config: LanguageConfig | None = None) -> list[ParsedPlaylist]:
-    """Validate every playlist file; raise YamlError on the first problem."""
-    checker = _MediaChecker(media_source_dir)
+    """Validate every playlist file; raise YamlError on the first problem.
+    ``media_source_dir``: the directory media names refer to, or a MediaChecker that
+    resolves them some other way (e.g. against the media store)."""
+    checker = (media_source_dir if hasattr(media_source_dir, "check")
+               else DirectoryMedia(Path(media_source_dir)))  # type: ignore[arg-type]
     parsed: list[ParsedPlaylist] = []
     seen: dict[str, ParsedPlaylist] = {}
     for file in playlist_files(path):

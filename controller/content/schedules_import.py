@@ -4,7 +4,13 @@ The whole file is validated first — against the engine's own rules and against
 sites, screens and playlists in the database — and refused with ``FILE, line N: reason``
 on the first problem, writing nothing. Schedules are upserted by their ``id`` (a slug),
 so re-importing the same file changes nothing; schedules in the database but not in the
-file are kept and reported. The format is in docs/scheduling.md."""
+file are kept and reported. The format is in docs/scheduling.md.
+
+One entry is validated by the same rules whether it comes from the file or from a JSON
+body of the API (``parse_entry`` on a :class:`Fields` view of either; a JSON body has
+no line numbers). ``create_schedule`` and ``update_schedule`` store a validated entry
+and write the audit entry (``schedule.create`` / ``schedule.update``, before/after) for
+both."""
 
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ from controller.content.assignments import (
     per_screen,
 )
 from controller.content.completeness import refusal
+from controller.content.schedule_targets import SiteReach
 from controller.content.sites_import import ID_HINT, ID_RE, TAG_RE, label
 from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
 from controller.models import (
@@ -38,12 +45,16 @@ from controller.models import (
     Site,
     utcnow,
 )
+from controller.review.actor import Actor
+from controller.review.audit import record
+from controller.review.permissions import check_schedule
 from controller.scheduling import Window
 
 WEEKDAYS = {name: index for index, names in enumerate(
     (("mon", "monday"), ("tue", "tuesday"), ("wed", "wednesday"), ("thu", "thursday"),
      ("fri", "friday"), ("sat", "saturday"), ("sun", "sunday"))) for name in names}
 WEEKDAY_HINT = "mon, tue, wed, thu, fri, sat, sun"
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CLOCK = r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?"
 WINDOW_RE = re.compile(rf"^\s*{CLOCK}\s*-\s*{CLOCK}\s*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -177,7 +188,10 @@ def _targets(f: Fields, known: Known, notes: list[str]) -> dict[str, list[str]]:
     return {"sites": sites, "screens": screens, "tags": tags}
 
 
-def _schedule(f: Fields, known: Known, source: str, notes: list[str]) -> ParsedSchedule:
+def parse_entry(f: Fields, known: Known, source: str, notes: list[str]) -> ParsedSchedule:
+    """One schedule entry (from the file or a JSON body), checked against ``known``;
+    raises YamlError naming the first problem. Completeness is checked apart
+    (``completeness_refusal``)."""
     f.only(required=("id", "playlist", "targets"),
            optional=("version", "days", "weekdays", "windows", "priority"))
     slug = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
@@ -214,20 +228,37 @@ def _schedule(f: Fields, known: Known, source: str, notes: list[str]) -> ParsedS
     return ParsedSchedule(slug, f.line(), values)  # type: ignore[arg-type]
 
 
-def _check_complete(f: Fields, row: ParsedSchedule, screens: dict[str, ScreenProfile],
-                    items: PlaylistItems) -> None:
-    """Refuse a schedule whose playlist version lacks a language of a screen it targets
-    (directly, by site or by tag)."""
+def completeness_refusal(row: ParsedSchedule, screens: dict[str, ScreenProfile],
+                         items: PlaylistItems) -> str | None:
+    """Why a schedule whose playlist version lacks a language of a screen it targets
+    (directly, by site or by tag) is refused — naming the screens, items and
+    languages — or None when it is complete."""
     values = row.values
     placement = Placement.of(row.slug, values["playlist_id"], values["playlist_version"],
                              values["targets"])
     found = items.of(placement)
     if found is None:  # no version yet: noted, plays nothing
-        return
+        return None
     targeted = [s for s in screens.values() if placement.reaches(s)]
-    message = refusal(f"playlist {found[0]!r}", per_screen(found[1], targeted))
+    return refusal(f"playlist {found[0]!r}", per_screen(found[1], targeted))
+
+
+def parse_body(session: Session, data: Any, source: str = "api",
+               where: str = "request body") -> tuple[ParsedSchedule, list[str]]:
+    """One entry sent as JSON (the file's entry format), checked by the file's rules
+    against the database, completeness excepted (see ``check_complete``). Returns
+    (schedule, notes); raises YamlError (``reason`` says what is wrong)."""
+    notes: list[str] = []
+    f = Fields(where, data, "schedule")
+    return parse_entry(f, Known.load(session), source, notes), notes
+
+
+def check_complete(session: Session, row: ParsedSchedule, where: str = "request body"
+                   ) -> None:
+    """Raise YamlError if ``row``'s playlist lacks a language a targeted screen needs."""
+    message = completeness_refusal(row, load_screens(session), PlaylistItems(session))
     if message:
-        f.fail("playlist", message)
+        raise YamlError(where, None, f"schedule {row.slug!r}: {message}")
 
 
 def parse_schedules(session: Session, path: Path) -> tuple[list[ParsedSchedule], list[str]]:
@@ -247,8 +278,10 @@ def parse_schedules(session: Session, path: Path) -> tuple[list[ParsedSchedule],
     for i, item in top.items("schedules", required=False, non_empty=False):
         line = line_of(top.data["schedules"], i)
         f = Fields(path, item, label("schedule", item, i), line)
-        row = _schedule(f, known, path.name, notes)
-        _check_complete(f, row, screens, items)
+        row = parse_entry(f, known, path.name, notes)
+        message = completeness_refusal(row, screens, items)
+        if message:
+            f.fail("playlist", message)
         if row.slug in seen:
             f.fail("id", f"duplicate schedule id {row.slug!r} (first on line {seen[row.slug]})")
         seen[row.slug] = f.line("id")
@@ -256,30 +289,29 @@ def parse_schedules(session: Session, path: Path) -> tuple[list[ParsedSchedule],
     return parsed, notes
 
 
-def import_schedules(session: Session, path: Path, bump: bool = True) -> ImportReport:
+def import_schedules(session: Session, path: Path, bump: bool = True,
+                     actor: Actor | None = None) -> ImportReport:
     """Validate ``path`` whole, then upsert its schedules into ``session`` (not
-    committed). Raises YamlError, changing nothing, if anything is wrong. ``bump=False``
+    committed), writing an audit entry per created or changed schedule as ``actor``
+    (default: the system). Raises YamlError, changing nothing, if anything is wrong, or
+    ReviewError(403) if ``actor`` may not schedule a changed entry. ``bump=False``
     leaves the change counter alone (the caller's transaction bumped it already)."""
     path = Path(path)
+    actor = actor or Actor.system()
     parsed, notes = parse_schedules(session, path)
     report = ImportReport(source=str(path), what="schedules", notes=notes)
     existing = {s.slug: s for s in session.scalars(select(Schedule))}
-    seq = session.scalar(select(func.max(Schedule.created_seq))) or 0
+    reach = SiteReach(session)
     for row in parsed:
         schedule = existing.get(row.slug)
         if schedule is None:
-            seq += 1
-            now = utcnow()
-            session.add(Schedule(slug=row.slug, created_seq=seq, created_at=now,
-                                 updated_at=now, **row.values))
+            _check_allowed(session, actor, reach, row.values)
+            create_schedule(session, actor, row)
             report.created += 1
-            continue
-        changed = {k: v for k, v in row.values.items()
-                   if k != "source" and getattr(schedule, k) != v}
-        if changed:
-            for key, value in {**changed, "source": row.values["source"]}.items():
-                setattr(schedule, key, value)
-            schedule.updated_at = utcnow()
+        elif _differs(schedule, row.values):
+            _check_allowed(session, actor, reach, entry_values(schedule))
+            _check_allowed(session, actor, reach, row.values)
+            update_schedule(session, actor, schedule, row)
             report.updated += 1
         else:
             report.unchanged += 1
@@ -290,3 +322,93 @@ def import_schedules(session: Session, path: Path, bump: bool = True) -> ImportR
         changes.bump(session)
     session.flush()
     return report
+
+
+def _check_allowed(session: Session, actor: Actor, reach: SiteReach,
+                   values: dict[str, Any]) -> None:
+    if actor.is_system:
+        return
+    playlist = session.get(Playlist, values["playlist_id"])
+    if playlist is not None:
+        check_schedule(actor, playlist, reach.of(values["targets"]))
+
+
+def _differs(schedule: Schedule, values: dict[str, Any]) -> bool:
+    return any(getattr(schedule, k) != v for k, v in values.items() if k != "source")
+
+
+def entry_values(schedule: Schedule) -> dict[str, Any]:
+    """A stored schedule's values as ``ParsedSchedule.values``."""
+    return {"playlist_id": schedule.playlist_id, "playlist_version": schedule.playlist_version,
+            "targets": schedule.targets, "first_day": schedule.first_day,
+            "last_day": schedule.last_day, "weekdays": schedule.weekdays,
+            "windows": schedule.windows, "priority": schedule.priority,
+            "source": schedule.source}
+
+
+def as_entry(schedule: Schedule) -> dict[str, Any]:
+    """The schedule in the entry format of ``config/schedules.yaml`` as JSON — what
+    ``POST``/``PUT /api/v1/schedules`` accept back — plus its ``source``. Keys the file
+    would leave out are left out: ``version`` when not pinned, empty target kinds,
+    open ``days`` ends, ``windows`` when all day."""
+    targets = schedule.targets or {}
+    out: dict[str, Any] = {"id": schedule.slug, "playlist": schedule.playlist_id}
+    if schedule.playlist_version is not None:
+        out["version"] = schedule.playlist_version
+    out["targets"] = {kind: list(targets[kind]) for kind in TARGET_KINDS if targets.get(kind)}
+    days = {"from": schedule.first_day, "until": schedule.last_day}
+    if any(days.values()):
+        out["days"] = {k: v.isoformat() for k, v in days.items() if v is not None}
+    out["weekdays"] = [WEEKDAY_NAMES[d] for d in schedule.weekdays or []]
+    if schedule.windows:
+        out["windows"] = [f"{start}-{end}" for start, end in schedule.windows]
+    out["priority"] = schedule.priority
+    out["source"] = schedule.source
+    return out
+
+
+def _agency_of(session: Session, playlist_id: str) -> str | None:
+    return session.scalar(select(Playlist.agency_id).where(Playlist.id == playlist_id))
+
+
+def create_schedule(session: Session, actor: Actor, row: ParsedSchedule) -> Schedule:
+    """Store a validated new schedule (the most recent: next creation number) and audit
+    it. Flushed, not committed; the caller bumps the change counter."""
+    seq = (session.scalar(select(func.max(Schedule.created_seq))) or 0) + 1
+    now = utcnow()
+    schedule = Schedule(slug=row.slug, created_seq=seq, created_at=now, updated_at=now,
+                        created_by=actor.user_id, **row.values)
+    session.add(schedule)
+    session.flush()
+    record(session, actor, "schedule.create", "schedule", row.slug, after=as_entry(schedule),
+           agency_id=_agency_of(session, schedule.playlist_id))
+    return schedule
+
+
+def update_schedule(session: Session, actor: Actor, schedule: Schedule,
+                    row: ParsedSchedule) -> bool:
+    """Replace ``schedule``'s values with ``row``'s (it keeps its number and creation
+    order) and audit it with before/after. Returns whether anything changed (an
+    unchanged schedule is left alone, unaudited). The caller bumps the counter."""
+    if not _differs(schedule, row.values):
+        return False
+    before = as_entry(schedule)
+    old_agency = _agency_of(session, schedule.playlist_id)
+    for key, value in row.values.items():
+        setattr(schedule, key, value)
+    schedule.updated_at = utcnow()
+    session.flush()
+    agency = _agency_of(session, schedule.playlist_id)
+    record(session, actor, "schedule.update", "schedule", schedule.slug, before=before,
+           after=as_entry(schedule), agency_id=agency if agency is not None else old_agency)
+    return True
+
+
+def delete_schedule(session: Session, actor: Actor, schedule: Schedule) -> None:
+    """Delete ``schedule`` and audit it (before). The caller bumps the counter."""
+    before = as_entry(schedule)
+    agency = _agency_of(session, schedule.playlist_id)
+    session.delete(schedule)
+    session.flush()
+    record(session, actor, "schedule.delete", "schedule", before["id"], before=before,
+           agency_id=agency)

@@ -7,7 +7,7 @@ migration 0004); nothing in Pano edits an entry."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, or_, select
@@ -73,13 +73,19 @@ class AuditQuery:
             stmt = stmt.where(AuditEntry.object_type == self.object_type)
         if self.object_id is not None:
             stmt = stmt.where(AuditEntry.object_id == self.object_id)
+        # Times are stored in UTC (SQLite keeps no zone and compares text): compare in UTC.
         if self.since is not None:
-            stmt = stmt.where(AuditEntry.at >= self.since)
+            stmt = stmt.where(AuditEntry.at >= _utc(self.since))
         if self.until is not None:
-            stmt = stmt.where(AuditEntry.at < self.until)
+            stmt = stmt.where(AuditEntry.at < _utc(self.until))
         if self.before_id is not None:
             stmt = stmt.where(AuditEntry.id < self.before_id)
         return stmt.order_by(AuditEntry.id.desc()).limit(max(1, min(self.limit, MAX_PAGE)))
+
+
+def _utc(moment: datetime) -> datetime:
+    """Naive means UTC; an aware time is converted to UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def entries(session: Session, query: AuditQuery) -> list[AuditEntry]:
@@ -88,7 +94,8 @@ def entries(session: Session, query: AuditQuery) -> list[AuditEntry]:
 
 
 def as_dict(entry: AuditEntry) -> dict[str, Any]:
-    return {"id": entry.id, "at": entry.at.isoformat(), "actor": entry.actor,
-            "actor_id": entry.actor_id, "agency": entry.agency_id, "action": entry.action,
+    return {"id": entry.id, "at": _utc(entry.at).isoformat().replace("+00:00", "Z"),
+            "actor": entry.actor, "actor_id": entry.actor_id, "agency": entry.agency_id,
+            "action": entry.action,
             "object": {"type": entry.object_type, "id": entry.object_id},
             "before": entry.before, "after": entry.after, "note": entry.note}

@@ -62,8 +62,12 @@ def test_refused_file_exits_2_names_file_and_line_and_changes_nothing(workdir: P
 
 
 def test_import_only_the_given_playlists(workdir: Path) -> None:
-    result = run_cli(workdir, "--data-dir", "elsewhere", "import", "--playlists",
-                     "playlists/welcome-hue.yaml")
+    refused = run_cli(workdir, "--data-dir", "elsewhere", "import", "--playlists",
+                      "playlists/welcome-hue.yaml")
+    one_line_error(refused, "playlists/welcome-hue.yaml, line 5: playlist 'welcome-hue': "
+                            "unknown agency 'tourism' (known: none;")
+    result = run_cli(workdir, "--data-dir", "elsewhere", "import", "--agencies",
+                     "config/agencies.yaml", "--playlists", "playlists/welcome-hue.yaml")
     assert result.returncode == 0, result.stderr
     assert "sites" not in result.stdout
     with db(workdir, "elsewhere") as conn:

@@ -3,16 +3,15 @@ databases (SQLite files; PostgreSQL when the server is there)."""
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+from support.postgres import pg_url  # noqa: F401  (fixture)
 
 from controller import changes
 from controller.content.sites_import import import_sites
@@ -20,9 +19,6 @@ from controller.db import make_engine, make_session_factory, upgrade
 from controller.models import Base, Screen, Site
 
 from .conftest import REPO
-
-PG_ADMIN_URL = os.environ.get(
-    "PANO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def schema_diff(engine) -> list:
@@ -115,35 +111,7 @@ def test_concurrent_bumps_from_threads_all_count(db_url: str) -> None:
 
 # --------------------------------------------------------------------------- PostgreSQL
 
-@pytest.fixture
-def pg_url():
-    """A fresh, throw-away PostgreSQL database; skipped when no server answers (but a
-    failure under CI=true, where the server must be there)."""
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("psycopg is not installed (pip install 'psycopg[binary]')")
-        pytest.skip("psycopg is not installed")
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"pano_data_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        reason = f"no PostgreSQL server at {PG_ADMIN_URL}: {str(exc.orig).splitlines()[0]}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def test_postgresql_upgrade_matches_models_and_imports(pg_url: str) -> None:
+def test_postgresql_upgrade_matches_models_and_imports(pg_url: str) -> None:  # noqa: F811
     upgrade(pg_url)
     upgrade(pg_url)
     engine = make_engine(pg_url)

@@ -88,7 +88,8 @@ def test_every_shipped_playlist_round_trips(session, store, fresh, tmp_path) -> 
         assert without_time(again) == without_time(texts[playlist_id])  # a fixed point
     assert texts["welcome-hue"].splitlines()[2:5] == [
         "id: welcome-hue", 'title: {vi: "Chào mừng đến Huế", en: "Welcome to Huế"}',
-        "items:"]
+        "agency: tourism"]
+    assert "themes: [heritage, tourism]\nitems:" in texts["welcome-hue"]
     assert "media: hue-citadel.jpg" in texts["border-welcome"]
     assert "ລາວ" in texts["border-welcome"]  # Unicode kept, not escaped
 
@@ -110,6 +111,7 @@ def test_old_version_and_unknown_ids(session, store, tmp_path) -> None:
     source.mkdir()
     shipped = (REPO / "playlists" / "welcome-hue.yaml").read_text(encoding="utf-8")
     (source / "welcome-hue.yaml").write_text(shipped, encoding="utf-8")
+    import_agencies(session, REPO / "config" / "agencies.yaml")
     import_playlists(session, source, store, REPO / "media", approve=True)
     (source / "welcome-hue.yaml").write_text(shipped.replace("duration: 8", "duration: 7.5"),
                                              encoding="utf-8")

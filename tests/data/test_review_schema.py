@@ -8,10 +8,9 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from support.postgres import pg_url  # noqa: F401  (fixture)
 
 from controller.db import alembic_config, make_engine, upgrade
-
-from .test_migrations import pg_url  # noqa: F401  (fixture)
 
 OLD_ROWS = [
     "INSERT INTO playlists (id, title_vi, title_en, current_version, updated_at) "

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import queue
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import requests
 import socketio
 import yaml
 
@@ -180,3 +184,58 @@ class RawSocket:
             self.ws.close(timeout=0.5)
         except Exception:  # the server may have closed it already
             pass
+
+
+# --------------------------------------------------------------------------- HTTP API
+
+
+def call(server, method: str, path: str, token: str | None, body: Any = None,
+         raw: bytes | None = None) -> tuple[int, Any]:
+    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+    req = urllib.request.Request(server.url + path, data=data, method=method)
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=DEADLINE) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+class Api:
+    """Calls /api/v1 with requests; asserts every answer is JSON and every error has
+    exactly ``error`` and ``message``."""
+
+
+    def __init__(self, server) -> None:
+        self.url = server.url + "/api/v1"
+
+    def __call__(self, method: str, path: str, token: str | None = None,
+                 body: Any = None, raw: bytes | None = None,
+                 content_type: str = "application/json") -> tuple[int, Any]:
+        headers = {"Content-Type": content_type}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = raw if raw is not None else (None if body is None else
+                                             json.dumps(body))
+        response = requests.request(method, self.url + path, data=data, headers=headers,
+                                    timeout=10)
+        assert response.headers["Content-Type"].startswith("application/json"), response.text
+        answer = response.json()
+        if response.status_code >= 400:
+            assert set(answer) == {"error", "message"} and answer["message"], answer
+        return response.status_code, answer
+
+
+def people_tokens(fleet: Fleet, people: dict[str, tuple[str, str | None]]) -> dict[str, str]:
+    """Personal API tokens of the fleet's admin, viewer and technician, and of new users
+    ``{username: (role, agency)}``."""
+    out = {role: fleet.users[role] for role in ("admin", "viewer", "technician")}
+    with fleet.sessions() as session:
+        for name, (role, agency) in people.items():
+            add_user(session, name, role, password="correct horse battery", agency=agency)
+            session.flush()
+            out[name] = issue_user_token(session, name)
+        session.commit()
+    return out

@@ -3,15 +3,12 @@ writes nothing), the push to exactly the targeted screens, receipts, cancel."""
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from web.helpers import BORDER_SCREENS, DEADLINE, wait_for
+from web.helpers import BORDER_SCREENS, call, wait_for
 
 from controller.auth.tokens import issue_user_token
 from controller.auth.users import add_user
@@ -29,20 +26,6 @@ def operator(fleet) -> str:
         token = issue_user_token(session, "duty-officer")
         session.commit()
     return token
-
-
-def call(server, method: str, path: str, token: str | None, body: Any = None,
-         raw: bytes | None = None) -> tuple[int, Any]:
-    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-    req = urllib.request.Request(server.url + path, data=data, method=method)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=DEADLINE) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
 
 
 def payload(**changes: Any) -> dict[str, Any]:

@@ -29,9 +29,12 @@ def status_document(screen: str, state: PlayerState, clock: Clock, cache: MediaC
     playing = None
     if snap.playing is not None:
         p = snap.playing
+        slide = p.slide_at(clock.now())
         playing = {"playlist": p.playlist_key, "item": p.item.get("id"),
                    "type": p.item.get("type"), "started_at": iso(p.started_at),
-                   "ends_at": iso(p.ends_at)}
+                   "ends_at": iso(p.ends_at),
+                   # the language(s) on screen now (one at a time in alternate mode)
+                   "languages": None if slide is None else list(slide.languages)}
     return {
         "screen": screen,
         "timeline_version": None if snap.timeline is None else snap.timeline.get("version"),

@@ -18,6 +18,13 @@ from typing import Any
 
 ITEM_TYPES = ("image", "video", "text", "web")
 BILINGUAL_MODES = ("dual", "alternate")
+# In alternate mode, how an item's duration is shared by its languages: "split" (the
+# languages share it) or "repeat" (each gets all of it). Absent means "split".
+ALTERNATE_TIMINGS = ("split", "repeat")
+DEFAULT_ALTERNATE_TIMING = "split"
+# The item types that alternate mode shows one language at a time; the others (video,
+# web) keep one slide in the primary language, captioned in every language.
+ALTERNATING_TYPES = ("text", "image")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 SCHEMA = 1
 
@@ -27,8 +34,19 @@ class TimelineError(ValueError):
 
 
 @dataclass(frozen=True)
+class Slide:
+    """One language slot of an item on screen: the languages shown (primary first),
+    from when, until when (epoch seconds)."""
+
+    languages: tuple[str, ...]
+    started_at: float
+    ends_at: float
+
+
+@dataclass(frozen=True)
 class Playing:
-    """One item on screen: which, from when, until when (epoch seconds)."""
+    """One item on screen: which, from when, until when (epoch seconds), and its slides
+    (one per language in alternate mode, else one with every language)."""
 
     segment_index: int
     playlist_key: str
@@ -37,6 +55,14 @@ class Playing:
     started_at: float
     ends_at: float
     stale: bool
+    slides: tuple[Slide, ...] = ()
+
+    def slide_at(self, now: float) -> Slide | None:
+        """The slide on screen at ``now`` (the first before it, the last after it)."""
+        if not self.slides:
+            return None
+        starts = [slide.started_at for slide in self.slides]
+        return self.slides[max(0, bisect.bisect_right(starts, now) - 1)]
 
 
 @lru_cache(maxsize=4096)
@@ -109,6 +135,11 @@ def _check_display(display: object) -> None:
     _require(
         mode in BILINGUAL_MODES,
         f"display.bilingual_mode {mode!r} is not one of {', '.join(BILINGUAL_MODES)}",
+    )
+    timing = display.get("alternate_timing", DEFAULT_ALTERNATE_TIMING)
+    _require(
+        isinstance(timing, str) and timing in ALTERNATE_TIMINGS,
+        f"display.alternate_timing {timing!r} is not one of {', '.join(ALTERNATE_TIMINGS)}",
     )
 
 
@@ -200,6 +231,61 @@ def _check_emergencies(emergencies: object) -> None:
         _require(url is None or isinstance(url, str), f"{where}.url must be a string or null")
 
 
+# --- languages of an item on screen (protocol section 4, display) ----------------------
+
+
+def item_languages(item: dict, languages: list[str] | None) -> list[str]:
+    """The languages ``item`` shows on a screen of ``languages``: those it has a variant
+    in, in the screen's order; all of its variants' if it has none of them."""
+    variants: dict[str, Any] = item.get("variants") or {}
+    chosen = [lang for lang in languages or [] if lang in variants]
+    return chosen or list(variants)
+
+
+def slide_languages(item: dict, display: dict | None) -> list[tuple[str, ...]]:
+    """The languages of each slide of ``item``, in order: one slide per language for a
+    text or image item in alternate mode, else one slide with every language."""
+    display = display or {}
+    langs = item_languages(item, display.get("languages"))
+    if (display.get("bilingual_mode") == "alternate" and item.get("type") in ALTERNATING_TYPES
+            and len(langs) > 1):
+        return [(lang,) for lang in langs]
+    return [tuple(langs)]
+
+
+def alternate_timing(display: dict | None) -> str:
+    """``split`` or ``repeat`` (``split`` when the timeline does not say)."""
+    return (display or {}).get("alternate_timing") or DEFAULT_ALTERNATE_TIMING
+
+
+def slide_duration(item: dict, display: dict | None) -> Fraction:
+    """How long each slide of ``item`` lasts: its duration shared by the slides
+    (``split``) or all of it (``repeat``)."""
+    duration = Fraction(item["duration"])
+    if alternate_timing(display) == "repeat":
+        return duration
+    return duration / len(slide_languages(item, display))
+
+
+def item_span(item: dict, display: dict | None) -> Fraction:
+    """How long ``item`` plays in the loop: its duration, or with ``repeat`` its duration
+    once per slide (3 languages in alternate mode: 3 × duration)."""
+    return slide_duration(item, display) * len(slide_languages(item, display))
+
+
+def _slides(item: dict, display: dict | None, start: Fraction,
+            ends_at: float) -> tuple[Slide, ...]:
+    """The slides of ``item`` played from ``start``, cut at ``ends_at``."""
+    each = slide_duration(item, display)
+    slides = []
+    for i, langs in enumerate(slide_languages(item, display)):
+        a, b = float(start + i * each), float(start + (i + 1) * each)
+        if i > 0 and a >= ends_at:
+            break
+        slides.append(Slide(langs, a, min(b, ends_at)))
+    return tuple(slides)
+
+
 # --- resolution (protocol section 8) ---------------------------------------------------
 
 
@@ -237,7 +323,9 @@ def resolve(
     ``playable(item)`` says whether an item can play (its media are cached); None means
     every item can. Items loop anchored at the segment's start; an item is cut at the
     start of the next segment. Past the last segment the last one keeps looping, marked
-    ``stale`` (stale says something about ``now``, not about the item).
+    ``stale`` (stale says something about ``now``, not about the item). An item plays
+    for its span (``item_span``: with ``alternate_timing: repeat``, once per language);
+    ``Playing.slides`` say which language shows when.
     """
     found = _segment_for(timeline.get("segments") or [], now)
     if found is None:
@@ -256,7 +344,8 @@ def resolve(
 
     # Exact arithmetic for the walk, so that boundaries are consistent from one call
     # to the next (resolving at an item's end gives the next item, never the same).
-    durations = [Fraction(item["duration"]) for _, item in usable]
+    display = timeline.get("display")
+    durations = [item_span(item, display) for _, item in usable]
     total = sum(durations)
     anchor = Fraction(parse_time(segment["from"]))
     exact_now = Fraction(now)
@@ -265,9 +354,12 @@ def resolve(
     for duration in durations:
         cumulative.append(cumulative[-1] + duration)
 
-    def boundary(k: int) -> float:
+    def exact_boundary(k: int) -> Fraction:
         c, j = divmod(k, len(usable))
-        return float(anchor + c * total + cumulative[j])
+        return anchor + c * total + cumulative[j]
+
+    def boundary(k: int) -> float:
+        return float(exact_boundary(k))
 
     position = exact_now - anchor - cycle * total
     j = bisect.bisect_right(cumulative, position) - 1
@@ -293,6 +385,7 @@ def resolve(
         started_at=started_at,
         ends_at=ends_at,
         stale=stale,
+        slides=_slides(item, display, exact_boundary(k), ends_at),
     )
 
 

@@ -43,7 +43,10 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 SITE_FIELDS = ("name_vi", "name_en", "timezone")
 SCREEN_FIELDS = ("site_id", "name_vi", "name_en", "orientation", "width", "height",
-                 "languages", "bilingual_mode", "timezone", "tags", "default_playlist_id")
+                 "languages", "bilingual_mode", "alternate_timing", "timezone", "tags",
+                 "default_playlist_id")
+BILINGUAL_MODES = ("dual", "alternate")
+ALTERNATE_TIMINGS = ("split", "repeat")  # player.timeline.ALTERNATE_TIMINGS
 
 
 @dataclass
@@ -81,7 +84,7 @@ def _screen(file: Path, data: Any, index: int, site_id: str, site_tz: str,
     f = Fields(file, data, label("screen", data, index), line)
     f.only(
         required=("id", "name", "orientation", "resolution", "languages", "bilingual_mode"),
-        optional=("default_playlist", "tags", "timezone"),
+        optional=("default_playlist", "tags", "timezone", "alternate_timing"),
     )
     screen_id = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
     name_vi, name_en = _names(f, "name")
@@ -110,7 +113,13 @@ def _screen(file: Path, data: Any, index: int, site_id: str, site_tz: str,
     for needed in config.required:
         if needed not in languages:
             f.fail("languages", f"languages must include {needed!r} (got {', '.join(languages)})")
-    bilingual_mode = f.choice("bilingual_mode", ("dual", "alternate"))
+    bilingual_mode = f.choice("bilingual_mode", BILINGUAL_MODES)
+    alternate_timing = f.choice("alternate_timing", ALTERNATE_TIMINGS, default="split")
+    if "alternate_timing" in f.data and bilingual_mode != "alternate":
+        f.fail("alternate_timing", "alternate_timing applies only to bilingual_mode: "
+               f"alternate (it says how long each language shows); this screen is "
+               f"{bilingual_mode}, which shows its languages together: remove "
+               "alternate_timing or set bilingual_mode: alternate")
     default_playlist = f.text("default_playlist", pattern=ID_RE, max_len=63, required=False,
                               hint=ID_HINT)
     tags = f.text_list("tags", pattern=TAG_RE, required=False, non_empty=False,
@@ -119,6 +128,7 @@ def _screen(file: Path, data: Any, index: int, site_id: str, site_tz: str,
         "site_id": site_id, "name_vi": name_vi, "name_en": name_en,
         "orientation": orientation, "width": width, "height": height,
         "languages": languages, "bilingual_mode": bilingual_mode,
+        "alternate_timing": alternate_timing,
         "timezone": _timezone(f, site_tz), "tags": tags,
         "default_playlist_id": default_playlist,
     }, line)

@@ -39,6 +39,8 @@ class ScreenFacts:
     timezone: str
     default_playlist: str | None
     tags: Sequence[str] = ()
+    # alternate mode only: "split" the item's duration between languages or "repeat" it
+    alternate_timing: str = "split"
 
 
 @dataclass(frozen=True)
@@ -264,6 +266,9 @@ def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = No
             "resolution": list(screen.resolution),
             "languages": list(screen.languages),
             "bilingual_mode": screen.bilingual_mode,
+            # Only in alternate mode, where it means something (protocol section 4).
+            **({"alternate_timing": screen.alternate_timing or "split"}
+               if screen.bilingual_mode == "alternate" else {}),
         },
         "segments": [
             {

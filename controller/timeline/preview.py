@@ -40,7 +40,8 @@ def _facts(screen: Screen, site: Site | None) -> ScreenFacts:
         orientation=screen.orientation, resolution=(screen.width, screen.height),
         languages=list(screen.languages or []), bilingual_mode=screen.bilingual_mode,
         timezone=screen.timezone or (site.timezone if site else ""),
-        default_playlist=screen.default_playlist_id, tags=list(screen.tags or []))
+        default_playlist=screen.default_playlist_id, tags=list(screen.tags or []),
+        alternate_timing=screen.alternate_timing or "split")
 
 
 def body_at(session: Session, screen: Screen, at: datetime,
@@ -81,13 +82,20 @@ def _variants(item: Mapping[str, Any], languages: list[str]) -> dict[str, Any]:
     return chosen or dict(variants)
 
 
-def _playing(playing: Playing | None, languages: list[str]) -> dict[str, Any] | None:
+def _playing(playing: Playing | None, languages: list[str],
+             now: float) -> dict[str, Any] | None:
     if playing is None:
         return None
     item = playing.item
+    slide = playing.slide_at(now)
     return {"playlist": playing.playlist_key, "item": item.get("id"), "type": item.get("type"),
             "started_at": _iso(playing.started_at), "ends_at": _iso(playing.ends_at),
-            "variants": _variants(item, languages)}
+            "variants": _variants(item, languages),
+            # The language(s) on screen at that instant (one in alternate mode), and
+            # when that slide started and ends, as the player schedules them.
+            "showing": None if slide is None else {
+                "languages": list(slide.languages), "started_at": _iso(slide.started_at),
+                "ends_at": _iso(slide.ends_at)}}
 
 
 def preview(session: Session, screen_id: str, at: datetime,
@@ -106,11 +114,12 @@ def preview(session: Session, screen_id: str, at: datetime,
         "screen": screen.id,
         "at": why["at"],
         "local_time": why["local_time"],
-        "playing": _playing(resolve(body, at.timestamp()), languages),
+        "playing": _playing(resolve(body, at.timestamp()), languages, at.timestamp()),
         # An emergency preempts whatever plays (protocol, resolution step 0).
         "emergency": active_emergency(body, at.timestamp()),
         "why": {"playlist": why["playlist"], "reason": why["reason"],
                 "schedule": why["schedule"]},
         "languages": languages,
         "bilingual_mode": screen.bilingual_mode,
+        "alternate_timing": screen.alternate_timing or "split",
     }

@@ -95,7 +95,8 @@ _SITES = Site.__table__
 _SCREEN_ROWS = (
     select(_SCREENS.c.id, _SCREENS.c.name_vi, _SCREENS.c.name_en, _SCREENS.c.orientation,
            _SCREENS.c.width, _SCREENS.c.height, _SCREENS.c.languages,
-           _SCREENS.c.bilingual_mode, _SCREENS.c.timezone, _SCREENS.c.default_playlist_id,
+           _SCREENS.c.bilingual_mode, _SCREENS.c.alternate_timing, _SCREENS.c.timezone,
+           _SCREENS.c.default_playlist_id,
            _SCREENS.c.tags, _SITES.c.id.label("site_id"),
            _SITES.c.name_vi.label("site_name_vi"), _SITES.c.name_en.label("site_name_en"),
            _SITES.c.timezone.label("site_timezone"))
@@ -117,6 +118,7 @@ def _screen_facts(row: Any) -> ScreenFacts:
         timezone=row.timezone or row.site_timezone,
         default_playlist=row.default_playlist_id,
         tags=list(row.tags or []),
+        alternate_timing=row.alternate_timing or "split",
     )
 
 

@@ -11,7 +11,7 @@ from player.cache import MediaCache
 from player.playback import Playback
 from player.state import PlayerState
 from player.status_server import Handler
-from player.timeline import Playing, parse_time
+from player.timeline import Playing, alternate_timing, parse_time
 
 STATIC = Path(__file__).parent / "static"
 STATIC_FILES = {
@@ -33,6 +33,10 @@ def playing_json(p: Playing) -> dict:
         "started_at": p.started_at,
         "ends_at": p.ends_at,
         "stale": p.stale,
+        # The page shows slide i from its started_at to its ends_at (player.timeline
+        # decides, so alternate_timing is honoured the same way everywhere).
+        "slides": [{"languages": list(s.languages), "started_at": s.started_at,
+                    "ends_at": s.ends_at} for s in p.slides],
     }
 
 
@@ -61,6 +65,7 @@ class KioskRoutes:
             "display": {
                 "languages": display.get("languages") or [],
                 "bilingual_mode": display.get("bilingual_mode", "dual"),
+                "alternate_timing": alternate_timing(display),
                 "name": display.get("name") or {},
                 "orientation": display.get("orientation"),
             },

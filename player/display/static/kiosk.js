@@ -96,7 +96,8 @@
     return slide;
   }
 
-  // Slides of an entry: several only in "alternate" mode (one language each).
+  // Slides of an entry, as the player resolved them (entry.slides): several only in
+  // "alternate" mode, one language each.
   function build(layer, entry) {
     layer.innerHTML = "";
     if (!entry) {
@@ -108,32 +109,30 @@
       return;
     }
     var item = entry.item;
-    var langs = languagesOf(item);
-    var alternate = plan.display.bilingual_mode === "alternate" && langs.length > 1;
-    if (item.type === "text") {
-      if (alternate) {
-        langs.forEach(function (l) { layer.appendChild(textSlide(item, [l])); });
-      } else {
-        layer.appendChild(textSlide(item, langs));
-      }
-    } else if (item.type === "image" && alternate) {
-      // One slide per language: its own picture if it has one, its own caption.
-      langs.forEach(function (l) { layer.appendChild(mediaSlide(item, l, [l])); });
-    } else {
-      layer.appendChild(mediaSlide(item, langs[0], langs));
-    }
+    var slides = entry.slides && entry.slides.length ? entry.slides
+      : [{ languages: languagesOf(item), started_at: entry.started_at, ends_at: entry.ends_at }];
+    slides.forEach(function (s) {
+      var langs = s.languages;
+      // Text: its languages as blocks. Media: the first language's file (its own picture
+      // if it has one), captioned in the slide's languages.
+      layer.appendChild(item.type === "text" ? textSlide(item, langs)
+        : mediaSlide(item, langs[0], langs));
+    });
     layer.firstChild.classList.add("on");
   }
 
 
-  // In alternate mode the item's duration is split evenly between its languages.
+  // Which slide is on: the one whose [started_at, ends_at) holds now (split or repeat
+  // timing is already in those times).
   function selectSlide(layer, entry, now) {
     var slides = layer.children;
-    if (!entry || slides.length < 2) { return; }
-    var share = entry.item.duration / slides.length;
-    var index = Math.min(slides.length - 1, Math.max(0, Math.floor((now - entry.started_at) / share)));
-    for (var i = 0; i < slides.length; i++) {
-      slides[i].classList.toggle("on", i === index);
+    if (!entry || slides.length < 2 || !entry.slides) { return; }
+    var index = 0;
+    for (var i = 0; i < entry.slides.length && i < slides.length; i++) {
+      if (entry.slides[i].started_at <= now) { index = i; }
+    }
+    for (var j = 0; j < slides.length; j++) {
+      slides[j].classList.toggle("on", j === index);
     }
   }
 

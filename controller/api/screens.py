@@ -47,7 +47,7 @@ def screen_summary(screen: Screen, row: ScreenStatus | None, version: int | None
 
 
 @screens_api.get("/screens")
-@require_role("admin", "technician")
+@require_role("admin", "technician", "emergency")
 def list_screens() -> Any:
     session = db()
     screens = session.scalars(select(Screen).order_by(Screen.site_id, Screen.id)).all()

@@ -165,7 +165,7 @@ def test_unknown_api_route_and_wrong_method_are_json(server, fleet):
 
 
 # -- /api/v1/screens ------------------------------------------------------------------
-def test_screens_api_needs_an_admin_or_technician(server, fleet, caplog):
+def test_screens_api_needs_an_admin_technician_or_emergency_operator(server, fleet, caplog):
     caplog.set_level(logging.WARNING, "pano.security")
     _json_error(_get(server, "/api/v1/screens"), 401, "unauthorized")
     _json_error(_get(server, "/api/v1/screens", "pat_wrong"), 401, "unauthorized")
@@ -174,7 +174,7 @@ def test_screens_api_needs_an_admin_or_technician(server, fleet, caplog):
     assert "viewer" in body["message"]
     assert any("viewer-user" in r.getMessage() for r in caplog.records
                if r.name == "pano.security")
-    for role in ("admin", "technician"):
+    for role in ("admin", "technician"):  # (and emergency: tests/web/test_role_matrix.py)
         response = _get(server, "/api/v1/screens", fleet.users[role])
         assert response.status_code == 200
         assert len(response.json()["screens"]) == 7

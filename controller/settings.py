@@ -4,6 +4,7 @@ environment variables < explicit overrides (command-line options)."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -35,7 +36,15 @@ ENV_VARS = {
     "PANO_MESSAGE_QUEUE_CHANNEL": "message_queue_channel",
     "PANO_SCHEDULER": "scheduler",
     "PANO_REQUIRED_LANGUAGES": "required_languages",  # comma-separated: vi,en
+    "PANO_PUBLIC_URL": "public_url",
+    "PANO_QR_ALLOWED_DOMAINS": "qr_allowed_domains",  # comma-separated
+    "PANO_MAX_UPLOAD_MB": "max_upload_mb",
 }
+# Official sites a QR code may lead to (docs/media.md): a pattern "*.gov.vn" matches
+# any subdomain of gov.vn, not gov.vn itself.
+DEFAULT_QR_DOMAINS = ("*.gov.vn", "vietnam.vn", "*.vietnam.vn", "hue.gov.vn",
+                      "huefestival.com", "*.huefestival.com")
+_DOMAIN_RE = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -68,6 +77,19 @@ class Settings:
     # (controller/languages.py, docs/content.md).
     languages: tuple[Language, ...] = DEFAULT_LANGUAGES
     required_languages: tuple[str, ...] = DEFAULT_REQUIRED
+    # The address travellers' phones reach the controller at, for QR short links
+    # (https://pano.example.gov.vn). Empty: http://<host>:<port>.
+    public_url: str = ""
+    qr_allowed_domains: tuple[str, ...] = DEFAULT_QR_DOMAINS
+    # Largest media upload, in MiB; images above max_image_pixels are refused as
+    # decompression bombs before they are decoded.
+    max_upload_mb: int = 512
+    max_image_pixels: int = 64_000_000
+
+    @property
+    def base_url(self) -> str:
+        """Where phones reach the controller, without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def language_config(self) -> LanguageConfig:
@@ -92,6 +114,8 @@ _LANGUAGE_KEYS = ("languages", "required_languages")
 def _coerce(name: str, value: Any, source: str) -> Any:
     """Turn a raw value (YAML scalar or environment string) into the field's type."""
     kind = _FIELD_TYPES[name]
+    if name == "qr_allowed_domains":
+        return _domains(value, source)
     if kind in ("tuple[Language, ...]", "tuple[str, ...]"):
         parse = parse_languages if name == "languages" else parse_required
         try:
@@ -136,6 +160,20 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     return value
 
 
+def _domains(value: Any, source: str) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not items:
+        raise SettingsError(f"{source}: qr_allowed_domains must be a list of domain names "
+                            f"such as hue.gov.vn or *.gov.vn, got {describe(value)}")
+    out = []
+    for item in items:
+        if not isinstance(item, str) or not _DOMAIN_RE.fullmatch(item.strip().lower()):
+            raise SettingsError(f"{source}: qr_allowed_domains: {item!r} is not a domain "
+                                "name (e.g. hue.gov.vn, or *.gov.vn for its subdomains)")
+        out.append(item.strip().lower())
+    return tuple(dict.fromkeys(out))
+
+
 def _from_file(path: Path) -> dict[str, Any]:
     try:
         data = load_yaml(path)
@@ -174,6 +212,15 @@ def _check(s: Settings) -> None:
         raise SettingsError(f"proxy_count must be between 0 and 5, got {s.proxy_count}")
     if not s.message_queue_channel.strip():
         raise SettingsError("message_queue_channel must not be empty")
+    if s.public_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", s.public_url):
+        raise SettingsError(f"public_url must be an http:// or https:// address, got "
+                            f"{s.public_url!r}")
+    if not 1 <= s.max_upload_mb <= 65536:
+        raise SettingsError(f"max_upload_mb must be between 1 and 65536, got "
+                            f"{s.max_upload_mb}")
+    if not 1_000_000 <= s.max_image_pixels <= 1_000_000_000:
+        raise SettingsError("max_image_pixels must be between 1000000 and 1000000000, got "
+                            f"{s.max_image_pixels}")
     try:
         check_config(s.languages, s.required_languages)
     except LanguageError as exc:

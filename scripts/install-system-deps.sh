@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Pano's tests need, only when they are missing.
 # Chromium drives the kiosk-page tests (Playwright with executable_path=/usr/bin/chromium;
-# no browser is ever downloaded). Fonts give Vietnamese and Lao glyphs.
+# no browser is ever downloaded). fonts-noto-core has Noto Sans and Noto Sans Lao for
+# Vietnamese and Lao slides; libfribidi0 lets Pillow's raqm layout shape complex scripts.
+# ffmpeg gives ffprobe (video duration and size); libzbar0 decodes QR codes in tests.
 set -euo pipefail
-packages=(chromium fonts-noto-core)
+packages=(chromium fonts-noto-core libfribidi0 ffmpeg libzbar0)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -27,7 +27,8 @@ def test_run_prepares_everything_and_starts_a_player(tmp_path):
         wait_for(lambda: (s := get_json(status_url)[1]).get("connected")
                  and s["timeline_version"], timeout=40, what="demo player connected")
         out = first.output()
-        assert "Schedules:" in out  # config/schedules.yaml came in too
+        assert "schedules.yaml: schedules:" in out  # config/schedules.yaml came in too
+        assert "agencies.yaml: agencies:" in out
         password = re.search(r"password:\s*(\S+)", out)
         assert password, out
         assert len(password.group(1)) >= 12

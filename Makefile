@@ -35,6 +35,8 @@ test: system-deps install-dev
 bench: install-dev
 	$(PY) -m bench
 	$(PY) -m bench.rebuild
+	$(PY) -m bench.renditions
+	$(PY) -m bench.slides
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -19,12 +19,15 @@ from controller.api.agencies import agencies_api
 from controller.api.audit import audit_api
 from controller.api.emergencies import emergencies_api
 from controller.api.errors import register_error_handlers
+from controller.api.media import media_api
+from controller.api.media_thumbnails import media_thumbnails_api
 from controller.api.openapi import openapi_api
 from controller.api.player_routes import player_api
 from controller.api.playlist_files import playlist_files_api
 from controller.api.playlist_review import review_api
 from controller.api.playlists import playlists_api
 from controller.api.preview import preview_api
+from controller.api.qr import qr_api
 from controller.api.schedules import schedules_api
 from controller.api.screens import screens_api
 from controller.api.users import users_api
@@ -35,6 +38,7 @@ from controller.media.store import MediaStore
 from controller.players.guard import guard_malformed_messages
 from controller.players.namespace import PlayerNamespace
 from controller.players.recorder import StatusRecorder
+from controller.qr.routes import qr_routes
 from controller.settings import Settings
 from controller.state import PanoState
 from controller.timeline.publisher import TimelinePublisher
@@ -73,11 +77,14 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     namespace = PlayerNamespace()
     socketio.on_namespace(namespace)
 
+    store = MediaStore(settings.media_dir)
     app.extensions["pano"] = PanoState(
         settings=settings, engine=engine, session_factory=session_factory, sessions=sessions,
         socketio=socketio, publisher=TimelinePublisher(socketio.emit,
-                                                       settings.heartbeat_interval),
-        store=MediaStore(settings.media_dir), namespace=namespace,
+                                                       settings.heartbeat_interval,
+                                                       store=store,
+                                                       base_url=settings.base_url),
+        store=store, namespace=namespace,
         recorder=StatusRecorder(session_factory))
 
     @app.teardown_appcontext
@@ -97,7 +104,11 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     app.register_blueprint(audit_api)
     app.register_blueprint(openapi_api)
     app.register_blueprint(users_api)
+    app.register_blueprint(media_api)
     app.register_blueprint(media_routes)
+    app.register_blueprint(media_thumbnails_api)
+    app.register_blueprint(qr_api)
+    app.register_blueprint(qr_routes)
     app.register_blueprint(home)
 
     @app.get("/healthz")

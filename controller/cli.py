@@ -248,8 +248,11 @@ def _dispatch(handler: Callable[[Settings, argparse.Namespace], int], settings: 
               args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from controller.qr.allowlist import allowed_domains
+
     try:
-        return handler(settings, args)
+        with allowed_domains(settings.qr_allowed_domains):  # links checked on import
+            return handler(settings, args)
     except CliError as exc:
         _error(str(exc))
         return exc.status

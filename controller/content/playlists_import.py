@@ -25,7 +25,8 @@ from controller.content.completeness import Missing, refusal
 from controller.content.sites_import import ID_HINT, ID_RE, LANG_RE, label
 from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
 from controller.languages import LanguageConfig
-from controller.media.store import KNOWN_TYPES, describe_mime, sniff
+from controller.media.store import describe_mime
+from controller.qr.allowlist import check_url, current_domains, describe_domains
 
 ITEM_TYPES = ("image", "video", "text", "web")
 VARIANT_KEYS = ("title", "body", "media", "url")
@@ -79,11 +80,14 @@ class MediaChecker(Protocol):
 
 
 class DirectoryMedia:
-    """Resolves ``media:`` names under the source directory, sniffs and hashes each
-    file once."""
+    """Resolves ``media:`` names under the source directory and checks each file once
+    the way an upload is checked (``controller.media.ingest``: type by content, whole
+    decode, metadata stripped), so items name the SHA-256 the file will be stored
+    under. ``settings``: the limits (max_image_pixels); defaults when None."""
 
-    def __init__(self, source_dir: Path) -> None:
+    def __init__(self, source_dir: Path, settings: Any = None) -> None:
         self.source_dir = Path(source_dir)
+        self.settings = settings
         self.cache: dict[Path, MediaFile] = {}
 
     def check(self, f: Fields, key: str, name: Any, item_type: str) -> MediaFile:
@@ -102,29 +106,21 @@ class DirectoryMedia:
         return media
 
     def _read(self, f: Fields, key: str, name: str, path: Path) -> MediaFile:
-        digest = hashlib.sha256()
-        size = 0
+        import tempfile
+
+        from controller.media.ingest import IngestRefused, prepare
+        from controller.settings import Settings
+
         try:
-            with path.open("rb") as fh:
-                head = fh.read(4096)
-                digest.update(head)
-                size += len(head)
-                while chunk := fh.read(1024 * 1024):
-                    digest.update(chunk)
-                    size += len(chunk)
+            with tempfile.TemporaryDirectory(prefix="pano-media-check-") as work:
+                ready = prepare(path, name, self.settings or Settings(), Path(work))
         except OSError as exc:
-            f.fail(key, f"cannot read media {name!r}: {exc.strerror}")
-        if size == 0:
-            f.fail(key, f"media {name!r} is an empty file")
-        mime = sniff(head)
-        if mime is None:
-            f.fail(key, f"media {name!r} is not a JPEG, PNG, WebP, MP4 or WebM file "
-                   "(judged by its content)")
-        kind, extensions = KNOWN_TYPES[mime]
-        if path.suffix.lower() not in extensions:
-            f.fail(key, f"media {name!r} is a {describe_mime(mime)} file by its content but "
-                   f"its name says otherwise; rename it to end in {extensions[0]}")
-        return MediaFile(path, name, digest.hexdigest(), size, mime, kind)
+            f.fail(key, f"cannot read media {name!r}: {exc.strerror or exc}")
+        except IngestRefused as exc:
+            f.fail(key, f"media {exc.message}")
+        # The item names the file as it will be stored (cleaned); the path stays the
+        # source file, which the import stores through the same ingest.
+        return MediaFile(path, name, ready.sha256, ready.size, ready.mime, ready.kind)
 
 
 _MediaChecker = DirectoryMedia  # the former name
@@ -160,7 +156,10 @@ def _text(f: Fields, key: str, max_len: int) -> str | None:
     return f.text(key, max_len=max_len)
 
 
-def _url(f: Fields) -> str | None:
+def _url(f: Fields, domains: tuple[str, ...] | None = None) -> str | None:
+    """An official page's address: a web item's page, or for any item the page its
+    slide's QR code leads to. Checked against the QR allowlist (``domains``, by default
+    the running app's ``qr_allowed_domains``: controller/qr/allowlist.py)."""
     url = _text(f, "url", MAX_URL)
     if url is None:
         return None
@@ -168,6 +167,12 @@ def _url(f: Fields) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc or any(
             c.isspace() for c in url):
         f.fail("url", f"url {url!r} must be an http:// or https:// address")
+    domains = current_domains() if domains is None else domains
+    reason = check_url(url, domains)
+    if reason is not None:
+        listed = describe_domains(domains)
+        f.fail("url", f"url {url[:200]!r} is refused: {reason}"
+               + ("" if listed in reason else f" (allowed domains: {listed})"))
     return url
 
 
@@ -208,8 +213,6 @@ def parse_item(file: Path | str, data: Any, index: int, line: int | None,
             v.fail("media", f"'media' is only for image and video items, not {item_type}")
         if item_type == "web" and out["url"] is None:
             v.fail(None, "a web item needs 'url' in every language")
-        if item_type != "web" and out["url"] is not None:
-            v.fail("url", f"'url' is only for web items, not {item_type}")
         if item_type == "text" and out["title"] is None:
             v.fail(None, "a text item needs a 'title' in every language")
         variants[lang] = out

@@ -27,6 +27,7 @@ from controller.content.playlists_import import (
 )
 from controller.content.yamlfile import YamlError
 from controller.languages import LanguageConfig
+from controller.media.ingest import IngestRefused, ingest
 from controller.media.store import MediaStore
 from controller.models import APPROVED, Agency, Playlist, PlaylistVersion, utcnow
 from controller.review import ReviewError
@@ -87,7 +88,10 @@ def import_playlists(session: Session, path: Path, store: MediaStore,
         for m in playlist.media:
             if not store.exists(m.sha256):
                 stored_new += 1
-            stored = store.put_file(session, m.path, m.name, m.mime, m.kind)
+            try:  # the same intake as uploads: checked, cleaned, deduplicated
+                stored = ingest(session, store, m.path, m.name)
+            except IngestRefused as exc:
+                raise YamlError(playlist.file, None, f"media {exc.message}") from None
             if stored.sha256 != m.sha256:
                 raise YamlError(playlist.file, None, f"media {m.name!r} changed while "
                                 "importing; run the import again")

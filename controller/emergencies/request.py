@@ -95,6 +95,16 @@ def _url(value: Any) -> str | None:
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise EmergencyRefused(f"url {value[:80]!r} must be an http:// or https:// address.")
+    # Its slide shows a QR code for it: official sites only (controller/qr/allowlist.py).
+    from controller.qr.allowlist import check_url, current_domains, describe_domains
+
+    domains = current_domains()
+    reason = check_url(value.strip(), domains)
+    if reason is not None:
+        listed = describe_domains(domains)
+        raise EmergencyRefused(f"url {value[:80]!r} is refused: {reason}"
+                               + ("" if listed in reason else f" (allowed domains: {listed})")
+                               + ".")
     return value.strip()
 
 

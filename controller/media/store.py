@@ -31,6 +31,13 @@ KNOWN_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "video/mp4": ("video", (".mp4", ".m4v")),
     "video/webm": ("video", (".webm",)),
 }
+# Accepted on upload only (controller/media/ingest.py), when pillow-heif can open them,
+# and stored converted to JPEG or PNG: players' Chromium cannot show HEIC.
+UPLOAD_ONLY_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "image/heic": ("image", (".heic", ".heif", ".hif")),
+}
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1",
+                b"heif"}
 
 
 def is_sha256(s: str) -> bool:
@@ -54,9 +61,29 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+def sniff_file(path: Path, head: bytes | None = None) -> str | None:
+    """:func:`sniff`, plus HEIC/HEIF ("image/heic") when pillow-heif is installed and can
+    open the whole file ``path``."""
+    if head is None:
+        with Path(path).open("rb") as fh:
+            head = fh.read(4096)
+    mime = sniff(head)
+    if mime is not None or head[4:8] != b"ftyp" or head[8:12] not in _HEIF_BRANDS:
+        return mime
+    try:
+        import pillow_heif
+    except ImportError:
+        return None
+    try:
+        heif = pillow_heif.open_heif(str(path), convert_hdr_to_8bit=True)
+        return "image/heic" if len(heif) > 0 else None
+    except Exception:  # noqa: BLE001 - any failure means "not a HEIF image we can read"
+        return None
+
+
 def describe_mime(mime: str | None) -> str:
     names = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP",
-             "video/mp4": "MP4", "video/webm": "WebM"}
+             "image/heic": "HEIC", "video/mp4": "MP4", "video/webm": "WebM"}
     return names.get(mime or "", "unknown")
 
 
@@ -76,7 +103,21 @@ class MediaStore:
                  kind: str) -> Media:
         """Copy ``src`` into the store (hashing while copying to a temporary file in the
         root, fsync, atomic rename) and return its Media row, adding one if new. A file
-        already stored is not written again. The caller commits."""
+        already stored is not written again. The caller commits. Uploads go through
+        ``controller.media.ingest`` instead, which checks and cleans them first."""
+        sha256, size, _ = self.place(src)
+        media = session.get(Media, sha256)
+        if media is None:
+            media = Media(sha256=sha256, size=size, mime=mime, kind=kind,
+                          original_name=original_name[:255])
+            session.add(media)
+            session.flush()
+        return media
+
+    def place(self, src: Path) -> tuple[str, int, bool]:
+        """Copy ``src`` into the store (hashing while copying to a temporary file in the
+        root, fsync, atomic rename): (sha256, size, whether this call placed the file; False
+        when it was already there)."""
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         size = 0
@@ -92,7 +133,8 @@ class MediaStore:
                 os.fsync(out.fileno())
             sha256 = digest.hexdigest()
             final = self.path_for(sha256)
-            if final.is_file() and final.stat().st_size == size:
+            placed = not (final.is_file() and final.stat().st_size == size)
+            if not placed:
                 tmp.unlink()
             else:
                 final.parent.mkdir(parents=True, exist_ok=True)
@@ -102,10 +144,10 @@ class MediaStore:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        media = session.get(Media, sha256)
-        if media is None:
-            media = Media(sha256=sha256, size=size, mime=mime, kind=kind,
-                          original_name=original_name[:255])
-            session.add(media)
-            session.flush()
-        return media
+        return sha256, size, placed
+
+    def remove(self, sha256: str) -> None:
+        """Delete a stored file (one this process just placed and must take back)."""
+        path = self.path_for(sha256)
+        path.unlink(missing_ok=True)
+        fsync_dir(path.parent)

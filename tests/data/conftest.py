@@ -103,3 +103,31 @@ def run_cli(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.Compl
         cwd=cwd, env={**clean_env(), "PYTHONPATH": str(REPO)}, input=stdin,
         capture_output=True, text=True, timeout=60,
     )
+
+
+def make_video(tmp_path: Path, suffix: str) -> Path:
+    """A real one-second clip (``.mp4`` H.264 or ``.webm`` VP8) made by Debian's ffmpeg,
+    with a title and a location in its metadata. Skipped without ffmpeg, except on CI."""
+    if shutil.which("ffmpeg") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("ffmpeg is missing on CI (scripts/install-system-deps.sh)")
+        pytest.skip("ffmpeg is not installed (Debian package ffmpeg)")
+    out = tmp_path / "in" / f"clip{suffix}"
+    out.parent.mkdir(exist_ok=True)
+    codec = ["-c:v", "libvpx"] if suffix == ".webm" else ["-pix_fmt", "yuv420p"]
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc=duration=1:size=64x48:rate=10", *codec, "-metadata",
+                    "title=Secret title", "-metadata", "location=+16.46+107.59/",
+                    str(out)], check=True)
+    return out
+
+
+def webp_bytes() -> bytes:
+    """A real (tiny) WebP image."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (4, 3), (200, 30, 30)).save(out, "WEBP")
+    return out.getvalue()

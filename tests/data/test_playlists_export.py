@@ -147,7 +147,7 @@ items:
     duration: 20
     variants:
       vi: {url: "https://hue.gov.vn/?a=1&b=#x"}
-      en: {title: "- dash", body: "two\\nlines\\u2028and a separator", url: "https://x.vn/"}
+      en: {title: "- dash", body: "two\\nlines\\u2028and a separator", url: "https://x.gov.vn/"}
 """
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import requests
+from PIL import Image
 from sqlalchemy import func, select
 from web.helpers import Fleet, make_settings
 
@@ -23,7 +24,15 @@ from controller.auth.users import add_user
 from controller.models import AuditEntry, Media, Playlist, PlaylistVersion
 from controller.server import ControllerServer
 
-PNG = b"\x89PNG\r\n\x1a\n" + os.urandom(3000)  # judged by its first bytes
+
+def _png() -> bytes:
+    """A real PNG of noise (decoded whole by the store's intake, so it must be valid)."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (32, 32), os.urandom(32 * 32 * 3)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 
 
 def users(fleet: Fleet) -> dict[str, str]:

@@ -64,16 +64,21 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/v1/agencies"): EVERY,
     ("PUT", "/api/v1/agencies/{agency_id}"): ("admin",),
     ("GET", "/api/v1/audit"): ("admin", "approver", "viewer"),
+    ("GET", "/api/v1/qr/scans"): ("admin", "approver", "viewer", "technician"),
     ("GET", "/api/v1/users"): ("admin",),
     ("POST", "/api/v1/users"): ("admin",),
     ("PATCH", "/api/v1/users/{username}"): ("admin",),
+    ("POST", "/api/v1/media"): EDITORS,
+    ("GET", "/api/v1/media"): EVERY,
+    ("GET", "/api/v1/media/{sha256}"): EVERY,
+    ("GET", "/api/v1/media/{sha256}/thumbnail"): EVERY,
 }
 
 # Path parameters that name nothing: a request that gets through changes nothing.
 MISSING = {"playlist_id": "no-such-playlist", "number": "999999",
            "screen_id": "no-such-screen", "emergency_id": "999999",
            "slug": "no-such-schedule", "agency_id": "no-such-agency",
-           "username": "no-such-user"}
+           "username": "no-such-user", "sha256": "0" * 64}
 
 CALLERS = ("no token", *ROLES, SCREEN)
 FORBIDDEN = "may not use this route"

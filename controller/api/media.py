@@ -1,0 +1,151 @@
+"""Media over the API (docs/media.md): upload a file (``POST /api/v1/media``, admins and
+editors), list the uploaded files and read one. The file itself is served by
+``GET /media/<sha256>`` (``controller/media/routes.py``).
+
+An upload is hostile until checked: it is streamed to a temporary file (never held in
+memory, never named after the upload) and goes through ``controller.media.ingest``, which
+decides its type by content, refuses what it cannot vouch for (422) and stores it clean."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, request
+from sqlalchemy import and_, or_, select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from controller.api.errors import ApiError
+from controller.api.user_auth import current_actor, require_role
+from controller.media.ingest import IngestRefused, display_name, ingest_file
+from controller.media.store import is_sha256
+from controller.models import Media
+from controller.review.audit import record
+from controller.state import db, state
+
+media_api = Blueprint("media_api", __name__, url_prefix="/api/v1")
+
+UPLOADERS = ("admin", "editor")
+READERS = ("admin", "editor", "approver", "emergency", "technician", "viewer")
+KINDS = ("image", "video")
+DEFAULT_LIMIT, MAX_LIMIT = 50, 500
+MULTIPART_OVERHEAD = 64 * 1024  # bytes of multipart framing allowed beyond the file
+_CHUNK = 1024 * 1024
+
+
+def as_json(media: Media) -> dict[str, Any]:
+    created = media.created_at
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return {"sha256": media.sha256, "kind": media.kind, "mime": media.mime,
+            "size": media.size, "width": media.width, "height": media.height,
+            "duration": media.duration, "original_name": media.original_name,
+            "created": created.astimezone(UTC).isoformat().replace("+00:00", "Z")}
+
+
+@media_api.post("/media")
+@require_role(*UPLOADERS)
+def upload() -> Any:
+    settings = state().settings
+    limit = settings.max_upload_mb * 1024 * 1024
+    too_large = (f"The file is larger than the upload limit of {settings.max_upload_mb} "
+                 "MiB (max_upload_mb in the settings).")
+    if request.content_length is not None and request.content_length > (
+            limit + MULTIPART_OVERHEAD):
+        raise ApiError(413, too_large)
+    request.max_content_length = limit + MULTIPART_OVERHEAD
+    if request.mimetype != "multipart/form-data":
+        raise ApiError(400, "Send the file as multipart/form-data in the field 'file'.")
+    try:
+        files, form = request.files, request.form
+    except RequestEntityTooLarge:
+        raise ApiError(413, too_large) from None
+    upload_file = files.get("file")
+    if upload_file is None:
+        raise ApiError(400, "No file: send it in the multipart field 'file'.")
+    extra = sorted(set(files) - {"file"}) + sorted(form)
+    if extra:
+        raise ApiError(400, f"Unknown field(s): {', '.join(extra)} (send only 'file').")
+    name = display_name(upload_file.filename)
+    store = state().store
+    store.root.mkdir(parents=True, exist_ok=True)
+    session = db()
+    with tempfile.TemporaryDirectory(dir=store.root, prefix=".upload-") as tmp:
+        target = Path(tmp) / "upload"  # never the upload's own name
+        size = 0
+        with target.open("wb") as out:
+            while chunk := upload_file.stream.read(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise ApiError(413, too_large)
+                out.write(chunk)
+        upload_file.close()
+        try:
+            result = ingest_file(session, store, target, name, settings)
+        except IngestRefused as exc:
+            session.rollback()
+            raise ApiError(422, exc.message) from None
+        except BaseException:
+            session.rollback()
+            raise
+    body = as_json(result.media)
+    if result.existing:
+        session.commit()
+        return {**body, "existing": True}, 200
+    record(session, current_actor(), "media.upload", "media", result.media.sha256,
+           after={"kind": result.media.kind, "mime": result.media.mime,
+                  "size": result.media.size, "original_name": name})
+    session.commit()
+    return {**body, "existing": False}, 201
+
+
+@media_api.get("/media")
+@require_role(*READERS)
+def list_media() -> Any:
+    args = request.args
+    unknown = sorted(set(args) - {"kind", "limit", "before"})
+    if unknown:
+        raise ApiError(400, f"Unknown parameter(s): {', '.join(unknown)} (use kind, limit, "
+                            "before).")
+    query = select(Media).where(Media.origin == "upload")
+    kind = args.get("kind")
+    if kind is not None:
+        if kind not in KINDS:
+            raise ApiError(400, f"'kind' must be image or video, got {kind[:20]!r}.")
+        query = query.where(Media.kind == kind)
+    limit = DEFAULT_LIMIT
+    if args.get("limit") is not None:
+        raw = args["limit"]
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+            raise ApiError(400, f"'limit' must be a whole number from 1 to {MAX_LIMIT}.")
+        limit = int(raw)
+    session = db()
+    before = args.get("before")
+    if before is not None:
+        if not is_sha256(before):
+            raise ApiError(400, "'before' must be the sha256 of a media file (the "
+                                "'next_before' of the previous page).")
+        cursor = session.get(Media, before)
+        if cursor is None:
+            raise ApiError(400, f"'before': no media file {before}.")
+        query = query.where(or_(Media.created_at < cursor.created_at,
+                                and_(Media.created_at == cursor.created_at,
+                                     Media.sha256 < cursor.sha256)))
+    rows = list(session.scalars(query.order_by(Media.created_at.desc(),
+                                               Media.sha256.desc()).limit(limit)))
+    more = len(rows) == limit
+    return {"media": [as_json(m) for m in rows],
+            "next_before": rows[-1].sha256 if rows and more else None}
+
+
+@media_api.get("/media/<sha256>")
+@require_role(*READERS)
+def one(sha256: str) -> Any:
+    if not is_sha256(sha256):
+        raise ApiError(400, "A media name is a SHA-256: 64 lowercase hex digits.")
+    media = db().get(Media, sha256)
+    if media is None:
+        raise ApiError(404, f"No media file {sha256}.")
+    return as_json(media)

@@ -1,0 +1,88 @@
+"""``GET /q/<code>``: the short link a slide's QR code holds (public, no login).
+
+A known code: one scan is recorded (time, code, playlist, item, language, screen and
+the screen's site; nothing personal: no address, no user agent, no cookie) and the
+answer is a 302 to the official page. The target is checked against the allowlist again
+at scan time: a domain removed from ``qr_allowed_domains`` since gets a friendly page
+instead of a redirect (and no scan). Unknown or malformed codes get a bilingual 404 page
+and nothing is recorded. ``HEAD`` answers like ``GET`` but records nothing (link
+previewers and checkers are not travellers).
+
+Cheap by design: the code's shape is checked before the database is touched, then one
+lookup by primary key (joined to the screen for its site) and one insert."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, redirect, render_template, request
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from controller.models import QrCode, QrScan, Screen
+from controller.qr.allowlist import check_url
+from controller.qr.links import is_code
+from controller.state import db, state
+
+log = logging.getLogger("pano.qr")
+
+qr_routes = Blueprint("qr_routes", __name__, template_folder="templates")
+
+PRIVATE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex",
+}
+
+NOT_FOUND = {
+    "title_vi": "Không tìm thấy liên kết",
+    "title_en": "Link not found",
+    "message_vi": "Mã QR này không dẫn tới trang nào. Có thể mã đã được chụp chưa đầy đủ; "
+                  "xin hãy quét lại mã trên màn hình.",
+    "message_en": "This QR code does not lead to any page. The code may have been read "
+                  "incompletely; please scan the code on the screen again.",
+}
+WITHDRAWN = {
+    "title_vi": "Liên kết không còn được sử dụng",
+    "title_en": "Link no longer in use",
+    "message_vi": "Trang mà mã QR này dẫn tới không còn nằm trong danh sách các trang "
+                  "chính thức được phép.",
+    "message_en": "The page this QR code led to is no longer on the list of allowed "
+                  "official sites.",
+}
+
+
+def _page(texts: dict[str, str], status: int) -> Response:
+    response = Response(render_template("qr_not_found.html", **texts), status=status,
+                        mimetype="text/html")
+    response.headers.update(PRIVATE_HEADERS)
+    return response
+
+
+@qr_routes.route("/q/", defaults={"code": ""}, methods=["GET"], strict_slashes=False)
+@qr_routes.route("/q/<path:code>", methods=["GET"])
+def scan(code: str) -> Response:
+    if not is_code(code):
+        return _page(NOT_FOUND, 404)
+    session = db()
+    row = session.execute(
+        select(QrCode, Screen.site_id)
+        .outerjoin(Screen, Screen.id == QrCode.screen_id)
+        .where(QrCode.code == code)
+    ).first()
+    if row is None:
+        return _page(NOT_FOUND, 404)
+    link, site_id = row
+    if check_url(link.target_url, state().settings.qr_allowed_domains) is not None:
+        return _page(WITHDRAWN, 410)
+    if request.method == "GET":
+        session.add(QrScan(code=link.code, playlist_id=link.playlist_id, item_id=link.item_id,
+                           lang=link.lang, screen_id=link.screen_id, site_id=site_id))
+        try:
+            session.commit()
+        except SQLAlchemyError:  # a lost count must not cost the traveller the page
+            session.rollback()
+            log.exception("QR scan of %s not recorded", code)
+    response = redirect(link.target_url, code=302)
+    response.headers.update(PRIVATE_HEADERS)
+    return response

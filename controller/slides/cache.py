@@ -1,0 +1,84 @@
+"""Rendering a slide once: ``slide_media`` looks the spec's input hash up in
+``rendered_slides`` and renders only when it is new.
+
+The input hash is the SHA-256 of a canonical JSON document holding the spec
+(:meth:`SlideSpec.canonical`), :data:`RENDERER_VERSION` (raise it whenever the drawing
+changes), the SHA-256 of every slide font file, and the Pillow / HarfBuzz / FriBiDi
+versions (a new shaper may move glyphs). The PNG is encoded without metadata (no time
+stamp), so the same spec gives the same bytes and so the same media SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import PIL
+from PIL import features
+from sqlalchemy.orm import Session
+
+from controller.media.store import MediaStore
+from controller.models import Media, RenderedSlide
+from controller.slides import fonts
+from controller.slides.render import SlideSpec, render
+
+RENDERER_VERSION = 1
+PNG_COMPRESS_LEVEL = 6
+
+# Slides actually rendered by this process (the tests and the bench read it).
+render_count = 0
+
+
+def _engine() -> dict[str, str | None]:
+    return {"pillow": PIL.__version__, "raqm": features.version("raqm"),
+            "harfbuzz": features.version("harfbuzz"), "fribidi": features.version("fribidi")}
+
+
+def input_hash(spec: SlideSpec) -> str:
+    """SHA-256 (hex) of everything that goes into the slide."""
+    doc = {"renderer": RENDERER_VERSION, "spec": json.loads(spec.canonical()),
+           "fonts": fonts.fonts_digest(), "engine": _engine()}
+    canonical = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def png_bytes(spec: SlideSpec) -> bytes:
+    """Render ``spec`` and encode it as a PNG (deterministic: no metadata)."""
+    global render_count
+    image = render(spec)
+    render_count += 1
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=PNG_COMPRESS_LEVEL, optimize=False)
+    return out.getvalue()
+
+
+def slide_media(session: Session, store: MediaStore, spec: SlideSpec) -> Media:
+    """The stored PNG of ``spec`` (origin ``slide``), rendering it only if no slide with
+    the same input hash is stored. Raises :class:`SlideError` (``SlideDoesNotFit``)
+    when the spec cannot be drawn. The caller commits."""
+    key = input_hash(spec)
+    row = session.get(RenderedSlide, key)
+    if row is not None and store.exists(row.media_sha256):
+        media = session.get(Media, row.media_sha256)
+        if media is not None:
+            return media
+    data = png_bytes(spec)
+    sha256 = hashlib.sha256(data).hexdigest()
+    known = session.get(Media, sha256) is not None
+    with tempfile.TemporaryDirectory(prefix="pano-slide-") as tmp:
+        path = Path(tmp) / "slide.png"
+        path.write_bytes(data)
+        media = store.put_file(session, path, f"slide-{key[:12]}.png", "image/png", "image")
+    if not known:
+        media.origin = "slide"
+        media.width, media.height = spec.width, spec.height
+    if row is None:
+        session.add(RenderedSlide(input_hash=key, media_sha256=media.sha256,
+                                  width=spec.width, height=spec.height))
+    else:  # the file was lost from the store: rendered again, same bytes
+        row.media_sha256 = media.sha256
+    session.flush()
+    return media

@@ -56,7 +56,9 @@ class ParsedPlaylist:
     media: list[MediaFile] = field(default_factory=list)
     item_lines: list[int | None] = field(default_factory=list)
     agency: str | None = None
-    themes: list[str] = field(default_factory=list)
+    # None: the file has no 'themes:' key (an import keeps the playlist's themes);
+    # [] clears them.
+    themes: list[str] | None = None
     agency_line: int | None = None
 
     @property
@@ -236,8 +238,10 @@ def parse_playlist(path: Path, media: MediaChecker,
     f.where = f"playlist {playlist_id!r}"
     agency = (f.text("agency", pattern=ID_RE, max_len=63, hint=ID_HINT)
               if f.data.get("agency") is not None else None)
-    themes = f.text_list("themes", pattern=ID_RE, required=False, non_empty=False,
-                         max_len=63, hint=ID_HINT)
+    themes = None
+    if "themes" in f.data:
+        themes = f.text_list("themes", pattern=ID_RE, required=False, non_empty=False,
+                             max_len=63, hint=ID_HINT)
     title = f.mapping("title")
     title.only(required=TITLE_LANGUAGES)
     title_vi, title_en = title.text("vi"), title.text("en")

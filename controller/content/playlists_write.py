@@ -79,7 +79,9 @@ def import_playlists(session: Session, path: Path, store: MediaStore,
             raise ReviewError(f"Playlist {playlist.id!r} belongs to agency "
                               f"{row.agency_id!r}; a file import cannot give it to "
                               f"{agency!r}.", 409)
-        check_edit(actor, agency, playlist.themes or (row.themes if row else []))
+        themes = playlist.themes if playlist.themes is not None else (
+            row.themes if row else [])
+        check_edit(actor, agency, themes or [])
     if approve:
         check_assigned(session, parsed)
     report = ImportReport(source=str(path), what="playlists")
@@ -124,11 +126,12 @@ def _write_draft(session: Session, actor: Actor, playlist: ParsedPlaylist,
             session, actor, playlist.id, title_vi=playlist.title_vi,
             title_en=playlist.title_en, items=playlist.items,
             agency_id=playlist.agency if playlist.agency is not None else actor.agency_id,
-            themes=playlist.themes, source=source)
+            themes=playlist.themes or [], source=source)
         return True, f"created, draft version {version.number} (not on air until approved)"
     details = update_details(session, actor, row, title_vi=playlist.title_vi,
                              title_en=playlist.title_en,
-                             themes=playlist.themes or list(row.themes or []))
+                             themes=playlist.themes if playlist.themes is not None
+                             else list(row.themes or []))
     version = save_draft(session, actor, row, playlist.items, source)
     if version is None:
         return (False, "titles or themes updated") if details else None
@@ -141,14 +144,15 @@ def _write_approved(session: Session, actor: Actor, playlist: ParsedPlaylist,
     if row is None:
         row = Playlist(id=playlist.id, title_vi=playlist.title_vi, title_en=playlist.title_en,
                        current_version=None, agency_id=playlist.agency,
-                       themes=list(playlist.themes), updated_at=utcnow())
+                       themes=list(playlist.themes or []), updated_at=utcnow())
         session.add(row)
         session.flush()
     before = {"title": {"vi": row.title_vi, "en": row.title_en}, "agency": row.agency_id,
               "themes": list(row.themes or []), "on_air": row.current_version}
     details = {"title_vi": playlist.title_vi, "title_en": playlist.title_en,
                "agency_id": playlist.agency if playlist.agency is not None else row.agency_id,
-               "themes": list(playlist.themes)}
+               "themes": list(playlist.themes) if playlist.themes is not None
+               else list(row.themes or [])}
     details_changed = any(getattr(row, k) != v for k, v in details.items())
     for key, value in details.items():
         setattr(row, key, value)

@@ -266,3 +266,16 @@ def test_playlist_files_keep_unrelated_playlists(session, store, tmp_path, media
     import_playlists(session, REPO / "playlists", store, REPO / "media", approve=True)
     report = import_playlists(session, write(tmp_path / "pl", BASE), store, media_dir, approve=True)
     assert "playlist border-welcome" in report.kept
+
+
+def test_themes_are_kept_when_the_file_has_none_and_cleared_by_an_empty_list(
+        session, store, tmp_path, media_dir) -> None:
+    themed = BASE.replace("items:", "themes: [heritage, tourism]\nitems:", 1)
+    import_playlists(session, write(tmp_path / "a", themed), store, media_dir, approve=False)
+    playlist = session.get(Playlist, "station")
+    assert playlist.themes == ["heritage", "tourism"]
+    import_playlists(session, write(tmp_path / "b", BASE), store, media_dir, approve=False)
+    assert playlist.themes == ["heritage", "tourism"]  # no 'themes:' key: kept
+    cleared = BASE.replace("items:", "themes: []\nitems:", 1)
+    import_playlists(session, write(tmp_path / "c", cleared), store, media_dir, approve=False)
+    assert playlist.themes == []

@@ -110,6 +110,8 @@ def _check_item(key: str, index: int, item: object, media: dict) -> None:
         for field in ("title", "body", "url", "media"):
             value = variant.get(field)
             _require(value is None or isinstance(value, str), f"{vwhere}.{field} must be a string")
+        if "qr" in variant:
+            _check_qr(f"{vwhere}.qr", variant["qr"], media)
         if kind in ("image", "video"):
             sha = variant.get("media")
             _require(isinstance(sha, str), f"{vwhere}.media is required for a {kind} item")
@@ -120,6 +122,39 @@ def _check_item(key: str, index: int, item: object, media: dict) -> None:
                 isinstance(url, str) and url.startswith(("http://", "https://")),
                 f"{vwhere}.url must be an http(s) URL for a web item",
             )
+
+
+    if "slides" in item:
+        slides = item["slides"]
+        _require(isinstance(slides, dict) and len(slides) > 0,
+                 f"{where}.slides must be a non-empty object keyed by language or '*'")
+        for lang, sha in slides.items():
+            _require(lang == "*" or lang in variants,
+                     f"{where}.slides[{lang!r}]: no variant in that language")
+            _check_file(f"{where}.slides[{lang!r}]", sha, media)
+
+
+def _check_file(where: str, sha: object, media: dict) -> None:
+    _require(isinstance(sha, str) and bool(SHA256_RE.match(sha)),
+             f"{where} must be a lowercase SHA-256")
+    _require(sha in media, f"{where} {str(sha)[:12]}… is not listed in 'media'")
+
+
+def _check_qr(where: str, qr: object, media: dict) -> None:
+    """A QR badge: ``{"url": short link, "badge": sha256 of its PNG}``."""
+    _require(isinstance(qr, dict), f"{where} must be an object")
+    url = qr.get("url")
+    _require(isinstance(url, str) and url.startswith(("http://", "https://")),
+             f"{where}.url must be an http(s) URL")
+    _check_file(f"{where}.badge", qr.get("badge"), media)
+
+
+def _check_badge_box(box: object) -> None:
+    _require(isinstance(box, dict), "display.qr_badge must be an object")
+    for name, least in (("x", 0), ("y", 0), ("width", 1), ("height", 1)):
+        value = box.get(name)
+        _require(isinstance(value, int) and not isinstance(value, bool) and value >= least,
+                 f"display.qr_badge.{name} must be an integer ≥ {least}, got {value!r}")
 
 
 def _check_display(display: object) -> None:
@@ -141,6 +176,8 @@ def _check_display(display: object) -> None:
         isinstance(timing, str) and timing in ALTERNATE_TIMINGS,
         f"display.alternate_timing {timing!r} is not one of {', '.join(ALTERNATE_TIMINGS)}",
     )
+    if "qr_badge" in display:
+        _check_badge_box(display["qr_badge"])
 
 
 def parse_timeline(obj: object) -> dict:
@@ -206,11 +243,11 @@ def parse_timeline(obj: object) -> dict:
             key is None or (isinstance(key, str) and key in playlists),
             f"{where}.playlist {key!r} is not a key of 'playlists'",
         )
-    _check_emergencies(obj.get("emergencies", []))
+    _check_emergencies(obj.get("emergencies", []), media)
     return obj
 
 
-def _check_emergencies(emergencies: object) -> None:
+def _check_emergencies(emergencies: object, media: dict) -> None:
     _require(isinstance(emergencies, list), "'emergencies' must be a list")
     for index, entry in enumerate(emergencies):
         where = f"emergencies[{index}]"
@@ -229,6 +266,10 @@ def _check_emergencies(emergencies: object) -> None:
                      f"{where}.messages[{lang!r}] needs a string title and body")
         url = entry.get("url")
         _require(url is None or isinstance(url, str), f"{where}.url must be a string or null")
+        if "slide" in entry:
+            _check_file(f"{where}.slide", entry["slide"], media)
+        if "qr" in entry:
+            _check_qr(f"{where}.qr", entry["qr"], media)
 
 
 # --- languages of an item on screen (protocol section 4, display) ----------------------
@@ -415,6 +456,26 @@ def upcoming(
             break
         t = starts[later]
     return result
+
+
+def slide_file(item: dict, languages: tuple[str, ...] | list[str]) -> str | None:
+    """The rendered slide of ``item`` for a slide showing ``languages``: its own
+    language's (alternate mode) or the one with every language (``*``); None: none
+    (the player draws the text itself)."""
+    slides = item.get("slides") or {}
+    if len(languages) == 1 and languages[0] in slides:
+        return slides[languages[0]]
+    return slides.get("*")
+
+
+def badge_of(item: dict, languages: tuple[str, ...] | list[str]) -> dict | None:
+    """The QR badge (``{"url", "badge"}``) of the slide's primary language, if any."""
+    variants = item.get("variants") or {}
+    for lang in list(languages)[:1] or list(variants)[:1]:
+        qr = (variants.get(lang) or {}).get("qr")
+        if isinstance(qr, dict):
+            return qr
+    return None
 
 
 def timeline_media(timeline: dict) -> list[str]:

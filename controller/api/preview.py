@@ -1,5 +1,6 @@
 """``GET /api/v1/screens/<id>/preview?at=ISO-TIME``: what the screen shows at that
-instant and why (any user with a valid personal API token)."""
+instant and why, and ``…/preview.png?at=`` the picture it shows then (any user with a
+valid personal API token)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
 from controller.api.errors import ApiError
 from controller.api.user_auth import require_role
 from controller.auth.users import ROLES
 from controller.state import db, state
-from controller.timeline.preview import preview
+from controller.timeline.preview import preview, preview_png
 
 preview_api = Blueprint("preview_api", __name__, url_prefix="/api/v1")
 
@@ -53,7 +54,24 @@ def parse_at(raw: str | None) -> datetime:
 @require_role(*ROLES)
 def screen_preview(screen_id: str) -> Any:
     at = parse_at(request.args.get("at"))
+    pano = state()
     try:
-        return preview(db(), screen_id, at, state().settings.heartbeat_interval)
+        return preview(db(), screen_id, at, pano.settings.heartbeat_interval, pano.store,
+                       pano.settings.base_url)
     except LookupError:
         raise ApiError(404, f"No screen {screen_id[:64]!r}.") from None
+
+
+@preview_api.get("/screens/<screen_id>/preview.png")
+@require_role(*ROLES)
+def screen_preview_png(screen_id: str) -> Any:
+    """The picture the screen shows at ``at`` (its resolution, PNG), slide or image
+    with the QR badge, composed by the controller."""
+    at = parse_at(request.args.get("at"))
+    pano = state()
+    try:
+        png = preview_png(db(), screen_id, at, pano.settings.heartbeat_interval, pano.store,
+                          pano.settings.base_url)
+    except LookupError:
+        raise ApiError(404, f"No screen {screen_id[:64]!r}.") from None
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})

@@ -16,10 +16,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from controller.scheduling import Schedule, ScreenRef, decisions
+from controller.slides.render import badge_box
 
 SCHEMA = 1
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -63,6 +64,13 @@ class MediaFacts:
     mime: str
 
 
+# Which file a variant's media becomes on a screen: called with (media sha256, target
+# ``WxH``), it returns the sha256 of the file to show (the original when there is no
+# rendition, e.g. a video) and its facts (None: unknown, left out of ``media``), or None
+# when the file cannot be prepared: the item is then left out for that screen.
+MediaChooser = Callable[[str, str], "tuple[str, MediaFacts | None] | None"]
+
+
 @dataclass(frozen=True)
 class Claim:
     """A source's claim: ``playlist`` (a key into the inputs' playlists, or None for
@@ -98,6 +106,24 @@ class BuildInputs:
     schedules: tuple[Schedule, ...] = ()
     # The emergencies that target this screen (ended ones are left out here).
     emergencies: tuple[EmergencyFacts, ...] = ()
+    # Renditions (docs/media.md): None keeps every variant's original file.
+    choose_media: MediaChooser | None = None
+    # Rendered slides and QR badges (``controller.timeline.slides.SlideMaker``): None
+    # leaves text items and emergencies to the player's HTML, without badges.
+    slides: SlideStep | None = None
+
+
+class SlideStep(Protocol):
+    """What the builder asks of the slide step (``controller.timeline.slides``)."""
+
+    def share_key(self, screen: ScreenFacts,
+                  playlists: Sequence[PlaylistOnAir]) -> tuple[Any, ...]: ...
+
+    def item(self, screen: ScreenFacts, on_air: PlaylistOnAir, item: dict[str, Any],
+             media: dict[str, Any]) -> dict[str, Any]: ...
+
+    def emergency(self, screen: ScreenFacts, entry: dict[str, Any],
+                  media: dict[str, Any]) -> dict[str, Any]: ...
 
 
 SegmentSource = Callable[[BuildInputs, datetime, datetime], list[Claim]]
@@ -194,18 +220,42 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else float(value)
 
 
-def _media_of(items: Sequence[Mapping[str, Any]]) -> list[str]:
-    found: list[str] = []
-    for item in items:
-        for variant in (item.get("variants") or {}).values():
-            sha = variant.get("media") if isinstance(variant, Mapping) else None
-            if sha and sha not in found:
-                found.append(sha)
-    return found
+def target_of(screen: ScreenFacts) -> str:
+    """The rendition target of the screen: its resolution, ``WxH``."""
+    return f"{int(screen.resolution[0])}x{int(screen.resolution[1])}"
 
 
-def _playlists_and_media(inputs: BuildInputs,
-                         segments: Sequence[Claim]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _item_for(inputs: BuildInputs, item: Mapping[str, Any], target: str,
+              media: dict[str, Any]) -> dict[str, Any] | None:
+    """The item as the screen gets it: each variant's media replaced by the file chosen
+    for the screen (its rendition), whose facts go into ``media``; None when a file
+    cannot be prepared (the item is left out for this screen)."""
+    variants = item.get("variants")
+    out = dict(item)
+    if not isinstance(variants, Mapping):
+        return out
+    chosen_variants: dict[str, Any] = {}
+    for lang, variant in variants.items():
+        sha = variant.get("media") if isinstance(variant, Mapping) else None
+        if not sha:
+            chosen_variants[lang] = variant
+            continue
+        if inputs.choose_media is None:
+            chosen: tuple[str, MediaFacts | None] | None = (sha, inputs.media.get(sha))
+        else:
+            chosen = inputs.choose_media(sha, target)
+        if chosen is None:
+            return None
+        file_sha, facts = chosen
+        chosen_variants[lang] = variant if file_sha == sha else {**variant, "media": file_sha}
+        if facts is not None:
+            media[file_sha] = {"size": facts.size, "mime": facts.mime}
+    out["variants"] = chosen_variants
+    return out
+
+
+def _playlists_and_media(inputs: BuildInputs, segments: Sequence[Claim],
+                         target: str) -> tuple[dict[str, Any], dict[str, Any]]:
     playlists: dict[str, Any] = {}
     media: dict[str, Any] = {}
     for seg in segments:
@@ -214,23 +264,25 @@ def _playlists_and_media(inputs: BuildInputs,
         on_air = inputs.playlists[seg.playlist]
         if on_air.key in playlists:
             continue
+        items = [_item_for(inputs, item, target, media) for item in on_air.items]
+        if inputs.slides is not None:
+            items = [None if item is None else
+                     inputs.slides.item(inputs.screen, on_air, item, media)
+                     for item in items]
         playlists[on_air.key] = {
             "id": on_air.id,
             "version": on_air.version,
             "title": dict(on_air.title),
-            "items": [dict(item) for item in on_air.items],
+            "items": [item for item in items if item is not None],
         }
-        for sha in _media_of(on_air.items):
-            facts = inputs.media.get(sha)
-            if facts is not None:
-                media[sha] = {"size": facts.size, "mime": facts.mime}
     return playlists, media
 
 
-# Per-rebuild memo: the playlists and media parts for a tuple of playlist ids, shared
-# (the very same dicts) by every screen that shows the same playlists. Bodies built
-# with a memo must be treated as read-only.
-PartsMemo = dict[tuple[str | None, ...], tuple[dict[str, Any], dict[str, Any]]]
+# Per-rebuild memo: the playlists and media parts for a screen target (``WxH``: each
+# resolution gets its own renditions) and a tuple of playlist ids, shared (the very same
+# dicts) by every screen that shows the same playlists. Bodies built with a memo must be
+# treated as read-only.
+PartsMemo = dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any]]]
 
 
 def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = None,
@@ -244,12 +296,17 @@ def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = No
     layers = [source(inputs, start, end) for source in (sources or SEGMENT_SOURCES)]
     segments = paint(start, end, layers)
 
+    target = target_of(screen)
     if memo is None:
-        playlists, media = _playlists_and_media(inputs, segments)
+        playlists, media = _playlists_and_media(inputs, segments, target)
     else:
-        key = tuple(dict.fromkeys(seg.playlist for seg in segments))
+        keys = list(dict.fromkeys(seg.playlist for seg in segments))
+        key: tuple[Any, ...] = (target, *keys)
+        if inputs.slides is not None:  # slides depend on the frame, badges on the screen
+            on_air = [inputs.playlists[k] for k in keys if k is not None]
+            key = (*inputs.slides.share_key(screen, on_air), *key)
         if key not in memo:
-            memo[key] = _playlists_and_media(inputs, segments)
+            memo[key] = _playlists_and_media(inputs, segments, target)
         playlists, media = memo[key]
 
     body = {
@@ -284,9 +341,26 @@ def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = No
         "media": media,
     }
     emergencies = emergency_entries(inputs.emergencies, inputs.now)
+    if emergencies and inputs.slides is not None:
+        extra: dict[str, Any] = {}
+        emergencies = [inputs.slides.emergency(screen, entry, extra) for entry in emergencies]
+        if any(sha not in media for sha in extra):  # a copy: ``media`` may be shared
+            body["media"] = {**media, **extra}
     if emergencies:  # absent when there is none: timelines without one keep their hash
         body["emergencies"] = emergencies
+    if _has_badge(playlists, emergencies):  # where the page lays the badges
+        left, top, right, bottom = badge_box(*(int(v) for v in screen.resolution))
+        body["display"]["qr_badge"] = {"x": left, "y": top, "width": right - left,
+                                       "height": bottom - top}
     return body
+
+
+def _has_badge(playlists: Mapping[str, Any], emergencies: Sequence[Mapping[str, Any]]) -> bool:
+    if any("qr" in e for e in emergencies):
+        return True
+    return any(isinstance(v, Mapping) and "qr" in v
+               for p in playlists.values() for item in p["items"]
+               for v in (item.get("variants") or {}).values())
 
 
 def emergency_entries(emergencies: Sequence[EmergencyFacts],

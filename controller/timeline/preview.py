@@ -9,15 +9,18 @@ reason comes from ``explain``. Read-only; works for any instant, not only the st
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from PIL import Image, ImageOps
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller.emergencies.store import active as active_emergencies
 from controller.emergencies.store import aware, targets
+from controller.media.store import MediaStore
 from controller.models import Media, Screen, Site
 from controller.timeline.builder import (
     BuildInputs,
@@ -28,8 +31,10 @@ from controller.timeline.builder import (
 )
 from controller.timeline.explain import explain
 from controller.timeline.playlists import load_playlists
+from controller.timeline.publisher import RenditionChooser
 from controller.timeline.schedules import ScheduleIndex, load_schedules, usable
-from player.timeline import Playing, active_emergency, resolve
+from controller.timeline.slides import SlideMaker
+from player.timeline import Playing, active_emergency, badge_of, resolve, slide_file
 
 
 def _facts(screen: Screen, site: Site | None) -> ScreenFacts:
@@ -45,7 +50,8 @@ def _facts(screen: Screen, site: Site | None) -> ScreenFacts:
 
 
 def body_at(session: Session, screen: Screen, at: datetime,
-            heartbeat_interval: float) -> dict[str, Any]:
+            heartbeat_interval: float, store: MediaStore | None = None,
+            base_url: str | None = None) -> dict[str, Any]:
     """The timeline body the controller builds for ``screen`` on the day of ``at``."""
     facts = _facts(screen, session.get(Site, screen.site_id))
     loaded = load_schedules(session)
@@ -56,16 +62,22 @@ def body_at(session: Session, screen: Screen, at: datetime,
     shas = {v["media"] for p in playlists.values() for item in p.items
             for v in (item.get("variants") or {}).values()
             if isinstance(v, Mapping) and v.get("media")}
-    media = {row.sha256: MediaFacts(size=row.size, mime=row.mime)
-             for row in session.scalars(select(Media).where(Media.sha256.in_(shas)))} \
-        if shas else {}
+    rows = session.scalars(select(Media).where(Media.sha256.in_(shas))).all() if shas else []
+    media = {row.sha256: MediaFacts(size=row.size, mime=row.mime) for row in rows}
+    # The renditions already made for the screen (read-only: none is made here).
+    chooser = RenditionChooser(session, None, {row.sha256: (media[row.sha256], row.kind)
+                                               for row in rows}, make=False)
     emergencies = tuple(
         EmergencyFacts(id=e.id, start=aware(e.starts_at), end=aware(e.ends_at),
                        messages=e.messages, url=e.url)
         for e in active_emergencies(session, at) if targets(e, screen.id, screen.site_id))
+    # The slides and badges already made (read-only: none is drawn, no code created).
+    slides = (SlideMaker(session, store, base_url, make=False)
+              if store is not None and base_url else None)
     return build_body(BuildInputs(screen=facts, playlists=playlists, media=media,
                                   heartbeat_interval=heartbeat_interval, now=at,
-                                  schedules=schedules, emergencies=emergencies))
+                                  schedules=schedules, emergencies=emergencies,
+                                  choose_media=chooser, slides=slides))
 
 
 def _iso(seconds: float) -> str:
@@ -88,6 +100,7 @@ def _playing(playing: Playing | None, languages: list[str],
         return None
     item = playing.item
     slide = playing.slide_at(now)
+    langs = slide.languages if slide is not None else tuple(languages)
     return {"playlist": playing.playlist_key, "item": item.get("id"), "type": item.get("type"),
             "started_at": _iso(playing.started_at), "ends_at": _iso(playing.ends_at),
             "variants": _variants(item, languages),
@@ -95,19 +108,29 @@ def _playing(playing: Playing | None, languages: list[str],
             # when that slide started and ends, as the player schedules them.
             "showing": None if slide is None else {
                 "languages": list(slide.languages), "started_at": _iso(slide.started_at),
-                "ends_at": _iso(slide.ends_at)}}
+                "ends_at": _iso(slide.ends_at)},
+            # The rendered slide (text items) and the QR badge on screen then, if any.
+            "slide": slide_file(item, langs) if item.get("type") == "text" else None,
+            "qr": badge_of(item, langs)}
 
 
-def preview(session: Session, screen_id: str, at: datetime,
-            heartbeat_interval: float) -> dict[str, Any]:
-    """What ``screen_id`` shows at ``at`` (aware) and why. LookupError for an unknown
-    screen, ValueError for a naive datetime."""
+def _screen_at(session: Session, screen_id: str, at: datetime) -> Screen:
+    """The screen; ValueError for a naive ``at``, LookupError for an unknown screen."""
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"{at!r} has no time zone; pass an aware datetime")
     screen = session.get(Screen, screen_id)
     if screen is None:
         raise LookupError(f"no screen {screen_id!r}")
-    body = body_at(session, screen, at, heartbeat_interval)
+    return screen
+
+
+def preview(session: Session, screen_id: str, at: datetime,
+            heartbeat_interval: float, store: MediaStore | None = None,
+            base_url: str | None = None) -> dict[str, Any]:
+    """What ``screen_id`` shows at ``at`` (aware) and why. LookupError for an unknown
+    screen, ValueError for a naive datetime."""
+    screen = _screen_at(session, screen_id, at)
+    body = body_at(session, screen, at, heartbeat_interval, store, base_url)
     why = explain(session, screen_id, at)
     languages = list(screen.languages or [])
     return {
@@ -122,4 +145,61 @@ def preview(session: Session, screen_id: str, at: datetime,
         "languages": languages,
         "bilingual_mode": screen.bilingual_mode,
         "alternate_timing": screen.alternate_timing or "split",
+        "qr_badge": body["display"].get("qr_badge"),
     }
+
+
+def _open(store: MediaStore, sha: str | None) -> Image.Image | None:
+    if not sha or not store.exists(sha):
+        return None
+    try:
+        with Image.open(store.path_for(sha)) as image:
+            return image.convert("RGB")
+    except (OSError, ValueError):
+        return None
+
+
+def preview_png(session: Session, screen_id: str, at: datetime, heartbeat_interval: float,
+                store: MediaStore, base_url: str | None) -> bytes:
+    """The picture ``screen_id`` shows at ``at``, as a PNG of its resolution: the
+    emergency's or text item's rendered slide, or the image (its rendition) fitted on
+    black, with the QR badge pasted at ``display.qr_badge``; black when there is
+    nothing to draw (video, web page, idle, or a slide not rendered yet)."""
+    screen = _screen_at(session, screen_id, at)
+    body = body_at(session, screen, at, heartbeat_interval, store, base_url)
+    size = (int(screen.width), int(screen.height))
+    now = at.timestamp()
+    picture: Image.Image | None = None
+    badge: dict[str, Any] | None = None
+    emergency = active_emergency(body, now)
+    if emergency is not None:
+        picture = _open(store, emergency.get("slide"))
+        badge = emergency.get("qr")
+        if picture is None:
+            picture = Image.new("RGB", size, (183, 18, 18))
+    else:
+        playing = resolve(body, now)
+        if playing is not None:
+            slide = playing.slide_at(now)
+            langs = slide.languages if slide is not None else ()
+            item = playing.item
+            if item.get("type") == "text":
+                picture = _open(store, slide_file(item, langs))
+            elif item.get("type") == "image":
+                variants = item.get("variants") or {}
+                variant = variants.get(langs[0]) if langs else next(iter(variants.values()))
+                picture = _open(store, (variant or {}).get("media"))
+            badge = badge_of(item, langs)
+    canvas = Image.new("RGB", size, (0, 0, 0))
+    if picture is not None:
+        if picture.size != size:
+            picture = ImageOps.contain(picture, size)
+        canvas.paste(picture, ((size[0] - picture.width) // 2,
+                               (size[1] - picture.height) // 2))
+    box = body["display"].get("qr_badge")
+    badge_image = _open(store, badge.get("badge")) if badge and box else None
+    if badge_image is not None and box is not None:
+        canvas.paste(badge_image, (box["x"], box["y"]))
+    out = io.BytesIO()
+    canvas.save(out, "PNG")
+    return out.getvalue()

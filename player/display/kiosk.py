@@ -11,7 +11,7 @@ from player.cache import MediaCache
 from player.playback import Playback
 from player.state import PlayerState
 from player.status_server import Handler
-from player.timeline import Playing, alternate_timing, parse_time
+from player.timeline import Playing, alternate_timing, badge_of, parse_time, slide_file
 
 STATIC = Path(__file__).parent / "static"
 STATIC_FILES = {
@@ -23,7 +23,18 @@ MEDIA_RE = re.compile(r"^/media/([0-9a-f]{64})$")
 UPCOMING = 3
 
 
-def playing_json(p: Playing) -> dict:
+def _cached(cache: MediaCache | None, sha: str | None) -> str | None:
+    return sha if sha and (cache is None or cache.has(sha)) else None
+
+
+def _badge(cache: MediaCache | None, qr: dict | None) -> dict | None:
+    """A QR badge the page can show: its short link and its cached file."""
+    if not qr or _cached(cache, qr.get("badge")) is None:
+        return None
+    return {"url": qr.get("url"), "file": qr["badge"]}
+
+
+def playing_json(p: Playing, cache: MediaCache | None = None) -> dict:
     return {
         "key": f"{p.playlist_key}|{p.item.get('id')}|{p.item_index}|{p.started_at:.3f}",
         "playlist": p.playlist_key,
@@ -35,15 +46,22 @@ def playing_json(p: Playing) -> dict:
         "stale": p.stale,
         # The page shows slide i from its started_at to its ends_at (player.timeline
         # decides, so alternate_timing is honoured the same way everywhere).
+        # ``file``: the rendered slide to show full screen, when cached (else the page
+        # draws the text); ``badge``: the QR badge laid over display.qr_badge.
         "slides": [{"languages": list(s.languages), "started_at": s.started_at,
-                    "ends_at": s.ends_at} for s in p.slides],
+                    "ends_at": s.ends_at,
+                    "file": (_cached(cache, slide_file(p.item, s.languages))
+                             if p.item.get("type") == "text" else None),
+                    "badge": _badge(cache, badge_of(p.item, s.languages))}
+                   for s in p.slides],
     }
 
 
-def emergency_json(entry: dict) -> dict:
+def emergency_json(entry: dict, cache: MediaCache | None = None) -> dict:
     return {"id": entry["id"], "from": parse_time(entry["from"]),
             "until": parse_time(entry["until"]), "messages": entry["messages"],
-            "url": entry.get("url")}
+            "url": entry.get("url"), "file": _cached(cache, entry.get("slide")),
+            "badge": _badge(cache, entry.get("qr"))}
 
 
 class KioskRoutes:
@@ -68,11 +86,13 @@ class KioskRoutes:
                 "alternate_timing": alternate_timing(display),
                 "name": display.get("name") or {},
                 "orientation": display.get("orientation"),
+                "resolution": display.get("resolution"),
+                "qr_badge": display.get("qr_badge"),
             },
-            "items": [playing_json(p) for p in items],
+            "items": [playing_json(p, self.cache) for p in items],
             # The page shows the one active at its clock, over everything (kiosk.js).
-            "emergencies": [emergency_json(e) for e in (timeline or {}).get("emergencies")
-                            or []],
+            "emergencies": [emergency_json(e, self.cache)
+                            for e in (timeline or {}).get("emergencies") or []],
         }
 
     def __call__(self, handler: Handler, path: str) -> bool:

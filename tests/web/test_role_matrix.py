@@ -38,6 +38,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/api/v1/screens"): ("admin", "technician", "emergency"),
     ("GET", "/api/v1/screens/{screen_id}/preview"): EVERY,
+    ("GET", "/api/v1/screens/{screen_id}/preview.png"): EVERY,
     ("POST", "/api/v1/emergencies"): ("admin", "emergency"),
     ("GET", "/api/v1/emergencies/{emergency_id}"): ("admin", "emergency", "technician"),
     ("POST", "/api/v1/emergencies/{emergency_id}/cancel"): ("admin", "emergency"),

@@ -96,6 +96,31 @@
     return slide;
   }
 
+  // A slide the controller rendered (its PNG, cached): shown full screen.
+  function renderedSlide(file, alt) {
+    var slide = el("div", "slide rendered");
+    var img = el("img");
+    img.alt = alt || "";
+    img.src = "/media/" + file;
+    slide.appendChild(img);
+    return slide;
+  }
+
+  // The QR badge, at the pixel box display.qr_badge of a screen of display.resolution
+  // (the corner the controller's slides leave free), scaled with the page.
+  function addBadge(slide, badge) {
+    var box = plan.display.qr_badge, res = plan.display.resolution;
+    if (!badge || !box || !res || !res[0] || !res[1]) { return; }
+    var img = el("img", "qr-badge");
+    img.alt = badge.url || "";
+    img.src = "/media/" + badge.file;
+    img.style.left = (100 * box.x / res[0]) + "%";
+    img.style.top = (100 * box.y / res[1]) + "%";
+    img.style.width = (100 * box.width / res[0]) + "%";
+    img.style.height = (100 * box.height / res[1]) + "%";
+    slide.appendChild(img);
+  }
+
   // Slides of an entry, as the player resolved them (entry.slides): several only in
   // "alternate" mode, one language each.
   function build(layer, entry) {
@@ -113,10 +138,14 @@
       : [{ languages: languagesOf(item), started_at: entry.started_at, ends_at: entry.ends_at }];
     slides.forEach(function (s) {
       var langs = s.languages;
-      // Text: its languages as blocks. Media: the first language's file (its own picture
-      // if it has one), captioned in the slide's languages.
-      layer.appendChild(item.type === "text" ? textSlide(item, langs)
-        : mediaSlide(item, langs[0], langs));
+      // Text: the rendered slide when cached, else its languages as blocks. Media: the
+      // first language's file (its own picture if it has one), captioned in the slide's
+      // languages. Either way the QR badge of the slide's language, when there is one.
+      var slide = item.type === "text" ? (s.file ? renderedSlide(s.file,
+        (item.variants[langs[0]] || {}).title) : textSlide(item, langs))
+        : mediaSlide(item, langs[0], langs);
+      addBadge(slide, s.badge);
+      layer.appendChild(slide);
     });
     layer.firstChild.classList.add("on");
   }
@@ -180,12 +209,20 @@
   }
 
   function showEmergency(e) {
-    var id = e ? e.id : null;
+    // Drawn again when its slide or badge arrives in the cache.
+    var id = e ? e.id + "|" + (e.file || "") + "|" + (e.badge ? e.badge.file : "") : null;
     if (id === emergencyId) { return; }
     emergencyId = id;
     overlay.innerHTML = "";
     overlay.hidden = !e;
     if (!e) { return; }
+    if (e.file) {  // the controller's emergency slide, with its QR badge
+      var slide = renderedSlide(e.file, "");
+      slide.classList.add("on");
+      addBadge(slide, e.badge);
+      overlay.appendChild(slide);
+      return;
+    }
     var messages = e.messages || {};
     var langs = (plan.display.languages || []).filter(function (l) { return messages[l]; });
     Object.keys(messages).forEach(function (l) { if (langs.indexOf(l) < 0) { langs.push(l); } });

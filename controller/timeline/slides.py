@@ -1,0 +1,231 @@
+"""The slide and QR-badge step of a rebuild (docs/media.md "Rendered slides" and
+"QR badges", docs/protocol.md section 4).
+
+``SlideMaker`` is the builder's ``slides`` input for one rebuild:
+
+- a ``text`` item gets ``"slides"``: one PNG at the screen's resolution with all the
+  screen's languages (``{"*": sha}``, dual mode) or one per language (``{lang: sha}``,
+  alternate mode), framed with the province and the site's name. An item with a link
+  has its slides drawn with the QR corner left free (``reserve_qr``), so the slides of
+  a site, resolution and language set are shared by its screens;
+- every variant with a ``url`` (any item type) gets ``"qr": {"url", "badge"}``: the
+  screen's short link (``code_for``, one per playlist, item, language and screen) and a
+  badge PNG with its QR code, which the screen lays over the reserved corner;
+- an emergency gets ``"slide"`` (all its languages, the screen's first) and, with a
+  ``url``, ``"qr"`` (its code belongs to no screen, as docs/media.md says).
+
+A slide or badge that cannot be drawn (``SlideDoesNotFit``, anything else) is logged and
+left out: the screen shows the HTML fallback; the rebuild goes on. Missing files are
+made in sessions of their own, committed at once (rendering happens before their first
+write, so no write lock is held while drawing), as renditions are. With ``make=False``
+(the preview) only what exists is named: nothing is drawn or written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from controller.media.store import MediaStore
+from controller.models import Media, QrCode, RenderedSlide
+from controller.qr.links import code_for, target_hash
+from controller.slides import cache as slide_cache
+from controller.slides.badge import BadgeSpec, badge_media
+from controller.slides.badge import input_hash as badge_hash
+from controller.slides.render import (
+    SlideSpec,
+    emergency_spec,
+    item_specs,
+    ordered_languages,
+)
+from controller.timeline.builder import MediaFacts, PlaylistOnAir, ScreenFacts
+
+log = logging.getLogger("pano.timeline")
+
+EMERGENCY_PLAYLIST = "emergency"  # the playlist id of an emergency's short link
+File = tuple[str, MediaFacts]
+
+
+def _has_url(item: Mapping[str, Any]) -> bool:
+    return any(isinstance(v, Mapping) and v.get("url")
+               for v in (item.get("variants") or {}).values())
+
+
+class SlideMaker:
+    """Slides and badges for one rebuild (or one preview, ``make=False``)."""
+
+    def __init__(self, session: Session, store: MediaStore, base_url: str,
+                 make: bool = True, reported: set[str] | None = None) -> None:
+        self._session = session
+        self._store = store
+        self._base_url = base_url.rstrip("/")
+        self._make = make
+        self._reported = reported if reported is not None else set()
+        self._files: dict[str, File | None] = {}
+        self._codes: dict[tuple[str, str, str, str | None, str], str] = {}
+        for row in session.execute(select(QrCode.code, QrCode.playlist_id, QrCode.item_id,
+                                          QrCode.lang, QrCode.screen_id, QrCode.target_hash)
+                                   .order_by(QrCode.created_at, QrCode.code)):
+            self._codes.setdefault((row.playlist_id, row.item_id, row.lang, row.screen_id,
+                                    row.target_hash), row.code)
+
+    # -- what the builder asks ------------------------------------------------------------
+    def share_key(self, screen: ScreenFacts,
+                  playlists: Sequence[PlaylistOnAir]) -> tuple[Any, ...]:
+        """What the playlist part of a body depends on besides the playlists and the
+        resolution: the frame and languages (slides), the screen itself when an item has
+        a link (its badges)."""
+        per_screen = any(_has_url(item) for p in playlists for item in p.items)
+        return (screen.site_id, screen.site_name.get("vi", ""),
+                screen.site_name.get("en", ""), tuple(screen.languages),
+                screen.bilingual_mode, screen.id if per_screen else None)
+
+    def item(self, screen: ScreenFacts, on_air: PlaylistOnAir,
+             item: dict[str, Any], media: dict[str, Any]) -> dict[str, Any]:
+        """``item`` with its slides and QR badges for ``screen``; their files go into
+        ``media``."""
+        width, height = (int(v) for v in screen.resolution)
+        variants = item.get("variants")
+        if not isinstance(variants, Mapping):
+            return item
+        out = dict(item)
+        has_url = _has_url(item)
+        if item.get("type") == "text":
+            slides = self._item_slides(screen, item, width, height, has_url, media)
+            if slides:
+                out["slides"] = slides
+        if has_url:
+            langs = ordered_languages(variants, list(screen.languages), others=False)
+            new = dict(variants)
+            for lang in langs:
+                variant = variants[lang]
+                url = variant.get("url") if isinstance(variant, Mapping) else None
+                if not url:
+                    continue
+                qr = self._qr(screen, width, height, on_air.id, str(item.get("id")), lang,
+                              screen.id, url, media)
+                if qr is not None:
+                    new[lang] = {**variant, "qr": qr}
+            out["variants"] = new
+        return out
+
+    def emergency(self, screen: ScreenFacts, entry: dict[str, Any],
+                  media: dict[str, Any]) -> dict[str, Any]:
+        """An entry of the timeline's ``emergencies`` with its slide and QR badge."""
+        width, height = (int(v) for v in screen.resolution)
+        out = dict(entry)
+        url = entry.get("url")
+        name = f"emergency {entry['id']}"
+        try:
+            spec = emergency_spec(entry["messages"], width, height, list(screen.languages),
+                                  screen.site_name.get("vi", ""),
+                                  screen.site_name.get("en", ""), name=name,
+                                  reserve_qr=bool(url))
+        except Exception as err:  # noqa: BLE001 - the HTML overlay remains
+            self._report(f"spec|{name}|{width}x{height}", "%s: no slide for %s screens: %s",
+                         name, f"{width}x{height}", err)
+            spec = None
+        slide = self._slide(spec, media) if spec is not None else None
+        if slide is not None:
+            out["slide"] = slide
+        if url:
+            lang = spec.languages[0] if spec is not None else next(iter(entry["messages"]))
+            qr = self._qr(screen, width, height, EMERGENCY_PLAYLIST, str(entry["id"]), lang,
+                          None, url, media)
+            if qr is not None:
+                out["qr"] = qr
+        return out
+
+    # -- the parts --------------------------------------------------------------------------
+    def _item_slides(self, screen: ScreenFacts, item: Mapping[str, Any], width: int,
+                     height: int, has_url: bool, media: dict[str, Any]) -> dict[str, str]:
+        name = str(item.get("id", ""))
+        try:
+            specs = item_specs(dict(item), width, height, list(screen.languages),
+                               screen.bilingual_mode, screen.site_name.get("vi", ""),
+                               screen.site_name.get("en", ""), name=name,
+                               reserve_qr=has_url)
+        except Exception as err:  # noqa: BLE001
+            self._report(f"spec|{name}|{width}x{height}", "item %s: no slides for %s "
+                         "screens (HTML text instead): %s", name, f"{width}x{height}", err)
+            return {}
+        slides: dict[str, str] = {}
+        for spec in specs:
+            sha = self._slide(spec, media)
+            if sha is None:
+                return {}  # all or nothing: the page shows the item one way
+            slides[spec.languages[0] if len(specs) > 1 else "*"] = sha
+        return slides
+
+    def _slide(self, spec: SlideSpec, media: dict[str, Any]) -> str | None:
+        key = slide_cache.input_hash(spec)
+        return self._file(key, media, lambda side: slide_cache.slide_media(
+            side, self._store, spec), f"slide {spec.name or '?'} ({spec.width}x"
+            f"{spec.height}, {'/'.join(spec.languages)})")
+
+    def _qr(self, screen: ScreenFacts, width: int, height: int, playlist_id: str,
+            item_id: str, lang: str, screen_id: str | None, url: str,
+            media: dict[str, Any]) -> dict[str, str] | None:
+        code = self._code(playlist_id, item_id, lang, screen_id, url)
+        if code is None:
+            return None
+        short = f"{self._base_url}/q/{code}"
+        try:
+            spec = BadgeSpec(width, height, short)
+        except Exception as err:  # noqa: BLE001
+            self._report(f"badge|{width}x{height}", "no QR badge on %s: %s", screen.id, err)
+            return None
+        badge = self._file(badge_hash(spec), media,
+                           lambda side: badge_media(side, self._store, spec),
+                           f"QR badge {short} ({width}x{height})")
+        return None if badge is None else {"url": short, "badge": badge}
+
+    def _code(self, playlist_id: str, item_id: str, lang: str, screen_id: str | None,
+              url: str) -> str | None:
+        key = (playlist_id, item_id, lang, screen_id, target_hash(url))
+        if key not in self._codes:
+            if not self._make:
+                return None
+            with Session(bind=self._session.get_bind(), expire_on_commit=False) as side:
+                self._codes[key] = code_for(side, playlist_id=playlist_id, item_id=item_id,
+                                            lang=lang, screen_id=screen_id, target_url=url)
+                side.commit()
+        return self._codes[key]
+
+    def _file(self, key: str, media: dict[str, Any], make: Any, what: str) -> str | None:
+        if key not in self._files:
+            self._files[key] = self._lookup_or_make(key, make, what)
+        found = self._files[key]
+        if found is None:
+            return None
+        sha, facts = found
+        media[sha] = {"size": facts.size, "mime": facts.mime}
+        return sha
+
+    def _lookup_or_make(self, key: str, make: Any, what: str) -> File | None:
+        row = self._session.get(RenderedSlide, key)
+        if row is not None and self._store.exists(row.media_sha256):
+            found = self._session.get(Media, row.media_sha256)
+            if found is not None:
+                return found.sha256, MediaFacts(size=found.size, mime=found.mime)
+        if not self._make:
+            return None
+        try:
+            with Session(bind=self._session.get_bind(), expire_on_commit=False) as side:
+                made = make(side)
+                side.commit()
+                return made.sha256, MediaFacts(size=made.size, mime=made.mime)
+        except Exception as err:  # noqa: BLE001 - one slide never stops a rebuild
+            self._report(key, "%s cannot be drawn (the screen shows HTML instead): %s",
+                         what, err)
+            return None
+
+    def _report(self, key: str, message: str, *args: Any) -> None:
+        # Warn once per publisher (process), not at every rebuild.
+        level = logging.DEBUG if key in self._reported else logging.WARNING
+        self._reported.add(key)
+        log.log(level, message, *args)

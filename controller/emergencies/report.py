@@ -1,7 +1,9 @@
 """What ``GET /api/v1/emergencies/<id>`` answers: the emergency and, for every screen it
 targets, ``shown`` (with the time the player reported), ``pending`` (online, not shown
-yet) or ``unreachable`` (offline: it will show the message when it reconnects, if the
-message has not ended by then)."""
+yet), ``unreachable`` (offline: it will show the message when it reconnects, if the
+message has not ended by then) or, once the emergency has ended or was cancelled,
+``missed`` (no receipt: the screen never showed it — or showed it offline and has not
+reported yet; a late receipt turns it into ``shown``)."""
 
 from __future__ import annotations
 
@@ -40,9 +42,12 @@ def describe(session: Session, emergency: Emergency, heartbeat_interval: float,
     seen = dict(session.execute(select(ScreenStatus.screen_id, ScreenStatus.last_seen)
                                 .where(ScreenStatus.screen_id.in_(ids))).all())
     rows = []
+    over = state_of(emergency, now) in ("cancelled", "ended")
     for screen in screens:
         if screen.id in receipts:
             status = "shown"
+        elif over:
+            status = "missed"
         elif is_online(seen.get(screen.id), heartbeat_interval, now):
             status = "pending"
         else:
@@ -51,7 +56,7 @@ def describe(session: Session, emergency: Emergency, heartbeat_interval: float,
                      "shown_at": iso(receipts.get(screen.id))})
     creator = session.get(User, emergency.created_by) if emergency.created_by else None
     summary = {key: sum(1 for r in rows if r["status"] == key)
-               for key in ("shown", "pending", "unreachable")}
+               for key in ("shown", "pending", "unreachable", "missed")}
     return {
         "id": emergency.id,
         "state": state_of(emergency, now),

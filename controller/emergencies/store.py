@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller import changes
+from controller.emergencies.fit import check_fits
 from controller.emergencies.request import EmergencyRefused, EmergencyRequest
 from controller.models import Emergency, EmergencyReceipt, Screen, Site, utcnow
 from controller.review.actor import Actor
@@ -34,6 +35,12 @@ def create(session: Session, request: EmergencyRequest, actor: Actor) -> Emergen
         unknown = [s for s in request.screens if s not in found]
         if unknown:
             raise EmergencyRefused(f"unknown screen(s): {', '.join(unknown[:10])}.")
+    screens = session.scalars(select(Screen).where(
+        Screen.site_id.in_(request.sites) | Screen.id.in_(request.screens))).all()
+    sites = {site.id: site for site in session.scalars(select(Site))}
+    too_long = check_fits(request.messages, request.url, screens, sites)
+    if too_long:
+        raise EmergencyRefused(f"{too_long}.")
     emergency = Emergency(
         messages=request.messages, url=request.url,
         targets={"sites": list(request.sites), "screens": list(request.screens)},

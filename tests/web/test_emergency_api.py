@@ -79,6 +79,10 @@ TOO_LATE = (datetime.now(UTC) + timedelta(days=8)).isoformat()
     (payload(duration_minutes=None, ends_at="2099-01-01T00:00:00"), "no time zone"),
     (payload(url="javascript:alert(1)"), "http:// or https://"),
     (payload(colour="red"), "unknown field(s): colour"),
+    # Within every length limit, but three long texts cannot fit one slide at A Đớt.
+    (payload(messages={lang: {"title": "Thông báo khẩn " * 12, "body": "Nội dung dài " * 76}
+                       for lang in ("vi", "en", "lo")}),
+     "too long for the 1920×1080 screens of a-dot-border-gate"),
     ([1, 2], "JSON object"),
 ])
 def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(server, fleet,
@@ -162,3 +166,14 @@ def test_it_reaches_exactly_the_targeted_screens_with_receipts_and_cancel(
         assert "emergencies" not in player.next_timeline()
     status, again = call(server, "POST", f"/api/v1/emergencies/{eid}/cancel", operator)
     assert status == 400 and "already cancelled" in again["message"]
+
+
+def test_screens_that_never_showed_an_ended_emergency_are_missed(server, fleet, operator):
+    status, sent = call(server, "POST", "/api/v1/emergencies", operator,
+                        payload(targets={"screens": ["a-dot-outdoor-pano"]}))
+    assert status == 201, sent
+    status, cancelled = call(server, "POST", f"/api/v1/emergencies/{sent['id']}/cancel",
+                             operator)
+    assert status == 200 and cancelled["state"] == "cancelled"
+    assert [s["status"] for s in cancelled["screens"]] == ["missed"]
+    assert cancelled["summary"]["missed"] == 1

@@ -1,0 +1,39 @@
+"""Does an emergency's text fit on the screens it targets? Checked when it is sent, so an
+operator learns at once that a message is too long, instead of screens falling back to
+the plain HTML overlay. Lays the slide out exactly as the timeline builder will
+(:func:`controller.slides.spec.emergency_spec`), once per screen size, site and
+language profile among the targets; nothing is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from controller.models import Screen, Site
+from controller.slides.render import render_layout
+from controller.slides.spec import SlideDoesNotFit, SlideError, emergency_spec
+
+
+def check_fits(messages: dict, url: str | None, screens: Iterable[Screen],
+               sites: dict[str, Site]) -> str | None:
+    """None when the message fits every targeted screen; else the refusal, naming the
+    screens and the language that takes the most room."""
+    seen: set[tuple] = set()
+    for screen in screens:
+        site = sites.get(screen.site_id)
+        key = (screen.width, screen.height, tuple(screen.languages or ()), screen.site_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            spec = emergency_spec(messages, int(screen.width), int(screen.height),
+                                  list(screen.languages or []),
+                                  site.name_vi if site else "", site.name_en if site else "",
+                                  reserve_qr=bool(url))
+            render_layout(spec)
+        except SlideDoesNotFit as exc:
+            lang = f" (the {exc.lang} text takes the most room)" if exc.lang else ""
+            return (f"the message is too long for the {screen.width}×{screen.height} "
+                    f"screens of {screen.site_id}{lang}: shorten it")
+        except SlideError as exc:
+            return f"the message cannot be shown: {exc}"
+    return None

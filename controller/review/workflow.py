@@ -4,7 +4,8 @@
   review (frozen). Editing an approved playlist starts a new draft; what is on air
   (``Playlist.current_version``) stays the approved version until another is approved.
 - Submitting and approving check completeness: every item has the required languages
-  and every language of every screen the playlist would reach.
+  and every language of every screen the playlist would reach; and that every text item
+  fits the slides of those screens (controller/review/fit.py).
 - The approver must not be the version's last editor. A rejection needs a reason and
   returns the version to draft with the reason shown to the editor.
 - Approving archives the previously approved version unless a schedule pins it.
@@ -37,6 +38,7 @@ from controller.models import (
 from controller.review import ReviewError
 from controller.review.actor import Actor
 from controller.review.audit import record
+from controller.review.fit import misfits
 from controller.review.permissions import check_edit, check_review
 
 MAX_REASON = 2000
@@ -98,6 +100,10 @@ def check_complete(session: Session, playlist_id: str, items: list[dict[str, Any
     message = refusal(subject, per_screen(items, shown.values()))
     if message:
         raise ReviewError(message, 422)
+    too_long = misfits(session, shown, items)
+    if too_long:
+        raise ReviewError(f"{subject} has text that does not fit its screens: "
+                          f"{'; '.join(too_long)}.", 422)
 
 
 def create_playlist(session: Session, actor: Actor, playlist_id: str, *, title_vi: str,

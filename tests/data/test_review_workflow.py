@@ -240,3 +240,19 @@ def test_the_audit_log_refuses_updates_and_deletes(session, people):
     session.rollback()
     entry = session.scalars(select(AuditEntry)).first()
     assert (entry.id, entry.actor, entry.action) == first and len(actions(session)) == count
+
+
+def test_a_text_too_long_for_the_screens_it_reaches_is_refused_at_submit(session, people):
+    # welcome-hue is the default of dual vi/en screens: both texts share one slide.
+    long_text = text_item("welcome", title="Chào mừng " * 19)
+    for variant in long_text["variants"].values():
+        variant["body"] = "Cửa khẩu quốc tế A Đớt. " * 80
+    playlist, version = new_playlist(session, people["lan"], items=[long_text],
+                                     pid="welcome-hue")
+    with pytest.raises(ReviewError, match="the vi text does not fit the 1920×1080 screens "
+                                          "of chan-may-port; shorten it") as refused:
+        submit(session, people["lan"], playlist, 1)
+    assert refused.value.status == 422 and "item 'welcome'" in refused.value.message
+    save_draft(session, people["lan"], playlist, [text_item("welcome")])
+    submit(session, people["lan"], playlist, 1)  # a normal text fits
+    assert version.state == "in_review"

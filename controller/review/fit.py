@@ -1,0 +1,58 @@
+"""Do a playlist's text items fit on the screens they would reach? Checked when a
+version is submitted and approved, so an editor learns that a text is too long before
+it goes on air, instead of screens falling back to plain HTML text. Each text item is
+laid out exactly as the timeline builder will (:func:`controller.slides.spec.item_specs`),
+once per screen size, language profile, bilingual mode and site; nothing is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from controller.models import Screen, Site
+from controller.slides.render import render_layout
+from controller.slides.spec import SlideDoesNotFit, SlideError, item_specs
+
+
+def misfits(session: Session, screen_ids: Iterable[str],
+            items: list[dict[str, Any]]) -> list[str]:
+    """One sentence per text item that does not fit some of the screens (empty: all
+    fit)."""
+    ids = list(screen_ids)
+    text_items = [item for item in items if item.get("type") == "text"]
+    if not ids or not text_items:
+        return []
+    screens = session.scalars(select(Screen).where(Screen.id.in_(ids))).all()
+    sites = {site.id: site for site in session.scalars(select(Site))}
+    problems: dict[str, str] = {}
+    seen: set[tuple[Any, ...]] = set()
+    for screen in screens:
+        site = sites.get(screen.site_id)
+        key = (screen.width, screen.height, tuple(screen.languages or ()),
+               screen.bilingual_mode, screen.site_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        for item in text_items:
+            item_id = str(item.get("id", ""))
+            if item_id in problems:
+                continue
+            try:
+                for spec in item_specs(item, int(screen.width), int(screen.height),
+                                       list(screen.languages or []), screen.bilingual_mode,
+                                       site.name_vi if site else "",
+                                       site.name_en if site else "",
+                                       reserve_qr=any((v or {}).get("url") for v in
+                                                      (item.get("variants") or {}).values())):
+                    render_layout(spec)
+            except SlideDoesNotFit as exc:
+                lang = f"the {exc.lang} text" if exc.lang else "its text"
+                problems[item_id] = (f"item {item_id!r}: {lang} does not fit the "
+                                     f"{screen.width}×{screen.height} screens of "
+                                     f"{screen.site_id}; shorten it")
+            except SlideError as exc:
+                problems[item_id] = f"item {item_id!r}: {exc}"
+    return list(problems.values())

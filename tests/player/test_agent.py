@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+import time
 
 import pytest
 import socketio
@@ -174,6 +175,20 @@ def test_a_refused_credential_is_retried_and_the_reason_recorded(tmp_path, contr
         wait_for(lambda: run.agent.connected, what="connection with the new token")
 
 
+def rebind(port: int, app, seconds: float = 10.0):
+    """A server on ``port`` again. The port may be briefly taken after the first server
+    closed: the player's reconnect attempts use ephemeral source ports, and the kernel
+    may hand one of them the very number the test wants back."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return make_server("127.0.0.1", port, app, threaded=True)
+        except (OSError, SystemExit):  # werkzeug exits when the bind fails
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def test_a_restarted_controller_is_reconnected_to(tmp_path, media_app, picture):
     first = FakeController(media_app)
     first.timeline = timeline(1)
@@ -187,8 +202,7 @@ def test_a_restarted_controller_is_reconnected_to(tmp_path, media_app, picture):
         wait_for(lambda: not run.agent.connected, what="the drop to be noticed")
         second = FakeController(media_app)
         second.timeline = timeline(2)
-        again = make_server("127.0.0.1", port, socketio.WSGIApp(second.sio, media_app),
-                            threaded=True)
+        again = rebind(port, socketio.WSGIApp(second.sio, media_app))
         threading.Thread(target=again.serve_forever, daemon=True).start()
         try:
             wait_for(lambda: second.received("ack"), what="ack after reconnecting")

@@ -11,22 +11,18 @@ into them) and stored as PNG without metadata (same spec, same bytes).
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import math
-import tempfile
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from PIL import Image, ImageDraw
 from sqlalchemy.orm import Session
 
 from controller.media.store import MediaStore
-from controller.models import Media, RenderedSlide
+from controller.models import Media
 from controller.qr.image import modules, qr_for_screen, qr_image
 from controller.slides import fonts, layout
-from controller.slides.cache import PNG_COMPRESS_LEVEL, _engine
+from controller.slides.cache import cached, encode_png, hash_inputs, store_png
 from controller.slides.render import (
     BADGE_PAD,
     LINK_MIN,
@@ -109,27 +105,19 @@ def render_badge(spec: BadgeSpec) -> Image.Image:
 
 
 def input_hash(spec: BadgeSpec) -> str:
-    doc = {"badge": BADGE_VERSION, "spec": json.loads(spec.canonical()),
-           "fonts": fonts.fonts_digest(), "engine": _engine()}
-    canonical = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hash_inputs({"badge": BADGE_VERSION}, spec.canonical())
 
 
 def png_bytes(spec: BadgeSpec) -> bytes:
     global render_count
     image = render_badge(spec)
     render_count += 1
-    out = io.BytesIO()
-    image.save(out, "PNG", compress_level=PNG_COMPRESS_LEVEL, optimize=False)
-    return out.getvalue()
+    return encode_png(image)
 
 
 def stored_badge(session: Session, store: MediaStore, spec: BadgeSpec) -> Media | None:
     """The stored badge of ``spec`` if there is one (nothing is rendered)."""
-    row = session.get(RenderedSlide, input_hash(spec))
-    if row is None or not store.exists(row.media_sha256):
-        return None
-    return session.get(Media, row.media_sha256)
+    return cached(session, store, input_hash(spec))
 
 
 def badge_media(session: Session, store: MediaStore, spec: BadgeSpec) -> Media:
@@ -139,22 +127,6 @@ def badge_media(session: Session, store: MediaStore, spec: BadgeSpec) -> Media:
     if found is not None:
         return found
     key = input_hash(spec)
-    data = png_bytes(spec)
-    known = session.get(Media, hashlib.sha256(data).hexdigest()) is not None
-    with tempfile.TemporaryDirectory(prefix="pano-badge-") as tmp:
-        path = Path(tmp) / "badge.png"
-        path.write_bytes(data)
-        media = store.put_file(session, path, f"qr-badge-{key[:12]}.png", "image/png",
-                               "image")
     x0, y0, x1, y1 = badge_box(spec.width, spec.height)
-    if not known:
-        media.origin = "slide"
-        media.width, media.height = x1 - x0, y1 - y0
-    row = session.get(RenderedSlide, key)
-    if row is None:
-        session.add(RenderedSlide(input_hash=key, media_sha256=media.sha256,
-                                  width=x1 - x0, height=y1 - y0))
-    else:
-        row.media_sha256 = media.sha256
-    session.flush()
-    return media
+    return store_png(session, store, key, png_bytes(spec), f"qr-badge-{key[:12]}.png",
+                     (x1 - x0, y1 - y0))

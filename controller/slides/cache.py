@@ -15,9 +15,10 @@ import io
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import PIL
-from PIL import features
+from PIL import Image, features
 from sqlalchemy.orm import Session
 
 from controller.media.store import MediaStore
@@ -37,12 +38,25 @@ def _engine() -> dict[str, str | None]:
             "harfbuzz": features.version("harfbuzz"), "fribidi": features.version("fribidi")}
 
 
-def input_hash(spec: SlideSpec) -> str:
-    """SHA-256 (hex) of everything that goes into the slide."""
-    doc = {"renderer": RENDERER_VERSION, "spec": json.loads(spec.canonical()),
-           "fonts": fonts.fonts_digest(), "engine": _engine()}
+def hash_inputs(kind: dict[str, Any], canonical_spec: str) -> str:
+    """SHA-256 (hex) of everything that goes into a picture: ``kind`` (which drawing and
+    its version), the spec, the fonts' hashes and the layout engine's versions."""
+    doc = {**kind, "spec": json.loads(canonical_spec), "fonts": fonts.fonts_digest(),
+           "engine": _engine()}
     canonical = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def input_hash(spec: SlideSpec) -> str:
+    """SHA-256 (hex) of everything that goes into the slide."""
+    return hash_inputs({"renderer": RENDERER_VERSION}, spec.canonical())
+
+
+def encode_png(image: Image.Image) -> bytes:
+    """A deterministic PNG (no metadata, fixed compression)."""
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=PNG_COMPRESS_LEVEL, optimize=False)
+    return out.getvalue()
 
 
 def png_bytes(spec: SlideSpec) -> bytes:
@@ -50,9 +64,36 @@ def png_bytes(spec: SlideSpec) -> bytes:
     global render_count
     image = render(spec)
     render_count += 1
-    out = io.BytesIO()
-    image.save(out, "PNG", compress_level=PNG_COMPRESS_LEVEL, optimize=False)
-    return out.getvalue()
+    return encode_png(image)
+
+
+def cached(session: Session, store: MediaStore, key: str) -> Media | None:
+    """The stored picture of input hash ``key``, if it is still in the store."""
+    row = session.get(RenderedSlide, key)
+    if row is None or not store.exists(row.media_sha256):
+        return None
+    return session.get(Media, row.media_sha256)
+
+
+def store_png(session: Session, store: MediaStore, key: str, data: bytes, name: str,
+              size: tuple[int, int]) -> Media:
+    """Store a rendered PNG (origin ``slide``) and remember it under ``key``."""
+    known = session.get(Media, hashlib.sha256(data).hexdigest()) is not None
+    with tempfile.TemporaryDirectory(prefix="pano-slide-") as tmp:
+        path = Path(tmp) / "picture.png"
+        path.write_bytes(data)
+        media = store.put_file(session, path, name, "image/png", "image")
+    if not known:
+        media.origin = "slide"
+        media.width, media.height = size
+    row = session.get(RenderedSlide, key)
+    if row is None:
+        session.add(RenderedSlide(input_hash=key, media_sha256=media.sha256,
+                                  width=size[0], height=size[1]))
+    else:  # the file was lost from the store: rendered again, same bytes
+        row.media_sha256 = media.sha256
+    session.flush()
+    return media
 
 
 def slide_media(session: Session, store: MediaStore, spec: SlideSpec) -> Media:
@@ -60,25 +101,8 @@ def slide_media(session: Session, store: MediaStore, spec: SlideSpec) -> Media:
     the same input hash is stored. Raises :class:`SlideError` (``SlideDoesNotFit``)
     when the spec cannot be drawn. The caller commits."""
     key = input_hash(spec)
-    row = session.get(RenderedSlide, key)
-    if row is not None and store.exists(row.media_sha256):
-        media = session.get(Media, row.media_sha256)
-        if media is not None:
-            return media
-    data = png_bytes(spec)
-    sha256 = hashlib.sha256(data).hexdigest()
-    known = session.get(Media, sha256) is not None
-    with tempfile.TemporaryDirectory(prefix="pano-slide-") as tmp:
-        path = Path(tmp) / "slide.png"
-        path.write_bytes(data)
-        media = store.put_file(session, path, f"slide-{key[:12]}.png", "image/png", "image")
-    if not known:
-        media.origin = "slide"
-        media.width, media.height = spec.width, spec.height
-    if row is None:
-        session.add(RenderedSlide(input_hash=key, media_sha256=media.sha256,
-                                  width=spec.width, height=spec.height))
-    else:  # the file was lost from the store: rendered again, same bytes
-        row.media_sha256 = media.sha256
-    session.flush()
-    return media
+    found = cached(session, store, key)
+    if found is not None:
+        return found
+    return store_png(session, store, key, png_bytes(spec), f"slide-{key[:12]}.png",
+                     (spec.width, spec.height))

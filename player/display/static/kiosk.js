@@ -11,6 +11,8 @@
   var shownKey = null;      // key of the entry on the visible layer
   var shownEntry = null;
   var preparedKey = null;   // key of the entry built on the hidden layer
+  var swapping = null;      // key of the entry waiting for its pictures to decode
+  var DECODE_WAIT = 1000;   // ms: show it anyway after this (a broken file)
   var overlay = document.getElementById("emergency");
   var emergencyId = null;   // id of the emergency on the overlay, null when none
   var BAND = { vi: "THÔNG BÁO KHẨN", en: "EMERGENCY", lo: "ແຈ້ງການດ່ວນ" };
@@ -183,10 +185,41 @@
     layer.querySelectorAll("video").forEach(function (video) { video.pause(); });
   }
 
+  // Pictures of the hidden layer not decoded yet (a slot may start before its
+  // preload finished: short items, a busy Pi).
+  function undecoded(layer) {
+    return Array.prototype.filter.call(layer.querySelectorAll("img"), function (img) {
+      return !img.complete;
+    });
+  }
+
+  // Swap in the entry's layer once its pictures are decoded (at most DECODE_WAIT ms
+  // late), so a picture never appears half drawn; the old layer stays until then.
   function show(entry, now) {
     var back = 1 - front;
     var key = entry ? entry.key : "idle";
-    if (preparedKey !== key) { build(layers[back], entry); }
+    if (swapping === key) { return; }
+    if (preparedKey !== key) { build(layers[back], entry); preparedKey = key; }
+    var pending = undecoded(layers[back]);
+    if (pending.length) {
+      swapping = key;
+      var decoded = Promise.all(pending.map(function (img) {
+        return img.decode ? img.decode().catch(function () {}) : null;
+      }));
+      var late = new Promise(function (resolve) { setTimeout(resolve, DECODE_WAIT); });
+      Promise.race([decoded, late]).then(function () {
+        if (swapping !== key) { return; }  // another entry came first
+        swapping = null;
+        swap(entry, pageNow());
+      });
+      return;
+    }
+    swap(entry, now);
+  }
+
+  function swap(entry, now) {
+    var back = 1 - front;
+    var key = entry ? entry.key : "idle";
     selectSlide(layers[back], entry, now);
     startVideos(layers[back], entry, now);
     layers[back].classList.add("visible");      // new layer on top first,
@@ -256,7 +289,7 @@
     for (var j = 0; j < items.length; j++) {
       if (items[j].started_at > now && items[j].key !== shownKey) { next = items[j]; break; }
     }
-    if (next && preparedKey !== next.key) {
+    if (!swapping && next && preparedKey !== next.key) {
       build(layers[1 - front], next);   // preload while hidden
       preparedKey = next.key;
     }

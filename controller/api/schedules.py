@@ -23,14 +23,12 @@ from controller.api.errors import ApiError
 from controller.api.user_auth import current_actor, require_role
 from controller.auth.users import ROLES
 from controller.content.schedule_targets import SiteReach
-from controller.content.schedules_import import (
-    ParsedSchedule,
+from controller.content.schedules_import import ParsedSchedule, check_complete, parse_body
+from controller.content.schedules_store import (
     as_entry,
-    check_complete,
     create_schedule,
     delete_schedule,
     entry_values,
-    parse_body,
     update_schedule,
 )
 from controller.content.yamlfile import YamlError

@@ -20,7 +20,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller import changes
@@ -34,6 +34,13 @@ from controller.content.assignments import (
 )
 from controller.content.completeness import refusal
 from controller.content.schedule_targets import SiteReach
+from controller.content.schedules_store import (
+    TARGET_KINDS,
+    create_schedule,
+    differs,
+    entry_values,
+    update_schedule,
+)
 from controller.content.sites_import import ID_HINT, ID_RE, TAG_RE, label
 from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
 from controller.models import (
@@ -43,10 +50,8 @@ from controller.models import (
     Schedule,
     Screen,
     Site,
-    utcnow,
 )
 from controller.review.actor import Actor
-from controller.review.audit import record
 from controller.review.permissions import check_schedule
 from controller.scheduling import Window
 
@@ -54,12 +59,10 @@ WEEKDAYS = {name: index for index, names in enumerate(
     (("mon", "monday"), ("tue", "tuesday"), ("wed", "wednesday"), ("thu", "thursday"),
      ("fri", "friday"), ("sat", "saturday"), ("sun", "sunday"))) for name in names}
 WEEKDAY_HINT = "mon, tue, wed, thu, fri, sat, sun"
-WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CLOCK = r"([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?"
 WINDOW_RE = re.compile(rf"^\s*{CLOCK}\s*-\s*{CLOCK}\s*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_PRIORITY = 1_000_000
-TARGET_KINDS = ("sites", "screens", "tags")
 
 
 @dataclass
@@ -308,7 +311,7 @@ def import_schedules(session: Session, path: Path, bump: bool = True,
             _check_allowed(session, actor, reach, row.values)
             create_schedule(session, actor, row)
             report.created += 1
-        elif _differs(schedule, row.values):
+        elif differs(schedule, row.values):
             _check_allowed(session, actor, reach, entry_values(schedule))
             _check_allowed(session, actor, reach, row.values)
             update_schedule(session, actor, schedule, row)
@@ -331,84 +334,3 @@ def _check_allowed(session: Session, actor: Actor, reach: SiteReach,
     playlist = session.get(Playlist, values["playlist_id"])
     if playlist is not None:
         check_schedule(actor, playlist, reach.of(values["targets"]))
-
-
-def _differs(schedule: Schedule, values: dict[str, Any]) -> bool:
-    return any(getattr(schedule, k) != v for k, v in values.items() if k != "source")
-
-
-def entry_values(schedule: Schedule) -> dict[str, Any]:
-    """A stored schedule's values as ``ParsedSchedule.values``."""
-    return {"playlist_id": schedule.playlist_id, "playlist_version": schedule.playlist_version,
-            "targets": schedule.targets, "first_day": schedule.first_day,
-            "last_day": schedule.last_day, "weekdays": schedule.weekdays,
-            "windows": schedule.windows, "priority": schedule.priority,
-            "source": schedule.source}
-
-
-def as_entry(schedule: Schedule) -> dict[str, Any]:
-    """The schedule in the entry format of ``config/schedules.yaml`` as JSON — what
-    ``POST``/``PUT /api/v1/schedules`` accept back — plus its ``source``. Keys the file
-    would leave out are left out: ``version`` when not pinned, empty target kinds,
-    open ``days`` ends, ``windows`` when all day."""
-    targets = schedule.targets or {}
-    out: dict[str, Any] = {"id": schedule.slug, "playlist": schedule.playlist_id}
-    if schedule.playlist_version is not None:
-        out["version"] = schedule.playlist_version
-    out["targets"] = {kind: list(targets[kind]) for kind in TARGET_KINDS if targets.get(kind)}
-    days = {"from": schedule.first_day, "until": schedule.last_day}
-    if any(days.values()):
-        out["days"] = {k: v.isoformat() for k, v in days.items() if v is not None}
-    out["weekdays"] = [WEEKDAY_NAMES[d] for d in schedule.weekdays or []]
-    if schedule.windows:
-        out["windows"] = [f"{start}-{end}" for start, end in schedule.windows]
-    out["priority"] = schedule.priority
-    out["source"] = schedule.source
-    return out
-
-
-def _agency_of(session: Session, playlist_id: str) -> str | None:
-    return session.scalar(select(Playlist.agency_id).where(Playlist.id == playlist_id))
-
-
-def create_schedule(session: Session, actor: Actor, row: ParsedSchedule) -> Schedule:
-    """Store a validated new schedule (the most recent: next creation number) and audit
-    it. Flushed, not committed; the caller bumps the change counter."""
-    seq = (session.scalar(select(func.max(Schedule.created_seq))) or 0) + 1
-    now = utcnow()
-    schedule = Schedule(slug=row.slug, created_seq=seq, created_at=now, updated_at=now,
-                        created_by=actor.user_id, **row.values)
-    session.add(schedule)
-    session.flush()
-    record(session, actor, "schedule.create", "schedule", row.slug, after=as_entry(schedule),
-           agency_id=_agency_of(session, schedule.playlist_id))
-    return schedule
-
-
-def update_schedule(session: Session, actor: Actor, schedule: Schedule,
-                    row: ParsedSchedule) -> bool:
-    """Replace ``schedule``'s values with ``row``'s (it keeps its number and creation
-    order) and audit it with before/after. Returns whether anything changed (an
-    unchanged schedule is left alone, unaudited). The caller bumps the counter."""
-    if not _differs(schedule, row.values):
-        return False
-    before = as_entry(schedule)
-    old_agency = _agency_of(session, schedule.playlist_id)
-    for key, value in row.values.items():
-        setattr(schedule, key, value)
-    schedule.updated_at = utcnow()
-    session.flush()
-    agency = _agency_of(session, schedule.playlist_id)
-    record(session, actor, "schedule.update", "schedule", schedule.slug, before=before,
-           after=as_entry(schedule), agency_id=agency if agency is not None else old_agency)
-    return True
-
-
-def delete_schedule(session: Session, actor: Actor, schedule: Schedule) -> None:
-    """Delete ``schedule`` and audit it (before). The caller bumps the counter."""
-    before = as_entry(schedule)
-    agency = _agency_of(session, schedule.playlist_id)
-    session.delete(schedule)
-    session.flush()
-    record(session, actor, "schedule.delete", "schedule", before["id"], before=before,
-           agency_id=agency)

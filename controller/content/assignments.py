@@ -105,6 +105,18 @@ class PlaylistItems:
         return self.version(placement.playlist_id, placement.version)
 
 
+def screens_showing(playlist_id: str, screens: Mapping[str, ScreenProfile],
+                    placements: Iterable[Placement]) -> dict[str, ScreenProfile]:
+    """The screens that would show ``playlist_id``'s next approved version: those whose
+    default playlist it is, and those a schedule playing whatever version is approved
+    reaches (a schedule pinned to a version keeps that version's items)."""
+    shown = {s.id: s for s in screens.values() if s.default_playlist == playlist_id}
+    for placement in placements:
+        if placement.playlist_id == playlist_id and placement.version is None:
+            shown.update((s.id, s) for s in screens.values() if placement.reaches(s))
+    return shown
+
+
 def per_screen(items: list[dict[str, Any]], screens: Iterable[ScreenProfile]
                ) -> dict[str, Missing]:
     """What each screen would miss of ``items`` (screens missing nothing left out)."""

@@ -20,6 +20,7 @@ from controller.content.assignments import (
     load_placements,
     load_screens,
     per_screen,
+    screens_showing,
 )
 from controller.content.completeness import Missing, refusal
 from controller.content.sites_import import ID_HINT, ID_RE, LANG_RE, label
@@ -302,10 +303,7 @@ def check_assigned(session: Session, parsed: list[ParsedPlaylist]) -> None:
     screens = load_screens(session)
     placements = load_placements(session)
     for playlist in parsed:
-        shown = {s.id: s for s in screens.values() if s.default_playlist == playlist.id}
-        for placement in placements:
-            if placement.playlist_id == playlist.id and placement.version is None:
-                shown.update((s.id, s) for s in screens.values() if placement.reaches(s))
+        shown = screens_showing(playlist.id, screens, placements)
         missing = per_screen(playlist.items, shown.values())
         message = refusal(f"playlist {playlist.id!r}", missing)
         if message:

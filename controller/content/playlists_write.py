@@ -35,9 +35,9 @@ from controller.review.actor import Actor
 from controller.review.audit import record
 from controller.review.permissions import check_edit, visible_filter
 from controller.review.workflow import (
-    _archive_unpinned,
-    _next_number,
+    archive_unpinned,
     create_playlist,
+    next_number,
     save_draft,
     update_details,
     version_of,
@@ -166,7 +166,7 @@ def _write_approved(session: Session, actor: Actor, playlist: ParsedPlaylist,
                after={**details, "on_air": row.current_version}, agency_id=row.agency_id)
         return False, "titles, agency or themes updated"
     now = utcnow()
-    number = _next_number(session, row.id)
+    number = next_number(session, row.id)
     session.add(PlaylistVersion(
         playlist_id=row.id, number=number, items=playlist.items,
         content_hash=playlist.content_hash, state=APPROVED, created_by=actor.user_id,
@@ -176,7 +176,7 @@ def _write_approved(session: Session, actor: Actor, playlist: ParsedPlaylist,
     previous = row.current_version
     row.current_version = number
     row.updated_at = now
-    archived = _archive_unpinned(session, row.id, previous)
+    archived = archive_unpinned(session, row.id, previous)
     record(session, actor, "playlist.import_approved", "playlist_version",
            f"{row.id}@{number}", before=before,
            after={**details, "on_air": number, "archived": archived},

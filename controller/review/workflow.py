@@ -20,7 +20,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from controller import changes
-from controller.content.assignments import load_placements, load_screens, per_screen
+from controller.content.assignments import (
+    load_placements,
+    load_screens,
+    per_screen,
+    screens_showing,
+)
 from controller.content.completeness import describe_missing, missing_languages, refusal
 from controller.content.playlists_import import items_hash
 from controller.languages import LanguageConfig
@@ -68,7 +73,7 @@ def _summary(version: PlaylistVersion) -> dict[str, Any]:
             "content_hash": version.content_hash, "items": len(version.items or [])}
 
 
-def _next_number(session: Session, playlist_id: str) -> int:
+def next_number(session: Session, playlist_id: str) -> int:
     newest = session.scalar(select(func.max(PlaylistVersion.number)).where(
         PlaylistVersion.playlist_id == playlist_id))
     return int(newest or 0) + 1
@@ -92,11 +97,7 @@ def check_complete(session: Session, playlist_id: str, items: list[dict[str, Any
     if missing:
         raise ReviewError(f"{subject} lacks required languages: {describe_missing(missing)}. "
                           "Add the missing variants first.", 422)
-    screens = load_screens(session)
-    shown = {s.id: s for s in screens.values() if s.default_playlist == playlist_id}
-    for placement in load_placements(session):
-        if placement.playlist_id == playlist_id and placement.version is None:
-            shown.update((s.id, s) for s in screens.values() if placement.reaches(s))
+    shown = screens_showing(playlist_id, load_screens(session), load_placements(session))
     message = refusal(subject, per_screen(items, shown.values()))
     if message:
         raise ReviewError(message, 422)
@@ -175,7 +176,7 @@ def save_draft(session: Session, actor: Actor, playlist: Playlist,
             on_air = version_of(session, playlist.id, playlist.current_version)
             if on_air.content_hash == content_hash:
                 return None
-        version = _new_draft(session, actor, playlist, _next_number(session, playlist.id),
+        version = _new_draft(session, actor, playlist, next_number(session, playlist.id),
                              items, source)
         record(session, actor, "playlist.draft", "playlist_version",
                f"{playlist.id}@{version.number}", after=_summary(version),
@@ -247,7 +248,7 @@ def approve(session: Session, actor: Actor, playlist: Playlist, number: int,
     version.rejection_reason = None
     playlist.current_version = number
     playlist.updated_at = utcnow()
-    archived = _archive_unpinned(session, playlist.id, previous)
+    archived = archive_unpinned(session, playlist.id, previous)
     changes.bump(session)
     record(session, actor, "playlist.approve", "playlist_version", f"{playlist.id}@{number}",
            before={**before, "on_air": previous},
@@ -256,7 +257,7 @@ def approve(session: Session, actor: Actor, playlist: Playlist, number: int,
     return version
 
 
-def _archive_unpinned(session: Session, playlist_id: str, number: int | None) -> int | None:
+def archive_unpinned(session: Session, playlist_id: str, number: int | None) -> int | None:
     if number is None:
         return None
     pinned = session.scalar(select(Schedule.slug).where(

@@ -3,16 +3,27 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+VENDOR := controller/panel/static/vendor
 PORT ?= 8080
 export PANO_PORT ?= $(PORT)
 
-.PHONY: run test bench lint system-deps install install-dev clean
+.PHONY: run test bench lint system-deps install install-dev translations clean
 
 # A virtualenv with the controller and the player, rebuilt when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(VENDOR)/.installed
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[controller,player]'
+	@touch $@
+
+# The web panel's browser libraries (Socket.IO client, SortableJS), from the npm registry
+# at the versions package-lock.json pins, served by the controller itself (no CDN).
+$(VENDOR)/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || bash scripts/install-system-deps.sh nodejs npm
+	npm ci --no-audit --no-fund --ignore-scripts --silent
+	mkdir -p $(VENDOR)
+	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/
+	cp node_modules/sortablejs/Sortable.min.js $(VENDOR)/
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
@@ -38,8 +49,12 @@ bench: install-dev
 	$(PY) -m bench.renditions
 	$(PY) -m bench.slides
 
+# Recompile the panel's message catalogues after editing a messages.po.
+translations: install-dev
+	$(PY) -m controller.panel.catalogs compile
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules $(VENDOR)

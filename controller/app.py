@@ -35,6 +35,7 @@ from controller.db import make_engine, make_session_factory
 from controller.home.routes import home
 from controller.media.routes import media_routes
 from controller.media.store import MediaStore
+from controller.panel import init_panel
 from controller.players.guard import guard_malformed_messages
 from controller.players.namespace import PlayerNamespace
 from controller.players.recorder import StatusRecorder
@@ -110,6 +111,7 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     app.register_blueprint(qr_api)
     app.register_blueprint(qr_routes)
     app.register_blueprint(home)
+    init_panel(app, settings, socketio)
 
     @app.get("/healthz")
     def _health() -> dict[str, Any]:

@@ -65,6 +65,8 @@ class ControllerServer:
         self._thread: threading.Thread | None = None
         self._watcher_task: Any = None
         self._recorder_task: Any = None
+        self.panel_feed: Any = None
+        self._panel_feed_task: Any = None
 
     @property
     def url(self) -> str:
@@ -110,6 +112,11 @@ class ControllerServer:
                                      on_tick=pano.namespace.drop_revoked)
         self.watcher.last_seen = counter
         self._watcher_task = socketio.start_background_task(self.watcher.run)
+        from controller.panel.live import PanelFeed
+
+        # Live panel pages (fleet status, emergency receipts): one feed per deployment.
+        self.panel_feed = PanelFeed(socketio, pano.session_factory)
+        self._panel_feed_task = socketio.start_background_task(self.panel_feed.run)
         if self.with_scheduler:
             from controller.timeline.scheduler import start_scheduler
 
@@ -136,6 +143,8 @@ class ControllerServer:
     def stop(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
+        if self.panel_feed is not None:
+            self.panel_feed.stop()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
@@ -160,6 +169,9 @@ class ControllerServer:
         if self._watcher_task is not None:
             self._watcher_task.join(timeout=5)
             self._watcher_task = None
+        if self._panel_feed_task is not None:
+            self._panel_feed_task.join(timeout=5)
+            self._panel_feed_task = None
         if self.app is not None:
             pano = self.app.extensions["pano"]
             try:  # the acks and heartbeats still in memory (later ones are written at once)

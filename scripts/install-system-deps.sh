@@ -4,8 +4,14 @@
 # no browser is ever downloaded). fonts-noto-core has Noto Sans and Noto Sans Lao for
 # Vietnamese and Lao slides; libfribidi0 lets Pillow's raqm layout shape complex scripts.
 # ffmpeg gives ffprobe (video duration and size); libzbar0 decodes QR codes in tests.
+# The panel's E2E tests also drive Chromium (desktop and tablet windows).
 set -euo pipefail
 packages=(chromium fonts-noto-core libfribidi0 ffmpeg libzbar0)
+# npm fetches the web panel's two browser libraries (package.json); skipped when a Node.js
+# npm is already on the PATH (e.g. from nodesource), since Debian's npm would conflict.
+command -v npm >/dev/null || packages+=(nodejs npm)
+# With arguments, only those packages (`make install` asks for just nodejs npm).
+[ $# -gt 0 ] && packages=("$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

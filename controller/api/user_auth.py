@@ -38,13 +38,30 @@ def current_actor() -> Actor:
     return Actor.of(db(), g.user)
 
 
+def panel_user() -> User | None:
+    """The user logged in to the web panel by this request's session cookie, if any.
+    An unsafe request authenticated this way must carry the session's CSRF token
+    (``X-CSRFToken``); without it the request is refused (400) before the view runs."""
+    from flask_login import current_user
+
+    from controller.panel.access import protect_unsafe
+
+    if not current_user.is_authenticated:
+        return None
+    protect_unsafe()
+    return current_user.record
+
+
 def require_role(*roles: str) -> Callable[[F], F]:
-    """401 without a valid personal API token, 403 if the user's role is not in
-    ``roles``; both are logged to ``pano.security``. Sets ``g.user``."""
+    """401 without a valid personal API token or panel session, 403 if the user's role
+    is not in ``roles``; both are logged to ``pano.security``. Sets ``g.user``. A bearer
+    token wins over a session cookie."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if bearer_token() is None and (user := panel_user()) is not None:
+                return _allowed(user, roles, view, args, kwargs)
             if bearer_token() is None:
                 security_log.warning("API request refused: no credential: %s %s address=%s",
                                      request.method, request.path, request.remote_addr)
@@ -56,15 +73,20 @@ def require_role(*roles: str) -> Callable[[F], F]:
                                      "address=%s", request.method, request.path,
                                      request.remote_addr)
                 raise ApiError(401, "Wrong or revoked personal API token.")
-            if user.role not in roles:
-                security_log.warning("API request refused: user %s (role %s) may not %s %s "
-                                     "address=%s", user.username, user.role, request.method,
-                                     request.path, request.remote_addr)
-                raise ApiError(403, f"Role {user.role!r} may not use this route "
-                                    f"(allowed: {', '.join(roles)}).")
-            g.user = user
-            return view(*args, **kwargs)
+            return _allowed(user, roles, view, args, kwargs)
 
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def _allowed(user: User, roles: tuple[str, ...], view: Callable[..., Any],
+             args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if user.role not in roles:
+        security_log.warning("API request refused: user %s (role %s) may not %s %s "
+                             "address=%s", user.username, user.role, request.method,
+                             request.path, request.remote_addr)
+        raise ApiError(403, f"Role {user.role!r} may not use this route "
+                            f"(allowed: {', '.join(roles)}).")
+    g.user = user
+    return view(*args, **kwargs)

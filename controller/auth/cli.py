@@ -1,4 +1,4 @@
-"""``pano-controller users add|set|disable|token``: operator accounts from the command
+"""``pano-controller users add|set|passwd|disable|token``: operator accounts from the command
 line. The rules (known roles, agencies and sites; the last admin stays) and the audit
 entries are the API's (``controller.api.users``); the actor is the operating-system
 account (``cli:NAME`` in the audit log)."""
@@ -93,6 +93,24 @@ def cmd_users_disable(settings: Settings, args: argparse.Namespace) -> int:
     return _update(settings, args.username, {"disabled": True})
 
 
+def cmd_users_passwd(settings: Settings, args: argparse.Namespace) -> int:
+    from controller.auth.users import set_password
+    from controller.review.actor import Actor
+
+    password = _read_password_stdin() if args.password_stdin else None
+    with sessions(settings)() as session:
+        try:
+            generated = set_password(session, args.username, password,
+                                     actor=Actor.command_line())
+        except ValueError as exc:
+            raise CliError(str(exc), EXIT_INPUT) from None
+        session.commit()
+    print(f"Password of {args.username!r} changed; their panel sessions have ended.")
+    if generated:
+        print(f"Generated password (shown only once, store it now): {generated}")
+    return 0
+
+
 def cmd_users_token(settings: Settings, args: argparse.Namespace) -> int:
     from controller.auth.tokens import issue_user_token
     from controller.review.actor import Actor
@@ -145,6 +163,13 @@ def add_users_parser(sub: Any) -> None:
                                    "working at once (audited)")
     disable.add_argument("username")
     disable.set_defaults(handler=cmd_users_disable)
+
+    passwd = users_sub.add_parser("passwd", help="set a new password (prints a generated "
+                                  "one); ends the user's panel sessions (audited)")
+    passwd.add_argument("username")
+    passwd.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of standard input")
+    passwd.set_defaults(handler=cmd_users_passwd)
 
     tok = users_sub.add_parser("token", help="issue a personal API token")
     tok.add_argument("username")

@@ -38,13 +38,7 @@ def add_user(
         known = ", ".join(session.scalars(select(Agency.id).order_by(Agency.id))) or "none"
         raise ValueError(f"unknown agency {agency!r} (known: {known}; agencies are "
                          "declared in config/agencies.yaml)")
-    generated = None
-    if password is None:
-        password = generated = generate_password()
-    elif len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"password too short: at least {MIN_PASSWORD_LENGTH} characters")
-    elif password != password.strip():
-        raise ValueError("password must not start or end with white space")
+    password, generated = _checked_password(password)
     user = User(username=username, password_hash=hash_password(password), role=role,
                 disabled=False, agency_id=agency, scope_sites=list(scope_sites or []),
                 scope_themes=list(scope_themes or []))
@@ -54,3 +48,31 @@ def add_user(
            after={"role": role, "agency": agency, "scope_sites": user.scope_sites,
                   "scope_themes": user.scope_themes}, agency_id=agency)
     return user, generated
+
+
+def _checked_password(password: str | None) -> tuple[str, str | None]:
+    """(password to hash, generated password or None); ValueError if too weak."""
+    if password is None:
+        generated = generate_password()
+        return generated, generated
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"password too short: at least {MIN_PASSWORD_LENGTH} characters")
+    if password != password.strip():
+        raise ValueError("password must not start or end with white space")
+    return password, None
+
+
+def set_password(session: Session, username: str, password: str | None = None, *,
+                 actor: Actor | None = None) -> str | None:
+    """Give ``username`` a new password (generated when None; returned then). Every
+    panel session opened with the old password ends at its next request
+    (controller/panel/login_state.py); API tokens are not affected. Audited without the
+    secret. ValueError for an unknown user or a weak password. The caller commits."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise ValueError(f"no user named {username!r}")
+    password, generated = _checked_password(password)
+    user.password_hash = hash_password(password)
+    record(session, actor or Actor.system(), "user.password", "user", username,
+           after={"password": "changed"}, agency_id=user.agency_id)
+    return generated

@@ -1,0 +1,124 @@
+"""Live pages: the ``/panel`` Socket.IO namespace and the feed that fills it.
+
+A panel page connects with its session cookie (the same login as the page; refused
+without one) and asks ``subscribe`` with a topic it may see, e.g. ``{"topic":
+"fleet"}``. It gets the topic's whole snapshot at once (event named by the topic's
+source, ``{"full": true, "items": {key: item}}``), then only the items that changed
+(``{"full": false, "items": {…}, "removed": [keys]}``) as the feed notices them.
+
+Sources register with ``register_source(topic, event, roles, snapshot)``: ``snapshot``
+takes a database session and returns ``{key: item}`` of JSON values. The feed
+(``PanelFeed.run``) recomputes every source each ``interval`` seconds and emits the
+difference to the topic's room. It runs in the one process that runs the change watcher
+(docs/operations.md "Scaling out"); with a message queue its emits reach the pages
+connected to every process, and a page's first snapshot is computed by the process it
+is connected to. Time-based changes (a screen turning offline when heartbeats stop)
+show up without any event causing them, which is why this is a periodic comparison and
+not a push from the places that write."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, join_room
+from sqlalchemy.orm import Session, sessionmaker
+
+from controller.state import db
+
+log = logging.getLogger("pano.panel.live")
+
+NAMESPACE = "/panel"
+Snapshot = Callable[[Session], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Source:
+    topic: str
+    event: str
+    roles: tuple[str, ...]
+    snapshot: Snapshot
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def register_source(topic: str, event: str, roles: tuple[str, ...],
+                    snapshot: Snapshot) -> None:
+    SOURCES[topic] = Source(topic, event, roles, snapshot)
+
+
+def room(topic: str) -> str:
+    return f"panel:{topic}"
+
+
+class PanelNamespace(Namespace):
+    def on_connect(self, auth: Any = None) -> None:
+        if not current_user.is_authenticated:
+            raise ConnectionRefusedError("Sign in to the panel first.")
+
+    def on_subscribe(self, data: Any = None) -> dict[str, Any]:
+        topic = data.get("topic") if isinstance(data, dict) else None
+        source = SOURCES.get(topic) if isinstance(topic, str) else None
+        if source is None:
+            return {"ok": False, "message": f"unknown topic {topic!r}"}
+        if not current_user.is_authenticated or current_user.role not in source.roles:
+            log.warning("panel subscribe refused: %s to %s",
+                        getattr(current_user, "username", "?"), topic)
+            return {"ok": False, "message": "your role may not see this"}
+        join_room(room(topic))
+        emit(source.event, {"full": True, "items": source.snapshot(db())})
+        log.debug("panel %s subscribed to %s", request.sid, topic)  # type: ignore[attr-defined]
+        return {"ok": True}
+
+
+class PanelFeed:
+    """Recomputes every source's snapshot and emits what changed, until ``stop()``."""
+
+    def __init__(self, socketio: SocketIO, session_factory: sessionmaker[Session],
+                 interval: float = 1.0) -> None:
+        self.socketio = socketio
+        self.session_factory = session_factory
+        self.interval = interval
+        self._last: dict[str, dict[str, Any]] = {}
+        self._stopped = threading.Event()
+
+    def tick(self) -> int:
+        """One comparison round; returns the number of items emitted."""
+        sent = 0
+        with self.session_factory() as session:
+            for source in list(SOURCES.values()):
+                try:
+                    now = source.snapshot(session)
+                except Exception:
+                    log.exception("panel source %s failed", source.topic)
+                    session.rollback()
+                    continue
+                before = self._last.get(source.topic)
+                self._last[source.topic] = now
+                if before is None:
+                    continue
+                changed = {k: v for k, v in now.items() if before.get(k) != v}
+                removed = [k for k in before if k not in now]
+                if changed or removed:
+                    self.socketio.emit(source.event, {"full": False, "items": changed,
+                                                      "removed": removed},
+                                       to=room(source.topic), namespace=NAMESPACE)
+                    sent += len(changed) + len(removed)
+        return sent
+
+    def run(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                self.tick()
+            except Exception:
+                log.exception("panel feed round failed; retrying")
+            self._stopped.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stopped.set()

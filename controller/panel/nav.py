@@ -1,0 +1,40 @@
+"""The panel's pages and the roles that may use each (what the navigation shows).
+
+The same roles guard the pages (``access.page``) and, through ``require_role``, the API
+routes the pages call; keep them in step with docs/panel.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class Page:
+    endpoint: str
+    label: object  # a lazy translated string
+    roles: tuple[str, ...]
+
+
+FLEET_ROLES = ("admin", "technician", "emergency")
+PLAYLIST_ROLES = ("admin", "editor", "approver", "viewer")
+REVIEW_ROLES = ("approver",)
+SCHEDULE_ROLES = ("admin", "editor", "approver", "viewer")
+PREVIEW_ROLES = ("admin", "editor", "approver", "technician", "viewer", "emergency")
+EMERGENCY_ROLES = ("admin", "emergency")
+AUDIT_ROLES = ("admin", "approver", "viewer")
+
+PAGES = (
+    Page("panel_fleet.fleet", _l("Screens"), FLEET_ROLES),
+    Page("panel_playlists.playlists", _l("Playlists"), PLAYLIST_ROLES),
+    Page("panel_review.queue", _l("Review"), REVIEW_ROLES),
+    Page("panel_schedules.week", _l("Schedules"), SCHEDULE_ROLES),
+    Page("panel_schedules.preview", _l("Preview"), PREVIEW_ROLES),
+    Page("panel_emergency.compose", _l("Emergency"), EMERGENCY_ROLES),
+    Page("panel_audit.log", _l("Audit log"), AUDIT_ROLES),
+)
+
+
+def pages_for(role: str | None) -> list[Page]:
+    return [p for p in PAGES if role in p.roles]

@@ -1,0 +1,117 @@
+/* Pano web panel: what every page's script shares.
+   Pano.api(method, url, body)   JSON call to /api/v1 with the session's CSRF token;
+                                 throws Pano.ApiError(status, message) on refusal.
+   Pano.upload(url, file, onProgress) multipart upload with progress (XMLHttpRequest).
+   Pano.t(key, vars)             the page's translated strings (template block "strings").
+   Pano.dateTime(iso) / Pano.number(n)   in the panel's language, province time zone.
+   Pano.el(tag, attrs, ...children)      builds DOM without innerHTML (no injection).
+   Pano.toast(message, kind)     a short message in the corner.
+   Pano.live(namespace)          a Socket.IO connection (vendor/socket.io.min.js). */
+"use strict";
+const Pano = (() => {
+  const config = JSON.parse(document.getElementById("pano-config").textContent);
+  const pageStrings = JSON.parse(document.getElementById("pano-strings").textContent || "{}");
+  const strings = Object.assign({}, config.strings, pageStrings);
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const locale = config.lang === "vi" ? "vi-VN" : "en-GB";
+
+  class ApiError extends Error {
+    constructor(status, message, body) { super(message); this.status = status; this.body = body; }
+  }
+
+  function t(key, vars) {
+    let text = strings[key] !== undefined ? strings[key] : key;
+    if (vars) {
+      for (const [name, value] of Object.entries(vars)) {
+        text = text.split("%(" + name + ")s").join(String(value));
+      }
+    }
+    return text;
+  }
+
+  async function api(method, url, body) {
+    const options = { method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
+    if (method !== "GET" && method !== "HEAD") options.headers["X-CSRFToken"] = csrf;
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(url, options);
+    } catch (err) {
+      throw new ApiError(0, t("network_error"));
+    }
+    const text = await response.text();
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch (err) { data = null; }
+    if (!response.ok) {
+      if (response.status === 401) throw new ApiError(401, t("session_expired"), data);
+      throw new ApiError(response.status, (data && data.message) || response.statusText, data);
+    }
+    return data;
+  }
+
+  function upload(url, file, onProgress, fieldName) {
+    return new Promise((resolve, reject) => {
+      const form = new FormData();
+      form.append(fieldName || "file", file, file.name);
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", url);
+      xhr.setRequestHeader("X-CSRFToken", csrf);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.upload.onprogress = (event) => {
+        if (event.lengthComputable && onProgress) onProgress(event.loaded / event.total);
+      };
+      xhr.onload = () => {
+        let data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (err) { data = null; }
+        if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+        else reject(new ApiError(xhr.status, (data && data.message) || xhr.statusText, data));
+      };
+      xhr.onerror = () => reject(new ApiError(0, t("network_error")));
+      xhr.send(form);
+    });
+  }
+
+  const dateFormat = new Intl.DateTimeFormat(locale, {
+    timeZone: config.timezone, dateStyle: "short", timeStyle: "medium" });
+  const timeFormat = new Intl.DateTimeFormat(locale, {
+    timeZone: config.timezone, hour: "2-digit", minute: "2-digit" });
+  function dateTime(iso) { return iso ? dateFormat.format(new Date(iso)) : "—"; }
+  function time(iso) { return iso ? timeFormat.format(new Date(iso)) : "—"; }
+  function number(value, digits) {
+    if (value === null || value === undefined || Number.isNaN(value)) return "—";
+    return new Intl.NumberFormat(locale, { maximumFractionDigits: digits === undefined ? 1 : digits }).format(value);
+  }
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === "class") node.className = value;
+      else if (name === "dataset") Object.assign(node.dataset, value);
+      else if (name.startsWith("on") && typeof value === "function") node.addEventListener(name.slice(2), value);
+      else if (value === true) node.setAttribute(name, "");
+      else node.setAttribute(name, value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function toast(message, kind) {
+    const box = el("div", { class: "toast " + (kind || ""), role: kind === "bad" ? "alert" : "status" }, message);
+    document.getElementById("toasts").append(box);
+    setTimeout(() => box.remove(), kind === "bad" ? 8000 : 4000);
+  }
+
+  function live(namespace) {
+    if (typeof io !== "function") return null;
+    return io(namespace, { transports: ["websocket"], withCredentials: true });
+  }
+
+  return { config, ApiError, api, upload, t, dateTime, time, number, el, toast, live, locale };
+})();

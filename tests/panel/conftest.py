@@ -1,0 +1,42 @@
+"""Fixtures for the web-panel tests: a real controller in a background thread over a
+seeded SQLite file, people of every role, and headless Debian Chromium via Playwright."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from panel_helpers import CHROMIUM, add_people
+from web.helpers import Fleet, make_settings
+
+from controller.server import ControllerServer
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=["--no-sandbox", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+    data = tmp_path_factory.mktemp("panel")
+    fleet = Fleet(make_settings(data)).seed()
+    add_people(fleet)
+    yield fleet
+    fleet.close()
+
+
+@pytest.fixture(scope="module")
+def server(fleet: Fleet) -> Iterator[ControllerServer]:
+    running = ControllerServer(fleet.settings).start()
+    yield running
+    running.stop()

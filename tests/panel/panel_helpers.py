@@ -1,0 +1,71 @@
+"""Helpers for the web-panel tests: people of every role with known passwords, and
+Playwright pages (Debian's Chromium, never a downloaded browser) logged in as them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from playwright.sync_api import Browser, Page
+
+from controller.auth.users import add_user
+
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct horse battery"
+# username -> (role, agency)
+PEOPLE: dict[str, tuple[str, str | None]] = {
+    "quan-tri": ("admin", "dic"),
+    "bien-tap": ("editor", "tourism"),
+    "bien-tap-2": ("editor", "tourism"),
+    "duyet": ("approver", "dic"),
+    "duyet-dl": ("approver", "tourism"),
+    "ky-thuat": ("technician", None),
+    "khan-cap": ("emergency", "dic"),
+    "xem": ("viewer", None),
+}
+VIEWPORTS = {"desktop": {"width": 1440, "height": 900},
+             "tablet": {"width": 820, "height": 1180}}  # an iPad Air held upright
+
+
+def add_people(fleet: Any) -> None:
+    with fleet.sessions() as session:
+        for name, (role, agency) in PEOPLE.items():
+            add_user(session, name, role, password=PASSWORD, agency=agency)
+        session.commit()
+
+
+def login(page: Page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(base_url + "/panel/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("form[action$='/panel/login'] button[type=submit]")
+    page.wait_for_url(lambda url: "/panel/login" not in url)
+
+
+def set_language(page: Page, lang: str) -> None:
+    if page.locator(f".langswitch button[value={lang}][aria-pressed=true]").count():
+        return
+    page.click(f".langswitch button[value={lang}]")
+    page.wait_for_selector(f"html[lang={lang}]")
+
+
+@contextmanager
+def panel_page(browser: Browser, base_url: str, username: str | None = None, *,
+               lang: str = "vi", viewport: str = "desktop") -> Iterator[Page]:
+    """A fresh browser context (own cookies) on the panel, logged in as ``username``."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="vi-VN"
+                                  if lang == "vi" else "en-GB",
+                                  timezone_id="Asia/Ho_Chi_Minh")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        if username is not None:
+            login(page, base_url, username)
+            set_language(page, lang)
+        yield page
+        assert not errors, f"JavaScript errors on the page: {errors}"
+    finally:
+        context.close()

@@ -103,3 +103,43 @@ def test_the_last_admin_stays(work: Path) -> None:
     refused(run_cli(work, "users", "set", "root", "--role", "viewer"), "last active admin")
     assert run_cli(work, "users", "add", "root2", "--role", "admin").returncode == 0
     assert run_cli(work, "users", "disable", "root").returncode == 0
+
+
+def password_hash(work: Path, username: str) -> str:
+    with db(work) as conn:
+        return conn.execute("select password_hash from users where username = ?",
+                            (username,)).fetchone()[0]
+
+
+def test_passwd_sets_a_new_password_audited_without_the_secret(work: Path) -> None:
+    from controller.auth.passwords import verify_password
+
+    assert run_cli(work, "users", "add", "mai", "--role", "editor").returncode == 0
+    before = password_hash(work, "mai")
+    generated = run_cli(work, "users", "passwd", "mai")
+    assert generated.returncode == 0, generated.stderr
+    assert "Password of 'mai' changed; their panel sessions have ended." in generated.stdout
+    secret = generated.stdout.split("store it now): ")[1].strip()
+    assert password_hash(work, "mai") != before
+    assert verify_password(password_hash(work, "mai"), secret)
+
+    chosen = run_cli(work, "users", "passwd", "mai", "--password-stdin",
+                     stdin="a long chosen password\n")
+    assert chosen.returncode == 0, chosen.stderr
+    assert "Generated password" not in chosen.stdout
+    assert verify_password(password_hash(work, "mai"), "a long chosen password")
+    entries = [e for e in audit(work, "mai") if e[0] == "user.password"]
+    assert len(entries) == 2
+    for _action, actor, _before, after in entries:
+        assert actor.startswith("cli:")
+        assert json.loads(after) == {"password": "changed"}
+        assert secret not in after and "chosen" not in after
+
+
+def test_passwd_refuses_a_short_password_or_an_unknown_user(work: Path) -> None:
+    assert run_cli(work, "users", "add", "minh", "--role", "viewer").returncode == 0
+    before = password_hash(work, "minh")
+    refused(run_cli(work, "users", "passwd", "minh", "--password-stdin", stdin="short\n"),
+            "password too short: at least 12 characters")
+    refused(run_cli(work, "users", "passwd", "nobody"), "no user named 'nobody'")
+    assert password_hash(work, "minh") == before

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from panel_helpers import CHROMIUM, add_people
+from panel.panel_helpers import CHROMIUM, add_people
 from web.helpers import Fleet, make_settings
 
 from controller.server import ControllerServer

@@ -7,7 +7,7 @@ VENDOR := controller/panel/static/vendor
 PORT ?= 8080
 export PANO_PORT ?= $(PORT)
 
-.PHONY: run test bench lint system-deps install install-dev translations clean
+.PHONY: run test bench lint system-deps install install-dev translations wheel clean
 
 # A virtualenv with the controller and the player, rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml $(VENDOR)/.installed
@@ -48,6 +48,11 @@ bench: install-dev
 	$(PY) -m bench.rebuild
 	$(PY) -m bench.renditions
 	$(PY) -m bench.slides
+
+# A wheel for servers without the repository (docs/operations.md), panel libraries inside.
+wheel: install
+	rm -rf build
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir dist .
 
 # Recompile the panel's message catalogues after editing a messages.po.
 translations: install-dev

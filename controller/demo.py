@@ -97,6 +97,8 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     base = f"http://127.0.0.1:{settings.port}"
     print("Pano is starting.")
     print(f"  Controller:          {base}/")
+    print(f"  Web panel:           {base}/panel/  (sign in as admin; add people with "
+          "'pano-controller users add NAME --role editor --agency tourism')")
     print(f"  Screens (API):       {base}/api/v1/screens  "
           "(Authorization: Bearer <token from 'pano-controller users token admin'>)")
     if screen and token:

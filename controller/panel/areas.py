@@ -6,9 +6,10 @@ from __future__ import annotations
 from controller.panel.audit.routes import panel_audit
 from controller.panel.emergency.routes import panel_emergency
 from controller.panel.fleet.routes import panel_fleet
+from controller.panel.people.routes import panel_people
 from controller.panel.playlists.routes import panel_playlists
 from controller.panel.review.routes import panel_review
 from controller.panel.schedules.routes import panel_schedules
 
 AREA_BLUEPRINTS = (panel_fleet, panel_playlists, panel_review, panel_schedules,
-                   panel_emergency, panel_audit)
+                   panel_emergency, panel_audit, panel_people)

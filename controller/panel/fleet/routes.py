@@ -1,18 +1,38 @@
-"""The panel's Screens page (being built)."""
+"""The panel's Screens page (``/panel/fleet``): every site and screen with its presence
+and last facts, live over the ``/panel`` Socket.IO namespace (topic ``fleet``,
+``live_source.py``), and remote commands for admins and technicians (the page calls
+``/api/v1/screens/<id>/commands``). docs/panel/fleet.md describes it."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask.blueprints import BlueprintSetupState
+from flask_login import current_user
 
 from controller.panel.access import page
+from controller.panel.fleet import live_source
 from controller.panel.nav import FLEET_ROLES
+from controller.state import db
 
 panel_fleet = Blueprint("panel_fleet", __name__, url_prefix="/panel",
                         template_folder="templates", static_folder="static",
                         static_url_path="/static/fleet")
 
+# Roles that may send commands (the API's own list: controller/api/screen_commands.py).
+COMMAND_ROLES = ("admin", "technician")
+# Thresholds the page marks (docs/panel/fleet.md).
+LIMITS = {"temp_warn": 70, "temp_bad": 80, "disk_warn": 15}
+
+
+@panel_fleet.record_once
+def _remember(setup: BlueprintSetupState) -> None:
+    live_source.remember_app(setup.app)
+
 
 @panel_fleet.get("/fleet")
 @page(*FLEET_ROLES)
 def fleet() -> str:
-    return render_template("panel/fleet.html")
+    # The snapshot at load: the page shows the fleet at once, even before (or without)
+    # its live connection; the live feed then replaces it.
+    return render_template("panel/fleet.html", screens=live_source.snapshot(db()),
+                           can_act=current_user.role in COMMAND_ROLES, limits=LIMITS)

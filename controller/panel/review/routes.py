@@ -1,4 +1,7 @@
-"""The panel's Review page (being built)."""
+"""The panel's Review pages (docs/panel/review.md): the queue of playlist versions
+waiting for this approver, and one version's changes against what is on air, with
+Approve and Reject. The pages only show; their scripts call the review API
+(``/api/v1/review-queue``, ``…/diff``, ``…/approve``, ``…/reject``), which decides."""
 
 from __future__ import annotations
 
@@ -16,3 +19,9 @@ panel_review = Blueprint("panel_review", __name__, url_prefix="/panel",
 @page(*REVIEW_ROLES)
 def queue() -> str:
     return render_template("panel/review.html")
+
+
+@panel_review.get("/review/<playlist_id>")
+@page(*REVIEW_ROLES)
+def version(playlist_id: str) -> str:
+    return render_template("panel/review_version.html", playlist_id=playlist_id)

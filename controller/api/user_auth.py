@@ -44,11 +44,11 @@ def panel_user() -> User | None:
     (``X-CSRFToken``); without it the request is refused (400) before the view runs."""
     from flask_login import current_user
 
-    from controller.panel.access import protect_unsafe
+    from controller.panel.access import protect_unsafe_call
 
     if not current_user.is_authenticated:
         return None
-    protect_unsafe()
+    protect_unsafe_call()
     return current_user.record
 
 

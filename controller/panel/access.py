@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 
 from flask import g, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect, validate_csrf
+from wtforms import ValidationError
 
 from controller.players.screen_auth import security_log
 
@@ -31,9 +32,22 @@ csrf = CSRFProtect()
 
 
 def protect_unsafe() -> None:
-    """Check the CSRF token of an unsafe request (400 without a valid one)."""
+    """Check the CSRF token of an unsafe form post (400 without a valid one)."""
     if request.method in UNSAFE:
         csrf.protect()
+
+
+def protect_unsafe_call() -> None:
+    """Check the ``X-CSRFToken`` header of an unsafe script call to the API. Only the
+    header is read, never the body: a 500 MB upload is not parsed to find a form field
+    (the media route streams it), and a missing header is refused before it is read."""
+    if request.method not in UNSAFE:
+        return
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken"))
+    except ValidationError as exc:
+        raise CSRFError(f"{exc} Send the page's token in the X-CSRFToken header.") \
+            from None
 
 
 def page(*roles: str) -> Callable[[F], F]:

@@ -114,7 +114,8 @@ def test_session_calls_to_the_api_need_the_csrf_header(server):
     forged = http.post(server.url + "/api/v1/emergencies", timeout=10,
                        json={"sites": ["a-dot"], "message": {"vi": "x", "en": "x"}})
     assert forged.status_code == 400
-    assert forged.json()["message"] == "The CSRF token is missing."
+    assert forged.json()["message"] == ("The CSRF token is missing. Send the page's token "
+                                        "in the X-CSRFToken header.")
     logout = http.post(server.url + "/panel/logout", timeout=10, allow_redirects=False)
     assert logout.status_code == 400  # a forged sign-out is refused too
     assert http.get(server.url + "/api/v1/sites", timeout=10).status_code == 200

@@ -28,8 +28,11 @@ from controller.api.playlist_review import review_api
 from controller.api.playlists import playlists_api
 from controller.api.preview import preview_api
 from controller.api.qr import qr_api
+from controller.api.schedule_week import schedule_week_api
 from controller.api.schedules import schedules_api
+from controller.api.screen_commands import screen_commands_api
 from controller.api.screens import screens_api
+from controller.api.sites import sites_api
 from controller.api.users import users_api
 from controller.db import make_engine, make_session_factory
 from controller.home.routes import home
@@ -95,12 +98,15 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     register_error_handlers(app)
     app.register_blueprint(player_api)
     app.register_blueprint(screens_api)
+    app.register_blueprint(sites_api)
+    app.register_blueprint(screen_commands_api)
     app.register_blueprint(preview_api)
     app.register_blueprint(emergencies_api)
     app.register_blueprint(playlists_api)
     app.register_blueprint(review_api)
     app.register_blueprint(playlist_files_api)
     app.register_blueprint(schedules_api)
+    app.register_blueprint(schedule_week_api)
     app.register_blueprint(agencies_api)
     app.register_blueprint(audit_api)
     app.register_blueprint(openapi_api)

@@ -379,3 +379,24 @@ class ChangeCounter(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ScreenCommand(Base):
+    """A remote command sent to a player (docs/protocol.md, ``command``): ``sent`` until
+    the player answers (``command_result`` or, for a screenshot, the upload), then
+    ``done`` or ``failed``, never changed again. ``result`` holds the player's extra
+    fields (counts, the screenshot's size and file)."""
+
+    __tablename__ = "screen_commands"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # a UUID
+    screen_id: Mapped[str] = mapped_column(ForeignKey("screens.id"), index=True)
+    command: Mapped[str] = mapped_column(String(32))
+    args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="sent")  # sent|done|failed
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    requested_by: Mapped[str] = mapped_column(String(100))  # username
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                         nullable=True)

@@ -20,6 +20,7 @@ from player import SOFTWARE, facts
 from player.backoff import Backoff
 from player.cache import MediaCache
 from player.clock import Clock
+from player.commands import CommandRunner
 from player.config import PlayerConfig
 from player.receipts import Receipts
 from player.state import PlayerState, reported_error
@@ -59,7 +60,8 @@ def _short_reason(exc: Exception) -> str:
 class Agent:
     def __init__(self, config: PlayerConfig, state: PlayerState, store: Store,
                  cache: MediaCache, clock: Clock, backoff: Backoff | None = None,
-                 receipts: Receipts | None = None) -> None:
+                 receipts: Receipts | None = None,
+                 commands: CommandRunner | None = None) -> None:
         self.config = config
         self.state = state
         self.store = store
@@ -75,6 +77,10 @@ class Agent:
         self._got_timeline = threading.Event()
         self._disconnected = threading.Event()
         self._refusal: str | None = None
+        # Remote commands (player/commands.py), run on their own worker thread.
+        self.commands = commands or CommandRunner(config, state, cache, clock)
+        self.commands.request_timeline = self._request_timeline
+        self.commands.connected = lambda: self.connected
 
     @property
     def connected(self) -> bool:
@@ -87,6 +93,9 @@ class Agent:
         worker = threading.Thread(target=self._work, args=(stop,), name="timeline-worker",
                                   daemon=True)
         worker.start()
+        commands = threading.Thread(target=self.commands.run, args=(stop,),
+                                    name="command-worker", daemon=True)
+        commands.start()
         while not stop.is_set():
             refused = self._connect()
             if refused is not None:
@@ -105,6 +114,7 @@ class Agent:
             log.info("disconnected from the controller; reconnecting in %.1f s", delay)
             stop.wait(delay)
         worker.join(timeout=5)
+        commands.join(timeout=5)
 
     def _new_client(self) -> socketio.Client:
         client = socketio.Client(reconnection=False, logger=False, engineio_logger=False)
@@ -290,10 +300,15 @@ class Agent:
         self.state.set_error(f"controller: {message}"[:1000])
 
     def _on_command(self, data: object = None, *_: object) -> None:
-        command_id = data.get("id") if isinstance(data, dict) else None
-        log.info("unsupported command %s",
-                 data.get("command", data) if isinstance(data, dict) else data)
-        self._emit("command_result", {"id": command_id, "ok": False, "message": "unsupported"})
+        """Queue a remote command; its ``command_result`` is sent when it has run."""
+        self.commands.submit(data, self._send_result)
+
+    def _send_result(self, result: dict) -> bool:
+        def on_ack(reply: object = None, *_: object) -> None:
+            if isinstance(reply, dict) and not reply.get("ok", True):
+                log.warning("command_result refused: %s", reply.get("message") or reply)
+
+        return self._emit("command_result", result, on_ack)
 
     def _set_interval(self, value: object) -> None:
         if self.config.heartbeat_interval is not None:

@@ -12,6 +12,7 @@ from player import SOFTWARE
 from player.agent import Agent
 from player.cache import MediaCache
 from player.clock import Clock
+from player.commands import CommandRunner, DisplayControl
 from player.config import DISPLAYS, KEYS, ConfigError, PlayerConfig, build, read_file
 from player.display import make_routes
 from player.playback import Playback
@@ -41,6 +42,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds between heartbeats (default: what the controller says)")
     parser.add_argument("--backoff-cap", dest="backoff_cap", type=float,
                         help="longest wait between reconnection attempts, seconds (default 60)")
+    parser.add_argument("--devtools-url", dest="devtools_url",
+                        help="Chromium's DevTools address for screenshots, e.g. "
+                             "http://127.0.0.1:9222 (chromium --remote-debugging-port=9222)")
+    parser.add_argument("--screenshot-command", dest="screenshot_command",
+                        help="shell command writing a PNG of the screen to stdout, used "
+                             "when there is no --devtools-url (e.g. 'grim -')")
     parser.add_argument("--log-level", default="INFO",
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser.parse_args(argv)
@@ -67,9 +74,14 @@ class Player:
         self.cache = MediaCache(config.cache_dir, config.controller, config.token)
         self.receipts = Receipts(config.cache_dir)
         self.playback = Playback(self.state, self.clock, self.cache, self.receipts.shown)
+        # Remote commands; the kiosk page shows what they change (identify, reload).
+        self.control = DisplayControl() if config.display == "kiosk" else None
+        self.commands = CommandRunner(config, self.state, self.cache, self.clock,
+                                      self.control)
         self.agent = Agent(config, self.state, self.store, self.cache, self.clock,
-                           receipts=self.receipts)
-        routes = make_routes(config.display, self.playback, self.state, self.cache)
+                           receipts=self.receipts, commands=self.commands)
+        routes = make_routes(config.display, self.playback, self.state, self.cache,
+                             self.control)
         self.http = PlayerHTTPServer(
             config.http_port, lambda: status_document(config.screen, self.state, self.clock,
                                                       self.cache), routes)

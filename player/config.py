@@ -10,7 +10,7 @@ import yaml
 
 DISPLAYS = ("headless", "kiosk")
 KEYS = ("controller", "screen", "token", "cache_dir", "display", "http_port",
-        "heartbeat_interval", "backoff_cap")
+        "heartbeat_interval", "backoff_cap", "devtools_url", "screenshot_command")
 
 
 class ConfigError(Exception):
@@ -27,6 +27,10 @@ class PlayerConfig:
     http_port: int = 8090
     heartbeat_interval: float | None = None  # None: what the controller says (15 s)
     backoff_cap: float = 60.0  # longest wait between reconnection attempts, seconds
+    # The screenshot command (docs/operations.md): Chromium's DevTools endpoint, e.g.
+    # http://127.0.0.1:9222, else a shell command writing a PNG to stdout (``grim -``).
+    devtools_url: str | None = None
+    screenshot_command: str | None = None
 
 
 def read_file(path: str | Path) -> dict:
@@ -81,6 +85,19 @@ def build(settings: dict) -> PlayerConfig:
     cap = settings.get("backoff_cap", 60.0)
     if isinstance(cap, bool) or not isinstance(cap, int | float) or not 0.1 <= cap <= 3600:
         raise ConfigError(f"backoff_cap must be a number of seconds 0.1…3600, got {cap!r}")
+    devtools = settings.get("devtools_url")
+    if devtools is not None and str(devtools).strip():
+        devtools = str(devtools).strip().rstrip("/")
+        parts = urlsplit(devtools)
+        if parts.scheme != "http" or not parts.netloc or parts.path not in ("", "/"):
+            raise ConfigError(f"devtools_url must be Chromium's DevTools address such as "
+                              f"http://127.0.0.1:9222, got {devtools!r}")
+    else:
+        devtools = None
+    shot = settings.get("screenshot_command")
+    if shot is not None and not isinstance(shot, str):
+        raise ConfigError(f"screenshot_command must be a shell command (a string), got "
+                          f"{shot!r}")
     return PlayerConfig(
         controller=controller,
         screen=str(settings["screen"]).strip(),
@@ -90,4 +107,6 @@ def build(settings: dict) -> PlayerConfig:
         http_port=port,
         heartbeat_interval=None if interval is None else float(interval),
         backoff_cap=float(cap),
+        devtools_url=devtools,
+        screenshot_command=(shot or "").strip() or None,
     )

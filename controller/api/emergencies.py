@@ -1,5 +1,6 @@
-"""``/api/v1/emergencies``: send an emergency (roles ``emergency`` and ``admin``), read
-its delivery receipts, cancel it. Bad input is a 400 whose message says what is wrong,
+"""``/api/v1/emergencies``: send an emergency (roles ``emergency`` and ``admin``), list
+the latest ones and read an emergency's delivery receipts (also ``technician``), cancel
+it. Bad input is a 400 whose message says what is wrong,
 and nothing is written."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ emergencies_api = Blueprint("emergencies_api", __name__, url_prefix="/api/v1")
 
 SENDERS = ("emergency", "admin")
 READERS = ("emergency", "admin", "technician")
+DEFAULT_LIST, MAX_LIST = 20, 100
 
 
 def _load(emergency_id: int) -> Emergency:
@@ -44,6 +46,24 @@ def send_emergency() -> Any:
         raise ApiError(400, str(exc)) from None
     session.commit()
     return describe(session, emergency, state().settings.heartbeat_interval), 201
+
+
+@emergencies_api.get("/emergencies")
+@require_role(*READERS)
+def list_emergencies() -> Any:
+    """The latest emergencies, newest first, each with its receipts; ``limit`` 1..100
+    (default 20)."""
+    unknown = sorted(set(request.args) - {"limit"})
+    if unknown:
+        raise ApiError(400, f"Unknown parameter {unknown[0][:40]!r} (allowed: limit).")
+    raw = request.args.get("limit", str(DEFAULT_LIST))
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= MAX_LIST:
+        raise ApiError(400, f"'limit' must be a whole number from 1 to {MAX_LIST}, got "
+                            f"{raw[:32]!r}.")
+    session = db()
+    heartbeat = state().settings.heartbeat_interval
+    return {"emergencies": [describe(session, emergency, heartbeat)
+                            for emergency in store.recent(session, int(raw))]}
 
 
 @emergencies_api.get("/emergencies/<int:emergency_id>")

@@ -1,5 +1,6 @@
 """HTTP routes a player uses (docs/protocol.md, section 6), all behind the screen's
-Bearer credential: the timeline by polling, heartbeat, ack and the clock."""
+Bearer credential: the timeline by polling, heartbeat, ack, the clock and the upload of
+a screenshot a ``screenshot`` command asked for."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Blueprint, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from controller.api.bearer import bearer_token
 from controller.api.errors import ApiError
-from controller.players import status
+from controller.models import ScreenCommand
+from controller.players import commands, status
 from controller.players.heartbeat import HeartbeatRefused, validate_heartbeat
 from controller.players.payloads import PayloadRefused, validate_ack
 from controller.players.screen_auth import log_refusal, screen_for_bearer
@@ -103,3 +106,41 @@ def ack() -> Any:
 @require_screen
 def server_time() -> Any:
     return {"server_time": time.time()}
+
+
+@player_api.put("/player/screenshot")
+@require_screen
+def screenshot() -> Any:
+    """The PNG (or JPEG) a ``screenshot`` command asked for, as the raw body, at most
+    8 MiB (the app's 64 KiB limit is raised for this route only)."""
+    limit = commands.SCREENSHOT_MAX_BYTES
+    too_large = f"A screenshot may be at most {limit // (1024 * 1024)} MiB."
+    if request.content_length is not None and request.content_length > limit:
+        raise _refuse("screenshot", 413, too_large)
+    request.max_content_length = limit
+    command_id = request.args.get("command", "")
+    if not commands.is_command_id(command_id):
+        raise _refuse("screenshot", 400, "Give the command's id: PUT "
+                                         "/api/v1/player/screenshot?command=<id>.")
+    session = db()
+    command = session.get(ScreenCommand, command_id)
+    if command is None or command.screen_id != g.screen_id \
+            or command.command != "screenshot":
+        raise _refuse("screenshot", 404, f"No screenshot command {command_id} for screen "
+                                         f"{g.screen_id}.")
+    if command.status != "sent":
+        raise _refuse("screenshot", 409, f"Command {command_id} is already {command.status}.")
+    try:
+        data = request.stream.read(limit + 1)
+    except RequestEntityTooLarge:
+        raise _refuse("screenshot", 413, too_large) from None
+    if len(data) > limit:
+        raise _refuse("screenshot", 413, too_large)
+    try:
+        facts = commands.store_screenshot(session, state().settings.media_dir, command, data)
+    except commands.CommandRefused as exc:
+        session.rollback()
+        raise _refuse("screenshot", 400, str(exc)) from None
+    log.info("screen %s uploaded screenshot %s (%s×%s, %d bytes)", g.screen_id, command_id,
+             facts["width"], facts["height"], facts["size"])
+    return {"ok": True, "id": command_id, **facts}

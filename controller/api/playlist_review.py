@@ -24,6 +24,7 @@ from controller.api.playlists import (
 from controller.api.user_auth import current_actor, require_role
 from controller.models import IN_REVIEW, Playlist, PlaylistVersion
 from controller.review import ReviewError, workflow
+from controller.review.actor import Actor
 from controller.review.diff import diff_items
 from controller.review.permissions import check_review
 from controller.state import db, state
@@ -34,6 +35,32 @@ AUTHORS = ("admin", "editor")
 APPROVERS = ("approver",)
 ARCHIVERS = ("admin", "editor", "approver")
 VERSION = "/playlists/<playlist_id>/versions/<int:number>"
+
+
+def review_status(actor: Actor, playlist: Playlist,
+                  version: PlaylistVersion) -> dict[str, Any]:
+    """May ``actor`` approve or reject ``version`` now? ``why_not_code`` (``role``,
+    ``agency``, ``state``, ``own_edit``) lets a client say why in its own language;
+    ``why_not`` says it in English. The approve and reject routes decide anyway."""
+    code: str | None = None
+    why: str | None = None
+    try:
+        check_review(actor, playlist)
+    except ReviewError as exc:
+        code = "role" if actor.role not in APPROVERS else "agency"
+        why = exc.message
+    if code is None and version.state != IN_REVIEW:
+        code, why = "state", (f"Version {version.number} of {playlist.id!r} is not in "
+                              "review.")
+    if code is None and version.edited_by is not None and version.edited_by == actor.user_id:
+        code, why = "own_edit", (f"{actor.name} edited this version last; another "
+                                 "approver must review it.")
+    return {"may_approve": code is None, "why_not": why, "why_not_code": code}
+
+
+def change_counts(changes: dict[str, Any]) -> dict[str, int]:
+    """How many items a diff adds, removes, moves and changes."""
+    return {key: len(changes[key]) for key in ("added", "removed", "moved", "changed")}
 
 
 def _done(playlist: Playlist, version: PlaylistVersion) -> dict[str, Any]:
@@ -107,7 +134,8 @@ def diff(playlist_id: str, number: int) -> Any:
     base = workflow.version_of(session, playlist.id, against) if against is not None else None
     return {"playlist": playlist.id, "version": number,
             "against": against, "changes": diff_items(base.items if base else None,
-                                                       version.items or [])}
+                                                       version.items or []),
+            **review_status(current_actor(), playlist, version)}
 
 
 @review_api.get("/review-queue")
@@ -131,6 +159,8 @@ def review_queue() -> Any:
     queue = []
     for version, playlist in reviewable:
         own_edit = version.edited_by is not None and version.edited_by == actor.user_id
+        base = (workflow.version_of(session, playlist.id, playlist.current_version)
+                if playlist.current_version is not None else None)
         queue.append({
             "playlist": playlist.id,
             "title": {"vi": playlist.title_vi, "en": playlist.title_en},
@@ -143,5 +173,8 @@ def review_queue() -> Any:
             "may_approve": not own_edit,
             "why_not": (f"{actor.name} edited this version last; another approver must "
                         "review it.") if own_edit else None,
+            "why_not_code": "own_edit" if own_edit else None,
+            "changes": change_counts(diff_items(base.items if base else None,
+                                                version.items or [])),
         })
     return {"queue": queue}

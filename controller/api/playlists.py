@@ -18,6 +18,7 @@ from controller.api.errors import ApiError
 from controller.api.user_auth import current_actor, require_role
 from controller.auth.users import ROLES
 from controller.content import items_json
+from controller.content.assignments import load_placements, load_screens, screens_showing
 from controller.content.yamlfile import YamlError
 from controller.models import (
     APPROVED,
@@ -231,3 +232,19 @@ def get_version(playlist_id: str, number: int) -> Any:
     version = workflow.version_of(db(), playlist.id, number)
     return {"playlist": playlist.id,
             **version_dict(version, items=True, on_air=playlist.current_version)}
+
+
+@playlists_api.get("/playlists/<playlist_id>/reach")
+@require_role(*READERS)
+def reach(playlist_id: str) -> Any:
+    """The screens the playlist's next approved version would reach (as a default
+    playlist, or through a schedule that plays whatever version is approved) and their
+    languages: what submitting checks completeness against, so the panel can warn
+    while the editor types."""
+    _, playlist = load(playlist_id)
+    session = db()
+    shown = screens_showing(playlist.id, load_screens(session), load_placements(session))
+    screens = [{"id": s.id, "languages": list(s.languages)}
+               for s in sorted(shown.values(), key=lambda s: s.id)]
+    languages = list(dict.fromkeys(lang for s in screens for lang in s["languages"]))
+    return {"playlist": playlist.id, "screens": screens, "languages": languages}

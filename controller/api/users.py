@@ -1,8 +1,10 @@
 """``/api/v1/users``: operator accounts, for admins only. ``GET`` lists them (never a
 password hash), ``POST`` creates one (201, with a generated password shown once when
 none is given), ``PATCH /api/v1/users/<username>`` changes role, agency, scope_sites,
-scope_themes and disabled. Unknown roles, agencies and sites are a 422 naming the known
-values. Audited as ``user.create`` / ``user.update`` (never a password).
+scope_themes and disabled, and ``POST /api/v1/users/<username>/password`` gives a new
+password (generated and shown once, or chosen), ending the user's panel sessions.
+Unknown roles, agencies and sites are a 422 naming the known values. Audited as
+``user.create`` / ``user.update`` / ``user.password`` (never a password).
 
 ``create_user`` and ``update_user`` hold the rules; ``pano-controller users add|set|
 disable`` (``controller.auth.cli``) uses them too."""
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from controller.api.errors import ApiError
 from controller.api.user_auth import current_actor, require_role
-from controller.auth.users import ROLES, add_user
+from controller.auth.users import ROLES, add_user, set_password
 from controller.content.sites_import import ID_HINT, ID_RE
 from controller.models import Agency, Site, User
 from controller.review.actor import Actor
@@ -223,3 +225,29 @@ def patch_user(username: str) -> Any:
         raise _refused(exc) from None
     session.commit()
     return as_dict(user)
+
+
+@users_api.post("/users/<username>/password")
+@require_role("admin")
+def post_password(username: str) -> Any:
+    """A new password for the user: ``{}`` generates one (in the answer as ``password``,
+    shown only this once), ``{"password": "…"}`` sets the chosen one. The user's panel
+    sessions end at their next request (controller/panel/login_state.py); API tokens
+    keep working. Audited as ``user.password`` without the secret."""
+    data = _json_object(("password",))
+    password = data.get("password")
+    if "password" in data and not isinstance(password, str):
+        raise ApiError(422, "password must be text (or left out to generate one).")
+    session = db()
+    try:
+        user = _user(session, username)
+        generated = set_password(session, username, password, actor=current_actor())
+    except UserRefused as exc:
+        raise _refused(exc) from None
+    except ValueError as exc:
+        raise _refused(UserRefused(str(exc))) from None
+    session.commit()
+    body = as_dict(user)
+    if generated:
+        body["password"] = generated  # shown once: only its hash is stored
+    return body

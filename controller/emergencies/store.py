@@ -80,6 +80,17 @@ def active(session: Session, now: datetime) -> list[Emergency]:
     return [row for row in rows if aware(row.ends_at) > now]
 
 
+def recent(session: Session, limit: int, ended_since: datetime | None = None) \
+        -> list[Emergency]:
+    """The latest ``limit`` emergencies, newest first; with ``ended_since``, only those
+    still to come or running, or that ended (or were cancelled) at or after it."""
+    query = select(Emergency).order_by(Emergency.id.desc()).limit(limit)
+    if ended_since is not None:
+        query = query.where(Emergency.ends_at >= ended_since).where(
+            Emergency.cancelled_at.is_(None) | (Emergency.cancelled_at >= ended_since))
+    return list(session.scalars(query))
+
+
 def targets(emergency: Emergency, screen_id: str, site_id: str) -> bool:
     wanted = emergency.targets or {}
     return screen_id in (wanted.get("screens") or []) or site_id in (wanted.get("sites") or [])

@@ -23,7 +23,6 @@ REVIEW_ROLES = ("approver",)
 SCHEDULE_ROLES = ("admin", "editor", "approver", "viewer")
 PREVIEW_ROLES = ("admin", "editor", "approver", "technician", "viewer", "emergency")
 EMERGENCY_ROLES = ("admin", "emergency")
-EMERGENCY_READERS = (*EMERGENCY_ROLES, "technician")  # technicians read receipts only
 AUDIT_ROLES = ("admin", "approver", "viewer")
 USER_ROLES = ("admin",)
 
@@ -33,7 +32,7 @@ PAGES = (
     Page("panel_review.queue", _l("Review"), REVIEW_ROLES),
     Page("panel_schedules.week", _l("Schedules"), SCHEDULE_ROLES),
     Page("panel_schedules.preview", _l("Preview"), PREVIEW_ROLES),
-    Page("panel_emergency.compose", _l("Emergency"), EMERGENCY_READERS),
+    Page("panel_emergency.compose", _l("Emergency"), EMERGENCY_ROLES),
     Page("panel_audit.log", _l("Audit log"), AUDIT_ROLES),
     Page("panel_people.users", _l("People"), USER_ROLES),
 )

@@ -23,12 +23,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from controller.emergencies.store import record_receipt
-from controller.models import Screen
-from controller.players import status
+from controller.models import Screen, ScreenCommand
+from controller.players import commands, status
 from controller.players.heartbeat import HeartbeatRefused, validate_heartbeat
 from controller.players.payloads import (
     PayloadRefused,
     validate_ack,
+    validate_command_result,
     validate_emergency_shown,
     validate_time,
     validate_timeline_request,
@@ -47,7 +48,8 @@ from controller.timeline.publisher import NAMESPACE, room_for
 log = logging.getLogger("pano.players")
 
 PROTOCOL = 1
-EVENTS = ("time", "ack", "timeline_request", "heartbeat", "emergency_shown")
+EVENTS = ("time", "ack", "timeline_request", "heartbeat", "emergency_shown",
+          "command_result")
 DROP_DELAY = 0.2  # seconds between refusing an event and closing a revoked connection
 GREET_DELAY = 0.05  # seconds; see PlayerNamespace._greet
 REVOKED = "Credential revoked: a newer credential was issued for this screen."
@@ -248,6 +250,35 @@ class PlayerNamespace(Namespace):
                                 f"screen {screen_id}.")
         log.info("screen %s showed emergency %d at %s", screen_id, shown.id,
                  shown.shown_at.isoformat())
+        return {"ok": True}
+
+    def on_command_result(self, data: Any = None) -> dict[str, Any]:
+        """A player's answer to a ``command``: the first answer finishes the command
+        (``screen_commands``, shared by every process); a repeat is acknowledged and
+        ignored; an id that is not a command of this screen is refused."""
+        conn = self._connection("command_result")
+        if isinstance(conn, dict):
+            return conn
+        sid = request.sid  # type: ignore[attr-defined]
+        try:
+            result = validate_command_result(data)
+        except PayloadRefused as exc:
+            return self._refuse(sid, "command_result", exc.error, str(exc))
+        session = db()
+        screen_id = conn.identity.screen_id
+        command = session.get(ScreenCommand, result.id)
+        if command is None or command.screen_id != screen_id:
+            return self._refuse(sid, "command_result", "bad_request",
+                                f"No command {result.id} was sent to screen {screen_id}.")
+        ok, message = result.ok, result.message
+        if command.command == "screenshot" and ok and command.status == "sent":
+            ok, message = False, ("The player reported a screenshot but none was uploaded "
+                                  f"(PUT /api/v1/player/screenshot). {message}")[:1000]
+        outcome = commands.finish(session, result.id, screen_id, ok, message,
+                                  result.extras)
+        log.info("screen %s: %s %s %s: %s", screen_id, command.command, result.id,
+                 "ok" if ok else "failed",
+                 message[:200] if outcome == "finished" else "(already finished)")
         return {"ok": True}
 
     # -- housekeeping (called by the change watcher, outside any request) -------------

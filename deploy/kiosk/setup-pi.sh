@@ -130,6 +130,11 @@ cache_dir: /var/lib/pano-player
 display: $([ "$kiosk" -eq 1 ] && echo kiosk || echo headless)
 http_port: $http_port
 EOF
+if [ "$kiosk" -eq 1 ]; then
+    # The "screenshot" command: Chromium's DevTools, opened on 127.0.0.1:9222 by
+    # pano-kiosk.service (docs/operations.md, 2.2).
+    echo "devtools_url: http://127.0.0.1:9222" >>"$tmp"
+fi
 chown pano:pano "$tmp"
 changed_conf=0
 if ! cmp -s "$tmp" "$PLAYER_CONF" 2>/dev/null; then

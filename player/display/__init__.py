@@ -4,6 +4,7 @@ Chromium). Both run the playback loop and serve ``GET /status``."""
 from __future__ import annotations
 
 from player.cache import MediaCache
+from player.commands import DisplayControl
 from player.playback import Playback
 from player.state import PlayerState
 from player.status_server import Routes
@@ -12,12 +13,12 @@ BACKENDS = ("headless", "kiosk")
 
 
 def make_routes(kind: str, playback: Playback, state: PlayerState,
-                cache: MediaCache) -> Routes | None:
+                cache: MediaCache, control: DisplayControl | None = None) -> Routes | None:
     """The extra HTTP routes of display backend ``kind``."""
     if kind == "headless":
         from player.display.headless import routes
         return routes()
     if kind == "kiosk":
         from player.display.kiosk import KioskRoutes
-        return KioskRoutes(playback, state, cache)
+        return KioskRoutes(playback, state, cache, control)
     raise ValueError(f"unknown display {kind!r} (expected one of {', '.join(BACKENDS)})")

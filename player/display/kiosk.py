@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from player.cache import MediaCache
+from player.commands import DisplayControl
 from player.playback import Playback
 from player.state import PlayerState
 from player.status_server import Handler
@@ -67,10 +68,12 @@ def emergency_json(entry: dict, cache: MediaCache | None = None) -> dict:
 class KioskRoutes:
     """Routes of the kiosk page: ``/``, ``/static/*``, ``/api/upcoming``, ``/media/<sha>``."""
 
-    def __init__(self, playback: Playback, state: PlayerState, cache: MediaCache) -> None:
+    def __init__(self, playback: Playback, state: PlayerState, cache: MediaCache,
+                 control: DisplayControl | None = None) -> None:
         self.playback = playback
         self.state = state
         self.cache = cache
+        self.control = control or DisplayControl()  # what remote commands change
 
     def upcoming_document(self) -> dict:
         timeline = self.state.timeline
@@ -93,6 +96,13 @@ class KioskRoutes:
             # The page shows the one active at its clock, over everything (kiosk.js).
             "emergencies": [emergency_json(e, self.cache)
                             for e in (timeline or {}).get("emergencies") or []],
+            # Remote commands (player/commands.py): the screen's name and id shown over
+            # everything until ``identify.until``; the page reloads when
+            # ``reload_token`` changes; ``media_epoch`` goes into media URLs so the
+            # browser fetches files again after clear_cache.
+            "identify": self.control.identify_json(now),
+            "reload_token": self.control.reload_token,
+            "media_epoch": self.control.media_epoch,
         }
 
     def __call__(self, handler: Handler, path: str) -> bool:

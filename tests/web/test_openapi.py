@@ -155,7 +155,20 @@ def _version_in_review(server, tokens: dict[str, str]) -> dict[str, str]:
     return {"playlist_id": "example-to-reject", "number": "1"}
 
 
+def _connected_screen(server, tokens: dict[str, str]) -> dict[str, str]:
+    """A command needs its screen connected: a real Socket.IO player of the example's
+    screen, left connected for the rest of the module (closed with the server)."""
+    from web.helpers import Player
+
+    _PLAYERS.append(Player(server.url).connect(SCREEN_OF_EXAMPLES, tokens[SCREEN]))
+    return {"screen_id": SCREEN_OF_EXAMPLES}
+
+
+SCREEN_OF_EXAMPLES = "phu-bai-arrivals"  # the screen whose credential tokens[SCREEN] is
+_PLAYERS: list[Any] = []
+
 SETUP: dict[str, Setup] = {
+    "sendScreenCommand": _connected_screen,
     "replaceSchedule": _ensure_schedule,
     "updateUser": _ensure_user,
     "rejectVersion": _version_in_review,

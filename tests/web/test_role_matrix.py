@@ -35,10 +35,17 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/api/v1/player/heartbeat"): SCREEN,
     ("POST", "/api/v1/player/ack"): SCREEN,
     ("GET", "/api/v1/time"): SCREEN,
+    ("PUT", "/api/v1/player/screenshot"): SCREEN,
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/api/v1/screens"): ("admin", "technician", "emergency"),
+    ("GET", "/api/v1/sites"): EVERY,
     ("GET", "/api/v1/screens/{screen_id}/preview"): EVERY,
     ("GET", "/api/v1/screens/{screen_id}/preview.png"): EVERY,
+    ("GET", "/api/v1/screens/{screen_id}/week"): EVERY,
+    ("POST", "/api/v1/screens/{screen_id}/commands"): ("admin", "technician"),
+    ("GET", "/api/v1/screens/{screen_id}/commands/{command_id}"): ("admin", "technician"),
+    ("GET", "/api/v1/screens/{screen_id}/screenshot"): ("admin", "technician"),
+    ("GET", "/api/v1/emergencies"): ("admin", "emergency", "technician"),
     ("POST", "/api/v1/emergencies"): ("admin", "emergency"),
     ("GET", "/api/v1/emergencies/{emergency_id}"): ("admin", "emergency", "technician"),
     ("POST", "/api/v1/emergencies/{emergency_id}/cancel"): ("admin", "emergency"),
@@ -48,6 +55,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("PATCH", "/api/v1/playlists/{playlist_id}"): EDITORS,
     ("PUT", "/api/v1/playlists/{playlist_id}/draft"): EDITORS,
     ("GET", "/api/v1/playlists/{playlist_id}/versions/{number}"): EVERY,
+    ("GET", "/api/v1/playlists/{playlist_id}/reach"): EVERY,
     ("POST", "/api/v1/playlists/{playlist_id}/versions/{number}/submit"): EDITORS,
     ("POST", "/api/v1/playlists/{playlist_id}/versions/{number}/withdraw"): EDITORS,
     ("POST", "/api/v1/playlists/{playlist_id}/versions/{number}/approve"): ("approver",),
@@ -69,6 +77,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/v1/users"): ("admin",),
     ("POST", "/api/v1/users"): ("admin",),
     ("PATCH", "/api/v1/users/{username}"): ("admin",),
+    ("POST", "/api/v1/users/{username}/password"): ("admin",),
     ("POST", "/api/v1/media"): EDITORS,
     ("GET", "/api/v1/media"): EVERY,
     ("GET", "/api/v1/media/{sha256}"): EVERY,
@@ -79,7 +88,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
 MISSING = {"playlist_id": "no-such-playlist", "number": "999999",
            "screen_id": "no-such-screen", "emergency_id": "999999",
            "slug": "no-such-schedule", "agency_id": "no-such-agency",
-           "username": "no-such-user", "sha256": "0" * 64}
+           "username": "no-such-user", "sha256": "0" * 64,
+           "command_id": "00000000-0000-4000-8000-000000000000"}
 
 CALLERS = ("no token", *ROLES, SCREEN)
 FORBIDDEN = "may not use this route"

@@ -16,6 +16,10 @@
   var overlay = document.getElementById("emergency");
   var emergencyId = null;   // id of the emergency on the overlay, null when none
   var BAND = { vi: "THÔNG BÁO KHẨN", en: "EMERGENCY", lo: "ແຈ້ງການດ່ວນ" };
+  var identifyBox = document.getElementById("identify");
+  var identifyKey = null;   // what the identify overlay shows, null when hidden
+  var reloadToken = null;   // the player's reload_token when the page loaded
+  var mediaEpoch = 0;       // bumped by clear_cache: media URLs change, files refetched
 
   function pageNow() { return Date.now() / 1000 + offset; }
 
@@ -26,10 +30,20 @@
       .then(function (data) {
         var t1 = Date.now();
         offset = data.now - (t0 + t1) / 2000;
+        // A "reload" command: the player changed its token since this page loaded.
+        if (data.reload_token) {
+          if (reloadToken === null) { reloadToken = data.reload_token; }
+          else if (data.reload_token !== reloadToken) { location.reload(); return; }
+        }
+        mediaEpoch = data.media_epoch || 0;
         plan = data;
       })
       .catch(function () { /* keep the last plan: keep playing */ })
       .then(function () { setTimeout(poll, POLL_MS); });
+  }
+
+  function mediaUrl(sha) {
+    return "/media/" + sha + (mediaEpoch ? "?v=" + mediaEpoch : "");
   }
 
   function languagesOf(item) {
@@ -77,7 +91,7 @@
     if (item.type === "image") {
       var img = el("img");
       img.alt = v.title || "";
-      img.src = "/media/" + v.media;
+      img.src = mediaUrl(v.media);
       slide.appendChild(img);
     } else if (item.type === "video") {
       var video = el("video");
@@ -85,7 +99,7 @@
       video.loop = true;          // a video shorter than its slot loops
       video.playsInline = true;
       video.preload = "auto";
-      video.src = "/media/" + v.media;
+      video.src = mediaUrl(v.media);
       slide.appendChild(video);
     } else if (item.type === "web") {
       var frame = el("iframe");
@@ -103,7 +117,7 @@
     var slide = el("div", "slide rendered");
     var img = el("img");
     img.alt = alt || "";
-    img.src = "/media/" + file;
+    img.src = mediaUrl(file);
     slide.appendChild(img);
     return slide;
   }
@@ -115,7 +129,7 @@
     if (!badge || !box || !res || !res[0] || !res[1]) { return; }
     var img = el("img", "qr-badge");
     img.alt = badge.url || "";
-    img.src = "/media/" + badge.file;
+    img.src = mediaUrl(badge.file);
     img.style.left = (100 * box.x / res[0]) + "%";
     img.style.top = (100 * box.y / res[1]) + "%";
     img.style.width = (100 * box.width / res[0]) + "%";
@@ -274,9 +288,36 @@
     if (e.url) { overlay.appendChild(el("div", "url", e.url)); }
   }
 
+  // The "identify" command: the screen's name (every language, the screen's first) and
+  // its id, large, over everything until identify.until.
+  function showIdentify(info, now) {
+    if (!identifyBox) {
+      identifyBox = el("div");
+      identifyBox.id = "identify";
+      document.body.appendChild(identifyBox);
+    }
+    var on = !!(info && Date.parse(info.until) / 1000 > now);
+    var key = on ? info.id + "|" + info.until : null;
+    if (key === identifyKey) { return; }
+    identifyKey = key;
+    identifyBox.innerHTML = "";
+    identifyBox.hidden = !on;
+    if (!on) { return; }
+    var names = info.name || {};
+    var langs = (plan.display.languages || []).filter(function (l) { return names[l]; });
+    Object.keys(names).forEach(function (l) { if (langs.indexOf(l) < 0) { langs.push(l); } });
+    langs.forEach(function (l, i) {
+      var line = el("div", "name " + (i === 0 ? "primary" : "secondary"), names[l]);
+      line.lang = l;
+      identifyBox.appendChild(line);
+    });
+    identifyBox.appendChild(el("div", "screen-id", info.id));
+  }
+
   function tick() {
     var now = pageNow();
     showEmergency(emergencyAt(now));
+    showIdentify(plan.identify, now);
     var items = plan.items || [];
     var entry = null;
     for (var i = 0; i < items.length; i++) {

@@ -1,0 +1,159 @@
+/* /panel/emergency, sending: checks what the form can check by itself (a site, the
+   required titles, the lengths, the times), shows a confirmation of what goes where,
+   sends (POST /api/v1/emergencies) and opens the receipts board. A refusal is shown
+   next to the field it concerns, and nothing typed is lost. */
+"use strict";
+(() => {
+  const { el, t } = Pano;
+  const C = EmergencyCompose;
+  const dialog = document.getElementById("confirm");
+  const sendButton = document.getElementById("confirm-send");
+  const sendError = document.getElementById("send-error");
+  const OFFSET = "+07:00";  // Vietnam time, all year (no daylight saving)
+
+  function showError(id, message) {
+    const node = document.getElementById(id);
+    node.textContent = message;
+    node.hidden = false;
+  }
+
+  function columnError(lang, message) {
+    const entry = C.columns.get(lang);
+    if (!entry || !entry.node.isConnected) return false;
+    entry.error.replaceChildren(...message);
+    entry.error.hidden = false;
+    entry.node.classList.add("invalid");
+    return entry;
+  }
+
+  function hideErrors() {
+    sendError.hidden = true;
+    for (const id of ["sites-error", "url-error", "when-error"]) document.getElementById(id).hidden = true;
+    for (const entry of C.columns.values()) { entry.error.hidden = true; entry.node.classList.remove("invalid"); }
+  }
+
+  function localIso(value) { return value ? value.slice(0, 16) + ":00" + OFFSET : null; }
+
+  function durationText(minutes) {
+    if (minutes < 60) return t("minutes", { n: minutes });
+    if (minutes === 60) return t("one_hour");
+    return t("hours", { n: Pano.number(minutes / 60) });
+  }
+
+  /* The request, or null after showing what is missing. */
+  function build() {
+    const draft = C.draft();
+    let first = null;
+    const fail = (node) => { if (!first) first = node; };
+    if (!draft.sites.length) {
+      showError("sites-error", t("choose_site"));
+      fail(document.getElementById("all-sites"));
+    }
+    const messages = {};
+    for (const lang of C.neededLanguages()) {
+      const entry = C.columns.get(lang.code);
+      const title = entry.title.value.trim(), body = entry.body.value.trim();
+      if (lang.required && !title) {
+        columnError(lang.code, [t("need_title", { lang: entry.node.querySelector("h3").firstChild.textContent })]);
+        fail(entry.title);
+      }
+      for (const [part, input] of [["title", entry.title], ["body", entry.body]]) {
+        if (C.chars(input.value) > C.LIMITS[part]) {
+          columnError(lang.code, [t("too_many_chars", { max: Pano.number(C.LIMITS[part], 0) })]);
+          fail(input);
+        }
+      }
+      if (title || body) messages[lang.code] = { title, body };
+    }
+    const request = { messages, targets: { sites: [...draft.sites] } };
+    if (draft.url.trim()) request.url = draft.url.trim();
+    if (draft.start === "at") {
+      if (!draft.startAt) { showError("when-error", t("need_time")); fail(document.getElementById("start-at")); }
+      request.starts_at = localIso(draft.startAt);
+    }
+    if (draft.duration === "until") {
+      if (!draft.endsAt) { showError("when-error", t("need_time")); fail(document.getElementById("ends-at")); }
+      request.ends_at = localIso(draft.endsAt);
+    } else {
+      request.duration_minutes = Number(draft.duration);
+    }
+    if (first) { first.focus(); return null; }
+    return request;
+  }
+
+  function summary(request) {
+    const where = C.chosenSites().map((site) => el("li", {},
+      t("send_to", { screens: EmergencyUI.screens(site.screens.length),
+                     site: EmergencyUI.name(site.name, site.id) })));
+    document.getElementById("confirm-where").replaceChildren(...where);
+    const start = request.starts_at ? new Date(request.starts_at) : new Date();
+    const end = request.ends_at ? new Date(request.ends_at)
+      : new Date(start.getTime() + request.duration_minutes * 60000);
+    document.getElementById("confirm-when").textContent = request.starts_at
+      ? t("starts_at", { start: Pano.dateTime(start.toISOString()), time: Pano.dateTime(end.toISOString()) })
+      : t("starts_now", { duration: durationText(request.duration_minutes), time: Pano.dateTime(end.toISOString()) });
+    const catalog = C.catalog();
+    document.getElementById("confirm-texts").replaceChildren(...Object.entries(request.messages).map(
+      ([lang, text]) => el("div", { class: "confirm-text", lang },
+        el("div", { class: "muted small", lang: Pano.config.lang }, EmergencyUI.languageName(catalog, lang)),
+        el("strong", {}, text.title), text.body ? el("p", {}, text.body) : null)));
+  }
+
+  /* Puts the controller's refusal next to the field it is about. */
+  function placeRefusal(message) {
+    const tooLong = /too long/i.test(message);
+    sendError.replaceChildren(el("strong", {}, tooLong ? t("too_long") : t("refused")));
+    sendError.hidden = false;
+    const said = [el("span", { class: "lead" }, tooLong ? t("too_long") : t("refused")), " ",
+                  el("span", { class: "said" }, t("server_said") + " " + message)];
+    const lang = (message.match(/messages\.([a-z]{2,3})\./) || message.match(/the ([a-z]{2,3}) text/) || [])[1];
+    let target = null;
+    if (lang && columnError(lang, said)) {
+      const entry = C.columns.get(lang);
+      target = /\.title\b/.test(message) ? entry.title : entry.body;
+    }
+    else if (tooLong) {
+      for (const entry of C.columns.values()) if (entry.node.isConnected && !target) {
+        columnError(entry.code, said);
+        target = entry.body;
+      }
+    } else if (/^url\b/.test(message)) { showError("url-error", message); target = document.getElementById("url"); }
+    else if (/starts_at|ends_at|duration|7 days/.test(message)) { showError("when-error", message); target = document.getElementById("duration"); }
+    else if (/site|screen|targets/.test(message)) { showError("sites-error", message); target = document.getElementById("all-sites"); }
+    else sendError.append(" ", el("span", { class: "said" }, t("server_said") + " " + message));
+    if (target) target.focus();
+  }
+
+  let pending = null;
+  C.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (C.form.dataset.ready !== "true") return;
+    hideErrors();
+    pending = build();
+    if (!pending) return;
+    summary(pending);
+    sendButton.disabled = false;
+    dialog.showModal();
+  });
+
+  document.getElementById("confirm-back").addEventListener("click", () => dialog.close());
+
+  sendButton.addEventListener("click", async () => {
+    if (!pending) return;
+    const label = sendButton.textContent;
+    sendButton.disabled = true;
+    sendButton.textContent = t("sending");
+    try {
+      const sent = await Pano.api("POST", "/api/v1/emergencies", pending);
+      C.clearDraft();
+      pending = null;
+      window.location.assign(EmergencyUI.boardUrl(sent.id) + "?sent=1");
+    } catch (err) {
+      dialog.close();
+      sendButton.disabled = false;
+      sendButton.textContent = label;
+      if (err.status === 400) placeRefusal(err.message);
+      else { sendError.replaceChildren(el("strong", {}, err.message)); sendError.hidden = false; }
+    }
+  });
+})();

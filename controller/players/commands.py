@@ -1,0 +1,274 @@
+"""Remote commands to players (docs/protocol.md, ``command``): what may be sent, the
+record of each command in ``screen_commands`` and the screenshots players upload.
+
+Commands live in the database, not in a process, because the controller may run several
+processes behind a message queue: the process that sends a command, the one holding the
+player's socket (which receives ``command_result``) and the one that answers
+``GET …/commands/<id>`` may all differ. A command is ``sent`` until it is finished once,
+``done`` or ``failed``, by a conditional UPDATE, so the first answer wins everywhere.
+
+Screenshots are files, ``<media_dir>/screenshots/<screen_id>/<command_id>.png|jpg``
+(the media directory is shared by every process, docs/operations.md "Scaling out"); the
+newest one of a screen is the one named by its newest finished ``screenshot`` command,
+older files are deleted when a new one is stored."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import tempfile
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from controller.models import ScreenCommand, ScreenStatus
+from controller.players.presence import is_online
+from player.store import fsync_dir
+
+log = logging.getLogger("pano.players")
+
+COMMANDS = ("identify", "reload", "clear_cache", "screenshot")
+IDENTIFY_SECONDS = (10, 1, 60)  # default, min, max
+# Seconds a command may stay "sent" before it is reported failed (no answer).
+ANSWER_TIMEOUT = {"identify": 60, "reload": 60, "clear_cache": 1800, "screenshot": 120}
+SCREENSHOT_MAX_BYTES = 8 * 1024 * 1024
+SCREENSHOT_MAX_SIDE = 16384
+SCREENSHOT_DIR = "screenshots"
+SCREENSHOT_FORMATS = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg")}
+_FILE_RE = re.compile(r"[0-9a-f-]{36}\.(png|jpg)")
+_ID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class CommandRefused(ValueError):
+    """A command request or an upload that cannot be accepted; ``str()`` says why."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:  # SQLite: naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def iso_z(moment: datetime | None) -> str | None:
+    moment = _aware(moment)
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# --- requests ------------------------------------------------------------------------
+
+def validate_request(body: Any) -> tuple[str, dict[str, Any]]:
+    """``{"command": name, "args": {...}}`` -> (name, cleaned args), or CommandRefused."""
+    if not isinstance(body, Mapping):
+        raise CommandRefused("Send a JSON object such as {\"command\": \"identify\"}.")
+    unknown = sorted(str(k)[:40] for k in body if k not in ("command", "args"))
+    if unknown:
+        raise CommandRefused(f"Unknown field(s): {', '.join(unknown)} (send 'command' and, "
+                             "for identify, 'args').")
+    name = body.get("command")
+    if not isinstance(name, str) or name not in COMMANDS:
+        raise CommandRefused(f"'command' must be one of {', '.join(COMMANDS)}; got "
+                             f"{str(name)[:40]!r}.")
+    args = body.get("args")
+    if args is None:
+        args = {}
+    if not isinstance(args, Mapping):
+        raise CommandRefused("'args' must be a JSON object.")
+    if name != "identify":
+        if args:
+            raise CommandRefused(f"{name} takes no arguments; send no 'args'.")
+        return name, {}
+    extra = sorted(str(k)[:40] for k in args if k != "seconds")
+    if extra:
+        raise CommandRefused(f"identify takes only 'seconds'; unknown: {', '.join(extra)}.")
+    default, low, high = IDENTIFY_SECONDS
+    seconds = args.get("seconds", default)
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not low <= seconds <= high:
+        raise CommandRefused(f"identify 'seconds' must be a whole number from {low} to "
+                             f"{high}; got {str(seconds)[:20]!r}.")
+    return name, {"seconds": seconds}
+
+
+def is_command_id(value: Any) -> bool:
+    return isinstance(value, str) and _ID_RE.fullmatch(value) is not None
+
+
+def is_connected(session: Session, screen_id: str, heartbeat_interval: float) -> bool:
+    """Whether the screen can get a command: some controller process holds its socket,
+    or it was heard from within three heartbeat intervals (a process that restarts
+    clears every ``connected`` flag, also those of other processes' players)."""
+    row = session.get(ScreenStatus, screen_id)
+    if row is None:
+        return False
+    return bool(row.connected) or is_online(row.last_seen, heartbeat_interval)
+
+
+def create(session: Session, screen_id: str, name: str, args: dict[str, Any],
+           requested_by: str) -> ScreenCommand:
+    """A new ``sent`` command (added and flushed, not committed)."""
+    command = ScreenCommand(id=str(uuid.uuid4()), screen_id=screen_id, command=name,
+                            args=args, status="sent", message=None, result=None,
+                            requested_by=requested_by[:100], created_at=_now())
+    session.add(command)
+    session.flush()
+    return command
+
+
+def event_payload(command: ScreenCommand) -> dict[str, Any]:
+    """The ``command`` event a player receives."""
+    return {"id": command.id, "command": command.command, "args": dict(command.args or {})}
+
+
+# --- answers -------------------------------------------------------------------------
+
+def finish(session: Session, command_id: str, screen_id: str, ok: bool, message: str,
+           result: dict[str, Any] | None = None) -> str:
+    """Finish a ``sent`` command of ``screen_id`` and commit: ``"finished"``, or
+    ``"already"`` (it was finished before; nothing changes) or ``"unknown"``."""
+    changed = session.execute(
+        update(ScreenCommand)
+        .where(ScreenCommand.id == command_id, ScreenCommand.screen_id == screen_id,
+               ScreenCommand.status == "sent")
+        .values(status="done" if ok else "failed", message=message[:1000],
+                result=result or None, finished_at=_now())
+        .execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    if changed:
+        return "finished"
+    exists = session.scalar(select(ScreenCommand.id).where(
+        ScreenCommand.id == command_id, ScreenCommand.screen_id == screen_id))
+    return "already" if exists else "unknown"
+
+
+def expire_if_late(session: Session, command: ScreenCommand) -> ScreenCommand:
+    """A command left ``sent`` past its answer timeout is failed (and stays failed)."""
+    if command.status != "sent":
+        return command
+    limit = ANSWER_TIMEOUT.get(command.command, 120)
+    created = _aware(command.created_at) or _now()
+    if (_now() - created).total_seconds() <= limit:
+        return command
+    finish(session, command.id, command.screen_id, False,
+           f"No answer from the player within {limit} s (it may have disconnected or "
+           "restarted).")
+    session.refresh(command)
+    return command
+
+
+def as_json(command: ScreenCommand) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": command.id, "screen": command.screen_id, "command": command.command,
+        "args": dict(command.args or {}), "status": command.status,
+        "message": command.message, "requested_by": command.requested_by,
+        "created_at": iso_z(command.created_at), "finished_at": iso_z(command.finished_at),
+        "result": {k: v for k, v in (command.result or {}).items() if k != "file"},
+    }
+    if command.command == "screenshot" and command.status == "done":
+        shot = command.result or {}
+        out["screenshot"] = {
+            "url": f"/api/v1/screens/{command.screen_id}/screenshot",
+            "taken_at": shot.get("taken_at"), "mime": shot.get("mime"),
+            "width": shot.get("width"), "height": shot.get("height"),
+            "size": shot.get("size")}
+    return out
+
+
+# --- screenshots ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Screenshot:
+    path: Path
+    mime: str
+    taken_at: str
+    command_id: str
+
+
+def check_image(data: bytes) -> tuple[str, str, int, int]:
+    """(mime, extension, width, height) of a complete PNG or JPEG, else CommandRefused."""
+    if not data:
+        raise CommandRefused("The body is empty: send the PNG or JPEG image.")
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            fmt, (width, height) = img.format, img.size
+            if fmt not in SCREENSHOT_FORMATS:
+                raise CommandRefused(f"A screenshot must be PNG or JPEG, not {fmt}.")
+            if not (0 < width <= SCREENSHOT_MAX_SIDE and 0 < height <= SCREENSHOT_MAX_SIDE):
+                raise CommandRefused(f"A screenshot of {width}×{height} pixels is not "
+                                     "plausible.")
+            img.verify()
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()  # the whole picture decodes (verify() does not decode JPEG)
+    except CommandRefused:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds on bad input
+        raise CommandRefused(f"The body is not a valid PNG or JPEG image ({exc}).") from None
+    mime, ext = SCREENSHOT_FORMATS[fmt]
+    return mime, ext, width, height
+
+
+def _screen_dir(media_dir: Path, screen_id: str) -> Path:
+    return Path(media_dir) / SCREENSHOT_DIR / screen_id
+
+
+def store_screenshot(session: Session, media_dir: Path, command: ScreenCommand,
+                     data: bytes) -> dict[str, Any]:
+    """Check the image, write it, finish the command (commits). Returns its facts.
+    Raises CommandRefused for a bad image, or if the command is no longer ``sent``."""
+    mime, ext, width, height = check_image(data)
+    folder = _screen_dir(media_dir, command.screen_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{command.id}{ext}"
+    fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, folder / name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(folder)
+    facts = {"mime": mime, "width": width, "height": height, "size": len(data),
+             "taken_at": iso_z(_now()), "file": name}
+    outcome = finish(session, command.id, command.screen_id, True,
+                     f"Screenshot received ({width}×{height}, {len(data)} bytes).", facts)
+    if outcome != "finished":
+        (folder / name).unlink(missing_ok=True)
+        raise CommandRefused(f"Command {command.id} is already finished.")
+    for old in folder.iterdir():  # keep only the newest
+        if old.name != name and not old.name.startswith(".upload-"):
+            old.unlink(missing_ok=True)
+    return {k: v for k, v in facts.items() if k != "file"}
+
+
+def latest_screenshot(session: Session, media_dir: Path, screen_id: str) -> Screenshot | None:
+    commands = session.scalars(
+        select(ScreenCommand)
+        .where(ScreenCommand.screen_id == screen_id, ScreenCommand.command == "screenshot",
+               ScreenCommand.status == "done")
+        .order_by(ScreenCommand.finished_at.desc()).limit(5))
+    for command in commands:
+        result = command.result or {}
+        name = result.get("file")
+        if not isinstance(name, str) or not _FILE_RE.fullmatch(name):
+            continue
+        path = _screen_dir(media_dir, screen_id) / name
+        if path.is_file():
+            return Screenshot(path, str(result.get("mime") or "image/png"),
+                              str(result.get("taken_at") or ""), command.id)
+    return None

@@ -1,0 +1,102 @@
+"""Remote commands across controller processes (docs/operations.md, "Scaling out"): the
+technician talks to one process, the player is connected to the other; the command goes
+through the Redis message queue, the answer and the screenshot land in the shared
+database and media directory, and the first process reports them."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import urllib.error
+import urllib.request
+
+import pytest
+from PIL import Image
+from support.fleet import admin_token, fast_playlists, prepare, screen_token
+from support.processes import Controller, Player, wait_for
+
+SCREEN = "phu-bai-baggage"
+REDIS = ("127.0.0.1", 6379)
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(REDIS, timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_url():
+    if not _redis_up():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis is not running on 127.0.0.1:6379 (required under CI=true)")
+        pytest.skip("Redis is not running on 127.0.0.1:6379; start it to test scaling out")
+    pytest.importorskip("redis", reason="the 'redis' package (extra 'scale') is missing")
+    return f"redis://{REDIS[0]}:{REDIS[1]}/{os.getpid() % 15 + 1}"
+
+
+def _call(method: str, url: str, token: str, body: dict | None = None
+          ) -> tuple[int, dict, bytes]:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={"Authorization": f"Bearer {token}",
+                                          "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=20) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
+def test_a_command_sent_to_one_process_reaches_a_player_on_the_other(tmp_path, redis_url):
+    data = tmp_path / "controller"
+    prepare(data, fast_playlists(tmp_path / "playlists"))
+    token = screen_token(data, SCREEN)
+    admin = admin_token(data)
+    common = {"PANO_MESSAGE_QUEUE": redis_url,
+              "PANO_MESSAGE_QUEUE_CHANNEL": f"pano-test-commands-{os.getpid()}"}
+    leader = Controller(data, env={**common, "PANO_SCHEDULER": "1"}, name="leader").start()
+    follower = Controller(data, env={**common, "PANO_SCHEDULER": "0"}, name="follower").start()
+    shot = tmp_path / "shot.png"
+    Image.new("RGB", (48, 27), (250, 200, 0)).save(shot, "PNG")
+    player = Player(follower.url, SCREEN, token, tmp_path / "cache",
+                    extra=["--screenshot-command", f"cat {shot}"])
+    base = f"{leader.url}/api/v1/screens/{SCREEN}"
+
+    def send(body: dict) -> dict | None:
+        status, _, answer = _call("POST", base + "/commands", admin, body)
+        if status == 409:  # not connected yet
+            return None
+        assert status == 202, answer
+        return json.loads(answer)
+
+    def finished(command_id: str) -> dict | None:
+        status, _, answer = _call("GET", f"{base}/commands/{command_id}", admin)
+        assert status == 200, answer
+        body = json.loads(answer)
+        return None if body["status"] == "sent" else body
+
+    try:
+        player.start()
+        wait_for(lambda: player.status()[1]["connected"], what="player on the follower")
+        sent = wait_for(lambda: send({"command": "identify", "args": {"seconds": 3}}),
+                        timeout=20, what="the screen connected")
+        done = wait_for(lambda: finished(sent["id"]), timeout=20, what="identify answered")
+        assert done["status"] == "done", done
+
+        sent = send({"command": "screenshot"})
+        assert sent is not None
+        done = wait_for(lambda: finished(sent["id"]), timeout=30, what="screenshot answered")
+        assert done["status"] == "done", done
+        status, headers, png = _call("GET", base + "/screenshot", admin)
+        assert status == 200 and png == shot.read_bytes()
+        assert headers["X-Pano-Command"] == sent["id"]
+        assert Image.open(io.BytesIO(png)).size == (48, 27)
+    finally:
+        player.stop()
+        follower.stop()
+        leader.stop()

@@ -21,7 +21,7 @@ from controller.panel.i18n import LANGUAGES, TIMEZONE, current_language, init_i1
 from controller.panel.live import NAMESPACE, PanelNamespace
 from controller.panel.login import panel_login
 from controller.panel.login_state import login_manager
-from controller.panel.nav import pages_for
+from controller.panel.nav import current_page, pages_for
 from controller.panel.pages import panel_pages
 from controller.panel.throttle import LoginThrottle, storage_uri
 from controller.settings import Settings
@@ -64,5 +64,5 @@ def init_panel(app: Flask, settings: Settings, socketio: SocketIO) -> None:
         role = current_user.role if current_user.is_authenticated else None
         return {"nav_pages": pages_for(role), "languages": LANGUAGES,
                 "lang": current_language(), "timezone": TIMEZONE,
-                "role_names": ROLE_NAMES,
+                "role_names": ROLE_NAMES, "current_page": current_page(request.endpoint),
                 "format_datetime": format_datetime, "format_decimal": format_decimal}

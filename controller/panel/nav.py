@@ -40,3 +40,14 @@ PAGES = (
 
 def pages_for(role: str | None) -> list[Page]:
     return [p for p in PAGES if role in p.roles]
+
+
+def current_page(endpoint: str | None) -> str | None:
+    """The navigation entry to mark for ``endpoint``: its own page, else the first page
+    of the same area (a playlist's editor marks "Playlists")."""
+    if endpoint is None:
+        return None
+    if any(p.endpoint == endpoint for p in PAGES):
+        return endpoint
+    area = endpoint.split(".")[0]
+    return next((p.endpoint for p in PAGES if p.endpoint.split(".")[0] == area), None)

@@ -213,3 +213,13 @@ def test_session_cookies_are_http_only_and_secure_behind_https(fleet):
         assert cookie, cookies
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
         assert ("Secure" in cookie) is secure
+
+
+def test_a_page_inside_an_area_marks_its_section_in_the_navigation():
+    from controller.panel.nav import current_page
+
+    assert current_page("panel_review.queue") == "panel_review.queue"
+    assert current_page("panel_schedules.preview") == "panel_schedules.preview"
+    assert current_page("panel_review.version") == "panel_review.queue"
+    assert current_page("panel_login.login") is None
+    assert current_page(None) is None

@@ -146,8 +146,5 @@
     reason.removeAttribute("aria-invalid");
     decide(rejectDialog, document.getElementById("reject-confirm"), "reject", { reason: reason.value });
   });
-  // This page belongs to the Review section of the navigation.
-  const navLink = document.querySelector(".mainnav a[href='" + queueUrl + "']");
-  if (navLink) navLink.setAttribute("aria-current", "page");
   load();
 })();

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 import socketio
-
-from controller.panel import live
 from panel.test_login import signed_in
 from web.helpers import wait_for
+
+from controller.panel import live
 
 TOPIC = "test-topic"
 

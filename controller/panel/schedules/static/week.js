@@ -1,0 +1,126 @@
+/* Schedules page: the week grid (7 days × 24 hours) of one screen, and the detail panel
+   of a chosen block. Segments come from GET /api/v1/screens/<id>/week, already decided
+   by the controller; here they are only cut at local midnights and drawn. */
+"use strict";
+const WeekView = (() => {
+  const { el, t } = Pano;
+  const MINUTES = 24 * 60;
+
+  function clock(localIso) { return localIso.slice(11, 16); }
+  function minutes(localIso) { return Number(localIso.slice(11, 13)) * 60 + Number(localIso.slice(14, 16)); }
+
+  // A segment as pieces of one local day each: {day, from, to} in minutes.
+  function dayPieces(segment, days) {
+    const first = segment.local_start.slice(0, 10);
+    const last = segment.local_end.slice(0, 10);
+    const out = [];
+    for (const day of days) {
+      if (day < first || day > last) continue;
+      const from = day === first ? minutes(segment.local_start) : 0;
+      const to = day === last ? minutes(segment.local_end) : MINUTES;
+      if (to > from) out.push({ day, from, to });
+    }
+    return out;
+  }
+
+  function hhmm(total) {
+    const h = Math.floor(total / 60), m = total % 60;
+    return String(h).padStart(2, "0") + ":" + String(m).padStart(2, "0");
+  }
+
+  function block(segment, piece, onSelect) {
+    const title = segment.playlist ? SchedText.names(segment.title, segment.playlist) : t("nothing");
+    const kind = !segment.playlist ? "none" : segment.fallback ? "fallback" : "scheduled";
+    const conflicts = segment.overridden.length;
+    const colour = segment.playlist ? SchedText.colour(segment.playlist) : null;
+    const range = hhmm(piece.from) + "–" + hhmm(piece.to);
+    const label = title + ", " + range + (conflicts ? ", " + t("conflict_count", { n: conflicts }) : "");
+    const node = el("button", {
+      type: "button", class: "slot " + kind + (conflicts ? " conflict" : ""),
+      style: `top:${piece.from / MINUTES * 100}%;height:${(piece.to - piece.from) / MINUTES * 100}%;` +
+             (colour ? `--slot:${colour};` : ""),
+      "aria-label": label, title: label,
+      dataset: { day: piece.day, start: hhmm(piece.from), end: hhmm(piece.to),
+                 playlist: segment.playlist || "", schedule: segment.schedule || "" },
+      onclick: () => onSelect(segment, piece, node),
+    },
+    el("span", { class: "slot-title" }, title),
+    el("span", { class: "slot-time" }, range),
+    conflicts ? el("span", { class: "slot-conflict", "aria-hidden": "true" }, "⚠ " + conflicts) : null);
+    return node;
+  }
+
+  // Today and the minute of the day in the screen's zone, to mark "now" in the grid.
+  function localNow(zone) {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { timeZone: zone,
+      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+      hourCycle: "h23" }).formatToParts(new Date()).map((p) => [p.type, p.value]));
+    return { day: `${parts.year}-${parts.month}-${parts.day}`, minute: Number(parts.hour) * 60 + Number(parts.minute) };
+  }
+
+  function render(grid, data, onSelect) {
+    const now = localNow(data.timezone);
+    grid.replaceChildren();
+    grid.append(el("div", { class: "corner" }));
+    for (const day of data.days) {
+      grid.append(el("div", { class: "day-head" + (day === now.day ? " today" : ""), dataset: { day } },
+        SchedText.dayLabel(day)));
+    }
+    const hours = el("div", { class: "hours", "aria-hidden": "true" });
+    for (let h = 0; h < 24; h++) hours.append(el("div", { class: "hour" }, hhmm(h * 60)));
+    grid.append(hours);
+    const columns = {};
+    for (const day of data.days) {
+      columns[day] = el("div", { class: "day-col", dataset: { day }, role: "group",
+                                 "aria-label": SchedText.longDay(day) });
+      grid.append(columns[day]);
+    }
+    for (const segment of data.segments) {
+      for (const piece of dayPieces(segment, data.days)) columns[piece.day].append(block(segment, piece, onSelect));
+    }
+    if (columns[now.day]) {
+      columns[now.day].append(el("div", { class: "now-line", "aria-hidden": "true",
+                                          style: `top:${now.minute / MINUTES * 100}%` }));
+    }
+    grid.removeAttribute("aria-busy");
+  }
+
+  function legend(box, data) {
+    const seen = new Map();
+    for (const s of data.segments) {
+      if (s.playlist && !seen.has(s.playlist)) seen.set(s.playlist, s);
+    }
+    box.replaceChildren(...[...seen.values()].map((s) => el("span", { class: "legend-item" + (s.fallback ? " fallback" : "") },
+      el("span", { class: "swatch", style: `--slot:${SchedText.colour(s.playlist)}` }),
+      SchedText.names(s.title, s.playlist), s.fallback ? " (" + t("fallback") + ")" : "")));
+  }
+
+  function detail(box, segment, piece, ctx) {
+    const title = segment.playlist ? SchedText.names(segment.title, segment.playlist) : t("nothing");
+    // The block's first minute, in the screen's zone (the offset of the segment's start).
+    const previewAt = piece.day + "T" + hhmm(piece.from) + ":00" + segment.local_start.slice(19);
+    const parts = [
+      el("h3", { class: "detail-title" },
+        segment.playlist ? el("span", { class: "swatch", style: `--slot:${SchedText.colour(segment.playlist)}` }) : null, title),
+      el("p", { class: "detail-time" }, SchedText.longDay(piece.day) + ", " + hhmm(piece.from) + "–" + hhmm(piece.to)),
+      el("p", { class: "detail-winner" }, SchedText.winnerSentence(segment)),
+    ];
+    if (segment.overridden.length) {
+      parts.push(el("h4", {}, t("overlaps")),
+        el("ul", { class: "why-list" }, segment.overridden.map((loser) =>
+          el("li", { class: "why", dataset: { loser: loser.schedule, rule: loser.rule } },
+            SchedText.whySentence(segment, loser)))));
+    }
+    parts.push(el("details", { class: "engine" }, el("summary", {}, t("engine")),
+      el("p", { lang: "en" }, segment.reason)));
+    const actions = el("div", { class: "detail-actions" },
+      el("a", { class: "button", href: ctx.previewUrl(previewAt) }, t("preview_at")));
+    if (ctx.canWrite && segment.schedule && ctx.onEdit) {
+      actions.append(el("button", { type: "button", onclick: () => ctx.onEdit(segment.schedule) }, t("edit_schedule")));
+    }
+    parts.push(actions);
+    box.replaceChildren(...parts);
+  }
+
+  return { render, legend, detail, clock };
+})();

@@ -45,32 +45,16 @@ def as_json(media: Media) -> dict[str, Any]:
             "created": created.astimezone(UTC).isoformat().replace("+00:00", "Z")}
 
 
-def _upload_limit() -> tuple[int, str]:
-    settings = state().settings
-    return (settings.max_upload_mb * 1024 * 1024,
-            f"The file is larger than the upload limit of {settings.max_upload_mb} "
-            "MiB (max_upload_mb in the settings).")
-
-
-@media_api.before_request
-def _set_upload_limit() -> None:
-    """An upload's size limit, set before anything reads the body: a request from the
-    web panel has its CSRF token checked first (``require_role``), which reads the form
-    and would otherwise stop at the app's 64 KiB limit for JSON bodies."""
-    if request.endpoint != "media_api.upload":
-        return
-    limit, too_large = _upload_limit()
-    if request.content_length is not None and request.content_length > (
-            limit + MULTIPART_OVERHEAD):
-        raise ApiError(413, too_large)
-    request.max_content_length = limit + MULTIPART_OVERHEAD
-
-
 @media_api.post("/media")
 @require_role(*UPLOADERS)
 def upload() -> Any:
-    limit, too_large = _upload_limit()
     settings = state().settings
+    limit = settings.max_upload_mb * 1024 * 1024
+    too_large = (f"The file is larger than the upload limit of {settings.max_upload_mb} "
+                 "MiB (max_upload_mb in the settings).")
+    if request.content_length is not None and request.content_length > (
+            limit + MULTIPART_OVERHEAD):
+        raise ApiError(413, too_large)
     request.max_content_length = limit + MULTIPART_OVERHEAD
     if request.mimetype != "multipart/form-data":
         raise ApiError(400, "Send the file as multipart/form-data in the field 'file'.")

@@ -29,7 +29,7 @@ from controller.models import (
     PlaylistVersion,
     User,
 )
-from controller.review import workflow
+from controller.review import ReviewError, workflow
 from controller.review.actor import Actor
 from controller.review.permissions import playlist_or_404, visible_filter
 from controller.state import db, state
@@ -248,3 +248,36 @@ def reach(playlist_id: str) -> Any:
                for s in sorted(shown.values(), key=lambda s: s.id)]
     languages = list(dict.fromkeys(lang for s in screens for lang in s["languages"]))
     return {"playlist": playlist.id, "screens": screens, "languages": languages}
+
+
+@playlists_api.post("/playlists/check")
+@require_role(*EDITORS)
+def check_items() -> Any:
+    """What saving and submitting ``items`` would refuse, without storing anything:
+    ``{"ok", "problems": [sentence, …]}``. Body ``{"items": [...], "playlist"?: id}``;
+    with a playlist (one the caller may see) the languages and slide sizes of the
+    screens it reaches are checked too. The panel asks while the editor types."""
+    data = json_object()
+    unknown = sorted(set(data) - {"items", "playlist"})
+    if unknown:
+        raise ApiError(422, f"Unknown field(s): {', '.join(unknown)} (allowed: items, "
+                            "playlist).")
+    session = db()
+    playlist_id = data.get("playlist")
+    if playlist_id is not None:
+        if not isinstance(playlist_id, str):
+            raise ApiError(422, "'playlist' must be a playlist id (text).")
+        playlist_id = load(playlist_id)[1].id
+    config = state().settings.language_config
+    try:
+        items = items_json.parse_draft(session, state().store, {"items": data.get("items")},
+                                       config)
+        workflow.check_complete(session, playlist_id or "", items, config,
+                                f"playlist '{playlist_id or 'new'}'")
+    except YamlError as exc:
+        db().rollback()
+        return {"ok": False, "problems": [exc.reason]}
+    except ReviewError as exc:
+        db().rollback()
+        return {"ok": False, "problems": [exc.message]}
+    return {"ok": True, "problems": []}

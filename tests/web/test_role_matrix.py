@@ -65,6 +65,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/v1/review-queue"): ("approver",),
     ("GET", "/api/v1/playlists/{playlist_id}/export"): EVERY,
     ("POST", "/api/v1/playlists/import"): EDITORS,
+    ("POST", "/api/v1/playlists/check"): EDITORS,
     ("GET", "/api/v1/schedules"): EVERY,
     ("POST", "/api/v1/schedules"): SCHEDULERS,
     ("GET", "/api/v1/schedules/{slug}"): EVERY,

@@ -120,3 +120,39 @@ def test_from_an_editors_draft_to_the_phu_bai_screen(browser, server, fleet, tmp
             assert fleet_page.evaluate("window.__notReloaded") is True
     finally:
         player.stop()
+
+
+def test_an_emergency_reaches_the_a_dot_players_and_the_board_fills_in(
+        browser, server, fleet, tmp_path):
+    """Two real players at A Đớt: one running, one started only after the message was
+    sent (it was off when the officer pressed Send). Both end up shown on the board."""
+    texts = {"vi": ("Tạm dừng thông quan", "Cửa khẩu A Đớt tạm dừng làm thủ tục."),
+             "lo": ("ຢຸດຜ່ານແດນຊົ່ວຄາວ", "ກະລຸນາລໍຖ້າຄຳແນະນຳ."),
+             "en": ("Border crossing suspended", "Formalities are suspended for now.")}
+    hall = Player(server.url, "a-dot-entry-hall", fleet.tokens["a-dot-entry-hall"],
+                  tmp_path / "hall")
+    pano = Player(server.url, "a-dot-outdoor-pano", fleet.tokens["a-dot-outdoor-pano"],
+                  tmp_path / "pano")
+    hall.start()
+    try:
+        with panel_page(browser, server.url, "khan-cap") as page:
+            page.goto(server.url + "/panel/emergency")
+            page.locator("label.site", has_text="Cửa khẩu quốc tế A Đớt").click()
+            for lang, (title, body) in texts.items():
+                page.fill(f"#msg-{lang}-title", title)
+                page.fill(f"#msg-{lang}-body", body)
+            page.get_by_role("button", name="Xem lại và gửi…").click()
+            page.locator("#confirm").get_by_role("button", name="Gửi ngay").click()
+            page.wait_for_url(re.compile(r"/panel/emergency/\d+$"))
+            rows = page.locator("#receipts tbody tr")
+            expect(rows).to_have_count(2)
+            hall_row = rows.filter(has_text="a-dot-entry-hall")
+            pano_row = rows.filter(has_text="a-dot-outdoor-pano")
+            expect(hall_row).to_have_attribute("data-status", "shown", timeout=PLAYED_WITHIN)
+            expect(pano_row).not_to_have_attribute("data-status", "shown")
+            pano.start()  # switched on late: it gets the message on connecting
+            expect(pano_row).to_have_attribute("data-status", "shown", timeout=PLAYED_WITHIN)
+            expect(page.get_by_test_id("count-shown")).to_have_text("2")
+    finally:
+        hall.stop()
+        pano.stop()

@@ -8,35 +8,15 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import urllib.error
 import urllib.request
 
-import pytest
 from PIL import Image
 from support.fleet import admin_token, fast_playlists, prepare, screen_token
 from support.processes import Controller, Player, wait_for
+from support.redis import redis_url  # noqa: F401  (fixture)
 
 SCREEN = "phu-bai-baggage"
-REDIS = ("127.0.0.1", 6379)
-
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(REDIS, timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.fixture
-def redis_url():
-    if not _redis_up():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Redis is not running on 127.0.0.1:6379 (required under CI=true)")
-        pytest.skip("Redis is not running on 127.0.0.1:6379; start it to test scaling out")
-    pytest.importorskip("redis", reason="the 'redis' package (extra 'scale') is missing")
-    return f"redis://{REDIS[0]}:{REDIS[1]}/{os.getpid() % 15 + 1}"
 
 
 def _call(method: str, url: str, token: str, body: dict | None = None
@@ -52,7 +32,7 @@ def _call(method: str, url: str, token: str, body: dict | None = None
         return err.code, dict(err.headers), err.read()
 
 
-def test_a_command_sent_to_one_process_reaches_a_player_on_the_other(tmp_path, redis_url):
+def test_a_command_sent_to_one_process_reaches_a_player_on_the_other(tmp_path, redis_url):  # noqa: F811
     data = tmp_path / "controller"
     prepare(data, fast_playlists(tmp_path / "playlists"))
     token = screen_token(data, SCREEN)

@@ -5,36 +5,15 @@ player connected to the *other* process still gets a change within seconds."""
 from __future__ import annotations
 
 import os
-import socket
 
-import pytest
 from support.fleet import fast_playlists, prepare, screen_token, set_title
 from support.processes import Controller, Player, wait_for
+from support.redis import redis_url  # noqa: F401  (fixture)
 
 SCREEN = "phu-bai-baggage"
-REDIS = ("127.0.0.1", 6379)
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(REDIS, timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.fixture
-def redis_url():
-    if not _redis_up():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Redis is not running on 127.0.0.1:6379 (required under CI=true)")
-        pytest.skip("Redis is not running on 127.0.0.1:6379; start it to test scaling out")
-    pytest.importorskip("redis", reason="the 'redis' package (extra 'scale') is missing")
-    # A database number of its own, so parallel runs do not hear each other.
-    return f"redis://{REDIS[0]}:{REDIS[1]}/{os.getpid() % 15 + 1}"
-
-
-def test_change_reaches_a_player_on_the_process_without_the_scheduler(tmp_path, redis_url):
+def test_change_reaches_a_player_on_the_process_without_the_scheduler(tmp_path, redis_url):  # noqa: F811
     data = tmp_path / "controller"
     playlists = fast_playlists(tmp_path / "playlists")
     prepare(data, playlists)

@@ -13,8 +13,10 @@ from web.helpers import Fleet, make_settings
 from controller.server import ControllerServer
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """One Chromium per test module. Not per session: a running sync Playwright holds
+    an event loop in this thread, and the player and e2e tests start their own."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (Debian's chromium)")
     from playwright.sync_api import sync_playwright

@@ -48,6 +48,7 @@ bench: install-dev
 	$(PY) -m bench.rebuild
 	$(PY) -m bench.renditions
 	$(PY) -m bench.slides
+	$(PY) -m bench.panel_feed
 
 # A wheel for servers without the repository (docs/operations.md), panel libraries inside.
 wheel: install

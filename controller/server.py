@@ -115,7 +115,7 @@ class ControllerServer:
         from controller.panel.live import PanelFeed
 
         # Live panel pages (fleet status, emergency receipts): one feed per deployment.
-        self.panel_feed = PanelFeed(socketio, pano.session_factory)
+        self.panel_feed = PanelFeed(app, socketio)
         self._panel_feed_task = socketio.start_background_task(self.panel_feed.run)
         if self.with_scheduler:
             from controller.timeline.scheduler import start_scheduler

@@ -7,7 +7,9 @@ source, ``{"full": true, "items": {key: item}}``), then only the items that chan
 (``{"full": false, "items": {…}, "removed": [keys]}``) as the feed notices them.
 
 Sources register with ``register_source(topic, event, roles, snapshot)``: ``snapshot``
-takes a database session and returns ``{key: item}`` of JSON values. The feed
+takes a database session and returns ``{key: item}`` of JSON values. It always runs in
+an application context (a subscribe handler, or the feed's own), so it may read
+``state().settings``. The feed
 (``PanelFeed.run``) recomputes every source each ``interval`` seconds and emits the
 difference to the topic's room. It runs in the one process that runs the change watcher
 (docs/operations.md "Scaling out"); with a message queue its emits reach the pages
@@ -24,12 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request
+from flask import Flask, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, join_room
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from controller.state import db
+from controller.state import db, state
 
 log = logging.getLogger("pano.panel.live")
 
@@ -80,10 +82,9 @@ class PanelNamespace(Namespace):
 class PanelFeed:
     """Recomputes every source's snapshot and emits what changed, until ``stop()``."""
 
-    def __init__(self, socketio: SocketIO, session_factory: sessionmaker[Session],
-                 interval: float = 1.0) -> None:
+    def __init__(self, app: Flask, socketio: SocketIO, interval: float = 1.0) -> None:
+        self.app = app
         self.socketio = socketio
-        self.session_factory = session_factory
         self.interval = interval
         self._last: dict[str, dict[str, Any]] = {}
         self._stopped = threading.Event()
@@ -91,7 +92,7 @@ class PanelFeed:
     def tick(self) -> int:
         """One comparison round; returns the number of items emitted."""
         sent = 0
-        with self.session_factory() as session:
+        with self.app.app_context(), state().session_factory() as session:
             for source in list(SOURCES.values()):
                 try:
                     now = source.snapshot(session)

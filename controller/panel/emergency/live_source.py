@@ -13,12 +13,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask
 from sqlalchemy.orm import Session
 
 from controller.emergencies.report import describe
 from controller.emergencies.store import recent
 from controller.panel.live import register_source
+from controller.state import state
 
 TOPIC, EVENT = "emergencies", "receipts"
 READERS = ("admin", "emergency", "technician")  # as GET /api/v1/emergencies/<id>
@@ -34,9 +34,7 @@ def snapshot(session: Session, heartbeat_interval: float,
             for emergency in recent(session, LIMIT, ended_since=now - RECENT)}
 
 
-def register(app: Flask) -> None:
-    """Register the topic with this app's heartbeat interval (what decides whether a
-    screen that has not shown the message yet is pending or unreachable)."""
-    heartbeat = app.extensions["pano"].settings.heartbeat_interval
-    register_source(TOPIC, EVENT, READERS,
-                    lambda session: snapshot(session, heartbeat))
+# The app's heartbeat interval decides whether a screen that has not shown the message
+# yet is pending or unreachable (sources run in an application context).
+register_source(TOPIC, EVENT, READERS,
+                lambda session: snapshot(session, state().settings.heartbeat_interval))

@@ -13,12 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template
-from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
 from controller.emergencies.request import MAX_BODY, MAX_TITLE
 from controller.panel.access import page
-from controller.panel.emergency import live_source
+from controller.panel.emergency import live_source  # noqa: F401 - registers the topic
 from controller.panel.emergency.strings import page_strings
 from controller.panel.nav import EMERGENCY_ROLES
 
@@ -29,11 +28,6 @@ EMERGENCY_READERS = (*EMERGENCY_ROLES, "technician")
 panel_emergency = Blueprint("panel_emergency", __name__, url_prefix="/panel",
                             template_folder="templates", static_folder="static",
                             static_url_path="/static/emergency")
-
-
-@panel_emergency.record_once
-def _register_live_source(setup: BlueprintSetupState) -> None:
-    live_source.register(setup.app)
 
 
 def _context() -> dict[str, Any]:

@@ -15,13 +15,11 @@ so they are read once per version and kept (``_ITEM_TITLES``)."""
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, has_app_context
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from controller.api.screens import screen_summary
@@ -36,36 +34,18 @@ from controller.models import (
 )
 from controller.panel.live import register_source
 from controller.panel.nav import FLEET_ROLES
-from controller.settings import Settings
+from controller.state import state
 
 TOPIC = "fleet"
 EVENT = "screens"
-DEFAULT_HEARTBEAT = Settings.heartbeat_interval  # when the engine's app is not known
 MAX_CACHED_VERSIONS = 512
 
-# engine -> heartbeat interval of the app using it (the feed runs outside any app
-# context, with a session of the app's engine); filled by ``remember_app``.
-_INTERVALS: weakref.WeakKeyDictionary[Engine, float] = weakref.WeakKeyDictionary()
 # (playlist id, version number) -> {item id: {"vi": title, "en": title, "type": …}}
 _ITEM_TITLES: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
 
 
-def remember_app(app: Flask) -> None:
-    """Note the app's heartbeat interval for its engine (called when the panel's
-    blueprint is registered, after ``app.extensions["pano"]`` is set)."""
-    pano = app.extensions.get("pano")
-    if pano is not None:
-        _INTERVALS[pano.engine] = pano.settings.heartbeat_interval
-
-
-def _interval(session: Session) -> float:
-    if has_app_context():
-        from controller.state import state
-
-        return state().settings.heartbeat_interval
-    bind = session.get_bind()
-    return _INTERVALS.get(bind, DEFAULT_HEARTBEAT) if isinstance(bind, Engine) \
-        else DEFAULT_HEARTBEAT
+def _interval() -> float:
+    return state().settings.heartbeat_interval
 
 
 def _split_key(key: Any) -> tuple[str, int] | None:
@@ -142,7 +122,7 @@ def _playing_words(playing: Any, playlists: Mapping[str, Mapping[str, str]],
 def snapshot(session: Session) -> dict[str, Any]:
     """``{screen_id: summary}`` for every screen (the fleet page's rows)."""
     now = datetime.now(UTC)
-    interval = _interval(session)
+    interval = _interval()
     # Plain rows of the columns needed, not ORM objects: a third of the time for 500
     # screens. screen_summary() reads them by attribute like the model objects.
     rows = session.execute(

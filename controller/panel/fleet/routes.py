@@ -6,7 +6,6 @@ and last facts, live over the ``/panel`` Socket.IO namespace (topic ``fleet``,
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
 from controller.panel.access import page
@@ -22,11 +21,6 @@ panel_fleet = Blueprint("panel_fleet", __name__, url_prefix="/panel",
 COMMAND_ROLES = ("admin", "technician")
 # Thresholds the page marks (docs/panel/fleet.md).
 LIMITS = {"temp_warn": 70, "temp_bad": 80, "disk_warn": 15}
-
-
-@panel_fleet.record_once
-def _remember(setup: BlueprintSetupState) -> None:
-    live_source.remember_app(setup.app)
 
 
 @panel_fleet.get("/fleet")

@@ -11,7 +11,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -21,6 +20,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from controller.db_types import UtcDateTime
 
 
 def utcnow() -> datetime:
@@ -50,7 +51,7 @@ class Site(Base):
     name_vi: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Screen(Base):
@@ -75,9 +76,9 @@ class Screen(Base):
     # sha256 hex of the screen's current credential; None = no credential issued.
     credential_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     credential_issued_at: Mapped[datetime | None] = mapped_column(
-        DateTime(timezone=True), nullable=True
+        UtcDateTime(), nullable=True
     )
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Media(Base):
@@ -88,7 +89,7 @@ class Media(Base):
     mime: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))  # image | video
     original_name: Mapped[str] = mapped_column(String(255), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # Pixel size (images, videos) and duration in seconds (videos), when known.
     width: Mapped[int | None] = mapped_column(Integer, nullable=True)
     height: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -106,7 +107,7 @@ class MediaAlias(Base):
 
     upload_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     media_sha256: Mapped[str] = mapped_column(ForeignKey("media.sha256"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Rendition(Base):
@@ -120,7 +121,7 @@ class Rendition(Base):
     rendition_sha256: Mapped[str] = mapped_column(ForeignKey("media.sha256"), index=True)
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class RenderedSlide(Base):
@@ -133,7 +134,7 @@ class RenderedSlide(Base):
     media_sha256: Mapped[str] = mapped_column(ForeignKey("media.sha256"), index=True)
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class QrCode(Base):
@@ -153,7 +154,7 @@ class QrCode(Base):
     screen_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     target_url: Mapped[str] = mapped_column(String(2000))
     target_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of target_url
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class QrScan(Base):
@@ -164,7 +165,7 @@ class QrScan(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     code: Mapped[str] = mapped_column(ForeignKey("qr_codes.code"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
     playlist_id: Mapped[str] = mapped_column(String(64), index=True)
     item_id: Mapped[str] = mapped_column(String(64))
     lang: Mapped[str] = mapped_column(String(8))
@@ -182,7 +183,7 @@ class Agency(Base):
     name_vi: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     lead: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Playlist(Base):
@@ -196,7 +197,7 @@ class Playlist(Base):
     agency_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"), nullable=True,
                                                   index=True)
     themes: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 # Review states of a playlist version (docs/review.md).
@@ -217,17 +218,17 @@ class PlaylistVersion(Base):
     # List of item dicts in the timeline's item format (see docs/protocol.md).
     items: Mapped[list[Any]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     state: Mapped[str] = mapped_column(String(16), default=DRAFT, index=True)
     # Who created the version and who changed its items last (None: the system/CLI).
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     edited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    edited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    edited_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(),
                                                           nullable=True)
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(),
                                                          nullable=True)
     # The last rejection's reason, shown to the editor until the next submission.
     rejection_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -256,8 +257,8 @@ class Schedule(Base):
     created_seq: Mapped[int] = mapped_column(Integer)  # larger = more recent
     source: Mapped[str] = mapped_column(String(255), default="")  # file name or "api"
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class User(Base):
@@ -272,7 +273,7 @@ class User(Base):
     scope_sites: Mapped[list[Any]] = mapped_column(JSON, default=list)
     scope_themes: Mapped[list[Any]] = mapped_column(JSON, default=list)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class ApiToken(Base):
@@ -284,9 +285,9 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class Emergency(Base):
@@ -301,11 +302,11 @@ class Emergency(Base):
     messages: Mapped[dict[str, Any]] = mapped_column(JSON)
     url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     targets: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"sites": [...], "screens": [...]}
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(),
                                                           nullable=True)
 
 
@@ -316,8 +317,8 @@ class EmergencyReceipt(Base):
 
     emergency_id: Mapped[int] = mapped_column(ForeignKey("emergencies.id"), primary_key=True)
     screen_id: Mapped[str] = mapped_column(ForeignKey("screens.id"), primary_key=True)
-    shown_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    shown_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class ScreenTimeline(Base):
@@ -330,7 +331,7 @@ class ScreenTimeline(Base):
     version: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
-    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    built_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class ScreenStatus(Base):
@@ -340,7 +341,7 @@ class ScreenStatus(Base):
 
     screen_id: Mapped[str] = mapped_column(ForeignKey("screens.id"), primary_key=True)
     connected: Mapped[bool] = mapped_column(Boolean, default=False)
-    last_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_seen: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     acked_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     missing_media: Mapped[list[Any]] = mapped_column(JSON, default=list)
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -355,7 +356,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True,
                                                  index=True)
     actor: Mapped[str] = mapped_column(String(100))  # username, or "system" / "cli:…"
@@ -378,7 +379,7 @@ class ChangeCounter(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class ScreenCommand(Base):
@@ -397,6 +398,6 @@ class ScreenCommand(Base):
     message: Mapped[str | None] = mapped_column(Text, nullable=True)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     requested_by: Mapped[str] = mapped_column(String(100))  # username
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(),
                                                          nullable=True)

@@ -173,3 +173,10 @@ def test_an_emergency_preempts_the_preview_of_its_screens_only(server, fleet, to
     ended = get(server, f"/api/v1/screens/a-dot-entry-hall/preview?at={later}",
                 tokens["viewer"])
     assert ended.json()["emergency"] is None  # it ends by itself
+    # The same instant written in Huế time (as the panel asks): the same emergency.
+    # SQLite keeps no offsets, so the controller must compare in UTC.
+    from zoneinfo import ZoneInfo
+
+    hue = quote(now.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).isoformat())
+    local = get(server, f"/api/v1/screens/a-dot-entry-hall/preview?at={hue}", tokens["viewer"])
+    assert local.json()["emergency"]["id"] == eid, local.json()

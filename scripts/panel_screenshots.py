@@ -1,6 +1,6 @@
 """Screenshots of the web panel's main pages for docs/ and the README.
 
-    .venv/bin/python scripts/panel_screenshots.py [OUT_DIR]   # default docs/screenshots
+    .venv/bin/python scripts/panel_screenshots.py [--all] [OUT_DIR]  # docs/screenshots
 
 Starts a real controller on a free 127.0.0.1 port over a temporary database with the
 demo content (sites, agencies, playlists, schedules) and demo people, connects a few
@@ -45,14 +45,21 @@ VIEWPORTS = {"desktop": {"width": 1440, "height": 900},
 SHOTS = [
     ("fleet", "tuan", "/panel/fleet", "text=phu-bai-arrivals"),
     ("playlists", "lan", "/panel/playlists", "text=Festival"),
-    ("playlist-editor", "lan", "/panel/playlists/welcome-hue", "input, textarea"),
+    ("playlist-editor", "lan", "/panel/playlists/happy-hue-2025", ".pl-item"),
     ("review", "hoa", "/panel/review/welcome-hue", "ins, .diff, del"),
-    ("schedules", "lan", "/panel/schedules", "body"),
+    ("schedules", "lan", "/panel/schedules?site=phu-bai-airport", ".slot"),
     ("preview", "lan", "/panel/preview", "img"),
     ("emergency", "minh", "/panel/emergency", "body"),
+    ("emergency-board", "minh", "/panel/emergency/1", "#receipts tbody tr"),
     ("audit", "hoa", "/panel/audit", "table"),
     ("login", None, "/panel/login", "#username"),
+    ("people", "quan-tri", "/panel/people", "table"),
 ]
+# What docs/screenshots keeps (every page in Vietnamese on a desktop, some in English
+# and on a tablet); --all photographs every page in both languages and both windows.
+KEEP = ({(name, "vi", "desktop") for name, *_ in SHOTS}
+        | {(name, "en", "desktop") for name in ("fleet", "playlist-editor", "emergency-board")}
+        | {(name, "vi", "tablet") for name in ("fleet", "playlist-editor", "review")})
 
 
 def seed(settings: Settings) -> dict[str, str]:
@@ -84,6 +91,9 @@ def heartbeat_forever(url: str, screen: str, token: str, temp: float,
     def on_timeline(body: dict) -> None:
         """Ack like a player that has everything, and 'play' the first item due now."""
         client.emit("ack", {"version": body["version"], "missing": []}, namespace="/player")
+        for emergency in body.get("emergencies", []):  # "shown" at once, like a player
+            client.emit("emergency_shown", {"id": emergency["id"], "shown_at": datetime.now(
+                UTC).isoformat().replace("+00:00", "Z")}, namespace="/player")
         now_iso = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         for segment in body.get("segments", []):
             if segment["from"] <= now_iso < segment["until"]:
@@ -144,7 +154,7 @@ def send_emergency(url: str, token: str) -> None:
     assert sent.ok, sent.text
 
 
-def main(out: Path) -> None:
+def main(out: Path, everything: bool = False) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         settings = dataclasses.replace(
@@ -163,19 +173,21 @@ def main(out: Path) -> None:
             put_in_review(server.url, tokens["lan"])
             send_emergency(server.url, tokens["minh"])
             time.sleep(3)
-            shoot(server.url, out)
+            shoot(server.url, out, everything)
         finally:
             stop.set()
             server.stop()
 
 
-def shoot(base: str, out: Path) -> None:
+def shoot(base: str, out: Path, everything: bool) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium",
                                     args=["--no-sandbox", "--disable-gpu"])
         for lang in ("vi", "en"):
             for viewport in ("desktop", "tablet"):
                 for name, person, path, ready in SHOTS:
+                    if not everything and (name, lang, viewport) not in KEEP:
+                        continue
                     context = browser.new_context(viewport=VIEWPORTS[viewport],
                                                   timezone_id="Asia/Ho_Chi_Minh")
                     page = context.new_page()
@@ -203,4 +215,5 @@ def shoot(base: str, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs" / "screenshots")
+    args = [a for a in sys.argv[1:] if a != "--all"]
+    main(Path(args[0]) if args else REPO / "docs" / "screenshots", "--all" in sys.argv)

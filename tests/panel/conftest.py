@@ -3,6 +3,8 @@ seeded SQLite file, people of every role, and headless Debian Chromium via Playw
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,11 +30,25 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
+@pytest.fixture(scope="session")
+def seeded() -> Iterator[tuple[Path, dict[str, str], dict[str, str]]]:
+    """The demo data and the panel's people, seeded once (a few seconds of slide
+    rendering and password hashing); each module gets its own copy of the files."""
+    with tempfile.TemporaryDirectory(prefix="pano-panel-seed-") as tmp:
+        data = Path(tmp)
+        fleet = Fleet(make_settings(data)).seed()
+        add_people(fleet)
+        fleet.close()  # the last connection closes: the WAL is folded into pano.db
+        yield data, dict(fleet.tokens), dict(fleet.users)
+
+
 @pytest.fixture(scope="module")
-def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+def fleet(tmp_path_factory: pytest.TempPathFactory, seeded) -> Iterator[Fleet]:
+    source, tokens, users = seeded
     data = tmp_path_factory.mktemp("panel")
-    fleet = Fleet(make_settings(data)).seed()
-    add_people(fleet)
+    shutil.copytree(source, data, dirs_exist_ok=True)
+    fleet = Fleet(make_settings(data))
+    fleet.tokens, fleet.users = dict(tokens), dict(users)
     yield fleet
     fleet.close()
 

@@ -1,6 +1,6 @@
 """The panel's Vietnamese catalogues: keep them complete and compiled.
 
-    python -m controller.panel.catalogs update    # add new message ids to every .po
+    python -m controller.panel.catalogs update    # add new message ids, drop unused ones
     python -m controller.panel.catalogs compile   # .po -> .mo (also: make translations)
     python -m controller.panel.catalogs check     # what is untranslated or not compiled
     python -m controller.panel.catalogs fill AREA FILE.json  # set msgstrs from
@@ -67,7 +67,11 @@ def update() -> None:
     for area in areas():
         path = po_path(area)
         catalog = _read(path)
-        for msgid, places in extracted(area).items():
+        used = extracted(area)
+        for message in list(catalog):
+            if message.id and message.id not in used:  # no longer in any file
+                catalog.delete(message.id)
+        for msgid, places in used.items():
             if msgid not in catalog:
                 catalog.add(msgid, "", locations=[(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1]))
                                                   for p in places])

@@ -1,5 +1,5 @@
 """The panel's Emergency pages: ``/panel/emergency`` composes an urgent message (every
-language the chosen sites' screens show, side by side), confirms what goes where and
+language the chosen sites or single screens show, side by side), confirms what goes where and
 sends it; below, the latest emergencies with their state and an End button.
 ``/panel/emergency/<id>`` is the live board of delivery receipts, one row per targeted
 screen. Both pages' scripts call ``/api/v1/emergencies`` and ``/api/v1/sites``; the

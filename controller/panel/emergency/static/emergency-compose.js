@@ -1,5 +1,5 @@
-/* /panel/emergency, the form: sites to reach (with screen counts, "all sites"), the
-   message in every language their screens show (vi and en always), side by side with
+/* /panel/emergency, the form: sites or single screens to reach (emergency-targets.js),
+   the message in every language the chosen screens show (vi and en always), side by side with
    character counts, the link and the time. What is typed is kept in sessionStorage
    until it is sent, so neither a refusal nor a reload loses it. emergency-send.js
    reviews and sends. */
@@ -14,7 +14,8 @@ const EmergencyCompose = (() => {
   const DRAFT_KEY = "pano.emergency.draft";
   const columns = new Map();  // language -> {node, title, body, error}; kept when hidden
   let catalog = null;
-  let draft = { sites: [], texts: {}, url: "", start: "now", startAt: "", duration: "60", endsAt: "" };
+  let draft = { sites: [], screens: [], texts: {}, url: "", start: "now", startAt: "", duration: "60",
+                endsAt: "" };
 
   function chars(text) { return [...text.trim()].length; }
 
@@ -33,15 +34,16 @@ const EmergencyCompose = (() => {
     try { sessionStorage.removeItem(DRAFT_KEY); } catch (err) { /* private mode */ }
   }
 
-  function chosenSites() {
-    return catalog ? catalog.sites.filter((s) => draft.sites.includes(s.id)) : [];
+  /* [{site, screens, whole}]: the sites reached, whole or by some of their screens. */
+  function chosen() {
+    return catalog ? EmergencyTargets.chosen(catalog, draft) : [];
   }
 
   function neededLanguages() {
     const needed = new Set(catalog.required);
     const count = {};
-    for (const site of chosenSites()) {
-      for (const screen of site.screens) {
+    for (const choice of chosen()) {
+      for (const screen of choice.screens) {
         for (const lang of screen.languages) {
           needed.add(lang);
           count[lang] = (count[lang] || 0) + 1;
@@ -108,44 +110,11 @@ const EmergencyCompose = (() => {
     columnsBox.dataset.count = String(nodes.length);
   }
 
-  function renderSites() {
-    const total = catalog.sites.reduce((n, s) => n + s.screens.length, 0);
-    document.getElementById("all-count").textContent = "(" + EmergencyUI.screens(total) + ")";
-    sitesBox.replaceChildren(...catalog.sites.map((site) => {
-      const box = el("input", { type: "checkbox", name: "site", value: site.id });
-      box.checked = draft.sites.includes(site.id);
-      box.addEventListener("change", () => {
-        draft.sites = catalog.sites.map((s) => s.id).filter((id) =>
-          id === site.id ? box.checked : draft.sites.includes(id));
-        changedSites();
-      });
-      const langs = [...new Set(site.screens.flatMap((s) => s.languages))];
-      return el("label", { class: "check site", dataset: { site: site.id } }, box,
-        el("span", { class: "site-name" }, EmergencyUI.name(site.name, site.id)),
-        el("span", { class: "muted small" }, EmergencyUI.screens(site.screens.length)
-           + (langs.length ? " · " + langs.join(" · ") : "")));
-    }));
-    syncAll();
-  }
-
-  function syncAll() {
-    const n = draft.sites.length;
-    allBox.checked = n > 0 && n === catalog.sites.length;
-    allBox.indeterminate = n > 0 && n < catalog.sites.length;
-  }
-
   function changedSites() {
     document.getElementById("sites-error").hidden = true;
-    syncAll();
     renderColumns();
     save();
   }
-
-  allBox.addEventListener("change", () => {
-    draft.sites = allBox.checked ? catalog.sites.map((s) => s.id) : [];
-    for (const box of sitesBox.querySelectorAll("input[name=site]")) box.checked = allBox.checked;
-    changedSites();
-  });
 
   function bindField(id, key, onChange) {
     const node = document.getElementById(id);
@@ -180,14 +149,13 @@ const EmergencyCompose = (() => {
       sitesBox.replaceChildren(el("p", { class: "error" }, err.message));
       return;
     }
-    const known = new Set(catalog.sites.map((s) => s.id));
-    draft.sites = draft.sites.filter((id) => known.has(id));
-    renderSites();
+    EmergencyTargets.clean(catalog, draft);
+    EmergencyTargets.render(sitesBox, allBox, catalog, draft, changedSites);
     renderColumns();
     form.dataset.ready = "true";
   }
 
   init();
-  return { form, columns, draft: () => draft, LIMITS, chars, chosenSites, neededLanguages,
+  return { form, columns, draft: () => draft, LIMITS, chars, chosen, neededLanguages,
            clearDraft, catalog: () => catalog };
 })();

@@ -1,4 +1,4 @@
-/* /panel/emergency, sending: checks what the form can check by itself (a site, the
+/* /panel/emergency, sending: checks what the form can check by itself (a target, the
    required titles, the lengths, the times), shows a confirmation of what goes where,
    sends (POST /api/v1/emergencies) and opens the receipts board. A refusal is shown
    next to the field it concerns, and nothing typed is lost. */
@@ -45,7 +45,7 @@
     const draft = C.draft();
     let first = null;
     const fail = (node) => { if (!first) first = node; };
-    if (!draft.sites.length) {
+    if (!C.chosen().length) {
       showError("sites-error", t("choose_site"));
       fail(document.getElementById("all-sites"));
     }
@@ -65,7 +65,7 @@
       }
       if (title || body) messages[lang.code] = { title, body };
     }
-    const request = { messages, targets: { sites: [...draft.sites] } };
+    const request = { messages, targets: EmergencyTargets.targets(C.catalog(), draft) };
     if (draft.url.trim()) request.url = draft.url.trim();
     if (draft.start === "at") {
       if (!draft.startAt) { showError("when-error", t("need_time")); fail(document.getElementById("start-at")); }
@@ -82,9 +82,12 @@
   }
 
   function summary(request) {
-    const where = C.chosenSites().map((site) => el("li", {},
-      t("send_to", { screens: EmergencyUI.screens(site.screens.length),
-                     site: EmergencyUI.name(site.name, site.id) })));
+    const where = C.chosen().map(({ site, screens, whole }) => {
+      const values = { screens: EmergencyUI.screens(screens.length), site: EmergencyUI.name(site.name, site.id) };
+      if (whole) return el("li", { dataset: { site: site.id } }, t("send_to", values));
+      values.names = screens.map((s) => EmergencyUI.name(s.name, s.id)).join(", ");
+      return el("li", { dataset: { site: site.id } }, t("send_to_screens", values));
+    });
     document.getElementById("confirm-where").replaceChildren(...where);
     const start = request.starts_at ? new Date(request.starts_at) : new Date();
     const end = request.ends_at ? new Date(request.ends_at)

@@ -60,9 +60,10 @@ def require_role(*roles: str) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if bearer_token() is None and (user := panel_user()) is not None:
-                return _allowed(user, roles, view, args, kwargs)
             if bearer_token() is None:
+                user = panel_user()
+                if user is not None:
+                    return _allowed(user, roles, view, args, kwargs)
                 security_log.warning("API request refused: no credential: %s %s address=%s",
                                      request.method, request.path, request.remote_addr)
                 raise ApiError(401, "Missing credential: send 'Authorization: Bearer "

@@ -21,6 +21,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
+from controller.panel import i18n
+
 ROOT = Path(__file__).parent
 LOCALE = "vi"
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
@@ -29,8 +31,9 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None
 
 
 def areas() -> list[Path]:
-    """The base folder and every area folder that has a catalogue."""
-    return [ROOT, *sorted(p for p in ROOT.iterdir() if (p / "translations").is_dir())]
+    """The folders Flask-Babel reads catalogues from (under ``ROOT``, which a test may
+    point elsewhere)."""
+    return i18n.areas(ROOT)
 
 
 def po_path(area: Path) -> Path:
@@ -49,8 +52,6 @@ def extracted(area: Path) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for filename, lineno, message, _comments, _ctx in extract_from_dir(
             area, METHODS, OPTIONS, keywords=KEYWORDS, directory_filter=keep):
-        if area == ROOT and Path(filename).parts[0] in sub_areas:
-            continue
         ids = message if isinstance(message, tuple) else (message,)
         found.setdefault(ids[0], []).append(f"{filename}:{lineno}")
     return found

@@ -26,11 +26,17 @@ def current_language() -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
+ROOT = Path(__file__).parent
+
+
+def areas(root: Path = ROOT) -> list[Path]:
+    """The panel's base folder and every area folder that has a catalogue."""
+    return [root, *sorted(p for p in root.iterdir() if (p / "translations").is_dir())]
+
+
 def translation_directories() -> list[Path]:
     """The base catalogue and every area's, in a fixed order."""
-    root = Path(__file__).parent
-    return [root / "translations", *sorted(p.parent for p in root.glob("*/translations/vi")
-                                           if p.is_dir())]
+    return [area / "translations" for area in areas()]
 
 
 def init_i18n(app: Flask) -> None:

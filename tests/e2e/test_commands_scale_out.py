@@ -8,28 +8,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import urllib.error
-import urllib.request
 
 from PIL import Image
 from support.fleet import admin_token, fast_playlists, prepare, screen_token
-from support.processes import Controller, Player, wait_for
+from support.processes import Controller, Player, call_api, wait_for
 from support.redis import redis_url  # noqa: F401  (fixture)
 
 SCREEN = "phu-bai-baggage"
-
-
-def _call(method: str, url: str, token: str, body: dict | None = None
-          ) -> tuple[int, dict, bytes]:
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Authorization": f"Bearer {token}",
-                                          "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=20) as resp:
-            return resp.status, dict(resp.headers), resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read()
 
 
 def test_a_command_sent_to_one_process_reaches_a_player_on_the_other(tmp_path, redis_url):  # noqa: F811
@@ -48,14 +33,14 @@ def test_a_command_sent_to_one_process_reaches_a_player_on_the_other(tmp_path, r
     base = f"{leader.url}/api/v1/screens/{SCREEN}"
 
     def send(body: dict) -> dict | None:
-        status, _, answer = _call("POST", base + "/commands", admin, body)
+        status, _, answer = call_api("POST", base + "/commands", admin, body)
         if status == 409:  # not connected yet
             return None
         assert status == 202, answer
         return json.loads(answer)
 
     def finished(command_id: str) -> dict | None:
-        status, _, answer = _call("GET", f"{base}/commands/{command_id}", admin)
+        status, _, answer = call_api("GET", f"{base}/commands/{command_id}", admin)
         assert status == 200, answer
         body = json.loads(answer)
         return None if body["status"] == "sent" else body
@@ -72,7 +57,7 @@ def test_a_command_sent_to_one_process_reaches_a_player_on_the_other(tmp_path, r
         assert sent is not None
         done = wait_for(lambda: finished(sent["id"]), timeout=30, what="screenshot answered")
         assert done["status"] == "done", done
-        status, headers, png = _call("GET", base + "/screenshot", admin)
+        status, headers, png = call_api("GET", base + "/screenshot", admin)
         assert status == 200 and png == shot.read_bytes()
         assert headers["X-Pano-Command"] == sent["id"]
         assert Image.open(io.BytesIO(png)).size == (48, 27)

@@ -15,8 +15,6 @@ import io
 import json
 import os
 import shutil
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,7 @@ import requests
 import websocket
 from PIL import Image
 from support.fleet import admin_token, fast_playlists, prepare, screen_token
-from support.processes import Controller, Player, Proc, free_port, wait_for
+from support.processes import Controller, Player, Proc, call_api, free_port, wait_for
 
 SCREEN = "chan-may-cruise-terminal"
 CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else (
@@ -63,21 +61,9 @@ class DevTools:
             ws.close()
 
 
-def _api(method: str, url: str, token: str, body: Any = None) -> tuple[int, dict, bytes]:
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Authorization": f"Bearer {token}",
-                                          "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, dict(resp.headers), resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read()
-
-
 def _send(base: str, token: str, body: dict) -> dict | None:
     """The command, once the screen is connected (409 until then)."""
-    status, _, answer = _api("POST", f"{base}/api/v1/screens/{SCREEN}/commands", token, body)
+    status, _, answer = call_api("POST", f"{base}/api/v1/screens/{SCREEN}/commands", token, body)
     if status == 409:
         return None
     assert status == 202, answer
@@ -85,7 +71,7 @@ def _send(base: str, token: str, body: dict) -> dict | None:
 
 
 def _finished(base: str, token: str, command_id: str) -> dict | None:
-    status, _, body = _api("GET", f"{base}/api/v1/screens/{SCREEN}/commands/{command_id}",
+    status, _, body = call_api("GET", f"{base}/api/v1/screens/{SCREEN}/commands/{command_id}",
                            token)
     assert status == 200, body
     answer = json.loads(body)
@@ -122,7 +108,7 @@ def test_a_screenshot_of_the_kiosk_page_reaches_the_technician(tmp_path: Path):
         done = wait_for(lambda: _finished(controller.url, admin, sent["id"]), timeout=60,
                         what="the screenshot command finished")
         assert done["status"] == "done", done
-        status, headers, png = _api("GET", f"{controller.url}/api/v1/screens/{SCREEN}/"
+        status, headers, png = call_api("GET", f"{controller.url}/api/v1/screens/{SCREEN}/"
                                     "screenshot", admin)
         assert status == 200, png[:300]
         assert headers["Content-Type"] == "image/png"

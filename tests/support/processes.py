@@ -45,6 +45,21 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: floa
                          + (f" (last error: {last_exc!r})" if last_exc else ""))
 
 
+def call_api(method: str, url: str, token: str, body: Any = None,
+             timeout: float = 30.0) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP call with a bearer token and an optional JSON body: status, headers and
+    the raw answer (a refusal is returned, not raised)."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={"Authorization": f"Bearer {token}",
+                                          "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
 def get_json(url: str, token: str | None = None, timeout: float = 5.0) -> tuple[int, Any]:
     req = urllib.request.Request(url)
     if token:

@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from controller.api.emergencies import READERS  # as GET /api/v1/emergencies/<id>
 from controller.emergencies.report import describe
 from controller.emergencies.store import recent
 from controller.panel.live import register_source
 from controller.state import state
 
 TOPIC, EVENT = "emergencies", "receipts"
-READERS = ("admin", "emergency", "technician")  # as GET /api/v1/emergencies/<id>
 RECENT = timedelta(days=1)
 LIMIT = 20
 

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from controller.api.emergencies import READERS
 from controller.emergencies.request import MAX_BODY, MAX_TITLE
 from controller.panel.access import page
 from controller.panel.emergency import live_source  # noqa: F401 - registers the topic
@@ -23,7 +24,7 @@ from controller.panel.nav import EMERGENCY_ROLES
 
 # Who may open the pages: the senders, and technicians read-only (as the API's readers).
 # The navigation (nav.PAGES) links the page for the senders only.
-EMERGENCY_READERS = (*EMERGENCY_ROLES, "technician")
+EMERGENCY_READERS = READERS
 
 panel_emergency = Blueprint("panel_emergency", __name__, url_prefix="/panel",
                             template_folder="templates", static_folder="static",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from controller.api.screen_commands import ROLES as COMMANDERS
 from controller.panel.access import page
 from controller.panel.fleet import live_source
 from controller.panel.nav import FLEET_ROLES
@@ -17,8 +18,8 @@ panel_fleet = Blueprint("panel_fleet", __name__, url_prefix="/panel",
                         template_folder="templates", static_folder="static",
                         static_url_path="/static/fleet")
 
-# Roles that may send commands (the API's own list: controller/api/screen_commands.py).
-COMMAND_ROLES = ("admin", "technician")
+# Roles that may send commands: the API's own list.
+COMMAND_ROLES = COMMANDERS
 # Thresholds the page marks (docs/panel/fleet.md).
 LIMITS = {"temp_warn": 70, "temp_bad": 80, "disk_warn": 15}
 

@@ -33,6 +33,7 @@ from controller.api.schedules import schedules_api
 from controller.api.screen_commands import screen_commands_api
 from controller.api.screens import screens_api
 from controller.api.sites import sites_api
+from controller.api.strict_request import install_strict_input
 from controller.api.users import users_api
 from controller.db import make_engine, make_session_factory
 from controller.home.routes import home
@@ -53,6 +54,7 @@ MAX_HTTP_BODY = 64 * 1024
 
 def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     app = Flask("controller")
+    install_strict_input(app)  # first: malformed paths, queries and bodies are a 400
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=MAX_HTTP_BODY)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

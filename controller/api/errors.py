@@ -46,7 +46,7 @@ def error_response(status: int, message: str, error: str | None = None) -> Respo
 
 def _wants_json() -> bool:
     return request.path.startswith(JSON_PREFIXES) or request.path.rstrip("/") in (
-        "/api", "/media")
+        "/api", "/media", "/healthz")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -57,7 +57,7 @@ def _json_body() -> Any:
         raise ApiError(400, "Send a JSON body with 'Content-Type: application/json'.")
     body = request.get_json(silent=True)
     if body is None:
-        raise ApiError(400, "The body is not valid JSON.")
+        raise ApiError(400, "The body must be a JSON object ({...}); it was empty or null.")
     return body
 
 

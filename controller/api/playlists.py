@@ -59,7 +59,7 @@ def json_object() -> dict[str, Any]:
         raise ApiError(400, "Send a JSON body (Content-Type: application/json).")
     data = request.get_json(silent=True)
     if data is None:
-        raise ApiError(400, "The body is not valid JSON.")
+        raise ApiError(400, "The body must be a JSON object ({...}); it was empty or null.")
     if not isinstance(data, dict):
         raise ApiError(400, "The body must be a JSON object ({...}).")
     return data

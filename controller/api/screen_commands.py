@@ -50,7 +50,7 @@ def send_command(screen_id: str) -> Any:
                             "'Content-Type: application/json'.")
     body = request.get_json(silent=True)
     if body is None:
-        raise ApiError(400, "The body is not valid JSON.")
+        raise ApiError(400, "The body must be a JSON object ({...}); it was empty or null.")
     try:
         name, args = commands.validate_request(body)
     except commands.CommandRefused as exc:

@@ -18,6 +18,7 @@ import logging
 from flask import Blueprint, Response, redirect, render_template, request
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import BadRequest
 
 from controller.models import QrCode, QrScan, Screen
 from controller.qr.allowlist import check_url
@@ -57,6 +58,13 @@ def _page(texts: dict[str, str], status: int) -> Response:
                         mimetype="text/html")
     response.headers.update(PRIVATE_HEADERS)
     return response
+
+
+@qr_routes.errorhandler(BadRequest)
+def malformed(_exc: BadRequest) -> Response:
+    """A malformed address (``controller.api.strict_request``, e.g. ``%00`` or bytes that
+    are not UTF-8): a traveller gets the same friendly page as for an unknown code."""
+    return _page(NOT_FOUND, 404)
 
 
 @qr_routes.route("/q/", defaults={"code": ""}, methods=["GET"], strict_slashes=False)

@@ -44,6 +44,7 @@ from controller.players.guard import guard_malformed_messages
 from controller.players.namespace import PlayerNamespace
 from controller.players.recorder import StatusRecorder
 from controller.qr.routes import qr_routes
+from controller.security_headers import install_security_headers
 from controller.settings import Settings
 from controller.state import PanoState
 from controller.timeline.publisher import TimelinePublisher
@@ -55,6 +56,7 @@ MAX_HTTP_BODY = 64 * 1024
 def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     app = Flask("controller")
     install_strict_input(app)  # first: malformed paths, queries and bodies are a 400
+    install_security_headers(app)  # CSP, framing, nosniff, referrer on every answer
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=MAX_HTTP_BODY)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

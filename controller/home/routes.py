@@ -12,7 +12,8 @@ from controller import __version__
 from controller.models import Screen, Site
 from controller.state import db
 
-home = Blueprint("home", __name__, template_folder="templates")
+home = Blueprint("home", __name__, template_folder="templates",
+                 static_folder="static", static_url_path="/static/home")
 
 
 @home.get("/")

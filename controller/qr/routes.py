@@ -27,7 +27,8 @@ from controller.state import db, state
 
 log = logging.getLogger("pano.qr")
 
-qr_routes = Blueprint("qr_routes", __name__, template_folder="templates")
+qr_routes = Blueprint("qr_routes", __name__, template_folder="templates",
+                      static_folder="static", static_url_path="/static/qr")
 
 PRIVATE_HEADERS = {
     "Cache-Control": "no-store",

@@ -192,6 +192,8 @@
     socket.on("connect_error", () => showLive("reconnecting"));
   }
 
+  // Filters apply as they change; Enter in the search box must not submit the form.
+  document.getElementById("fleet-filters").addEventListener("submit", (event) => event.preventDefault());
   siteFilter.addEventListener("change", applyFilters);
   offlineFilter.addEventListener("change", applyFilters);
   searchFilter.addEventListener("input", applyFilters);

@@ -21,6 +21,17 @@ STATIC_FILES = {
     "/static/kiosk.css": ("kiosk.css", "text/css; charset=utf-8"),
 }
 MEDIA_RE = re.compile(r"^/media/([0-9a-f]{64})$")
+# The page's own script, styles and cached media only; ``web`` items are framed pages
+# (http/https); nothing may frame the kiosk. Same reasons as controller/security_headers.
+KIOSK_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+                               "img-src 'self'; media-src 'self'; connect-src 'self'; "
+                               "frame-src http: https:; object-src 'none'; base-uri 'none'; "
+                               "form-action 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 UPCOMING = 3
 
 
@@ -108,7 +119,7 @@ class KioskRoutes:
     def __call__(self, handler: Handler, path: str) -> bool:
         if path in STATIC_FILES:
             name, content_type = STATIC_FILES[path]
-            handler.send_file(STATIC / name, content_type)
+            handler.send_bytes((STATIC / name).read_bytes(), content_type, headers=KIOSK_HEADERS)
             return True
         if path == "/api/upcoming":
             handler.send_json(self.upcoming_document())

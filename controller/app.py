@@ -19,6 +19,7 @@ from controller.api.agencies import agencies_api
 from controller.api.audit import audit_api
 from controller.api.emergencies import emergencies_api
 from controller.api.errors import register_error_handlers
+from controller.api.jobs import jobs_api
 from controller.api.media import media_api
 from controller.api.media_thumbnails import media_thumbnails_api
 from controller.api.openapi import openapi_api
@@ -109,6 +110,7 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     app.register_blueprint(playlists_api)
     app.register_blueprint(review_api)
     app.register_blueprint(playlist_files_api)
+    app.register_blueprint(jobs_api)
     app.register_blueprint(schedules_api)
     app.register_blueprint(schedule_week_api)
     app.register_blueprint(agencies_api)

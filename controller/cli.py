@@ -146,6 +146,17 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from controller.db import upgrade
+    from controller.jobs.worker import run_worker
+    from controller.server import configure_logging
+
+    upgrade(settings.db_url)
+    configure_logging()
+    run_worker(settings)  # until SIGTERM (finishes the job under way) or SIGINT
+    return 0
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from controller.demo import run_demo
 
@@ -219,6 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_emergency_parser(sub)
 
     sub.add_parser("serve", help="run the controller server").set_defaults(handler=cmd_serve)
+    sub.add_parser("worker", help="run the job worker (imports, uploads' checks) for "
+                   "jobs_worker: external").set_defaults(handler=cmd_worker)
 
     run = sub.add_parser("run", help="run the demo: controller plus a local player")
     run.add_argument("--no-player", action="store_true", help="do not start a local player")

@@ -401,3 +401,33 @@ class ScreenCommand(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(),
                                                          nullable=True)
+
+
+class Job(Base):
+    """CPU-heavy work done by the job worker for a person (controller/jobs/): an import
+    or an upload's checks. ``status`` goes queued → running → done or failed, never back;
+    ``progress_*`` say how far it is; ``result`` is the body the synchronous API would
+    have answered (with ``result_status``), ``error_status``/``error_message`` its
+    refusal, in the same sentences. ``worker`` names the process running it
+    (host:pid), ``heartbeat_at`` when it last said it was alive."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # a UUID
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int] = mapped_column(Integer, default=0)
+    progress_message: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True,
+                                                   index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    result_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)

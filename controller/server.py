@@ -66,6 +66,8 @@ class ControllerServer:
         self._watcher_task: Any = None
         self._recorder_task: Any = None
         self.panel_feed: Any = None
+        self.jobs_worker: Any = None  # controller/jobs/: the embedded or thread worker
+        self._jobs_task: Any = None
         self._panel_feed_task: Any = None
 
     @property
@@ -121,7 +123,29 @@ class ControllerServer:
             from controller.timeline.scheduler import start_scheduler
 
             self.scheduler = start_scheduler(pano.publisher, pano.session_factory)
+        self._start_jobs_worker(pano)
         return app
+
+    def _start_jobs_worker(self, pano: Any) -> None:
+        """The job worker of the deployment runs beside its change watcher: a watched
+        subprocess (embedded), threads here (thread: tests) or none (external)."""
+        mode = self.settings.jobs_worker
+        if mode == "thread":
+            from controller.jobs.worker import ThreadWorker
+
+            self.jobs_worker = ThreadWorker(self.settings).start()
+        elif mode == "embedded":
+            from controller.jobs.supervisor import EmbeddedWorker
+
+            assert self.socketio is not None
+            self.jobs_worker = EmbeddedWorker(self.settings, pano.session_factory,
+                                              self.socketio.sleep)
+            self.jobs_worker.spawn()
+            self._jobs_task = self.socketio.start_background_task(self.jobs_worker.watch)
+        else:
+            log.info("jobs are run by a separate `pano-controller worker` (jobs_worker: "
+                     "external)")
+
 
     def _listen(self, app: Flask) -> None:
         host, port = self.settings.host, self.settings.port
@@ -141,6 +165,12 @@ class ControllerServer:
             self._thread.start()
 
     def stop(self) -> None:
+        if self.jobs_worker is not None:
+            self.jobs_worker.stop()
+            self.jobs_worker = None
+        if self._jobs_task is not None:
+            self._jobs_task.join(timeout=5)
+            self._jobs_task = None
         if self.watcher is not None:
             self.watcher.stop()
         if self.panel_feed is not None:

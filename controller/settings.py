@@ -24,6 +24,10 @@ from controller.languages import (
 
 DEFAULT_CONFIG_FILE = Path("config") / "controller.yaml"
 ASYNC_MODES = ("threading", "gevent")
+# Who runs the job queue's consumer (controller/jobs/, docs/operations.md "Jobs"):
+# a subprocess the controller starts and watches, a separate `pano-controller worker`
+# (systemd unit, other machines), or threads of the serving process (tests only).
+JOBS_WORKER_MODES = ("embedded", "external", "thread")
 ENV_VARS = {
     "PANO_PORT": "port",
     "PANO_HOST": "host",
@@ -39,6 +43,10 @@ ENV_VARS = {
     "PANO_PUBLIC_URL": "public_url",
     "PANO_QR_ALLOWED_DOMAINS": "qr_allowed_domains",  # comma-separated
     "PANO_MAX_UPLOAD_MB": "max_upload_mb",
+    "PANO_JOBS_URL": "jobs_url",
+    "PANO_JOBS_WORKER": "jobs_worker",
+    "PANO_JOBS_WORKERS": "jobs_workers",
+    "PANO_JOBS_WAIT": "jobs_wait",
 }
 # Official sites a QR code may lead to (docs/media.md): a pattern "*.gov.vn" matches
 # any subdomain of gov.vn, not gov.vn itself.
@@ -85,6 +93,13 @@ class Settings:
     # decompression bombs before they are decoded.
     max_upload_mb: int = 512
     max_image_pixels: int = 64_000_000
+    # The job queue for CPU-heavy work (imports, uploads' checks): "" = the Redis of
+    # message_queue when it is one, else SQLite in data_dir (controller/jobs/queue.py).
+    jobs_url: str = ""
+    jobs_worker: str = "embedded"
+    jobs_workers: int = 2  # worker threads of one worker process
+    # How long an upload request waits for its job before answering 202 with the job.
+    jobs_wait: float = 15.0
 
     @property
     def base_url(self) -> str:
@@ -221,6 +236,19 @@ def _check(s: Settings) -> None:
     if not 1_000_000 <= s.max_image_pixels <= 1_000_000_000:
         raise SettingsError("max_image_pixels must be between 1000000 and 1000000000, got "
                             f"{s.max_image_pixels}")
+    if s.jobs_worker not in JOBS_WORKER_MODES:
+        raise SettingsError(f"jobs_worker must be embedded, external or thread, got "
+                            f"{s.jobs_worker!r}")
+    if s.jobs_worker == "thread" and s.async_mode == "gevent":
+        raise SettingsError("jobs_worker: thread runs jobs inside the serving process, "
+                            "which gevent cannot share with CPU-heavy work; use embedded")
+    if not 1 <= s.jobs_workers <= 64:
+        raise SettingsError(f"jobs_workers must be between 1 and 64, got {s.jobs_workers}")
+    if not 0 <= s.jobs_wait <= 300:
+        raise SettingsError(f"jobs_wait must be between 0 and 300 seconds, got {s.jobs_wait}")
+    if s.jobs_url and not re.fullmatch(r"(rediss?://\S+|sqlite:///\S+)", s.jobs_url):
+        raise SettingsError(f"jobs_url must be a redis://, rediss:// or sqlite:/// address, "
+                            f"got {s.jobs_url!r}")
     try:
         check_config(s.languages, s.required_languages)
     except LanguageError as exc:

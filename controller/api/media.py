@@ -2,15 +2,15 @@
 editors), list the uploaded files and read one. The file itself is served by
 ``GET /media/<sha256>`` (``controller/media/routes.py``).
 
-An upload is hostile until checked: it is streamed to a temporary file (never held in
-memory, never named after the upload) and goes through ``controller.media.ingest``, which
-decides its type by content, refuses what it cannot vouch for (422) and stores it clean."""
+An upload is hostile until checked: it is streamed to a job's work folder (never held in
+memory, never named after the upload) and goes through ``controller.media.ingest`` in the
+job worker (``controller/jobs/media_upload.py``), which decides its type by content,
+refuses what it cannot vouch for (422) and stores it clean. The answer is the same when
+the job ends within ``jobs_wait`` seconds, else a 202 with the job to follow."""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, request
@@ -18,11 +18,11 @@ from sqlalchemy import and_, or_, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from controller.api.errors import ApiError
-from controller.api.user_auth import current_actor, require_role
-from controller.media.ingest import IngestRefused, display_name, ingest_file
+from controller.api.jobs import hand_over
+from controller.api.user_auth import require_role
+from controller.media.ingest import display_name
 from controller.media.store import is_sha256
 from controller.models import Media
-from controller.review.audit import record
 from controller.state import db, state
 
 media_api = Blueprint("media_api", __name__, url_prefix="/api/v1")
@@ -32,7 +32,6 @@ READERS = ("admin", "editor", "approver", "emergency", "technician", "viewer")
 KINDS = ("image", "video")
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 MULTIPART_OVERHEAD = 64 * 1024  # bytes of multipart framing allowed beyond the file
-_CHUNK = 1024 * 1024
 
 
 def as_json(media: Media) -> dict[str, Any]:
@@ -69,36 +68,10 @@ def upload() -> Any:
     if extra:
         raise ApiError(400, f"Unknown field(s): {', '.join(extra)} (send only 'file').")
     name = display_name(upload_file.filename)
-    store = state().store
-    store.root.mkdir(parents=True, exist_ok=True)
-    session = db()
-    with tempfile.TemporaryDirectory(dir=store.root, prefix=".upload-") as tmp:
-        target = Path(tmp) / "upload"  # never the upload's own name
-        size = 0
-        with target.open("wb") as out:
-            while chunk := upload_file.stream.read(_CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise ApiError(413, too_large)
-                out.write(chunk)
-        upload_file.close()
-        try:
-            result = ingest_file(session, store, target, name, settings)
-        except IngestRefused as exc:
-            session.rollback()
-            raise ApiError(422, exc.message) from None
-        except BaseException:
-            session.rollback()
-            raise
-    body = as_json(result.media)
-    if result.existing:
-        session.commit()
-        return {**body, "existing": True}, 200
-    record(session, current_actor(), "media.upload", "media", result.media.sha256,
-           after={"kind": result.media.kind, "mime": result.media.mime,
-                  "size": result.media.size, "original_name": name})
-    session.commit()
-    return {**body, "existing": False}, 201
+    # Decoding, cleaning, ffprobe and hashing are the job worker's
+    # (controller/jobs/media_upload.py): this process serves every socket.
+    return hand_over("media_upload", name, upload_file.stream, limit, too_large,
+                     f"Waiting to check {name}")
 
 
 @media_api.get("/media")

@@ -4,31 +4,24 @@ drafts of the caller (never approved).
 
 Uploads are hostile until checked (``controller/content/playlist_bundle.py``): an
 unreadable or unsafe upload is a 400, an invalid playlist a 422 whose message names the
-uploaded file and line; either way nothing is written."""
+uploaded file and line; either way nothing is written. The import itself is a job
+(``controller/jobs/``): the answer is the same when it ends within ``jobs_wait``
+seconds, else a 202 with the job to follow."""
 
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, request, send_file
 
 from controller.api.errors import ApiError
+from controller.api.jobs import ANSWERS, hand_over
 from controller.api.playlists import READERS, details, load
-from controller.api.user_auth import current_actor, require_role
-from controller.content.playlist_bundle import (
-    MAX_UPLOAD,
-    BundleMedia,
-    BundleRefused,
-    display_name,
-    unpack_upload,
-    write_bundle,
-)
+from controller.api.user_auth import require_role
+from controller.content.playlist_bundle import MAX_UPLOAD, display_name, write_bundle
 from controller.content.playlists_export import export_playlist
-from controller.content.playlists_write import import_playlists
-from controller.content.yamlfile import YamlError, load_yaml
-from controller.models import Playlist
+from controller.models import Job, Playlist
 from controller.state import db, state
 
 playlist_files_api = Blueprint("playlist_files_api", __name__, url_prefix="/api/v1")
@@ -85,45 +78,22 @@ def import_file() -> Any:
     if extra:
         raise ApiError(400, f"Unknown field(s): {', '.join(extra)} (send only 'file').")
     name = display_name(upload.filename)
+    # The unpacking, the media checks and the draft writes are the job worker's
+    # (controller/jobs/playlist_import.py): this process serves every socket.
+    return hand_over("playlist_import", name, upload.stream, MAX_UPLOAD,
+                     f"The upload is larger than {MAX_UPLOAD // (1024 * 1024)} MiB.",
+                     f"Waiting to import {name}")
+
+
+def _import_answer(job: Job) -> dict[str, Any]:
+    """A done import job's body: the report and each imported playlist as it is now."""
+    result = job.result or {}
     session = db()
-    actor = current_actor()
-    with tempfile.TemporaryDirectory(prefix="pano-upload-") as tmp:
-        workdir = Path(tmp)
-        try:
-            yaml_path, media_dir = unpack_upload(name, upload.stream, workdir)
-        except BundleRefused as exc:
-            raise ApiError(400, str(exc)) from None
-        shown = name if media_dir is None else f"{name}/{yaml_path.name}"
-        checker = BundleMedia(media_dir, session, state().store)
-        try:
-            report = import_playlists(
-                session, yaml_path, state().store, checker,  # type: ignore[arg-type]
-                state().settings.language_config, approve=False, actor=actor,
-                source=f"upload:{name}")
-        except YamlError as exc:
-            session.rollback()
-            raise ApiError(422, _describe(exc, shown, workdir, media_dir)) from None
-        ids = _imported_ids(yaml_path)
-        session.commit()
-    playlists = [details(p) for pid in ids if (p := session.get(Playlist, pid)) is not None]
-    return {"created": report.created, "updated": report.updated,
-            "unchanged": report.unchanged, "notes": report.notes,
-            "playlists": playlists}, 201 if report.created else 200
+    playlists = [details(p) for pid in result.get("playlist_ids", [])
+                 if (p := session.get(Playlist, pid)) is not None]
+    return {"created": result.get("created", 0), "updated": result.get("updated", 0),
+            "unchanged": result.get("unchanged", 0), "notes": result.get("notes", []),
+            "playlists": playlists}
 
 
-def _imported_ids(yaml_path: Path) -> list[str]:
-    try:
-        data = load_yaml(yaml_path)
-    except YamlError:
-        return []
-    return [data["id"]] if isinstance(data, dict) and isinstance(data.get("id"), str) else []
-
-
-def _describe(exc: YamlError, shown: str, workdir: Path, media_dir: Path | None) -> str:
-    """The importer's "file, line N: reason" with the uploaded name, no server path."""
-    reason = exc.reason
-    if media_dir is not None:
-        reason = reason.replace(str(media_dir), "the upload's media/ folder")
-    reason = reason.replace(str(workdir), "the upload")
-    where = f"{shown}, line {exc.line}" if exc.line else shown
-    return f"{where}: {reason}"
+ANSWERS["playlist_import"] = _import_answer

@@ -64,6 +64,17 @@ def import_playlists(session: Session, path: Path, store: MediaStore,
     wrong. ``actor``: who imports (default: the system)."""
     actor = actor or Actor.system()
     parsed = parse_playlists(path, media_source_dir, languages)
+    existing = check_import(session, parsed, actor, approve=approve)
+    return store_and_write(session, parsed, path, store, existing, approve=approve,
+                            actor=actor, source=source)
+
+
+def check_import(session: Session, parsed: list[ParsedPlaylist], actor: Actor, *,
+                 approve: bool) -> dict[str, Playlist]:
+    """Everything an import checks besides the files themselves (agencies, who may
+    write which playlist, assignments for approved imports), reading only: YamlError or
+    ReviewError. Returns the stored playlists by id. A job (controller/jobs/) calls it
+    before it stores any media."""
     _check_agencies(session, parsed)
     existing = {p.id: p for p in session.execute(select(Playlist)).scalars()}
     hidden = {p.id for p in session.execute(
@@ -84,6 +95,14 @@ def import_playlists(session: Session, path: Path, store: MediaStore,
         check_edit(actor, agency, themes or [])
     if approve:
         check_assigned(session, parsed)
+    return existing
+
+
+def store_and_write(session: Session, parsed: list[ParsedPlaylist], path: Path,
+                     store: MediaStore, existing: dict[str, Playlist], *, approve: bool,
+                     actor: Actor, source: str | None) -> ImportReport:
+    """Store the media of checked playlists and write them into ``session`` (not
+    committed); ``existing`` is what :func:`check_import` returned."""
     report = ImportReport(source=str(path), what="playlists")
     stored_new = 0
     for playlist in parsed:

@@ -162,6 +162,6 @@ def test_upgrading_a_0001_database_with_data_to_head_keeps_the_data(tmp_path: Pa
         assert screen.languages == ["vi", "lo", "en"] and screen.alternate_timing == "split"
         assert s.query(Schedule).count() == 0
         version = s.execute(text("select version_num from alembic_version")).scalar()
-        assert version == "0006"
+        assert version == "0007"
         assert s.query(Emergency).count() == 0
     engine.dispose()

@@ -100,6 +100,9 @@ class Fleet:
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
+    # Jobs (imports, uploads) run in threads of the in-process server: no subprocess to
+    # start per test module (tests/e2e/test_jobs.py runs the real embedded worker).
+    overrides.setdefault("jobs_worker", "thread")
     settings = load_settings(data_dir=data_dir, heartbeat_interval=HEARTBEAT,
                              media_source_dir=REPO / "media", **overrides)
     return dataclasses.replace(settings, port=0, change_poll_interval=0.1,

@@ -83,6 +83,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/v1/media"): EVERY,
     ("GET", "/api/v1/media/{sha256}"): EVERY,
     ("GET", "/api/v1/media/{sha256}/thumbnail"): EVERY,
+    ("GET", "/api/v1/jobs"): EVERY,
+    ("GET", "/api/v1/jobs/{job_id}"): EVERY,
 }
 
 # Path parameters that name nothing: a request that gets through changes nothing.
@@ -90,7 +92,8 @@ MISSING = {"playlist_id": "no-such-playlist", "number": "999999",
            "screen_id": "no-such-screen", "emergency_id": "999999",
            "slug": "no-such-schedule", "agency_id": "no-such-agency",
            "username": "no-such-user", "sha256": "0" * 64,
-           "command_id": "00000000-0000-4000-8000-000000000000"}
+           "command_id": "00000000-0000-4000-8000-000000000000",
+           "job_id": "00000000-0000-4000-8000-000000000000"}
 
 CALLERS = ("no token", *ROLES, SCREEN)
 FORBIDDEN = "may not use this route"

@@ -1,0 +1,117 @@
+"""The job worker: a Huey consumer whose threads run jobs (``controller/jobs/runner``).
+
+- ``pano-controller worker`` and the controller's embedded subprocess
+  (``python -m controller.jobs.worker``, settings on standard input) call
+  :func:`run_worker`: the consumer in the foreground until SIGTERM/SIGINT.
+- ``jobs_worker: thread`` (tests with the threading server) uses :class:`ThreadWorker`:
+  the same consumer in threads of the calling process, without signal handlers.
+
+Threads suffice: decoding (Pillow), hashing (hashlib) and ffprobe/ffmpeg release the
+GIL. Every worker process beats for its running jobs every few seconds and, when it
+starts, fails the jobs a dead worker of this machine left running
+(``controller/jobs/records.py``)."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import sys
+import threading
+from typing import Any
+
+from huey.consumer import Consumer
+
+from controller.jobs import records
+from controller.jobs.context import JobContext
+from controller.jobs.queue import JobQueue
+from controller.jobs.runner import run_job
+from controller.settings import Settings
+
+log = logging.getLogger("pano.jobs")
+
+
+class _QuietConsumer(Consumer):
+    """A consumer that leaves the process's signal handlers alone (thread mode)."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+class _Worker:
+    """The queue, the context and the heartbeat of one worker (process or threads)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.context = JobContext.from_settings(settings)
+        self.name = records.worker_name()
+        self.queue = JobQueue(settings, run=lambda job_id: run_job(
+            self.context, job_id, self.name))
+        self._stop = threading.Event()
+        self._beat = threading.Thread(target=self._heartbeat, name="pano-jobs-heartbeat",
+                                      daemon=True)
+
+    def begin(self) -> None:
+        records.fail_abandoned(self.context.sessions, dead=records.dead_on_this_host)
+        self._beat.start()
+
+    def end(self) -> None:
+        self._stop.set()
+        self._beat.join(timeout=5)
+        self.context.close()
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(records.HEARTBEAT_EVERY):
+            try:
+                records.beat(self.context.sessions, self.name)
+            except Exception:
+                log.exception("job heartbeat")
+
+
+def run_worker(settings: Settings) -> None:
+    """Run the consumer in this process until SIGTERM or SIGINT (a job under way is
+    finished first, for up to 30 s)."""
+    worker = _Worker(settings)
+    worker.begin()
+    options = worker.queue.consumer_options()
+    consumer = worker.queue.huey.create_consumer(**options, graceful_signal="TERM",
+                                                 shutdown_timeout=30)
+    log.info("job worker %s: %d threads on %s", worker.name, options["workers"],
+             type(worker.queue.huey).__name__)
+    try:
+        consumer.run()
+    finally:
+        worker.end()
+
+
+class ThreadWorker:
+    """The consumer in threads of this process (``jobs_worker: thread``)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.worker = _Worker(settings)
+        self.consumer: Any = _QuietConsumer(self.worker.queue.huey,
+                                            **self.worker.queue.consumer_options())
+
+    def start(self) -> ThreadWorker:
+        self.worker.begin()
+        self.consumer.start()
+        return self
+
+    def stop(self) -> None:
+        self.consumer.stop(graceful=True)
+        self.worker.end()
+
+
+def main() -> None:
+    """``python -m controller.jobs.worker``: the embedded worker, started by
+    ``ControllerServer`` with its settings pickled on standard input."""
+    from controller.server import configure_logging
+
+    settings = pickle.loads(sys.stdin.buffer.read())
+    if not isinstance(settings, Settings):
+        raise SystemExit("expected the controller's settings on standard input")
+    configure_logging()
+    run_worker(settings)
+
+
+if __name__ == "__main__":
+    main()

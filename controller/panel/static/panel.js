@@ -1,7 +1,10 @@
 /* Pano web panel: what every page's script shares.
    Pano.api(method, url, body)   JSON call to /api/v1 with the session's CSRF token;
                                  throws Pano.ApiError(status, message) on refusal.
-   Pano.upload(url, file, onProgress) multipart upload with progress (XMLHttpRequest).
+   Pano.upload(url, file, onProgress, fieldName, onJob) multipart upload with progress
+                                 (XMLHttpRequest); a 202 (the server made a job of it) is
+                                 followed until the job ends: onJob(job) on the way, then
+                                 the route's own answer, or its refusal as an ApiError.
    Pano.t(key, vars)             the page's translated strings (template block "strings").
    Pano.dateTime(iso) / Pano.number(n)   in the panel's language, province time zone.
    Pano.el(tag, attrs, ...children)      builds DOM without innerHTML (no injection).
@@ -52,7 +55,7 @@ const Pano = (() => {
     return data;
   }
 
-  function upload(url, file, onProgress, fieldName) {
+  function upload(url, file, onProgress, fieldName, onJob) {
     return new Promise((resolve, reject) => {
       const form = new FormData();
       form.append(fieldName || "file", file, file.name);
@@ -66,12 +69,28 @@ const Pano = (() => {
       xhr.onload = () => {
         let data = null;
         try { data = JSON.parse(xhr.responseText); } catch (err) { data = null; }
-        if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+        if (xhr.status === 202 && data && data.url) followJob(data, onJob).then(resolve, reject);
+        else if (xhr.status >= 200 && xhr.status < 300) resolve(data);
         else reject(new ApiError(xhr.status, (data && data.message) || xhr.statusText, data));
       };
       xhr.onerror = () => reject(new ApiError(0, t("network_error")));
       xhr.send(form);
     });
+  }
+
+  // A job (GET /api/v1/jobs/<id>) polled until it is done (its result: the route's answer)
+  // or failed (its error: the route's refusal, same status and sentence).
+  async function followJob(job, onJob) {
+    for (;;) {
+      if (onJob) onJob(job);
+      if (job.status === "done") return job.result;
+      if (job.status === "failed") {
+        const error = job.error || { status: 500, message: "" };
+        throw new ApiError(error.status, error.message, job);
+      }
+      await new Promise((wake) => setTimeout(wake, 400));
+      job = await api("GET", job.url);
+    }
   }
 
   const dateFormat = new Intl.DateTimeFormat(locale, {
@@ -115,5 +134,5 @@ const Pano = (() => {
     return io(namespace, { transports: ["websocket"], withCredentials: true });
   }
 
-  return { config, ApiError, api, upload, t, dateTime, time, number, el, toast, live, locale };
+  return { config, ApiError, api, upload, followJob, t, dateTime, time, number, el, toast, live, locale };
 })();

@@ -108,6 +108,17 @@
     pct.textContent = Pano.number(value, 0) + " %" + (value < 100 ? "" : " · " + t("checking_file"));
   }
 
+  // Past a few seconds the server answers with a job (its checks run in the job worker):
+  // the bar starts again and follows the job's steps.
+  function showJob(job) {
+    const total = job.progress.total;
+    const value = total > 0 ? Math.round((100 * job.progress.done) / total) : 0;
+    bar.style.width = value + "%";
+    progress.setAttribute("aria-valuenow", String(value));
+    pct.textContent = job.status === "queued" ? t("job_queued")
+      : t("job_running", { done: Pano.number(job.progress.done, 0), total: Pano.number(total, 0) });
+  }
+
   async function upload(file) {
     showError("");
     const limit = E.cfg.max_upload_mb * 1024 * 1024;
@@ -120,7 +131,7 @@
     setProgress(0);
     progress.hidden = false;
     try {
-      const media = await Pano.upload("/api/v1/media", file, setProgress);
+      const media = await Pano.upload("/api/v1/media", file, setProgress, "file", showJob);
       setProgress(1);
       Pano.toast(media.existing ? t("already_uploaded", { name: file.name }) : t("uploaded", { name: file.name }), "ok");
       files = [media].concat(files.filter((m) => m.sha256 !== media.sha256));

@@ -17,6 +17,7 @@ import pytest
 import requests
 from PIL import Image
 from sqlalchemy import func, select
+from support.zips import make_zip
 from web.helpers import Fleet, make_settings
 
 from controller.auth.tokens import issue_user_token
@@ -102,15 +103,6 @@ def snapshot(fleet: Fleet) -> tuple[int, ...]:
                        for table in (Playlist, PlaylistVersion, AuditEntry, Media))
     files = sum(1 for p in Path(fleet.store.root).rglob("*") if p.is_file())
     return (*counts, files)
-
-
-def make_zip(entries: list[tuple[str | zipfile.ZipInfo, bytes]],
-             compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=compression) as bundle:
-        for name, data in entries:
-            bundle.writestr(name, data)
-    return out.getvalue()
 
 
 def exported_zip(server, token: str, playlist: str) -> bytes:

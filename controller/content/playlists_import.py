@@ -86,11 +86,15 @@ class DirectoryMedia:
     """Resolves ``media:`` names under the source directory and checks each file once
     the way an upload is checked (``controller.media.ingest``: type by content, whole
     decode, metadata stripped), so items name the SHA-256 the file will be stored
-    under. ``settings``: the limits (max_image_pixels); defaults when None."""
+    under. ``settings``: the limits (max_image_pixels); defaults when None.
+    ``work_dir``: where the checks' cleaned copies go (an upload's own work folder, so a
+    crash leaves nothing elsewhere); the system's temporary folder when None."""
 
-    def __init__(self, source_dir: Path, settings: Any = None) -> None:
+    def __init__(self, source_dir: Path, settings: Any = None,
+                 work_dir: Path | None = None) -> None:
         self.source_dir = Path(source_dir)
         self.settings = settings
+        self.work_dir = work_dir
         self.cache: dict[Path, MediaFile] = {}
 
     def check(self, f: Fields, key: str, name: Any, item_type: str) -> MediaFile:
@@ -115,7 +119,8 @@ class DirectoryMedia:
         from controller.settings import Settings
 
         try:
-            with tempfile.TemporaryDirectory(prefix="pano-media-check-") as work:
+            with tempfile.TemporaryDirectory(prefix="pano-media-check-",
+                                             dir=self.work_dir) as work:
                 ready = prepare(path, name, self.settings or Settings(), Path(work))
         except OSError as exc:
             f.fail(key, f"cannot read media {name!r}: {exc.strerror or exc}")
@@ -152,11 +157,11 @@ def _a(word: str) -> str:
     return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
 
-def _text(f: Fields, key: str, max_len: int) -> str | None:
+def _text(f: Fields, key: str, max_len: int, multiline: bool = False) -> str | None:
     """Optional text; absent, null and "" all mean None."""
     if key not in f.data or f.data[key] is None or f.data[key] == "":
         return None
-    return f.text(key, max_len=max_len)
+    return f.text(key, max_len=max_len, multiline=multiline)
 
 
 def _url(f: Fields, domains: tuple[str, ...] | None = None) -> str | None:
@@ -203,7 +208,8 @@ def parse_item(file: Path | str, data: Any, index: int, line: int | None,
                             f"{variants_f.where}: {unknown}")
         v = variants_f.mapping(lang, where=f"{f.where}, variant {lang!r}")
         v.only(optional=VARIANT_KEYS)
-        out = {"title": _text(v, "title", MAX_TITLE), "body": _text(v, "body", MAX_BODY),
+        out = {"title": _text(v, "title", MAX_TITLE),
+               "body": _text(v, "body", MAX_BODY, multiline=True),
                "media": None, "url": _url(v)}
         if item_type in ("image", "video"):
             if not v.has("media"):

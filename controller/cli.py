@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from controller.auth.cli import add_users_parser
 from controller.cli_base import EXIT_ERROR, EXIT_INPUT, EXIT_INTERRUPTED, CliError, sessions
 from controller.emergencies.cli import add_emergency_parser
+from controller.media.cli import add_media_parser
 from controller.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -228,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     stok.set_defaults(handler=cmd_screens_token)
 
     add_emergency_parser(sub)
+    add_media_parser(sub)
 
     sub.add_parser("serve", help="run the controller server").set_defaults(handler=cmd_serve)
     sub.add_parser("worker", help="run the job worker (imports, uploads' checks) for "

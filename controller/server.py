@@ -89,6 +89,7 @@ class ControllerServer:
         from controller import changes
         from controller.app import create_app
         from controller.db import upgrade
+        from controller.housekeeping.sweep import sweep_at_start
         from controller.players.status import clear_connections
         from controller.timeline.watcher import ChangeWatcher
 
@@ -96,6 +97,7 @@ class ControllerServer:
         app, socketio = create_app(self.settings)
         self.app, self.socketio = app, socketio
         pano = app.extensions["pano"]
+        sweep_at_start(self.settings, pano.session_factory)  # what crashes left behind
         with pano.session_factory() as session:
             if not self.settings.message_queue:
                 clear_connections(session)  # alone: nobody can be connected yet

@@ -43,6 +43,7 @@ ENV_VARS = {
     "PANO_PUBLIC_URL": "public_url",
     "PANO_QR_ALLOWED_DOMAINS": "qr_allowed_domains",  # comma-separated
     "PANO_MAX_UPLOAD_MB": "max_upload_mb",
+    "PANO_SWEEP_GRACE_HOURS": "sweep_grace_hours",
     "PANO_JOBS_URL": "jobs_url",
     "PANO_JOBS_WORKER": "jobs_worker",
     "PANO_JOBS_WORKERS": "jobs_workers",
@@ -93,6 +94,9 @@ class Settings:
     # decompression bombs before they are decoded.
     max_upload_mb: int = 512
     max_image_pixels: int = 64_000_000
+    # Housekeeping (docs/operations.md): media files no row names, and leftovers, are
+    # removed once unchanged for this long; longer than any import takes.
+    sweep_grace_hours: float = 24.0
     # The job queue for CPU-heavy work (imports, uploads' checks): "" = the Redis of
     # message_queue when it is one, else SQLite in data_dir (controller/jobs/queue.py).
     jobs_url: str = ""
@@ -236,6 +240,9 @@ def _check(s: Settings) -> None:
     if not 1_000_000 <= s.max_image_pixels <= 1_000_000_000:
         raise SettingsError("max_image_pixels must be between 1000000 and 1000000000, got "
                             f"{s.max_image_pixels}")
+    if not 0 <= s.sweep_grace_hours <= 8760:
+        raise SettingsError("sweep_grace_hours must be between 0 and 8760 (a year), got "
+                            f"{s.sweep_grace_hours}")
     if s.jobs_worker not in JOBS_WORKER_MODES:
         raise SettingsError(f"jobs_worker must be embedded, external or thread, got "
                             f"{s.jobs_worker!r}")

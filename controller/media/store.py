@@ -87,6 +87,18 @@ def describe_mime(mime: str | None) -> str:
     return names.get(mime or "", "unknown")
 
 
+def _touch(path: Path) -> bool:
+    """Set ``path``'s mtime to now; False when it is gone (swept meanwhile). A file
+    this process may not touch (another owner) is left as it is."""
+    try:
+        os.utime(path)
+    except FileNotFoundError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
 class MediaStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root).absolute()  # a relative root would move with the cwd
@@ -133,7 +145,10 @@ class MediaStore:
                 os.fsync(out.fileno())
             sha256 = digest.hexdigest()
             final = self.path_for(sha256)
-            placed = not (final.is_file() and final.stat().st_size == size)
+            # A file already there is touched: its row comes after this call, and the
+            # sweep (controller/housekeeping/orphan_media.py) spares young files only.
+            placed = not (final.is_file() and final.stat().st_size == size
+                          and _touch(final))
             if not placed:
                 tmp.unlink()
             else:

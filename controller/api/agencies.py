@@ -14,6 +14,7 @@ from controller.api.errors import ApiError
 from controller.api.user_auth import current_actor, require_role
 from controller.auth.users import ROLES
 from controller.content.sites_import import ID_HINT, ID_RE
+from controller.content.text_rule import text_refusal
 from controller.models import Agency
 from controller.review.agencies import MAX_NAME, AgencyData, as_dict, save_agency
 from controller.state import db
@@ -34,6 +35,9 @@ def _name(names: dict[str, Any], lang: str) -> str:
         raise ApiError(422, f"name.{lang} is required: the agency's name in {lang} (text).")
     if len(value) > MAX_NAME:
         raise ApiError(422, f"name.{lang} is longer than {MAX_NAME} characters.")
+    refusal = text_refusal(value.strip())
+    if refusal is not None:
+        raise ApiError(422, f"name.{lang} {refusal}.")
     return value.strip()
 
 

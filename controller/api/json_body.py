@@ -4,8 +4,9 @@ Python's ``json`` parser recurses once per ``[`` or ``{``: 30,000 of them (60 KB
 ``RecursionError`` deep inside it. ``parse_json_body`` therefore measures the nesting
 first, in one linear pass that cannot recurse, and refuses a body deeper than
 ``MAX_JSON_DEPTH`` before the parser sees it. It also insists on what RFC 8259 says JSON
-exchanged between systems is: UTF-8 text, no ``NaN`` or ``Infinity``. Every refusal is a
-``JsonBodyRefused`` whose text is the sentence the client reads.
+exchanged between systems is: UTF-8 text, no ``NaN`` or ``Infinity``, strings of
+characters (no lone ``\ud800`` surrogate escape, which could not be written out again).
+Every refusal is a ``JsonBodyRefused`` whose text is the sentence the client reads.
 
 The bound is the one the operator-written YAML files have (``yamlfile.MAX_DEPTH``, 32):
 the API's bodies are the same documents as JSON, and the deepest of them (a playlist:
@@ -30,6 +31,8 @@ __all__ = ["MAX_JSON_DEPTH", "JsonBodyRefused", "nesting_depth", "parse_json_bod
 _STRING = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]++")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class JsonBodyRefused(ValueError):
@@ -67,7 +70,7 @@ def parse_json_body(data: bytes) -> Any:
         _refuse(f"The JSON body nests arrays and objects {depth} levels deep; the limit is "
                 f"{MAX_JSON_DEPTH}. Pano's documents need a handful: send a flatter body.")
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        value = json.loads(text, parse_constant=_no_constant)
     except JsonBodyRefused:
         raise
     except json.JSONDecodeError as exc:
@@ -76,3 +79,25 @@ def parse_json_body(data: bytes) -> Any:
     except ValueError:  # the only other one: an integer of more than 4,300 digits
         _refuse("The JSON body holds a number with more than 4,300 digits, more than any "
                 "field of Pano takes: send a shorter number.")
+    if _SURROGATE_ESCAPE.search(text) and _holds_lone_surrogate(value):
+        _refuse("The JSON body holds a lone surrogate escape (\\ud800 to \\udfff without "
+                "its other half), which is not a character: send the character itself.")
+    return value
+
+
+def _holds_lone_surrogate(value: Any) -> bool:
+    """Whether a string (key or value) anywhere in ``value`` holds U+D800–U+DFFF: a
+    ``\\ud83d`` escape without its pair decodes to one, and it cannot be written out as
+    UTF-8 again. Iterative; ``value`` is at most ``MAX_JSON_DEPTH`` deep anyway."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

@@ -24,6 +24,8 @@ import yaml
 from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, SequenceNode
 
+from controller.content.text_rule import text_refusal
+
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 
@@ -255,7 +257,11 @@ class Fields:
 
     # -- typed reads
     def text(self, key: str, *, pattern: re.Pattern[str] | None = None, max_len: int = 200,
-             required: bool = True, hint: str = "") -> str | None:
+             required: bool = True, hint: str = "", multiline: bool = False) -> str | None:
+        """A text value, NFC-normalised; refused when missing (if ``required``), empty,
+        longer than ``max_len``, not matching ``pattern`` or holding a character the text
+        rule refuses (``controller.content.text_rule``; ``multiline``: TAB, LF and CR are
+        allowed)."""
         if not self.has(key):
             if required:
                 self.fail(key if key in self.data else None, f"{key!r} is required")
@@ -267,6 +273,9 @@ class Fields:
             self.fail(key, f"{key!r} must not be empty")
         if len(value) > max_len:
             self.fail(key, f"{key!r} is longer than {max_len} characters")
+        refusal = text_refusal(value, multiline)
+        if refusal is not None:
+            self.fail(key, f"{key!r} {refusal}")
         if pattern is not None and not pattern.fullmatch(value):
             self.fail(key, f"{key!r} value {value!r} is not valid{': ' + hint if hint else ''}")
         # NFC: decomposed Vietnamese (e + combining marks) renders with broken marks.

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from controller.content.text_rule import text_refusal
+
 REQUIRED_LANGUAGES = ("vi", "en")
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
 MAX_LANGUAGES = 10
@@ -83,6 +85,10 @@ def _messages(value: Any) -> dict[str, dict[str, str]]:
         if len(body.strip()) > MAX_BODY:
             raise EmergencyRefused(f"messages.{lang}.body is {len(body.strip())} characters; "
                                    f"the limit is {MAX_BODY}.")
+        for field, text, multiline in (("title", title, False), ("body", body, True)):
+            refusal = text_refusal(text.strip(), multiline)
+            if refusal is not None:
+                raise EmergencyRefused(f"messages.{lang}.{field} {refusal}.")
         cleaned[lang] = {"title": title.strip(), "body": body.strip()}
     return cleaned
 
@@ -92,6 +98,9 @@ def _url(value: Any) -> str | None:
         return None
     if not isinstance(value, str) or len(value) > MAX_URL:
         raise EmergencyRefused(f"url must be a text of at most {MAX_URL} characters.")
+    refusal = text_refusal(value.strip())
+    if refusal is not None:
+        raise EmergencyRefused(f"url {refusal}.")
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise EmergencyRefused(f"url {value[:80]!r} must be an http:// or https:// address.")

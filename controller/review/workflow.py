@@ -28,6 +28,7 @@ from controller.content.assignments import (
 )
 from controller.content.completeness import describe_missing, missing_languages, refusal
 from controller.content.playlists_import import items_hash
+from controller.content.text_rule import text_refusal
 from controller.languages import LanguageConfig
 from controller.models import (
     APPROVED,
@@ -277,6 +278,9 @@ def reject(session: Session, actor: Actor, playlist: Playlist, number: int,
         raise ReviewError("A rejection needs a reason the editor can act on.", 422)
     if len(reason) > MAX_REASON:
         raise ReviewError(f"The reason is too long (at most {MAX_REASON} characters).", 422)
+    refusal = text_refusal(reason, multiline=True)
+    if refusal is not None:
+        raise ReviewError(f"The reason {refusal}.", 422)
     version = version_of(session, playlist.id, number)
     _expect(version, IN_REVIEW, doing="reject")
     before = _summary(version)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from support.zips import declare, make_zip
+from support.zips import declare, make_zip, playlist_yaml
 
 from controller.content.playlist_bundle import (
     MAX_DIRECTORY,
@@ -32,16 +32,6 @@ from controller.models import PlaylistVersion
 from .conftest import png_bytes
 
 MiB = 1024 * 1024
-
-
-def playlist_yaml(*media: str) -> bytes:
-    items = "".join(
-        f"  - id: photo-{i}\n    type: image\n    duration: 5\n    variants:\n"
-        f"      vi: {{title: Ảnh {i}, media: {name}}}\n"
-        f"      en: {{title: Photo {i}, media: {name}}}\n"
-        for i, name in enumerate(media))
-    return (f"id: gallery\ntitle: {{vi: Thư viện, en: Gallery}}\nitems:\n{items}"
-            ).encode()
 
 
 def unpack(tmp_path: Path, name: str, data: bytes, **options):

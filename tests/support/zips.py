@@ -1,4 +1,5 @@
-"""Zip files built in a test: honest ones, and ones whose directory lies about a size."""
+"""Zip files built in a test: playlist bundles, honest ones, and ones whose directory
+lies about a size."""
 
 from __future__ import annotations
 
@@ -31,3 +32,16 @@ def declare(data: bytes, entry: str, *, file_size: int | None = None,
             return bytes(raw)
         at = raw.find(b"PK\x01\x02", at + 46)
     raise AssertionError(f"no entry {entry}")
+
+
+def playlist_yaml(*media: str, playlist_id: str = "gallery", agency: str | None = None,
+                  kind: str = "image") -> bytes:
+    """A playlist file with one item per media file name."""
+    items = "".join(
+        f"  - id: item-{i}\n    type: {kind}\n    duration: 5\n    variants:\n"
+        f"      vi: {{title: Ảnh {i}, media: {name}}}\n"
+        f"      en: {{title: Photo {i}, media: {name}}}\n"
+        for i, name in enumerate(media))
+    owner = f"agency: {agency}\n" if agency else ""
+    return (f"id: {playlist_id}\ntitle: {{vi: Thư viện, en: Gallery}}\n{owner}"
+            f"items:\n{items}").encode()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 from PIL import Image
-from support.zips import make_zip
+from support.zips import make_zip, playlist_yaml
 
 from controller.housekeeping.removals import tree_size
 from controller.housekeeping.work_folders import work_root
@@ -25,13 +25,6 @@ def _photo() -> bytes:
     out = io.BytesIO()
     Image.frombytes("RGB", (64, 64), os.urandom(64 * 64 * 3)).save(out, "PNG")
     return out.getvalue()
-
-
-def _yaml(media: str) -> bytes:
-    variant = f"{{title: Ảnh, media: {media}}}"
-    return (f"id: disk-test\ntitle: {{vi: Thử, en: Test}}\nagency: culture\nitems:\n"
-            f"  - id: photo\n    type: image\n    duration: 5\n    variants:\n"
-            f"      vi: {variant}\n      en: {variant}\n").encode()
 
 
 class DiskWatch:
@@ -64,7 +57,7 @@ def _upload(server, fleet, name: str, content: bytes) -> Callable[[], requests.R
 
 def test_many_compressed_entries_are_refused_before_anything_is_unpacked(server, fleet):
     zeros = b"\0" * MiB
-    bomb = make_zip([("disk-test.yaml", _yaml("z000.png"))]
+    bomb = make_zip([("disk-test.yaml", playlist_yaml("z000.png", playlist_id="disk-test"))]
                 + [(f"media/z{i:03}.png", zeros) for i in range(999)], zipfile.ZIP_DEFLATED)
     watch = DiskWatch(work_root(fleet.settings.data_dir))
     response = watch.during(_upload(server, fleet, "holiday.zip", bomb))
@@ -79,12 +72,15 @@ def test_many_compressed_entries_are_refused_before_anything_is_unpacked(server,
 def test_media_the_playlist_does_not_name_are_not_unpacked(server, fleet):
     photo = _photo()
     extra = os.urandom(32 * MiB)  # a video the playlist never names
-    bundle = make_zip([("disk-test.yaml", _yaml("photo.png")), ("media/photo.png", photo),
-                   ("media/holiday.mp4", extra)], zipfile.ZIP_STORED)
+    text = playlist_yaml("photo.png", playlist_id="disk-test", agency="culture")
+    bundle = make_zip([("disk-test.yaml", text), ("media/photo.png", photo),
+                       ("media/holiday.mp4", extra)], zipfile.ZIP_STORED)
     watch = DiskWatch(work_root(fleet.settings.data_dir))
     response = watch.during(_upload(server, fleet, "trip.zip", bundle))
     assert response.status_code == 201, response.text
     assert response.json()["created"] == 1
+    assert ("trip.zip: 1 file(s) in media/ not named by the playlist were ignored (not "
+            "unpacked): holiday.mp4") in response.json()["notes"]
     # the upload's own copy, the YAML and the photo: never the 32 MiB a second time
     assert watch.peak < len(bundle) + 4 * MiB, watch.peak
     assert tree_size(work_root(fleet.settings.data_dir)) == 0

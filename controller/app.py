@@ -37,6 +37,9 @@ from controller.api.sites import sites_api
 from controller.api.strict_request import install_strict_input
 from controller.api.users import users_api
 from controller.db import make_engine, make_session_factory
+from controller.edge.http_server import answer_stalled_bodies
+from controller.edge.limits import MAX_MESSAGE
+from controller.edge.websocket import bound_transport
 from controller.home.routes import home
 from controller.media.routes import media_routes
 from controller.media.store import MediaStore
@@ -50,7 +53,7 @@ from controller.settings import Settings
 from controller.state import PanoState
 from controller.timeline.publisher import TimelinePublisher
 
-MAX_SOCKET_MESSAGE = 64 * 1024  # bytes; a timeline for one screen is a few KiB
+MAX_SOCKET_MESSAGE = int(MAX_MESSAGE.value)  # bytes; a timeline for one screen is a few KiB
 MAX_HTTP_BODY = 64 * 1024
 
 
@@ -85,6 +88,8 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     guard_malformed_messages(socketio.server)
     namespace = PlayerNamespace()
     socketio.on_namespace(namespace)
+    # WebSocket only, every frame bounded while it is read (controller/edge/websocket.py).
+    bound_transport(socketio.server, namespace.describe)
 
     store = MediaStore(settings.media_dir)
     app.extensions["pano"] = PanoState(
@@ -101,6 +106,7 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
         sessions.remove()
 
     register_error_handlers(app)
+    answer_stalled_bodies(app)
     app.register_blueprint(player_api)
     app.register_blueprint(screens_api)
     app.register_blueprint(sites_api)

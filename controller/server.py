@@ -148,19 +148,24 @@ class ControllerServer:
             log.info("jobs are run by a separate `pano-controller worker` (jobs_worker: "
                      "external)")
 
-
     def _listen(self, app: Flask) -> None:
         host, port = self.settings.host, self.settings.port
         if self.settings.async_mode == "gevent":
             from gevent import pywsgi
 
-            self._http = pywsgi.WSGIServer((host, port), app, log=None)
+            from controller.edge.http_server import gevent_handler
+
+            self._http = pywsgi.WSGIServer((host, port), app, log=None,
+                                           handler_class=gevent_handler())
             self._http.start()
             self.port = self._http.address[1]
         else:
             from werkzeug.serving import make_server
 
-            self._http = make_server(host, port, app, threaded=True)
+            from controller.edge.http_server import werkzeug_handler
+
+            self._http = make_server(host, port, app, threaded=True,
+                                     request_handler=werkzeug_handler())
             self.port = self._http.server_port
             self._thread = threading.Thread(target=self._http.serve_forever,
                                             name="pano-http", daemon=True)

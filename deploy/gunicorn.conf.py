@@ -40,7 +40,9 @@ chdir = os.environ.get("PANO_DATA_DIR", "/var/lib/pano")
 
 workers = 1
 if _mode == "gevent":
-    worker_class = "gevent"
+    # gunicorn's gevent worker plus deadlines for request headers and bodies
+    # (controller/edge/http_server.py, docs/security.md).
+    worker_class = "controller.edge.gunicorn_worker.BoundedGeventWorker"
     worker_connections = _connections
 elif _mode == "threading":
     worker_class = "gthread"

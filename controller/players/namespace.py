@@ -22,9 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from controller.edge.limits import FLOOD_REFUSALS, FLOOD_WINDOW
 from controller.emergencies.store import record_receipt
 from controller.models import Screen, ScreenCommand
 from controller.players import commands, status
+from controller.players.event_budget import EventBudgets, over_budget_message
 from controller.players.heartbeat import HeartbeatRefused, validate_heartbeat
 from controller.players.payloads import (
     PayloadRefused,
@@ -73,6 +75,7 @@ class PlayerNamespace(Namespace):
     def __init__(self, namespace: str = NAMESPACE) -> None:
         super().__init__(namespace)
         self._connections: dict[str, Connection] = {}
+        self._budgets: dict[str, EventBudgets] = {}
         self._lock = threading.Lock()
 
     # -- dispatch ---------------------------------------------------------------------
@@ -83,29 +86,60 @@ class PlayerNamespace(Namespace):
         sid = args[0] if args else None
         if event in ("connect", "disconnect") and not self._is_live(sid):
             return super().trigger_event(event, *args)  # the real connect / disconnect
+        # Budgets first: an event over its budget costs no database read (event_budget).
+        budgets = self._budgets.get(sid)
         if not isinstance(event, str) or event not in EVENTS:
             name = str(event)[:60]
             return self._refuse(sid, name, "unknown_event",
-                                f"Unknown event {name!r}; known events: {', '.join(EVENTS)}.")
+                                f"Unknown event {name!r}; known events: {', '.join(EVENTS)}.",
+                                budgets)
+        if budgets is not None and not budgets.allow(event, time.monotonic()):
+            return self._refuse(sid, event, "rate_limited", over_budget_message(event),
+                                budgets)
         if len(args) > 2:
             return self._refuse(sid, event, "bad_request",
                                 f"{event} takes a single JSON object, got {len(args) - 1} "
-                                "arguments.")
+                                "arguments.", budgets)
         try:
             return super().trigger_event(event, *args)
         except Exception:
             log.exception("event %s from sid %s failed", event, sid)
             return refusal("internal_error", "Internal error; it has been logged.")
 
-    def _refuse(self, sid: Any, event: str, error: str, message: str) -> dict[str, Any]:
+    def _refuse(self, sid: Any, event: str, error: str, message: str,
+                budgets: EventBudgets | None = None) -> dict[str, Any]:
+        """Answer ``{"ok": false…}``; log and send an ``error`` event unless this kind of
+        refusal was already told in the flood window; close a flooding connection."""
+        tell, flooding = True, False
+        budgets = budgets if budgets is not None else self._budgets.get(sid)
+        if budgets is not None:
+            tell, flooding = budgets.refuse(event, time.monotonic())
         conn = self._connections.get(sid)
-        log.warning("refused %s from screen=%s address=%s: %s", event,
-                    conn.identity.screen_id if conn else "-",
-                    conn.remote_addr if conn else "-", message)
-        if sid is not None:
-            self.socketio.emit("error", {"event": event, "message": message}, to=sid,
+        if tell:
+            log.warning("refused %s from screen=%s address=%s: %s", event,
+                        conn.identity.screen_id if conn else "-",
+                        conn.remote_addr if conn else "-", message)
+            if sid is not None:
+                self.socketio.emit("error", {"event": event, "message": message}, to=sid,
+                                   namespace=self.namespace)
+        if flooding:
+            cut = (f"Too many refused events on this connection (more than "
+                   f"{FLOOD_REFUSALS.value:g} in {FLOOD_WINDOW.value:g} s): disconnecting. "
+                   "Keep to the limits of docs/protocol.md, section 5.")
+            security_log.warning("screen=%s address=%s flooding (last: %s): %s",
+                                 conn.identity.screen_id if conn else "-",
+                                 conn.remote_addr if conn else "-", event, cut)
+            self.socketio.emit("error", {"event": event, "message": cut}, to=sid,
                                namespace=self.namespace)
+            self.socketio.start_background_task(self._drop, sid, DROP_DELAY)
         return refusal(error, message)
+
+    def describe(self, eio_sid: str) -> str:
+        """``screen=<id>`` for an Engine.IO session connected to ``/player`` (for the
+        transport's log lines), else an empty string."""
+        sid = self.socketio.server.manager.sid_from_eio_sid(eio_sid, self.namespace)
+        conn = self._connections.get(sid) if sid is not None else None
+        return f"screen={conn.identity.screen_id}" if conn else ""
 
     def _connection(self, event: str) -> Connection | dict[str, Any]:
         """This event's connection if its credential is still current, else a refusal
@@ -142,6 +176,7 @@ class PlayerNamespace(Namespace):
         screen_id = identity.screen_id
         with self._lock:
             self._connections[sid] = Connection(identity, remote)
+            self._budgets[sid] = EventBudgets(time.monotonic())
         join_room(room_for(screen_id))
         session = db()
         status.mark_connected(session, screen_id, remote, identity.software)
@@ -172,6 +207,7 @@ class PlayerNamespace(Namespace):
         sid = request.sid  # type: ignore[attr-defined]
         with self._lock:
             conn = self._connections.pop(sid, None)
+            self._budgets.pop(sid, None)
             others = conn is not None and any(
                 c.identity.screen_id == conn.identity.screen_id
                 for c in self._connections.values())

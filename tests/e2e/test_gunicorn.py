@@ -31,6 +31,9 @@ def test_gunicorn_gevent_worker_serves_players(tmp_path):
                           timeout=30, what="player connected through gunicorn")
         assert status["timeline_version"] >= 1
         assert "websocket" in player.output()  # not a long-polling fallback
+        # With the request deadlines of controller/edge/http_server.py.
+        assert "Using worker: controller.edge.gunicorn_worker.BoundedGeventWorker" in \
+            gunicorn.output()
         wait_for(lambda: "acked timeline" in player.output(), what="player acked")
         # The ack is kept: batched in memory, written within 0.5 s or when the worker exits.
         player.stop()

@@ -1,0 +1,57 @@
+"""Per-connection budgets of ``/player`` events (docs/protocol.md section 5, "Limits").
+
+Each connection gets a token bucket per event kind (:data:`PLAYER_EVENT_BUDGETS`): an
+event over its budget is refused before anything else is done for it (no database read,
+no validation), with an answer that says the limit. Refusals are counted: past
+``flood_refusals`` within ``flood_window`` the connection is flooding and is closed.
+Only the first refusal of a kind in a window is logged and sent as an ``error`` event,
+so a flood cannot turn into a flood of log lines or of answers."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from controller.edge.bucket import TokenBucket
+from controller.edge.limits import FLOOD_REFUSALS, FLOOD_WINDOW, PLAYER_EVENT_BUDGETS
+
+
+def over_budget_message(event: str) -> str:
+    budget = PLAYER_EVENT_BUDGETS[event]
+    return (f"Too many {event} events: at most {budget.burst} at once, then one every "
+            f"{budget.every:g} s on one connection (docs/protocol.md, section 5, "
+            "\"Limits\"); this one was dropped.")
+
+
+class EventBudgets:
+    """The budgets of one connection. Not thread-safe by design: python-socketio may run
+    two handlers of one connection at once, and a race can only let one extra event
+    through or count one refusal less, never block anyone."""
+
+    __slots__ = ("buckets", "refusals", "noted", "cut")
+
+    def __init__(self, now: float) -> None:
+        self.buckets = {name: TokenBucket(b.rate, b.burst, now)
+                        for name, b in PLAYER_EVENT_BUDGETS.items()}
+        self.refusals: deque[float] = deque()
+        self.noted: dict[str, float] = {}  # event kind -> when its refusal was last told
+        self.cut = False
+
+    def allow(self, event: str, now: float) -> bool:
+        bucket = self.buckets.get(event)
+        return bucket is None or bucket.take(now)
+
+    def refuse(self, event: str, now: float) -> tuple[bool, bool]:
+        """Count a refusal: (tell: the first of its kind in the window, so log it and
+        send an ``error`` event; flooding: past the limit, close the connection now)."""
+        window = FLOOD_WINDOW.value
+        self.refusals.append(now)
+        while self.refusals and self.refusals[0] <= now - window:
+            self.refusals.popleft()
+        last = self.noted.get(event)
+        tell = last is None or now - last >= window
+        if tell:
+            self.noted[event] = now
+        flooding = not self.cut and len(self.refusals) > FLOOD_REFUSALS.value
+        if flooding:
+            self.cut = True
+        return tell, flooding

@@ -261,7 +261,8 @@ class Agent:
                        "since": facts.iso(snap.since or self.clock.now())}
         beat = facts.collect(
             self.config.cache_dir, now=self.clock.now(), clock_offset=self.clock.offset,
-            last_error=reported_error(snap), playing=playing,
+            last_error=reported_error(snap, self.cache.damaged(snap.timeline)),
+            playing=playing,
             timeline_version=None if snap.timeline is None else snap.timeline.get("version"))
 
         def on_ack(reply: object = None, *_: object) -> None:
@@ -320,16 +321,22 @@ class Agent:
 
     def _work(self, stop: threading.Event) -> None:
         last_retry = time.monotonic()
+        damage_seen = 0
         while not stop.is_set():
             try:
                 data = self._inbox.get(timeout=0.5)
             except queue.Empty:
-                if self.state.snapshot().missing and \
-                        time.monotonic() - last_retry >= RETRY_MISSING_EVERY:
+                # A file found damaged on disk is fetched again as soon as we are
+                # connected; other missing files are retried every minute.
+                damaged = self.connected and self.cache.damage_count != damage_seen
+                if damaged or (self.state.snapshot().missing
+                               and time.monotonic() - last_retry >= RETRY_MISSING_EVERY):
                     last_retry = time.monotonic()
+                    damage_seen = self.cache.damage_count
                     self._sync_and_ack()
                 continue
             try:
+                damage_seen = self.cache.damage_count
                 self.accept(data)
             except Exception as exc:  # noqa: BLE001 - never let the worker die
                 log.exception("error while handling a timeline: %s", exc)

@@ -1,9 +1,38 @@
-"""Content-addressed media cache: ``cache_dir/media/<sha256>``.
+"""Content-addressed media cache: ``cache_dir/media/<sha256>``, whose files are shown
+and served only once checked in this run.
 
 Downloads go to ``cache_dir/tmp/<sha>.part``, resume with ``Range: bytes=N-``, are checked
-against their SHA-256 and only then renamed into place, so a partial or corrupt file is
-never shown. Files found at start are checked by size at first use and by hash once per
-run during a sync; a corrupt one is deleted and fetched again.
+against their SHA-256 (player/download.py) and only then renamed into place
+(``install``).
+
+A file found on disk when the player starts is not trusted: an SD card decays, and a
+border gate may be offline for days, so no sync will come to check it. Each file is in
+one of three states:
+
+- **verified**: its size (the timeline's ``media``) and SHA-256 were checked since the
+  player started, or it was downloaded and checked. Only such a file is shown or served
+  (``has``).
+- **unchecked**: on disk with the size the timeline gives, SHA-256 not checked yet in this
+  run (``present`` but not ``has``). Its item keeps its place in the loop, so the check
+  after a start never shifts what plays (protocol section 8 skips only items that cannot
+  play), but its bytes are not shown until checked: ``ready`` checks a file of up to
+  ``VERIFY_INLINE_BYTES`` at once (a picture or a slide: milliseconds, a fraction of a
+  second on a Pi), the player's HTTP server checks any file before its first byte, and
+  ``player.verifier.CacheVerifier`` checks the rest in the background, what plays now
+  and next first.
+- **missing**: absent, or found **damaged** (wrong size, wrong SHA-256, unreadable) and
+  deleted. Its items are skipped (section 8), it is counted in ``status()``, reported in
+  ``last_error`` (``damaged``) and fetched again by the next sync; ``damage_count`` moves
+  so that a connected agent syncs at once.
+
+Why not check everything before playing: hashing a full cache (2 GB) takes about a
+minute on a Pi 4 reading its SD card (``python -m bench.cache_verify``,
+docs/operations.md), and a screen must not stay dark that long after a power cut when
+what plays first is a picture checked in milliseconds. Why not trust a file until the
+next sync: offline, that sync may be days away.
+
+One lock per file makes a check, an install and a discard of the same file take turns,
+so a slow check can never delete the good copy a download has just put in place.
 """
 
 from __future__ import annotations
@@ -13,31 +42,38 @@ import logging
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import requests
 
+from player import download
+from player.download import CHUNK
 from player.store import fsync_dir
 from player.timeline import SHA256_RE, timeline_media
 
 log = logging.getLogger("pano.player.cache")
 
-CHUNK = 256 * 1024
 ATTEMPTS = 3
-TIMEOUT = (10, 60)  # connect, read (seconds)
 KEEP_UNREFERENCED = 20
 MIN_FREE_BYTES = 512 * 1024 * 1024
+# ``ready`` checks an unchecked file of at most this size at once, in the caller: at a
+# Pi 4's ~40 MB/s from its SD card, under a second (pictures and slides are far smaller).
+VERIFY_INLINE_BYTES = 32 * 1024 * 1024
 
 
-class DownloadError(Exception):
-    """A media file could not be fetched or was not what the timeline promised."""
-
-
-def sha256_file(path: Path) -> str:
+def sha256_file(path: Path, rate: float | None = None) -> str:
+    """SHA-256 of a file; ``rate`` (bytes per second) slows the reading down."""
     digest = hashlib.sha256()
+    started, done = time.monotonic(), 0
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(CHUNK), b""):
             digest.update(block)
+            if rate:
+                done += len(block)
+                ahead = done / rate - (time.monotonic() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
     return digest.hexdigest()
 
 
@@ -51,6 +87,7 @@ class MediaCache:
         session: requests.Session | None = None,
         keep_unreferenced: int = KEEP_UNREFERENCED,
         min_free_bytes: int = MIN_FREE_BYTES,
+        verify_inline_bytes: int = VERIFY_INLINE_BYTES,
     ) -> None:
         self.dir = Path(cache_dir)
         self.media_dir = self.dir / "media"
@@ -62,11 +99,23 @@ class MediaCache:
         self.session = session or requests.Session()
         self.keep_unreferenced = keep_unreferenced
         self.min_free_bytes = min_free_bytes
+        self.verify_inline_bytes = verify_inline_bytes
         self._sizes: dict[str, int] = {}  # expected sizes from the current timeline
-        self._size_checked: set[str] = set()
-        self._hash_checked: set[str] = set()
-        self._lock = threading.Lock()  # guards the sets above
+        self._verified: set[str] = set()  # checked in this run
+        self._size_ok: set[str] = set()  # unchecked files found with the right size
+        self._damaged: dict[str, str] = {}  # sha → what was wrong, until fetched again
+        self._file_locks: dict[str, threading.Lock] = {}
+        self.damage_count = 0  # files found damaged since start (moves: sync soon)
+        self._lock = threading.Lock()  # guards the fields above; never held for I/O
         self._sync_lock = threading.Lock()  # one sync at a time
+
+    def learn(self, timeline: dict | None) -> None:
+        """Expect the sizes of ``timeline["media"]`` (the saved timeline, at start)."""
+        media = (timeline or {}).get("media") or {}
+        sizes = {sha: info["size"] for sha, info in media.items()
+                 if isinstance(info, dict) and isinstance(info.get("size"), int)}
+        with self._lock:
+            self._sizes = sizes
 
     # --- what is here ------------------------------------------------------------
 
@@ -75,62 +124,188 @@ class MediaCache:
             raise ValueError(f"not a SHA-256: {sha!r}")
         return self.media_dir / sha
 
+    def _file_lock(self, sha: str) -> threading.Lock:
+        with self._lock:
+            return self._file_locks.setdefault(sha, threading.Lock())
+
+    def _forget(self, sha: str) -> None:
+        with self._lock:
+            self._verified.discard(sha)
+            self._size_ok.discard(sha)
+
     def has(self, sha: str) -> bool:
-        """True if the complete file is in the cache (size-checked at first use)."""
+        """True if the file is here and was checked (size and SHA-256) in this run: the
+        only files shown or served."""
+        with self._lock:
+            if sha not in self._verified:
+                return False
+        if self.media_dir.joinpath(sha).exists():
+            return True
+        self._forget(sha)  # deleted behind our back
+        return False
+
+    def present(self, sha: str) -> bool:
+        """True if the file is here and may be shown once checked: verified, or of the
+        timeline's size with its SHA-256 not checked yet. A wrong size is noticed here
+        (one ``stat``) and the file deleted as damaged."""
         try:
             path = self.path(sha)
         except ValueError:
             return False
         with self._lock:
-            if sha in self._size_checked:
-                if path.exists():
-                    return True
-                self._size_checked.discard(sha)
-                self._hash_checked.discard(sha)
-                return False
+            known = sha in self._verified or sha in self._size_ok
             expected = self._sizes.get(sha)
+        if known:
+            if path.exists():
+                return True
+            self._forget(sha)
+            return False
         try:
             size = path.stat().st_size
         except FileNotFoundError:
             return False
         if expected is not None and size != expected:
-            log.error("cached %s… has %d bytes, expected %d: deleting it", sha[:12], size, expected)
-            self.discard(sha)
-            return False
+            return self.verify(sha)  # under the file's lock: deletes it, or finds it new
         with self._lock:
-            self._size_checked.add(sha)
+            self._size_ok.add(sha)
         return True
 
-    def discard(self, sha: str) -> None:
-        """Delete a cached file (corrupt or evicted)."""
-        with self._lock:
-            self._size_checked.discard(sha)
-            self._hash_checked.discard(sha)
+    def ready(self, sha: str, *, any_size: bool = False) -> bool:
+        """True if the file may be shown now: verified, or checked right now if it is
+        unchecked and at most ``verify_inline_bytes`` (or ``any_size``)."""
+        if self.has(sha):
+            return True
+        if not self.present(sha):
+            return False
+        if not any_size and self.size(sha) > self.verify_inline_bytes:
+            return False
+        return self.verify(sha)
+
+    def verify(self, sha: str, *, again: bool = False) -> bool:
+        """Check the cached file's size and SHA-256, once per run (``again``: even if it
+        was checked); a damaged file is deleted and reported. True if it is sound."""
+        try:
+            path = self.path(sha)
+        except ValueError:
+            return False
+        with self._file_lock(sha):
+            if not again and self.has(sha):
+                return True  # checked meanwhile by another thread
+            with self._lock:
+                expected = self._sizes.get(sha)
+            try:
+                size = path.stat().st_size
+                if expected is not None and size != expected:
+                    self._reject(sha, f"{size} bytes instead of {expected}")
+                    return False
+                actual = sha256_file(path)
+            except FileNotFoundError:
+                self._forget(sha)
+                return False
+            except OSError as exc:  # an SD card's read error
+                self._reject(sha, f"unreadable: {exc.strerror or exc}")
+                return False
+            if actual != sha:
+                self._reject(sha, f"its bytes have SHA-256 {actual[:12]}…")
+                return False
+            with self._lock:
+                self._verified.add(sha)
+                self._size_ok.discard(sha)
+            return True
+
+    def recheck(self, sha: str, rate: float | None = None) -> bool:
+        """Check a verified file again, reading at most ``rate`` bytes per second
+        (without holding its lock: serving it goes on); a mismatch is confirmed at full
+        speed under the lock before the file is deleted."""
+        if not self.has(sha):
+            return self.verify(sha)
+        try:
+            if sha256_file(self.path(sha), rate) == sha:
+                return True
+        except OSError:
+            pass
+        return self.verify(sha, again=True)
+
+    def size(self, sha: str) -> int:
+        """The cached file's size in bytes, 0 if it is not here."""
+        try:
+            return self.path(sha).stat().st_size
+        except (OSError, ValueError):
+            return 0
+
+    def _reject(self, sha: str, reason: str) -> None:
+        """Delete a damaged file (the caller holds its lock) and remember why."""
+        log.error("cached media %s… is damaged (%s): deleted and not shown; downloaded again"
+                  " when the controller is reachable", sha[:12], reason)
         try:
             self.path(sha).unlink()
         except FileNotFoundError:
             pass
+        except OSError as exc:
+            log.error("cannot delete damaged media %s…: %s", sha[:12], exc)
+        with self._lock:
+            self._verified.discard(sha)
+            self._size_ok.discard(sha)
+            self._damaged[sha] = reason
+            self.damage_count += 1
+
+    def install(self, part: Path, sha: str) -> None:
+        """Put a downloaded file, already checked, in place of ``sha`` (atomically)."""
+        with self._file_lock(sha):
+            os.replace(part, self.path(sha))
+            fsync_dir(self.media_dir)
+            with self._lock:
+                self._verified.add(sha)
+                self._size_ok.discard(sha)
+                self._damaged.pop(sha, None)
+
+    def discard(self, sha: str) -> None:
+        """Delete a cached file (evicted, or the cache cleared); not counted damaged."""
+        with self._file_lock(sha):
+            self._forget(sha)
+            try:
+                self.path(sha).unlink()
+            except FileNotFoundError:
+                pass
+
+    def damaged(self, timeline: dict | None = None) -> dict[str, str]:
+        """Files found damaged in this run and not fetched again (those ``timeline``
+        names, if given): SHA-256 → what was wrong."""
+        with self._lock:
+            found = dict(self._damaged)
+        if timeline is None:
+            return found
+        needed = set(timeline_media(timeline))
+        return {sha: why for sha, why in found.items() if sha in needed}
 
     def status(self, timeline: dict | None) -> dict:
-        """``{"files": n cached of those the timeline needs, "missing": n}``."""
+        """The timeline's files: ``files`` here (verified or unchecked), ``unchecked``
+        of those, ``missing`` (absent or damaged), ``damaged`` of those."""
         needed = timeline_media(timeline) if timeline else []
-        present = sum(1 for sha in needed if self.has(sha))
-        return {"files": present, "missing": len(needed) - present}
+        files = unchecked = 0
+        for sha in needed:
+            if self.has(sha):
+                files += 1
+            elif self.present(sha):
+                files += 1
+                unchecked += 1
+        return {"files": files, "missing": len(needed) - files, "unchecked": unchecked,
+                "damaged": len(self.damaged(timeline)) if timeline else 0}
 
     # --- fetching ----------------------------------------------------------------
 
     def sync(self, timeline: dict) -> list[str]:
-        """Fetch every media file the timeline needs; return the SHA-256s still missing."""
+        """Fetch every media file the timeline needs; return the SHA-256s still missing.
+
+        Files known to be absent or damaged are fetched first, before the files still
+        unchecked are checked (and fetched if they fail): after a reconnect, what was
+        found damaged offline comes back without waiting for a whole cache's check."""
         with self._sync_lock:
+            self.learn(timeline)
             media = timeline.get("media") or {}
-            with self._lock:
-                self._sizes = {
-                    sha: info["size"] for sha, info in media.items()
-                    if isinstance(info, dict) and isinstance(info.get("size"), int)
-                }
             missing: list[str] = []
-            for sha in media:
-                if self.has(sha) and self._verify_once(sha):
+            for sha in sorted(media, key=self.present):  # False (not here) first
+                if self.verify(sha):
                     continue
                 if not self._fetch(sha):
                     missing.append(sha)
@@ -140,82 +315,21 @@ class MediaCache:
             self.evict(set(media))
             return missing
 
-    def _verify_once(self, sha: str) -> bool:
-        """Hash a cached file once per run; delete it if it is corrupt."""
-        with self._lock:
-            if sha in self._hash_checked:
-                return True
-        try:
-            actual = sha256_file(self.path(sha))
-        except FileNotFoundError:
-            return False
-        if actual != sha:
-            log.error("cached %s… is corrupt (hash %s…): deleting it", sha[:12], actual[:12])
-            self.discard(sha)
-            return False
-        with self._lock:
-            self._hash_checked.add(sha)
-        return True
-
     def _fetch(self, sha: str) -> bool:
+        with self._lock:
+            expected = self._sizes.get(sha)
+        part = self.tmp_dir / f"{sha}.part"
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                self._download(sha)
-            except (DownloadError, requests.RequestException, OSError) as exc:
+                download.fetch(self.session, self.base_url, self.token, sha, part, expected)
+                self.install(part, sha)
+            except (download.DownloadError, requests.RequestException, OSError) as exc:
                 log.warning("media %s… attempt %d/%d failed: %s", sha[:12], attempt, ATTEMPTS, exc)
                 continue
             log.info("media %s… cached", sha[:12])
             return True
         log.error("media %s… still missing after %d attempts", sha[:12], ATTEMPTS)
         return False
-
-    def _download(self, sha: str) -> None:
-        part = self.tmp_dir / f"{sha}.part"
-        expected = self._sizes.get(sha)
-        offset = part.stat().st_size if part.exists() else 0
-        if expected is not None and offset > expected:
-            part.unlink()
-            offset = 0
-        headers = {"Authorization": f"Bearer {self.token}"}
-        if offset:
-            headers["Range"] = f"bytes={offset}-"
-        url = f"{self.base_url}/media/{sha}"
-        with self.session.get(url, headers=headers, stream=True, timeout=TIMEOUT) as response:
-            if response.status_code == 416:  # our partial file is not a prefix of theirs
-                part.unlink(missing_ok=True)
-                raise DownloadError("server refused the resume range; starting over")
-            if response.status_code == 200:
-                mode, offset = "wb", 0
-            elif response.status_code == 206 and offset:
-                if not response.headers.get("Content-Range", "").startswith(f"bytes {offset}-"):
-                    part.unlink(missing_ok=True)
-                    raise DownloadError("server resumed at the wrong place; starting over")
-                mode = "ab"
-            else:
-                raise DownloadError(f"GET /media/{sha[:12]}… answered {response.status_code}"
-                                    f" {_reason(response)}")
-            with open(part, mode) as f:
-                written = offset
-                for block in response.iter_content(CHUNK):
-                    f.write(block)
-                    written += len(block)
-                    if expected is not None and written > expected:
-                        break
-                f.flush()
-                os.fsync(f.fileno())
-        size = part.stat().st_size
-        if expected is not None and size < expected:
-            raise DownloadError(f"download cut at {size} of {expected} bytes; will resume")
-        actual = sha256_file(part)
-        if actual != sha:
-            part.unlink(missing_ok=True)
-            raise DownloadError(f"downloaded bytes have SHA-256 {actual[:12]}…, not {sha[:12]}…;"
-                                " discarded")
-        os.replace(part, self.path(sha))
-        fsync_dir(self.media_dir)
-        with self._lock:
-            self._size_checked.add(sha)
-            self._hash_checked.add(sha)
 
     # --- eviction ----------------------------------------------------------------
 
@@ -235,10 +349,3 @@ class MediaCache:
             removed.append(path.name)
         return removed
 
-
-def _reason(response: requests.Response) -> str:
-    try:
-        body = response.json()
-        return str(body.get("message") or body.get("error") or "")[:200]
-    except ValueError:
-        return response.reason or ""

@@ -20,6 +20,7 @@ from player.receipts import Receipts
 from player.state import PlayerState
 from player.status_server import PlayerHTTPServer, status_document
 from player.store import Store
+from player.verifier import CacheVerifier
 
 log = logging.getLogger("pano.player")
 
@@ -72,8 +73,12 @@ class Player:
         self.clock = Clock(self.store.load_clock_offset())
         self.state = PlayerState(self.store.load_timeline())
         self.cache = MediaCache(config.cache_dir, config.controller, config.token)
+        self.cache.learn(self.state.timeline)  # sizes to check the cached files against
         self.receipts = Receipts(config.cache_dir)
         self.playback = Playback(self.state, self.clock, self.cache, self.receipts.shown)
+        # Checks every cached file after the start, what plays first first (cache.py).
+        self.verifier = CacheVerifier(self.cache, self.playback.media_in_play_order)
+        self.playback.verifier = self.verifier
         # Remote commands; the kiosk page shows what they change (identify, reload).
         self.control = DisplayControl() if config.display == "kiosk" else None
         self.commands = CommandRunner(config, self.state, self.cache, self.clock,
@@ -98,10 +103,12 @@ class Player:
                              name="playback", daemon=True),
             threading.Thread(target=self.agent.run, args=(self.stop_event,),
                              name="agent", daemon=True),
+            threading.Thread(target=self.verifier.run, args=(self.stop_event,),
+                             name="cache-check", daemon=True),
         ]
-        self.threads.append(self.http.start())
-        for thread in self.threads[:2]:
+        for thread in self.threads:
             thread.start()
+        self.threads.append(self.http.start())
         log.info("%s for screen %s: %s display on http://127.0.0.1:%d/", SOFTWARE,
                  self.config.screen, self.config.display, self.http.port)
 
@@ -110,6 +117,7 @@ class Player:
         self.http.stop()
         for thread in self.threads[:2]:
             thread.join(timeout=15)
+        self.threads[2].join(timeout=1)  # a check only reads (and deletes): nothing to save
         log.info("stopped")
 
 

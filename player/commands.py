@@ -15,24 +15,21 @@ and ``media_epoch`` (added to media URLs, so the browser fetches refreshed files
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import secrets
 import threading
 from collections import deque
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import requests
 
-from player import screenshot
-from player.cache import MediaCache, sha256_file
+from player import download, screenshot
+from player.cache import MediaCache
 from player.clock import Clock
 from player.config import PlayerConfig
 from player.facts import iso
 from player.state import PlayerState
-from player.store import fsync_dir
 from player.timeline import SHA256_RE, timeline_media
 
 log = logging.getLogger("pano.player.commands")
@@ -42,8 +39,6 @@ IDENTIFY_SECONDS = (10, 1, 60)  # default, min, max
 MAX_WAITING = 8
 REMEMBERED_IDS = 200
 MAX_ID = 100
-DOWNLOAD_TIMEOUT = (10, 60)
-CHUNK = 256 * 1024
 
 Reply = Callable[[dict], object]
 
@@ -244,7 +239,7 @@ class CommandRunner:
                                f" refreshed {downloaded} of {len(needed)} files, kept the "
                                "others", removed=replaced, downloaded=downloaded,
                                not_refreshed=len(needed) - index)
-            except (requests.RequestException, OSError, ValueError) as exc:
+            except (download.DownloadError, requests.RequestException, OSError) as exc:
                 log.warning("clear_cache: %s… not downloaded: %s", sha[:12], exc)
                 failed.append(sha)
                 self._drop_if_corrupt(sha)
@@ -273,36 +268,14 @@ class CommandRunner:
         """Fetch ``sha`` anew and put it in place of the cached copy, atomically."""
         part = self.cache.tmp_dir / f"{sha}.refresh"
         expected = size if isinstance(size, int) and not isinstance(size, bool) else None
-        url = f"{self.cache.base_url}/media/{sha}"
-        headers = {"Authorization": f"Bearer {self.config.token}"}
         try:
-            with self.session.get(url, headers=headers, stream=True,
-                                  timeout=DOWNLOAD_TIMEOUT) as response:
-                if response.status_code != 200:
-                    raise ValueError(f"GET /media/{sha[:12]}… answered "
-                                     f"{response.status_code}")
-                written = 0
-                with open(part, "wb") as out:
-                    for block in response.iter_content(CHUNK):
-                        written += len(block)
-                        if expected is not None and written > expected:
-                            raise ValueError("more bytes than the timeline says")
-                        out.write(block)
-                    out.flush()
-                    os.fsync(out.fileno())
-            actual = sha256_file(part)
-            if actual != sha:
-                raise ValueError(f"downloaded bytes have SHA-256 {actual[:12]}…")
-            os.replace(part, self.cache.path(sha))
+            download.fetch(self.session, self.cache.base_url, self.config.token, sha, part,
+                           expected, resume=False)
+            self.cache.install(part, sha)
         finally:
-            Path(part).unlink(missing_ok=True)
-        fsync_dir(self.cache.media_dir)
+            part.unlink(missing_ok=True)
 
     def _drop_if_corrupt(self, sha: str) -> None:
-        path = self.cache.path(sha)
-        try:
-            if sha256_file(path) != sha:
-                log.error("clear_cache: cached %s… is corrupt: deleting it", sha[:12])
-                self.cache.discard(sha)
-        except FileNotFoundError:
-            pass
+        """Check the cached copy a failed refresh left (deleted if damaged)."""
+        if self.cache.path(sha).exists():
+            self.cache.verify(sha, again=True)

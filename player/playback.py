@@ -3,6 +3,13 @@
 Both display backends run it; the kiosk page then shows what the loop resolves. An active
 emergency is resolved first and shown over everything; the first time one is shown,
 ``on_emergency_shown(id, at)`` is called (the player queues a delivery receipt).
+
+Cached files are checked after a start (player/cache.py). An item keeps its place in the
+loop while its files are in the cache, checked or not yet, so the check never shifts what
+plays; it loses it when a file is missing or found damaged (protocol section 8). The item
+due now is shown only once its files are checked: small ones are checked here at once,
+a big one (a video) is handed to the background check first in line, and until then
+nothing is reported playing (``now_playing: null``) rather than unchecked bytes.
 """
 
 from __future__ import annotations
@@ -21,12 +28,16 @@ from player.timeline import (
     item_media,
     parse_time,
     resolve,
+    timeline_media,
     upcoming,
 )
+from player.verifier import CacheVerifier
 
 log = logging.getLogger("pano.player.playback")
 
 TICK = 0.2
+SETTLE = 10  # resolutions at most while checking finds damaged files
+ORDER_AHEAD = 10  # items whose files the check after a start takes first
 
 
 class Playback:
@@ -36,29 +47,89 @@ class Playback:
         self.clock = clock
         self.cache = cache
         self.on_emergency_shown = on_emergency_shown
+        self.verifier: CacheVerifier | None = None  # the background check, if running
 
     def playable(self, timeline: dict) -> Callable[[dict], bool]:
-        """An item can play when every media file it needs on this screen is cached."""
+        """An item keeps its place in the loop while every media file it needs on this
+        screen is in the cache (checked, or waiting for its check)."""
         languages = (timeline.get("display") or {}).get("languages")
 
         def can_play(item: dict) -> bool:
-            return all(self.cache.has(sha) for sha in item_media(item, languages))
+            return all(self.cache.present(sha) for sha in item_media(item, languages))
 
         return can_play
 
+    def _settle(self, timeline: dict,
+                compute: Callable[[], list[Playing]]) -> tuple[list[Playing], list[str]]:
+        """``compute()``, with every file of its items checked if small; again while a
+        check finds a damaged file (its item has lost its place). Also the big files
+        still waiting for their check, which the background check is asked to do next."""
+        languages = (timeline.get("display") or {}).get("languages")
+        playings: list[Playing] = []
+        for _ in range(SETTLE):
+            playings = compute()
+            lost, waiting = False, []
+            for playing in playings:
+                for sha in item_media(playing.item, languages):
+                    if self.cache.ready(sha):
+                        continue
+                    if self.cache.present(sha):
+                        waiting.append(sha)
+                    else:
+                        lost = True
+            if not lost:
+                if waiting and self.verifier is not None:
+                    self.verifier.prioritize(waiting)
+                return playings, waiting
+        return playings, []
+
     def current(self, now: float | None = None) -> Playing | None:
+        """The item on screen now: None for nothing, or while its files wait for their
+        check (never unchecked bytes)."""
         timeline = self.state.timeline
         if timeline is None:
             return None
         now = self.clock.now() if now is None else now
-        return resolve(timeline, now, self.playable(timeline))
+        playable = self.playable(timeline)
+
+        def compute() -> list[Playing]:
+            playing = resolve(timeline, now, playable)
+            return [] if playing is None else [playing]
+
+        playings, waiting = self._settle(timeline, compute)
+        return playings[0] if playings and not waiting else None
 
     def upcoming(self, count: int = 3, now: float | None = None) -> list[Playing]:
+        """The item due now and the next ones; their small files are checked, their big
+        ones are checked by the local HTTP server before it serves their first byte."""
         timeline = self.state.timeline
         if timeline is None:
             return []
         now = self.clock.now() if now is None else now
-        return upcoming(timeline, now, count, self.playable(timeline))
+        playable = self.playable(timeline)
+        return self._settle(timeline, lambda: upcoming(timeline, now, count, playable))[0]
+
+    def media_in_play_order(self, ahead: int = ORDER_AHEAD) -> list[str]:
+        """Every file of the timeline, those shown now and next first (an emergency's,
+        then the next ``ahead`` items' pictures, videos, slides and QR badges): the
+        order of the check after a start."""
+        timeline = self.state.timeline
+        if timeline is None:
+            return []
+        now = self.clock.now()
+        languages = (timeline.get("display") or {}).get("languages")
+        order: list[object] = []
+        emergency = active_emergency(timeline, now)
+        if emergency is not None:
+            order += [emergency.get("slide"), (emergency.get("qr") or {}).get("badge")]
+        for playing in upcoming(timeline, now, ahead, self.playable(timeline)):
+            item = playing.item
+            order += item_media(item, languages)
+            order += list((item.get("slides") or {}).values())
+            order += [(v.get("qr") or {}).get("badge")
+                      for v in (item.get("variants") or {}).values() if isinstance(v, dict)]
+        order += timeline_media(timeline)
+        return list(dict.fromkeys(sha for sha in order if isinstance(sha, str)))
 
     def tick(self) -> Playing | None:
         """Resolve once; log and record a change of item."""

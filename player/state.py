@@ -120,8 +120,16 @@ def _same(a: Playing | None, b: Playing | None) -> bool:
         b.playlist_key, b.item_index, b.started_at)
 
 
-def reported_error(snapshot: Snapshot) -> str | None:
-    """The error to report: the last one, else "timeline expired" past the timeline's end."""
+def reported_error(snapshot: Snapshot, damaged: dict[str, str] | None = None) -> str | None:
+    """The error to report: the last one, else "timeline expired" past the timeline's end
+    and the cached files found damaged on disk (``MediaCache.damaged``)."""
     if snapshot.last_error:
         return snapshot.last_error
-    return "timeline expired" if snapshot.stale else None
+    parts = ["timeline expired"] if snapshot.stale else []
+    if damaged:
+        listed = "; ".join(f"{sha[:12]}… ({why})" for sha, why in list(damaged.items())[:5])
+        more = f" and {len(damaged) - 5} more" if len(damaged) > 5 else ""
+        parts.append(f"{len(damaged)} cached media file{'s' if len(damaged) > 1 else ''} "
+                     f"damaged on disk, deleted and not shown: {listed}{more}; downloaded "
+                     "again when the controller is reachable")
+    return "; ".join(parts) or None

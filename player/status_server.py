@@ -42,7 +42,7 @@ def status_document(screen: str, state: PlayerState, clock: Clock, cache: MediaC
         "since": None if snap.since is None else iso(snap.since),
         "connected": snap.connected,
         "clock_offset": clock.offset,
-        "last_error": reported_error(snap),
+        "last_error": reported_error(snap, cache.damaged(snap.timeline)),
         "stale": snap.stale,
         "cache": cache.status(snap.timeline),
         "emergency": None if snap.emergency is None else {

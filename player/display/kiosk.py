@@ -36,7 +36,9 @@ UPCOMING = 3
 
 
 def _cached(cache: MediaCache | None, sha: str | None) -> str | None:
-    return sha if sha and (cache is None or cache.has(sha)) else None
+    """``sha`` if the page may show it: in the cache and checked (a slide or a badge is
+    small: checked here at once if it was not yet, player/cache.py)."""
+    return sha if sha and (cache is None or cache.ready(sha)) else None
 
 
 def _badge(cache: MediaCache | None, qr: dict | None) -> dict | None:
@@ -126,13 +128,28 @@ class KioskRoutes:
             return True
         match = MEDIA_RE.match(path)
         if match:
-            sha = match.group(1)
-            if not self.cache.has(sha):
-                handler.send_json({"error": "not_found",
-                                   "message": f"Media {sha[:12]}… is not in the cache."}, 404)
-                return True
-            media = ((self.state.timeline or {}).get("media") or {}).get(sha) or {}
-            handler.send_file(self.cache.path(sha), media.get("mime"),
-                              cache_control="private, max-age=31536000, immutable")
+            self.serve_media(handler, match.group(1))
             return True
         return False
+
+    def serve_media(self, handler: Handler, sha: str) -> None:
+        """A cached file, checked first if it was not yet in this run (whatever its
+        size: the request waits); a missing or damaged file is refused, Range or not."""
+        if not self.cache.ready(sha, any_size=True):
+            why = self.cache.damaged().get(sha)
+            if why is not None:
+                handler.send_json({"error": "damaged", "message": (
+                    f"Media {sha[:12]}… failed its check on this player's disk ({why}) and "
+                    "was deleted: it is not served, and is downloaded again when the "
+                    "controller is reachable.")}, 404)
+            else:
+                handler.send_json({"error": "not_found",
+                                   "message": f"Media {sha[:12]}… is not in the cache."}, 404)
+            return
+        media = ((self.state.timeline or {}).get("media") or {}).get(sha) or {}
+        try:
+            handler.send_file(self.cache.path(sha), media.get("mime"),
+                              cache_control="private, max-age=31536000, immutable")
+        except FileNotFoundError:  # evicted or deleted since the check
+            handler.send_json({"error": "not_found",
+                               "message": f"Media {sha[:12]}… is not in the cache."}, 404)

@@ -311,6 +311,18 @@ class PlayerProcess:
         return self.proc.returncode, self.proc.stderr.read()
 
 
+class FakeClock:
+    """A clock standing still at ``t`` (the player's ``Clock`` interface)."""
+
+    offset = 0.0
+
+    def __init__(self, now: float) -> None:
+        self.t = now
+
+    def now(self) -> float:
+        return self.t
+
+
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05, what: str = "condition"):
     """Poll until ``predicate()`` is truthy; return its value or fail with ``what``."""
     deadline = time.monotonic() + timeout

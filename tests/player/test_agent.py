@@ -210,3 +210,30 @@ def test_a_restarted_controller_is_reconnected_to(tmp_path, media_app, picture):
         finally:
             again.shutdown()
             again.server_close()
+
+
+def test_a_file_damaged_on_disk_is_reported_and_fetched_again_at_once(
+        tmp_path, controller, media_app, picture):
+    controller.timeline = timeline(3)
+    with Running(tmp_path, controller.url) as run:
+        wait_for(lambda: acks(controller), what="the first ack")
+        digest = sha(PICTURE)
+        path = run.cache.path(digest)
+        del media_app.files[digest]  # the controller cannot give it back for now
+        path.write_bytes(bytes(len(PICTURE)))  # the card decays under the running player
+        assert not run.cache.verify(digest, again=True)  # what the re-check finds
+        # Fetched at once (no timeline needed), acked missing while the server lacks it,
+        # and in the heartbeats' last_error.
+        wait_for(lambda: {"version": 3, "missing": [digest]} in acks(controller),
+                 what="an ack naming the damaged file missing")
+        beat = wait_for(lambda: [b for b in controller.received("heartbeat")
+                                 if "damaged" in (b.get("last_error") or "")],
+                        what="a heartbeat reporting the damage")[0]
+        assert digest[:12] in beat["last_error"] and "SHA-256" in beat["last_error"]
+        media_app.add(PICTURE)
+        controller.push("timeline", timeline(3))  # as on every reconnect
+        wait_for(lambda: run.cache.has(digest), what="the file fetched again")
+        assert path.read_bytes() == PICTURE and run.cache.damaged() == {}
+        count = len(controller.received("heartbeat"))
+        wait_for(lambda: len(controller.received("heartbeat")) > count + 1, what="heartbeats")
+        assert controller.received("heartbeat")[-1]["last_error"] is None

@@ -21,7 +21,9 @@ def test_offline_start_plays_the_saved_timeline_within_seconds(tmp_path, run_pla
     assert status["now_playing"]["playlist"] == "welcome@1"
     assert status["now_playing"]["item"] in ("citadel", "hello")
     assert status["since"].endswith("Z") and status["stale"] is False
-    assert status["cache"] == {"files": 1, "missing": 0}
+    wait_for(lambda: player.json("/status")["cache"] == {"files": 1, "missing": 0,
+                                                        "unchecked": 0, "damaged": 0},
+             what="the cached file checked")
     # It moves on to the next item by itself (2 s items).
     first = status["now_playing"]["item"]
     wait_for(lambda: player.json("/status")["now_playing"]["item"] != first,
@@ -64,7 +66,8 @@ def test_the_kiosk_page_and_its_api_are_served_from_the_cache(tmp_path, run_play
     assert headers["Content-Range"] == f"bytes 10-{len(PICTURE) - 1}/{len(PICTURE)}"
     assert player.get(f"/media/{sha(b'never downloaded')}")[0] == 404
     assert player.get("/media/../timeline.json")[0] == 404
-    assert player.json("/status")["cache"] == {"files": 1, "missing": 1}
+    assert player.json("/status")["cache"] == {"files": 1, "missing": 1, "unchecked": 0,
+                                               "damaged": 0}
     assert player.stop()[0] == 0
 
 

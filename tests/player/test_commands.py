@@ -163,7 +163,8 @@ def test_clear_cache_removes_everything_and_downloads_again(rig, start, tmp_path
     assert (media / sha(PICTURE)).read_bytes() == PICTURE
     assert sum(1 for p, _ in rig.media.requests if p == path) == fetched + 1
     assert upcoming(player)["media_epoch"] == epoch + 1
-    assert player.status()[1]["cache"] == {"files": 1, "missing": 0}  # still playing
+    assert player.status()[1]["cache"] == {"files": 1, "missing": 0, "unchecked": 0,
+                                           "damaged": 0}  # still playing
     assert player.status()[1]["now_playing"] is not None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from player_helpers import T0, iso, make_timeline, text_item
+from player_helpers import T0, FakeClock, iso, make_timeline, text_item
 
 from player.cache import MediaCache
 from player.playback import Playback
@@ -61,16 +61,6 @@ def test_a_malformed_emergency_is_refused_with_where(bad, words):
     with pytest.raises(TimelineError, match="emergencies\\[0\\]") as info:
         parse_timeline(body)
     assert words in str(info.value)
-
-
-class FakeClock:
-    offset = 0.0
-
-    def __init__(self, now: float) -> None:
-        self.t = now
-
-    def now(self) -> float:
-        return self.t
 
 
 def test_playback_shows_it_over_the_segment_once_and_ends_it_by_itself(tmp_path):

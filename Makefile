@@ -49,6 +49,7 @@ bench: install-dev
 	$(PY) -m bench.renditions
 	$(PY) -m bench.slides
 	$(PY) -m bench.panel_feed
+	$(PY) -m bench.import_load
 	$(PY) -m bench.cache_verify
 
 # A wheel for servers without the repository (docs/operations.md), panel libraries inside.

@@ -111,18 +111,19 @@ def tree_threads(pid: int) -> int:
 
 
 def start(args: list[str], env: dict[str, str] | None = None, log: Path | None = None,
-          pipes: bool = False) -> subprocess.Popen:
+          pipes: bool = False, cwd: Path = REPO) -> subprocess.Popen:
     """Start a child in its own process group (so stop() can end its whole tree),
-    through bench.guard (so it is sent SIGTERM if the bench itself dies)."""
+    through bench.guard (so it is sent SIGTERM if the bench itself dies). ``cwd``: the
+    source tree the child runs (another checkout, to compare with older code)."""
     full_env = dict(os.environ)
-    full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env["PYTHONPATH"] = str(cwd) + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env["PYTHONUNBUFFERED"] = "1"
     if env:
         full_env.update(env)
     stderr = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
     return subprocess.Popen(
         [sys.executable, "-m", "bench.guard", *args],
-        cwd=REPO,
+        cwd=cwd,
         env=full_env,
         stdin=subprocess.PIPE if pipes else subprocess.DEVNULL,
         stdout=subprocess.PIPE if pipes else stderr,

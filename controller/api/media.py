@@ -20,6 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from controller.api.errors import ApiError
 from controller.api.jobs import hand_over
 from controller.api.user_auth import require_role
+from controller.jobs.waiting import read_cooperatively
 from controller.media.ingest import display_name
 from controller.media.store import is_sha256
 from controller.models import Media
@@ -54,6 +55,7 @@ def upload() -> Any:
     if request.content_length is not None and request.content_length > (
             limit + MULTIPART_OVERHEAD):
         raise ApiError(413, too_large)
+    read_cooperatively(request.environ, state().socketio.sleep)
     request.max_content_length = limit + MULTIPART_OVERHEAD
     if request.mimetype != "multipart/form-data":
         raise ApiError(400, "Send the file as multipart/form-data in the field 'file'.")

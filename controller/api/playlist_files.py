@@ -21,6 +21,7 @@ from controller.api.playlists import READERS, details, load
 from controller.api.user_auth import require_role
 from controller.content.playlist_bundle import MAX_UPLOAD, display_name, write_bundle
 from controller.content.playlists_export import export_playlist
+from controller.jobs.waiting import read_cooperatively
 from controller.models import Job, Playlist
 from controller.state import db, state
 
@@ -68,6 +69,7 @@ def export(playlist_id: str) -> Any:
 @playlist_files_api.post("/playlists/import")
 @require_role(*IMPORTERS)
 def import_file() -> Any:
+    read_cooperatively(request.environ, state().socketio.sleep)
     request.max_content_length = MAX_UPLOAD
     if not request.mimetype == "multipart/form-data":
         raise ApiError(400, "Send the file as multipart/form-data in the field 'file'.")

@@ -14,6 +14,7 @@ starts, fails the jobs a dead worker of this machine left running
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import sys
 import threading
@@ -28,6 +29,7 @@ from controller.jobs.runner import run_job
 from controller.settings import Settings
 
 log = logging.getLogger("pano.jobs")
+NICE = 10  # added to the worker process's niceness: jobs yield the CPU to serving
 
 
 class _QuietConsumer(Consumer):
@@ -69,7 +71,11 @@ class _Worker:
 
 def run_worker(settings: Settings) -> None:
     """Run the consumer in this process until SIGTERM or SIGINT (a job under way is
-    finished first, for up to 30 s)."""
+    finished first, for up to 30 s). The process runs at a lower CPU priority (``NICE``,
+    inherited by ffmpeg and ffprobe): on a machine whose cores the jobs fill, the
+    controller serving the sockets is still scheduled first (measured in
+    ``bench.import_load``)."""
+    os.nice(NICE)
     worker = _Worker(settings)
     worker.begin()
     options = worker.queue.consumer_options()

@@ -51,6 +51,7 @@ bench: install-dev
 	$(PY) -m bench.panel_feed
 	$(PY) -m bench.import_load
 	$(PY) -m bench.cache_verify
+	$(PY) -m bench.media_access
 
 # A wheel for servers without the repository (docs/operations.md), panel libraries inside.
 wheel: install

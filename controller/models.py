@@ -334,6 +334,28 @@ class ScreenTimeline(Base):
     built_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
+class ScreenMedia(Base):
+    """A file a screen's timelines name: the screen may fetch it with its credential
+    while ``dropped_at`` is NULL (the current timeline names it) or recent
+    (``controller.timeline.media_access``)."""
+
+    __tablename__ = "screen_media"
+
+    screen_id: Mapped[str] = mapped_column(ForeignKey("screens.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dropped_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class ScreenMediaDigest(Base):
+    """The SHA-256 of the sorted file names a screen's current timeline names: a rebuild
+    that leaves them as they were (the daily roll of the window) skips its rows."""
+
+    __tablename__ = "screen_media_digests"
+
+    screen_id: Mapped[str] = mapped_column(ForeignKey("screens.id"), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+
+
 class ScreenStatus(Base):
     """Latest facts a player reported (one row per screen, overwritten)."""
 

@@ -1,8 +1,14 @@
 """``GET /media/<sha256>``: content-addressed files for players (screen credential) and
-users (personal API token). Immutable: ETag = the hash, Range and If-None-Match work."""
+users (personal API token). Immutable: ETag = the hash, Range and If-None-Match work.
+
+A screen credential opens only the files the screen's own timelines name, now or within
+the last day (``controller.timeline.media_access``: one primary-key lookup); anything
+else, a draft's upload included, is 403 whether it exists or not. A personal API token
+opens every file, as before."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, request, send_file
@@ -12,8 +18,9 @@ from controller.api.errors import ApiError
 from controller.api.user_auth import authenticated_user
 from controller.media.store import is_sha256
 from controller.models import Media
-from controller.players.screen_auth import log_refusal, screen_for_bearer
+from controller.players.screen_auth import log_refusal, screen_for_bearer, security_log
 from controller.state import db, state
+from controller.timeline.media_access import GRACE, may_fetch
 
 media_routes = Blueprint("media_routes", __name__)
 
@@ -27,12 +34,20 @@ def media_file(name: str) -> Any:
         message = "Missing credential: send 'Authorization: Bearer <screen token>'."
         log_refusal(None, request.remote_addr, f"{message} ({request.path})")
         raise ApiError(401, message)
-    if screen_for_bearer(db(), token) is None and authenticated_user() is None:
+    screen = screen_for_bearer(db(), token)
+    if screen is None and authenticated_user() is None:
         message = "Wrong or revoked credential."
         log_refusal(None, request.remote_addr, f"{message} ({request.path})")
         raise ApiError(401, message)
     if not is_sha256(name):
         raise ApiError(400, "A media name is a SHA-256: 64 lowercase hex digits.")
+    if screen is not None and not may_fetch(db(), screen.id, name, datetime.now(UTC)):
+        message = (f"Media {name} is not in the timeline of screen {screen.id}: a screen "
+                   "may fetch only the files its own timeline names (or named within the "
+                   f"last {GRACE.total_seconds() / 3600:g} hours).")
+        security_log.warning("media refused: screen=%s address=%s media=%s (not in its "
+                             "timelines)", screen.id, request.remote_addr or "-", name)
+        raise ApiError(403, message)
     store = state().store
     path = store.path_for(name)
     if not store.exists(name) or not path.is_file():

@@ -8,7 +8,8 @@ updates nothing and must not push).
 When the database reports that every row of the batch was updated (SQLite and
 PostgreSQL with psycopg 3 count rows across an executemany) all are accepted; otherwise
 a race was lost somewhere and the caller rolls back and rebuilds, then row by row, which
-tells exactly which rows this process won. The caller commits.
+tells exactly which rows this process won. The files the stored timelines name are noted
+in the same transaction (``controller.timeline.media_access``). The caller commits.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import and_, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from controller.models import ScreenTimeline
+from controller.timeline import media_access
 
 TABLE = ScreenTimeline.__table__
 
@@ -70,6 +72,12 @@ def store_batch(session: Session, rows: list[Row], batched: bool = True) -> list
     moment) or ``LostRace`` means: roll back and rebuild. With ``batched=False`` (or a
     driver that cannot count rows across an executemany) the updates go row by row and
     the rows another process took are left out of the result instead."""
+    stored = _store(session, rows, batched)
+    media_access.record(session, stored)  # same transaction: what the players may fetch
+    return stored
+
+
+def _store(session: Session, rows: list[Row], batched: bool) -> list[Row]:
     inserts = [r.insert_params() for r in rows if r.old is None]
     updates = [r for r in rows if r.old is not None]
     if inserts:

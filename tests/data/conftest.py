@@ -26,6 +26,21 @@ def db_url(tmp_path: Path) -> str:
     return url
 
 
+def engine_at(url: str, revision: str):  # noqa: ANN201 - an Engine
+    """An engine on a new database upgraded only to ``revision``, as an older controller
+    left it (then ``upgrade(url)`` runs the newer migrations over its rows)."""
+    from alembic import command
+
+    from controller.db import alembic_config
+
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        cfg = alembic_config(url)
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
+    return engine
+
+
 @pytest.fixture
 def sessions(db_url: str):
     engine = make_engine(db_url)

@@ -124,7 +124,7 @@ def test_db_upgrade_with_data_dir(workdir: Path) -> None:
     result = run_cli(workdir, "--data-dir", "d2", "db", "upgrade")
     assert result.returncode == 0 and "is up to date" in result.stdout
     with db(workdir, "d2") as conn:
-        assert conn.execute("select version_num from alembic_version").fetchone() == ("0006",)
+        assert conn.execute("select version_num from alembic_version").fetchone() == ("0008",)
 
 
 def test_unusable_data_dir_is_one_line(workdir: Path) -> None:

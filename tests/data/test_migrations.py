@@ -18,7 +18,7 @@ from controller.content.sites_import import import_sites
 from controller.db import make_engine, make_session_factory, upgrade
 from controller.models import Base, Screen, Site
 
-from .conftest import REPO
+from .conftest import REPO, engine_at
 
 
 def schema_diff(engine) -> list:
@@ -130,17 +130,10 @@ def test_postgresql_upgrade_matches_models_and_imports(pg_url: str) -> None:  # 
 
 
 def test_upgrading_a_0001_database_with_data_to_head_keeps_the_data(tmp_path: Path) -> None:
-    from alembic import command
-
-    from controller.db import alembic_config
     from controller.models import Emergency, Schedule
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        cfg = alembic_config(url)
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0001")
+    engine = engine_at(url, "0001")
     with engine.connect() as conn:
         assert "schedules" not in inspect(conn).get_table_names()
     with engine.begin() as conn:  # rows as a 0001 controller wrote them (no ORM: the
@@ -162,6 +155,6 @@ def test_upgrading_a_0001_database_with_data_to_head_keeps_the_data(tmp_path: Pa
         assert screen.languages == ["vi", "lo", "en"] and screen.alternate_timing == "split"
         assert s.query(Schedule).count() == 0
         version = s.execute(text("select version_num from alembic_version")).scalar()
-        assert version == "0007"
+        assert version == "0008"
         assert s.query(Emergency).count() == 0
     engine.dispose()

@@ -1,0 +1,105 @@
+"""`python -m bench.media_access` — what "a screen fetches only its own timelines' files"
+costs (controller/timeline/media_access.py), against baselines measured in the same run.
+
+    python -m bench.media_access               # 500 screens, 7 runs
+    python -m bench.media_access --screens 100 --runs 9
+
+Two tables:
+
+- **per fetch**: ``may_fetch`` (the one primary-key lookup every ``GET /media/<sha>``
+  with a screen token now makes) against ``screen_for_bearer`` (the credential lookup
+  the route made already): medians of several rounds of many calls.
+- **per rebuild**: a full rebuild of every timeline (bench.rebuild's database, the clock
+  a day on each run so every timeline is stored) with the ``screen_media`` rows kept,
+  against the same rebuild with the keeping switched off, runs interleaved. The daily
+  roll changes no screen's files: the digest shortcut's case, the common one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bench.rebuild import NOW, _database
+from controller.auth.tokens import issue_screen_token
+from controller.models import ScreenMedia
+from controller.players.screen_auth import screen_for_bearer
+from controller.timeline import media_access, store
+from controller.timeline.builder import _schedule_claims
+from controller.timeline.publisher import TimelinePublisher
+
+CALLS = 2000
+
+
+def _per_call_us(fn, rounds: int) -> float:  # noqa: ANN001
+    medians = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for n in range(CALLS):
+            fn(n)
+        medians.append((time.perf_counter() - started) / CALLS * 1e6)
+    return statistics.median(medians)
+
+
+def _rebuild_ms(factory, day: int, keep: int) -> float:  # noqa: ANN001
+    real = media_access.record
+    if not keep:
+        store.media_access.record = lambda *_a, **_k: None  # type: ignore[assignment]
+    try:
+        with factory() as session:
+            publisher = TimelinePublisher(None, 15, clock=lambda: NOW.replace(
+                day=NOW.day + day % 3))
+            _schedule_claims.cache_clear()
+            started = time.perf_counter()
+            publisher.rebuild(session)
+            return (time.perf_counter() - started) * 1000
+    finally:
+        store.media_access.record = real  # type: ignore[assignment]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.media_access",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--screens", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="pano-bench-media-access-") as tmp:
+        factory = _database(Path(tmp), args.screens, 0)
+        _rebuild_ms(factory, 0, keep=1)  # warm-up: every row inserted
+        kept, skipped = [], []
+        # Interleaved, so load hits both alike; each rebuild a day after the one before,
+        # so every timeline changes and is stored every time.
+        for day in range(1, 2 * args.runs + 1):
+            (kept if day % 2 else skipped).append(_rebuild_ms(factory, day, keep=day % 2))
+        with factory() as session:
+            pairs = session.execute(select(ScreenMedia.screen_id, ScreenMedia.sha256)).all()
+            tokens = [issue_screen_token(session, f"bench-{n:04d}") for n in range(20)]
+            session.commit()
+            now = NOW
+            lookup = _per_call_us(lambda n: media_access.may_fetch(
+                session, *pairs[n % len(pairs)], now), args.runs)
+            credential = _per_call_us(lambda n: screen_for_bearer(
+                session, tokens[n % len(tokens)]), args.runs)
+        factory.kw["bind"].dispose()
+    print(f"\nscreen_media: {len(pairs)} rows for {args.screens} screens + the 7 demo "
+          f"screens; medians of {args.runs} runs.\n")
+    print("| per fetch | µs per call | ÷ baseline |")
+    print("|---|---:|---:|")
+    print(f"| baseline: screen_for_bearer (credential lookup) | {credential:.0f} | 1.00 |")
+    print(f"| may_fetch (primary-key lookup) | {lookup:.0f} | {lookup / credential:.2f} |")
+    base = statistics.median(skipped)
+    print("\n| per full rebuild | median ms | fastest ms | ÷ baseline |")
+    print("|---|---:|---:|---:|")
+    print(f"| baseline: rows not kept | {base:.0f} | {min(skipped):.0f} | 1.00 |")
+    print(f"| rows kept (record) | {statistics.median(kept):.0f} | {min(kept):.0f} | "
+          f"{statistics.median(kept) / base:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -32,14 +32,13 @@ What is removed, and why it is safe:
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import JSON, String, func, select
+from sqlalchemy import JSON, String, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from controller.housekeeping.removals import Removal, delete_tree, newest_mtime, tree_size
@@ -75,16 +74,18 @@ def named_by_rows(session: Session, candidates: set[str]) -> set[str]:
     named = set(session.scalars(select(Media.sha256)))
     left = candidates - named
     for table in Base.metadata.sorted_tables:
-        columns = [c for c in table.columns if isinstance(c.type, String | JSON)]
         if not left:
             break
+        # as text, straight from the database (JSON too: no decoding); a column too
+        # short for 64 characters cannot hold a name
+        columns = [cast(c, Text) for c in table.columns if isinstance(c.type, JSON) or (
+            isinstance(c.type, String) and (c.type.length or 64) >= 64)]
         if not columns:
             continue
-        for row in session.execute(select(*columns)).yield_per(500):
-            for value in row:
-                if value is None:
+        for row in session.execute(select(*columns)).yield_per(1000):
+            for text in row:
+                if text is None:
                     continue
-                text = value if isinstance(value, str) else json.dumps(value)
                 for run in _HEX_RUN.findall(text.lower()):
                     hits = {run[i:i + 64] for i in range(len(run) - 63)} & left
                     named |= hits

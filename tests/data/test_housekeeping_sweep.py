@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from support.postgres import pg_url  # noqa: F401  (fixture)
 
+from controller.db import make_engine, make_session_factory, upgrade
 from controller.housekeeping.orphan_media import EmptyDatabase, sweep_orphan_media
 from controller.housekeeping.sweep import sweep
 from controller.housekeeping.work_folders import (
@@ -143,7 +145,19 @@ def _items(sha: str) -> list[dict]:
              "variants": {"vi": variant, "en": variant}}]
 
 
-def test_only_old_files_no_row_names_are_removed(tmp_path, session):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_session(request, db_url):
+    """A session on SQLite, then on a real PostgreSQL (JSON columns read as text)."""
+    url = db_url if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    upgrade(url)
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        yield session
+    engine.dispose()
+
+
+def test_only_old_files_no_row_names_are_removed(tmp_path, any_session):
+    session = any_session
     store = MediaStore(tmp_path / "media")
     kept, gone = {}, {}
     kept["media row"] = _file(store, png_bytes(3, 3))
@@ -232,8 +246,6 @@ def _data_dir(tmp_path: Path) -> tuple[Path, MediaStore, str, str]:
     an old orphan in the store."""
     data = tmp_path / "var"
     settings = load_settings(data_dir=data)
-    from controller.db import make_engine, make_session_factory, upgrade
-
     upgrade(settings.db_url)
     engine = make_engine(settings.db_url)
     store = MediaStore(settings.media_dir)
@@ -253,8 +265,6 @@ def _data_dir(tmp_path: Path) -> tuple[Path, MediaStore, str, str]:
 def test_sweep_reports_counts_and_bytes(tmp_path):
     data, store, kept, orphan = _data_dir(tmp_path)
     settings = load_settings(data_dir=data)
-    from controller.db import make_engine, make_session_factory
-
     engine = make_engine(settings.db_url)
     report = sweep(settings, make_session_factory(engine))
     engine.dispose()

@@ -7,7 +7,9 @@ it works there. The kernel drops the lock when the process ends, however it ends
 (``kill -9`` included), so a sweep takes the lock itself before it removes a folder and
 leaves every folder whose lock it cannot take: that is safe with several controller
 processes and job workers sharing ``data_dir`` (on one machine, or on a shared file
-system whose locks work across machines, as NFSv4's do).
+system whose locks work across machines, as NFSv4's do). Sweeps run where no work
+folder is held (at a start, from the command line): on NFS, Linux emulates ``flock``
+with POSIX locks, which any ``close`` of the file in the same process would release.
 
 Promises:
 

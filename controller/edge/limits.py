@@ -88,7 +88,7 @@ PLAYER_EVENT_BUDGETS = {b.event: b for b in (
     EventBudget("timeline_request", burst=3, every=10.0),
     EventBudget("heartbeat", burst=3, every=5.0),
     EventBudget("emergency_shown", burst=50, every=1.0),
-    EventBudget("command_result", burst=10, every=1.0),
+    EventBudget("command_result", burst=20, every=1.0),
 )}
 # Events outside the protocol are refused anyway; they count as refusals below.
 FLOOD_REFUSALS = Limit(

@@ -4,8 +4,9 @@ Each connection gets a token bucket per event kind (:data:`PLAYER_EVENT_BUDGETS`
 event over its budget is refused before anything else is done for it (no database read,
 no validation), with an answer that says the limit. Refusals are counted: past
 ``flood_refusals`` within ``flood_window`` the connection is flooding and is closed.
-Only the first refusal of a kind in a window is logged and sent as an ``error`` event,
-so a flood cannot turn into a flood of log lines or of answers."""
+An over-budget or unknown event is logged and sent an ``error`` event only the first
+time in a window, so a flood cannot turn into a flood of log lines or of answers (other
+refusals are bounded by the event's budget already)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from collections import deque
 
 from controller.edge.bucket import TokenBucket
 from controller.edge.limits import FLOOD_REFUSALS, FLOOD_WINDOW, PLAYER_EVENT_BUDGETS
+
+
+# Refusals that cost the sender nothing to repeat: told once per window and kind.
+QUIET_ONCE_TOLD = frozenset({"rate_limited", "unknown_event"})
 
 
 def over_budget_message(event: str) -> str:
@@ -40,17 +45,21 @@ class EventBudgets:
         bucket = self.buckets.get(event)
         return bucket is None or bucket.take(now)
 
-    def refuse(self, event: str, now: float) -> tuple[bool, bool]:
-        """Count a refusal: (tell: the first of its kind in the window, so log it and
-        send an ``error`` event; flooding: past the limit, close the connection now)."""
+    def refuse(self, event: str, error: str, now: float) -> tuple[bool, bool]:
+        """Count a refusal: (tell: log it and send an ``error`` event — always for a
+        refusal of what an event said, which its budget already bounds, and only the
+        first in the window for ``rate_limited`` and ``unknown_event``; flooding: past
+        the limit, close the connection now)."""
         window = FLOOD_WINDOW.value
         self.refusals.append(now)
         while self.refusals and self.refusals[0] <= now - window:
             self.refusals.popleft()
-        last = self.noted.get(event)
-        tell = last is None or now - last >= window
-        if tell:
-            self.noted[event] = now
+        tell = True
+        if error in QUIET_ONCE_TOLD:
+            last = self.noted.get(event)
+            tell = last is None or now - last >= window
+            if tell:
+                self.noted[event] = now
         flooding = not self.cut and len(self.refusals) > FLOOD_REFUSALS.value
         if flooding:
             self.cut = True

@@ -113,7 +113,7 @@ class PlayerNamespace(Namespace):
         tell, flooding = True, False
         budgets = budgets if budgets is not None else self._budgets.get(sid)
         if budgets is not None:
-            tell, flooding = budgets.refuse(event, time.monotonic())
+            tell, flooding = budgets.refuse(event, error, time.monotonic())
         conn = self._connections.get(sid)
         if tell:
             log.warning("refused %s from screen=%s address=%s: %s", event,

@@ -37,30 +37,43 @@ def _json_error(response, status, error):
 
 
 # -- /media ---------------------------------------------------------------------------
+def _timeline_jpeg(server, fleet) -> tuple[str, int]:
+    """A JPEG the screen's timeline names (a rendition: a screen may fetch only those)."""
+    body = _get(server, "/api/v1/player/timeline", fleet.tokens[SCREEN]).json()
+    return next((sha, facts["size"]) for sha, facts in sorted(body["media"].items())
+                if facts["mime"] == "image/jpeg")
+
+
 def test_media_is_served_whole_with_immutable_caching(server, fleet):
-    response = _get(server, f"/media/{SHA}", fleet.tokens[SCREEN])
+    sha, size = _timeline_jpeg(server, fleet)
+    response = _get(server, f"/media/{sha}", fleet.tokens[SCREEN])
     assert response.status_code == 200
-    assert response.content == JPEG.read_bytes()
-    assert response.headers["ETag"] == f'"{SHA}"'
+    assert len(response.content) == size and hashlib.sha256(response.content).hexdigest() == sha
+    assert response.headers["ETag"] == f'"{sha}"'
     assert response.headers["Cache-Control"] == "private, max-age=31536000, immutable"
     assert response.headers["Content-Type"] == "image/jpeg"
 
 
 def test_media_download_resumes_with_range(server, fleet):
-    data = JPEG.read_bytes()
-    response = _get(server, f"/media/{SHA}", fleet.tokens[SCREEN], Range="bytes=1000-")
+    sha, size = _timeline_jpeg(server, fleet)
+    data = _get(server, f"/media/{sha}", fleet.tokens[SCREEN]).content
+    response = _get(server, f"/media/{sha}", fleet.tokens[SCREEN], Range="bytes=1000-")
     assert response.status_code == 206
     assert response.content == data[1000:]
-    assert response.headers["Content-Range"] == f"bytes 1000-{len(data) - 1}/{len(data)}"
+    assert response.headers["Content-Range"] == f"bytes 1000-{size - 1}/{size}"
 
 
 def test_media_not_modified(server, fleet):
-    response = _get(server, f"/media/{SHA}", fleet.tokens[SCREEN], **{"If-None-Match": f'"{SHA}"'})
+    sha, _size = _timeline_jpeg(server, fleet)
+    response = _get(server, f"/media/{sha}", fleet.tokens[SCREEN], **{"If-None-Match": f'"{sha}"'})
     assert response.status_code == 304 and response.content == b""
 
 
 def test_media_for_a_user_token(server, fleet):
-    assert _get(server, f"/media/{SHA}", fleet.users["viewer"]).status_code == 200
+    # The uploaded original: people read it; screens fetch only their renditions.
+    response = _get(server, f"/media/{SHA}", fleet.users["viewer"])
+    assert response.status_code == 200 and response.content == JPEG.read_bytes()
+    _json_error(_get(server, f"/media/{SHA}", fleet.tokens[SCREEN]), 403, "forbidden")
 
 
 @pytest.mark.parametrize("name", ["not-a-hash", SHA.upper(), SHA[:63], "..%2F..%2Fetc%2Fpasswd",
@@ -70,7 +83,9 @@ def test_media_name_that_is_not_a_sha256_is_400(server, fleet, name):
 
 
 def test_unknown_media_is_404(server, fleet):
-    _json_error(_get(server, f"/media/{'0' * 64}", fleet.tokens[SCREEN]), 404, "not_found")
+    _json_error(_get(server, f"/media/{'0' * 64}", fleet.users["viewer"]), 404, "not_found")
+    # A screen learns nothing about the store: not in its timelines is all it is told.
+    _json_error(_get(server, f"/media/{'0' * 64}", fleet.tokens[SCREEN]), 403, "forbidden")
 
 
 def test_media_needs_a_credential(server, fleet, caplog):

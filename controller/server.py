@@ -147,6 +147,13 @@ class ControllerServer:
         else:
             log.info("jobs are run by a separate `pano-controller worker` (jobs_worker: "
                      "external)")
+        # From now on a rebuild's slides, badges and renditions are drawn by the worker.
+        from controller.api.jobs import queue_of
+        from controller.jobs.renders import Renderer
+
+        assert self.app is not None and self.socketio is not None
+        pano.publisher.renderer = Renderer(queue_of(self.app).request_files,
+                                           pano.session_factory, self.socketio.sleep)
 
     def _listen(self, app: Flask) -> None:
         host, port = self.settings.host, self.settings.port

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, Flask, current_app, g, request
 from sqlalchemy import select
 
 from controller.api.errors import ERROR_CODES, ApiError
@@ -32,12 +32,16 @@ DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 ANSWERS: dict[str, Callable[[Job], dict[str, Any]]] = {}
 
 
-def job_queue() -> JobQueue:
-    """This app's queue (created on first use: only enqueues here)."""
-    queue = current_app.extensions.get("pano.jobs")
+def queue_of(app: Flask) -> JobQueue:
+    """The app's queue (made on first use; this process only enqueues)."""
+    queue = app.extensions.get("pano.jobs")
     if queue is None:
-        queue = current_app.extensions["pano.jobs"] = JobQueue(state().settings)
+        queue = app.extensions["pano.jobs"] = JobQueue(app.extensions["pano"].settings)
     return queue
+
+
+def job_queue() -> JobQueue:
+    return queue_of(current_app)
 
 
 def hand_over(kind: str, name: str, stream: IO[bytes], limit: int, too_large: str,

@@ -25,6 +25,7 @@ from huey.consumer import Consumer
 from controller.jobs import records
 from controller.jobs.context import JobContext
 from controller.jobs.queue import JobQueue
+from controller.jobs.renders import make_files
 from controller.jobs.runner import run_job
 from controller.settings import Settings
 
@@ -46,8 +47,9 @@ class _Worker:
         self.settings = settings
         self.context = JobContext.from_settings(settings)
         self.name = records.worker_name()
-        self.queue = JobQueue(settings, run=lambda job_id: run_job(
-            self.context, job_id, self.name))
+        self.queue = JobQueue(
+            settings, run=lambda job_id: run_job(self.context, job_id, self.name),
+            make_files=lambda requests: make_files(self.context, requests))
         self._stop = threading.Event()
         self._beat = threading.Thread(target=self._heartbeat, name="pano-jobs-heartbeat",
                                       daemon=True)

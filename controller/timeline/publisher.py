@@ -145,8 +145,10 @@ class RenditionChooser:
 
     def __init__(self, session: Session, store: MediaStore | None,
                  originals: dict[str, tuple[MediaFacts, str]], make: bool = True,
-                 reported: set[tuple[str, str]] | None = None) -> None:
+                 reported: set[tuple[str, str]] | None = None,
+                 missing: list[tuple[Any, ...]] | None = None) -> None:
         self._session = session
+        self._missing = missing  # given: the job worker makes them, the original stands in
         self._store = store
         self._originals = originals  # sha256 -> (facts, kind)
         self._make = make and store is not None
@@ -181,6 +183,9 @@ class RenditionChooser:
                 self._store is None or self._store.exists(file)):
             return file, self._facts[file]
         if not self._make or self._store is None or not _valid_target(target):
+            return sha, facts
+        if self._missing is not None:
+            self._missing.append(("rendition", sha, target))
             return sha, facts
         try:
             made = self._make_now(sha, target)
@@ -249,6 +254,9 @@ class TimelinePublisher:
         self._reported: set[tuple[str, str]] = set()
         self.heartbeat_interval = heartbeat_interval
         self.clock = clock
+        # The job worker's, once it runs (controller/jobs/renders.py): slides, badges and
+        # renditions are then drawn there, not in this process.
+        self.renderer: Any = None
         # One rebuild at a time in this process (watcher, scheduler, first connects).
         self._lock = threading.Lock()
         # When the earliest emergency seen by the last rebuild ends: a rebuild is due
@@ -261,7 +269,8 @@ class TimelinePublisher:
 
     # -- loading: a handful of queries whatever the number of screens ------------------
     def _inputs(self, session: Session, screen_ids: list[str] | None,
-                now: datetime) -> list[BuildInputs]:
+                now: datetime, missing: list[tuple[Any, ...]] | None = None,
+                ) -> list[BuildInputs]:
         query = _SCREEN_ROWS
         if screen_ids is not None:
             query = query.where(_SCREENS.c.id.in_(screen_ids))
@@ -281,10 +290,11 @@ class TimelinePublisher:
                     .where(Media.sha256.in_(shas))):
                 media[sha] = MediaFacts(size=size, mime=mime)
                 originals[sha] = (media[sha], kind)
-        chooser = (RenditionChooser(session, self.store, originals, reported=self._reported)
+        chooser = (RenditionChooser(session, self.store, originals, reported=self._reported,
+                                    missing=missing)
                    if self.store is not None else None)
         slides = (SlideMaker(session, self.store, self.base_url,
-                             reported=self._slides_reported)
+                             reported=self._slides_reported, missing=missing)
                   if self.store is not None and self.base_url else None)
         emergencies = [(set(e.targets.get("sites") or []), set(e.targets.get("screens") or []),
                         EmergencyFacts(id=e.id, start=aware(e.starts_at),
@@ -336,18 +346,16 @@ class TimelinePublisher:
                         batched: bool) -> list[Row]:
         now = self.clock()
         generated_at = iso_z(now)
-        inputs = self._inputs(session, ids, now)
+        bodies = self._bodies(session, ids, now)
         query = select(ScreenTimeline.screen_id, ScreenTimeline.version,
                        ScreenTimeline.content_hash)
         if ids is not None:
             query = query.where(ScreenTimeline.screen_id.in_(ids))
         stored = {row.screen_id: (row.version, row.content_hash)
                   for row in session.execute(query)}
-        memo: PartsMemo = {}
         hasher = _Hasher()
         rows: list[Row] = []
-        for item in inputs:
-            body = build_body(item, memo=memo)
+        for item, body in bodies:
             digest = hasher.digest(body)
             old = stored.get(item.screen.id)
             if old is not None and old[1] == digest:
@@ -359,6 +367,26 @@ class TimelinePublisher:
         changed = store_batch(session, rows, batched=batched) if rows else []
         session.commit()
         return changed
+
+    def _bodies(self, session: Session, ids: list[str] | None,
+                now: datetime) -> list[tuple[BuildInputs, dict[str, Any]]]:
+        """Every screen's body. With a ``renderer`` (the serving process) no slide, badge
+        or rendition is drawn here: the missing ones go to the job worker, the rebuild
+        waits for it a bounded time (cooperatively) and builds again with what exists
+        then; what is still missing is left out (the item without slides, the original
+        picture) and the worker's change-counter bump brings it in a later rebuild."""
+        missing: list[tuple[Any, ...]] | None = [] if self.renderer is not None else None
+        bodies = self._build(session, ids, now, missing)
+        if missing and self.renderer is not None and self.renderer.make(missing):
+            bodies = self._build(session, ids, now, [])
+        return bodies
+
+    def _build(self, session: Session, ids: list[str] | None, now: datetime,
+               missing: list[tuple[Any, ...]] | None,
+               ) -> list[tuple[BuildInputs, dict[str, Any]]]:
+        memo: PartsMemo = {}
+        return [(item, build_body(item, memo=memo))
+                for item in self._inputs(session, ids, now, missing)]
 
     def timeline_for(self, session: Session, screen_id: str) -> dict[str, Any] | None:
         """The stored timeline of a screen, built first if there is none yet."""

@@ -18,7 +18,10 @@ A slide or badge that cannot be drawn (``SlideDoesNotFit``, anything else) is lo
 left out: the screen shows the HTML fallback; the rebuild goes on. Missing files are
 made in sessions of their own, committed at once (rendering happens before their first
 write, so no write lock is held while drawing), as renditions are. With ``make=False``
-(the preview) only what exists is named: nothing is drawn or written.
+(the preview) only what exists is named: nothing is drawn or written. With a ``missing``
+list (the serving process, whose job worker draws: ``controller/jobs/renders.py``)
+nothing is drawn either: what is missing is added to the list and left out, and the
+publisher asks the worker for it (short links are still made: one row each).
 """
 
 from __future__ import annotations
@@ -59,8 +62,10 @@ class SlideMaker:
     """Slides and badges for one rebuild (or one preview, ``make=False``)."""
 
     def __init__(self, session: Session, store: MediaStore, base_url: str,
-                 make: bool = True, reported: set[str] | None = None) -> None:
+                 make: bool = True, reported: set[str] | None = None,
+                 missing: list[tuple[Any, ...]] | None = None) -> None:
         self._session = session
+        self._missing = missing
         self._store = store
         self._base_url = base_url.rstrip("/")
         self._make = make
@@ -165,7 +170,7 @@ class SlideMaker:
         key = slide_cache.input_hash(spec)
         return self._file(key, media, lambda side: slide_cache.slide_media(
             side, self._store, spec), f"slide {spec.name or '?'} ({spec.width}x"
-            f"{spec.height}, {'/'.join(spec.languages)})")
+            f"{spec.height}, {'/'.join(spec.languages)})", ("slide", key, spec))
 
     def _qr(self, screen: ScreenFacts, width: int, height: int, playlist_id: str,
             item_id: str, lang: str, screen_id: str | None, url: str,
@@ -179,9 +184,9 @@ class SlideMaker:
         except Exception as err:  # noqa: BLE001
             self._report(f"badge|{width}x{height}", "no QR badge on %s: %s", screen.id, err)
             return None
-        badge = self._file(badge_hash(spec), media,
-                           lambda side: badge_media(side, self._store, spec),
-                           f"QR badge {short} ({width}x{height})")
+        key = badge_hash(spec)
+        badge = self._file(key, media, lambda side: badge_media(side, self._store, spec),
+                           f"QR badge {short} ({width}x{height})", ("badge", key, spec))
         return None if badge is None else {"url": short, "badge": badge}
 
     def _code(self, playlist_id: str, item_id: str, lang: str, screen_id: str | None,
@@ -196,9 +201,10 @@ class SlideMaker:
                 side.commit()
         return self._codes[key]
 
-    def _file(self, key: str, media: dict[str, Any], make: Any, what: str) -> str | None:
+    def _file(self, key: str, media: dict[str, Any], make: Any, what: str,
+              request: tuple[Any, ...]) -> str | None:
         if key not in self._files:
-            self._files[key] = self._lookup_or_make(key, make, what)
+            self._files[key] = self._lookup_or_make(key, make, what, request)
         found = self._files[key]
         if found is None:
             return None
@@ -206,12 +212,16 @@ class SlideMaker:
         media[sha] = {"size": facts.size, "mime": facts.mime}
         return sha
 
-    def _lookup_or_make(self, key: str, make: Any, what: str) -> File | None:
+    def _lookup_or_make(self, key: str, make: Any, what: str,
+                        request: tuple[Any, ...]) -> File | None:
         row = self._session.get(RenderedSlide, key)
         if row is not None and self._store.exists(row.media_sha256):
             found = self._session.get(Media, row.media_sha256)
             if found is not None:
                 return found.sha256, MediaFacts(size=found.size, mime=found.mime)
+        if self._missing is not None:
+            self._missing.append(request)  # the job worker draws it
+            return None
         if not self._make:
             return None
         try:

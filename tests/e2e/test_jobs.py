@@ -2,7 +2,8 @@
 subprocess with its embedded worker subprocess imports a zip; a worker killed with
 ``kill -9`` in the middle of an import leaves a failed job (never "running" forever) and
 no draft, and is started again; ``pano-controller worker`` runs the jobs of a controller
-set to ``jobs_worker: external`` and stops cleanly on SIGTERM."""
+set to ``jobs_worker: external`` and stops cleanly on SIGTERM; with a Redis message
+queue the jobs ride on that Redis."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import requests
 from PIL import Image
 from support.fleet import admin_token, fast_playlists, prepare
 from support.processes import Controller, Proc, wait_for
+from support.redis import redis_url  # noqa: F401  (fixture)
 
 ABANDONED = "The worker doing this job stopped before it finished"
 
@@ -150,3 +152,23 @@ def test_an_external_worker_runs_the_jobs_and_stops_on_sigterm(tmp_path: Path) -
         worker.stop()
         controller.stop()
     assert "Traceback" not in worker.output() + controller.output()
+
+
+def test_jobs_ride_on_the_redis_of_the_message_queue(tmp_path: Path, redis_url: str) -> None:  # noqa: F811
+    data = tmp_path / "controller"
+    prepare(data, fast_playlists(tmp_path / "playlists"))
+    admin = admin_token(data)
+    env = {"PANO_MESSAGE_QUEUE": redis_url, "PANO_JOBS_WAIT": "0",
+           "PANO_MESSAGE_QUEUE_CHANNEL": f"pano-test-jobs-{os.getpid()}"}
+    controller = Controller(data, env={**env, "PANO_ASYNC_MODE": "gevent"}).start()
+    try:
+        answers = [upload(controller.url, admin, f"r{n}.zip",
+                          bundle(f"jobs-redis-{n}", [small_photo(n)])) for n in range(2)]
+        for answer in answers:
+            assert answer.status_code == 202, answer.text
+            done = ended(controller.url, admin, answer.headers["Location"])
+            assert done["status"] == "done" and done["result"]["created"] == 1, done
+        assert not (data / "jobs-queue.db").exists()  # the queue is Redis's
+    finally:
+        controller.stop()
+    assert "Traceback" not in controller.output()

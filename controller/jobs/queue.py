@@ -55,7 +55,7 @@ class JobQueue:
     the task runs ``run(job_id)`` (``controller/jobs/runner.py``)."""
 
     def __init__(self, settings: Settings, run: Callable[[str], Any] | None = None,
-                 make_files: Callable[[list[Any]], Any] | None = None) -> None:
+                 make_files: Callable[[list[Any], float], Any] | None = None) -> None:
         self.settings = settings
         self.huey = make_huey(settings)
         self._run = run
@@ -69,16 +69,17 @@ class JobQueue:
             raise RuntimeError("this process only enqueues jobs")
         self._run(job_id)
 
-    def _files(self, requests: list[Any]) -> None:
+    def _files(self, requests: list[Any], deadline: float) -> None:
         if self._make_files is None:
             raise RuntimeError("this process only enqueues jobs")
-        self._make_files(requests)
+        self._make_files(requests, deadline)
 
     def enqueue(self, job_id: str) -> None:
         self.task(job_id)
 
-    def request_files(self, requests: list[Any]) -> None:
-        self.files_task(requests)
+    def request_files(self, requests: list[Any], deadline: float) -> None:
+        """Ask for a rebuild's files; ``deadline``: when it stops waiting (time.time())."""
+        self.files_task(requests, deadline)
 
     def consumer_options(self) -> dict[str, Any]:
         return {"workers": self.settings.jobs_workers, "worker_type": "thread",

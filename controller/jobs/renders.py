@@ -6,8 +6,10 @@ A rebuild in the serving process collects what is missing (``SlideMaker`` and
 queued task with every request, then a bounded, cooperative wait (``WAIT``) until the
 files' rows exist, so the first push still carries them. When the worker is late, the
 rebuild goes on without them (the item without slides, the original picture, as for a
-slide that cannot be drawn); the worker bumps the change counter once it has made
-anything, so a later rebuild includes it. A request is sent once per process: one that
+slide that cannot be drawn); the worker bumps the change counter when it made anything
+after the rebuild stopped waiting (``deadline``, wall-clock time, with a second's
+margin), so a later rebuild includes it, and a rebuild that got its files is not
+followed by a second one for nothing. A request is sent once per process: one that
 cannot be drawn (the worker logs why) is not waited for again.
 
 In the worker, :func:`make_files` draws each file in a session of its own, committed at
@@ -31,6 +33,7 @@ log = logging.getLogger("pano.jobs")
 
 WAIT = 10.0  # seconds a rebuild waits for the worker's files
 POLL = 0.1
+LATE_MARGIN = 1.0  # seconds: finished this close to the deadline counts as late
 REMEMBERED = 20_000  # requests remembered as sent, per process
 # ("slide", key, SlideSpec) | ("badge", key, BadgeSpec) | ("rendition", media sha, target)
 Request = tuple[Any, ...]
@@ -41,9 +44,10 @@ def _identity(request: Request) -> tuple[str, ...]:
         request[0], request[1])
 
 
-def make_files(ctx: JobContext, requests: Sequence[Request]) -> int:
+def make_files(ctx: JobContext, requests: Sequence[Request], deadline: float) -> int:
     """Draw and store what is asked (worker side); bump the change counter when anything
-    was made. Returns how many files were made."""
+    was made after the rebuild's ``deadline`` (``time.time()``). Returns how many files
+    were made."""
     from controller.media.renditions import rendition_for
     from controller.slides.badge import badge_media
     from controller.slides.cache import slide_media
@@ -62,7 +66,7 @@ def make_files(ctx: JobContext, requests: Sequence[Request]) -> int:
             made += 1
         except Exception as err:  # noqa: BLE001 - one file never stops the others
             log.warning("cannot make %s %s: %s", request[0], str(request[1])[:16], err)
-    if made:
+    if made and time.time() > deadline - LATE_MARGIN:
         with ctx.sessions() as session:
             changes.bump(session)  # a rebuild that did not wait for them includes them
             session.commit()
@@ -88,7 +92,8 @@ def present(session: Session, requests: Sequence[Request]) -> bool:
 class Renderer:
     """The publisher's way to the worker's drawing (serving process)."""
 
-    def __init__(self, send: Callable[[list[Request]], Any], sessions: sessionmaker[Session],
+    def __init__(self, send: Callable[[list[Request], float], Any],
+                 sessions: sessionmaker[Session],
                  sleep: Callable[[float], Any], wait: float = WAIT) -> None:
         self.send = send
         self.sessions = sessions
@@ -110,7 +115,7 @@ class Renderer:
             self.sent.clear()
         self.sent |= set(new)
         try:
-            self.send(list(new.values()))
+            self.send(list(new.values()), time.time() + self.wait)
         except Exception:  # noqa: BLE001 - the queue is down: the fallbacks stand
             log.exception("cannot ask the job worker for %d files", len(new))
             return False

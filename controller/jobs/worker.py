@@ -49,7 +49,8 @@ class _Worker:
         self.name = records.worker_name()
         self.queue = JobQueue(
             settings, run=lambda job_id: run_job(self.context, job_id, self.name),
-            make_files=lambda requests: make_files(self.context, requests))
+            make_files=lambda requests, deadline: make_files(self.context, requests,
+                                                            deadline))
         self._stop = threading.Event()
         self._beat = threading.Thread(target=self._heartbeat, name="pano-jobs-heartbeat",
                                       daemon=True)

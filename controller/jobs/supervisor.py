@@ -1,6 +1,8 @@
 """The embedded job worker (``jobs_worker: embedded``, the default): a subprocess the
-controller starts (``python -m controller.jobs.worker``, the settings pickled on its
-standard input), watches and stops, so ``make run`` needs nothing more.
+controller starts (``python -m controller.jobs.worker PID``, the settings pickled on its
+standard input), watches and stops, so ``make run`` needs nothing more. The worker stops
+by itself when that PID is no longer its parent (a controller killed, or gunicorn
+exiting without ``stop``).
 
 When the subprocess dies it is started again after a back-off (1 s, doubling to 30 s;
 back to 1 s once it has run for a minute), the death is logged, and the jobs it was
@@ -13,6 +15,7 @@ gevent mode, where ``subprocess`` is gevent's and waiting never blocks the loop.
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import subprocess
 import sys
@@ -49,8 +52,8 @@ class EmbeddedWorker:
         return self.process.pid if self.process is not None else None
 
     def spawn(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "controller.jobs.worker"],
-                                        stdin=subprocess.PIPE)
+        self.process = subprocess.Popen([sys.executable, "-m", "controller.jobs.worker",
+                                         str(os.getpid())], stdin=subprocess.PIPE)
         assert self.process.stdin is not None
         self.process.stdin.write(pickle.dumps(self.settings))
         self.process.stdin.close()

@@ -16,8 +16,10 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import signal
 import sys
 import threading
+import time
 from typing import Any
 
 from huey.consumer import Consumer
@@ -111,7 +113,7 @@ class ThreadWorker:
 
 
 def main() -> None:
-    """``python -m controller.jobs.worker``: the embedded worker, started by
+    """``python -m controller.jobs.worker PARENT_PID``: the embedded worker, started by
     ``ControllerServer`` with its settings pickled on standard input."""
     from controller.server import configure_logging
 
@@ -119,7 +121,20 @@ def main() -> None:
     if not isinstance(settings, Settings):
         raise SystemExit("expected the controller's settings on standard input")
     configure_logging()
+    parent = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else os.getppid()
+    threading.Thread(target=_stop_with_parent, args=(parent,), daemon=True,
+                     name="pano-jobs-parent").start()
     run_worker(settings)
+
+
+def _stop_with_parent(parent: int) -> None:
+    """A controller that ends without stopping its worker (gunicorn exits without
+    ``ControllerServer.stop``; ``kill -9``) must not leave it running: when the parent
+    is gone, stop as on SIGTERM (the job under way is finished first)."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    log.warning("the controller that started this job worker is gone; stopping")
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import sqlite3
 import sys
@@ -172,3 +173,26 @@ def test_jobs_ride_on_the_redis_of_the_message_queue(tmp_path: Path, redis_url: 
     finally:
         controller.stop()
     assert "Traceback" not in controller.output()
+
+
+def test_the_embedded_worker_stops_when_its_controller_is_killed(tmp_path: Path) -> None:
+    data = tmp_path / "controller"
+    prepare(data, fast_playlists(tmp_path / "playlists"))
+    controller = Controller(data).start()
+    try:
+        line = wait_for(lambda: re.search(r"job worker started \(pid (\d+)\)",
+                                          controller.output()), what="the worker started")
+        worker = int(line.group(1))
+        assert controller.popen is not None
+        os.kill(controller.popen.pid, signal.SIGKILL)  # the controller alone, not its group
+
+        def gone() -> bool:
+            try:
+                os.kill(worker, 0)
+            except ProcessLookupError:
+                return True
+            return Path(f"/proc/{worker}/stat").read_text().split(")")[1].split()[0] == "Z"
+
+        wait_for(gone, timeout=20, what="the orphaned worker to stop")
+    finally:
+        controller.stop()

@@ -15,7 +15,10 @@ from typing import Any
 import pytest
 import requests
 from PIL import Image
+from sqlalchemy import func, select
 from web.helpers import Fleet, make_settings, people_tokens, wait_for
+
+from controller.models import Media
 
 PEOPLE = {"job-editor": ("editor", "culture"), "other-editor": ("editor", "culture")}
 
@@ -100,7 +103,13 @@ def test_an_import_answers_202_and_the_job_ends_with_the_drafts(server, tokens):
     assert drafted.status_code == 200 and len(drafted.json()["items"]) == 6
 
 
+def media_rows(fleet) -> int:
+    with fleet.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Media))
+
+
 def test_a_refused_import_is_a_failed_job_with_the_same_message(server, fleet, tokens):
+    before = media_rows(fleet)
     response = post(server, "/playlists/import", tokens["job-editor"], "broken.zip",
                     bundle("jobs-broken", 3, broken=True))
     assert response.status_code == 202, response.text
@@ -111,6 +120,7 @@ def test_a_refused_import_is_a_failed_job_with_the_same_message(server, fleet, t
     assert "'p2.jpg'" in job["error"]["message"] and "/tmp" not in job["error"]["message"]
     assert get(server, "/api/v1/playlists/jobs-broken",
                tokens["job-editor"]).status_code == 404
+    assert media_rows(fleet) == before  # refused while checking: nothing stored
     leftovers = list((fleet.settings.data_dir / "tmp").glob("job-*"))
     assert leftovers == [], leftovers  # the work folder went with the job
 

@@ -153,7 +153,7 @@ def test_a_real_player_goes_online_offline_and_back_without_reloading(
             expect(dialog).to_be_visible(timeout=LIVE_WAIT)
             expect(page.locator("#shot-when")).to_contain_text("Chụp lúc")
             # The picture the player's capture printed, decoded in the page.
-            page.wait_for_function("document.querySelector('#shot-img').naturalWidth === 64")
+            page.wait_for_function("() => document.querySelector('#shot-img').naturalWidth === 64")
             dialog.locator("button", has_text="Đóng").click()
             expect(dialog).to_be_hidden()
             expect(row.locator(".cmd-line[data-command='screenshot']")).to_have_attribute(

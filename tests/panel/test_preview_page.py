@@ -38,7 +38,7 @@ def screen_of(server, fleet, screen_id: str) -> dict:
 def natural_size(page: Page) -> tuple[int, int]:
     image = page.locator("#p-image")
     expect(image).to_have_js_property("complete", True)
-    page.wait_for_function("document.getElementById('p-image').naturalWidth > 0")
+    page.wait_for_function("() => document.getElementById('p-image').naturalWidth > 0")
     return tuple(page.evaluate("[document.getElementById('p-image').naturalWidth, "
                                "document.getElementById('p-image').naturalHeight]"))
 

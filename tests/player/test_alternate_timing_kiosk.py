@@ -38,7 +38,7 @@ def test_the_page_shows_the_language_of_the_timing(tmp_path, run_player, timing,
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(player.base + "/")
-        page.wait_for_function(f"({SLIDE_TEXT})() !== null", timeout=15000)
+        page.wait_for_function(f"() => ({SLIDE_TEXT})() !== null", timeout=15000)
         texts = []
         for _ in range(10):
             texts.append(page.evaluate(SLIDE_TEXT))

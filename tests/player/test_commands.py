@@ -247,11 +247,11 @@ def test_the_kiosk_page_shows_identify_and_reloads_itself(rig, start):
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(f"http://127.0.0.1:{player.http_port}/")
-            page.wait_for_function("document.querySelector('.layer.visible .slide.on')",
+            page.wait_for_function("() => document.querySelector('.layer.visible .slide.on')",
                                    timeout=15000)
             assert page.evaluate("document.getElementById('identify').hidden") is True
             assert command(rig, "identify", {"seconds": 20})["ok"] is True
-            page.wait_for_function("!document.getElementById('identify').hidden",
+            page.wait_for_function("() => !document.getElementById('identify').hidden",
                                    timeout=10000)
             text = page.inner_text("#identify")
             assert "Sảnh đến" in text and "Arrivals" in text and SCREEN in text
@@ -261,8 +261,8 @@ def test_the_kiosk_page_shows_identify_and_reloads_itself(rig, start):
 
             page.evaluate("window.beforeReload = true")
             assert command(rig, "reload")["ok"] is True
-            page.wait_for_function("window.beforeReload === undefined", timeout=10000)
-            page.wait_for_function("document.querySelector('.layer.visible .slide.on')",
+            page.wait_for_function("() => window.beforeReload === undefined", timeout=10000)
+            page.wait_for_function("() => document.querySelector('.layer.visible .slide.on')",
                                    timeout=15000)
             assert errors == []
         finally:

@@ -43,7 +43,7 @@ def watch(browser, url: str, seconds: float) -> tuple[list[dict], list[str]]:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url)
-    page.wait_for_function("document.querySelector('.layer.visible .slide.on:not(.idle)')",
+    page.wait_for_function("() => document.querySelector('.layer.visible .slide.on:not(.idle)')",
                            timeout=15000)
     seen = []
     deadline = time.monotonic() + seconds
@@ -115,7 +115,7 @@ def test_an_emergency_covers_everything_in_both_languages_then_ends_by_itself(
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(player.base + "/")
-    page.wait_for_function("!document.getElementById('emergency').hidden", timeout=15000)
+    page.wait_for_function("() => !document.getElementById('emergency').hidden", timeout=15000)
     shown = page.evaluate(OVERLAY_JS)
     assert shown["shown"] and shown["onTop"]
     text = shown["text"]
@@ -124,7 +124,7 @@ def test_an_emergency_covers_everything_in_both_languages_then_ends_by_itself(
     assert "THÔNG BÁO KHẨN" in text and "https://hue.vn/x" in text
     assert player.json("/status")["emergency"]["id"] == 3
     page.screenshot(path=str(tmp_path / "emergency.png"))
-    page.wait_for_function("document.getElementById('emergency').hidden",
+    page.wait_for_function("() => document.getElementById('emergency').hidden",
                            timeout=int((until - time.time() + 10) * 1000))
     assert time.time() >= until - 1.5
     assert page.evaluate(SCREEN_JS)["visible"] == 1

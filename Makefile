@@ -52,6 +52,7 @@ bench: install-dev
 	$(PY) -m bench.import_load
 	$(PY) -m bench.cache_verify
 	$(PY) -m bench.media_access
+	$(PY) -m bench.edge_flood
 
 # A wheel for servers without the repository (docs/operations.md), panel libraries inside.
 wheel: install

@@ -89,7 +89,7 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     namespace = PlayerNamespace()
     socketio.on_namespace(namespace)
     # WebSocket only, every frame bounded while it is read (controller/edge/websocket.py).
-    bound_transport(socketio.server, namespace.describe)
+    bound_transport(socketio.server, namespace.describe, namespace.flooded_eio)
 
     store = MediaStore(settings.media_dir)
     app.extensions["pano"] = PanoState(

@@ -90,6 +90,15 @@ PLAYER_EVENT_BUDGETS = {b.event: b for b in (
     EventBudget("emergency_shown", burst=50, every=1.0),
     EventBudget("command_result", burst=20, every=1.0),
 )}
+FLOOD_COOLDOWN = Limit(
+    "flood_cooldown", 10, "s",
+    "After a screen's connection is closed for flooding (events or frames), its next "
+    "connection is refused for this long, doubling with each flood in a row up to "
+    "`flood_cooldown_max`: a screen that floods and reconnects at once cannot make the "
+    "controller pay for a connect, a timeline and a disconnect many times a second.")
+FLOOD_COOLDOWN_MAX = Limit(
+    "flood_cooldown_max", 300, "s",
+    "Longest refusal after floods in a row; ten minutes without one starts over.")
 # Events outside the protocol are refused anyway; they count as refusals below.
 FLOOD_REFUSALS = Limit(
     "flood_refusals", 20, "refusals",
@@ -98,4 +107,4 @@ FLOOD_REFUSALS = Limit(
 FLOOD_WINDOW = Limit(
     "flood_window", 60, "s", "The window in which `flood_refusals` are counted.")
 
-EVENT_LIMITS = (FLOOD_REFUSALS, FLOOD_WINDOW)
+EVENT_LIMITS = (FLOOD_REFUSALS, FLOOD_WINDOW, FLOOD_COOLDOWN, FLOOD_COOLDOWN_MAX)

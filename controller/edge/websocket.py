@@ -122,10 +122,13 @@ def _end_after_grace(sock: socket.socket, pause: Callable[[float], Any]) -> None
         pass  # closed already, as it should be
 
 
-def bound_transport(sio: socketio.Server, describe: Describe | None = None) -> None:
+def bound_transport(sio: socketio.Server, describe: Describe | None = None,
+                    on_flood: Callable[[str], Any] | None = None) -> None:
     """Install the bounded WebSocket class in ``sio``'s Engine.IO server (this server
     only: the driver's table is copied, not changed), and refuse long-polling: WebSocket
-    is the only transport (docs/protocol.md section 3 says why)."""
+    is the only transport (docs/protocol.md section 3 says why). ``describe(eio_sid)``
+    names the client in log lines; ``on_flood(eio_sid)`` is told when a connection is
+    closed for flooding, before it is closed."""
     eio = sio.eio
     base = eio._async["websocket"]
     pause = eio.sleep
@@ -211,6 +214,12 @@ def bound_transport(sio: socketio.Server, describe: Describe | None = None) -> N
             return getattr(self.engineio_socket, "sid", None)
 
         def _flood(self) -> None:
+            eio_sid = self._eio_sid()
+            if on_flood is not None and eio_sid is not None:
+                try:
+                    on_flood(eio_sid)
+                except Exception:  # noqa: BLE001 - the close must happen anyway
+                    log.exception("flood hook failed")
             return self._refuse(
                 f"More than {MAX_BACKLOG.value:g} frames waiting: this connection sends "
                 f"faster than {FRAME_RATE.value:g} frames/s (docs/protocol.md, "

@@ -4,17 +4,26 @@ Each connection gets a token bucket per event kind (:data:`PLAYER_EVENT_BUDGETS`
 event over its budget is refused before anything else is done for it (no database read,
 no validation), with an answer that says the limit. Refusals are counted: past
 ``flood_refusals`` within ``flood_window`` the connection is flooding and is closed.
+:class:`FloodPenalties` then refuses a flooding screen's next connections for a while
+(after its credential is checked, so only the credential's holder is affected).
+
 An over-budget or unknown event is logged and sent an ``error`` event only the first
 time in a window, so a flood cannot turn into a flood of log lines or of answers (other
 refusals are bounded by the event's budget already)."""
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 
 from controller.edge.bucket import TokenBucket
-from controller.edge.limits import FLOOD_REFUSALS, FLOOD_WINDOW, PLAYER_EVENT_BUDGETS
-
+from controller.edge.limits import (
+    FLOOD_COOLDOWN,
+    FLOOD_COOLDOWN_MAX,
+    FLOOD_REFUSALS,
+    FLOOD_WINDOW,
+    PLAYER_EVENT_BUDGETS,
+)
 
 # Refusals that cost the sender nothing to repeat: told once per window and kind.
 QUIET_ONCE_TOLD = frozenset({"rate_limited", "unknown_event"})
@@ -64,3 +73,39 @@ class EventBudgets:
         if flooding:
             self.cut = True
         return tell, flooding
+
+
+class FloodPenalties:
+    """Screens whose connection was closed for flooding, and until when their next
+    connection is refused (checked after the credential, so only the credential's holder
+    is affected): ``flood_cooldown`` seconds, doubling with each flood in a row up to
+    ``flood_cooldown_max``; ten minutes without a flood starts over. One entry per
+    screen that flooded, in this process."""
+
+    FORGET_AFTER = 600.0
+
+    def __init__(self) -> None:
+        self._until: dict[str, tuple[float, int]] = {}  # screen -> (until, floods in a row)
+        self._lock = threading.Lock()
+
+    def flooded(self, screen: str, now: float) -> float:
+        """Record a flood; returns how long the screen is now refused."""
+        with self._lock:
+            until, count = self._until.get(screen, (0.0, 0))
+            if now - until > self.FORGET_AFTER:
+                count = 0
+            cooldown = min(FLOOD_COOLDOWN.value * 2 ** count, FLOOD_COOLDOWN_MAX.value)
+            self._until[screen] = (now + cooldown, count + 1)
+            return cooldown
+
+    def refused_for(self, screen: str, now: float) -> float | None:
+        """Seconds this screen must still wait before connecting, or None."""
+        with self._lock:
+            until, _ = self._until.get(screen, (0.0, 0))
+        return until - now if until > now else None
+
+
+def cooling_down_message(screen: str, wait: float) -> str:
+    return (f"Screen {screen} was disconnected for flooding the controller "
+            "(docs/protocol.md, section 5, \"Limits\"); it may connect again in "
+            f"{max(1, round(wait + 0.5))} s.")

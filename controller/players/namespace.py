@@ -26,7 +26,12 @@ from controller.edge.limits import FLOOD_REFUSALS, FLOOD_WINDOW
 from controller.emergencies.store import record_receipt
 from controller.models import Screen, ScreenCommand
 from controller.players import commands, status
-from controller.players.event_budget import EventBudgets, over_budget_message
+from controller.players.event_budget import (
+    EventBudgets,
+    FloodPenalties,
+    cooling_down_message,
+    over_budget_message,
+)
 from controller.players.heartbeat import HeartbeatRefused, validate_heartbeat
 from controller.players.payloads import (
     PayloadRefused,
@@ -76,6 +81,7 @@ class PlayerNamespace(Namespace):
         super().__init__(namespace)
         self._connections: dict[str, Connection] = {}
         self._budgets: dict[str, EventBudgets] = {}
+        self.penalties = FloodPenalties()
         self._lock = threading.Lock()
 
     # -- dispatch ---------------------------------------------------------------------
@@ -123,9 +129,11 @@ class PlayerNamespace(Namespace):
                 self.socketio.emit("error", {"event": event, "message": message}, to=sid,
                                    namespace=self.namespace)
         if flooding:
+            cooldown = self.flooded(sid)
             cut = (f"Too many refused events on this connection (more than "
-                   f"{FLOOD_REFUSALS.value:g} in {FLOOD_WINDOW.value:g} s): disconnecting. "
-                   "Keep to the limits of docs/protocol.md, section 5.")
+                   f"{FLOOD_REFUSALS.value:g} in {FLOOD_WINDOW.value:g} s): disconnecting; "
+                   f"connect again in {cooldown:g} s at the earliest. Keep to the limits "
+                   "of docs/protocol.md, section 5.")
             security_log.warning("screen=%s address=%s flooding (last: %s): %s",
                                  conn.identity.screen_id if conn else "-",
                                  conn.remote_addr if conn else "-", event, cut)
@@ -133,6 +141,17 @@ class PlayerNamespace(Namespace):
                                namespace=self.namespace)
             self.socketio.start_background_task(self._drop, sid, DROP_DELAY)
         return refusal(error, message)
+
+    def flooded(self, sid: Any) -> float:
+        """A connection of this namespace is being closed for flooding: refuse its
+        screen's next connections for a while (returns for how long, 0 if unknown)."""
+        conn = self._connections.get(sid)
+        return 0.0 if conn is None else self.penalties.flooded(conn.identity.screen_id,
+                                                                time.monotonic())
+
+    def flooded_eio(self, eio_sid: str) -> None:
+        """The transport closed an Engine.IO session for flooding (frames)."""
+        self.flooded(self.socketio.server.manager.sid_from_eio_sid(eio_sid, self.namespace))
 
     def describe(self, eio_sid: str) -> str:
         """``screen=<id>`` for an Engine.IO session connected to ``/player`` (for the
@@ -174,6 +193,9 @@ class PlayerNamespace(Namespace):
             raise ConnectionRefusedError("Internal error; try again later.") from None
         sid = request.sid  # type: ignore[attr-defined]
         screen_id = identity.screen_id
+        wait = self.penalties.refused_for(screen_id, time.monotonic())
+        if wait is not None:  # told when the penalty started; not logged again
+            raise ConnectionRefusedError(cooling_down_message(screen_id, wait))
         with self._lock:
             self._connections[sid] = Connection(identity, remote)
             self._budgets[sid] = EventBudgets(time.monotonic())

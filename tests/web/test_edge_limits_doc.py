@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 from controller.edge.limits import (
+    FLOOD_COOLDOWN,
+    FLOOD_COOLDOWN_MAX,
     FLOOD_REFUSALS,
     FLOOD_WINDOW,
     FRAME_BURST,
@@ -39,6 +41,8 @@ def test_the_transport_and_http_limits_are_the_declared_ones():
         f"| silence | {SOCKET_IDLE.value:g} s without a byte",
         f"More than {FLOOD_REFUSALS.value:g} refused events (over budget, unknown, "
         f"malformed) within {FLOOD_WINDOW.value:g} s",
+        f"the screen's next connection is refused for {FLOOD_COOLDOWN.value:g} s",
+        f"up to {FLOOD_COOLDOWN_MAX.value:g} s",
         f"arrive within {HEADER_DEADLINE.value:g} s of opening the connection",
         f"may not pause for more than {READ_IDLE.value:g} s",
     ]

@@ -7,9 +7,11 @@ from __future__ import annotations
 import logging
 import time
 
+import pytest
+import socketio
 from web.helpers import wait_for
 
-from controller.edge.limits import FLOOD_REFUSALS, PLAYER_EVENT_BUDGETS
+from controller.edge.limits import FLOOD_COOLDOWN, FLOOD_REFUSALS, PLAYER_EVENT_BUDGETS
 
 SCREEN, OTHER = "chan-may-cruise-terminal", "a-dot-entry-hall"
 
@@ -57,6 +59,14 @@ def test_a_connection_that_keeps_sending_refused_events_is_closed(players, fleet
     # The other screen's connection is untouched and answered.
     assert other.client.connected and not other.disconnected.is_set()
     assert other.call("heartbeat", {"uptime": 2.0}) == {"ok": True}
-    # The flooding screen may come back (a fresh connection, fresh budgets).
+    # Reconnecting at once is refused for the cool-down (the flood must not cost the
+    # controller a connect, a timeline and a disconnect many times a second)...
+    refused = players()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        refused.connect(SCREEN, fleet.tokens[SCREEN])
+    wait_for(lambda: refused.connect_errors, what="the refusal")
+    assert "disconnected for flooding" in str(refused.connect_errors[-1])
+    # ... and once it is over, the screen comes back with fresh budgets.
+    time.sleep(FLOOD_COOLDOWN.value + 0.5)
     again = players().connect(SCREEN, fleet.tokens[SCREEN])
     assert again.call("heartbeat", {"uptime": 3.0}) == {"ok": True}

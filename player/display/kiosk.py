@@ -1,6 +1,19 @@
 """Kiosk display: the full-screen page Chromium shows (``chromium --kiosk
 http://127.0.0.1:8090/``) and the small API it polls. Everything is served locally from
-the package and the media cache; the page needs no network at all."""
+the package and the media cache; the page needs no network at all.
+
+Cached media reach Chromium with ``Cache-Control: no-store``, so the browser keeps no
+copy of its own. The player checks every file before it is first shown after a start and
+daily (player/cache.py, player/verifier.py); a copy in Chromium's profile, on the same SD
+card, is one nobody checks, and with ``immutable`` Chromium never asked again, so it
+went on showing a file the player had deleted as damaged. ``no-cache`` with the ETag
+would not do: Chromium would still write the copy and, after a ``304``, show its own
+bytes. The cost is small: the page shows the very element it preloaded (a picture is
+fetched and decoded once per showing, a few MB a minute from 127.0.0.1), and a video's
+Range requests are answered from the file, mostly from the OS page cache; Chromium's
+media buffer keeps what it plays in memory. It also spares the card a second write of
+every file.
+"""
 
 from __future__ import annotations
 
@@ -148,8 +161,7 @@ class KioskRoutes:
             return
         media = ((self.state.timeline or {}).get("media") or {}).get(sha) or {}
         try:
-            handler.send_file(self.cache.path(sha), media.get("mime"),
-                              cache_control="private, max-age=31536000, immutable")
+            handler.send_file(self.cache.path(sha), media.get("mime"))  # no-store: above
         except FileNotFoundError:  # evicted or deleted since the check
             handler.send_json({"error": "not_found",
                                "message": f"Media {sha[:12]}… is not in the cache."}, 404)

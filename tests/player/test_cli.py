@@ -61,9 +61,13 @@ def test_the_kiosk_page_and_its_api_are_served_from_the_cache(tmp_path, run_play
 
     code, headers, body = player.get(f"/media/{sha(PICTURE)}")
     assert code == 200 and body == PICTURE and headers["Content-Type"] == "image/png"
+    # The browser keeps no copy of its own (player/display/kiosk.py): only the
+    # player's checked files are shown.
+    assert headers["Cache-Control"] == "no-store"
     code, headers, body = player.get(f"/media/{sha(PICTURE)}", {"Range": "bytes=10-"})
     assert code == 206 and body == PICTURE[10:]
     assert headers["Content-Range"] == f"bytes 10-{len(PICTURE) - 1}/{len(PICTURE)}"
+    assert headers["Cache-Control"] == "no-store"
     assert player.get(f"/media/{sha(b'never downloaded')}")[0] == 404
     assert player.get("/media/../timeline.json")[0] == 404
     assert player.json("/status")["cache"] == {"files": 1, "missing": 1, "unchecked": 0,

@@ -1,19 +1,23 @@
-"""The Socket.IO agent: connects to the controller (namespace ``/player``), receives
-timelines, stores them, fetches their media, acks, and sends heartbeats (protocol 3–5).
+"""The Socket.IO agent: connects to the controller (namespace ``/player``, over WebSocket
+only, as the controller accepts nothing else), receives timelines, hands them to the
+intake (``player.intake``: stored, media fetched, acked), sends heartbeats and runs
+remote commands (protocol 3–5).
 
 Reconnection is our own loop with full-jitter backoff (python-socketio's is disabled) so
-that a first connect, a dropped connection and a refused credential go the same way.
-Event handlers only queue work; a worker thread stores timelines and syncs media, so
-heartbeats keep going during a long download.
+that a first connect, a dropped connection and a refused credential go the same way. A
+WebSocket that fails while the controller answers over HTTP (a proxy that blocks
+upgrades) hands over to HTTP mode (``player.http_mode``) until the WebSocket works again.
+Event handlers only queue work, so heartbeats keep going during a long download.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
+from collections.abc import Callable
 
+import engineio
 import socketio
 
 from player import SOFTWARE, facts
@@ -22,10 +26,13 @@ from player.cache import MediaCache
 from player.clock import Clock
 from player.commands import CommandRunner
 from player.config import PlayerConfig
+from player.http_mode import TRANSPORT as HTTP
+from player.http_mode import HttpMode, Reach
+from player.intake import TimelineIntake
+from player.link_failure import short_reason
 from player.receipts import Receipts
 from player.state import PlayerState, reported_error
 from player.store import Store
-from player.timeline import TimelineError, parse_time, parse_timeline
 
 log = logging.getLogger("pano.player.agent")
 
@@ -33,28 +40,12 @@ NAMESPACE = "/player"
 DEFAULT_HEARTBEAT = 15.0
 TIMELINE_WAIT = 5.0  # seconds after connect before asking for the timeline
 CALL_TIMEOUT = 10.0
-RETRY_MISSING_EVERY = 60.0
-RESTORED_AFTER = 86400.0  # a lower version is accepted if generated a day later
-
-
-def is_newer(new: dict, held: dict | None) -> bool:
-    """Protocol rule: ignore a lower version unless it was generated over a day later."""
-    if held is None or new["version"] >= held["version"]:
-        return True
-    return parse_time(new["generated_at"]) > parse_time(held["generated_at"]) + RESTORED_AFTER
-
-
-def _short_reason(exc: Exception) -> str:
-    """One short phrase for a failed connection (requests' messages run to lines)."""
-    text = str(exc)
-    for needle, phrase in (("Connection refused", "connection refused"),
-                           ("Name or service not known", "unknown host"),
-                           ("timed out", "timed out"),
-                           ("No route to host", "no route to host"),
-                           ("Network is unreachable", "network unreachable")):
-        if needle in text:
-            return phrase
-    return text[:120]
+TRANSPORT = "websocket"
+# What a connection attempt came to (``Agent._connect``).
+OPEN = "open"
+REFUSED = "refused"  # the controller refused the credential
+NOT_OPENED = "not opened"  # no WebSocket: the controller unreachable, or a proxy blocks it
+NO_ANSWER = "no answer"  # the WebSocket opened, the namespace did not answer in time
 
 
 class Agent:
@@ -73,7 +64,9 @@ class Agent:
         self.timeline_wait = TIMELINE_WAIT
         self._client: socketio.Client | None = None
         self._emit_lock = threading.Lock()
-        self._inbox: queue.Queue[dict] = queue.Queue()
+        self.intake = TimelineIntake(config, state, store, cache, self._call,
+                                     self._set_interval)
+        self.http = HttpMode(config, state)  # when only the WebSocket is blocked
         self._got_timeline = threading.Event()
         self._disconnected = threading.Event()
         self._refusal: str | None = None
@@ -90,31 +83,52 @@ class Agent:
 
     def run(self, stop: threading.Event) -> None:
         """Connect, serve, reconnect with backoff, until ``stop`` is set."""
-        worker = threading.Thread(target=self._work, args=(stop,), name="timeline-worker",
-                                  daemon=True)
+        worker = threading.Thread(target=self.intake.run, args=(stop,),
+                                  name="timeline-worker", daemon=True)
         worker.start()
         commands = threading.Thread(target=self.commands.run, args=(stop,),
                                     name="command-worker", daemon=True)
         commands.start()
         while not stop.is_set():
-            refused = self._connect()
-            if refused is not None:
-                delay = self.backoff.failed(refused=refused)
-                log.info("next connection attempt in %.1f s", delay)
-                stop.wait(delay)
-                continue
-            started = time.monotonic()
-            try:
-                self._session(stop)
-            finally:
-                self._close()
+            delay = self._serve_once(stop)
             if stop.is_set():
                 break
-            delay = self.backoff.disconnected(time.monotonic() - started)
-            log.info("disconnected from the controller; reconnecting in %.1f s", delay)
             stop.wait(delay)
         worker.join(timeout=5)
         commands.join(timeout=5)
+
+    def _serve_once(self, stop: threading.Event) -> float:
+        """One connection, from its attempt to its end: the WebSocket, else HTTP mode if
+        the WebSocket did not open and the controller answers over HTTP. Returns the
+        wait before the next attempt."""
+        attempt = self._connect()
+        if attempt == NOT_OPENED:
+            reach = self.http.probe()
+            if reach is Reach.REFUSED:
+                log.error("controller %s refused screen %s over HTTP: %s",
+                          self.config.controller, self.config.screen, self.http.refusal)
+                self.state.set_error(f"controller refused the connection: {self.http.refusal}")
+                attempt = REFUSED
+            elif reach is Reach.ANSWERS:
+                started = time.monotonic()
+                if not self.http.run(stop, self):
+                    delay = self.backoff.disconnected(time.monotonic() - started)
+                    log.info("HTTP mode ended; next connection attempt in %.1f s", delay)
+                    return delay
+                attempt = OPEN  # the WebSocket opened from HTTP mode
+        if attempt != OPEN:
+            delay = self.backoff.failed(refused=attempt == REFUSED)
+            log.info("next connection attempt in %.1f s", delay)
+            return delay
+        started = time.monotonic()
+        try:
+            self._session(stop)
+        finally:
+            self._close()
+        delay = self.backoff.disconnected(time.monotonic() - started)
+        if not stop.is_set():
+            log.info("disconnected from the controller; reconnecting in %.1f s", delay)
+        return delay
 
     def _new_client(self) -> socketio.Client:
         client = socketio.Client(reconnection=False, logger=False, engineio_logger=False)
@@ -130,39 +144,44 @@ class Agent:
             client.on(event, handler, namespace=NAMESPACE)
         return client
 
-    def _connect(self) -> bool | None:
-        """Try to connect (WebSocket, then long-polling); None on success, else whether
-        the controller refused us (as opposed to being unreachable)."""
+    def _connect(self) -> str:
+        """Open the WebSocket and join the namespace: ``OPEN``, ``REFUSED``,
+        ``NOT_OPENED`` or ``NO_ANSWER``."""
         auth = {"screen": self.config.screen, "token": self.config.token, "software": SOFTWARE}
-        failures = []
-        for transport in ("websocket", "polling"):
-            client = self._new_client()
-            self._refusal = None
-            self._got_timeline.clear()
-            self._disconnected.clear()
-            try:
-                client.connect(self.config.controller, auth=auth, namespaces=[NAMESPACE],
-                               transports=[transport], wait_timeout=CALL_TIMEOUT)
-            except (socketio.exceptions.ConnectionError, ValueError, OSError) as exc:
-                if "namespaces failed to connect" in str(exc):
-                    reason = self._refusal or "refused"
-                    log.error("controller %s refused screen %s: %s", self.config.controller,
-                              self.config.screen, reason)
-                    self.state.set_error(f"controller refused the connection: {reason}")
-                    return True
-                failures.append(f"{transport}: {_short_reason(exc)}")
-                continue
-            self._client = client
-            self.state.set_connected(True)
-            log.info("connected to %s as screen %s (%s)", self.config.controller,
-                     self.config.screen, transport)
-            return None
-        log.warning("cannot connect to %s (%s)", self.config.controller, "; ".join(failures))
-        return False
+        client = self._new_client()
+        self._refusal = None
+        self._got_timeline.clear()
+        self._disconnected.clear()
+        try:
+            client.connect(self.config.controller, auth=auth, namespaces=[NAMESPACE],
+                           transports=[TRANSPORT], wait_timeout=CALL_TIMEOUT)
+        except (socketio.exceptions.ConnectionError, ValueError, OSError) as exc:
+            if "namespaces failed to connect" in str(exc):
+                reason = self._refusal or "refused"
+                log.error("controller %s refused screen %s: %s", self.config.controller,
+                          self.config.screen, reason)
+                self.state.set_error(f"controller refused the connection: {reason}")
+                return REFUSED
+            # Engine.IO's error: the WebSocket itself did not open (no connection, a
+            # refused handshake); else it opened and the namespace did not answer.
+            opened = not isinstance(exc.__cause__, engineio.exceptions.ConnectionError)
+            log.warning("cannot connect to %s: %s%s", self.config.controller,
+                        short_reason(exc), " (no answer on the open WebSocket)" if opened
+                        else "")
+            return NO_ANSWER if opened else NOT_OPENED
+        self._client = client
+        self.state.set_link(TRANSPORT)
+        log.info("connected to %s as screen %s (WebSocket)", self.config.controller,
+                 self.config.screen)
+        return OPEN
+
+    def try_websocket(self) -> bool:
+        """HTTP mode's retry: True if the WebSocket is open now."""
+        return self._connect() == OPEN
 
     def _close(self) -> None:
         client, self._client = self._client, None
-        self.state.set_connected(False)
+        self.state.set_link(None)
         if client is not None:
             try:
                 client.disconnect()
@@ -172,7 +191,7 @@ class Agent:
     def _session(self, stop: threading.Event) -> None:
         """While connected: measure the clock, get the timeline, send heartbeats and
         emergency receipts."""
-        self._measure_clock()
+        self.measure_clock(self._ask_time)
         connected_at = time.monotonic()
         requested = False
         next_heartbeat = time.monotonic()
@@ -204,7 +223,10 @@ class Agent:
         return True
 
     def _call(self, event: str, data: object, timeout: float = CALL_TIMEOUT) -> object:
-        """Emit and wait for the acknowledgement; raises TimeoutError or ConnectionError."""
+        """Emit and wait for the acknowledgement (in HTTP mode: the event's route, if it
+        has one); raises TimeoutError or ConnectionError."""
+        if self._client is None and self.state.transport == HTTP:
+            return self.http.call(event, data)
         done = threading.Event()
         answer: list = []
 
@@ -218,13 +240,14 @@ class Agent:
             raise TimeoutError(f"no answer to {event} within {timeout:.0f} s")
         return answer[0] if answer else None
 
-    def _measure_clock(self) -> None:
-        def ask() -> float:
-            reply = self._call("time", {})
-            if not isinstance(reply, dict) or not reply.get("ok"):
-                raise ValueError(f"time refused: {reply!r}")
-            return float(reply["server_time"])
+    def _ask_time(self) -> float:
+        reply = self._call("time", {})
+        if not isinstance(reply, dict) or not reply.get("ok"):
+            raise ValueError(f"time refused: {reply!r}")
+        return float(reply["server_time"])
 
+    def measure_clock(self, ask: Callable[[], float]) -> None:
+        """Measure the offset to the controller's clock with ``ask`` and save it."""
         try:
             offset = self.clock.measure(ask)
         except Exception as exc:  # noqa: BLE001 - keep the saved offset
@@ -247,29 +270,35 @@ class Agent:
             log.warning("timeline_request failed: %s", exc)
             return
         if isinstance(reply, dict) and reply.get("ok") and isinstance(reply.get("timeline"), dict):
-            self._got_timeline.set()
-            self._inbox.put(reply["timeline"])
+            self.deliver(reply["timeline"])
         else:
             log.warning("timeline_request refused: %s", reply)
 
-    def send_heartbeat(self) -> bool:
+    def heartbeat(self) -> dict:
+        """The heartbeat to send now (protocol section 5), whatever carries it."""
         snap = self.state.snapshot()
         playing = None
         if snap.playing is not None:
             playing = {"playlist": snap.playing.playlist_key,
                        "item": snap.playing.item.get("id"),
                        "since": facts.iso(snap.since or self.clock.now())}
-        beat = facts.collect(
+        return facts.collect(
             self.config.cache_dir, now=self.clock.now(), clock_offset=self.clock.offset,
             last_error=reported_error(snap, self.cache.damaged(snap.timeline)),
-            playing=playing,
+            playing=playing, transport=snap.transport,
             timeline_version=None if snap.timeline is None else snap.timeline.get("version"))
 
+    def send_heartbeat(self) -> bool:
         def on_ack(reply: object = None, *_: object) -> None:
             if isinstance(reply, dict) and not reply.get("ok", True):
                 log.warning("heartbeat refused: %s", reply.get("message") or reply)
 
-        return self._emit("heartbeat", beat, on_ack)
+        return self._emit("heartbeat", self.heartbeat(), on_ack)
+
+    def deliver(self, timeline: object) -> None:
+        """A timeline from any transport, to the intake."""
+        self._got_timeline.set()
+        self.intake.put(timeline)
 
     # --- events from the controller (run on python-socketio's threads) ---------------
 
@@ -289,8 +318,7 @@ class Agent:
         self._set_interval(data.get("heartbeat_interval"))
 
     def _on_timeline(self, data: object = None, *_: object) -> None:
-        self._got_timeline.set()
-        self._inbox.put(data)
+        self.deliver(data)
 
     def _on_error(self, data: object = None, *_: object) -> None:
         if isinstance(data, dict):
@@ -316,78 +344,3 @@ class Agent:
             return  # the command line wins
         if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
             self.heartbeat_interval = float(value)
-
-    # --- timelines and media (worker thread) -----------------------------------------
-
-    def _work(self, stop: threading.Event) -> None:
-        last_retry = time.monotonic()
-        damage_seen = 0
-        while not stop.is_set():
-            try:
-                data = self._inbox.get(timeout=0.5)
-            except queue.Empty:
-                # A file found damaged on disk is fetched again as soon as we are
-                # connected; other missing files are retried every minute.
-                damaged = self.connected and self.cache.damage_count != damage_seen
-                if damaged or (self.state.snapshot().missing
-                               and time.monotonic() - last_retry >= RETRY_MISSING_EVERY):
-                    last_retry = time.monotonic()
-                    damage_seen = self.cache.damage_count
-                    self._sync_and_ack()
-                continue
-            try:
-                damage_seen = self.cache.damage_count
-                self.accept(data)
-            except Exception as exc:  # noqa: BLE001 - never let the worker die
-                log.exception("error while handling a timeline: %s", exc)
-                self.state.set_error(f"error while handling a timeline: {exc}"[:1000])
-
-    def accept(self, data: object) -> bool:
-        """Validate, store (before acking), play, fetch media, ack. True if accepted."""
-        try:
-            timeline = parse_timeline(data)
-        except TimelineError as exc:
-            log.error("refusing a broken timeline: %s", exc)
-            self.state.set_error(f"refused a broken timeline: {exc}"[:1000])
-            return False
-        if timeline["screen"] != self.config.screen:
-            log.error("refusing a timeline for screen %r (I am %r)", timeline["screen"],
-                      self.config.screen)
-            self.state.set_error(f"refused a timeline for screen {timeline['screen']!r}"[:1000])
-            return False
-        held = self.state.timeline
-        if not is_newer(timeline, held):
-            log.info("ignoring timeline v%d: holding v%d", timeline["version"], held["version"])
-            return False
-        try:
-            self.store.save_timeline(timeline)
-        except OSError as exc:
-            log.error("cannot save timeline v%d, not acking it: %s", timeline["version"], exc)
-            self.state.set_error(f"cannot save the timeline: {exc}"[:1000])
-            return False
-        self.state.set_timeline(timeline)
-        self.state.set_error(None)
-        self._set_interval(timeline.get("heartbeat_interval"))
-        log.info("timeline v%d accepted and saved: %d segments, %d media files",
-                 timeline["version"], len(timeline["segments"]), len(timeline["media"]))
-        self._sync_and_ack()
-        return True
-
-    def _sync_and_ack(self) -> None:
-        timeline = self.state.timeline
-        if timeline is None:
-            return
-        missing = self.cache.sync(timeline)
-        self.state.set_missing(missing)
-        if missing:
-            log.warning("timeline v%d: %d media files missing", timeline["version"], len(missing))
-        ack = {"version": timeline["version"], "missing": missing}
-        try:
-            reply = self._call("ack", ack)
-        except (TimeoutError, ConnectionError) as exc:
-            log.info("ack of v%d not sent (%s); the controller resends on reconnect",
-                     timeline["version"], exc)
-            return
-        log.info("acked timeline v%d (%d missing)", timeline["version"], len(missing))
-        if isinstance(reply, dict) and not reply.get("ok", True):
-            log.warning("ack refused: %s", reply.get("message") or reply)

@@ -43,6 +43,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds between heartbeats (default: what the controller says)")
     parser.add_argument("--backoff-cap", dest="backoff_cap", type=float,
                         help="longest wait between reconnection attempts, seconds (default 60)")
+    parser.add_argument("--http-poll-interval", dest="http_poll_interval", type=float,
+                        help="in HTTP mode (a proxy blocks WebSockets), seconds between "
+                             "two fetches of the timeline (default 60)")
     parser.add_argument("--devtools-url", dest="devtools_url",
                         help="Chromium's DevTools address for screenshots, e.g. "
                              "http://127.0.0.1:9222 (chromium --remote-debugging-port=9222)")

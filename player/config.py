@@ -10,7 +10,8 @@ import yaml
 
 DISPLAYS = ("headless", "kiosk")
 KEYS = ("controller", "screen", "token", "cache_dir", "display", "http_port",
-        "heartbeat_interval", "backoff_cap", "devtools_url", "screenshot_command")
+        "heartbeat_interval", "backoff_cap", "http_poll_interval", "devtools_url",
+        "screenshot_command")
 
 
 class ConfigError(Exception):
@@ -27,6 +28,9 @@ class PlayerConfig:
     http_port: int = 8090
     heartbeat_interval: float | None = None  # None: what the controller says (15 s)
     backoff_cap: float = 60.0  # longest wait between reconnection attempts, seconds
+    # HTTP mode (player/http_mode.py, a proxy that blocks WebSockets): seconds between
+    # two fetches of the timeline; the WebSocket is tried again every 4–6 of them.
+    http_poll_interval: float = 60.0
     # The screenshot command (docs/operations.md): Chromium's DevTools endpoint, e.g.
     # http://127.0.0.1:9222, else a shell command writing a PNG to stdout (``grim -``).
     devtools_url: str | None = None
@@ -85,6 +89,10 @@ def build(settings: dict) -> PlayerConfig:
     cap = settings.get("backoff_cap", 60.0)
     if isinstance(cap, bool) or not isinstance(cap, int | float) or not 0.1 <= cap <= 3600:
         raise ConfigError(f"backoff_cap must be a number of seconds 0.1…3600, got {cap!r}")
+    poll = settings.get("http_poll_interval", 60.0)
+    if isinstance(poll, bool) or not isinstance(poll, int | float) or not 1 <= poll <= 3600:
+        raise ConfigError(f"http_poll_interval must be a number of seconds 1…3600, got "
+                          f"{poll!r}")
     devtools = settings.get("devtools_url")
     if devtools is not None and str(devtools).strip():
         devtools = str(devtools).strip().rstrip("/")
@@ -107,6 +115,7 @@ def build(settings: dict) -> PlayerConfig:
         http_port=port,
         heartbeat_interval=None if interval is None else float(interval),
         backoff_cap=float(cap),
+        http_poll_interval=float(poll),
         devtools_url=devtools,
         screenshot_command=(shot or "").strip() or None,
     )

@@ -91,8 +91,10 @@ def collect(
     last_error: str | None,
     timeline_version: int | None,
     playing: dict | None,
+    transport: str | None = None,
 ) -> dict:
-    """A heartbeat: ``playing`` is ``{"playlist", "item", "since"}`` or None."""
+    """A heartbeat: ``playing`` is ``{"playlist", "item", "since"}`` or None;
+    ``transport`` what carries it, ``websocket`` or ``http`` (HTTP mode)."""
     facts: dict = {
         "timeline_version": timeline_version,
         "playing": {k: _short(v) for k, v in playing.items()} if playing else None,
@@ -105,6 +107,7 @@ def collect(
         "clock_offset": min(max(clock_offset, -MAX_UPTIME), MAX_UPTIME),
         "last_error": None if last_error is None else _short(last_error, MAX_ERROR),
         "sent_at": iso(now),
+        "transport": transport,
     }
     # Omit what this machine cannot tell, rather than send nulls the limits refuse.
     return {k: v for k, v in facts.items()

@@ -21,6 +21,7 @@ class Snapshot:
     stale: bool = False
     emergency: dict | None = None  # the timeline's entry being shown, if any
     emergency_since: float | None = None
+    transport: str | None = None  # "websocket", "http" (HTTP mode) or None (offline)
 
 
 class PlayerState:
@@ -29,7 +30,7 @@ class PlayerState:
     def __init__(self, timeline: dict | None = None) -> None:
         self._lock = threading.Lock()
         self._timeline = timeline
-        self._connected = False
+        self._transport: str | None = None  # the link to the controller, if any
         self._playing: Playing | None = None
         self._since: float | None = None
         self._last_error: str | None = None
@@ -56,12 +57,19 @@ class PlayerState:
 
     @property
     def connected(self) -> bool:
+        """True while the controller is reached, over the WebSocket or in HTTP mode."""
         with self._lock:
-            return self._connected
+            return self._transport is not None
 
-    def set_connected(self, connected: bool) -> None:
+    @property
+    def transport(self) -> str | None:
         with self._lock:
-            self._connected = connected
+            return self._transport
+
+    def set_link(self, transport: str | None) -> None:
+        """``"websocket"``, ``"http"`` (player/http_mode.py) or None: not connected."""
+        with self._lock:
+            self._transport = transport
 
     @property
     def last_error(self) -> str | None:
@@ -108,9 +116,9 @@ class PlayerState:
 
     def snapshot(self) -> Snapshot:
         with self._lock:
-            return Snapshot(self._timeline, self._connected, self._playing, self._since,
-                            self._last_error, list(self._missing), self._stale,
-                            self._emergency, self._emergency_since)
+            return Snapshot(self._timeline, self._transport is not None, self._playing,
+                            self._since, self._last_error, list(self._missing), self._stale,
+                            self._emergency, self._emergency_since, self._transport)
 
 
 def _same(a: Playing | None, b: Playing | None) -> bool:

@@ -41,6 +41,7 @@ def status_document(screen: str, state: PlayerState, clock: Clock, cache: MediaC
         "now_playing": playing,
         "since": None if snap.since is None else iso(snap.since),
         "connected": snap.connected,
+        "transport": snap.transport,  # "websocket", "http" (HTTP mode) or null
         "clock_offset": clock.offset,
         "last_error": reported_error(snap, cache.damaged(snap.timeline)),
         "stale": snap.stale,

@@ -1,10 +1,13 @@
 """Helpers the player tests import: a timeline factory, a real media HTTP server with Range
-support and injectable faults, a real python-socketio controller stand-in, a polling wait."""
+support and injectable faults, a real python-socketio controller stand-in, a stand-in
+whose WebSocket is blocked but whose HTTP routes answer, an agent running in a thread,
+a polling wait."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
 import select
 import signal
@@ -23,6 +26,15 @@ from pathlib import Path
 
 import socketio
 from werkzeug.serving import make_server
+
+from player.agent import Agent
+from player.backoff import Backoff
+from player.cache import MediaCache
+from player.clock import Clock
+from player.config import PlayerConfig
+from player.receipts import Receipts
+from player.state import PlayerState
+from player.store import Store
 
 TOKEN = "pst_test-token"
 SCREEN = "test-screen"
@@ -141,6 +153,55 @@ def _json(start_response, status: str, obj: dict) -> list[bytes]:
     return [body]
 
 
+class HttpOnlyController:
+    """A controller behind a proxy that blocks WebSockets: ``/socket.io/`` answers 400,
+    the player routes of protocol section 6 answer (``timeline`` is what
+    ``GET /api/v1/player/timeline`` gives), media come from a ``MediaApp``."""
+
+    def __init__(self, media: MediaApp) -> None:
+        self.media = media
+        self.timeline: object = None
+        self.accept_token = TOKEN
+        self.server_skew = 100.0  # the controller's clock is 100 s ahead
+        self.posted: list[tuple[str, object]] = []
+        self.polls = 0
+        self.lock = threading.Lock()
+
+    def received(self, route: str) -> list:
+        with self.lock:
+            return [body for name, body in self.posted if name == route]
+
+    def __call__(self, environ: dict, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/socket.io"):
+            start_response("400 BAD REQUEST", [("Content-Type", "text/plain")])
+            return [b"WebSocket upgrades are not allowed through this proxy."]
+        if path.startswith("/media/"):
+            return self.media(environ, start_response)
+        if environ.get("HTTP_AUTHORIZATION") != f"Bearer {self.accept_token}":
+            return _json(start_response, "401 UNAUTHORIZED", {
+                "error": "unauthorized", "message": "Wrong or revoked screen credential."})
+        method = environ["REQUEST_METHOD"]
+        if (method, path) == ("GET", "/api/v1/time"):
+            return _json(start_response, "200 OK", {"server_time": time.time()
+                                                    + self.server_skew})
+        if (method, path) == ("GET", "/api/v1/player/timeline"):
+            with self.lock:
+                self.polls += 1
+            if self.timeline is None:
+                return _json(start_response, "404 NOT FOUND", {
+                    "error": "not_found", "message": f"No timeline for screen {SCREEN!r}."})
+            return _json(start_response, "200 OK", self.timeline)
+        if method == "POST" and path in ("/api/v1/player/ack", "/api/v1/player/heartbeat"):
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = json.loads(environ["wsgi.input"].read(length))
+            with self.lock:
+                self.posted.append((path.rsplit("/", 1)[1], body))
+            return _json(start_response, "200 OK", {"ok": True})
+        return _json(start_response, "404 NOT FOUND", {"error": "not_found",
+                                                       "message": f"No route {path}."})
+
+
 class Served:
     def __init__(self, app) -> None:
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -221,6 +282,34 @@ class FakeController:
     def received(self, event: str) -> list:
         with self.lock:
             return [data for name, data in self.events if name == event]
+
+
+class Running:
+    """An agent running in a thread, like the real player runs it (heartbeats every
+    0.3 s; in HTTP mode the timeline is fetched every ``poll`` seconds)."""
+
+    def __init__(self, tmp_path, url: str, token: str = TOKEN, cap: float = 60.0,
+                 poll: float = 60.0, receipts: Receipts | None = None) -> None:
+        self.config = PlayerConfig(controller=url, screen=SCREEN, token=token,
+                                   cache_dir=tmp_path, display="headless",
+                                   heartbeat_interval=0.3, http_poll_interval=poll)
+        self.state = PlayerState()
+        self.store = Store(tmp_path)
+        self.cache = MediaCache(tmp_path, url, token)
+        self.clock = Clock()
+        self.agent = Agent(self.config, self.state, self.store, self.cache, self.clock,
+                           Backoff(random.Random(1), base=0.05, cap=cap), receipts=receipts)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.agent.run, args=(self.stop,), daemon=True)
+
+    def __enter__(self) -> Running:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(timeout=30)
+        assert not self.thread.is_alive()
 
 
 def png(width: int = 4, height: int = 3, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:

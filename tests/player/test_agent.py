@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 import threading
 import time
 
@@ -14,6 +13,7 @@ from player_helpers import (
     T0,
     TOKEN,
     FakeController,
+    Running,
     Served,
     image_item,
     make_timeline,
@@ -23,12 +23,6 @@ from player_helpers import (
 )
 from werkzeug.serving import make_server
 
-from player.agent import Agent
-from player.backoff import Backoff
-from player.cache import MediaCache
-from player.clock import Clock
-from player.config import PlayerConfig
-from player.state import PlayerState
 from player.store import Store
 
 PICTURE = b"\x89PNG pretend picture" * 100
@@ -41,32 +35,6 @@ def timeline(version: int, picture: bytes = PICTURE, generated_at: float = T0) -
         {"a@1": [image_item("pic", 10, digest), text_item("hello", 5)]},
         media={digest: {"size": len(picture), "mime": "image/png"}},
         version=version, generated_at=generated_at)
-
-
-class Running:
-    """An agent running in a thread, like the real player runs it."""
-
-    def __init__(self, tmp_path, url: str, token: str = TOKEN, cap: float = 60.0) -> None:
-        self.config = PlayerConfig(controller=url, screen=SCREEN, token=token,
-                                   cache_dir=tmp_path, display="headless",
-                                   heartbeat_interval=0.3)
-        self.state = PlayerState()
-        self.store = Store(tmp_path)
-        self.cache = MediaCache(tmp_path, url, token)
-        self.clock = Clock()
-        self.agent = Agent(self.config, self.state, self.store, self.cache, self.clock,
-                           Backoff(random.Random(1), base=0.05, cap=cap))
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.agent.run, args=(self.stop,), daemon=True)
-
-    def __enter__(self) -> Running:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop.set()
-        self.thread.join(timeout=30)
-        assert not self.thread.is_alive()
 
 
 @pytest.fixture
@@ -88,6 +56,7 @@ def test_a_pushed_timeline_is_stored_its_media_fetched_then_acked(
         assert saved["version"] == 3
         assert run.cache.has(sha(PICTURE))
         assert run.state.timeline_version == 3 and run.agent.connected
+        assert run.state.transport == "websocket"
         # The clock was measured against the controller (100 s ahead) and saved.
         assert 99 < run.clock.offset < 101
         assert 99 < json.loads((tmp_path / "clock.json").read_text())["clock_offset"] < 101
@@ -96,6 +65,7 @@ def test_a_pushed_timeline_is_stored_its_media_fetched_then_acked(
         assert beat["software"] == "pano-player/0.1.0"
         assert 99 < beat["clock_offset"] < 101
         assert {"uptime", "load", "memory", "disk", "sent_at"} <= set(beat)
+        assert beat["transport"] == "websocket"
         assert len(json.dumps(beat)) < 16 * 1024
     assert controller.connects[0] == {"screen": SCREEN, "token": TOKEN,
                                       "software": "pano-player/0.1.0"}

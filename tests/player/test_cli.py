@@ -17,7 +17,7 @@ def test_offline_start_plays_the_saved_timeline_within_seconds(tmp_path, run_pla
     status = wait_for(lambda: (s := player.json("/status"))["now_playing"] and s,
                       timeout=10, what="something playing")
     assert status["screen"] == SCREEN and status["timeline_version"] == 7
-    assert status["connected"] is False
+    assert status["connected"] is False and status["transport"] is None
     assert status["now_playing"]["playlist"] == "welcome@1"
     assert status["now_playing"]["item"] in ("citadel", "hello")
     assert status["since"].endswith("Z") and status["stale"] is False
@@ -115,6 +115,8 @@ BASE = ["--controller", "http://c:8080", "--screen", "s", "--token", "t", "--cac
     ("http_port: eighty\n", "http_port must be an integer"),
     ("display: projector\n", "display must be one of headless, kiosk"),
     ("controller: ftp://c\n", "controller must be an http(s) URL"),
+    ("http_poll_interval: 0.1\n", "http_poll_interval must be a number of seconds 1…3600, "
+                                  "got 0.1"),
 ])
 def test_a_broken_config_file_gives_one_clear_line(tmp_path, capsys, content, words):
     config = tmp_path / "player.yaml"
@@ -142,6 +144,8 @@ def test_flags_override_the_config_file(tmp_path):
                                        "--display", "headless"]))
     assert settings.screen == "phu-bai-arrivals" and settings.controller == "http://127.0.0.1:8080"
     assert settings.http_port == 0 and settings.display == "headless"
+    assert settings.http_poll_interval == 60
+    assert load_config(parse_args(BASE + ["--http-poll-interval", "5"])).http_poll_interval == 5
     with pytest.raises(ConfigError):
         load_config(parse_args(BASE + ["--http-port", "70000"]))
 

@@ -1,4 +1,5 @@
-"""A TCP proxy on 127.0.0.1 that can corrupt bytes in transit (fault injection)."""
+"""A TCP proxy on 127.0.0.1 for fault injection: it can corrupt bytes in transit, and
+refuse WebSocket upgrades as some corporate and hotel proxies do."""
 
 from __future__ import annotations
 
@@ -9,11 +10,17 @@ import threading
 class CorruptingProxy:
     """Forwards every connection to ``upstream``. For the first ``corrupt`` connections
     whose request starts with ``GET /media/``, one byte of the response at ``offset`` is
-    flipped — a download damaged on the way, headers intact."""
+    flipped — a download damaged on the way, headers intact.
 
-    def __init__(self, upstream_port: int, corrupt: int = 1, offset: int = 4000) -> None:
+    While ``refuse_websocket`` is set, a connection whose request asks for a WebSocket
+    upgrade (``Upgrade: websocket``) is answered ``400 Bad Request`` and closed, the rest
+    forwarded; ``refused`` counts them and ``upgraded`` counts those let through."""
+
+    def __init__(self, upstream_port: int, corrupt: int = 1, offset: int = 4000,
+                 refuse_websocket: bool = False) -> None:
         self.upstream_port, self.remaining, self.offset = upstream_port, corrupt, offset
-        self.corrupted = 0
+        self.refuse_websocket = refuse_websocket
+        self.corrupted = self.refused = self.upgraded = 0
         self._lock = threading.Lock()
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port = self._server.getsockname()[1]
@@ -33,12 +40,24 @@ class CorruptingProxy:
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
     def _serve(self, client: socket.socket) -> None:
+        first = client.recv(65536)
+        if b"\r\nupgrade: websocket" in first.lower():
+            with self._lock:
+                refuse = self.refuse_websocket
+                self.refused += refuse
+                self.upgraded += not refuse
+            if refuse:
+                body = b"WebSocket upgrades are not allowed through this proxy."
+                client.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
+                               b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
+                               % (len(body), body))
+                client.close()
+                return
         try:
             upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=10)
         except OSError:
             client.close()
             return
-        first = client.recv(65536)
         corrupt = False
         if first.startswith(b"GET /media/"):
             with self._lock:

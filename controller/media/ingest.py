@@ -26,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from controller.content.text_rule import BIDI_CONTROLS
 from controller.media.images import ImageRefused, prepare_image
 from controller.media.store import (
     KNOWN_TYPES,
@@ -201,12 +202,15 @@ def file_sha256(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]+")
+# Controls (C0, DEL, C1), slashes, and the bidirectional controls the text rule refuses
+# (an upload named "gnp.\u202eexe" would show as "exe.png" in the media picker).
+_UNSAFE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f/\\\\{BIDI_CONTROLS}]+")
 
 
 def display_name(raw: str | None) -> str:
     """An upload's name for display only (never a path): the last path component,
-    control characters and slashes removed, at most 255 characters."""
+    control characters, bidirectional controls and slashes removed, at most 255
+    characters."""
     name = unicodedata.normalize("NFC", raw or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE.sub("", name).strip().lstrip(".")

@@ -142,3 +142,16 @@ def test_list_newest_first_with_paging(server, tokens):
     assert all(m["kind"] == "video" for m in videos["media"])
     bad = requests.get(server.url + "/api/v1/media?kind=audio", headers=auth, timeout=10)
     assert bad.status_code == 400
+
+
+def test_an_upload_name_cannot_hide_what_it_is(server, tokens):
+    """A right-to-left override would show "gnp.exe" as "exe.png" in the media picker;
+    such characters (and C1 controls) are dropped from the name shown."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (12, 10), (200, 30, 30)).save(out, "PNG")
+    status, body = upload(server, tokens["media-editor"], "Cố\u202egnp.exe\u0085.png",
+                          out.getvalue())
+    assert status in (200, 201), body
+    assert body["original_name"] == "Cốgnp.exe.png"

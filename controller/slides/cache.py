@@ -79,7 +79,10 @@ def store_png(session: Session, store: MediaStore, key: str, data: bytes, name: 
               size: tuple[int, int]) -> Media:
     """Store a rendered PNG (origin ``slide``) and remember it under ``key``."""
     known = session.get(Media, hashlib.sha256(data).hexdigest()) is not None
-    with tempfile.TemporaryDirectory(prefix="pano-slide-") as tmp:
+    # In the store, not the system temp folder: a crash leaves a ".work-" folder the
+    # start-up sweep removes (controller/housekeeping/orphan_media.py).
+    store.root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=store.root, prefix=".work-") as tmp:
         path = Path(tmp) / "picture.png"
         path.write_bytes(data)
         media = store.put_file(session, path, name, "image/png", "image")

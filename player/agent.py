@@ -171,8 +171,8 @@ class Agent:
             return NO_ANSWER if opened else NOT_OPENED
         self._client = client
         self.state.set_link(TRANSPORT)
-        log.info("connected to %s as screen %s (WebSocket)", self.config.controller,
-                 self.config.screen)
+        log.info("connected to %s as screen %s (%s)", self.config.controller,
+                 self.config.screen, TRANSPORT)
         return OPEN
 
     def try_websocket(self) -> bool:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask import current_app
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from flask_socketio import SocketIO
 
     from controller.media.store import MediaStore
+    from controller.players.event_budget import ScreenBudgets
     from controller.players.namespace import PlayerNamespace
     from controller.players.recorder import StatusRecorder
     from controller.settings import Settings
@@ -34,6 +35,14 @@ class PanoState:
     namespace: PlayerNamespace
     # Acks and heartbeats from sockets, written in batches (controller/players/recorder.py).
     recorder: StatusRecorder
+    # Budgets of the player's HTTP routes, per screen (controller/players/event_budget.py).
+    http_budgets: ScreenBudgets = field(default_factory=lambda: _screen_budgets())
+
+
+def _screen_budgets() -> ScreenBudgets:
+    from controller.players.event_budget import ScreenBudgets
+
+    return ScreenBudgets()
 
 
 def state() -> PanoState:

@@ -204,9 +204,14 @@ class Agent:
             if now >= next_heartbeat:
                 self.send_heartbeat()
                 next_heartbeat = now + self.heartbeat_interval
-            if self.receipts is not None and self.receipts.pending():
-                self.receipts.send(self._call)
+            self.send_receipts()
             self._disconnected.wait(min(0.5, max(0.05, next_heartbeat - now)))
+
+    def send_receipts(self) -> None:
+        """Send the emergency receipts still queued (over the socket, or in HTTP mode
+        to its route)."""
+        if self.receipts is not None and self.receipts.pending():
+            self.receipts.send(self._call)
 
     # --- emitting (python-socketio's emit is not thread-safe) ------------------------
 

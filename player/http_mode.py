@@ -13,10 +13,11 @@ clock with that route, fetches the timeline with ``GET /api/v1/player/timeline``
 every 4–6 poll intervals, returning to it as soon as it opens. A controller that does not
 answer at all is unreachable: the agent waits with its usual backoff.
 
-What HTTP cannot carry: remote commands (the controller sends them on the socket only)
-and ``emergency_shown`` receipts (the controller has no HTTP route for them; they stay
-queued on disk, ``player.receipts``, until the WebSocket is back). Changes arrive within
-a poll interval instead of a second.
+Emergency receipts go to ``POST /api/v1/player/emergency_shown`` after each heartbeat.
+The timeline poll sends the last timeline's ``ETag`` back in ``If-None-Match``, so an
+unchanged timeline costs a ``304`` and no body. What HTTP cannot carry: remote commands
+(the controller sends them on the socket only, and refuses them for a screen it hears
+from over HTTP only). Changes arrive within a poll interval instead of a second.
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ TIMEOUT = (5.0, 10.0)  # connect, read: seconds
 LOST_AFTER = 2  # consecutive failed requests: the controller is gone (a dropped socket)
 RETRY_WEBSOCKET = (4.0, 6.0)  # the WebSocket is tried again after this many polls
 MAX_TIMELINE_BYTES = 8 * 1024 * 1024  # a timeline is a few KiB; a large one some 100 KiB
-ROUTES = {"ack": "/api/v1/player/ack", "heartbeat": "/api/v1/player/heartbeat"}
+ROUTES = {"ack": "/api/v1/player/ack", "heartbeat": "/api/v1/player/heartbeat",
+          "emergency_shown": "/api/v1/player/emergency_shown"}
 TRANSPORT = "http"
+TIMELINE = "/api/v1/player/timeline"
 
 
 class Reach(enum.Enum):
@@ -68,6 +71,8 @@ class Host(Protocol):
 
     def try_websocket(self) -> bool: ...
 
+    def send_receipts(self) -> None: ...
+
 
 class HttpMode:
     def __init__(self, config: PlayerConfig, state: PlayerState, *,
@@ -84,18 +89,23 @@ class HttpMode:
         self._failures = 0
         self._lock = threading.Lock()  # one request at a time (requests.Session)
         self._last: object = None  # the last timeline body delivered
+        self._etag: str | None = None  # its ETag, sent back in If-None-Match
 
     # --- the routes of section 6 -------------------------------------------------
 
-    def _request(self, method: str, path: str, body: object = None) -> tuple[int, bytes]:
+    def _request(self, method: str, path: str, body: object = None,
+                 headers: dict[str, str] | None = None) -> tuple[int, bytes]:
         """The status and body of one request, or ``ConnectionError`` if there was no
         answer worth the name (no connection, a timeout, a 5xx, a refused credential)."""
         what = f"{method} {path}"
         try:
             with self._lock:
                 with self.session.request(method, self.base + path, json=body,
-                                          timeout=TIMEOUT, stream=True) as response:
+                                          headers=headers, timeout=TIMEOUT,
+                                          stream=True) as response:
                     status, content = response.status_code, _read_bounded(response, what)
+                    if status == 200 and path == TIMELINE:
+                        self._etag = response.headers.get("ETag")
         except (requests.RequestException, ValueError) as exc:
             self._failed()
             raise ConnectionError(f"{what}: {short_reason(exc)}") from exc
@@ -145,10 +155,15 @@ class HttpMode:
             raise ValueError(f"GET /api/v1/time: server_time {value!r} is not a number")
         return float(value)
 
-    def timeline(self) -> object | None:
+    def timeline(self, current: bool = False) -> object | None:
         """The screen's timeline as the controller sends it (checked by the intake),
-        or None (the controller has none for us, or refused: logged)."""
-        status, content = self._request("GET", "/api/v1/player/timeline")
+        or None (unchanged since the last one, when ``current`` asks the controller to
+        say so; or the controller has none for us, or refused: logged)."""
+        tag = self._etag if current else None
+        status, content = self._request("GET", TIMELINE,
+                                        headers={"If-None-Match": tag} if tag else None)
+        if status == 304:
+            return None
         if status != 200:
             log.warning("GET /api/v1/player/timeline answered HTTP %d: %s", status,
                         _message(content) or "no message")
@@ -170,7 +185,8 @@ class HttpMode:
         status, content = self._request("POST", path, data)
         if 200 <= status < 300:
             return {"ok": True}
-        return {"ok": False, "message": _message(content) or f"HTTP {status}"}
+        return {"ok": False, "error": _error(content) or f"http_{status}",
+                "message": _message(content) or f"HTTP {status}"}
 
     # --- the mode ------------------------------------------------------------------
 
@@ -220,7 +236,7 @@ class HttpMode:
         """Fetch the timeline; hand it to the intake if it is new to us (the first
         poll of a session always, so it is acked at least once per session)."""
         try:
-            data = self.timeline()
+            data = self.timeline(current=not always)
         except ConnectionError as exc:
             log.warning("timeline not fetched: %s", exc)
             return
@@ -236,6 +252,7 @@ class HttpMode:
             return
         if not reply["ok"]:
             log.warning("heartbeat refused: %s", reply["message"])
+        host.send_receipts()
 
 
 def _read_bounded(response: requests.Response, what: str) -> bytes:
@@ -251,12 +268,20 @@ def _read_bounded(response: requests.Response, what: str) -> bytes:
     return b"".join(chunks)
 
 
-def _message(content: bytes) -> str | None:
-    """The ``message`` of a JSON refusal (protocol section 2), if there is one."""
+def _field(content: bytes, name: str) -> str | None:
+    """A field of a JSON refusal (protocol section 2), if there is one."""
     try:
         body = json.loads(content)
     except ValueError:
         return None
-    message = body.get("message") if isinstance(body, dict) else None
-    return str(message)[:300] if message else None
+    value = body.get(name) if isinstance(body, dict) else None
+    return str(value)[:300] if value else None
+
+
+def _message(content: bytes) -> str | None:
+    return _field(content, "message")
+
+
+def _error(content: bytes) -> str | None:
+    return _field(content, "error")
 

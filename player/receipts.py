@@ -9,11 +9,16 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from player.facts import iso
 from player.store import write_json_atomic
+
+# After a rate_limited answer: well over the controller's pace for receipts (one a
+# second after a burst), so the refusals do not add up to a flood (docs/protocol.md 5).
+RATE_LIMITED_PAUSE = 5.0
 
 log = logging.getLogger("pano.player.receipts")
 
@@ -28,6 +33,7 @@ class Receipts:
         self._lock = threading.Lock()
         self._pending: list[dict] = []
         self._sent: list[int] = []
+        self._not_before = 0.0  # monotonic: after a rate_limited answer, wait
         self._load()
 
     def _load(self) -> None:
@@ -64,11 +70,20 @@ class Receipts:
         """Send what is queued with ``call(event, data)`` (emit and wait for the answer;
         raises on timeout or disconnection). Returns how many were answered."""
         answered = 0
+        if time.monotonic() < self._not_before:
+            return 0
         for receipt in self.pending():
             try:
                 reply = call(EVENT, receipt)
             except (TimeoutError, ConnectionError) as exc:
                 log.info("emergency receipt %d not sent yet: %s", receipt["id"], exc)
+                break
+            if isinstance(reply, dict) and reply.get("error") == "rate_limited":
+                # Over the controller's budget (many receipts after a long time
+                # offline): keep it and the rest for the next round.
+                log.info("emergency receipt %d: later (%s)", receipt["id"],
+                         reply.get("message"))
+                self._not_before = time.monotonic() + RATE_LIMITED_PAUSE
                 break
             if isinstance(reply, dict) and not reply.get("ok", True):
                 log.warning("emergency receipt %d refused: %s", receipt["id"],

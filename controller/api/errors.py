@@ -22,6 +22,7 @@ ERROR_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "unprocessable",
+    429: "rate_limited",
     500: "internal_error",
 }
 
@@ -29,11 +30,13 @@ JSON_PREFIXES = ("/api/", "/media/")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, error: str | None = None) -> None:
+    def __init__(self, status: int, message: str, error: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.error = error or ERROR_CODES.get(status, "error")
+        self.headers = headers or {}
 
 
 def error_response(status: int, message: str, error: str | None = None) -> Response:
@@ -52,7 +55,9 @@ def _wants_json() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
-        return error_response(exc.status, exc.message, exc.error)
+        response = error_response(exc.status, exc.message, exc.error)
+        response.headers.update(exc.headers)
+        return response
 
     @app.errorhandler(ReviewError)
     def _review_error(exc: ReviewError) -> Response:

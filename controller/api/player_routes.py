@@ -1,6 +1,11 @@
 """HTTP routes a player uses (docs/protocol.md, section 6), all behind the screen's
-Bearer credential: the timeline by polling, heartbeat, ack, the clock and the upload of
-a screenshot a ``screenshot`` command asked for."""
+Bearer credential: the timeline by polling (with an ETag), heartbeat, ack, emergency
+receipts, the clock and the upload of a screenshot a ``screenshot`` command asked for.
+A player whose WebSocket is blocked on the way lives on these (its "HTTP mode"). The
+routes that write (heartbeat, ack, receipt) spend the socket's event budgets, per screen
+(``controller.players.event_budget``), once what they were sent is valid: a holder of a
+screen's credential cannot make the controller write many times a second. Reads cost
+what any request costs; bounding requests per address is nginx's (docs/security.md)."""
 
 from __future__ import annotations
 
@@ -10,15 +15,17 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, g, request
+from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from controller.api.bearer import bearer_token
 from controller.api.errors import ApiError
+from controller.emergencies.store import keep_receipt
 from controller.models import ScreenCommand
 from controller.players import commands, status
+from controller.players.event_budget import over_budget_message
 from controller.players.heartbeat import HeartbeatRefused, validate_heartbeat
-from controller.players.payloads import PayloadRefused, validate_ack
+from controller.players.payloads import PayloadRefused, validate_ack, validate_emergency_shown
 from controller.players.screen_auth import log_refusal, screen_for_bearer
 from controller.state import db, state
 
@@ -52,6 +59,14 @@ def require_screen(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def _spend(event: str) -> None:
+    wait = state().http_budgets.wait(g.screen_id, event, time.monotonic())
+    if wait is not None:
+        seconds = max(1, round(wait + 0.5))
+        raise ApiError(429, over_budget_message(event, "per screen"), "rate_limited",
+                       headers={"Retry-After": str(seconds)})
+
+
 def _json_body() -> Any:
     if not request.is_json:
         raise ApiError(400, "Send a JSON body with 'Content-Type: application/json'.")
@@ -77,7 +92,15 @@ def timeline() -> Any:
     body = state().publisher.timeline_for(db(), g.screen_id)
     if body is None:
         raise ApiError(404, f"No timeline for screen {g.screen_id!r}.")
-    return body
+    # A version is never reused for other content, so it names the body: a poll that
+    # sends it back in If-None-Match gets 304 and no body.
+    tag = f'"{g.screen_id}-{body.get("version")}"'
+    if tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        return Response(status=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+    response = jsonify(body)
+    response.headers["ETag"] = tag
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @player_api.post("/player/heartbeat")
@@ -87,6 +110,8 @@ def heartbeat() -> Any:
         facts = validate_heartbeat(_json_body())
     except HeartbeatRefused as exc:
         raise _refuse("heartbeat", 400, str(exc)) from None
+    _spend("heartbeat")
+    facts["transport"] = "http"  # how it reaches us: no command can reach it this way
     status.record_heartbeat(db(), g.screen_id, facts, request.remote_addr or "")
     return {"ok": True}
 
@@ -98,7 +123,26 @@ def ack() -> Any:
         received = validate_ack(_json_body())
     except PayloadRefused as exc:
         raise _refuse("ack", 400, str(exc)) from None
+    _spend("ack")
     status.record_ack(db(), g.screen_id, received)
+    return {"ok": True}
+
+
+@player_api.post("/player/emergency_shown")
+@require_screen
+def emergency_shown() -> Any:
+    """The ``emergency_shown`` receipt of section 5 as a JSON body (a player in HTTP
+    mode): the first ``shown_at`` is kept."""
+    try:
+        shown = validate_emergency_shown(_json_body())
+    except PayloadRefused as exc:
+        raise _refuse("emergency_shown", 400, str(exc)) from None
+    _spend("emergency_shown")
+    if not keep_receipt(db(), shown.id, g.screen_id, shown.shown_at):
+        raise _refuse("emergency_shown", 400, f"Emergency {shown.id} does not exist or "
+                                              f"does not target screen {g.screen_id}.")
+    log.info("screen %s showed emergency %d at %s (over HTTP)", g.screen_id, shown.id,
+             shown.shown_at.isoformat())
     return {"ok": True}
 
 

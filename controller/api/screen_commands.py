@@ -56,9 +56,9 @@ def send_command(screen_id: str) -> Any:
     except commands.CommandRefused as exc:
         raise ApiError(400, str(exc)) from None
     session = db()
-    if not commands.is_connected(session, screen.id, state().settings.heartbeat_interval):
-        raise ApiError(409, f"Screen {screen.id} is not connected to the controller, so it "
-                            "cannot receive a command now. Try again when it is online.")
+    why = commands.unreachable(session, screen.id, state().settings.heartbeat_interval)
+    if why is not None:
+        raise ApiError(409, why)
     actor = current_actor()
     command = commands.create(session, screen.id, name, args, g.user.username)
     record(session, actor, "screen.command", "screen", screen.id,

@@ -17,7 +17,7 @@ from controller.state import db, state
 screens_api = Blueprint("screens_api", __name__, url_prefix="/api/v1")
 
 FACT_KEYS = ("uptime", "load", "memory", "disk", "cpu_temp", "software", "clock_offset",
-             "last_error")
+             "last_error", "transport")
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from controller import changes
@@ -117,3 +118,16 @@ def record_receipt(session: Session, emergency_id: int, screen_id: str,
                                      shown_at=min(shown_at, utcnow()), received_at=utcnow()))
         session.flush()
     return True
+
+
+def keep_receipt(session: Session, emergency_id: int, screen_id: str,
+                 shown_at: datetime) -> bool:
+    """:func:`record_receipt` and commit, for the socket event and the HTTP route alike;
+    a receipt another connection of the screen stored first counts as kept."""
+    try:
+        known = record_receipt(session, emergency_id, screen_id, shown_at)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        known = True
+    return known

@@ -107,14 +107,23 @@ def is_command_id(value: Any) -> bool:
     return isinstance(value, str) and _ID_RE.fullmatch(value) is not None
 
 
-def is_connected(session: Session, screen_id: str, heartbeat_interval: float) -> bool:
-    """Whether the screen can get a command: some controller process holds its socket,
-    or it was heard from within three heartbeat intervals (a process that restarts
-    clears every ``connected`` flag, also those of other processes' players)."""
+def unreachable(session: Session, screen_id: str, heartbeat_interval: float) -> str | None:
+    """Why the screen cannot get a command now, or None if it can: some controller
+    process holds its socket, or it was heard from over the socket within three heartbeat
+    intervals (a process that restarts clears every ``connected`` flag, also those of
+    other processes' players). A screen heard from only over HTTP (its WebSocket blocked
+    on the way, docs/protocol.md section 3) has no way to receive one."""
     row = session.get(ScreenStatus, screen_id)
-    if row is None:
-        return False
-    return bool(row.connected) or is_online(row.last_seen, heartbeat_interval)
+    if row is not None and row.connected:
+        return None
+    if row is None or not is_online(row.last_seen, heartbeat_interval):
+        return (f"Screen {screen_id} is not connected to the controller, so it cannot "
+                "receive a command now. Try again when it is online.")
+    if (row.facts or {}).get("transport") == "http":
+        return (f"Screen {screen_id} reaches the controller over HTTP only (something on "
+                "the way blocks its WebSocket), so it cannot receive commands until that "
+                "is fixed (docs/operations.md, \"transport\": \"http\").")
+    return None
 
 
 def create(session: Session, screen_id: str, name: str, args: dict[str, Any],

@@ -29,11 +29,11 @@ from controller.edge.limits import (
 QUIET_ONCE_TOLD = frozenset({"rate_limited", "unknown_event"})
 
 
-def over_budget_message(event: str) -> str:
+def over_budget_message(event: str, where: str = "on one connection") -> str:
     budget = PLAYER_EVENT_BUDGETS[event]
     return (f"Too many {event} events: at most {budget.burst} at once, then one every "
-            f"{budget.every:g} s on one connection (docs/protocol.md, section 5, "
-            "\"Limits\"); this one was dropped.")
+            f"{budget.every:g} s {where} (docs/protocol.md, section 5, \"Limits\"); this "
+            "one was dropped.")
 
 
 class EventBudgets:
@@ -73,6 +73,27 @@ class EventBudgets:
         if flooding:
             self.cut = True
         return tell, flooding
+
+
+class ScreenBudgets:
+    """The same budgets for the player's HTTP routes (docs/protocol.md section 6), per
+    screen rather than per connection (each request is a connection of its own), checked
+    after the credential so only its holder spends them. One entry per screen that used
+    the routes, in this process."""
+
+    def __init__(self) -> None:
+        self._budgets: dict[str, EventBudgets] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, screen: str, event: str, now: float) -> float | None:
+        """None if ``screen`` may send ``event`` now, else the seconds until it may."""
+        with self._lock:
+            budgets = self._budgets.get(screen)
+            if budgets is None:
+                budgets = self._budgets[screen] = EventBudgets(now)
+            if budgets.allow(event, now):
+                return None
+            return budgets.buckets[event].wait_time(now)
 
 
 class FloodPenalties:

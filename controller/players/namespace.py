@@ -19,11 +19,10 @@ from typing import Any
 from flask import Flask, current_app, request
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from controller.edge.limits import FLOOD_REFUSALS, FLOOD_WINDOW
-from controller.emergencies.store import record_receipt
+from controller.emergencies.store import keep_receipt
 from controller.models import Screen, ScreenCommand
 from controller.players import commands, status
 from controller.players.event_budget import (
@@ -280,6 +279,7 @@ class PlayerNamespace(Namespace):
             facts = validate_heartbeat(data)
         except HeartbeatRefused as exc:
             return self._refuse(request.sid, "heartbeat", "bad_request", str(exc))  # type: ignore[attr-defined]
+        facts["transport"] = "websocket"  # how it reaches us (HTTP mode says "http")
         state().recorder.heartbeat(conn.identity.screen_id, facts, conn.remote_addr)
         return {"ok": True}
 
@@ -294,15 +294,8 @@ class PlayerNamespace(Namespace):
             shown = validate_emergency_shown(data)
         except PayloadRefused as exc:
             return self._refuse(sid, "emergency_shown", exc.error, str(exc))
-        session = db()
         screen_id = conn.identity.screen_id
-        try:
-            known = record_receipt(session, shown.id, screen_id, shown.shown_at)
-            session.commit()
-        except IntegrityError:  # another connection of this screen stored it first
-            session.rollback()
-            known = True
-        if not known:
+        if not keep_receipt(db(), shown.id, screen_id, shown.shown_at):
             return self._refuse(sid, "emergency_shown", "bad_request",
                                 f"Emergency {shown.id} does not exist or does not target "
                                 f"screen {screen_id}.")

@@ -92,22 +92,25 @@ def test_behind_a_proxy_that_blocks_websockets_the_player_works_over_http_then_r
         assert changed["timeline_version"] > version and changed["transport"] == "http"
         wait_for(lambda: screen(controller, admin)["acked_version"]
                  == changed["timeline_version"], timeout=10, what="the new version acked")
-        # Its receipt has no HTTP route: it waits on the player's disk for the socket.
-        time.sleep(2 * POLL)
-        assert receipt(controller, admin, eid) == "pending"
+        # Its receipt goes over HTTP too (POST /api/v1/player/emergency_shown).
+        wait_for(lambda: receipt(controller, admin, eid) == "shown", timeout=15,
+                 what="the emergency receipt delivered over HTTP")
         queued = json.loads((tmp_path / "cache" / "emergency_receipts.json").read_text())
-        assert [r["id"] for r in queued["pending"]] == [eid]
+        assert queued["pending"] == []
+        # A technician sees why a remote command cannot reach it.
+        code, _, body = call_api("POST", f"{controller.url}/api/v1/screens/{SCREEN}/commands",
+                                 admin, {"command": "identify"})
+        assert code == 409 and "over HTTP only" in json.loads(body)["message"]
+        assert screen(controller, admin)["facts"]["transport"] == "http"
 
         # 3. The proxy lets upgrades through: the player is back on the WebSocket at its
-        #    next retry, and the queued receipt is delivered.
+        #    next retry.
         proxy.refuse_websocket = False
         wait_for(lambda: status(player)["transport"] == "websocket", timeout=30,
                  what="the player back on the WebSocket")
         assert proxy.upgraded >= 1
         wait_for(lambda: screen(controller, admin)["connected"], timeout=10,
                  what="the controller sees the socket")
-        wait_for(lambda: receipt(controller, admin, eid) == "shown", timeout=10,
-                 what="the emergency receipt delivered over the WebSocket")
         assert status(player)["connected"] is True
         assert "Traceback" not in player.output()
     finally:

@@ -146,10 +146,11 @@ class MediaApp:
         return [body]
 
 
-def _json(start_response, status: str, obj: dict) -> list[bytes]:
+def _json(start_response, status: str, obj: dict,
+          headers: list[tuple[str, str]] | None = None) -> list[bytes]:
     body = json.dumps(obj).encode()
     start_response(status, [("Content-Type", "application/json"),
-                            ("Content-Length", str(len(body)))])
+                            ("Content-Length", str(len(body))), *(headers or [])])
     return [body]
 
 
@@ -165,6 +166,7 @@ class HttpOnlyController:
         self.server_skew = 100.0  # the controller's clock is 100 s ahead
         self.posted: list[tuple[str, object]] = []
         self.polls = 0
+        self.not_modified = 0  # polls answered 304 (the player sent the current ETag)
         self.lock = threading.Lock()
 
     def received(self, route: str) -> list:
@@ -191,8 +193,15 @@ class HttpOnlyController:
             if self.timeline is None:
                 return _json(start_response, "404 NOT FOUND", {
                     "error": "not_found", "message": f"No timeline for screen {SCREEN!r}."})
-            return _json(start_response, "200 OK", self.timeline)
-        if method == "POST" and path in ("/api/v1/player/ack", "/api/v1/player/heartbeat"):
+            tag = f'"{SCREEN}-{self.timeline.get("version")}"'  # type: ignore[attr-defined]
+            if environ.get("HTTP_IF_NONE_MATCH") == tag:
+                with self.lock:
+                    self.not_modified += 1
+                start_response("304 NOT MODIFIED", [("ETag", tag)])
+                return [b""]
+            return _json(start_response, "200 OK", self.timeline, [("ETag", tag)])
+        if method == "POST" and path in ("/api/v1/player/ack", "/api/v1/player/heartbeat",
+                                         "/api/v1/player/emergency_shown"):
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length))
             with self.lock:

@@ -116,3 +116,26 @@ def test_a_refused_receipt_leaves_the_queue_and_a_broken_file_is_ignored(tmp_pat
     assert Receipts(tmp_path).pending() == []
     (tmp_path / RECEIPTS_FILE).write_text(json.dumps({"pending": [{"id": 3}]}), "utf-8")
     assert Receipts(tmp_path).pending() == []
+
+
+def test_a_rate_limited_receipt_stays_queued_and_the_sender_pauses(tmp_path):
+    """Many receipts after days offline meet the controller's budget (50, then one a
+    second): those refused as rate_limited stay queued, and the sender waits before it
+    tries again, so its refusals never add up to a flood (docs/protocol.md 5)."""
+    receipts = Receipts(tmp_path)
+    for eid in (7, 8, 9):
+        receipts.shown(eid, T0)
+    answers = iter([{"ok": True},
+                    {"ok": False, "error": "rate_limited", "message": "Too many"}])
+    sent: list = []
+
+    def call(event: str, data: object) -> object:
+        sent.append(data["id"])  # type: ignore[index]
+        return next(answers)
+
+    assert receipts.send(call) == 1
+    assert [r["id"] for r in receipts.pending()] == [8, 9]
+    assert receipts.send(call) == 0 and sent == [7, 8]  # paused: not even tried
+    receipts._not_before = 0.0  # the pause is over
+    assert receipts.send(lambda e, d: {"ok": True}) == 2
+    assert receipts.pending() == []

@@ -68,12 +68,14 @@ def test_the_timeline_comes_over_http_stored_played_acked_and_heartbeats_go_out(
         wait_for(lambda: versions(blocked.received("ack")) == [3, 4], timeout=5,
                  what="the new version acked")
         assert run.state.timeline_version == 4
-        # An unchanged one is neither written to the card again nor acked again.
+        # An unchanged one is neither written to the card again nor acked again, nor
+        # even sent: the player names the one it has (If-None-Match) and gets a 304.
         written = (tmp_path / "timeline.json").stat().st_mtime_ns
         polls = blocked.polls
         wait_for(lambda: blocked.polls >= polls + 5, what="five more polls")
         assert versions(blocked.received("ack")) == [3, 4]
         assert (tmp_path / "timeline.json").stat().st_mtime_ns == written
+        assert blocked.not_modified >= 4
     assert not run.state.connected and run.state.transport is None
 
 

@@ -164,7 +164,17 @@ def _connected_screen(server, tokens: dict[str, str]) -> dict[str, str]:
     return {"screen_id": SCREEN_OF_EXAMPLES}
 
 
+def _emergency_shown(server, tokens: dict[str, str]) -> dict[str, Any]:
+    """A receipt needs an emergency of the screen: send one, and name it in the body."""
+    status, body = call(server, "POST", "/api/v1/emergencies", tokens["admin"], {
+        "messages": {"vi": {"title": "Thử"}, "en": {"title": "Test"}},
+        "targets": {"screens": [SCREEN_OF_EXAMPLES]}, "duration_minutes": 5})
+    assert status == 201, body
+    return {BODY: {**_example("postPlayerEmergencyShown"), "id": body["id"]}}
+
+
 SCREEN_OF_EXAMPLES = "phu-bai-arrivals"  # the screen whose credential tokens[SCREEN] is
+BODY = "__body__"  # a setup's value for this key replaces the example's body
 _PLAYERS: list[Any] = []
 
 SETUP: dict[str, Setup] = {
@@ -172,6 +182,7 @@ SETUP: dict[str, Setup] = {
     "replaceSchedule": _ensure_schedule,
     "updateUser": _ensure_user,
     "rejectVersion": _version_in_review,
+    "postPlayerEmergencyShown": _emergency_shown,
 }
 # The role that sends the example (else admin if allowed, else the first of x-roles).
 SENDER = {"rejectVersion": "approver"}
@@ -207,6 +218,7 @@ def test_request_body_example_is_accepted(server, tokens, key, index):
     setup = SETUP.get(op["operationId"])
     if setup is not None:
         values.update(setup(server, tokens))
+    example = values.pop(BODY, example)
     url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
     status, body = call(server, method, url, tokens[sender], example)
     assert status not in (400, 422), (status, body)

@@ -109,4 +109,4 @@ def test_screens_api_lists_every_screen(server, fleet):
     assert never["last_seen"] is None and never["now_playing"] is None
     assert never["timeline_version"] >= 1 and never["acked_version"] is None
     assert set(never["facts"]) == {"uptime", "load", "memory", "disk", "cpu_temp", "software",
-                                   "clock_offset", "last_error"}
+                                   "clock_offset", "last_error", "transport"}

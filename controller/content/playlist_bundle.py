@@ -102,10 +102,12 @@ class BundleMedia:
     """Media names of an uploaded bundle: files in its ``media/`` folder, else files
     already in the store (see :class:`StoredNames`)."""
 
-    def __init__(self, media_dir: Path | None, session: Session, store: MediaStore) -> None:
+    def __init__(self, media_dir: Path | None, session: Session, store: MediaStore,
+                 settings: Any = None) -> None:
         self.media_dir = media_dir
-        # the checks' cleaned copies go into the upload's work folder, beside media/
-        self.directory = (DirectoryMedia(media_dir, work_dir=media_dir.parent)
+        # the checks' cleaned copies go into the upload's work folder, beside media/;
+        # ``settings`` gives the limits of an upload (max_image_pixels)
+        self.directory = (DirectoryMedia(media_dir, settings, work_dir=media_dir.parent)
                           if media_dir is not None else None)
         self.stored = StoredNames(session, store)
 

@@ -79,7 +79,8 @@ def run_playlist_import(ctx: JobContext, job: Job, folder: Path,
     languages = ctx.settings.language_config
     with ctx.sessions() as session:
         actor = _actor(session, job)
-        checker = _CountingMedia(BundleMedia(media_dir, session, ctx.store), progress, total)
+        checker = _CountingMedia(BundleMedia(media_dir, session, ctx.store, ctx.settings),
+                                 progress, total)
         try:
             parsed = parse_playlists(yaml_path, checker, languages)  # type: ignore[arg-type]
             check_import(session, parsed, actor, approve=False)

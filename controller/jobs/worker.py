@@ -9,7 +9,8 @@
 Threads suffice: decoding (Pillow), hashing (hashlib) and ffprobe/ffmpeg release the
 GIL. Every worker process beats for its running jobs every few seconds and, when it
 starts, fails the jobs a dead worker of this machine left running
-(``controller/jobs/records.py``)."""
+(``controller/jobs/records.py``) and removes the work folders it left
+(``controller/housekeeping/work_folders.py``)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from typing import Any
 
 from huey.consumer import Consumer
 
+from controller.housekeeping.work_folders import sweep_work_folders
 from controller.jobs import records
 from controller.jobs.context import JobContext
 from controller.jobs.queue import JobQueue
@@ -59,6 +61,13 @@ class _Worker:
 
     def begin(self) -> None:
         records.fail_abandoned(self.context.sessions, dead=records.dead_on_this_host)
+        # The work folders of the worker this one replaces (killed mid-job: their locks
+        # died with it); folders queued for a worker keep their hold (work_folders.py).
+        removed, _ = sweep_work_folders(self.settings.data_dir,
+                                        self.settings.sweep_grace_hours * 3600)
+        if removed:
+            log.info("job worker start: removed %d abandoned work folder(s), %s bytes",
+                     len(removed), f"{sum(r.size for r in removed):,}")
         self._beat.start()
 
     def end(self) -> None:

@@ -120,6 +120,10 @@ def test_the_embedded_worker_imports_and_a_killed_one_fails_its_job(tmp_path: Pa
         assert not playlist_exists(controller.url, admin, "jobs-killed")
         wait_for(lambda: f"job worker (pid {pid}) died" in controller.output(),
                  what="the death logged")
+        # The worker started in its place removed the dead one's work folder at once.
+        wait_for(lambda: "removed 1 abandoned work folder(s)" in controller.output(),
+                 timeout=30, what="the new worker sweeping the dead one's folder")
+        assert not any((data / "tmp").iterdir())
         # started again: the next import goes through
         result = imported(controller.url, admin, upload(
             controller.url, admin, "again.zip", bundle("jobs-again", [small_photo(2)])))

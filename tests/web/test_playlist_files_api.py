@@ -17,7 +17,7 @@ import pytest
 import requests
 from PIL import Image
 from sqlalchemy import func, select
-from support.zips import make_zip
+from support.zips import make_zip, playlist_yaml
 from web.helpers import Fleet, make_settings
 
 from controller.auth.tokens import issue_user_token
@@ -263,3 +263,23 @@ def test_a_zip_with_an_invalid_playlist_is_422_naming_the_entry(server, fleet, t
     assert "must not be an empty list" in body["message"]
     assert snapshot(fleet) == before
     assert json.dumps(body).count("/tmp") == 0
+
+
+def test_a_bundles_pictures_have_the_uploads_pixel_limit(tmp_path_factory):
+    """The controller's max_image_pixels applies to the pictures of an imported bundle
+    as to an upload (it was the library's default there)."""
+    fleet = Fleet(make_settings(tmp_path_factory.mktemp("pixels"),
+                                max_image_pixels=1_000_000)).seed()
+    running = ControllerServer(fleet.settings).start()
+    try:
+        people = users(fleet)
+        wide = io.BytesIO()
+        Image.new("RGB", (1100, 1000), (20, 90, 160)).save(wide, "PNG")  # 1.1 megapixels
+        content = make_zip([("gallery.yaml", playlist_yaml("photo.png", agency="culture")),
+                            ("media/photo.png", wide.getvalue())])
+        status, body = upload(running, people["culture-editor"], "gallery.zip", content)
+        assert status == 422, body
+        assert "photo.png" in body["message"] and "pixel" in body["message"], body
+    finally:
+        running.stop()
+        fleet.close()

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import procs
-from bench.import_load import prepare, stats
-from bench.import_probes import TIMEOUT, Probes
+from bench.import_load import prepare
+from bench.import_probes import TIMEOUT, Probes, median_of, probe_table, stats
 
 GOAL_MS = 100.0
 
@@ -91,26 +91,12 @@ def _settle(probes: Probes, since: float, players: int) -> None:
         time.sleep(0.2)
 
 
-def _median(results: dict[str, Any], phase: str, probe: str, key: str) -> float:
-    return statistics.median(r[phase][probe][key] for r in results["rounds"])
-
-
 def table(results: dict[str, Any], label: str, seconds: float) -> str:
     rounds = results["rounds"]
     lines = [f"### A flooding screen: {label}",
              f"{len(rounds)} rounds of {seconds:g} s idle (A) then {seconds:g} s of flood (B); "
              "19 players; medians over rounds", "",
-             "| probe | phase | samples | p50 ms | p99 ms | max ms |",
-             "|---|---|---:|---:|---:|---:|"]
-    for probe, name in (("healthz", "GET /healthz"), ("time", "player `time` RTT")):
-        for phase, shown in (("A", "A idle"), ("B", "B flood")):
-            n = sum(r[phase][probe]["n"] for r in rounds)
-            lines.append(f"| {name} | {shown} | {n} | "
-                         + " | ".join(f"{_median(results, phase, probe, k):.1f}"
-                                      for k in ("p50", "p99", "max")) + " |")
-        ratio = (_median(results, "B", probe, "p99")
-                 / max(_median(results, "A", probe, "p99"), 0.001))
-        lines.append(f"| {name} | B ÷ A (p99) | | | {ratio:.1f} | |")
+             *probe_table(results, "flood", ("p50", "p99", "max"))]
     floods = [r["flood"] for r in rounds]
     cpu = {p: statistics.median(r[p]["cpu_s"] for r in rounds) for p in ("A", "B")}
     lines += ["", "flooder per round: "
@@ -132,7 +118,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="pano-bench-flood-") as tmp:
         results = run(repo, args.rounds, args.seconds, Path(tmp))
     print(table(results, "this checkout" if repo == procs.REPO else str(repo), args.seconds))
-    worst = max(_median(results, "B", probe, "p99") for probe in ("healthz", "time"))
+    worst = max(median_of(results, "B", probe, "p99") for probe in ("healthz", "time"))
     if worst >= GOAL_MS:
         print(f"\nFAIL: a p99 during the flood is {worst:.0f} ms (goal: under {GOAL_MS:.0f} ms)")
         return 1

@@ -36,9 +36,8 @@ import yaml
 
 from bench import procs
 from bench.import_bundle import make_bundle
-from bench.import_probes import Probes
+from bench.import_probes import Probes, median_of, probe_table, stats
 from bench.pano_system import sites_yaml
-from bench.stats import percentile
 
 GOAL_MS = 100.0
 SCREENS = 20
@@ -127,14 +126,6 @@ def _progress(job: dict[str, Any], started: float) -> str:
             f"{p['message']}")
 
 
-def stats(values: list[float]) -> dict[str, float]:
-    if not values:
-        return {"n": 0, "p50": float("nan"), "p95": float("nan"), "p99": float("nan"),
-                "max": float("nan")}
-    return {"n": len(values), "p50": percentile(values, 50), "p95": percentile(values, 95),
-            "p99": percentile(values, 99), "max": max(values)}
-
-
 def run(repo: Path, rounds: int, megabytes: int, workdir: Path) -> dict[str, Any]:
     data = workdir / "var"
     token, screens = prepare(repo, data, workdir)
@@ -180,10 +171,6 @@ def run(repo: Path, rounds: int, megabytes: int, workdir: Path) -> dict[str, Any
     return results
 
 
-def _median(results: dict[str, Any], phase: str, probe: str, key: str) -> float:
-    return statistics.median(r[phase][probe][key] for r in results["rounds"])
-
-
 def table(results: dict[str, Any], label: str) -> str:
     rounds = results["rounds"]
     first = rounds[0]
@@ -191,17 +178,7 @@ def table(results: dict[str, Any], label: str) -> str:
              f"{len(rounds)} rounds of a {first['bundle_mb']:.0f} MB zip ({first['videos']} "
              f"videos, {first['photos']} photos of 6 MP); {SCREENS} players; medians over "
              "rounds", "",
-             "| probe | phase | samples | p50 ms | p95 ms | p99 ms | max ms |",
-             "|---|---|---:|---:|---:|---:|---:|"]
-    for probe, name in (("healthz", "GET /healthz"), ("time", "player `time` RTT")):
-        for phase, shown in (("A", "A idle"), ("B", "B import")):
-            n = sum(r[phase][probe]["n"] for r in rounds)
-            lines.append(f"| {name} | {shown} | {n} | "
-                         + " | ".join(f"{_median(results, phase, probe, k):.1f}"
-                                      for k in ("p50", "p95", "p99", "max")) + " |")
-        ratio = (_median(results, "B", probe, "p99")
-                 / max(_median(results, "A", probe, "p99"), 0.001))
-        lines.append(f"| {name} | B ÷ A (p99) | | | | {ratio:.1f} | |")
+             *probe_table(results, "import", ("p50", "p95", "p99", "max"))]
     durations = [r["import_s"] for r in rounds]
     lines += ["", f"import duration: median {statistics.median(durations):.1f} s "
               f"(rounds: {', '.join(f'{d:.1f}' for d in durations)}); first answer: "
@@ -229,7 +206,7 @@ def main() -> int:
     print(table(results, label))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
-    worst = max(_median(results, "B", probe, "p99") for probe in ("healthz", "time"))
+    worst = max(median_of(results, "B", probe, "p99") for probe in ("healthz", "time"))
     if worst >= GOAL_MS:
         print(f"\nFAIL: a p99 during the import is {worst:.0f} ms (goal: under "
               f"{GOAL_MS:.0f} ms)")

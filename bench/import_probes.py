@@ -1,18 +1,21 @@
-"""What `bench.import_load` measures while the controller works: `GET /healthz` every
-50 ms on one kept-alive connection, and the `time` round trip of real python-socketio
-players on `/player`. The protocol lets a player send `time` once a second (docs/
-protocol.md, "Limits"), so there is one player per bench screen, their ticks staggered:
-twenty players give a sample every 50 ms. Each sample is (monotonic time sent, ms); a
+"""What `bench.import_load` and `bench.edge_flood` measure while the controller works:
+`GET /healthz` every 50 ms, and the `time` round trip of real python-socketio players on
+`/player`. The protocol lets a player send `time` once a second (docs/protocol.md,
+"Limits"), so there is one player per bench screen, their ticks staggered: twenty
+players give a sample every 50 ms. Each sample is (monotonic time sent, ms); a
 failure counts as a sample of the timeout."""
 
 from __future__ import annotations
 
+import statistics
 import threading
 import time
 from typing import Any
 
 import requests
 import socketio
+
+from bench.stats import percentile
 
 TIMEOUT = 10.0
 
@@ -109,3 +112,38 @@ class Probes:
                 client.disconnect()
             except Exception:  # noqa: BLE001 - closing anyway
                 pass
+
+
+PROBES = (("healthz", "GET /healthz"), ("time", "player `time` RTT"))
+
+
+def stats(values: list[float]) -> dict[str, float]:
+    """Count, p50/p95/p99 and max of one phase's samples (ms)."""
+    if not values:
+        return {"n": 0, "p50": float("nan"), "p95": float("nan"), "p99": float("nan"),
+                "max": float("nan")}
+    return {"n": len(values), "p50": percentile(values, 50), "p95": percentile(values, 95),
+            "p99": percentile(values, 99), "max": max(values)}
+
+
+def median_of(results: dict[str, Any], phase: str, probe: str, key: str) -> float:
+    """The median over rounds of one figure (``results["rounds"][i][phase][probe][key]``)."""
+    return statistics.median(r[phase][probe][key] for r in results["rounds"])
+
+
+def probe_table(results: dict[str, Any], busy: str, keys: tuple[str, ...]) -> list[str]:
+    """The Markdown rows for both probes in phases A (idle) and B (``busy``), medians
+    over rounds, and the B ÷ A ratio of the p99s."""
+    lines = ["| probe | phase | samples | " + " | ".join(f"{k} ms" for k in keys) + " |",
+             "|---|---|---:|" + "---:|" * len(keys)]
+    for probe, name in PROBES:
+        for phase, shown in (("A", "A idle"), ("B", f"B {busy}")):
+            n = sum(r[phase][probe]["n"] for r in results["rounds"])
+            lines.append(f"| {name} | {shown} | {n} | " + " | ".join(
+                f"{median_of(results, phase, probe, k):.1f}" for k in keys) + " |")
+        ratio = (median_of(results, "B", probe, "p99")
+                 / max(median_of(results, "A", probe, "p99"), 0.001))
+        cells = [name, "B ÷ A (p99)", ""] + [f"{ratio:.1f}" if k == "p99" else ""
+                                            for k in keys]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines

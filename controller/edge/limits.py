@@ -89,6 +89,8 @@ PLAYER_EVENT_BUDGETS = {b.event: b for b in (
     EventBudget("heartbeat", burst=3, every=5.0),
     EventBudget("emergency_shown", burst=50, every=1.0),
     EventBudget("command_result", burst=20, every=1.0),
+    # Proof-of-play batches (≤ 100 records): a day offline catches up in half a minute.
+    EventBudget("journal", burst=10, every=0.25),
 )}
 FLOOD_COOLDOWN = Limit(
     "flood_cooldown", 10, "s",

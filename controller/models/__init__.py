@@ -1,0 +1,89 @@
+"""The controller's tables (SQLAlchemy 2 declarative), one module per concern; every
+model is importable from here (``from controller.models import Screen``), and importing
+this package registers every table on ``Base.metadata`` (Alembic's checks compare it
+with the migrations). Alembic migrations in ``controller/migrations`` create them; never
+call ``create_all`` outside tests."""
+
+from controller.models.base import (  # noqa: F401
+    NAMING_CONVENTION,
+    Base,
+    utcnow,
+)
+from controller.models.content import (  # noqa: F401
+    APPROVED,
+    ARCHIVED,
+    DRAFT,
+    IN_REVIEW,
+    VERSION_STATES,
+    Agency,
+    Playlist,
+    PlaylistVersion,
+    Schedule,
+)
+from controller.models.emergencies import (  # noqa: F401
+    Emergency,
+    EmergencyReceipt,
+)
+from controller.models.media import (  # noqa: F401
+    Media,
+    MediaAlias,
+    QrCode,
+    QrScan,
+    RenderedSlide,
+    Rendition,
+)
+from controller.models.people import (  # noqa: F401
+    ApiToken,
+    User,
+)
+from controller.models.places import (  # noqa: F401
+    Screen,
+    Site,
+)
+from controller.models.records import (  # noqa: F401
+    AuditEntry,
+    ChangeCounter,
+    Job,
+)
+from controller.models.screens import (  # noqa: F401
+    ScreenCommand,
+    ScreenMedia,
+    ScreenMediaDigest,
+    ScreenStatus,
+    ScreenTimeline,
+)
+
+__all__ = [
+    "utcnow",
+    "NAMING_CONVENTION",
+    "Base",
+    "Site",
+    "Screen",
+    "Media",
+    "MediaAlias",
+    "Rendition",
+    "RenderedSlide",
+    "QrCode",
+    "QrScan",
+    "Agency",
+    "Playlist",
+    "DRAFT",
+    "IN_REVIEW",
+    "APPROVED",
+    "ARCHIVED",
+    "VERSION_STATES",
+    "PlaylistVersion",
+    "Schedule",
+    "User",
+    "ApiToken",
+    "Emergency",
+    "EmergencyReceipt",
+    "ScreenTimeline",
+    "ScreenMedia",
+    "ScreenMediaDigest",
+    "ScreenStatus",
+    "ScreenCommand",
+    "AuditEntry",
+    "ChangeCounter",
+    "Job",
+]

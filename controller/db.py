@@ -66,6 +66,15 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+def head_revision() -> str:
+    """The newest migration's revision id (what ``upgrade`` brings a database to)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    assert head is not None
+    return head
+
+
 def upgrade(url: str) -> None:
     """Bring the database at ``url`` to the newest schema (``alembic upgrade head``)."""
     engine = make_engine(url)

@@ -40,6 +40,14 @@ from controller.models.places import (  # noqa: F401
     Screen,
     Site,
 )
+from controller.models.plays import (  # noqa: F401
+    PLAYS_APPEND_ONLY,
+    PlayDaily,
+    PlayFinding,
+    PlayJournal,
+    PlayRecord,
+    ScreenPresence,
+)
 from controller.models.records import (  # noqa: F401
     AuditEntry,
     ChangeCounter,
@@ -86,4 +94,10 @@ __all__ = [
     "AuditEntry",
     "ChangeCounter",
     "Job",
+    "PLAYS_APPEND_ONLY",
+    "PlayJournal",
+    "PlayRecord",
+    "PlayFinding",
+    "PlayDaily",
+    "ScreenPresence",
 ]

@@ -5,8 +5,10 @@
 # Vietnamese and Lao slides; libfribidi0 lets Pillow's raqm layout shape complex scripts.
 # ffmpeg gives ffprobe (video duration and size); libzbar0 decodes QR codes in tests.
 # The panel's E2E tests also drive Chromium (desktop and tablet windows).
+# WeasyPrint (the yearly report's PDF) lays text out through Pango and HarfBuzz.
 set -euo pipefail
-packages=(chromium fonts-noto-core libfribidi0 ffmpeg libzbar0)
+packages=(chromium fonts-noto-core libfribidi0 ffmpeg libzbar0
+          libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 # npm fetches the web panel's two browser libraries (package.json); skipped when a Node.js
 # npm is already on the PATH (e.g. from nodesource), since Debian's npm would conflict.
 command -v npm >/dev/null || packages+=(nodejs npm)

@@ -227,6 +227,11 @@ class Agent:
             return False
         return True
 
+    def call(self, event: str, data: object) -> object:
+        """Emit ``event`` and wait for its answer, over whatever link is up (the play
+        journal's sender, on its own thread)."""
+        return self._call(event, data)
+
     def _call(self, event: str, data: object, timeout: float = CALL_TIMEOUT) -> object:
         """Emit and wait for the acknowledgement (in HTTP mode: the event's route, if it
         has one); raises TimeoutError or ConnectionError."""

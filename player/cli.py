@@ -15,6 +15,9 @@ from player.clock import Clock
 from player.commands import CommandRunner, DisplayControl
 from player.config import DISPLAYS, KEYS, ConfigError, PlayerConfig, build, read_file
 from player.display import make_routes
+from player.journal import Journal
+from player.journal_sender import JournalSender
+from player.play_recorder import PlayRecorder
 from player.playback import Playback
 from player.receipts import Receipts
 from player.state import PlayerState
@@ -52,6 +55,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--screenshot-command", dest="screenshot_command",
                         help="shell command writing a PNG of the screen to stdout, used "
                              "when there is no --devtools-url (e.g. 'grim -')")
+    parser.add_argument("--journal-max-mb", dest="journal_max_mb", type=int,
+                        help="disk budget of the play journal, MiB (default 64)")
     parser.add_argument("--log-level", default="INFO",
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser.parse_args(argv)
@@ -78,7 +83,14 @@ class Player:
         self.cache = MediaCache(config.cache_dir, config.controller, config.token)
         self.cache.learn(self.state.timeline)  # sizes to check the cached files against
         self.receipts = Receipts(config.cache_dir)
-        self.playback = Playback(self.state, self.clock, self.cache, self.receipts.shown)
+        # The play journal: a kiosk records what its page confirms on screen, a headless
+        # player what its loop decides (player/play_recorder.py).
+        self.journal = Journal(config.cache_dir, config.journal_max_mb * 2**20,
+                               source="kiosk" if config.display == "kiosk" else "headless")
+        self.recorder = PlayRecorder(self.journal, self.clock)
+        self.recorder.resume()
+        self.playback = Playback(self.state, self.clock, self.cache, self.receipts.shown,
+                                 self.recorder, records_decisions=config.display != "kiosk")
         # Checks every cached file after the start, what plays first first (cache.py).
         self.verifier = CacheVerifier(self.cache, self.playback.media_in_play_order)
         self.playback.verifier = self.verifier
@@ -88,11 +100,12 @@ class Player:
                                       self.control)
         self.agent = Agent(config, self.state, self.store, self.cache, self.clock,
                            receipts=self.receipts, commands=self.commands)
+        self.sender = JournalSender(self.journal, self.agent.call, lambda: self.state.connected)
         routes = make_routes(config.display, self.playback, self.state, self.cache,
-                             self.control)
+                             self.control, self.recorder)
         self.http = PlayerHTTPServer(
             config.http_port, lambda: status_document(config.screen, self.state, self.clock,
-                                                      self.cache), routes)
+                                                      self.cache, self.journal), routes)
         self.threads: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -108,6 +121,10 @@ class Player:
                              name="agent", daemon=True),
             threading.Thread(target=self.verifier.run, args=(self.stop_event,),
                              name="cache-check", daemon=True),
+            threading.Thread(target=self.journal.run, args=(self.stop_event,),
+                             name="journal-fsync", daemon=True),
+            threading.Thread(target=self.sender.run, args=(self.stop_event,),
+                             name="journal-sender", daemon=True),
         ]
         for thread in self.threads:
             thread.start()
@@ -121,6 +138,10 @@ class Player:
         for thread in self.threads[:2]:
             thread.join(timeout=15)
         self.threads[2].join(timeout=1)  # a check only reads (and deletes): nothing to save
+        for thread in self.threads[3:5]:
+            thread.join(timeout=12)
+        self.recorder.stop()  # the record on screen ends with "stop"
+        self.journal.close()  # fsynced
         log.info("stopped")
 
 

@@ -11,7 +11,7 @@ import yaml
 DISPLAYS = ("headless", "kiosk")
 KEYS = ("controller", "screen", "token", "cache_dir", "display", "http_port",
         "heartbeat_interval", "backoff_cap", "http_poll_interval", "devtools_url",
-        "screenshot_command")
+        "screenshot_command", "journal_max_mb")
 
 
 class ConfigError(Exception):
@@ -35,6 +35,8 @@ class PlayerConfig:
     # http://127.0.0.1:9222, else a shell command writing a PNG to stdout (``grim -``).
     devtools_url: str | None = None
     screenshot_command: str | None = None
+    # The play journal's disk budget in MiB (player/journal.py; docs/operations.md).
+    journal_max_mb: int = 64
 
 
 def read_file(path: str | Path) -> dict:
@@ -106,6 +108,10 @@ def build(settings: dict) -> PlayerConfig:
     if shot is not None and not isinstance(shot, str):
         raise ConfigError(f"screenshot_command must be a shell command (a string), got "
                           f"{shot!r}")
+    budget = settings.get("journal_max_mb", 64)
+    if isinstance(budget, bool) or not isinstance(budget, int) or not 1 <= budget <= 4096:
+        raise ConfigError(f"journal_max_mb must be a whole number of MiB 1…4096, got "
+                          f"{budget!r}")
     return PlayerConfig(
         controller=controller,
         screen=str(settings["screen"]).strip(),
@@ -118,4 +124,5 @@ def build(settings: dict) -> PlayerConfig:
         http_poll_interval=float(poll),
         devtools_url=devtools,
         screenshot_command=(shot or "").strip() or None,
+        journal_max_mb=budget,
     )

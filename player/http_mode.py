@@ -13,7 +13,9 @@ clock with that route, fetches the timeline with ``GET /api/v1/player/timeline``
 every 4–6 poll intervals, returning to it as soon as it opens. A controller that does not
 answer at all is unreachable: the agent waits with its usual backoff.
 
-Emergency receipts go to ``POST /api/v1/player/emergency_shown`` after each heartbeat.
+Emergency receipts go to ``POST /api/v1/player/emergency_shown`` after each heartbeat;
+the play journal's batches (``player.journal_sender``, its own thread) to
+``POST /api/v1/player/journal``.
 The timeline poll sends the last timeline's ``ETag`` back in ``If-None-Match``, so an
 unchanged timeline costs a ``304`` and no body. What HTTP cannot carry: remote commands
 (the controller sends them on the socket only, and refuses them for a screen it hears
@@ -45,7 +47,8 @@ LOST_AFTER = 2  # consecutive failed requests: the controller is gone (a dropped
 RETRY_WEBSOCKET = (4.0, 6.0)  # the WebSocket is tried again after this many polls
 MAX_TIMELINE_BYTES = 8 * 1024 * 1024  # a timeline is a few KiB; a large one some 100 KiB
 ROUTES = {"ack": "/api/v1/player/ack", "heartbeat": "/api/v1/player/heartbeat",
-          "emergency_shown": "/api/v1/player/emergency_shown"}
+          "emergency_shown": "/api/v1/player/emergency_shown",
+          "journal": "/api/v1/player/journal"}
 TRANSPORT = "http"
 TIMELINE = "/api/v1/player/timeline"
 
@@ -184,7 +187,11 @@ class HttpMode:
                                   "once the WebSocket is back")
         status, content = self._request("POST", path, data)
         if 200 <= status < 300:
-            return {"ok": True}
+            try:  # the answer as the event's acknowledgement (journal: stored_through…)
+                body = json.loads(content)
+            except ValueError:
+                body = None
+            return dict(body, ok=True) if isinstance(body, dict) else {"ok": True}
         return {"ok": False, "error": _error(content) or f"http_{status}",
                 "message": _message(content) or f"HTTP {status}"}
 

@@ -10,6 +10,10 @@ plays; it loses it when a file is missing or found damaged (protocol section 8).
 due now is shown only once its files are checked: small ones are checked here at once,
 a big one (a video) is handed to the background check first in line, and until then
 nothing is reported playing (``now_playing: null``) rather than unchecked bytes.
+
+With a ``recorder`` (player/play_recorder.py) each tick lets it end a kiosk record whose
+page fell silent; a headless player (``records_decisions``) also records what the loop
+decided is on screen, since no page confirms anything.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from collections.abc import Callable
 from player.cache import MediaCache
 from player.clock import Clock
 from player.facts import iso
+from player.on_screen import decided
+from player.play_recorder import PlayRecorder
 from player.state import PlayerState
 from player.timeline import (
     Playing,
@@ -42,11 +48,14 @@ ORDER_AHEAD = 10  # items whose files the check after a start takes first
 
 class Playback:
     def __init__(self, state: PlayerState, clock: Clock, cache: MediaCache,
-                 on_emergency_shown: Callable[[int, float], None] | None = None) -> None:
+                 on_emergency_shown: Callable[[int, float], None] | None = None,
+                 recorder: PlayRecorder | None = None, records_decisions: bool = False) -> None:
         self.state = state
         self.clock = clock
         self.cache = cache
         self.on_emergency_shown = on_emergency_shown
+        self.recorder = recorder  # the play journal (proof of play)
+        self.records_decisions = records_decisions  # headless: the loop's decisions
         self.verifier: CacheVerifier | None = None  # the background check, if running
 
     def playable(self, timeline: dict) -> Callable[[dict], bool]:
@@ -136,7 +145,7 @@ class Playback:
         now = self.clock.now()
         timeline = self.state.timeline
         try:
-            self._emergency(timeline, now)
+            emergency = self._emergency(timeline, now)
             playing = self.current(now)
         except Exception as exc:  # noqa: BLE001 - a bad timeline must never stop the loop
             log.exception("cannot resolve the timeline: %s", exc)
@@ -151,20 +160,34 @@ class Playback:
                 log.info("now playing: %s item %d %r (%s) until %s%s", playing.playlist_key,
                          playing.item_index, playing.item.get("id"), playing.item.get("type"),
                          iso(playing.ends_at), " [stale timeline]" if playing.stale else "")
+        self._record(timeline, emergency, playing, now)
         return playing
 
-    def _emergency(self, timeline: dict | None, now: float) -> None:
+    def _record(self, timeline: dict | None, emergency: dict | None,
+                playing: Playing | None, now: float) -> None:
+        if self.recorder is None:
+            return
+        try:
+            if self.records_decisions:
+                self.recorder.observe(decided(timeline, emergency, playing, now), now)
+            self.recorder.tick(now)
+        except Exception as exc:  # noqa: BLE001 - the journal must never stop playback
+            log.exception("cannot record the play: %s", exc)
+            self.state.set_error(f"cannot record the play: {exc}"[:1000])
+
+    def _emergency(self, timeline: dict | None, now: float) -> dict | None:
         emergency = active_emergency(timeline, now) if timeline else None
         if not self.state.set_emergency(emergency, now):
-            return
+            return emergency
         if emergency is None:
             log.info("emergency over: back to the timeline")
-            return
+            return None
         title = next(iter(emergency["messages"].values()), {}).get("title", "")
         log.warning("EMERGENCY %d shown until %s: %s", emergency["id"], emergency["until"],
                     title)
         if self.on_emergency_shown is not None:
             self.on_emergency_shown(emergency["id"], now)
+        return emergency
 
     def run(self, stop: threading.Event) -> None:
         log.info("playback loop started")

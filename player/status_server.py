@@ -1,5 +1,5 @@
 """The player's local HTTP server on 127.0.0.1: ``GET /status`` for every backend, plus the
-routes a display backend adds (the kiosk page)."""
+routes a display backend adds (the kiosk page, and its ``POST /api/shown`` reports)."""
 
 from __future__ import annotations
 
@@ -16,15 +16,18 @@ from urllib.parse import urlsplit
 from player.cache import MediaCache
 from player.clock import Clock
 from player.facts import iso
+from player.journal import Journal
 from player.state import PlayerState, reported_error
 
 log = logging.getLogger("pano.player.http")
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+MAX_POST = 16 * 1024  # bytes: the page's reports are a few hundred
 Routes = Callable[["Handler", str], bool]
 
 
-def status_document(screen: str, state: PlayerState, clock: Clock, cache: MediaCache) -> dict:
+def status_document(screen: str, state: PlayerState, clock: Clock, cache: MediaCache,
+                    journal: Journal | None = None) -> dict:
     snap = state.snapshot()
     playing = None
     if snap.playing is not None:
@@ -49,6 +52,9 @@ def status_document(screen: str, state: PlayerState, clock: Clock, cache: MediaC
         "emergency": None if snap.emergency is None else {
             "id": snap.emergency.get("id"), "until": snap.emergency.get("until"),
             "since": None if snap.emergency_since is None else iso(snap.emergency_since)},
+        # The play journal (docs/operations.md): its id, records not stored by the
+        # controller yet and the start of the oldest, bytes on disk, losses declared.
+        "journal": None if journal is None else journal.status(),
     }
 
 
@@ -68,6 +74,30 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # noqa: BLE001 - answer, log, keep serving
             log.exception("error serving %s", path)
             self.send_json({"error": "internal", "message": str(exc)[:200]}, 500)
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        path = urlsplit(self.path).path
+        try:
+            if not (self.server.routes and self.server.routes(self, path)):
+                self.send_json({"error": "not_found", "message": f"No such route: {path}"},
+                               404)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        except Exception as exc:  # noqa: BLE001 - answer, log, keep serving
+            log.exception("error serving POST %s", path)
+            self.send_json({"error": "internal", "message": str(exc)[:200]}, 500)
+
+    def read_json(self) -> object:
+        """The request's JSON body, at most ``MAX_POST`` bytes; ``ValueError`` if not."""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 < length <= MAX_POST:
+            self.close_connection = True
+            raise ValueError(f"the body must be JSON of 1 to {MAX_POST} bytes, with its "
+                             "Content-Length")
+        return json.loads(self.rfile.read(length))
 
     def send_bytes(self, body: bytes, content_type: str, status: int = 200,
                    headers: dict | None = None) -> None:

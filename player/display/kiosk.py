@@ -13,6 +13,12 @@ fetched and decoded once per showing, a few MB a minute from 127.0.0.1), and a v
 Range requests are answered from the file, mostly from the OS page cache; Chromium's
 media buffer keeps what it plays in memory. It also spares the card a second write of
 every file.
+
+Proof of play: the page reports what is really on screen — its pictures decoded
+(``img.decode()``), a video with a frame, the page visible — to ``POST /api/shown`` when
+it changes and every 2 s while it lasts; the play journal's records of a kiosk are made
+from those reports (player/on_screen.py, player/play_recorder.py), never from what the
+player merely decided.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from pathlib import Path
 
 from player.cache import MediaCache
 from player.commands import DisplayControl
+from player.on_screen import reported
+from player.play_recorder import PlayRecorder
 from player.playback import Playback
 from player.state import PlayerState
 from player.status_server import Handler
@@ -92,14 +100,17 @@ def emergency_json(entry: dict, cache: MediaCache | None = None) -> dict:
 
 
 class KioskRoutes:
-    """Routes of the kiosk page: ``/``, ``/static/*``, ``/api/upcoming``, ``/media/<sha>``."""
+    """Routes of the kiosk page: ``/``, ``/static/*``, ``/api/upcoming``, ``/media/<sha>``
+    and ``POST /api/shown``."""
 
     def __init__(self, playback: Playback, state: PlayerState, cache: MediaCache,
-                 control: DisplayControl | None = None) -> None:
+                 control: DisplayControl | None = None,
+                 recorder: PlayRecorder | None = None) -> None:
         self.playback = playback
         self.state = state
         self.cache = cache
         self.control = control or DisplayControl()  # what remote commands change
+        self.recorder = recorder  # the play journal, fed by the page's reports
 
     def upcoming_document(self) -> dict:
         timeline = self.state.timeline
@@ -132,6 +143,11 @@ class KioskRoutes:
         }
 
     def __call__(self, handler: Handler, path: str) -> bool:
+        if handler.command == "POST":
+            if path != "/api/shown":
+                return False
+            self.shown(handler)
+            return True
         if path in STATIC_FILES:
             name, content_type = STATIC_FILES[path]
             handler.send_bytes((STATIC / name).read_bytes(), content_type, headers=KIOSK_HEADERS)
@@ -144,6 +160,17 @@ class KioskRoutes:
             self.serve_media(handler, match.group(1))
             return True
         return False
+
+    def shown(self, handler: Handler) -> None:
+        """The page's report of what is on screen now (player/on_screen.py)."""
+        try:
+            screen = reported(handler.read_json(), self.state.timeline)
+        except ValueError as exc:
+            handler.send_json({"error": "bad_request", "message": str(exc)[:300]}, 400)
+            return
+        if self.recorder is not None:
+            self.recorder.observe(screen)
+        handler.send_json({"ok": True})
 
     def serve_media(self, handler: Handler, sha: str) -> None:
         """A cached file, checked first if it was not yet in this run (whatever its

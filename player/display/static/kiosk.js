@@ -20,6 +20,8 @@
   var identifyKey = null;   // what the identify overlay shows, null when hidden
   var reloadToken = null;   // the player's reload_token when the page loaded
   var mediaEpoch = 0;       // bumped by clear_cache: media URLs change, files refetched
+  var emergencyShown = null; // the emergency on the overlay
+  var identifyShown = null;  // the identify overlay's languages and end, when shown
 
   function pageNow() { return Date.now() / 1000 + offset; }
 
@@ -260,6 +262,7 @@
     var id = e ? e.id + "|" + (e.file || "") + "|" + (e.badge ? e.badge.file : "") : null;
     if (id === emergencyId) { return; }
     emergencyId = id;
+    emergencyShown = e;
     overlay.innerHTML = "";
     overlay.hidden = !e;
     if (!e) { return; }
@@ -302,10 +305,12 @@
     identifyKey = key;
     identifyBox.innerHTML = "";
     identifyBox.hidden = !on;
+    identifyShown = null;
     if (!on) { return; }
     var names = info.name || {};
     var langs = (plan.display.languages || []).filter(function (l) { return names[l]; });
     Object.keys(names).forEach(function (l) { if (langs.indexOf(l) < 0) { langs.push(l); } });
+    identifyShown = { key: key, languages: langs.slice(0, 8), until: Date.parse(info.until) / 1000 };
     langs.forEach(function (l, i) {
       var line = el("div", "name " + (i === 0 ? "primary" : "secondary"), names[l]);
       line.lang = l;
@@ -334,8 +339,112 @@
       build(layers[1 - front], next);   // preload while hidden
       preparedKey = next.key;
     }
+    report();
     requestAnimationFrame(tick);
   }
+
+  // --- proof of play (docs/protocol.md 5, journal) ------------------------------------
+  // The player records what this page says is really on screen: identify over
+  // everything, else an emergency, else the visible slide of the front layer (or the
+  // idle page). Said when it changes and every REPORT_MS while it lasts (the player ends
+  // a record whose page falls silent), and only once its pictures are decoded
+  // (img.decode()), its videos have a frame and the page is visible; otherwise the page
+  // says nothing is confirmed ({kind: null}), and nothing is recorded.
+  var REPORT_MS = 2000;
+  var VIDEO_WAIT = 3000;
+  var reportedId = null;    // what the last report said
+  var reportedAt = 0;
+  var confirming = null;    // what is being confirmed (decoding)
+
+  function shasIn(node) {
+    var out = [];
+    node.querySelectorAll("img, video").forEach(function (m) {
+      var match = /\/media\/([0-9a-f]{64})/.exec(m.getAttribute("src") || "");
+      if (match && out.indexOf(match[1]) < 0) { out.push(match[1]); }
+    });
+    return out.slice(0, 8);
+  }
+
+  function onScreen() {
+    if (identifyShown) {
+      return { id: "identify|" + identifyShown.key, node: identifyBox, body: {
+        kind: "identify", key: identifyShown.key, languages: identifyShown.languages,
+        media: [], ends_at: identifyShown.until } };
+    }
+    if (emergencyShown) {
+      var e = emergencyShown;
+      var langs = Object.keys(e.messages || {});
+      var order = (plan.display.languages || []).filter(function (l) { return langs.indexOf(l) >= 0; });
+      langs.forEach(function (l) { if (order.indexOf(l) < 0) { order.push(l); } });
+      return { id: "emergency|" + emergencyId, node: overlay, body: {
+        kind: "emergency", emergency: e.id, languages: order.slice(0, 8),
+        media: shasIn(overlay), ends_at: e.until } };
+    }
+    var layer = layers[front];
+    if (!layer.classList.contains("visible")) { return { id: "none", node: null, body: { kind: null } }; }
+    var slide = layer.querySelector(".slide.on");
+    if (!slide) { return { id: "none", node: null, body: { kind: null } }; }
+    if (!shownEntry) {
+      return { id: "idle", node: slide, body: { kind: "idle", key: "idle",
+        languages: (plan.display.languages || []).slice(0, 1), media: [] } };
+    }
+    var index = Array.prototype.indexOf.call(layer.children, slide);
+    var s = (shownEntry.slides || [])[index] || { languages: languagesOf(shownEntry.item),
+      ends_at: shownEntry.ends_at };
+    return { id: shownEntry.key + "#" + index + "#" + mediaEpoch, node: slide, body: {
+      kind: "item", key: shownEntry.key + "#" + index, playlist: shownEntry.playlist,
+      item: String(shownEntry.item.id), languages: s.languages.slice(0, 8),
+      media: shasIn(slide), ends_at: s.ends_at, timeline_version: plan.timeline_version } };
+  }
+
+  function videoReady(video) {
+    if (video.readyState >= 2) { return Promise.resolve(true); }
+    return new Promise(function (resolve) {
+      video.addEventListener("loadeddata", function () { resolve(true); }, { once: true });
+      setTimeout(function () { resolve(video.readyState >= 2); }, VIDEO_WAIT);
+    });
+  }
+
+  function confirmed(node) {
+    if (document.visibilityState !== "visible") { return Promise.resolve(false); }
+    if (!node) { return Promise.resolve(true); }
+    var imgs = Array.prototype.slice.call(node.querySelectorAll("img"));
+    var videos = Array.prototype.slice.call(node.querySelectorAll("video"));
+    return Promise.all(imgs.map(function (img) { return img.decode(); }))
+      .then(function () {
+        return Promise.all(videos.map(videoReady)).then(function (ready) {
+          return imgs.every(function (img) { return img.naturalWidth > 0; }) &&
+            ready.every(function (r) { return r; });
+        });
+      }, function () { return false; });
+  }
+
+  function send(id, body) {
+    reportedId = id;
+    reportedAt = Date.now();
+    fetch("/api/shown", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body), cache: "no-store" }).catch(function () {});
+  }
+
+  function report() {
+    var s = onScreen();
+    if (s.id === confirming) { return; }  // its check is under way
+    if (s.id === reportedId && Date.now() - reportedAt < REPORT_MS) { return; }
+    if (s.body.kind === null) { send(s.id, s.body); return; }
+    confirming = s.id;
+    var late = new Promise(function (resolve) { setTimeout(resolve, 2 * VIDEO_WAIT, false); });
+    Promise.race([confirmed(s.node), late]).then(function (ok) {
+      if (confirming !== s.id) { return; }  // something else came on screen meanwhile
+      confirming = null;
+      if (onScreen().id !== s.id) { return; }  // the next frame reports it
+      send(s.id, ok ? s.body : { kind: null });
+    });
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible") { send("hidden", { kind: null }); }
+    else { reportedAt = 0; }
+  });
 
   poll();
   requestAnimationFrame(tick);

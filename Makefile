@@ -12,6 +12,7 @@ export PANO_PORT ?= $(PORT)
 # A virtualenv with the controller and the player, rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml $(VENDOR)/.installed
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@bash scripts/install-system-deps.sh libicu-dev pkg-config g++  # PyICU builds on them
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[controller,player]'
 	@touch $@

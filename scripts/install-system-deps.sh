@@ -3,6 +3,7 @@
 # Chromium drives the kiosk-page tests (Playwright with executable_path=/usr/bin/chromium;
 # no browser is ever downloaded). fonts-noto-core has Noto Sans and Noto Sans Lao for
 # Vietnamese and Lao slides; libfribidi0 lets Pillow's raqm layout shape complex scripts.
+# libicu-dev and pkg-config let pip build PyICU (Unicode line breaking, Lao words).
 # ffmpeg gives ffprobe (video duration and size); libzbar0 decodes QR codes in tests.
 # The panel's E2E tests also drive Chromium (desktop and tablet windows).
 # WeasyPrint (the yearly report's PDF) lays text out through Pango and HarfBuzz.

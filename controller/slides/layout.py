@@ -1,16 +1,18 @@
-"""Wrapping text at word boundaries and shrinking it step by step until it fits.
+"""Wrapping text at its allowed line breaks and shrinking it step by step until it fits.
 
 Break opportunities, from the most to the least preferred:
 
-1. spaces (and explicit line breaks ``\\n``);
-2. inside a Lao "word" (Lao writes no spaces between words, a space-delimited Lao chunk
-   is often a whole phrase) that does not fit on a line of its own: Lao **syllable**
-   boundaries, found by a conservative rule (:func:`syllable_units`);
-3. only at the smallest size, as a last resort before refusing the text (a long URL, an
+1. the Unicode line breaks (UAX #14, with ICU's dictionary for Lao words and a few
+   typographic tailorings: :mod:`controller.slides.linebreak`), and explicit ``\\n``;
+   a title (a bold paragraph) never ends with one short word alone on its last line;
+2. only at the smallest size, as a last resort before refusing the text (a long URL, an
    unusually long Lao compound): **character** boundaries, where a character is a
    grapheme cluster — a base with its combining marks (Vietnamese accents, Lao vowel and
    tone marks, Lao AM) — with a Lao leading vowel (ເ ແ ໂ ໃ ໄ) kept with the consonant
    after it and the Lao vowels ະ າ ຽ and ໆ kept with the one before.
+
+A Lao word is never cut between its syllables at a larger size: the text shrinks first
+(a trial found ພິ|ເສດ and ຫວຽດ|ນາມ cut by the syllable rule this replaced).
 
 Nothing is ever cut: a size is accepted only when every line fits the width and the
 inked bounding box of every run lies inside the region; otherwise the next smaller size
@@ -21,22 +23,16 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from controller.slides import fonts
+from controller.slides import fonts, linebreak
 
 LEADING_VOWELS = frozenset("\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4")  # ເ ແ ໂ ໃ ໄ
 # Never at the start of a piece: Lao AM (a spacing mark of its cluster), the vowels
 # ະ າ ຽ that follow their consonant, and the repetition mark ໆ.
 LAO_FOLLOWERS = frozenset("\u0eb0\u0eb2\u0eb3\u0ebd\u0ec6")
-LAO_HO = "\u0eab"  # ຫ: the silent prefix of ຫນ ຫມ ຫລ ຫວ … clusters
-LAO_HO_CLUSTER = frozenset("\u0e87\u0e8d\u0e99\u0ea1\u0ea3\u0ea5\u0ea7")  # ງ ຍ ນ ມ ຣ ລ ວ
-
-
-def is_lao_consonant(ch: str) -> bool:
-    return "\u0e81" <= ch <= "\u0eae" or "\u0edc" <= ch <= "\u0edf"
 
 
 def joins_previous(ch: str) -> bool:
@@ -57,7 +53,7 @@ def clusters(text: str) -> list[str]:
 
 
 def char_units(text: str) -> list[str]:
-    """The smallest pieces a line may be broken into (module docstring, level 3)."""
+    """The smallest pieces a line may be broken into (module docstring, level 2)."""
     out: list[str] = []
     glue_next = False
     for cluster in clusters(text):
@@ -69,37 +65,6 @@ def char_units(text: str) -> list[str]:
     return out
 
 
-def _has_vowel(piece: str) -> bool:
-    return any(fonts.is_lao(ch) and not is_lao_consonant(ch) for ch in piece)
-
-
-def syllable_units(text: str) -> list[str]:
-    """``text`` cut at the Lao syllable boundaries a conservative rule is sure of: before
-    a leading vowel, or before a consonant that carries a vowel or tone mark (a final
-    consonant never does), unless the piece so far has no vowel yet (``ກ|ວ່າ``), or the
-    previous unit is the prefix ຫ or a leading vowel with a bare consonant (``ເຫ|ວ້``,
-    ``ໃຫ|ຍ່`` are one syllable each); a bare ຫ before ງ ຍ ນ ມ ຣ ລ ວ carrying a mark
-    starts one (``ເທດ|ຫວຽດ``). Non-Lao characters never start a piece."""
-    units = char_units(text)
-    pieces: list[str] = []
-    for i, unit in enumerate(units):
-        if i == 0:
-            pieces.append(unit)
-            continue
-        prev = units[i - 1]
-        nxt = units[i + 1] if i + 1 < len(units) else ""
-        starts = (unit[0] in LEADING_VOWELS or (is_lao_consonant(unit[0]) and len(unit) > 1)
-                  or (unit == LAO_HO and nxt[:1] in LAO_HO_CLUSTER and len(nxt) > 1))
-        blocked = (not fonts.is_lao(prev[-1]) or not _has_vowel(pieces[-1]) or prev == LAO_HO
-                   or (len(prev) == 2 and prev[0] in LEADING_VOWELS
-                       and is_lao_consonant(prev[1])))
-        if starts and not blocked:
-            pieces.append(unit)
-        else:
-            pieces[-1] += unit
-    return pieces
-
-
 @lru_cache(maxsize=8192)
 def text_width(text: str, bold: bool, size: int, lang: str) -> float:
     """Advance width of ``text`` drawn run by run, each run in its script's font."""
@@ -107,44 +72,73 @@ def text_width(text: str, bold: bool, size: int, lang: str) -> float:
         run, language=fonts.run_language(script, lang)) for script, run in fonts.split_runs(text))
 
 
+SHORT_LAST_WORD = 10  # characters: a title's last line of one word this short is a widow
+
+
+def _fill(pieces: Sequence[str], fits: Callable[[str], bool], char_breaks: bool,
+          ) -> list[list[str]] | None:
+    """Greedy: each line takes whole pieces while it fits (trailing spaces do not count);
+    a piece wider than a line is cut into characters when ``char_breaks`` allows."""
+    lines: list[list[str]] = []
+    current: list[str] = []
+    for piece in pieces:
+        if fits("".join(current + [piece]).rstrip()):
+            current.append(piece)
+            continue
+        if current:
+            lines.append(current)
+            current = []
+        word = piece.rstrip()
+        if fits(word):
+            current = [piece]
+            continue
+        if not char_breaks:
+            return None
+        units = char_units(word)
+        if not all(fits(u) for u in units):
+            return None
+        for unit in units:
+            if current and not fits("".join(current) + unit):
+                lines.append(current)
+                current = []
+            current = ["".join(current) + unit]
+        current[-1] += piece[len(word):]
+    lines.append(current)
+    return lines
+
+
+def _no_widow(lines: list[list[str]], fits: Callable[[str], bool]) -> None:
+    """A title never ends with one short word alone: the last word of the line before
+    moves down when both lines still fit."""
+    if len(lines) < 2 or len(lines[-1]) != 1 or len(lines[-2]) < 2:
+        return
+    if len(lines[-1][0].strip()) > SHORT_LAST_WORD:
+        return
+    moved = [lines[-2][-1]] + lines[-1]
+    if fits("".join(moved).rstrip()) and fits("".join(lines[-2][:-1]).rstrip()):
+        lines[-2], lines[-1] = lines[-2][:-1], moved
+
+
 def wrap(text: str, bold: bool, size: int, lang: str, max_width: float,
-         char_breaks: bool = False) -> list[str] | None:
-    """Greedy line breaking (module docstring); None when some unbreakable piece is
-    wider than ``max_width``."""
+         char_breaks: bool = False, title: bool = False) -> list[str] | None:
+    """Lines of ``text`` at the Unicode line breaks (:mod:`controller.slides.linebreak`),
+    greedy, with no widow in a ``title``; None when some unbreakable piece is wider than
+    ``max_width`` (and ``char_breaks`` is not allowed)."""
 
     def fits(s: str) -> bool:
         return text_width(s, bold, size, lang) <= max_width
 
-    lines: list[str] = []
+    out: list[str] = []
     for paragraph in text.split("\n"):
-        words = [w for w in paragraph.split(" ") if w]
-        current = ""
-        for word in words:
-            candidate = f"{current} {word}" if current else word
-            if fits(candidate):
-                current = candidate
-                continue
-            if current:
-                lines.append(current)
-                current = ""
-            if fits(word):
-                current = word
-                continue
-            pieces = syllable_units(word)
-            if not all(fits(p) for p in pieces):
-                if not char_breaks:
-                    return None
-                pieces = char_units(word)
-                if not all(fits(p) for p in pieces):
-                    return None
-            for piece in pieces:
-                if fits(current + piece):
-                    current += piece
-                else:
-                    lines.append(current)
-                    current = piece
-        lines.append(current)
-    return lines
+        paragraph = " ".join(word for word in paragraph.split(" ") if word)
+        lines = _fill(linebreak.segments(paragraph, lang), fits, char_breaks) if paragraph \
+            else [[]]
+        if lines is None:
+            return None
+        if title:
+            _no_widow(lines, fits)
+        out += ["".join(line).rstrip() for line in lines]
+    return out
 
 
 @dataclass(frozen=True)
@@ -223,7 +217,8 @@ def _try(paras: Sequence[Para], region: tuple[int, int, int, int], base: int,
     total = 0
     for i, para in enumerate(paras):
         size = max(1, round(base * para.factor))
-        lines = wrap(para.text, para.bold, size, para.lang, width - overhang(size), char_breaks)
+        lines = wrap(para.text, para.bold, size, para.lang, width - overhang(size), char_breaks,
+                     title=para.bold)
         if lines is None:
             return None
         asc, desc = _metrics(para.text, para.bold, size)

@@ -29,6 +29,7 @@ from controller.api.playlist_review import review_api
 from controller.api.playlists import playlists_api
 from controller.api.preview import preview_api
 from controller.api.qr import qr_api
+from controller.api.reports import reports_api
 from controller.api.schedule_week import schedule_week_api
 from controller.api.schedules import schedules_api
 from controller.api.screen_commands import screen_commands_api
@@ -127,6 +128,7 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     app.register_blueprint(media_routes)
     app.register_blueprint(media_thumbnails_api)
     app.register_blueprint(qr_api)
+    app.register_blueprint(reports_api)
     app.register_blueprint(qr_routes)
     app.register_blueprint(home)
     init_panel(app, settings, socketio)

@@ -201,12 +201,17 @@ class HttpOnlyController:
                 return [b""]
             return _json(start_response, "200 OK", self.timeline, [("ETag", tag)])
         if method == "POST" and path in ("/api/v1/player/ack", "/api/v1/player/heartbeat",
-                                         "/api/v1/player/emergency_shown"):
+                                         "/api/v1/player/emergency_shown",
+                                         "/api/v1/player/journal"):
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length))
             with self.lock:
                 self.posted.append((path.rsplit("/", 1)[1], body))
-            return _json(start_response, "200 OK", {"ok": True})
+            answer: dict = {"ok": True}
+            if path.endswith("/journal"):  # every record stored (protocol section 5)
+                answer.update(stored_through=body["records"][-1]["seq"], duplicates=0,
+                              findings=[])
+            return _json(start_response, "200 OK", answer)
         return _json(start_response, "404 NOT FOUND", {"error": "not_found",
                                                        "message": f"No route {path}."})
 

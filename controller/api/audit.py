@@ -16,6 +16,7 @@ from flask import Blueprint, request
 from controller.api.errors import ApiError
 from controller.api.user_auth import current_actor, require_role
 from controller.models import AuditEntry
+from controller.reports.filters import ReportRefused, parse_time
 from controller.review.audit import MAX_PAGE, AuditQuery, as_dict
 from controller.state import db
 
@@ -28,19 +29,12 @@ DEFAULT_LIMIT = 100
 
 
 def _time(name: str, raw: str) -> datetime:
-    text = raw.strip()
-    if "T" in text and text[-6:-5] == " ":  # an unencoded '+' arrives as a space
-        text = text[:-6] + "+" + text[-5:]
+    """An ISO 8601 time with its zone, in UTC (SQLite stores the times as UTC text
+    without a zone and compares text)."""
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ApiError(400, f"{name!r} {raw[:64]!r} is not an ISO 8601 time; give e.g. "
-                            f"{name}=2026-11-27T08:00:00Z or …%2B07:00.") from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ApiError(400, f"{name!r} {raw[:64]!r} has no time zone; add Z or an offset "
-                            "such as +07:00 (written %2B07:00 in a URL).")
-    # UTC: SQLite stores the times as UTC text without a zone and compares text.
-    return moment.astimezone(UTC)
+        return parse_time(name, raw)
+    except ReportRefused as exc:
+        raise ApiError(400, str(exc)) from None
 
 
 def entry_dict(entry: AuditEntry) -> dict[str, Any]:

@@ -24,6 +24,9 @@ class Site(Base):
     name_vi: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    # The site's name in the languages beyond Vietnamese and English, {"lo": …, "fr": …}:
+    # the slide header of a screen whose profile has that language shows it.
+    names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 class Screen(Base):

@@ -27,6 +27,7 @@ from controller.models.emergencies import (  # noqa: F401
 from controller.models.media import (  # noqa: F401
     Media,
     MediaAlias,
+    MediaUpload,
     QrCode,
     QrScan,
     RenderedSlide,
@@ -69,6 +70,7 @@ __all__ = [
     "Screen",
     "Media",
     "MediaAlias",
+    "MediaUpload",
     "Rendition",
     "RenderedSlide",
     "QrCode",

@@ -35,6 +35,9 @@ class Media(Base):
     # "upload" (an operator's file), "rendition" (derived from another media file) or
     # "slide" (rendered by the controller); derived files may be deleted and remade.
     origin: Mapped[str] = mapped_column(String(16), default="upload")
+    # The file this one was made from and stands for in exports: an animated GIF's
+    # original (origin "source") for the looping video made of it. None for most files.
+    source_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 class MediaAlias(Base):
     """An uploaded file's own SHA-256 -> the media stored for it (metadata stripped,
@@ -45,6 +48,18 @@ class MediaAlias(Base):
     upload_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     media_sha256: Mapped[str] = mapped_column(ForeignKey("media.sha256"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+class MediaUpload(Base):
+    """One name a stored file was uploaded under, for the library list: the same bytes
+    sent as 'poster.jpg' and later as 'festival.jpg' are one file and two entries."""
+
+    __tablename__ = "media_uploads"
+    __table_args__ = (UniqueConstraint("media_sha256", "original_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    media_sha256: Mapped[str] = mapped_column(ForeignKey("media.sha256"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
 
 class Rendition(Base):
     """A media file prepared for one target (``1920x1080``, ``1080x1920``, ``thumb`` …),

@@ -16,6 +16,7 @@ from controller.auth.cli import add_users_parser
 from controller.cli_base import EXIT_ERROR, EXIT_INPUT, EXIT_INTERRUPTED, CliError, sessions
 from controller.emergencies.cli import add_emergency_parser
 from controller.media.cli import add_media_parser
+from controller.reports.cli import add_report_parser
 from controller.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -230,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_emergency_parser(sub)
     add_media_parser(sub)
+    add_report_parser(sub)
 
     sub.add_parser("serve", help="run the controller server").set_defaults(handler=cmd_serve)
     sub.add_parser("worker", help="run the job worker (imports, uploads' checks) for "

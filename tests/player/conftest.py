@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -48,3 +49,17 @@ def run_player():
         if player.proc.poll() is None:
             player.proc.kill()
             player.proc.wait()
+
+
+@pytest.fixture
+def browser():
+    """A real Chromium driven by Playwright (the test is skipped where either is missing)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.skip("no chromium on this machine")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=executable,
+                                     args=["--autoplay-policy=no-user-gesture-required"])
+        yield chromium
+        chromium.close()

@@ -29,15 +29,6 @@ SCREEN_JS = """() => {
 }"""
 
 
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM,
-                                     args=["--autoplay-policy=no-user-gesture-required"])
-        yield chromium
-        chromium.close()
-
-
 def watch(browser, url: str, seconds: float) -> tuple[list[dict], list[str]]:
     page = browser.new_page(viewport={"width": 960, "height": 540})
     errors: list[str] = []

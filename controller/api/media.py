@@ -10,7 +10,7 @@ the job ends within ``jobs_wait`` seconds, else a 202 with the job to follow."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, request
@@ -23,7 +23,7 @@ from controller.api.user_auth import require_role
 from controller.jobs.waiting import read_cooperatively
 from controller.media.ingest import display_name
 from controller.media.store import is_sha256
-from controller.models import Media
+from controller.models import Media, MediaUpload
 from controller.state import db, state
 
 media_api = Blueprint("media_api", __name__, url_prefix="/api/v1")
@@ -35,13 +35,17 @@ DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 MULTIPART_OVERHEAD = 64 * 1024  # bytes of multipart framing allowed beyond the file
 
 
-def as_json(media: Media) -> dict[str, Any]:
-    created = media.created_at
+def as_json(media: Media, *, name: str | None = None,
+            created: datetime | None = None) -> dict[str, Any]:
+    """A media file as the API shows it; ``name`` and ``created``: those of one upload
+    of it (the library lists each name a file was uploaded under), else the first."""
+    created = created or media.created_at
     if created.tzinfo is None:
         created = created.replace(tzinfo=UTC)
     return {"sha256": media.sha256, "kind": media.kind, "mime": media.mime,
             "size": media.size, "width": media.width, "height": media.height,
-            "duration": media.duration, "original_name": media.original_name,
+            "duration": media.duration,
+            "original_name": media.original_name if name is None else name,
             "created": created.astimezone(UTC).isoformat().replace("+00:00", "Z")}
 
 
@@ -84,7 +88,9 @@ def list_media() -> Any:
     if unknown:
         raise ApiError(400, f"Unknown parameter(s): {', '.join(unknown)} (use kind, limit, "
                             "before).")
-    query = select(Media).where(Media.origin == "upload")
+    # One entry per name a file was uploaded under (controller/media/ingest.py).
+    query = select(MediaUpload, Media).join(
+        Media, Media.sha256 == MediaUpload.media_sha256).where(Media.origin == "upload")
     kind = args.get("kind")
     if kind is not None:
         if kind not in KINDS:
@@ -99,20 +105,34 @@ def list_media() -> Any:
     session = db()
     before = args.get("before")
     if before is not None:
-        if not is_sha256(before):
-            raise ApiError(400, "'before' must be the sha256 of a media file (the "
-                                "'next_before' of the previous page).")
-        cursor = session.get(Media, before)
-        if cursor is None:
-            raise ApiError(400, f"'before': no media file {before}.")
-        query = query.where(or_(Media.created_at < cursor.created_at,
-                                and_(Media.created_at == cursor.created_at,
-                                     Media.sha256 < cursor.sha256)))
-    rows = list(session.scalars(query.order_by(Media.created_at.desc(),
-                                               Media.sha256.desc()).limit(limit)))
+        cursor = _cursor(before)
+        query = query.where(or_(MediaUpload.created_at < cursor.created_at,
+                                and_(MediaUpload.created_at == cursor.created_at,
+                                     MediaUpload.id < cursor.id)))
+    rows = list(session.execute(query.order_by(MediaUpload.created_at.desc(),
+                                               MediaUpload.id.desc()).limit(limit)))
     more = len(rows) == limit
-    return {"media": [as_json(m) for m in rows],
-            "next_before": rows[-1].sha256 if rows and more else None}
+    return {"media": [as_json(m, name=u.original_name, created=u.created_at)
+                      for u, m in rows],
+            "next_before": str(rows[-1][0].id) if rows and more else None}
+
+
+def _cursor(before: str) -> MediaUpload:
+    """The library entry a page ends with: its number (``next_before``), or a media
+    SHA-256 (as earlier pages said), meaning that file's newest entry."""
+    session = db()
+    entry = None
+    if is_sha256(before):
+        entry = session.scalars(select(MediaUpload).where(
+            MediaUpload.media_sha256 == before).order_by(
+            MediaUpload.created_at.desc(), MediaUpload.id.desc()).limit(1)).first()
+    elif before.isdigit() and len(before) <= 18:
+        entry = session.get(MediaUpload, int(before))
+    else:
+        raise ApiError(400, "'before' must be the 'next_before' of the previous page.")
+    if entry is None:
+        raise ApiError(400, f"'before': no media entry {before[:64]}.")
+    return entry
 
 
 @media_api.get("/media/<sha256>")

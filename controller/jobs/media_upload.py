@@ -34,7 +34,7 @@ def run_media_upload(ctx: JobContext, job: Job, folder: Path,
         except BaseException:
             session.rollback()
             raise
-        body = as_json(result.media)
+        body = as_json(result.media, name=result.name)
         if result.existing:
             session.commit()
             return 200, {**body, "existing": True}

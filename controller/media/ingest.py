@@ -8,7 +8,8 @@ uploaded or imported media file comes in through :func:`ingest`.
   HEIC/HEIF becomes JPEG or PNG. Videos are read by ffprobe and copied without metadata
   (:mod:`controller.media.video`). A file already clean is stored byte for byte.
 - The upload's own SHA-256 is recorded in ``media_aliases``: the same bytes uploaded again
-  give the stored Media at once, without decoding.
+  give the stored Media at once, without decoding. Each name an upload came under is
+  kept in ``media_uploads`` (the library list shows every one).
 - Nothing is half-stored: the file is placed atomically (temporary file in the store
   root, fsync, rename), the rows are added in the caller's transaction, and a file this
   call newly placed is removed again when adding the rows fails or the transaction is
@@ -36,7 +37,7 @@ from controller.media.store import (
     sniff_file,
 )
 from controller.media.video import VideoRefused, prepare_video
-from controller.models import Media, MediaAlias
+from controller.models import Media, MediaAlias, MediaUpload
 from controller.settings import Settings
 
 ALL_TYPES = {**KNOWN_TYPES, **UPLOAD_ONLY_TYPES}
@@ -75,6 +76,8 @@ class Prepared:
 class Ingested:
     media: Media
     existing: bool  # True: the same content (or the same upload) was already stored
+    name: str = ""  # this upload's own name (display_name), which may differ from
+    # media.original_name, the name the content was first stored under
 
 
 def ingest(session: Session, store: MediaStore, path: Path, original_name: str,
@@ -95,7 +98,8 @@ def ingest_file(session: Session, store: MediaStore, path: Path, original_name: 
             mime = sniff_file(path, fh.read(4096))
         if mime is not None:  # the same bytes under a name of another type: refused
             _check_name(mime, original_name)
-        return Ingested(known, True)
+        _remember_name(session, known, original_name, origin)
+        return Ingested(known, True, display_name(original_name))
     store.root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=store.root, prefix=".work-") as work:
         prepared = prepare(path, original_name, settings or Settings(), Path(work),
@@ -182,6 +186,7 @@ def place(session: Session, store: MediaStore, prepared: Prepared, original_name
                 MediaAlias, prepared.upload_sha256) is None:
             session.add(MediaAlias(upload_sha256=prepared.upload_sha256,
                                    media_sha256=sha256))
+        _remember_name(session, media, original_name, origin)
         session.flush()
     except BaseException:
         if placed:
@@ -189,7 +194,22 @@ def place(session: Session, store: MediaStore, prepared: Prepared, original_name
         raise
     if placed:
         _remove_on_rollback(session, store, sha256)
-    return Ingested(media, existing and not placed)
+    return Ingested(media, existing and not placed, display_name(original_name))
+
+
+def _remember_name(session: Session, media: Media, original_name: str,
+                   origin: str) -> None:
+    """Add the library entry for an upload of ``media`` under ``original_name`` (one
+    per name: the same bytes sent again under the same name add nothing)."""
+    if origin != "upload" or media.origin != "upload":
+        return
+    name = display_name(original_name)
+    with session.no_autoflush:
+        known = session.query(MediaUpload.id).filter_by(
+            media_sha256=media.sha256, original_name=name).first()
+    if known is None:
+        session.add(MediaUpload(media_sha256=media.sha256, original_name=name))
+        session.flush()
 
 
 def file_sha256(path: Path) -> tuple[str, int]:

@@ -75,6 +75,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/v1/agencies"): EVERY,
     ("PUT", "/api/v1/agencies/{agency_id}"): ("admin",),
     ("GET", "/api/v1/audit"): ("admin", "approver", "viewer"),
+    ("GET", "/api/v1/plays"): EVERY,
+    ("GET", "/api/v1/reports/plays"): EVERY,
+    ("GET", "/api/v1/reports/charts/{name}.svg"): EVERY,
+    ("GET", "/api/v1/reports/ttdn"): EVERY,
     ("GET", "/api/v1/qr/scans"): ("admin", "approver", "viewer", "technician"),
     ("GET", "/api/v1/users"): ("admin",),
     ("POST", "/api/v1/users"): ("admin",),
@@ -94,7 +98,7 @@ MISSING = {"playlist_id": "no-such-playlist", "number": "999999",
            "slug": "no-such-schedule", "agency_id": "no-such-agency",
            "username": "no-such-user", "sha256": "0" * 64,
            "command_id": "00000000-0000-4000-8000-000000000000",
-           "job_id": "00000000-0000-4000-8000-000000000000"}
+           "job_id": "00000000-0000-4000-8000-000000000000", "name": "no-such-chart"}
 
 CALLERS = ("no token", *ROLES, SCREEN)
 FORBIDDEN = "may not use this route"

@@ -54,6 +54,7 @@ bench: install-dev
 	$(PY) -m bench.cache_verify
 	$(PY) -m bench.media_access
 	$(PY) -m bench.edge_flood
+	$(PY) -m bench.player_journal
 
 # A wheel for servers without the repository (docs/operations.md), panel libraries inside.
 wheel: install

@@ -33,11 +33,10 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from player.journal_record import GENESIS, BadLine, line_of, read_line, seal
+from player.journal_record import GENESIS, BadLine, line_of, read_line, seal, wire_size
 from player.store import fsync_dir, write_json_atomic
 
 log = logging.getLogger("pano.player.journal")
@@ -369,17 +368,20 @@ class Journal:
 
     # --- sending (player/journal_sender.py) ----------------------------------------
 
-    def batch(self, max_records: int, fits: Callable[[list[dict]], bool]) -> list[dict]:
-        """The next records to send, oldest first: at most ``max_records``, as long as
-        ``fits(records)``. A damaged line found on the way is declared lost."""
+    def batch(self, max_records: int, max_bytes: int) -> list[dict]:
+        """The next records to send, oldest first: at most ``max_records`` taking at most
+        ``max_bytes`` as sent (``wire_size`` each, plus a comma). A damaged line found on
+        the way is declared lost."""
         with self._lock:
             self._flush_locked()  # never send what a power cut could still undo
             records: list[dict] = []
+            size = 0
             while len(records) < max_records:
                 record = self._next_record()
                 if record is None:
                     break
-                if records and not fits(records + [record]):
+                size += wire_size(record) + 1
+                if records and size > max_bytes:
                     break
                 records.append(record)
                 self._advance()

@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable
 
 from player.journal import Journal
-from player.journal_record import wire_size
 
 log = logging.getLogger("pano.player.journal_sender")
 
@@ -52,9 +51,9 @@ class JournalSender:
     def body(self, records: list[dict]) -> dict:
         return {"journal": self.journal.journal_id, "records": records}
 
-    def fits(self, records: list[dict]) -> bool:
-        overhead = len(json.dumps(self.body([]), separators=(",", ":")))
-        return overhead + sum(wire_size(r) + 1 for r in records) <= MAX_BYTES
+    def room(self) -> int:
+        """Bytes a batch's records may take: ``MAX_BYTES`` less the rest of the body."""
+        return MAX_BYTES - len(json.dumps(self.body([]), separators=(",", ":")))
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -68,7 +67,7 @@ class JournalSender:
             return min(IDLE, self._not_before - now)
         if not self.connected():
             return IDLE
-        records = self.journal.batch(MAX_RECORDS, self.fits)
+        records = self.journal.batch(MAX_RECORDS, self.room())
         if not records:
             return IDLE
         started = time.monotonic()

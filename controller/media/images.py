@@ -141,7 +141,7 @@ def _clean(im: Image.Image, path: Path, data: bytes, mime: str, structure: Struc
                            "the animation. Export it without metadata, or as a video.")
     icc = im.info.get("icc_profile")
     picture = ImageOps.exif_transpose(im) if orientation != 1 else im.copy()
-    picture = _to_srgb(picture, icc)
+    picture = to_srgb(picture, icc)
     picture.info = {}
     out_mime = mime
     if mime == "image/heic":
@@ -167,7 +167,7 @@ def _save(picture: Image.Image, out: Path, mime: str, lossless: bool) -> None:
         picture.save(out, "WEBP", lossless=lossless, quality=90 if not lossless else 100)
 
 
-def _to_srgb(picture: Image.Image, icc: bytes | None) -> Image.Image:
+def to_srgb(picture: Image.Image, icc: bytes | None) -> Image.Image:
     """Pixels converted from the embedded ICC profile to sRGB, or as they are (profile
     dropped) when there is none or it cannot be used."""
     if picture.mode == "CMYK":

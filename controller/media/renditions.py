@@ -8,8 +8,10 @@ thumbnail) — and stored in the media store as its own file (docs/media.md,
   Lanczos; it is never upscaled. An image that already fits *is* its own rendition:
   the ``Rendition`` row points at the original and no file is written.
 * Output: JPEG (quality 88, progressive, optimised) for opaque images, PNG for images
-  with transparency; no metadata (colours converted to sRGB first when the image
-  carries an ICC profile).
+  with transparency; no metadata; always 8 bits per channel and sRGB: colours converted
+  with the embedded ICC profile when there is one (CMYK included), CMYK without one by
+  Pillow's plain formula, 16-bit grey scaled down. An original that fits is its own
+  rendition only when it is already so (8-bit RGB, grey or palette, no profile).
 * Made once per (content, target): the ``Rendition`` row is the cache. Output is
   deterministic (same input, same Pillow → same bytes → same SHA-256), so two
   controller processes making the same rendition agree; rows are inserted with
@@ -29,10 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageOps
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from controller.media.images import to_srgb
 from controller.media.store import MediaStore
 from controller.models import Media, Rendition
 
@@ -97,18 +100,31 @@ def _has_transparency(image: Image.Image) -> bool:
 
 
 def _to_srgb(image: Image.Image) -> Image.Image:
-    """Colours converted from the embedded ICC profile to sRGB (the profile is dropped
-    with the rest of the metadata, so it must not be needed any more)."""
-    icc = image.info.get("icc_profile")
-    if not icc or image.mode not in ("RGB", "RGBA"):
-        return image
-    try:
-        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"),
-                                              outputMode=image.mode)
-    except (ImageCms.PyCMSError, OSError, ValueError):
-        return image  # a broken profile: keep the pixels as they are
-    return converted if converted is not None else image
+    """Colours converted from the embedded ICC profile to sRGB, in the profile's own
+    colour space (CMYK with a CMYK profile …); the profile is dropped with the rest of
+    the metadata, so it must not be needed any more."""
+    return to_srgb(image, image.info.get("icc_profile"))
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """16-bit grey (Pillow's I;16 and I modes) scaled to 8 bits; Pillow's own convert
+    would clip everything above 255 to white."""
+    if image.mode.startswith("I;16") or image.mode == "I":
+        return image.convert("I").point(lambda v: v / 257).convert("L")
+    return image
+
+
+def _player_ready(opened: Image.Image, src: Path) -> bool:
+    """True when the file itself is what a player may get: JPEG, PNG or WebP, 8 bits
+    per channel, RGB, grey or palette, and no ICC profile to apply."""
+    if opened.format not in ("JPEG", "PNG", "WEBP") or opened.info.get("icc_profile"):
+        return False
+    if opened.mode not in ("RGB", "RGBA", "L", "LA", "P", "1"):
+        return False  # CMYK, 16-bit grey, YCbCr …
+    if opened.format == "PNG":
+        with src.open("rb") as fh:
+            return fh.read(25)[24:25] in (b"\x01", b"\x02", b"\x04", b"\x08")  # IHDR depth
+    return True
 
 
 def render(src: Path, box: tuple[int, int]) -> Made:
@@ -162,20 +178,19 @@ def _render(src: Path, box: tuple[int, int]) -> Made:
             size = _turned(opened) if oriented else opened.size
             target = fit(size, box)
             opened.load()  # a truncated or corrupt file is no rendition, even if it fits
-            if target == size and not oriented and mime in (
-                    "image/jpeg", "image/png", "image/webp"):
+            if target == size and not oriented and _player_ready(opened, src):
                 return Made(None, mime, size[0], size[1])
             image = ImageOps.exif_transpose(opened) if oriented else opened.copy()
             image.info = dict(opened.info)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as err:
         raise RenditionError(f"cannot read the image: {err}") from err
 
+    image = _to_srgb(_eight_bit(image))  # from the profile's own colour space first
     transparent = _has_transparency(image)
     if transparent:
         image = image.convert("RGBA")
     elif image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
-    image = _to_srgb(image)
     if image.size != target:
         image = image.resize(target, Image.Resampling.LANCZOS)
     image.info = {}  # no metadata: no EXIF, ICC, XMP, comments, DPI

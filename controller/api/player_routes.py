@@ -2,7 +2,7 @@
 Bearer credential: the timeline by polling (with an ETag), heartbeat, ack, emergency
 receipts, the clock and the upload of a screenshot a ``screenshot`` command asked for.
 A player whose WebSocket is blocked on the way lives on these (its "HTTP mode"). The
-routes that write (heartbeat, ack, receipt) spend the socket's event budgets, per screen
+routes that write (heartbeat, ack, receipt, journal) spend the socket's event budgets, per screen
 (``controller.players.event_budget``), once what they were sent is valid: a holder of a
 screen's credential cannot make the controller write many times a second. Reads cost
 what any request costs; bounding requests per address is nginx's (docs/security.md)."""
@@ -20,6 +20,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from controller.api.bearer import bearer_token
 from controller.api.errors import ApiError
+from controller.api.json_body import JsonBodyRefused, parse_json_body
+from controller.edge.limits import MAX_MESSAGE
 from controller.emergencies.store import keep_receipt
 from controller.models import ScreenCommand
 from controller.players import commands, status
@@ -27,6 +29,8 @@ from controller.players.event_budget import over_budget_message
 from controller.players.heartbeat import HeartbeatRefused, validate_heartbeat
 from controller.players.payloads import PayloadRefused, validate_ack, validate_emergency_shown
 from controller.players.screen_auth import log_refusal, screen_for_bearer
+from controller.plays.batch import validate_batch
+from controller.plays.ingest import ingest
 from controller.state import db, state
 
 log = logging.getLogger("pano.players")
@@ -74,6 +78,35 @@ def _json_body() -> Any:
     if body is None:
         raise ApiError(400, "The body must be a JSON object ({...}); it was empty or null.")
     return body
+
+
+def _read_body(what: str, limit: int, too_large: str) -> bytes:
+    """The raw body, at most ``limit`` bytes: 413 (``too_large``) as soon as more came,
+    with or without a Content-Length."""
+    request.max_content_length = limit + 1  # one byte more than allowed tells "too large"
+    try:
+        data = request.stream.read(limit + 1)
+    except RequestEntityTooLarge:
+        raise _refuse(what, 413, too_large) from None
+    if len(data) > limit:
+        raise _refuse(what, 413, too_large)
+    return data
+
+
+def _bounded_json_body(limit: int) -> Any:
+    """The JSON body, read by this route with at most ``limit`` bytes (werkzeug's own
+    bound cuts a body sent without a length silently, which would parse as a truncated
+    document)."""
+    if not request.is_json:
+        raise ApiError(400, "Send a JSON body with 'Content-Type: application/json'.")
+    too_large = f"The body may be at most {limit // 1024} KiB."
+    if request.content_length is not None and request.content_length > limit:
+        raise _refuse("journal", 413, too_large)
+    data = _read_body("journal", limit, too_large)
+    try:
+        return parse_json_body(data)
+    except JsonBodyRefused as exc:
+        raise _refuse("journal", 400, str(exc)) from None
 
 
 def _refuse(what: str, status_code: int, message: str) -> ApiError:
@@ -146,6 +179,21 @@ def emergency_shown() -> Any:
     return {"ok": True}
 
 
+@player_api.post("/player/journal")
+@require_screen
+def journal() -> Any:
+    """A ``journal`` batch of section 5 as a JSON body (a player in HTTP mode), with the
+    event's answer. The body is read here, at most the socket's message size (64 KiB; a
+    batch is at most 60 KiB): a larger one, with or without a Content-Length, is refused
+    with 413 once that much is read, before anything is parsed."""
+    try:
+        batch = validate_batch(_bounded_json_body(int(MAX_MESSAGE.value)))
+    except PayloadRefused as exc:
+        raise _refuse("journal", 400, str(exc)) from None
+    _spend("journal")
+    return ingest(db(), g.screen_id, batch)
+
+
 @player_api.get("/time")
 @require_screen
 def server_time() -> Any:
@@ -161,7 +209,6 @@ def screenshot() -> Any:
     too_large = f"A screenshot may be at most {limit // (1024 * 1024)} MiB."
     if request.content_length is not None and request.content_length > limit:
         raise _refuse("screenshot", 413, too_large)
-    request.max_content_length = limit
     command_id = request.args.get("command", "")
     if not commands.is_command_id(command_id):
         raise _refuse("screenshot", 400, "Give the command's id: PUT "
@@ -174,12 +221,7 @@ def screenshot() -> Any:
                                          f"{g.screen_id}.")
     if command.status != "sent":
         raise _refuse("screenshot", 409, f"Command {command_id} is already {command.status}.")
-    try:
-        data = request.stream.read(limit + 1)
-    except RequestEntityTooLarge:
-        raise _refuse("screenshot", 413, too_large) from None
-    if len(data) > limit:
-        raise _refuse("screenshot", 413, too_large)
+    data = _read_body("screenshot", limit, too_large)
     try:
         facts = commands.store_screenshot(session, state().settings.media_dir, command, data)
     except commands.CommandRefused as exc:

@@ -48,6 +48,8 @@ from controller.players.screen_auth import (
     security_log,
     still_valid,
 )
+from controller.plays.batch import validate_batch
+from controller.plays.ingest import ingest
 from controller.state import db, state
 from controller.timeline.publisher import NAMESPACE, room_for
 
@@ -55,7 +57,7 @@ log = logging.getLogger("pano.players")
 
 PROTOCOL = 1
 EVENTS = ("time", "ack", "timeline_request", "heartbeat", "emergency_shown",
-          "command_result")
+          "command_result", "journal")
 DROP_DELAY = 0.2  # seconds between refusing an event and closing a revoked connection
 GREET_DELAY = 0.05  # seconds; see PlayerNamespace._greet
 REVOKED = "Credential revoked: a newer credential was issued for this screen."
@@ -331,6 +333,21 @@ class PlayerNamespace(Namespace):
                  "ok" if ok else "failed",
                  message[:200] if outcome == "finished" else "(already finished)")
         return {"ok": True}
+
+    def on_journal(self, data: Any = None) -> dict[str, Any]:
+        """A batch of the player's play journal (docs/protocol.md section 5,
+        ``journal``): stored in one transaction in this event's own handler (a thread
+        or greenlet of its own, as every event), so a batch waits for the database,
+        never for the publisher or another player; the answer says how far the
+        journal is stored."""
+        conn = self._connection("journal")
+        if isinstance(conn, dict):
+            return conn
+        try:
+            batch = validate_batch(data)
+        except PayloadRefused as exc:
+            return self._refuse(request.sid, "journal", exc.error, str(exc))  # type: ignore[attr-defined]
+        return ingest(db(), conn.identity.screen_id, batch)
 
     # -- housekeeping (called by the change watcher, outside any request) -------------
     def drop_revoked(self, session: Session) -> list[str]:

@@ -35,6 +35,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/api/v1/player/heartbeat"): SCREEN,
     ("POST", "/api/v1/player/ack"): SCREEN,
     ("POST", "/api/v1/player/emergency_shown"): SCREEN,
+    ("POST", "/api/v1/player/journal"): SCREEN,
     ("GET", "/api/v1/time"): SCREEN,
     ("PUT", "/api/v1/player/screenshot"): SCREEN,
     ("GET", "/api/v1/openapi.json"): PUBLIC,

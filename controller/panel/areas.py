@@ -8,8 +8,9 @@ from controller.panel.emergency.routes import panel_emergency
 from controller.panel.fleet.routes import panel_fleet
 from controller.panel.people.routes import panel_people
 from controller.panel.playlists.routes import panel_playlists
+from controller.panel.reports.routes import panel_reports
 from controller.panel.review.routes import panel_review
 from controller.panel.schedules.routes import panel_schedules
 
 AREA_BLUEPRINTS = (panel_fleet, panel_playlists, panel_review, panel_schedules,
-                   panel_emergency, panel_audit, panel_people)
+                   panel_emergency, panel_reports, panel_audit, panel_people)

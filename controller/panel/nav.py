@@ -25,6 +25,8 @@ PREVIEW_ROLES = ("admin", "editor", "approver", "technician", "viewer", "emergen
 EMERGENCY_ROLES = ("admin", "emergency")
 AUDIT_ROLES = ("admin", "approver", "viewer")
 USER_ROLES = ("admin",)
+# Every role reads reports; the API limits agency editors and approvers to their agency.
+REPORT_ROLES = ("admin", "editor", "approver", "emergency", "technician", "viewer")
 
 PAGES = (
     Page("panel_fleet.fleet", _l("Screens"), FLEET_ROLES),
@@ -33,6 +35,8 @@ PAGES = (
     Page("panel_schedules.week", _l("Schedules"), SCHEDULE_ROLES),
     Page("panel_schedules.preview", _l("Preview"), PREVIEW_ROLES),
     Page("panel_emergency.compose", _l("Emergency"), EMERGENCY_ROLES),
+    Page("panel_reports.reports", _l("Reports"), REPORT_ROLES),
+    Page("panel_reports.replay", _l("Replay"), REPORT_ROLES),
     Page("panel_audit.log", _l("Audit log"), AUDIT_ROLES),
     Page("panel_people.users", _l("People"), USER_ROLES),
 )

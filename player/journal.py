@@ -4,8 +4,9 @@ controller says it has stored it.
 
 Layout, in ``<cache_dir>/journal/``: ``journal.json`` (the journal's id, made once),
 ``state.json`` (``stored_through`` and the losses so far), ``open.json`` (the record on
-screen now, not finished: ``player.play_recorder``), and segments ``seg-<first seq>.jsonl``
-of about 1/64 of the budget each, one record per line (``player.journal_record``).
+screen now, not finished: ``player.play_recorder``), and segments of one record per line
+(``player.journal_record``), 1/64 of the budget each before they are compressed
+(``player.journal_segments``).
 
 Promises:
 
@@ -30,13 +31,22 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import threading
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 from player.journal_record import GENESIS, BadLine, line_of, read_line, seal, wire_size
+from player.journal_segments import (
+    Segment,
+    compress,
+    learn_last,
+    read_data,
+    recover_tail,
+    scan,
+    segment_path,
+    span,
+    trusted,
+)
 from player.store import fsync_dir, write_json_atomic
 
 log = logging.getLogger("pano.player.journal")
@@ -44,45 +54,9 @@ log = logging.getLogger("pano.player.journal")
 DIRECTORY = "journal"
 META_FILE = "journal.json"
 STATE_FILE = "state.json"
-OPEN_FILE = "open.json"
-SEGMENT_RE = re.compile(r"^seg-(\d{12})\.jsonl$")
 FSYNC_EVERY = 1.0  # seconds; the protocol asks for at least every 2 s
-SEGMENTS_IN_BUDGET = 64
+SEGMENTS_IN_BUDGET = 64  # plain; compressed, the budget holds some 500
 SEGMENT_MIN, SEGMENT_MAX = 16 * 1024, 1024 * 1024
-TAIL_READ = 8192  # bytes read from a segment's end to find its last line
-
-
-@dataclass
-class Segment:
-    first: int  # seq of its first record (its name)
-    path: Path
-    size: int
-    last: int = 0  # seq of its last record (0: not known yet)
-    last_hash: str | None = None
-    appendable: bool = True  # False: found damaged at start, new records go elsewhere
-
-
-def _segment_path(directory: Path, first: int) -> Path:
-    return directory / f"seg-{first:012d}.jsonl"
-
-
-def _lines(data: bytes) -> list[tuple[int, bytes]]:
-    """``(offset, line)`` of each complete line of ``data`` (newline excluded)."""
-    out, offset = [], 0
-    while offset < len(data):
-        end = data.find(b"\n", offset)
-        if end < 0:
-            break
-        out.append((offset, data[offset:end]))
-        offset = end + 1
-    return out
-
-
-def _trusted(line: bytes) -> dict | None:
-    try:
-        return read_line(line)
-    except BadLine:
-        return None
 
 
 class Journal:
@@ -105,10 +79,12 @@ class Journal:
         # Where the sender reads next: (index of a segment, offset, the record before).
         self._cursor: tuple[int, int, tuple[int, str] | None] | None = None
         self._pending_line: tuple[int, int, dict] | None = None  # read, not yet taken
+        self._data: tuple[Path, bytes] | None = None  # a closed segment being read
         self._oldest: tuple[int, str | None] | None = None  # (stored_through, start)
         self.stored_through = 0
         self.losses = 0
         self.lost_records = 0
+        self._lost_through = 0  # the highest seq declared lost so far
         self._declared: list[int] = []  # segments whose damage a loss record declared
         self.journal_id = self._load_meta()
         self._load_state()
@@ -140,6 +116,7 @@ class Journal:
             self.stored_through = max(0, int(data.get("stored_through", 0)))
             self.losses = max(0, int(data.get("losses", 0)))
             self.lost_records = max(0, int(data.get("lost_records", 0)))
+            self._lost_through = max(0, int(data.get("lost_through", 0)))
             self._declared = [int(x) for x in data.get("declared", [])][-SEGMENTS_IN_BUDGET:]
         except FileNotFoundError:
             pass
@@ -150,15 +127,18 @@ class Journal:
     def _save_state(self) -> None:
         write_json_atomic(self.directory / STATE_FILE, {
             "stored_through": self.stored_through, "losses": self.losses,
-            "lost_records": self.lost_records, "declared": self._declared})
+            "lost_records": self.lost_records, "lost_through": self._lost_through,
+            "declared": self._declared})
 
     def _load_segments(self) -> None:
-        found = sorted((int(m.group(1)), p) for p in self.directory.iterdir()
-                       if (m := SEGMENT_RE.match(p.name)))
-        self._segments = [Segment(first, path, path.stat().st_size) for first, path in found]
+        self._segments = scan(self.directory)
         for segment, following in zip(self._segments, self._segments[1:], strict=False):
-            self._learn_last(segment, following.first)
-        if self._segments:
+            segment.last = following.first - 1  # checked when read
+        if self._segments and self._segments[-1].compressed:  # cut before the next began
+            self._segments[-1].appendable = False
+            learn_last(self._segments[-1])
+            self._tail = (self._segments[-1].last, self._segments[-1].last_hash or GENESIS)
+        elif self._segments:
             self._recover_tail(self._segments[-1])
         if self.stored_through > self._tail[0]:
             log.error("the controller stored up to record %d, the journal on disk ends at "
@@ -167,78 +147,29 @@ class Journal:
             self._tail = (self.stored_through, GENESIS)
         self._open_segment(self._tail[0] + 1)
 
-    def _learn_last(self, segment: Segment, next_first: int) -> None:
-        """An older segment's last record, from its last line (checked later, when read)."""
-        segment.last = next_first - 1
-        with open(segment.path, "rb") as f:
-            f.seek(max(0, segment.size - TAIL_READ))
-            lines = _lines(f.read())
-        record = _trusted(lines[-1][1]) if lines else None
-        if record is not None and record["seq"] == segment.last:
-            segment.last_hash = record["hash"]
-
     def _recover_tail(self, segment: Segment) -> None:
-        """Read the last segment whole: drop a torn last line, find where the chain
-        ends. New records go to a new segment when this one has a damaged line."""
-        data = segment.path.read_bytes()
-        lines = _lines(data)
-        after: tuple[int, str] | None = None
-        good_end = 0  # offset after the last good line
-        bad_at: int | None = None
-        for index, (offset, line) in enumerate(lines):
-            try:
-                record = read_line(line, after)
-            except BadLine as exc:
-                if index == len(lines) - 1:
-                    log.warning("journal %s: last line dropped (%s), torn by a stop or a "
-                                "power cut", segment.path.name, exc)
-                else:
-                    bad_at = index
-                    log.error("journal %s: line %d damaged (%s)", segment.path.name,
-                              index + 1, exc)
-                break
-            after = (record["seq"], record["hash"])
-            good_end = offset + len(line) + 1
-        if bad_at is None:
-            if good_end < len(data):
-                with open(segment.path, "r+b") as f:
-                    f.truncate(good_end)
-                    os.fsync(f.fileno())
-                segment.size = good_end
-            if after is None:  # nothing usable in it: an empty, just-rolled segment
-                segment.path.unlink()
-                self._segments.pop()
-                if self._segments:
-                    prev = self._segments[-1]
-                    self._tail = (prev.last, prev.last_hash or GENESIS)
-                return
-            segment.last, segment.last_hash = after
-            self._tail = after
+        """The chain goes on from the last segment's last good record (a torn last line
+        dropped; a damaged one: a new segment for what comes next)."""
+        tail = recover_tail(segment)
+        if tail is None:  # nothing usable in it: an empty, just-rolled segment
+            segment.path.unlink()
+            self._segments.pop()
+            if self._segments:
+                prev = self._segments[-1]
+                learn_last(prev)
+                self._tail = (prev.last, prev.last_hash or GENESIS)
             return
-        # Damaged in the middle: the chain goes on from the last line that checks by
-        # itself after the damage (the records between are declared lost when the
-        # sender reaches them), else from the last good line.
-        tail = after or (segment.first - 1, GENESIS)
-        for _, line in reversed(lines[bad_at + 1:]):
-            record = _trusted(line)
-            if record is not None and record["seq"] > tail[0]:
-                tail = (record["seq"], record["hash"])
-                break
-        segment.last, segment.last_hash = tail
-        segment.appendable = False
         self._tail = tail
 
-    def _open_segment(self, first: int) -> None:
-        """Append from now on to a segment starting at ``first`` (a new file, or the
-        last one if it ends just before ``first`` and has room)."""
+    def _open_segment(self, first: int, fresh: bool = False) -> None:
+        """Append from now on to a segment starting at ``first``: a new file if
+        ``fresh``, else the last one if it ends just before ``first`` and has room."""
         if self._file is not None:
             self._file.close()
         last = self._segments[-1] if self._segments else None
-        if last is None or last.last != first - 1 or last.size >= self.segment_bytes \
-                or not last.appendable:
-            if last is not None:
-                last.appendable = False
-            last = Segment(first, _segment_path(self.directory, first), 0)
+        if fresh or last is None or last.last != first - 1 or last.compressed \
+                or last.size >= self.segment_bytes or not last.appendable:
+            last = Segment(first, segment_path(self.directory, first), 0)
             self._segments.append(last)
         self._file = open(last.path, "ab", buffering=0)  # noqa: SIM115 - kept open
         fsync_dir(self.directory)
@@ -277,7 +208,8 @@ class Journal:
         current = self._segments[-1]
         if current.size and current.size + len(line) > self.segment_bytes:
             self._flush_locked()
-            self._open_segment(record["seq"])
+            self._open_segment(record["seq"], fresh=True)  # the new file, then the old packed
+            compress(self.directory, current)
             current = self._segments[-1]
         self._file.write(line)
         current.size += len(line)
@@ -290,12 +222,14 @@ class Journal:
         while self.bytes_on_disk() > self.max_bytes and len(self._segments) > 1:
             dropped = self._pop_oldest()
             if dropped.last > self.stored_through:
-                lost_from = max(dropped.first, self.stored_through + 1)
-                start, end = _span(dropped.path, lost_from)
+                covered, start, end = span(read_data(dropped), self.stored_through + 1)
+                lost_from = max(min(covered or dropped.first, dropped.first),
+                                self.stored_through + 1)
                 log.error("journal over its budget (%d MiB): records %d–%d deleted unsent",
                           self.max_bytes // 2**20, lost_from, dropped.last)
                 self._declare(lost_from, dropped.last, start, end)
             dropped.path.unlink(missing_ok=True)
+            self._data = None
 
     def _declare(self, lost_from: int, lost_to: int, start: str | None,
                  end: str | None) -> None:
@@ -311,16 +245,29 @@ class Journal:
             "lost_from": lost_from, "lost_to": lost_to,
             "lost_last_hash": last_hash})
         self.losses += 1
-        self.lost_records += lost_to - lost_from + 1
+        self.lost_records += max(0, lost_to - max(lost_from - 1, self._lost_through))
+        self._lost_through = max(self._lost_through, lost_to)
         self._save_state()
 
     def _first_of(self, seq: int) -> dict | None:
         """The record ``seq`` if it is the first of a segment on disk."""
-        for segment in self._segments:
+        for index, segment in enumerate(self._segments):
             if segment.first == seq:
-                with open(segment.path, "rb") as f:
-                    return _trusted(f.readline().rstrip(b"\n"))
+                return trusted(self._line_at(index, 0).rstrip(b"\n"))
         return None
+
+    def _line_at(self, index: int, offset: int) -> bytes:
+        """The line of segment ``index`` from ``offset`` (with its newline if whole)."""
+        segment = self._segments[index]
+        if not segment.compressed and index == len(self._segments) - 1:
+            with open(segment.path, "rb") as f:  # growing: read it where it is
+                f.seek(offset)
+                return f.readline()
+        if self._data is None or self._data[0] != segment.path:
+            self._data = (segment.path, read_data(segment))
+        data = self._data[1]
+        end = data.find(b"\n", offset)
+        return data[offset:] if end < 0 else data[offset:end + 1]
 
     def flush(self) -> None:
         """fsync what was written since the last flush."""
@@ -346,25 +293,6 @@ class Journal:
             if self._file is not None:
                 self._file.close()
                 self._file = None
-
-    # --- the record on screen now (player/play_recorder.py) -------------------------
-
-    def save_open(self, fields: dict | None) -> None:
-        path = self.directory / OPEN_FILE
-        if fields is None:
-            path.unlink(missing_ok=True)
-        else:
-            write_json_atomic(path, fields)
-
-    def load_open(self) -> dict | None:
-        try:
-            data = json.loads((self.directory / OPEN_FILE).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            log.error("the record open at the last stop is unreadable: %s", exc)
-            return None
-        return data if isinstance(data, dict) else None
 
     # --- sending (player/journal_sender.py) ----------------------------------------
 
@@ -406,14 +334,16 @@ class Journal:
                 return None
             index, offset, after = position
             segment = self._segments[index]
-            with open(segment.path, "rb") as f:
-                f.seek(offset)
-                line = f.readline()
+            line = self._line_at(index, offset)
             last = index + 1 >= len(self._segments)
-            if not line or (last and not line.endswith(b"\n")):
-                if last:
-                    return None  # the end of the journal
-                self._cursor = (index + 1, 0, after)
+            if last and not line.endswith(b"\n"):
+                return None  # the end of the journal
+            if not line:
+                reached = after[0] if after else max(segment.first - 1, self.stored_through)
+                if reached < segment.last:  # a file cut short, or that does not unpack
+                    self._damaged(index, after, f"it ends before record {reached + 1}")
+                else:
+                    self._cursor = (index + 1, 0, after)
                 continue
             try:
                 record = read_line(line.rstrip(b"\n"), after)
@@ -436,7 +366,7 @@ class Journal:
         segment = self._segments[index]
         if index + 1 >= len(self._segments):  # the segment being appended to
             self._flush_locked()
-            self._open_segment(self._tail[0] + 1)
+            self._open_segment(self._tail[0] + 1, fresh=True)
         lost_from = max(after[0] + 1 if after else segment.first, self.stored_through + 1)
         lost_to = self._segments[index + 1].first - 1
         self._cursor = (index + 1, 0, None)
@@ -445,7 +375,7 @@ class Journal:
         log.error("journal %s damaged (%s): records %d–%d lost", segment.path.name, why,
                   lost_from, lost_to)
         self._declared = (self._declared + [segment.first])[-SEGMENTS_IN_BUDGET:]
-        start, end = _span(segment.path, lost_from)
+        _, start, end = span(read_data(segment), lost_from)
         self._declare(lost_from, lost_to, start, end)
 
     def stored(self, stored_through: int) -> None:
@@ -488,19 +418,3 @@ class Journal:
                     "segments": len(self._segments), "losses": self.losses,
                     "lost_records": self.lost_records}
 
-
-def _span(path: Path, from_seq: int) -> tuple[str | None, str | None]:
-    """The first ``start`` and last ``end`` of the records from ``from_seq`` on in a
-    segment, from every line that checks by itself (a damaged one is skipped)."""
-    start = end = None
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None, None
-    for _, line in _lines(data):
-        record = _trusted(line)
-        if record is None or record["seq"] < from_seq:
-            continue
-        start = start or record.get("start")
-        end = record.get("end") or end
-    return start, end

@@ -18,17 +18,20 @@ idle page for days) is cut at 24 hours (``duration``) and the next one goes on.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from dataclasses import dataclass
 
 from player.clock import Clock
 from player.journal import Journal
-from player.journal_record import MAX_SPAN, iso_ms, parse_iso
+from player.journal_record import MAX_SPAN, iso_ms
 from player.on_screen import OnScreen
+from player.store import write_json_atomic
 
 log = logging.getLogger("pano.player.plays")
 
+OPEN_FILE = "open.json"  # in the journal's folder
 MARK_EVERY = 5.0  # seconds between two saves of the open record's last moment
 PAGE_SILENCE = 10.0  # seconds without a report from the kiosk page (it reports every 2 s)
 DUE = 1.0  # seconds: leaving this close to its planned end is "duration"
@@ -61,12 +64,16 @@ class PlayRecorder:
         self.clock = clock
         self._lock = threading.Lock()
         self._open: _Open | None = None
+        self.open_path = journal.directory / OPEN_FILE
 
     def resume(self) -> None:
         """At start: end the record left open by a crash (``restart``)."""
-        data = self.journal.load_open()
-        if data is None:
+        try:
+            data = json.loads(self.open_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
             return
+        except (OSError, ValueError) as exc:
+            data = {"unreadable": str(exc)}
         try:
             fields, start, seen = dict(data["fields"]), float(data["start"]), float(data["seen"])
         except (KeyError, TypeError, ValueError) as exc:
@@ -77,7 +84,7 @@ class PlayRecorder:
                                               ended="restart"))
             log.info("journal: record %d (%s) ended by the restart, last seen %s",
                      record["seq"], fields.get("kind"), record["end"])
-        self.journal.save_open(None)
+        self.open_path.unlink(missing_ok=True)
 
     def observe(self, screen: OnScreen | None, now: float | None = None) -> None:
         """``screen`` is on screen at ``now`` (None: nothing confirmed)."""
@@ -128,7 +135,7 @@ class PlayRecorder:
         end = min(max(end, current.start), current.start + MAX_SPAN)
         self.journal.append(dict(current.screen.fields(), start=iso_ms(current.start),
                                  end=iso_ms(end), ended=ended))
-        self.journal.save_open(None)
+        self.open_path.unlink(missing_ok=True)
 
     def _split_long(self, current: _Open) -> None:
         while current.seen - current.start >= MAX_SPAN:
@@ -144,12 +151,8 @@ class PlayRecorder:
             return
         current.saved = current.seen
         try:
-            self.journal.save_open({"fields": current.screen.fields(),
-                                    "start": current.start, "seen": current.seen})
+            write_json_atomic(self.open_path, {"fields": current.screen.fields(),
+                                               "start": current.start, "seen": current.seen})
         except OSError as exc:
             log.error("cannot save the record on screen: %s", exc)
 
-
-def record_seconds(record: dict) -> float:
-    """How long a record's thing was on screen."""
-    return parse_iso(record["end"]) - parse_iso(record["start"])

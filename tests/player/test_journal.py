@@ -4,14 +4,17 @@ middle, the disk budget and its loss records, restarts, acks."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
+from pathlib import Path
 
 import pytest
 
 from player.journal import Journal
 from player.journal_record import GENESIS, BadLine, iso_ms, line_of, read_line, seal
+from player.journal_segments import read_data, scan
 from player.play_recorder import PlayRecorder
 
 T = 1795626000.0
@@ -26,10 +29,23 @@ def fields(i: int, **extra) -> dict:
 
 
 def lines(journal: Journal) -> list[dict]:
+    """Every record on disk, compressed segments or not."""
     out = []
-    for path in sorted(journal.directory.glob("seg-*.jsonl")):
-        out += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    for segment in scan(journal.directory):
+        out += [json.loads(line) for line in read_data(segment).splitlines()]
     return out
+
+
+def damage(path: Path, line: int) -> int:
+    """Change one byte of a line of a (compressed) segment; the seq it had."""
+    packed = path.name.endswith(".gz")
+    data = path.read_bytes()
+    rows = (gzip.decompress(data) if packed else data).split(b"\n")
+    seq = json.loads(rows[line])["seq"]
+    rows[line] = rows[line].replace(b'"item-', b'"itex-')  # a bad SD card
+    data = b"\n".join(rows)
+    path.write_bytes(gzip.compress(data) if packed else data)
+    return seq
 
 
 def all_pending(journal: Journal) -> list[dict]:
@@ -96,7 +112,7 @@ def test_a_torn_last_line_is_dropped_and_the_chain_goes_on(tmp_path):
     for i in range(3):
         journal.append(fields(i))
     journal.close()
-    segment = next(journal.directory.glob("seg-*.jsonl"))
+    segment = scan(journal.directory)[-1].path
     with open(segment, "ab") as f:
         f.write(b'{"emergency":null,"end":"2026-11-2')  # a power cut mid-write
     again = Journal(tmp_path)
@@ -112,13 +128,10 @@ def test_a_damaged_line_in_the_middle_ends_that_segment_and_is_declared_lost_onc
     journal = Journal(tmp_path, max_bytes=64 * 16 * 1024)  # 16 KiB segments
     written = [journal.append(fields(i)) for i in range(120)]
     journal.close()
-    segments = sorted(journal.directory.glob("seg-*.jsonl"))
-    assert len(segments) >= 3
-    first = segments[0].read_bytes().split(b"\n")
-    damaged_seq = json.loads(first[5])["seq"]
-    first[5] = first[5].replace(b'"item-', b'"itex-')  # one flipped byte: a bad SD card
-    segments[0].write_bytes(b"\n".join(first))
-    next_first = int(segments[1].name[4:16])
+    segments = scan(journal.directory)
+    assert len(segments) >= 3 and segments[0].compressed and not segments[-1].compressed
+    damaged_seq = damage(segments[0].path, 5)
+    next_first = segments[1].first
 
     again = Journal(tmp_path, max_bytes=64 * 16 * 1024)
     sent = all_pending(again)
@@ -144,21 +157,26 @@ def test_a_damaged_line_in_the_middle_ends_that_segment_and_is_declared_lost_onc
 
 
 def test_over_its_budget_the_oldest_unsent_go_and_a_loss_record_says_so(tmp_path):
-    budget = 64 * 16 * 1024  # 1 MiB in 16 KiB segments
+    budget = 128 * 1024  # in 16 KiB segments, compressed to about 2 KiB each when full
     journal = Journal(tmp_path, max_bytes=budget)
-    written = [journal.append(fields(i)) for i in range(4000)]
+    written = [journal.append(fields(i)) for i in range(6000)]
     assert journal.bytes_on_disk() <= budget
     status = journal.status()
     assert status["losses"] >= 1 and status["lost_records"] > 0
     records = all_pending(journal)
     losses = [r for r in records if r["kind"] == "loss"]
     assert losses
-    first_loss = losses[0]
-    assert first_loss["lost_from"] == 1
-    lost_to = first_loss["lost_to"]
-    assert first_loss["lost_last_hash"] == written[lost_to - 1]["hash"]
-    assert first_loss["start"] == written[0]["start"]
-    assert first_loss["end"] == written[lost_to - 1]["end"]
+    by_seq = {r["seq"]: r for r in written + records}
+    for loss in losses:  # each names the hash of its last lost record, and its time
+        assert loss["lost_last_hash"] == by_seq[loss["lost_to"] + 1]["prev"]
+        assert loss["start"] == by_seq[loss["lost_from"]]["start"]
+        last = by_seq.get(loss["lost_to"])  # unknown here if it was itself a loss record
+        assert last is None or (loss["lost_last_hash"] == last["hash"]
+                                and loss["end"] >= last["end"])
+    # A loss record dropped in its turn is declared again by the next one, so the
+    # oldest records stay declared.
+    assert min(loss["lost_from"] for loss in losses) == 1
+    assert status["lost_records"] == max(loss["lost_to"] for loss in losses)
     # What is left is whole: every record not declared lost is there, chained.
     declared = set()
     for loss in losses:
@@ -220,3 +238,30 @@ def test_a_lost_journal_id_starts_a_new_journal_at_seq_1(tmp_path):
     fresh = Journal(tmp_path)
     assert fresh.journal_id != journal.journal_id
     assert fresh.append(fields(2))["seq"] == 1
+
+
+def test_full_segments_are_compressed_and_a_damaged_one_is_declared_lost(tmp_path):
+    journal = Journal(tmp_path, max_bytes=64 * 16 * 1024)
+    for i in range(200):
+        journal.append(fields(i))
+    journal.close()
+    segments = scan(journal.directory)
+    packed = [s for s in segments if s.compressed]
+    assert len(packed) >= 4 and sum(s.size for s in packed) * 4 < 16 * 1024 * len(packed)
+    # A compression cut short leaves a .tmp (dropped) or both copies (the plain one goes).
+    victim = packed[1]
+    (journal.directory / (victim.path.name + ".tmp")).write_bytes(b"half")
+    plain = journal.directory / f"seg-{victim.first:012d}.jsonl"
+    plain.write_bytes(read_data(victim))
+    # And a flipped byte in the middle of another compressed file.
+    raw = bytearray(packed[2].path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    packed[2].path.write_bytes(bytes(raw))
+    again = Journal(tmp_path, max_bytes=64 * 16 * 1024)
+    assert not plain.exists() and not list(journal.directory.glob("*.tmp"))
+    sent = all_pending(again)
+    loss = [r for r in sent if r["kind"] == "loss"]
+    assert len(loss) == 1 and loss[0]["lost_to"] == packed[3].first - 1
+    assert packed[2].first <= loss[0]["lost_from"] <= loss[0]["lost_to"]
+    kept = {r["seq"] for r in sent}
+    assert set(range(1, 201)) <= kept | set(range(loss[0]["lost_from"], loss[0]["lost_to"] + 1))

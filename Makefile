@@ -55,6 +55,7 @@ bench: install-dev
 	$(PY) -m bench.media_access
 	$(PY) -m bench.edge_flood
 	$(PY) -m bench.player_journal
+	$(PY) -m bench.report_query
 
 # A wheel for servers without the repository (docs/operations.md), panel libraries inside.
 wheel: install

@@ -152,3 +152,24 @@ def test_a_headless_player_records_its_decisions(tmp_path, run_player):
     after = journal_records(cache)
     assert after[:len(records)] == records
     assert_chain(after)
+
+
+def test_after_a_crash_the_next_start_ends_the_record_with_restart(tmp_path, run_player):
+    cache = saved_player_dir(tmp_path, items=[text_item("long", 60.0)])
+    player = run_player(cache, "headless")
+    wait_for(lambda: (cache / "journal" / "open.json").exists(), timeout=15,
+             what="a record on screen")
+    time.sleep(6)  # its last moment saved at least once more (every 5 s)
+    player.proc.kill()  # a power cut, as far as the player knows
+    player.proc.wait()
+    shown_until = json.loads((cache / "journal" / "open.json").read_text())["seen"]
+    again = run_player(cache, "headless")
+    wait_for(lambda: again.json("/status")["journal"]["last_seq"] >= 1, timeout=15,
+             what="the open record ended")
+    again.stop()
+    records = journal_records(cache)
+    assert records[0]["ended"] == "restart" and records[0]["item"] == "long"
+    assert parse_iso(records[0]["end"]) == pytest.approx(shown_until, abs=0.002)
+    assert parse_iso(records[0]["end"]) - parse_iso(records[0]["start"]) >= 5
+    assert records[1]["item"] == "long" and records[1]["ended"] == "stop"
+    assert_chain(records)

@@ -1,7 +1,8 @@
-"""A known proof-of-play data set for the report tests, written straight into the tables:
-each record into ``play_records`` (a real hash chain per screen) and, in step, into
-``play_daily`` (its Huế start day; ``*`` and one row per language on screen), as the
-ingest keeps them. The expected figures are worked out by hand in ``EXPECTED``."""
+"""A known proof-of-play data set for the report tests: records uploaded through the
+controller's own ingest (a real hash chain per screen, ``play_records`` and
+``play_daily`` kept by it), QR scans, presence intervals, an emergency with receipts and
+a finding written straight into their tables. The expected figures are worked out by
+hand in ``EXPECTED``."""
 
 from __future__ import annotations
 
@@ -11,25 +12,22 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller.models import (
     Emergency,
     EmergencyReceipt,
-    PlayDaily,
     PlayFinding,
-    PlayJournal,
-    Playlist,
-    PlayRecord,
     QrCode,
     QrScan,
-    Screen,
     ScreenPresence,
 )
+from controller.plays.batch import validate_batch
+from controller.plays.ingest import ingest
 
 HUE = ZoneInfo("Asia/Ho_Chi_Minh")
 ZERO = "0" * 64
+INGESTED = datetime(2026, 12, 6, tzinfo=UTC)  # when the records were uploaded
 
 
 def utc(text: str) -> datetime:
@@ -37,70 +35,35 @@ def utc(text: str) -> datetime:
 
 
 class Builder:
-    """Adds records to one session, chaining each screen's journal."""
+    """Sends records through the controller's real ingest (``controller.plays.ingest``),
+    one batch per record, each screen's journal chained: what the tables hold is what a
+    player's upload would have stored, ``play_daily`` included."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.journals: dict[str, PlayJournal] = {}
-
-    def _journal(self, screen: str) -> PlayJournal:
-        if screen not in self.journals:
-            journal = PlayJournal(screen_id=screen, journal=f"00000000-0000-4000-8000-"
-                                  f"{len(self.journals):012d}", stored_through=0)
-            self.session.add(journal)
-            self.session.flush()
-            self.journals[screen] = journal
-        return self.journals[screen]
+        self.chains: dict[str, tuple[str, int, str]] = {}  # screen: (journal, seq, hash)
 
     def record(self, screen: str, start: str, seconds: float, playlist: str | None = None,
                item: str | None = None, languages: list[str] | None = None,
                kind: str = "item", media: list[str] | None = None,
-               emergency: int | None = None) -> PlayRecord:
-        journal = self._journal(screen)
-        begin = utc(start)
-        end = begin + timedelta(seconds=seconds)
+               emergency: int | None = None) -> dict[str, Any]:
+        journal, seq, prev = self.chains.get(
+            screen, (f"00000000-0000-4000-8000-{len(self.chains):012d}", 0, ZERO))
+        end = utc(start) + timedelta(seconds=seconds)
         body: dict[str, Any] = {
-            "seq": journal.stored_through + 1, "prev": journal.last_hash or ZERO,
-            "kind": kind, "start": start, "end": end.isoformat().replace("+00:00", "Z"),
-            "ended": "duration", "source": "kiosk", "playlist": playlist,
-            "version": 1 if playlist else None, "item": item,
-            "languages": languages or [], "media": media or [], "emergency": emergency,
-            "timeline_version": 1}
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"),
-                                           ensure_ascii=False).encode()).hexdigest()
-        site = self.session.get(Screen, screen).site_id
-        owner = self.session.get(Playlist, playlist) if playlist else None
-        agency = owner.agency_id if owner else None
-        row = PlayRecord(journal_id=journal.id, screen_id=screen, site_id=site,
-                         agency_id=agency, seq=body["seq"], prev_hash=body["prev"],
-                         hash=digest, kind=kind, start_at=begin, end_at=end,
-                         seconds=seconds, ended="duration", source="kiosk",
-                         playlist_id=playlist, version=body["version"], item_id=item,
-                         languages=body["languages"], media=body["media"],
-                         emergency_id=emergency, timeline_version=1, body={**body,
-                                                                           "hash": digest})
-        self.session.add(row)
-        journal.stored_through, journal.last_hash = body["seq"], digest
-        day = begin.astimezone(HUE).date()
-        for language in ["*", *(languages or [])]:
-            self._daily(day, screen, site or "", agency or "", playlist or "", item or "",
-                        kind, language, seconds)
-        self.session.flush()
-        return row
-
-    def _daily(self, day: Any, screen: str, site: str, agency: str, playlist: str,
-               item: str, kind: str, language: str, seconds: float) -> None:
-        row = self.session.scalar(select(PlayDaily).where(
-            PlayDaily.day == day, PlayDaily.screen_id == screen,
-            PlayDaily.playlist_id == playlist, PlayDaily.item_id == item,
-            PlayDaily.kind == kind, PlayDaily.language == language))
-        if row is None:
-            row = PlayDaily(day=day, screen_id=screen, site_id=site, agency_id=agency,
-                            playlist_id=playlist, item_id=item, kind=kind,
-                            language=language, plays=0, seconds=0.0)
-            self.session.add(row)
-        row.plays += 1
-        row.seconds += seconds
+            "seq": seq + 1, "prev": prev, "kind": kind, "start": start,
+            "end": end.isoformat().replace("+00:00", "Z"), "ended": "duration",
+            "source": "kiosk", "playlist": playlist, "version": 1 if playlist else None,
+            "item": item, "languages": languages or [], "media": media or [],
+            "emergency": emergency, "timeline_version": 1}
+        body["hash"] = hashlib.sha256(json.dumps(
+            body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        ).hexdigest()
+        answer = ingest(self.session, screen, validate_batch(
+            {"journal": journal, "records": [body]}), now=INGESTED)
+        assert answer["stored_through"] == body["seq"], answer
+        self.chains[screen] = (journal, body["seq"], body["hash"])
+        return body
 
 
 def scan(session: Session, playlist: str, item: str, lang: str, screen: str, site: str,
@@ -121,6 +84,15 @@ SHA = {name: hashlib.sha256(name.encode()).hexdigest() for name in ("a", "b", "c
 
 def build_march(session: Session) -> dict[str, Any]:
     """The data set: March 2026 in Huế time, with records just outside it."""
+    emergency = Emergency(messages={"vi": {"title": "Đóng cửa khẩu", "body": ""},
+                                    "en": {"title": "Border gate closed", "body": ""},
+                                    "lo": {"title": "ປິດດ່ານ", "body": ""}},
+                          targets={"sites": ["a-dot-border-gate"], "screens": []},
+                          starts_at=utc("2026-03-15T03:00:00Z"),
+                          ends_at=utc("2026-03-15T04:00:00Z"))
+    session.add(emergency)
+    session.flush()
+    session.commit()
     b = Builder(session)
     b.record(ARRIVALS, "2026-03-10T01:00:00Z", 10, "happy-hue-2025", "welcome", ["vi", "en"],
              media=[SHA["a"]])
@@ -133,7 +105,7 @@ def build_march(session: Session) -> dict[str, Any]:
     b.record(ENTRY, "2026-02-28T16:59:56Z", 4, "happy-hue-2025", "cuisine", ["vi"])  # Feb 28
     b.record(ENTRY, "2026-02-28T17:00:00Z", 10, "happy-hue-2025", "cuisine", ["vi"])  # Mar 1
     b.record(ENTRY, "2026-03-10T02:00:00Z", 30, "border-welcome", "welcome", ["vi", "lo"])
-    b.record(ENTRY, "2026-03-15T03:00:00Z", 60, kind="emergency", emergency=None)
+    b.record(ENTRY, "2026-03-15T03:00:00Z", 60, kind="emergency", emergency=emergency.id)
     b.record(ENTRY, "2026-03-31T16:59:50Z", 5, "border-welcome", "welcome", ["lo"])  # Mar 31
     b.record(ENTRY, "2026-03-31T17:00:00Z", 5, "border-welcome", "welcome", ["lo"])  # Apr 1
     scan(session, "happy-hue-2025", "welcome", "en", ARRIVALS, "phu-bai-airport",
@@ -150,14 +122,6 @@ def build_march(session: Session) -> dict[str, Any]:
         ScreenPresence(screen_id=ENTRY, since=utc("2026-03-11T05:00:00Z"),
                        until=utc("2026-03-11T17:00:00Z"), via="http"),
     ])
-    emergency = Emergency(messages={"vi": {"title": "Đóng cửa khẩu", "body": ""},
-                                    "en": {"title": "Border gate closed", "body": ""},
-                                    "lo": {"title": "ປິດດ່ານ", "body": ""}},
-                          targets={"sites": ["a-dot-border-gate"], "screens": []},
-                          starts_at=utc("2026-03-15T03:00:00Z"),
-                          ends_at=utc("2026-03-15T04:00:00Z"))
-    session.add(emergency)
-    session.flush()
     session.add_all([
         EmergencyReceipt(emergency_id=emergency.id, screen_id=ENTRY,
                          shown_at=utc("2026-03-15T03:00:02Z")),

@@ -80,6 +80,7 @@ class Journal:
         self._cursor: tuple[int, int, tuple[int, str] | None] | None = None
         self._pending_line: tuple[int, int, dict] | None = None  # read, not yet taken
         self._data: tuple[Path, bytes] | None = None  # a closed segment being read
+        self._closed_bytes = 0  # on disk, but for the segment being appended to
         self._oldest: tuple[int, str | None] | None = None  # (stored_through, start)
         self.stored_through = 0
         self.losses = 0
@@ -173,13 +174,20 @@ class Journal:
             self._segments.append(last)
         self._file = open(last.path, "ab", buffering=0)  # noqa: SIM115 - kept open
         fsync_dir(self.directory)
+        self._recount()
+
+    def _recount(self) -> None:
+        """After the list of segments or a closed one's size changed."""
+        self._closed_bytes = sum(s.size for s in self._segments[:-1])
 
     def _pop_oldest(self) -> Segment:
         """Forget the oldest segment (the caller deletes its file); the cursor follows."""
         if self._cursor is not None:
             index, offset, after = self._cursor
             self._cursor = (index - 1, offset, after) if index > 0 else None
-        return self._segments.pop(0)
+        dropped = self._segments.pop(0)
+        self._recount()
+        return dropped
 
     def _drop_stored(self) -> None:
         """Delete the segments the controller has stored whole (never the open one)."""
@@ -210,6 +218,7 @@ class Journal:
             self._flush_locked()
             self._open_segment(record["seq"], fresh=True)  # the new file, then the old packed
             compress(self.directory, current)
+            self._recount()
             current = self._segments[-1]
         self._file.write(line)
         current.size += len(line)
@@ -395,7 +404,7 @@ class Journal:
 
     def bytes_on_disk(self) -> int:
         with self._lock:
-            return sum(s.size for s in self._segments)
+            return self._closed_bytes + (self._segments[-1].size if self._segments else 0)
 
     def pending(self) -> int:
         with self._lock:

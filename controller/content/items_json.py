@@ -72,7 +72,9 @@ class StoredNames:
         if not rows:
             rows = list(self.session.scalars(select(Media).where(
                 Media.original_name == name)))
-        rows = [r for r in rows if self.store.exists(r.sha256)]
+        # A kept original (an animated GIF) names the file made of it (its video).
+        rows = [self._made_of(r) if r.origin == "source" else r for r in rows]
+        rows = [r for r in rows if r is not None and self.store.exists(r.sha256)]
         if not rows:
             f.fail(key, f"media file {name!r} is neither in the upload nor in the media "
                    "store; upload a .zip with the media (as export produces)")
@@ -82,6 +84,11 @@ class StoredNames:
         media = _media_file(self.store, rows[0])
         check_kind(f, key, media, name, item_type)
         return media
+
+
+    def _made_of(self, source: Media) -> Media | None:
+        return self.session.scalars(select(Media).where(
+            Media.source_sha256 == source.sha256).limit(1)).first()
 
 
 def _media_file(store: MediaStore, row: Media) -> MediaFile:

@@ -123,6 +123,15 @@ def media_names(session: Session, store: MediaStore, digests: list[str]) -> dict
             else fallback[d] for d, name in wanted.items()}
 
 
+def exported_file(session: Session, store: MediaStore, digest: str) -> str:
+    """The file an export carries for the media ``digest``: its ``source_sha256`` (the
+    kept original it was made from, which imports make into the same file again) when
+    that is in the store, else itself."""
+    row = session.get(Media, digest)
+    source = row.source_sha256 if row is not None else None
+    return source if source and store.exists(source) else digest
+
+
 def _stored_mime(store: MediaStore, digest: str) -> str:
     """The type of a stored file that has no Media row (judged by its content)."""
     try:
@@ -170,7 +179,10 @@ def export_playlist(session: Session, store: MediaStore, playlist_id: str,
     digests = list(dict.fromkeys(
         v["media"] for item in items for v in (item.get("variants") or {}).values()
         if v.get("media")))
-    names = media_names(session, store, digests)
+    # A file made from another (an animated GIF's video) is exported as that original.
+    exported = {d: exported_file(session, store, d) for d in digests}
+    by_file = media_names(session, store, list(dict.fromkeys(exported.values())))
+    names = {d: by_file[exported[d]] for d in digests}
     out_items = []
     for item in items:
         variants: dict[str, Any] = {}
@@ -201,7 +213,7 @@ def export_playlist(session: Session, store: MediaStore, playlist_id: str,
     if names:
         header.append("# media: file names in the directory given to 'playlists import "
                       "--media-dir'.")
-    return "\n".join(header) + "\n" + body, {names[d]: d for d in digests}
+    return "\n".join(header) + "\n" + body, {names[d]: exported[d] for d in digests}
 
 
 # --------------------------------------------------------------------------- files

@@ -20,7 +20,7 @@ from pathlib import Path
 from PIL import Image, ImageCms, ImageOps
 
 PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP",
-                  "image/heic": "HEIF"}
+                  "image/heic": "HEIF", "image/gif": "GIF"}
 ORIENTATION = 0x0112
 # Bytes after an image's end that betray a second file: a ZIP (or JAR, DOCX …), a web
 # page or script, a PDF, an executable.
@@ -62,24 +62,31 @@ def prepare_image(path: Path, mime: str, max_pixels: int, workdir: Path,
     """Check ``path`` (sniffed as ``mime``) and clean it into ``workdir`` if needed."""
     data = path.read_bytes() if mime != "image/heic" else b""
     structure = _structure(data, mime, shown) if data else Structure(0, ["HEIF container"])
-    trailing = data[structure.end:] if data else b""
-    if trailing.strip(b"\x00\xff\r\n\t "):
-        if _PAYLOAD_RE.search(trailing):
-            raise ImageRefused(
-                f"{shown} hides other data after the end of the image (an archive, web "
-                "page or script): it is refused as a disguised file. Save the picture "
-                "again from an image editor.")
-        structure.metadata.append("extra data after the image")
-    elif trailing:
-        structure.metadata.append("padding after the image")
-    im = _decode(path, mime, max_pixels, shown)
+    check_trailing(data[structure.end:] if data else b"", shown, structure.metadata)
+    im = decode(path, mime, max_pixels, shown)
     try:
         return _clean(im, path, data, mime, structure, workdir, shown)
     finally:
         im.close()
 
 
-def _decode(path: Path, mime: str, max_pixels: int, shown: str) -> Image.Image:
+def check_trailing(trailing: bytes, shown: str, metadata: list[str]) -> None:
+    """Bytes after the image's end marker: a hidden file is refused as a disguise;
+    anything else is noted in ``metadata`` (it is dropped)."""
+    if trailing.strip(b"\x00\xff\r\n\t "):
+        if _PAYLOAD_RE.search(trailing):
+            raise ImageRefused(
+                f"{shown} hides other data after the end of the image (an archive, web "
+                "page or script): it is refused as a disguised file. Save the picture "
+                "again from an image editor.")
+        metadata.append("extra data after the image")
+    elif trailing:
+        metadata.append("padding after the image")
+
+
+def decode(path: Path, mime: str, max_pixels: int, shown: str) -> Image.Image:
+    """The image at ``path`` opened and decoded whole (every frame) under the
+    decompression-bomb guard of ``max_pixels``; ImageRefused when it cannot be."""
     fmt = PILLOW_FORMATS[mime]
     if mime == "image/heic":
         import pillow_heif
@@ -91,7 +98,7 @@ def _decode(path: Path, mime: str, max_pixels: int, shown: str) -> Image.Image:
         try:
             im = Image.open(path, formats=[fmt])
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageRefused(_bomb(shown, None, max_pixels)) from None
+            raise ImageRefused(bomb_message(shown, None, max_pixels)) from None
         except (OSError, SyntaxError, ValueError, struct.error, EOFError):
             raise ImageRefused(f"{shown} starts like a {_name(mime)} image but cannot be "
                                f"read as one: it is damaged or disguised.") from None
@@ -101,7 +108,7 @@ def _decode(path: Path, mime: str, max_pixels: int, shown: str) -> Image.Image:
             raise ImageRefused(f"{shown} has no pixels ({width}×{height}).")
         if width * height > max_pixels:
             im.close()
-            raise ImageRefused(_bomb(shown, (width, height), max_pixels))
+            raise ImageRefused(bomb_message(shown, (width, height), max_pixels))
         try:
             for frame in range(getattr(im, "n_frames", 1)):
                 im.seek(frame)
@@ -109,7 +116,7 @@ def _decode(path: Path, mime: str, max_pixels: int, shown: str) -> Image.Image:
             im.seek(0)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             im.close()
-            raise ImageRefused(_bomb(shown, (width, height), max_pixels)) from None
+            raise ImageRefused(bomb_message(shown, (width, height), max_pixels)) from None
         except (OSError, SyntaxError, ValueError, struct.error, EOFError, MemoryError):
             im.close()
             raise ImageRefused(f"{shown} is damaged or cut short: the picture cannot be "
@@ -197,10 +204,10 @@ def _suffix(mime: str) -> str:
 
 def _name(mime: str) -> str:
     return {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP",
-            "image/heic": "HEIC"}[mime]
+            "image/heic": "HEIC", "image/gif": "GIF"}[mime]
 
 
-def _bomb(shown: str, size: tuple[int, int] | None, max_pixels: int) -> str:
+def bomb_message(shown: str, size: tuple[int, int] | None, max_pixels: int) -> str:
     claimed = f" claims {size[0]}×{size[1]} pixels and" if size else ""
     return (f"{shown}{claimed} is too large to open safely (the limit is "
             f"{max_pixels:,} pixels; max_image_pixels in the settings). It looks like a "

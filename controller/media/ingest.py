@@ -5,8 +5,10 @@ uploaded or imported media file comes in through :func:`ingest`.
   another type is refused as mislabelled.
 - Images are decoded whole (truncated, corrupt, disguised files and decompression bombs
   are refused), turned upright and stripped of metadata (:mod:`controller.media.images`);
-  HEIC/HEIF becomes JPEG or PNG. Videos are read by ffprobe and copied without metadata
-  (:mod:`controller.media.video`). A file already clean is stored byte for byte.
+  HEIC/HEIF becomes JPEG or PNG. A still GIF is an image; an animated GIF becomes a
+  looping MP4, its GIF kept beside it for exports (:mod:`controller.media.gif`). Videos
+  are read by ffprobe and copied without metadata (:mod:`controller.media.video`).
+  A file already clean is stored byte for byte.
 - The upload's own SHA-256 is recorded in ``media_aliases``: the same bytes uploaded again
   give the stored Media at once, without decoding. Each name an upload came under is
   kept in ``media_uploads`` (the library list shows every one).
@@ -28,6 +30,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from controller.content.text_rule import BIDI_CONTROLS
+from controller.media.gif import prepare_gif
 from controller.media.images import ImageRefused, prepare_image
 from controller.media.store import (
     KNOWN_TYPES,
@@ -41,7 +44,7 @@ from controller.models import Media, MediaAlias, MediaUpload
 from controller.settings import Settings
 
 ALL_TYPES = {**KNOWN_TYPES, **UPLOAD_ONLY_TYPES}
-ACCEPTED = "JPEG, PNG, WebP or HEIC image, or an MP4 or WebM video"
+ACCEPTED = "JPEG, PNG, WebP, GIF or HEIC image, or an MP4 or WebM video"
 _PLACED_KEY = "pano.media_placed"
 _CHUNK = 1024 * 1024
 
@@ -70,6 +73,9 @@ class Prepared:
     duration: float | None = None
     codec: str | None = None
     cleaned: list[str] | None = None
+    # The file this one was made from, stored beside it and exported instead (an
+    # animated GIF's kept original for its video).
+    source: Prepared | None = None
 
 
 @dataclass
@@ -131,11 +137,13 @@ def prepare(path: Path, original_name: str, settings: Settings, workdir: Path, *
         head = fh.read(4096)
     mime = sniff_file(path, head)
     if mime is None:
-        raise IngestRefused(f"{shown} is not a JPEG, PNG, WebP, MP4 or WebM file, nor a "
+        raise IngestRefused(f"{shown} is not a JPEG, PNG, WebP, GIF, MP4 or WebM file, nor a "
                             f"HEIC photo (judged by its content, not its name)"
                             f"{_what_it_is(head)}.")
     kind = _check_name(mime, original_name)
     try:
+        if mime == "image/gif":
+            return _prepare_gif(path, settings, workdir, shown, upload_sha256, size)
         if kind == "image":
             image = prepare_image(path, mime, settings.max_image_pixels, workdir, shown)
             result = image.path or path
@@ -149,6 +157,22 @@ def prepare(path: Path, original_name: str, settings: Settings, workdir: Path, *
     sha256, stored_size = file_sha256(clip.path)
     return Prepared(clip.path, sha256, stored_size, mime, kind, upload_sha256, clip.width,
                     clip.height, clip.duration, clip.codec, ["metadata"])
+
+
+def _prepare_gif(path: Path, settings: Settings, workdir: Path, shown: str,
+                 upload_sha256: str, size: int) -> Prepared:
+    gif = prepare_gif(path, settings.max_image_pixels, workdir, shown)
+    sha256, kept_size = ((upload_sha256, size) if gif.original == path
+                         else file_sha256(gif.original))
+    kept = Prepared(gif.original, sha256, kept_size, "image/gif", "image", upload_sha256,
+                    gif.width, gif.height, None, None, gif.changes)
+    if gif.video is None:
+        return kept
+    kept.upload_sha256 = sha256  # the upload's alias leads to the video, not here
+    video_sha, video_size = file_sha256(gif.video)
+    return Prepared(gif.video, video_sha, video_size, "video/mp4", "video", upload_sha256,
+                    gif.video_width, gif.video_height, gif.duration, "h264", gif.changes,
+                    source=kept)
 
 
 def _check_name(mime: str, original_name: str) -> str:
@@ -169,6 +193,9 @@ def place(session: Session, store: MediaStore, prepared: Prepared, original_name
     """Put a prepared file into the store and add its Media row and alias to the
     session (flushed, not committed). A file newly placed here is removed again if
     adding the rows fails or the session's transaction is rolled back."""
+    source = prepared.source
+    if source is not None:  # the kept original first: the video's row names it
+        place(session, store, source, original_name, origin="source")
     sha256, size, placed = store.place(prepared.path)
     try:
         if sha256 != prepared.sha256:
@@ -180,12 +207,12 @@ def place(session: Session, store: MediaStore, prepared: Prepared, original_name
             media = Media(sha256=sha256, size=size, mime=prepared.mime, kind=prepared.kind,
                           original_name=display_name(original_name), width=prepared.width,
                           height=prepared.height, duration=prepared.duration,
-                          origin=origin)
+                          origin=origin, source_sha256=source.sha256 if source else None)
             session.add(media)
-        if prepared.upload_sha256 != sha256 and session.get(
-                MediaAlias, prepared.upload_sha256) is None:
-            session.add(MediaAlias(upload_sha256=prepared.upload_sha256,
-                                   media_sha256=sha256))
+        # The upload, and a kept original re-sent (an export), both lead to this file.
+        for upload_sha256 in {prepared.upload_sha256, source.sha256 if source else sha256}:
+            if upload_sha256 != sha256 and session.get(MediaAlias, upload_sha256) is None:
+                session.add(MediaAlias(upload_sha256=upload_sha256, media_sha256=sha256))
         _remember_name(session, media, original_name, origin)
         session.flush()
     except BaseException:
@@ -239,7 +266,7 @@ def display_name(raw: str | None) -> str:
 
 def _what_it_is(head: bytes) -> str:
     probes = [(b"PK\x03\x04", "a ZIP archive"), (b"%PDF-", "a PDF document"),
-              (b"GIF8", "a GIF image"), (b"BM", "a BMP image"),
+              (b"BM", "a BMP image"),
               (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"),
               (b"\x1a\x45\xdf\xa3", "a Matroska (MKV) video, not WebM"),
               (b"RIFF", "a RIFF file (AVI or WAV?)"), (b"ID3", "an MP3 audio file")]

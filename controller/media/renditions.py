@@ -8,7 +8,8 @@ thumbnail) — and stored in the media store as its own file (docs/media.md,
   Lanczos; it is never upscaled. An image that already fits *is* its own rendition:
   the ``Rendition`` row points at the original and no file is written.
 * Output: JPEG (quality 88, progressive, optimised) for opaque images, PNG for images
-  with transparency; no metadata; always 8 bits per channel and sRGB: colours converted
+  with transparency and for GIFs (always rendered: players get PNG, not GIF); no
+  metadata; always 8 bits per channel and sRGB: colours converted
   with the embedded ICC profile when there is one (CMYK included), CMYK without one by
   Pillow's plain formula, 16-bit grey scaled down. An original that fits is its own
   rendition only when it is already so (8-bit RGB, grey or palette, no profile).
@@ -174,6 +175,7 @@ def _render(src: Path, box: tuple[int, int]) -> Made:
     try:
         with Image.open(src) as opened:
             mime = Image.MIME.get(opened.format or "", "")
+            drawing = opened.format == "GIF"
             oriented = opened.getexif().get(_ORIENTATION, 1) not in (1, None)
             size = _turned(opened) if oriented else opened.size
             target = fit(size, box)
@@ -195,7 +197,7 @@ def _render(src: Path, box: tuple[int, int]) -> Made:
         image = image.resize(target, Image.Resampling.LANCZOS)
     image.info = {}  # no metadata: no EXIF, ICC, XMP, comments, DPI
     out = io.BytesIO()
-    if transparent:
+    if transparent or drawing:  # drawings stay sharp: no JPEG artefacts
         image.save(out, "PNG", optimize=False, compress_level=6)
         mime = "image/png"
     else:

@@ -28,6 +28,7 @@ KNOWN_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "image/jpeg": ("image", (".jpg", ".jpeg")),
     "image/png": ("image", (".png",)),
     "image/webp": ("image", (".webp",)),
+    "image/gif": ("image", (".gif",)),  # still; an animated one is stored as a video
     "video/mp4": ("video", (".mp4", ".m4v")),
     "video/webm": ("video", (".webm",)),
 }
@@ -47,11 +48,13 @@ def is_sha256(s: str) -> bool:
 
 def sniff(head: bytes) -> str | None:
     """The mime type of a file from its first bytes (≥ 64 recommended), or None when it
-    is none of JPEG, PNG, WebP, MP4, WebM."""
+    is none of JPEG, PNG, WebP, GIF, MP4, WebM."""
     if head.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp"
     if head[4:8] == b"ftyp" and head[8:12] in _MP4_BRANDS:
@@ -82,7 +85,7 @@ def sniff_file(path: Path, head: bytes | None = None) -> str | None:
 
 
 def describe_mime(mime: str | None) -> str:
-    names = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP",
+    names = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP", "image/gif": "GIF",
              "image/heic": "HEIC", "video/mp4": "MP4", "video/webm": "WebM"}
     return names.get(mime or "", "unknown")
 

@@ -74,16 +74,25 @@ def prepare_video(path: Path, mime: str, workdir: Path, shown: str) -> CleanVide
     if mime == "video/mp4":
         command += ["-movflags", "+faststart"]
     command += ["-f", MUXERS[mime], str(out)]
-    try:
-        done = subprocess.run(command, capture_output=True, timeout=STRIP_TIMEOUT,
-                              check=False)
-    except subprocess.TimeoutExpired:
-        raise VideoRefused(f"{shown}: removing the video's metadata took longer than "
-                           f"{STRIP_TIMEOUT} s; the file is refused.") from None
-    if done.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
+    failed = run_ffmpeg(command, out, STRIP_TIMEOUT,
+                        f"{shown}: removing the video's metadata took longer than "
+                        f"{STRIP_TIMEOUT} s; the file is refused.")
+    if failed is not None:
         raise VideoRefused(f"{shown}: the video could not be copied without its metadata "
-                           f"({_first_line(done.stderr)}); the file is damaged.")
+                           f"({failed}); the file is damaged.")
     return CleanVideo(out, width, height, round(duration, 3), str(video.get("codec_name")))
+
+
+def run_ffmpeg(command: list[str], out: Path, timeout: int, too_slow: str) -> str | None:
+    """Run ffmpeg writing ``out``: None when it did, else the last line of what it said;
+    VideoRefused(``too_slow``) past ``timeout`` seconds."""
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise VideoRefused(too_slow) from None
+    if done.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
+        return _first_line(done.stderr)
+    return None
 
 
 def probe(ffprobe: str, path: Path, shown: str) -> dict[str, Any]:

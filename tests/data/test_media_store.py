@@ -71,7 +71,7 @@ def test_put_file_of_a_missing_source_leaves_nothing(session, tmp_path: Path) ->
         (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", None),  # HEIC image, not MP4
         (b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00", None),  # QuickTime
         (b"\x1a\x45\xdf\xa3\x42\x82\x88matroska", None),  # MKV, not WebM
-        (b"GIF89a", None),
+        (b"GIF89a", "image/gif"),
         (b"<svg xmlns='http://www.w3.org/2000/svg'/>", None),
         (b"", None),
     ],

@@ -167,7 +167,7 @@ BAD_EDITS = [
     ("media: hue-citadel.jpg}\n      en", "media: fake.png}\n      en", 14,
      "is a JPEG file by its content but its name says otherwise"),
     ("media: hue-citadel.jpg}\n      en", "media: notes.jpg}\n      en", 14,
-     "is not a JPEG, PNG, WebP, MP4 or WebM file"),
+     "is not a JPEG, PNG, WebP, GIF, MP4 or WebM file"),
     ("type: image", "type: video", 14, "is an image (JPEG) but the item's type is video"),
     ('vi: {title: "Kinh thành", media: hue-citadel.jpg}', 'vi: {title: "Kinh thành"}', 14,
      "an image item needs 'media' in every language"),

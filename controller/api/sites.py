@@ -37,7 +37,8 @@ def list_sites() -> Any:
         "languages": [{"code": lang.code, "name": {"vi": lang.name_vi, "en": lang.name_en}}
                       for lang in config.languages],
         "required_languages": list(config.required),
-        "sites": [{"id": site.id, "name": {"vi": site.name_vi, "en": site.name_en},
+        "sites": [{"id": site.id,
+                   "name": {**(site.names or {}), "vi": site.name_vi, "en": site.name_en},
                    "timezone": site.timezone, "screens": screens.get(site.id, [])}
                   for site in session.scalars(select(Site).order_by(Site.id))],
     }

@@ -41,7 +41,7 @@ MIN_PIXELS, MAX_PIXELS = 320, 7680
 REQUIRED_LANGUAGES = ("vi", "en")
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
-SITE_FIELDS = ("name_vi", "name_en", "timezone")
+SITE_FIELDS = ("name_vi", "name_en", "names", "timezone")
 SCREEN_FIELDS = ("site_id", "name_vi", "name_en", "orientation", "width", "height",
                  "languages", "bilingual_mode", "alternate_timing", "timezone", "tags",
                  "default_playlist_id")
@@ -60,6 +60,20 @@ def _names(f: Fields, key: str) -> tuple[str, str]:
     names = f.mapping(key)
     names.only(required=REQUIRED_LANGUAGES)
     return names.text("vi"), names.text("en")  # type: ignore[return-value]
+
+
+def _site_names(f: Fields, config: LanguageConfig) -> tuple[str, str, dict[str, str]]:
+    """A site's name: Vietnamese and English required, any other configured language
+    optional (the slide header of a screen with that language shows it)."""
+    names = f.mapping("name")
+    for key in names.data:
+        reason = config.unknown(str(key))
+        if reason:
+            names.fail(key, f"a name in an {reason}")
+    more = tuple(code for code in config.codes if code not in REQUIRED_LANGUAGES)
+    names.only(required=REQUIRED_LANGUAGES, optional=more)
+    extra = {code: names.text(code) for code in more if code in names.data}
+    return names.text("vi"), names.text("en"), extra  # type: ignore[return-value]
 
 
 def _timezone(f: Fields, default: str) -> str:
@@ -154,10 +168,10 @@ def parse_sites(path: Path, config: LanguageConfig | None = None
         if sid in seen_sites:
             f.fail("id", f"duplicate site id {sid!r} (first on line {seen_sites[sid]})")
         seen_sites[sid] = f.line("id")  # type: ignore[index]
-        name_vi, name_en = _names(f, "name")
+        name_vi, name_en, more = _site_names(f, config)
         tz = _timezone(f, DEFAULT_TIMEZONE)
         sites.append(_Row(sid, {"name_vi": name_vi, "name_en": name_en,  # type: ignore[arg-type]
-                                "timezone": tz}))
+                                "names": more, "timezone": tz}))
         for j, screen_data in f.items("screens", non_empty=False):
             item_line = line_of(f.data["screens"], j)
             row = _screen(path, screen_data, j, sid, tz, item_line,  # type: ignore[arg-type]

@@ -28,7 +28,7 @@ def check_fits(messages: dict, url: str | None, screens: Iterable[Screen],
             spec = emergency_spec(messages, int(screen.width), int(screen.height),
                                   list(screen.languages or []),
                                   site.name_vi if site else "", site.name_en if site else "",
-                                  reserve_qr=bool(url))
+                                  reserve_qr=bool(url), site_names=site.names if site else {})
             render_layout(spec)
         except SlideDoesNotFit as exc:
             lang = f" (the {exc.lang} text takes the most room)" if exc.lang else ""

@@ -45,6 +45,7 @@ def misfits(session: Session, screen_ids: Iterable[str],
                                        list(screen.languages or []), screen.bilingual_mode,
                                        site.name_vi if site else "",
                                        site.name_en if site else "",
+                                       site_names=site.names if site else {},
                                        reserve_qr=any((v or {}).get("url") for v in
                                                       (item.get("variants") or {}).values())):
                     render_layout(spec)

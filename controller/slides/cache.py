@@ -26,7 +26,7 @@ from controller.models import Media, RenderedSlide
 from controller.slides import fonts
 from controller.slides.render import SlideSpec, render
 
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2  # 2: Unicode line breaks (ICU), header lines in Lao/French
 PNG_COMPRESS_LEVEL = 6
 
 # Slides actually rendered by this process (the tests and the bench read it).

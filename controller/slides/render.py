@@ -126,25 +126,33 @@ def _line_runs(x: float, baseline: int, text: str, bold: bool, size: int, lang: 
 
 
 def _header(spec: SlideSpec, pal: Palette, margin: int, band: int) -> list[PlacedRun]:
-    """Province left, site right, each as a bold Vietnamese line over an English one;
-    shrunk (to 60 %) when the two sides would meet."""
+    """Province left, site right, each as a bold Vietnamese line over an English one and,
+    on screens whose profile has them, a Lao and a French line (``frame_more``); shrunk
+    (to 50 %) when the two sides would meet or the lines overflow the band."""
     left = [(spec.province_vi, True, "vi"), (spec.province_en, False, "en")]
     right = [(spec.site_vi, True, "vi"), (spec.site_en, False, "en")]
+    for lang, province, site in spec.frame_more:
+        left.append((province, False, lang))
+        right.append((site, False, lang))
     room = spec.width - 2 * margin
-    for factor in (1.0, 0.9, 0.8, 0.7, 0.6):
-        sizes = (max(8, round(band * 0.3 * factor)), max(8, round(band * 0.23 * factor)))
+    # Two lines: 30 % and 23 % of the band; more share the same height.
+    first, rest = (0.3, 0.23) if len(left) == 2 else (0.24, 0.5 / (len(left) - 1))
+    for factor in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5):
+        sizes = [max(8, round(band * (first if i == 0 else rest) * factor))
+                 for i in range(len(left))]
 
-        def width(lines: list[tuple[str, bool, str]], sizes: tuple[int, int] = sizes) -> float:
+        def width(lines: list[tuple[str, bool, str]], sizes: list[int] = sizes) -> float:
             return max(layout.text_width(t, b, s, lg) for (t, b, lg), s in zip(lines, sizes,
                                                                                  strict=True))
 
-        if width(left) + width(right) + margin <= room:
+        metrics = [_line_metrics(left[i], right[i], sizes[i]) for i in range(len(left))]
+        if (width(left) + width(right) + margin <= room
+                and sum(a + d for a, d in metrics) <= band):
             break
     else:
         raise SlideDoesNotFit(f"{spec.name or 'slide'}: the site name "
                               f"{spec.site_vi!r} / {spec.site_en!r} does not fit in the "
                               f"header of a {spec.width}×{spec.height} slide", spec.name, None)
-    metrics = [layout._metrics(t, b, s) for (t, b, _), s in zip(left, sizes, strict=True)]
     total = sum(a + d for a, d in metrics)
     y = (band - total) // 2
     runs: list[PlacedRun] = []
@@ -154,11 +162,20 @@ def _header(spec: SlideSpec, pal: Palette, margin: int, band: int) -> list[Place
         text, bold, lang = left[i]
         runs += _line_runs(margin, baseline, text, bold, sizes[i], lang, fill)[0]
         text, bold, lang = right[i]
-        w = layout.text_width(text, bold, sizes[i], lang)
-        runs += _line_runs(spec.width - margin - w, baseline, text, bold, sizes[i], lang,
-                           fill)[0]
+        if text:
+            w = layout.text_width(text, bold, sizes[i], lang)
+            runs += _line_runs(spec.width - margin - w, baseline, text, bold, sizes[i], lang,
+                               fill)[0]
         y += a + d
     return runs
+
+
+def _line_metrics(left: tuple[str, bool, str], right: tuple[str, bool, str],
+                  size: int) -> tuple[int, int]:
+    """Ascent and descent of a header line: the larger of its two sides (Lao is taller)."""
+    a1, d1 = layout._metrics(left[0], left[1], size)
+    a2, d2 = layout._metrics(right[0], right[1], size) if right[0] else (0, 0)
+    return max(a1, a2), max(d1, d2)
 
 
 def _stripe(spec: SlideSpec, pal: Palette, top: int, height: int,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -14,6 +15,8 @@ from controller.qr.image import module_px_for
 
 PROVINCE_VI = "Tỉnh Thừa Thiên Huế"
 PROVINCE_EN = "Thừa Thiên Huế Province"
+# The header's further lines, on screens whose profile has the language (docs/media.md).
+PROVINCE_MORE = {"lo": "ແຂວງເທື່ອທຽນເຫວ້", "fr": "Province de Thừa Thiên Huế"}
 # The word on an emergency's stripe, per language; languages without one get none.
 EMERGENCY_LABELS = {"vi": "KHẨN CẤP", "en": "EMERGENCY", "lo": "ສຸກເສີນ", "fr": "URGENCE"}
 LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English", "lo": "Lao", "fr": "French"}
@@ -94,6 +97,8 @@ class SlideSpec:
     province_vi: str = PROVINCE_VI
     province_en: str = PROVINCE_EN
     qr: QrSpec | None = None
+    # Header lines after Vietnamese and English: (language, province, site) each.
+    frame_more: tuple[tuple[str, str, str], ...] = ()
     kind: str = "item"  # item | emergency
     name: str = ""  # the item or emergency, for error messages (not drawn)
     # Keep the bottom-right corner (:func:`badge_box`) free of text for a QR badge that
@@ -104,6 +109,9 @@ class SlideSpec:
         object.__setattr__(self, "texts", tuple(self.texts))
         for attr in ("site_vi", "site_en", "province_vi", "province_en"):
             object.__setattr__(self, attr, clean_text(getattr(self, attr)))
+        object.__setattr__(self, "frame_more", tuple(
+            (lang, clean_text(province), clean_text(site))
+            for lang, province, site in self.frame_more))
         if not (MIN_SIDE <= self.width <= MAX_SIDE and MIN_SIDE <= self.height <= MAX_SIDE):
             raise SlideError(f"{self.width}×{self.height} is not a screen size "
                              f"({MIN_SIDE}–{MAX_SIDE} px a side)")
@@ -128,6 +136,8 @@ class SlideSpec:
         doc = asdict(self)
         if not self.reserve_qr:  # absent when off: the hashes of older specs stay
             del doc["reserve_qr"]
+        if not self.frame_more:
+            del doc["frame_more"]
         return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
     def alternate(self) -> tuple[SlideSpec, ...]:
@@ -172,10 +182,20 @@ def ordered_languages(available: Any, profile: Any, others: bool) -> list[str]:
     return chosen
 
 
+def frame_more(languages: Sequence[str], site_names: Mapping[str, str],
+               ) -> tuple[tuple[str, str, str], ...]:
+    """The header lines a screen with the profile ``languages`` shows after Vietnamese
+    and English: one per language of the profile that has a province name, with the
+    site's name in it when the site has one (``sites.names``)."""
+    return tuple((lang, PROVINCE_MORE[lang], str(site_names.get(lang) or ""))
+                 for lang in languages if lang in PROVINCE_MORE)
+
+
 def item_specs(item: dict[str, Any], width: int, height: int, languages: list[str],
                bilingual_mode: str, site_vi: str, site_en: str,
                qr: QrSpec | None = None, name: str = "",
-               reserve_qr: bool = False) -> tuple[SlideSpec, ...]:
+               reserve_qr: bool = False,
+               site_names: Mapping[str, str] | None = None) -> tuple[SlideSpec, ...]:
     """The slides of a ``text`` item on a screen: one in ``dual`` mode, one per language
     in ``alternate`` mode."""
     variants = item.get("variants") or {}
@@ -183,7 +203,8 @@ def item_specs(item: dict[str, Any], width: int, height: int, languages: list[st
     texts = tuple(LangText(lang, variants[lang].get("title") or "",
                            variants[lang].get("body") or "") for lang in langs)
     spec = SlideSpec(width, height, texts, "dual", site_vi, site_en, qr=qr,
-                     name=name or str(item.get("id", "")), reserve_qr=reserve_qr)
+                     name=name or str(item.get("id", "")), reserve_qr=reserve_qr,
+                     frame_more=frame_more(languages, site_names or {}))
     if bilingual_mode == "alternate" and len(texts) > 1:
         return spec.alternate()
     if len(texts) == 1:
@@ -193,11 +214,12 @@ def item_specs(item: dict[str, Any], width: int, height: int, languages: list[st
 
 def emergency_spec(messages: dict[str, Any], width: int, height: int, languages: list[str],
                    site_vi: str, site_en: str, qr: QrSpec | None = None,
-                   name: str = "emergency", reserve_qr: bool = False) -> SlideSpec:
+                   name: str = "emergency", reserve_qr: bool = False,
+                   site_names: Mapping[str, str] | None = None) -> SlideSpec:
     """An emergency's slide: every language it has, the screen's first (docs/protocol.md)."""
     langs = ordered_languages(messages, languages, others=True)
     texts = tuple(LangText(lang, messages[lang].get("title") or "",
                            messages[lang].get("body") or "") for lang in langs)
     return SlideSpec(width, height, texts, "dual" if len(texts) > 1 else "single",
                      site_vi, site_en, qr=qr, kind="emergency", name=name,
-                     reserve_qr=reserve_qr)
+                     reserve_qr=reserve_qr, frame_more=frame_more(languages, site_names or {}))

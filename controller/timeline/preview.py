@@ -41,7 +41,8 @@ def _facts(screen: Screen, site: Site | None) -> ScreenFacts:
     return ScreenFacts(
         id=screen.id, name={"vi": screen.name_vi, "en": screen.name_en},
         site_id=screen.site_id,
-        site_name={"vi": site.name_vi, "en": site.name_en} if site else {},
+        site_name={**(site.names or {}), "vi": site.name_vi, "en": site.name_en}
+        if site else {},
         orientation=screen.orientation, resolution=(screen.width, screen.height),
         languages=list(screen.languages or []), bilingual_mode=screen.bilingual_mode,
         timezone=screen.timezone or (site.timezone if site else ""),

@@ -112,7 +112,7 @@ _SCREEN_ROWS = (
            _SCREENS.c.default_playlist_id,
            _SCREENS.c.tags, _SITES.c.id.label("site_id"),
            _SITES.c.name_vi.label("site_name_vi"), _SITES.c.name_en.label("site_name_en"),
-           _SITES.c.timezone.label("site_timezone"))
+           _SITES.c.names.label("site_names"), _SITES.c.timezone.label("site_timezone"))
     .join(_SITES, _SCREENS.c.site_id == _SITES.c.id)
     .order_by(_SCREENS.c.id)
 )
@@ -123,7 +123,7 @@ def _screen_facts(row: Any) -> ScreenFacts:
         id=row.id,
         name={"vi": row.name_vi, "en": row.name_en},
         site_id=row.site_id,
-        site_name={"vi": row.site_name_vi, "en": row.site_name_en},
+        site_name={**(row.site_names or {}), "vi": row.site_name_vi, "en": row.site_name_en},
         orientation=row.orientation,
         resolution=(row.width, row.height),
         languages=list(row.languages or []),

@@ -85,8 +85,7 @@ class SlideMaker:
         resolution: the frame and languages (slides), the screen itself when an item has
         a link (its badges)."""
         per_screen = any(_has_url(item) for p in playlists for item in p.items)
-        return (screen.site_id, screen.site_name.get("vi", ""),
-                screen.site_name.get("en", ""), tuple(screen.languages),
+        return (screen.site_id, tuple(sorted(screen.site_name.items())), tuple(screen.languages),
                 screen.bilingual_mode, screen.id if per_screen else None)
 
     def item(self, screen: ScreenFacts, on_air: PlaylistOnAir,
@@ -129,7 +128,7 @@ class SlideMaker:
             spec = emergency_spec(entry["messages"], width, height, list(screen.languages),
                                   screen.site_name.get("vi", ""),
                                   screen.site_name.get("en", ""), name=name,
-                                  reserve_qr=bool(url))
+                                  reserve_qr=bool(url), site_names=screen.site_name)
         except Exception as err:  # noqa: BLE001 - the HTML overlay remains
             self._report(f"spec|{name}|{width}x{height}", "%s: no slide for %s screens: %s",
                          name, f"{width}x{height}", err)
@@ -153,7 +152,7 @@ class SlideMaker:
             specs = item_specs(dict(item), width, height, list(screen.languages),
                                screen.bilingual_mode, screen.site_name.get("vi", ""),
                                screen.site_name.get("en", ""), name=name,
-                               reserve_qr=has_url)
+                               reserve_qr=has_url, site_names=screen.site_name)
         except Exception as err:  # noqa: BLE001
             self._report(f"spec|{name}|{width}x{height}", "item %s: no slides for %s "
                          "screens (HTML text instead): %s", name, f"{width}x{height}", err)

@@ -290,5 +290,6 @@ def test_cli_uses_the_configured_languages(workdir: Path) -> None:
         '  - {code: lo, name_vi: "Tiếng Lào", name_en: "Lao"}\n', ""), encoding="utf-8")
     result = run_cli(workdir, "import")
     assert result.returncode == 2
-    assert "screen 'a-dot-entry-hall': unknown language 'lo' (known: vi, en, fr, pac;" \
-        in result.stderr
+    # The first use of Lao in config/sites.yaml is the A Đớt site's name.
+    assert "site 'a-dot-border-gate': 'name': a name in an unknown language 'lo' (known: " \
+        "vi, en, fr, pac;" in result.stderr

@@ -75,10 +75,17 @@ def test_the_lookup_is_one_primary_key_search(session):
 def test_migration_0008_fills_the_table_from_stored_timelines(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = engine_at(url, "0007")
-    with make_session_factory(engine)() as session:
-        import_sites(session, REPO / "config" / "sites.yaml")
-        session.commit()
-    with engine.begin() as conn:  # a timeline as a 0007 controller stored it
+    with engine.begin() as conn:  # a screen and a timeline as a 0007 controller stored them
+        # (plain SQL: today's models describe a newer schema)
+        conn.execute(text("INSERT INTO sites (id, name_vi, name_en, timezone, updated_at) "
+                          "VALUES ('phu-bai-airport', 'Phú Bài', 'Phu Bai', "
+                          "'Asia/Ho_Chi_Minh', '2026-01-01 00:00:00')"))
+        conn.execute(text(
+            "INSERT INTO screens (id, site_id, name_vi, name_en, orientation, width, height, "
+            "languages, bilingual_mode, alternate_timing, timezone, tags, updated_at) "
+            "VALUES (:s, 'phu-bai-airport', 'Sảnh đến', 'Arrivals', 'landscape', 1920, 1080, "
+            "'[\"vi\", \"en\"]', 'dual', 'split', 'Asia/Ho_Chi_Minh', '[]', "
+            "'2026-01-01 00:00:00')"), {"s": SCREEN})
         conn.execute(text("INSERT INTO screen_timelines (screen_id, version, content_hash, "
                           "body, built_at) VALUES (:s, 3, 'h', :b, '2026-12-01 00:00:00')"),
                      {"s": SCREEN, "b": json.dumps({"media": {A: {"size": 1}, B: {}}})})

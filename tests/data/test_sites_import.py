@@ -129,6 +129,10 @@ BAD_EDITS = [
     ("        bilingual_mode: dual\n", "        bilingual_mode: dual\n        languages: [vi]\n",
      11, "duplicate key 'languages' (first on line 9)"),
     ("    screens:\n", "    no: 1\n    screens:\n", 4, "key 'no' must be text"),
+    ('name: {vi: "Ga Huế", en: "Hue Station"}', 'name: {vi: "Ga Huế", en: "Hue", xx: "?"}',
+     3, "a name in an unknown language 'xx'"),
+    ('name: {vi: "Ga Huế", en: "Hue Station"}', 'name: {vi: "Ga Huế", en: "Hue", lo: 7}',
+     3, "'lo' must be text"),
 ]
 
 
@@ -147,6 +151,16 @@ def test_bad_file_is_refused_with_line_and_changes_nothing(
     assert reason in err.reason
     assert str(err).startswith(f"{path}, line {line}: ")
     assert snapshot(session) == before
+
+
+def test_a_site_name_in_lao_is_stored_and_reaches_the_sites_api(session, tmp_path) -> None:
+    text = BASE.replace('name: {vi: "Ga Huế", en: "Hue Station"}',
+                        'name: {vi: "Ga Huế", en: "Hue Station", lo: "ສະຖານີເຫວ້"}')
+    import_sites(session, write(tmp_path, text))
+    session.commit()
+    assert session.get(Site, "hue-station").names == {"lo": "ສະຖານີເຫວ້"}
+    import_sites(session, SITES)  # the project's file: A Đớt has its Lao name
+    assert session.get(Site, "a-dot-border-gate").names.get("lo")
 
 
 def test_duplicate_site_id(session, tmp_path) -> None:

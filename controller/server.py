@@ -69,6 +69,8 @@ class ControllerServer:
         self.jobs_worker: Any = None  # controller/jobs/: the embedded or thread worker
         self._jobs_task: Any = None
         self._panel_feed_task: Any = None
+        self.presence: Any = None  # controller/plays/presence_log.py: PresenceSweeper
+        self._presence_task: Any = None
 
     @property
     def url(self) -> str:
@@ -86,11 +88,18 @@ class ControllerServer:
         """Everything but listening: database upgrade, app, first rebuild and, with
         ``background``, the change watcher (and the scheduler if asked for). gunicorn
         (``controller.wsgi``) calls this and serves the app itself."""
+        from datetime import UTC, datetime
+
         from controller import changes
         from controller.app import create_app
         from controller.db import upgrade
         from controller.housekeeping.sweep import sweep_at_start
         from controller.players.status import clear_connections
+        from controller.plays.presence_log import (
+            PresenceSweeper,
+            close_left_open,
+            silence_timeout,
+        )
         from controller.timeline.watcher import ChangeWatcher
 
         upgrade(self.settings.db_url)
@@ -99,8 +108,14 @@ class ControllerServer:
         pano = app.extensions["pano"]
         sweep_at_start(self.settings, pano.session_factory)  # what crashes left behind
         with pano.session_factory() as session:
-            if not self.settings.message_queue:
+            alone = not self.settings.message_queue
+            if alone:
                 clear_connections(session)  # alone: nobody can be connected yet
+            # Online intervals a crash left open end at their screen's last heartbeat.
+            closed = close_left_open(session, alone, datetime.now(UTC),
+                                     silence_timeout(self.settings.heartbeat_interval))
+            if closed:
+                log.info("%d online interval(s) left open by a stop or crash closed", closed)
             counter = changes.current(session)
             changed = pano.publisher.rebuild(session)
         log.info("timelines checked at start: %d changed", len(changed))
@@ -116,6 +131,10 @@ class ControllerServer:
                                      on_tick=pano.namespace.drop_revoked)
         self.watcher.last_seen = counter
         self._watcher_task = socketio.start_background_task(self.watcher.run)
+        # One per deployment, like the watcher: closes the intervals of silent screens.
+        self.presence = PresenceSweeper(pano.session_factory,
+                                        self.settings.heartbeat_interval, socketio.sleep)
+        self._presence_task = socketio.start_background_task(self.presence.run)
         from controller.panel.live import PanelFeed
 
         # Live panel pages (fleet status, emergency receipts): one feed per deployment.
@@ -189,6 +208,8 @@ class ControllerServer:
             self.watcher.stop()
         if self.panel_feed is not None:
             self.panel_feed.stop()
+        if self.presence is not None:
+            self.presence.stop()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
@@ -216,6 +237,9 @@ class ControllerServer:
         if self._panel_feed_task is not None:
             self._panel_feed_task.join(timeout=5)
             self._panel_feed_task = None
+        if self._presence_task is not None:
+            self._presence_task.join(timeout=5)
+            self._presence_task = None
         if self.app is not None:
             pano = self.app.extensions["pano"]
             try:  # the acks and heartbeats still in memory (later ones are written at once)

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -50,6 +51,7 @@ from controller.players.screen_auth import (
 )
 from controller.plays.batch import validate_batch
 from controller.plays.ingest import ingest
+from controller.plays.presence_log import close_interval, open_interval
 from controller.state import db, state
 from controller.timeline.publisher import NAMESPACE, room_for
 
@@ -67,6 +69,7 @@ REVOKED = "Credential revoked: a newer credential was issued for this screen."
 class Connection:
     identity: ScreenIdentity
     remote_addr: str
+    presence: int | None = None  # its screen_presence interval (controller/plays)
 
 
 def _number(value: float) -> float | int:
@@ -197,11 +200,13 @@ class PlayerNamespace(Namespace):
         wait = self.penalties.refused_for(screen_id, time.monotonic())
         if wait is not None:  # told when the penalty started; not logged again
             raise ConnectionRefusedError(cooling_down_message(screen_id, wait))
+        session = db()
+        # Before mark_connected: an interval left open closes at the last heartbeat.
+        interval = open_interval(session, screen_id, "websocket", datetime.now(UTC))
         with self._lock:
-            self._connections[sid] = Connection(identity, remote)
+            self._connections[sid] = Connection(identity, remote, interval)
             self._budgets[sid] = EventBudgets(time.monotonic())
         join_room(room_for(screen_id))
-        session = db()
         status.mark_connected(session, screen_id, remote, identity.software)
         log.info("screen %s connected from %s (%s)", screen_id, remote,
                  identity.software or "unknown software")
@@ -237,6 +242,8 @@ class PlayerNamespace(Namespace):
         if conn is None:
             return
         log.info("screen %s disconnected (%s)", conn.identity.screen_id, reason)
+        if conn.presence is not None:
+            close_interval(db(), conn.presence, datetime.now(UTC))
         if not others:
             status.mark_disconnected(db(), conn.identity.screen_id)
 

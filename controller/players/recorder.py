@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from controller.models import ScreenStatus
 from controller.players.payloads import Ack
+from controller.plays.presence_log import keep_open
 
 log = logging.getLogger("pano.players")
 
@@ -154,6 +155,9 @@ def write_batch(session: Session, batch: dict[str, Pending]) -> None:
                                                         type_=TABLE.c.missing_media.type)),
                         acks)
     beats = [p_id for p_id, p in batch.items() if p.seen is not None]
+    # A screen heard again after its interval was closed while it was silent.
+    keep_open(session, {i: batch[i].facts.get("transport", "websocket") for i in beats},
+              _now())
     with_error = [{"b_id": i, **_beat(batch[i], stored.get(i)),
                    "b_error": batch[i].facts["last_error"]}
                   for i in beats if "last_error" in batch[i].facts]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from controller.models import ScreenStatus
 from controller.players.payloads import Ack
+from controller.plays.presence_log import keep_open
 
 
 def _now() -> datetime:
@@ -60,6 +61,7 @@ def record_heartbeat(session: Session, screen_id: str, facts: dict[str, Any],
         row.last_error = facts["last_error"]
     row.last_seen = _now()
     row.remote_addr = remote_addr[:64]
+    keep_open(session, {screen_id: facts.get("transport", "http")}, row.last_seen)
     session.commit()
 
 

@@ -9,25 +9,15 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from plays.journal_helpers import batch, chain, iso, seal, seed
+from plays.journal_helpers import batch, chain, iso, seal
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DatabaseError
-from support.postgres import pg_url  # noqa: F401  (fixture)
 
 from controller.models import PlayDaily, PlayFinding, PlayJournal, PlayRecord
 from controller.plays.batch import validate_batch
 from controller.plays.ingest import ingest
 
 SCREEN, OTHER = "phu-bai-arrivals", "a-dot-entry-hall"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def sessions(request, tmp_path):
-    url = (f"sqlite:///{tmp_path / 'pano.db'}" if request.param == "sqlite"
-           else request.getfixturevalue("pg_url"))
-    factory = seed(url)
-    yield factory
-    factory.kw["bind"].dispose()
 
 
 def send(sessions, payload, screen=SCREEN, now=None):

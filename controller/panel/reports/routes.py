@@ -15,8 +15,8 @@ panel_reports = Blueprint("panel_reports", __name__, url_prefix="/panel",
                           template_folder="templates", static_folder="static",
                           static_url_path="/static/reports")
 
-FILTERS = ("from", "to", "agency", "site", "screen", "playlist", "language", "theme",
-           "group_by")
+FILTERS = ("from", "to", "agency", "site", "screen", "playlist", "item", "language",
+           "theme", "group_by")
 REPLAY = ("screen", "from", "to")
 
 

@@ -1,5 +1,5 @@
 /* Reports (/panel/reports): GET /api/v1/reports/plays with the question in the page's
-   URL (from, to, agency, site, screen, playlist, language, theme, group_by): totals,
+   URL (from, to, agency, site, screen, playlist, item, language, theme, group_by): totals,
    the grouped table, the three charts (SVG drawn by the controller), emergencies,
    availability per screen and the chain findings. Export buttons link to the yearly
    report (GET /api/v1/reports/ttdn) of the year the period starts in. */
@@ -8,7 +8,7 @@
   const { el, t, api, number, dateTime } = Pano;
   const S = JSON.parse(document.getElementById("pano-strings").textContent);
   const lang = Pano.config.lang === "vi" ? "vi" : "en";
-  const FILTERS = ["from", "to", "agency", "site", "screen", "playlist", "language", "theme"];
+  const FILTERS = ["from", "to", "agency", "site", "screen", "playlist", "item", "language", "theme"];
   const params = new URLSearchParams(location.search);
   const given = Object.fromEntries(FILTERS.map((f) => [f, (params.get(f) || "").trim()]));
   const group = (params.get("group_by") || "").trim();

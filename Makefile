@@ -54,6 +54,7 @@ bench: install-dev
 	$(PY) -m bench.cache_verify
 	$(PY) -m bench.media_access
 	$(PY) -m bench.edge_flood
+	$(PY) -m bench.journal_ingest
 	$(PY) -m bench.player_journal
 	$(PY) -m bench.report_query
 

@@ -7,7 +7,9 @@ baseline measured in the same run.
     python -m bench --sizes 200 --rounds 7 --systems baseline,gevent
 
 Prints a Markdown table (medians over rounds of each round's p50/p95/max) and writes all
-rounds to bench/results/<timestamp>.json. Only 127.0.0.1 is used; every process the
+rounds to bench/results/<timestamp>.json. The same push measured while 500 players send
+their proof-of-play backlog: `python -m bench.journal_ingest` (`make bench` runs every
+benchmark). Only 127.0.0.1 is used; every process the
 bench starts is stopped before it exits."""
 
 from __future__ import annotations

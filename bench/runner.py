@@ -73,6 +73,29 @@ class BaselineSystem:
             self.control = None
 
 
+def start_swarms(system: System, workdir: Path, parts: int) -> list[procs.Channel]:
+    """``parts`` swarm processes sharing the system's players."""
+    return [procs.Channel(procs.start([PY, "-m", "bench.swarm",
+                                       *system.swarm_args(workdir, part, parts)],
+                                      log=workdir / f"swarm-{part}.log", pipes=True))
+            for part in range(parts)]
+
+
+def stop_swarms(swarms: list[procs.Channel]) -> None:
+    """Ask every swarm to quit, then make sure it has."""
+    for s in swarms:
+        try:
+            s.send({"cmd": "quit"})
+        except OSError:
+            pass
+    for s in swarms:
+        try:
+            s.proc.wait(15)
+        except Exception:  # noqa: BLE001 - stop() below ends it anyway
+            pass
+        procs.stop(s.proc)
+
+
 def run_phase(system: System, size: int, rounds: int, workdir: Path,
               swarm_procs: int) -> Phase:
     """Warm-up change, then `rounds` measured changes. Always stops what it started."""
@@ -83,11 +106,7 @@ def run_phase(system: System, size: int, rounds: int, workdir: Path,
     try:
         time.sleep(1.0)
         rss_idle, threads_idle = procs.tree_rss(server.pid), procs.tree_threads(server.pid)
-        for part in range(swarm_procs):
-            proc = procs.start([PY, "-m", "bench.swarm", *system.swarm_args(workdir, part,
-                                                                             swarm_procs)],
-                               log=workdir / f"swarm-{part}.log", pipes=True)
-            swarms.append(procs.Channel(proc))
+        swarms.extend(start_swarms(system, workdir, swarm_procs))
         ready = [s.expect("ready", 600) for s in swarms]
         connected = sum(r["connected"] for r in ready)
         if connected < size:
@@ -128,17 +147,7 @@ def run_phase(system: System, size: int, rounds: int, workdir: Path,
         if write_ms:
             phase.info["write_ms_median"] = statistics.median(write_ms)
     finally:
-        for s in swarms:
-            try:
-                s.send({"cmd": "quit"})
-            except OSError:
-                pass
-        for s in swarms:
-            try:
-                s.proc.wait(15)
-            except Exception:  # noqa: BLE001 - stop() below ends it anyway
-                pass
-            procs.stop(s.proc)
+        stop_swarms(swarms)
         system.close()
         procs.stop(server)
     return phase

@@ -11,8 +11,10 @@
 Commands (stdin): {"cmd": "arm", "timeout": s} — start a round: wait until every client
 has received a newer version than it holds now and has its ack answered, then print
 {"event": "round", ...} with monotonic timestamps (CLOCK_MONOTONIC is shared by every
-process on the machine); {"cmd": "quit"}. Events (stdout): "ready" once every client has
-its first timeline, "armed", "round", "error"."""
+process on the machine); {"cmd": "journal", "records": N} — every `pano` client starts
+sending a journal backlog of N records (bench.journal_load) while rounds go on;
+{"cmd": "journal_status"} — print {"event": "journal_status", ...}; {"cmd": "quit"}.
+Events (stdout): "ready" once every client has its first timeline, "armed", "round", "error"."""
 
 from __future__ import annotations
 
@@ -172,6 +174,10 @@ async def run_round(clients: list, timeout: float) -> dict[str, Any]:
     }
 
 
+async def _round(clients: list, timeout: float) -> None:
+    emit("round", **await run_round(clients, timeout))
+
+
 async def main_async(args: argparse.Namespace) -> None:
     if args.kind == "pano":
         creds = json.loads(args.creds.read_text())
@@ -189,13 +195,28 @@ async def main_async(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    senders: list = []
     while line := await reader.readline():
         command = json.loads(line)
-        if command["cmd"] == "arm":
+        if command["cmd"] == "journal":
+            from bench.journal_load import SenderStats, send_backlog
+
+            for c in clients:
+                senders.append(SenderStats())
+                call = (lambda sio: lambda event, data: sio.call(
+                    event, data, namespace="/player", timeout=600))(c.sio)
+                asyncio.create_task(send_backlog(call, c.screen, int(command["records"]),
+                                                 senders[-1]))
+            emit("journal_started", senders=len(senders))
+        elif command["cmd"] == "journal_status":
+            from bench.journal_load import summary
+
+            emit("journal_status", **summary(senders))
+        elif command["cmd"] == "arm":
             for c in clients:
                 c.t.arm()
             emit("armed")
-            emit("round", **await run_round(clients, float(command.get("timeout", 60))))
+            asyncio.create_task(_round(clients, float(command.get("timeout", 60))))
         elif command["cmd"] == "quit":
             break
     await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)

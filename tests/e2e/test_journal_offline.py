@@ -1,7 +1,9 @@
 """Issue 11: proof of play through an outage, end to end.
 
-A real controller process and a real ``pano-player`` process (over the WebSocket, and in
-HTTP mode behind a proxy that refuses WebSocket upgrades). The player plays and its
+A real controller process and a real ``pano-player`` process: headless over the
+WebSocket, headless in HTTP mode behind a proxy that refuses WebSocket upgrades, and a
+kiosk whose page is open in a real Chromium all along (its records are what the page
+reported on screen). The player plays and its
 journal is stored; the controller is killed (no clean shutdown); the player plays on
 offline, is stopped and started again offline; the controller comes back on the same
 address. Then the controller holds every record the player wrote, each exactly once
@@ -11,6 +13,8 @@ wrong with the chain.
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -43,9 +47,27 @@ def all_plays(controller: Controller, admin: str, since: datetime) -> list[dict]
             return records
 
 
-@pytest.mark.parametrize("transport", ["websocket", "http"])
+@contextlib.contextmanager
+def kiosk_page(player: Player):
+    """The kiosk page open in a real Chromium while the block runs."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.skip("no chromium on this machine")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable)
+        page = browser.new_page(viewport={"width": 960, "height": 540})
+        page.goto(player.status_url.replace("/status", "/"))
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize(("transport", "display"), [
+    ("websocket", "headless"), ("http", "headless"), ("websocket", "kiosk")])
 def test_every_play_through_an_outage_and_a_restart_is_stored_once_in_one_chain(
-        tmp_path, transport):
+        tmp_path, transport, display):
     since = datetime.now(UTC) - timedelta(minutes=1)
     data = tmp_path / "controller"
     prepare(data, fast_playlists(tmp_path / "playlists", seconds=1.0))
@@ -58,9 +80,13 @@ def test_every_play_through_an_outage_and_a_restart_is_stored_once_in_one_chain(
         proxy = CorruptingProxy(controller.port, corrupt=0, refuse_websocket=True)
         url = f"http://127.0.0.1:{proxy.port}"
         flags += ["--http-poll-interval", "1"]
-    player = Player(url, SCREEN, token, tmp_path / "cache", extra=flags)
+    player = Player(url, SCREEN, token, tmp_path / "cache", display=display, extra=flags)
+    page = contextlib.nullcontext()
     try:
         player.start()
+        if display == "kiosk":
+            page = kiosk_page(player)
+            page.__enter__()
         # 1. Online: records are written and stored as they come.
         wait_for(lambda: (j := journal(player))["connected"] and j["stored_through"] >= 3,
                  timeout=40, what="records stored online")
@@ -89,6 +115,7 @@ def test_every_play_through_an_outage_and_a_restart_is_stored_once_in_one_chain(
         status = journal(player)
     finally:
         player.stop()
+        page.__exit__(None, None, None)
         controller.stop()
         if proxy is not None:
             proxy.close()
@@ -103,7 +130,7 @@ def test_every_play_through_an_outage_and_a_restart_is_stored_once_in_one_chain(
     seqs = sorted(r["seq"] for r in plays if r["seq"] <= stored_through)
     assert seqs == list(range(1, stored_through + 1))
     assert {r["journal"] for r in plays} == {journal_id}
-    assert {r["source"] for r in plays} == {"headless"}
+    assert {r["source"] for r in plays} == {display}
     endings = [r["ended"] for r in sorted(plays, key=lambda r: r["seq"])]
     assert "stop" in endings  # the record on screen when the player was stopped
     # Chained without a break, and the controller found nothing wrong.

@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| plain read of the segments | {med('read'):.3f} | 1.0 |")
     print(f"| player start-up (last segment checked whole) | {med('start'):.3f} | "
           f"{med('start') / med('read'):.1f} |")
-    print(f"\nBatches of a full journal, oldest first ({batches} of {MAX_RECORDS} records, "
+    print(f"\nBatches of a full journal, oldest first ({batches} batches of {MAX_RECORDS} records, "
           f"each read back, unpacked and checked, each ack saved): "
           f"{med('send') * 1e6:,.0f} µs a record, {1 / med('send'):,.0f} records/s; "
           f"the whole journal in {records * med('send'):,.0f} s of the player's time (the "

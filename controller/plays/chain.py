@@ -83,9 +83,11 @@ def time_problem(record: JournalRecord, now: datetime) -> str | None:
 
 def check_batch(records: list[JournalRecord], stored: dict[int, str],
                 stored_through: int, stored_losses: list[Loss],
-                now: datetime) -> Verdict:
+                now: datetime, stored_prevs: dict[int, str] | None = None) -> Verdict:
     """``stored``: seq → hash of the journal's stored records, at least those of the
-    batch's seqs and each seq − 1. ``stored_through``: the highest stored seq."""
+    batch's seqs and each seq − 1. ``stored_through``: the highest stored seq.
+    ``stored_prevs``: seq → ``prev`` of the stored records that follow the holes the
+    batch's ``loss`` records declare (``lost_to`` + 1), to follow the chain across."""
     verdict = Verdict(stored_through=stored_through,
                       last_hash=stored.get(stored_through))
     known = dict(stored)  # grows with what this batch stores
@@ -93,6 +95,7 @@ def check_batch(records: list[JournalRecord], stored: dict[int, str],
     refused: set[int] = set()  # every refused seq: a finding says so, it is no gap
     losses = list(stored_losses) + [Loss.of(r) for r in records
                                     if r.kind == "loss" and r.hash_matches]
+    prevs = {**(stored_prevs or {}), **{r.seq: r.prev for r in records}}
     note = verdict.findings.append
     for record in records:
         seq = record.seq
@@ -120,11 +123,7 @@ def check_batch(records: list[JournalRecord], stored: dict[int, str],
         if seq - 1 not in refused or seq - 1 in refused_with_hash:
             _check_link(record, known, refused_with_hash, verdict, losses)
         if record.kind == "loss":
-            loss = Loss.of(record)
-            note(Finding("declared_loss", f"The player dropped records {loss.lost_from}"
-                         f"–{loss.lost_to} (its disk budget was reached offline) and "
-                         f"declared it in record {seq}.", loss.lost_from, loss.lost_to,
-                         record.start))
+            _declared(Loss.of(record), record, verdict, prevs)
         verdict.store.append(record)
         known[seq] = record.hash
         if seq > verdict.stored_through:
@@ -164,3 +163,21 @@ def _check_link(record: JournalRecord, known: dict[int, str],
 
 def _records(first: int, last: int) -> str:
     return f"Record {first}" if first == last else f"Records {first}–{last}"
+
+
+def _declared(loss: Loss, record: JournalRecord, verdict: Verdict,
+              prevs: dict[int, str]) -> None:
+    """The ``declared_loss`` finding of a ``loss`` record, and a ``break`` if the record
+    after the hole does not continue from the hash the loss names."""
+    dropped = _records(loss.lost_from, loss.lost_to).lower()
+    verdict.findings.append(Finding(
+        "declared_loss", f"The player dropped {dropped} (its disk budget was reached "
+        f"offline, or they were damaged on disk) and declared it in record {record.seq}.",
+        loss.lost_from, loss.lost_to, record.start))
+    after = loss.lost_to + 1
+    if after in prevs and after != record.seq and prevs[after] != loss.last_hash:
+        verdict.findings.append(Finding(
+            "break", f"The chain is broken across the loss declared in record "
+            f"{record.seq}: record {after}'s prev ({prevs[after][:12]}…) is not the "
+            f"lost_last_hash ({loss.last_hash[:12]}…).", loss.lost_to, after,
+            record.start))

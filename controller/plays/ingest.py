@@ -90,6 +90,17 @@ def _stored_losses(session: Session, journal_id: int, records: list[JournalRecor
             for b in bodies]
 
 
+def _stored_after_losses(session: Session, journal_id: int,
+                         records: list[JournalRecord]) -> dict[int, str]:
+    """seq → prev of the stored records right after the holes this batch's ``loss``
+    records declare (the chain is followed across each hole)."""
+    after = sorted({r.get("lost_to") + 1 for r in records if r.kind == "loss"})
+    if not after:
+        return {}
+    return dict(session.execute(select(RECORDS.c.seq, RECORDS.c.prev_hash).where(
+        RECORDS.c.journal_id == journal_id, RECORDS.c.seq.in_(after))).all())
+
+
 def _new_journal_finding(session: Session, screen_id: str, journal: str,
                          now: datetime) -> Finding | None:
     others = session.scalar(select(func.count()).select_from(JOURNALS).where(
@@ -106,7 +117,8 @@ def _ingest_once(session: Session, screen_id: str, batch: JournalBatch,
     journal, created = _journal_row(session, screen_id, batch.journal, now)
     stored = _stored_around(session, journal.id, batch.records)
     losses = _stored_losses(session, journal.id, batch.records, stored)
-    verdict = check_batch(batch.records, stored, journal.stored_through, losses, now)
+    verdict = check_batch(batch.records, stored, journal.stored_through, losses, now,
+                          _stored_after_losses(session, journal.id, batch.records))
     if created:
         finding = _new_journal_finding(session, screen_id, batch.journal, now)
         if finding is not None:

@@ -235,3 +235,23 @@ def test_records_and_findings_are_append_only(sessions):
 def test_iso_helper_matches_the_protocol_example():
     assert iso(datetime(2026, 11, 26, 7, 0, 10, 120000, tzinfo=UTC)) == \
         "2026-11-26T07:00:10.120Z"
+
+
+def test_a_loss_declared_after_its_hole_follows_the_chain_across_it(sessions):
+    records = chain(12)
+    loss = seal({"seq": 13, "prev": records[11]["hash"], "kind": "loss",
+                 "start": records[3]["start"], "end": records[8]["end"], "ended": "loss",
+                 "source": "headless", "lost_from": 4, "lost_to": 9,
+                 "lost_last_hash": records[8]["hash"]})
+    journal = batch([])["journal"]
+    send(sessions, batch(records[:3], journal))
+    first = send(sessions, batch(records[9:], journal))  # the hole, seen first: a gap
+    assert [(f["kind"], f["from"], f["to"]) for f in first["findings"]] == [("gap", 4, 9)]
+    then = send(sessions, batch([loss], journal))
+    assert [(f["kind"], f["from"], f["to"]) for f in then["findings"]] == [
+        ("declared_loss", 4, 9)]
+    assert then["findings"][0]["message"].startswith("The player dropped records 4–9")
+    forged = seal({**loss, "seq": 14, "prev": loss["hash"], "lost_last_hash": "cd" * 32})
+    answer = send(sessions, batch([forged], journal))
+    assert [(f["kind"], f["from"], f["to"]) for f in answer["findings"]] == [
+        ("declared_loss", 4, 9), ("break", 9, 10)]

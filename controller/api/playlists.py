@@ -221,8 +221,25 @@ def save_draft(playlist_id: str) -> Any:
             same, on_air=playlist.current_version)}
     created = before is None or before.number != version.number
     body = {"unchanged": False, "version": version_dict(
-        version, items=True, on_air=playlist.current_version)}
+        version, items=True, on_air=playlist.current_version),
+        # What submitting would refuse, said now (saving stays allowed).
+        "warnings": submit_problems(session, playlist.id, items)}
     return body, 201 if created else 200
+
+
+def submit_problems(session: Any, playlist_id: str | None,
+                    items: list[dict[str, Any]]) -> list[str]:
+    """The sentences submitting ``items`` would be refused with (empty: none); nothing
+    is stored. ``playlist_id`` None: a new playlist, checked against no screens."""
+    config = state().settings.language_config
+    try:
+        workflow.check_complete(session, playlist_id or "", items, config,
+                                f"playlist '{playlist_id or 'new'}'")
+    except ReviewError as exc:
+        return [exc.message]
+    finally:
+        session.rollback()
+    return []
 
 
 @playlists_api.get("/playlists/<playlist_id>/versions/<int:number>")
@@ -272,12 +289,8 @@ def check_items() -> Any:
     try:
         items = items_json.parse_draft(session, state().store, {"items": data.get("items")},
                                        config)
-        workflow.check_complete(session, playlist_id or "", items, config,
-                                f"playlist '{playlist_id or 'new'}'")
     except YamlError as exc:
         db().rollback()
         return {"ok": False, "problems": [exc.reason]}
-    except ReviewError as exc:
-        db().rollback()
-        return {"ok": False, "problems": [exc.message]}
-    return {"ok": True, "problems": []}
+    problems = submit_problems(session, playlist_id, items)
+    return {"ok": not problems, "problems": problems}

@@ -10,7 +10,12 @@ from collections.abc import Iterable
 
 from controller.models import Screen, Site
 from controller.slides.render import render_layout
-from controller.slides.spec import SlideDoesNotFit, SlideError, emergency_spec
+from controller.slides.spec import (
+    SlideDoesNotFit,
+    SlideError,
+    emergency_spec,
+    language_list,
+)
 
 
 def check_fits(messages: dict, url: str | None, screens: Iterable[Screen],
@@ -31,7 +36,7 @@ def check_fits(messages: dict, url: str | None, screens: Iterable[Screen],
                                   reserve_qr=bool(url), site_names=site.names if site else {})
             render_layout(spec)
         except SlideDoesNotFit as exc:
-            lang = f" (the {exc.lang} text takes the most room)" if exc.lang else ""
+            lang = f" ({language_list(exc.langs)} take the most room)" if exc.langs else ""
             return (f"the message is too long for the {screen.width}×{screen.height} "
                     f"screens of {screen.site_id}{lang}: shorten it")
         except SlideError as exc:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from controller.models import Screen, Site
 from controller.slides.render import render_layout
-from controller.slides.spec import SlideDoesNotFit, SlideError, item_specs
+from controller.slides.spec import SlideDoesNotFit, SlideError, item_specs, language_list
 
 
 def misfits(session: Session, screen_ids: Iterable[str],
@@ -41,19 +41,24 @@ def misfits(session: Session, screen_ids: Iterable[str],
             if item_id in problems:
                 continue
             try:
-                for spec in item_specs(item, int(screen.width), int(screen.height),
-                                       list(screen.languages or []), screen.bilingual_mode,
-                                       site.name_vi if site else "",
-                                       site.name_en if site else "",
-                                       site_names=site.names if site else {},
-                                       reserve_qr=any((v or {}).get("url") for v in
-                                                      (item.get("variants") or {}).values())):
-                    render_layout(spec)
-            except SlideDoesNotFit as exc:
-                lang = f"the {exc.lang} text" if exc.lang else "its text"
-                problems[item_id] = (f"item {item_id!r}: {lang} does not fit the "
-                                     f"{screen.width}×{screen.height} screens of "
-                                     f"{screen.site_id}; shorten it")
+                specs = item_specs(item, int(screen.width), int(screen.height),
+                                   list(screen.languages or []), screen.bilingual_mode,
+                                   site.name_vi if site else "", site.name_en if site else "",
+                                   site_names=site.names if site else {},
+                                   reserve_qr=any((v or {}).get("url") for v in
+                                                  (item.get("variants") or {}).values()))
+                misfit: list[str] = []
+                for spec in specs:  # every slide: an alternate screen has one per language
+                    try:
+                        render_layout(spec)
+                    except SlideDoesNotFit as exc:
+                        misfit += [lang for lang in exc.langs if lang not in misfit]
             except SlideError as exc:
                 problems[item_id] = f"item {item_id!r}: {exc}"
+                continue
+            if misfit:
+                verb, them = ("does", "it") if len(misfit) == 1 else ("do", "them")
+                problems[item_id] = (f"item {item_id!r}: {language_list(misfit)} {verb} not "
+                                     f"fit the {screen.width}×{screen.height} screens of "
+                                     f"{screen.site_id}; shorten {them}")
     return list(problems.values())

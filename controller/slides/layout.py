@@ -182,9 +182,13 @@ class Placed:
 
 
 class TextDoesNotFit(ValueError):
-    def __init__(self, message: str, lang: str) -> None:
+    """``langs``: the languages whose texts take about their share of the height or more
+    (:func:`fit`), most first (at least one); ``lang`` the first of them."""
+
+    def __init__(self, message: str, langs: Sequence[str]) -> None:
         super().__init__(message)
-        self.lang = lang
+        self.langs = tuple(langs)
+        self.lang = self.langs[0]
 
 
 def overhang(size: int) -> int:
@@ -267,7 +271,7 @@ def fit(paras: Sequence[Para], region: tuple[int, int, int, int], sizes: Sequenc
     """Lay ``paras`` out in ``region`` (x0, y0, x1, y1) at the first base size of
     ``sizes`` (largest first) at which everything fits; at the last size, character
     breaks are allowed as a last resort. Raises :class:`TextDoesNotFit` naming the
-    language whose text takes the most room."""
+    languages whose texts are too long."""
     for step, base in enumerate(sizes):
         placed = _try(paras, region, base, False, valign)
         if placed is not None:
@@ -277,14 +281,30 @@ def fit(paras: Sequence[Para], region: tuple[int, int, int, int], sizes: Sequenc
     if placed is not None:
         placed.steps = len(sizes) - 1
         return placed
-    room: dict[str, int] = {}
     width = region[2] - region[0]
+    height = region[3] - region[1]
+    room = _room(paras, width, lambda para: max(1, round(sizes[-1] * para.factor)))
+    # Which languages to name: each text's height at one common size (the primary's
+    # larger type does not count against it), named when at least 3/4 of an equal share,
+    # most first; a short text beside long ones is not named.
+    share = _room(paras, width, lambda para: max(1, round(sizes[-1] * SECONDARY_SHARE)))
+    ranked = sorted(share, key=lambda k: -share[k])
+    over = [lang for lang in ranked if share[lang] >= 0.75 * sum(share.values()) / len(share)]
+    raise TextDoesNotFit(f"needs {sum(room.values())} px of height at the smallest size, "
+                         f"the space has {height} px", over)
+
+
+SECONDARY_SHARE = 0.5  # the common size :func:`fit` compares languages at (of the base)
+
+
+def _room(paras: Sequence[Para], width: int, size_of: Callable[[Para], int],
+          ) -> dict[str, int]:
+    """Height each language's paragraphs take, wrapped at ``size_of(para)``."""
+    room: dict[str, int] = {}
     for para in paras:
-        size = max(1, round(sizes[-1] * para.factor))
+        size = size_of(para)
         lines = wrap(para.text, para.bold, size, para.lang, width - overhang(size), True)
         lines = lines or [""] * 10**6
         asc, desc = _metrics(para.text, para.bold, size)
         room[para.lang] = room.get(para.lang, 0) + len(lines) * (asc + desc)
-    worst = max(room, key=lambda k: room[k])
-    raise TextDoesNotFit(f"needs {sum(room.values())} px of height at the smallest size, "
-                         f"the space has {region[3] - region[1]} px", worst)
+    return room

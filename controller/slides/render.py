@@ -36,7 +36,6 @@ from controller.slides.spec import (  # noqa: F401  (re-exported)
     GROUP_GAP,
     HEADER,
     KINDS,
-    LANGUAGE_NAMES,
     LINE_HEIGHT,
     LINK_MIN,
     LINK_START,
@@ -62,6 +61,7 @@ from controller.slides.spec import (  # noqa: F401  (re-exported)
     clean_text,
     emergency_spec,
     item_specs,
+    language_list,
     ordered_languages,
 )
 
@@ -282,11 +282,12 @@ def render_layout(spec: SlideSpec) -> Rendered:
         placed = layout.fit(_paras(spec, pal), region, sizes)
     except layout.TextDoesNotFit as exc:
         what = "emergency" if spec.kind == "emergency" else "item"
-        name = LANGUAGE_NAMES.get(exc.lang, exc.lang)
+        verb = "does" if len(exc.langs) == 1 else "do"
         raise SlideDoesNotFit(
-            f"{what} {spec.name or '(unnamed)'}: the {name} ({exc.lang}) text does not fit "
+            f"{what} {spec.name or '(unnamed)'}: {language_list(exc.langs)} {verb} not fit "
             f"on a {w}×{h} slide even at the smallest text size ({sizes[-1]} px titles; "
-            f"{exc}); shorten it", spec.name, exc.lang) from exc
+            f"{exc}); shorten {'it' if len(exc.langs) == 1 else 'them'}", spec.name,
+            exc.lang, exc.langs) from exc
 
     for x0, y0, x1, y1, fill in placed.rules:
         draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=fill)

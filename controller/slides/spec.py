@@ -51,12 +51,23 @@ class SlideError(ValueError):
 
 class SlideDoesNotFit(SlideError):
     """The texts do not fit even at the smallest size. ``name`` is the item (or
-    emergency), ``lang`` the language whose text takes the most room."""
+    emergency), ``langs`` the languages whose texts take more than their share of the
+    room (most first), ``lang`` the first of them."""
 
-    def __init__(self, message: str, name: str, lang: str | None) -> None:
+    def __init__(self, message: str, name: str, lang: str | None,
+                 langs: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.name = name
         self.lang = lang
+        self.langs = tuple(langs) or ((lang,) if lang else ())
+
+
+def language_list(langs: Sequence[str]) -> str:
+    """"the Vietnamese (vi) text" / "the Vietnamese (vi) and Lao (lo) texts"."""
+    names = [f"{LANGUAGE_NAMES.get(code, code)} ({code})" for code in langs]
+    if len(names) == 1:
+        return f"the {names[0]} text"
+    return f"the {', '.join(names[:-1])} and {names[-1]} texts"
 
 
 def clean_text(text: str) -> str:

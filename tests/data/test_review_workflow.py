@@ -249,8 +249,9 @@ def test_a_text_too_long_for_the_screens_it_reaches_is_refused_at_submit(session
         variant["body"] = "Cửa khẩu quốc tế A Đớt. " * 80
     playlist, version = new_playlist(session, people["lan"], items=[long_text],
                                      pid="welcome-hue")
-    with pytest.raises(ReviewError, match="the vi text does not fit the 1920×1080 screens "
-                                          "of chan-may-port; shorten it") as refused:
+    with pytest.raises(ReviewError, match=r"the Vietnamese \(vi\) and English \(en\) texts do "
+                                          "not fit the 1920×1080 screens of chan-may-port; "
+                                          "shorten them") as refused:
         submit(session, people["lan"], playlist, 1)
     assert refused.value.status == 422 and "item 'welcome'" in refused.value.message
     save_draft(session, people["lan"], playlist, [text_item("welcome")])

@@ -52,7 +52,7 @@ def test_check_answers_what_submitting_would_refuse_and_stores_nothing(api, edit
                                     for lang in ("vi", "en")}}
     body = api("POST", "/playlists/check", editor,
                {"playlist": "welcome-hue", "items": [crowded]})[1]
-    assert "does not fit" in body["problems"][0]
+    assert "the Vietnamese (vi) and English (en) texts do not fit" in body["problems"][0]
     assert api("GET", "/playlists/welcome-hue", editor)[1] == before
 
 
@@ -61,3 +61,47 @@ def test_check_refuses_bad_bodies_and_unseen_playlists(api, editor) -> None:
     assert api("POST", "/playlists/check", editor,
                {"playlist": "border-welcome", "items": [ITEM]})[0] == 404
     assert api("POST", "/playlists/check", editor, [])[0] == 400
+
+
+def _crowded(langs: tuple[str, ...], long: tuple[str, ...]) -> dict:
+    return {**ITEM, "variants": {lang: {
+        "title": " ".join(["Chào mừng"] * 19) if lang in long else "Chào mừng",
+        "body": " ".join(["Thừa Thiên Huế"] * 130) if lang in long else "Huế"}
+        for lang in langs}}
+
+
+def test_saving_a_draft_that_cannot_fit_is_stored_with_the_warnings(api, editor) -> None:
+    """Saving stays allowed, but the answer says at once what submitting would refuse
+    (it used to answer a plain 200 and refuse only at submit)."""
+    crowded = _crowded(("vi", "en"), ("vi", "en"))
+    status, body = api("PUT", "/playlists/welcome-hue/draft", editor, {"items": [crowded]})
+    assert status in (200, 201), body
+    assert body["warnings"] and "item 'welcome': the Vietnamese (vi) and English (en) " \
+        "texts do not fit" in body["warnings"][0]
+    working = api("GET", "/playlists/welcome-hue", editor)[1]["working"]
+    stored = api("GET", f"/playlists/welcome-hue/versions/{working['number']}", editor)[1]
+    assert stored["items"][0]["variants"]["vi"]["body"] == crowded["variants"]["vi"]["body"]
+    fine = api("PUT", "/playlists/welcome-hue/draft", editor, {"items": [ITEM]})[1]
+    assert fine["warnings"] == []
+
+
+def test_every_language_that_does_not_fit_is_named(api, fleet) -> None:
+    """border-welcome plays on A Đớt's vi/lo/en screens: the long Lao and English texts
+    crowd the shared slide; both are named, the short Vietnamese one is not (only the
+    language taking the most room used to be named)."""
+    admin = fleet.users["admin"] if "admin" in fleet.users else None
+    token = admin or issue_admin(fleet)
+    items = [_crowded(("vi", "lo", "en"), ("lo", "en"))]
+    body = api("POST", "/playlists/check", token, {"playlist": "border-welcome",
+                                                    "items": items})[1]
+    assert not body["ok"]
+    problem = body["problems"][0]
+    assert "Lao (lo)" in problem and "English (en)" in problem, problem
+    assert "Vietnamese (vi)" not in problem, problem
+
+
+def issue_admin(fleet) -> str:
+    with fleet.sessions() as session:
+        token = issue_user_token(session, "quan-tri")
+        session.commit()
+    return token

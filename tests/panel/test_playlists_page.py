@@ -245,7 +245,8 @@ def test_a_text_too_long_for_the_screens_is_flagged_as_you_type(browser, server)
             column(page, 0, lang).locator("textarea[data-field=body]").fill(
                 " ".join(["Thừa Thiên Huế"] * 130))
         problems = page.get_by_test_id("server-problems")
-        expect(problems).to_contain_text("item 'welcome': the vi text does not fit")
+        expect(problems).to_contain_text(
+            "item 'welcome': the Vietnamese (vi) and English (en) texts do not fit")
         expect(page.get_by_test_id("completeness-summary")).to_contain_text(
             "Máy chủ sẽ từ chối khi bạn gửi duyệt")
         column(page, 0, "vi").locator("textarea[data-field=body]").fill("Ngắn thôi.")

@@ -120,4 +120,11 @@
 
   E.on("changed", () => render(false));
   E.renderChecks = render;
+  /* A saved draft's answer carries the same sentences (PUT …/draft "warnings"): shown at
+     once, so a text too long for the screens is known before submitting. */
+  E.showServerProblems = (list) => {
+    server.seq += 1;
+    server.problems = list || [];
+    render(true);
+  };
 })();

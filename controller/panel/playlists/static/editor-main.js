@@ -134,6 +134,7 @@
 
   async function save() {
     showError("");
+    let warnings = [];
     const items = E.payloadItems();
     const details = E.details();
     if (!E.playlist) {
@@ -158,7 +159,8 @@
         await Pano.api("PATCH", "/api/v1/playlists/" + id, details);
       }
       if (!before || JSON.stringify(before.items) !== JSON.stringify(items)) {
-        await Pano.api("PUT", `/api/v1/playlists/${id}/draft`, { items });
+        const answer = await Pano.api("PUT", `/api/v1/playlists/${id}/draft`, { items });
+        warnings = answer.warnings || [];
       }
       adopt(await Pano.api("GET", "/api/v1/playlists/" + id));
     }
@@ -168,6 +170,7 @@
     renderMessages();
     savedBox.textContent = t("saved_at", { time: Pano.time(new Date().toISOString()) });
     E.emit("saved");
+    if (warnings.length) E.showServerProblems(warnings);
   }
 
   async function run(action) {

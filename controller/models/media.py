@@ -4,8 +4,10 @@ and their scans."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Float,
     ForeignKey,
@@ -102,7 +104,11 @@ class QrCode(Base):
     # None: an emergency's or a preview's code, not tied to one screen.
     screen_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     target_url: Mapped[str] = mapped_column(String(2000))
-    target_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of target_url
+    # SHA-256 of target_url (of target_url and the choices for a language choice).
+    target_hash: Mapped[str] = mapped_column(String(64))
+    # A dual screen's code (lang "*"): the languages a traveller chooses from, in the
+    # screen's order, each with its page, [[lang, url], …]; None for a plain link.
+    choices: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 class QrScan(Base):

@@ -2,7 +2,9 @@
 
 A code names one (playlist, item, language, screen, target URL) and never changes
 meaning: a new target URL gets a new code, so a code already printed on a slide (or
-photographed by a traveller) keeps leading where it led.
+photographed by a traveller) keeps leading where it led. On a dual screen one code
+stands for every language on the slide: (playlist, item, ``*``, screen, the languages
+and their pages), and the traveller picks the language (``controller/qr/routes.py``).
 
 Codes are 8 characters from an alphabet without look-alikes (no 0/O, 1/l/I), drawn with
 ``secrets``: 32**8 ≈ 10**12 codes, so they cannot be enumerated by guessing.
@@ -11,8 +13,10 @@ Codes are 8 characters from an alphabet without look-alikes (no 0/O, 1/l/I), dra
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, and_, exists, func, insert, literal, select
@@ -42,8 +46,12 @@ def is_code(text: str) -> bool:
     return len(text) == CODE_LENGTH and CODE_RE.match(text) is not None
 
 
-def target_hash(target_url: str) -> str:
-    return hashlib.sha256(target_url.encode("utf-8")).hexdigest()
+def target_hash(target_url: str, choices: Sequence[tuple[str, str]] | None = None) -> str:
+    """What a code leads to, as a SHA-256: the page, or the page and the languages a
+    traveller chooses from (a dual screen's code)."""
+    text = target_url if not choices else json.dumps(
+        [target_url, [list(c) for c in choices]], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def short_url(settings: Settings, code: str) -> str:
@@ -66,7 +74,8 @@ def _find(session: Session, where: ColumnElement[bool]) -> str | None:
 
 
 def code_for(session: Session, *, playlist_id: str, item_id: str, lang: str,
-             screen_id: str | None, target_url: str) -> str:
+             screen_id: str | None, target_url: str,
+             choices: Sequence[tuple[str, str]] | None = None) -> str:
     """The code of this link, created if there is none yet.
 
     The new row is written in ``session`` (the caller commits, as with every write).
@@ -76,7 +85,7 @@ def code_for(session: Session, *, playlist_id: str, item_id: str, lang: str,
     the two (the unique constraint cannot, NULL screens being distinct), and a unique or
     primary-key violation is answered by reading the row again or drawing another code.
     """
-    digest = target_hash(target_url)
+    digest = target_hash(target_url, choices)
     where = _same_link(playlist_id, item_id, lang, screen_id, digest)
     found = _find(session, where)
     if found is not None:
@@ -86,12 +95,14 @@ def code_for(session: Session, *, playlist_id: str, item_id: str, lang: str,
         code = new_code()
         values = select(literal(code), literal(playlist_id), literal(item_id), literal(lang),
                         literal(screen_id, QrCode.screen_id.type), literal(target_url),
-                        literal(digest), literal(utcnow(), QrCode.created_at.type))
+                        literal(digest), literal(utcnow(), QrCode.created_at.type),
+                        literal([list(c) for c in choices] if choices else None,
+                                QrCode.choices.type))
         values = values.where(~exists().where(where),
                               ~exists().where(QrCode.code == code))
         statement = insert(QrCode).from_select(
             ["code", "playlist_id", "item_id", "lang", "screen_id", "target_url",
-             "target_hash", "created_at"], values)
+             "target_hash", "created_at", "choices"], values)
         try:
             if postgres:
                 with session.begin_nested():

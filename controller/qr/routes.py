@@ -8,6 +8,10 @@ instead of a redirect (and no scan). Unknown or malformed codes get a bilingual 
 and nothing is recorded. ``HEAD`` answers like ``GET`` but records nothing (link
 previewers and checkers are not travellers).
 
+A dual screen's code (``choices``, controller/qr/links.py) answers with a page of
+languages instead; ``/q/<code>/<lang>`` records the scan in the chosen language and
+redirects to that language's page, so a scan counts the language the traveller reads.
+
 Cheap by design: the code's shape is checked before the database is touched, then one
 lookup by primary key (joined to the screen for its site) and one insert."""
 
@@ -29,6 +33,10 @@ log = logging.getLogger("pano.qr")
 
 qr_routes = Blueprint("qr_routes", __name__, template_folder="templates",
                       static_folder="static", static_url_path="/static/qr")
+
+# Each language named in itself, on the language choice of a dual screen's code.
+NATIVE_NAMES = {"vi": "Tiếng Việt", "en": "English", "lo": "ພາສາລາວ", "fr": "Français",
+                "zh": "中文", "ko": "한국어", "ja": "日本語", "th": "ภาษาไทย"}
 
 PRIVATE_HEADERS = {
     "Cache-Control": "no-store",
@@ -82,16 +90,60 @@ def scan(code: str) -> Response:
     if row is None:
         return _page(NOT_FOUND, 404)
     link, site_id = row
-    if check_url(link.target_url, state().settings.qr_allowed_domains) is not None:
+    if link.choices:
+        return _choose(link)
+    return _go(link, site_id, link.lang, link.target_url)
+
+
+@qr_routes.route("/q/<code>/<lang>", methods=["GET"])
+def chosen(code: str, lang: str) -> Response:
+    """The language a traveller chose on a dual screen's code: counted as that
+    language's scan, then the language's page."""
+    if not is_code(code):
+        return _page(NOT_FOUND, 404)
+    row = db().execute(
+        select(QrCode, Screen.site_id)
+        .outerjoin(Screen, Screen.id == QrCode.screen_id)
+        .where(QrCode.code == code)
+    ).first()
+    if row is None or not row[0].choices:
+        return _page(NOT_FOUND, 404)
+    link, site_id = row
+    target = next((url for code_lang, url in link.choices if code_lang == lang), None)
+    if target is None:
+        return _choose(link)  # a language it does not offer: the choice again
+    return _go(link, site_id, lang, target)
+
+
+def _go(link: QrCode, site_id: str | None, lang: str, target: str) -> Response:
+    """Record one scan (GET only) and redirect; a target no longer allowed gets a page."""
+    if check_url(target, state().settings.qr_allowed_domains) is not None:
         return _page(WITHDRAWN, 410)
     if request.method == "GET":
+        session = db()
         session.add(QrScan(code=link.code, playlist_id=link.playlist_id, item_id=link.item_id,
-                           lang=link.lang, screen_id=link.screen_id, site_id=site_id))
+                           lang=lang, screen_id=link.screen_id, site_id=site_id))
         try:
             session.commit()
         except SQLAlchemyError:  # a lost count must not cost the traveller the page
             session.rollback()
-            log.exception("QR scan of %s not recorded", code)
-    response = redirect(link.target_url, code=302)
+            log.exception("QR scan of %s not recorded", link.code)
+    response = redirect(target, code=302)
+    response.headers.update(PRIVATE_HEADERS)
+    return response
+
+
+def _choose(link: QrCode) -> Response:
+    """The language choice: one button per language, each named in itself; the one the
+    phone prefers (Accept-Language) first. Nothing is counted until a choice."""
+    langs = [str(lang) for lang, _ in link.choices or []]
+    preferred = request.accept_languages.best_match(langs)
+    if preferred:
+        langs.remove(preferred)
+        langs.insert(0, preferred)
+    options = [{"lang": lang, "name": NATIVE_NAMES.get(lang, lang.upper()),
+                "href": f"/q/{link.code}/{lang}"} for lang in langs]
+    response = Response(render_template("qr_choose.html", options=options), status=200,
+                        mimetype="text/html")
     response.headers.update(PRIVATE_HEADERS)
     return response

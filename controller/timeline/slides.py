@@ -10,7 +10,10 @@
   a site, resolution and language set are shared by its screens;
 - every variant with a ``url`` (any item type) gets ``"qr": {"url", "badge"}``: the
   screen's short link (``code_for``, one per playlist, item, language and screen) and a
-  badge PNG with its QR code, which the screen lays over the reserved corner;
+  badge PNG with its QR code, which the screen lays over the reserved corner; on a
+  ``dual`` screen showing two languages or more, the primary variant's code is a
+  language choice instead (``lang`` ``*``, :func:`language_choices`), so a scan counts
+  the language the traveller reads, not the screen's first;
 - an emergency gets ``"slide"`` (all its languages, the screen's first) and, with a
   ``url``, ``"qr"`` (its code belongs to no screen, as docs/media.md says).
 
@@ -51,6 +54,15 @@ log = logging.getLogger("pano.timeline")
 
 EMERGENCY_PLAYLIST = "emergency"  # the playlist id of an emergency's short link
 File = tuple[str, MediaFacts]
+
+
+def language_choices(variants: Mapping[str, Any], langs: list[str]) -> list[tuple[str, str]]:
+    """What a dual screen's code offers: each language on the slide with its page, or
+    the first page there is for a language without one (in the slide's order)."""
+    urls = {lang: v.get("url") for lang, v in variants.items()
+            if isinstance(v, Mapping) and v.get("url")}
+    first = next((urls[lang] for lang in langs if lang in urls), None)
+    return [(lang, str(urls.get(lang) or first)) for lang in langs] if first else []
 
 
 def _has_url(item: Mapping[str, Any]) -> bool:
@@ -114,6 +126,15 @@ class SlideMaker:
                               screen.id, url, media)
                 if qr is not None:
                     new[lang] = {**variant, "qr": qr}
+            choices = language_choices(variants, langs) \
+                if screen.bilingual_mode == "dual" else []
+            if len(choices) > 1 and isinstance(new.get(langs[0]), Mapping):
+                # One code on the slide for every language on it: the player shows the
+                # primary variant's badge; the traveller picks a language when scanning.
+                qr = self._qr(screen, width, height, on_air.id, str(item.get("id")), "*",
+                              screen.id, choices[0][1], media, choices)
+                if qr is not None:
+                    new[langs[0]] = {**new[langs[0]], "qr": qr}
             out["variants"] = new
         return out
 
@@ -173,8 +194,9 @@ class SlideMaker:
 
     def _qr(self, screen: ScreenFacts, width: int, height: int, playlist_id: str,
             item_id: str, lang: str, screen_id: str | None, url: str,
-            media: dict[str, Any]) -> dict[str, str] | None:
-        code = self._code(playlist_id, item_id, lang, screen_id, url)
+            media: dict[str, Any],
+            choices: list[tuple[str, str]] | None = None) -> dict[str, str] | None:
+        code = self._code(playlist_id, item_id, lang, screen_id, url, choices)
         if code is None:
             return None
         short = f"{self._base_url}/q/{code}"
@@ -189,14 +211,15 @@ class SlideMaker:
         return None if badge is None else {"url": short, "badge": badge}
 
     def _code(self, playlist_id: str, item_id: str, lang: str, screen_id: str | None,
-              url: str) -> str | None:
-        key = (playlist_id, item_id, lang, screen_id, target_hash(url))
+              url: str, choices: list[tuple[str, str]] | None = None) -> str | None:
+        key = (playlist_id, item_id, lang, screen_id, target_hash(url, choices))
         if key not in self._codes:
             if not self._make:
                 return None
             with Session(bind=self._session.get_bind(), expire_on_commit=False) as side:
                 self._codes[key] = code_for(side, playlist_id=playlist_id, item_id=item_id,
-                                            lang=lang, screen_id=screen_id, target_url=url)
+                                            lang=lang, screen_id=screen_id, target_url=url,
+                                            choices=choices)
                 side.commit()
         return self._codes[key]
 

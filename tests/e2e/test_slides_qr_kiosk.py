@@ -142,14 +142,18 @@ def test_the_kiosk_shows_the_slide_and_badge_and_the_code_leads_to_the_page(tmp_
         assert Image.open(io.BytesIO(png)).size == (1920, 1080)
         assert _links(pyzbar, png) == [link]
 
-        # A traveller follows the link: a 302 to the page and exactly one scan.
-        status, headers, _ = _get(link)
+        # A traveller follows the link: a dual screen's code asks the language; choosing
+        # English is a 302 to the page and exactly one scan, counted as English.
+        status, _, page = _get(link)
+        assert status == 200 and b"Choose your language" in page
+        assert f'href="/q/{link.rsplit("/", 1)[1]}/en"'.encode() in page
+        status, headers, _ = _get(link + "/en")
         assert status == 302 and headers["Location"] == TARGET
         code = link.rsplit("/", 1)[1]
         with sqlite3.connect(data / "pano.db") as db:
             rows = db.execute("SELECT screen_id, playlist_id, item_id, lang FROM qr_scans "
                               "WHERE code = ?", (code,)).fetchall()
-        assert rows == [(SCREEN, "welcome-hue", "welcome", "vi")]
+        assert rows == [(SCREEN, "welcome-hue", "welcome", "en")]
     finally:
         player.stop()
         controller.stop()

@@ -137,6 +137,26 @@ def test_text_items_get_slides_shared_by_site_and_resolution_and_badges_per_scre
     assert publisher(store).rebuild(session) == []
 
 
+def test_a_dual_screen_code_offers_every_language_an_alternate_screen_one_each(
+        session, store):
+    """A dual screen shows one code for the slide's two languages: a language choice,
+    so a scan counts the language the traveller reads (it counted every scan as the
+    screen's first language). An alternate screen shows each language's own code."""
+    item = text("news", URL)
+    item["variants"]["en"]["url"] = URL + "/en"
+    add_items(session, "welcome-hue", item)
+    publisher(store).rebuild(session)
+    got = bodies(session)
+    codes = {r.code: r for r in session.scalars(select(QrCode).where(QrCode.item_id == "news"))}
+    dual = item_of(got[TERMINAL], "news")["variants"]["vi"]["qr"]["url"].rsplit("/", 1)[1]
+    assert codes[dual].lang == "*" and codes[dual].screen_id == TERMINAL
+    assert codes[dual].choices == [["vi", URL], ["en", URL + "/en"]]
+    kiosk = item_of(got[KIOSK], "news")["variants"]
+    for lang in ("vi", "en"):
+        code = codes[kiosk[lang]["qr"]["url"].rsplit("/", 1)[1]]
+        assert (code.lang, code.choices) == (lang, None)
+
+
 def test_badges_decode_to_their_short_link(session, store):
     pyzbar = pytest.importorskip("pyzbar.pyzbar")
     try:

@@ -133,6 +133,39 @@ def test_a_target_removed_from_the_allowlist_gets_a_page_not_a_redirect(server, 
     assert scans(fleet, code=code) == []
 
 
+def test_a_dual_screen_code_asks_the_language_and_counts_the_choice(server, fleet):
+    choices = [("vi", "https://hue.gov.vn/vi/citadel"), ("en", TARGET), ("lo", TARGET)]
+    with fleet.sessions() as session:
+        code = code_for(session, playlist_id=PLAYLIST, item_id="choice", lang="*",
+                        screen_id="phu-bai-arrivals", target_url=choices[0][1],
+                        choices=choices)
+        session.commit()
+    page = get(server, f"/q/{code}")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert "Chọn ngôn ngữ" in page.text and "Choose your language" in page.text
+    for lang, name in (("vi", "Tiếng Việt"), ("en", "English"), ("lo", "ພາສາລາວ")):
+        assert f'href="/q/{code}/{lang}"' in page.text and name in page.text
+    assert page.text.index("Tiếng Việt") < page.text.index("English")
+    english_phone = requests.get(server.url + f"/q/{code}", timeout=10,
+                                 headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert english_phone.text.index("English") < english_phone.text.index("Tiếng Việt")
+    assert scans(fleet, code=code) == []  # looking at the choice is not a scan
+    assert get(server, f"/q/{code}/en", method="HEAD").status_code == 302
+    assert scans(fleet, code=code) == []
+    chose = get(server, f"/q/{code}/en")
+    assert chose.status_code == 302 and chose.headers["Location"] == TARGET
+    assert get(server, f"/q/{code}/vi").headers["Location"] == "https://hue.gov.vn/vi/citadel"
+    assert [(s.lang, s.site_id) for s in scans(fleet, code=code)] == [
+        ("en", "phu-bai-airport"), ("vi", "phu-bai-airport")]
+    # a language it does not offer: the choice again, nothing counted
+    again = get(server, f"/q/{code}/fr")
+    assert again.status_code == 200 and "Choose your language" in again.text
+    assert len(scans(fleet, code=code)) == 2
+    plain = make_code(fleet, item="plain-choice")
+    assert get(server, f"/q/{plain}/en").status_code == 404  # a plain code has no choice
+    assert get(server, "/q/ABCDEFGH/en").status_code == 404
+
+
 # --------------------------------------------------------------------------- counts
 
 

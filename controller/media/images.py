@@ -94,33 +94,44 @@ def decode(path: Path, mime: str, max_pixels: int, shown: str) -> Image.Image:
         pillow_heif.register_heif_opener()
     with _pillow_lock, warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        Image.MAX_IMAGE_PIXELS = max_pixels
+        process_limit = Image.MAX_IMAGE_PIXELS
+        Image.MAX_IMAGE_PIXELS = max_pixels  # for this decoding only: restored below
         try:
-            im = Image.open(path, formats=[fmt])
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageRefused(bomb_message(shown, None, max_pixels)) from None
-        except (OSError, SyntaxError, ValueError, struct.error, EOFError):
-            raise ImageRefused(f"{shown} starts like a {_name(mime)} image but cannot be "
-                               f"read as one: it is damaged or disguised.") from None
-        width, height = im.size
-        if width <= 0 or height <= 0:
-            im.close()
-            raise ImageRefused(f"{shown} has no pixels ({width}×{height}).")
-        if width * height > max_pixels:
-            im.close()
-            raise ImageRefused(bomb_message(shown, (width, height), max_pixels))
-        try:
-            for frame in range(getattr(im, "n_frames", 1)):
-                im.seek(frame)
-                im.load()
-            im.seek(0)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            im.close()
-            raise ImageRefused(bomb_message(shown, (width, height), max_pixels)) from None
-        except (OSError, SyntaxError, ValueError, struct.error, EOFError, MemoryError):
-            im.close()
-            raise ImageRefused(f"{shown} is damaged or cut short: the picture cannot be "
-                               "decoded to the end. Upload the complete file.") from None
+            return _decode_guarded(path, fmt, mime, max_pixels, shown)
+        finally:
+            Image.MAX_IMAGE_PIXELS = process_limit
+
+
+def _decode_guarded(path: Path, fmt: str, mime: str, max_pixels: int,
+                    shown: str) -> Image.Image:
+    """Open and decode whole; called by :func:`decode` under its lock, limit and
+    warning filter."""
+    try:
+        im = Image.open(path, formats=[fmt])
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRefused(bomb_message(shown, None, max_pixels)) from None
+    except (OSError, SyntaxError, ValueError, struct.error, EOFError):
+        raise ImageRefused(f"{shown} starts like a {_name(mime)} image but cannot be "
+                           f"read as one: it is damaged or disguised.") from None
+    width, height = im.size
+    if width <= 0 or height <= 0:
+        im.close()
+        raise ImageRefused(f"{shown} has no pixels ({width}×{height}).")
+    if width * height > max_pixels:
+        im.close()
+        raise ImageRefused(bomb_message(shown, (width, height), max_pixels))
+    try:
+        for frame in range(getattr(im, "n_frames", 1)):
+            im.seek(frame)
+            im.load()
+        im.seek(0)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        im.close()
+        raise ImageRefused(bomb_message(shown, (width, height), max_pixels)) from None
+    except (OSError, SyntaxError, ValueError, struct.error, EOFError, MemoryError):
+        im.close()
+        raise ImageRefused(f"{shown} is damaged or cut short: the picture cannot be "
+                           "decoded to the end. Upload the complete file.") from None
     return im
 
 

@@ -188,9 +188,14 @@ def test_bomb_limit_follows_the_setting(session, store, tmp_path):
     out = io.BytesIO()
     Image.new("RGB", (100, 100)).save(out, "PNG")
     upload = write(tmp_path, "big.png", out.getvalue())
+    process_limit = Image.MAX_IMAGE_PIXELS
     with pytest.raises(IngestRefused, match="decompression bomb"):
         ingest(session, store, upload, "big.png", Settings(max_image_pixels=5000))
+    # The limit held for that upload only: Pillow's process-wide one is as it was, so a
+    # later rendition (or another upload's settings) is not refused by it.
+    assert Image.MAX_IMAGE_PIXELS == process_limit
     assert ingest(session, store, upload, "big.png", Settings()).width == 100
+    assert Image.MAX_IMAGE_PIXELS == process_limit
 
 
 def test_rollback_removes_a_newly_placed_file(session, store, tmp_path):

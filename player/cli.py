@@ -36,7 +36,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--config", help="YAML settings file (flags override it)")
     parser.add_argument("--controller", help="controller base URL, e.g. http://10.0.0.5:8080")
     parser.add_argument("--screen", help="this screen's id")
-    parser.add_argument("--token", help="this screen's credential")
+    parser.add_argument("--token", help="this screen's credential (visible to every local "
+                                         "user in ps: prefer --token-file or PANO_TOKEN)")
+    parser.add_argument("--token-file", dest="token_file",
+                        help="file holding this screen's credential, mode 0600")
     parser.add_argument("--cache-dir", dest="cache_dir", help="where timeline and media live")
     parser.add_argument("--display", choices=DISPLAYS, help="kiosk (default) or headless")
     parser.add_argument("--http-port", dest="http_port", type=int,
@@ -63,12 +66,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def load_config(args: argparse.Namespace) -> PlayerConfig:
+    if args.token is not None:
+        log.warning("the credential given with --token is visible to every user of this "
+                    "machine (ps, /proc); use --token-file (mode 0600) or PANO_TOKEN")
     settings: dict = read_file(args.config) if args.config else {}
     for key in KEYS:
         value = getattr(args, key)
         if value is not None:
             settings[key] = value
     return build(settings)
+
+
+def open_journal(config: PlayerConfig,
+                 clock: Clock) -> tuple[Journal | None, PlayRecorder | None]:
+    """The play journal and its recorder: a kiosk records what its page confirms on
+    screen, a headless player what its loop decides (player/play_recorder.py). A journal
+    that cannot be opened (a read-only or failing card) is logged, and the screen plays
+    on without proof of play rather than not at all."""
+    try:
+        journal = Journal(config.cache_dir, config.journal_max_mb * 2**20,
+                          source="kiosk" if config.display == "kiosk" else "headless")
+        recorder = PlayRecorder(journal, clock)
+        recorder.resume()
+    except OSError as exc:
+        log.error("the play journal in %s cannot be used, playing without it (no proof "
+                  "of play until this is fixed): %s", config.cache_dir, exc)
+        return None, None
+    return journal, recorder
 
 
 class Player:
@@ -83,12 +107,7 @@ class Player:
         self.cache = MediaCache(config.cache_dir, config.controller, config.token)
         self.cache.learn(self.state.timeline)  # sizes to check the cached files against
         self.receipts = Receipts(config.cache_dir)
-        # The play journal: a kiosk records what its page confirms on screen, a headless
-        # player what its loop decides (player/play_recorder.py).
-        self.journal = Journal(config.cache_dir, config.journal_max_mb * 2**20,
-                               source="kiosk" if config.display == "kiosk" else "headless")
-        self.recorder = PlayRecorder(self.journal, self.clock)
-        self.recorder.resume()
+        self.journal, self.recorder = open_journal(config, self.clock)
         self.playback = Playback(self.state, self.clock, self.cache, self.receipts.shown,
                                  self.recorder, records_decisions=config.display != "kiosk")
         # Checks every cached file after the start, what plays first first (cache.py).
@@ -100,13 +119,15 @@ class Player:
                                       self.control)
         self.agent = Agent(config, self.state, self.store, self.cache, self.clock,
                            receipts=self.receipts, commands=self.commands)
-        self.sender = JournalSender(self.journal, self.agent.call, lambda: self.state.connected)
+        self.sender = None if self.journal is None else JournalSender(
+            self.journal, self.agent.call, lambda: self.state.connected)
         routes = make_routes(config.display, self.playback, self.state, self.cache,
                              self.control, self.recorder)
         self.http = PlayerHTTPServer(
             config.http_port, lambda: status_document(config.screen, self.state, self.clock,
                                                       self.cache, self.journal), routes)
         self.threads: list[threading.Thread] = []
+        self.journal_threads: list[threading.Thread] = []
 
     def start(self) -> None:
         timeline = self.state.timeline
@@ -121,12 +142,14 @@ class Player:
                              name="agent", daemon=True),
             threading.Thread(target=self.verifier.run, args=(self.stop_event,),
                              name="cache-check", daemon=True),
-            threading.Thread(target=self.journal.run, args=(self.stop_event,),
-                             name="journal-fsync", daemon=True),
-            threading.Thread(target=self.sender.run, args=(self.stop_event,),
-                             name="journal-sender", daemon=True),
         ]
-        for thread in self.threads:
+        if self.journal is not None and self.sender is not None:
+            self.journal_threads = [
+                threading.Thread(target=self.journal.run, args=(self.stop_event,),
+                                 name="journal-fsync", daemon=True),
+                threading.Thread(target=self.sender.run, args=(self.stop_event,),
+                                 name="journal-sender", daemon=True)]
+        for thread in self.threads + self.journal_threads:
             thread.start()
         self.threads.append(self.http.start())
         log.info("%s for screen %s: %s display on http://127.0.0.1:%d/", SOFTWARE,
@@ -138,10 +161,11 @@ class Player:
         for thread in self.threads[:2]:
             thread.join(timeout=15)
         self.threads[2].join(timeout=1)  # a check only reads (and deletes): nothing to save
-        for thread in self.threads[3:5]:
+        for thread in self.journal_threads:
             thread.join(timeout=12)
-        self.recorder.stop()  # the record on screen ends with "stop"
-        self.journal.close()  # fsynced
+        if self.journal is not None and self.recorder is not None:
+            self.recorder.stop()  # the record on screen ends with "stop"
+            self.journal.close()  # fsynced
         log.info("stopped")
 
 

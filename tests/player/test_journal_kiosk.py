@@ -173,3 +173,14 @@ def test_after_a_crash_the_next_start_ends_the_record_with_restart(tmp_path, run
     assert parse_iso(records[0]["end"]) - parse_iso(records[0]["start"]) >= 5
     assert records[1]["item"] == "long" and records[1]["ended"] == "stop"
     assert_chain(records)
+
+
+def test_a_journal_that_cannot_be_opened_does_not_stop_the_screen(tmp_path, run_player):
+    cache = saved_player_dir(tmp_path, items=[text_item("hello", 1.0)])
+    (cache / "journal").write_text("a file where the journal's folder should be")
+    player = run_player(cache, "headless")
+    status = wait_for(lambda: (s := player.json("/status"))["now_playing"] and s,
+                      timeout=15, what="playing")
+    assert status["journal"] is None
+    code, log = player.stop()
+    assert code == 0 and "cannot be used, playing without it" in log

@@ -30,7 +30,7 @@ from controller.players.heartbeat import HeartbeatRefused, validate_heartbeat
 from controller.players.payloads import PayloadRefused, validate_ack, validate_emergency_shown
 from controller.players.screen_auth import log_refusal, screen_for_bearer
 from controller.plays.batch import validate_batch
-from controller.plays.ingest import ingest
+from controller.plays.off_loop import store_batch
 from controller.state import db, state
 
 log = logging.getLogger("pano.players")
@@ -191,7 +191,7 @@ def journal() -> Any:
     except PayloadRefused as exc:
         raise _refuse("journal", 400, str(exc)) from None
     _spend("journal")
-    return ingest(db(), g.screen_id, batch)
+    return store_batch(db(), state().session_factory, g.screen_id, batch)
 
 
 @player_api.get("/time")

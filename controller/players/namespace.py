@@ -50,7 +50,7 @@ from controller.players.screen_auth import (
     still_valid,
 )
 from controller.plays.batch import validate_batch
-from controller.plays.ingest import ingest
+from controller.plays.off_loop import store_batch
 from controller.plays.presence_log import close_interval, open_interval
 from controller.state import db, state
 from controller.timeline.publisher import NAMESPACE, room_for
@@ -343,10 +343,10 @@ class PlayerNamespace(Namespace):
 
     def on_journal(self, data: Any = None) -> dict[str, Any]:
         """A batch of the player's play journal (docs/protocol.md section 5,
-        ``journal``): stored in one transaction in this event's own handler (a thread
-        or greenlet of its own, as every event), so a batch waits for the database,
-        never for the publisher or another player; the answer says how far the
-        journal is stored."""
+        ``journal``): stored in one transaction, in this event's own thread (threading
+        mode) or in a pool thread while this greenlet waits (gevent mode:
+        ``controller.plays.off_loop``), so a batch waits for the database, never holds
+        the publisher or another player; the answer says how far it is stored."""
         conn = self._connection("journal")
         if isinstance(conn, dict):
             return conn
@@ -354,7 +354,7 @@ class PlayerNamespace(Namespace):
             batch = validate_batch(data)
         except PayloadRefused as exc:
             return self._refuse(request.sid, "journal", exc.error, str(exc))  # type: ignore[attr-defined]
-        return ingest(db(), conn.identity.screen_id, batch)
+        return store_batch(db(), state().session_factory, conn.identity.screen_id, batch)
 
     # -- housekeeping (called by the change watcher, outside any request) -------------
     def drop_revoked(self, session: Session) -> list[str]:

@@ -6,6 +6,7 @@ it is read without disturbing another player, and the HTTP route's budget."""
 from __future__ import annotations
 
 import json
+import threading
 
 import requests
 from plays.journal_helpers import batch, chain
@@ -119,3 +120,29 @@ def test_the_http_route_has_the_journal_budget_per_screen(server, fleet):
     assert limited and all(r.status_code == 200 for r in codes[:budget.burst])
     assert "Too many journal events" in limited[0].json()["message"]
     assert int(limited[0].headers["Retry-After"]) >= 1
+
+
+def test_many_players_sending_at_once_are_all_stored(players, fleet, server):
+    """Each batch is stored with its own session behind a gate: handlers waiting for
+    their turn hold no pooled connection (they once emptied the pool)."""
+    screens = ["chan-may-cruise-terminal", "chan-may-gate-kiosk", "phu-bai-arrivals",
+               "phu-bai-baggage", "lang-co-bay-pano", "a-dot-entry-hall"] * 4
+    connected = [players().connect(s, fleet.tokens[s]) for s in screens]
+    before = {s: stored(fleet, s) for s in set(screens)}
+    answers: list = []
+
+    def send(player) -> None:
+        journal = batch([])["journal"]
+        records = chain(300, seconds=2)
+        for at in range(0, 300, 100):
+            answers.append(player.call("journal", batch(records[at:at + 100], journal)))
+
+    threads = [threading.Thread(target=send, args=(p,)) for p in connected]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert len(answers) == 3 * len(screens) and all(a["ok"] for a in answers), answers[:3]
+    for screen in set(screens):
+        assert stored(fleet, screen) - before[screen] == 4 * 300
+    assert requests.get(server.url + "/healthz", timeout=5).ok

@@ -66,11 +66,24 @@ def prepare(settings: Settings, player_screen: str | None) -> str | None:
         engine.dispose()
 
 
+def write_token_file(path: Path, token: str) -> Path:
+    """``token`` in ``path``, readable by its owner only (mode 0600): a credential on a
+    command line is visible to every local user (``ps``)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # an older file keeps its mode through O_CREAT
+        os.write(fd, (token + "\n").encode())
+    finally:
+        os.close(fd)
+    return path
+
+
 def start_player(settings: Settings, screen: str, token: str) -> subprocess.Popen[bytes]:
     cache = (settings.data_dir / f"player-{screen}").resolve()
+    token_file = write_token_file(settings.data_dir.resolve() / f"player-{screen}.token", token)
     cmd = [sys.executable, "-m", "player.cli",
            "--controller", f"http://127.0.0.1:{settings.port}",
-           "--screen", screen, "--token", token, "--cache-dir", str(cache),
+           "--screen", screen, "--token-file", str(token_file), "--cache-dir", str(cache),
            "--display", "kiosk", "--http-port", str(PLAYER_HTTP_PORT)]
     proc = subprocess.Popen(cmd)
     atexit.register(_stop, proc)

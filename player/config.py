@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -9,7 +12,7 @@ from urllib.parse import urlsplit
 import yaml
 
 DISPLAYS = ("headless", "kiosk")
-KEYS = ("controller", "screen", "token", "cache_dir", "display", "http_port",
+KEYS = ("controller", "screen", "token", "token_file", "cache_dir", "display", "http_port",
         "heartbeat_interval", "backoff_cap", "http_poll_interval", "devtools_url",
         "screenshot_command", "journal_max_mb")
 
@@ -66,12 +69,57 @@ def read_file(path: str | Path) -> dict:
     return data
 
 
-def build(settings: dict) -> PlayerConfig:
+TOKEN_ENV = "PANO_TOKEN"
+MAX_TOKEN_FILE = 4096  # bytes: a credential is ~50; anything longer is the wrong file
+
+
+def read_token_file(path: str | Path) -> str:
+    """The credential in ``path`` (its first line), refused unless only its owner may
+    read it (mode 0600 or 0400, as ssh refuses a private key others can read)."""
+    path = Path(path).expanduser()
+    try:
+        with path.open("rb") as f:
+            mode = os.fstat(f.fileno()).st_mode
+            data = f.read(MAX_TOKEN_FILE + 1)
+    except FileNotFoundError:
+        raise ConfigError(f"token file {path} does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read token file {path}: {exc.strerror or exc}") from None
+    if mode & 0o077:
+        raise ConfigError(f"token file {path} may be read by other users (mode "
+                          f"{stat.S_IMODE(mode):04o}): chmod 600 {path}")
+    if len(data) > MAX_TOKEN_FILE:
+        raise ConfigError(f"token file {path} is longer than {MAX_TOKEN_FILE} bytes: "
+                          "it should hold only the screen's credential")
+    try:
+        token = data.decode("utf-8").strip().splitlines()[0].strip() if data.strip() else ""
+    except UnicodeDecodeError:
+        raise ConfigError(f"token file {path} is not text") from None
+    if not token:
+        raise ConfigError(f"token file {path} is empty (pano-controller screens token ID)")
+    return token
+
+
+def resolve_token(settings: dict, environ: Mapping[str, str]) -> None:
+    """Where the credential comes from, first found: ``--token`` / ``token:``, the
+    ``PANO_TOKEN`` environment variable, ``--token-file`` / ``token_file:``."""
+    if settings.get("token") is None and environ.get(TOKEN_ENV, "").strip():
+        settings["token"] = environ[TOKEN_ENV].strip()
+    if settings.get("token") is None and settings.get("token_file"):
+        settings["token"] = read_token_file(str(settings["token_file"]))
+
+
+def build(settings: dict, environ: Mapping[str, str] | None = None) -> PlayerConfig:
     """Check merged settings and make a PlayerConfig, or raise ConfigError."""
+    settings = dict(settings)
+    resolve_token(settings, os.environ if environ is None else environ)
     for key in ("controller", "screen", "token", "cache_dir"):
         value = settings.get(key)
         if value is None or str(value).strip() == "":
             flag = "--" + key.replace("_", "-")
+            if key == "token":
+                raise ConfigError("missing setting 'token' (give --token-file, the "
+                                  f"{TOKEN_ENV} environment variable, or put it in --config)")
             raise ConfigError(f"missing setting '{key}' (give {flag} or put it in --config)")
     controller = str(settings["controller"]).strip().rstrip("/")
     parts = urlsplit(controller)

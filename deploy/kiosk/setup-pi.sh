@@ -25,6 +25,7 @@ PREFIX=/opt/pano
 VENV=$PREFIX/venv
 CONF_DIR=/etc/pano
 PLAYER_CONF=$CONF_DIR/player.yaml
+TOKEN_FILE=$CONF_DIR/player.token  # the credential alone, mode 0600 (never in ps)
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DEPLOY=$(cd "$HERE/.." && pwd)
 
@@ -56,9 +57,13 @@ done
 if [ "$token" = "-" ]; then
     IFS= read -r token || true
 fi
-if [ -z "$token" ] && [ -f "$PLAYER_CONF" ]; then
+if [ -z "$token" ] && [ -f "$TOKEN_FILE" ]; then
+    token=$(head -n1 "$TOKEN_FILE" | tr -d '[:space:]')
+    [ -n "$token" ] && say "keeping the token already in $TOKEN_FILE"
+fi
+if [ -z "$token" ] && [ -f "$PLAYER_CONF" ]; then  # set up by an older setup-pi.sh
     token=$(sed -n 's/^token: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "$PLAYER_CONF" | head -n1)
-    [ -n "$token" ] && say "keeping the token already in $PLAYER_CONF"
+    [ -n "$token" ] && say "moving the token in $PLAYER_CONF to $TOKEN_FILE"
 fi
 [ -n "$token" ] || die "--token is required the first time (pano-controller screens token $screen)"
 [[ $token =~ ^[A-Za-z0-9_.~-]+$ ]] || die "the token has unexpected characters; paste it again"
@@ -119,13 +124,13 @@ fi
 say "configuration in $CONF_DIR"
 install -d -m 0755 "$CONF_DIR"
 tmp=$(mktemp "$CONF_DIR/.player.yaml.XXXXXX")
-trap 'rm -f "$tmp"' EXIT
+trap 'rm -f "$tmp" "${tok:-}"' EXIT
 chmod 0600 "$tmp"
 cat >"$tmp" <<EOF
 # Written by setup-pi.sh; run it again rather than editing by hand.
 controller: "$controller"
 screen: "$screen"
-token: "$token"
+token_file: $TOKEN_FILE
 cache_dir: /var/lib/pano-player
 display: $([ "$kiosk" -eq 1 ] && echo kiosk || echo headless)
 http_port: $http_port
@@ -143,6 +148,18 @@ if ! cmp -s "$tmp" "$PLAYER_CONF" 2>/dev/null; then
 fi
 chown pano:pano "$PLAYER_CONF"
 chmod 0600 "$PLAYER_CONF"
+tok=$(mktemp "$CONF_DIR/.player.token.XXXXXX")
+chmod 0600 "$tok"
+printf '%s\n' "$token" >"$tok"
+chown pano:pano "$tok"
+if ! cmp -s "$tok" "$TOKEN_FILE" 2>/dev/null; then
+    mv -f "$tok" "$TOKEN_FILE"
+    changed_conf=1
+else
+    rm -f "$tok"
+fi
+chown pano:pano "$TOKEN_FILE"
+chmod 0600 "$TOKEN_FILE"
 printf 'PANO_KIOSK_URL=http://127.0.0.1:%s/\n' "$http_port" >"$CONF_DIR/kiosk.env"
 chmod 0644 "$CONF_DIR/kiosk.env"
 

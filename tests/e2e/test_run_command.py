@@ -19,6 +19,19 @@ def _run(tmp_path, port: int, player_port: int, name: str) -> Proc:
                 tmp_path / f"{name}.log", env={"PANO_PLAYER_PORT": str(player_port)}).start()
 
 
+def _command_lines() -> list[str]:
+    """Every process's command line, as ps shows them to any local user."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    out.append(f.read().replace(b"\0", b" ").decode(errors="replace"))
+            except OSError:
+                continue
+    return out
+
+
 def test_run_prepares_everything_and_starts_a_player(tmp_path):
     port, player_port = free_port(), free_port()
     status_url = f"http://127.0.0.1:{player_port}/status"
@@ -35,6 +48,13 @@ def test_run_prepares_everything_and_starts_a_player(tmp_path):
         assert f"http://127.0.0.1:{port}/" in out and f"http://127.0.0.1:{player_port}/" in out
         status = get_json(status_url)[1]
         assert status["screen"] == SCREEN and status["timeline_version"] >= 1
+        # The demo player's credential is in a file only its owner reads, not on a
+        # command line every local user sees in ps.
+        players = [c for c in _command_lines() if "player.cli" in c]
+        assert players and not any("pst_" in c for c in players), players
+        token_file = tmp_path / "var" / f"player-{SCREEN}.token"
+        assert token_file.stat().st_mode & 0o777 == 0o600
+        assert token_file.read_text().startswith("pst_")
         wait_for(lambda: get_json(status_url)[1]["now_playing"], what="demo player playing")
         # Every demo picture reached the player (served from the relative data dir).
         wait_for(lambda: get_json(status_url)[1]["cache"]["missing"] == 0, timeout=20,

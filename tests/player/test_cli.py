@@ -133,15 +133,71 @@ def test_a_missing_config_file_or_setting_gives_one_clear_line(tmp_path, capsys)
     assert "does not exist" in capsys.readouterr().err
     assert main(["--controller", "http://c:8080", "--screen", "s"]) == 2
     err = capsys.readouterr().err
-    assert "missing setting 'token'" in err and "--token" in err
+    assert "missing setting 'token'" in err and "--token-file" in err and "PANO_TOKEN" in err
+
+
+def _token_file(tmp_path, mode: int, text: str = "pst_secret\n"):
+    path = tmp_path / "token"
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+def test_the_credential_comes_from_a_private_file_or_the_environment(tmp_path, monkeypatch):
+    base = ["--controller", "http://c:8080", "--screen", "s", "--cache-dir", str(tmp_path)]
+    monkeypatch.delenv("PANO_TOKEN", raising=False)
+    path = _token_file(tmp_path, 0o600)
+    assert load_config(parse_args(base + ["--token-file", str(path)])).token == "pst_secret"
+    monkeypatch.setenv("PANO_TOKEN", "pst_from_env")
+    assert load_config(parse_args(base)).token == "pst_from_env"
+    # the environment wins over a file named in a config file; a flag over both
+    config = tmp_path / "player.yaml"
+    config.write_text(f"token_file: {path}\n")
+    assert load_config(parse_args(base + ["--config", str(config)])).token == "pst_from_env"
+    assert load_config(parse_args(base + ["--token", "pst_flag"])).token == "pst_flag"
+
+
+@pytest.mark.parametrize("mode, text, words", [
+    (0o644, "pst_secret\n", "may be read by other users (mode 0644): chmod 600"),
+    (0o640, "pst_secret\n", "may be read by other users (mode 0640)"),
+    (0o600, "\n\n", "is empty"),
+    (0o600, "x" * 5000, "longer than 4096 bytes"),
+])
+def test_a_token_file_others_can_read_or_that_is_wrong_is_refused(
+        tmp_path, capsys, monkeypatch, mode, text, words):
+    monkeypatch.delenv("PANO_TOKEN", raising=False)
+    path = _token_file(tmp_path, mode, text)
+    assert main(["--controller", "http://c:8080", "--screen", "s", "--cache-dir",
+                 str(tmp_path), "--token-file", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("pano-player: ") and words in err and "\n" not in err
+    assert main(["--controller", "http://c:8080", "--screen", "s", "--cache-dir",
+                 str(tmp_path), "--token-file", str(tmp_path / "none")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_credential_on_the_command_line_is_warned_about(tmp_path, caplog):
+    with caplog.at_level("WARNING", logger="pano.player"):
+        load_config(parse_args(["--controller", "http://c:8080", "--screen", "s",
+                                "--cache-dir", str(tmp_path), "--token", "pst_x"]))
+    assert "visible to every user of this machine" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="pano.player"):
+        load_config(parse_args(["--controller", "http://c:8080", "--screen", "s",
+                                "--cache-dir", str(tmp_path),
+                                "--token-file", str(_token_file(tmp_path, 0o600))]))
+    assert "visible" not in caplog.text
 
 
 def test_flags_override_the_config_file(tmp_path):
     config = tmp_path / "player.yaml"
     example = (ROOT / "config" / "player.example.yaml").read_text()
     config.write_text(example)
+    token = _token_file(tmp_path, 0o600)
+    config.write_text(example.replace("/etc/pano/player.token", str(token)))
     settings = load_config(parse_args(["--config", str(config), "--http-port", "0",
                                        "--display", "headless"]))
+    assert settings.token == "pst_secret"  # the example's token_file
     assert settings.screen == "phu-bai-arrivals" and settings.controller == "http://127.0.0.1:8080"
     assert settings.http_port == 0 and settings.display == "headless"
     assert settings.http_poll_interval == 60

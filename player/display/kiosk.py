@@ -162,7 +162,23 @@ class KioskRoutes:
         return False
 
     def shown(self, handler: Handler) -> None:
-        """The page's report of what is on screen now (player/on_screen.py)."""
+        """The page's report of what is on screen now (player/on_screen.py). Only from
+        the page itself: JSON (so a cross-origin script needs a preflight, which this
+        server never grants) and, when the browser names an origin, this one — a
+        ``web`` item's framed page cannot forge proof of play."""
+        origin = handler.headers.get("Origin")
+        if origin is not None and origin != f"http://{handler.headers.get('Host', '')}":
+            handler.close_connection = True  # its body is not read
+            handler.send_json({"error": "forbidden", "message": (
+                f"Reports of what is on screen come from the kiosk page only, not from "
+                f"{origin[:100]}.")}, 403)
+            return
+        if not (handler.headers.get("Content-Type") or "").startswith("application/json"):
+            handler.close_connection = True
+            handler.send_json({"error": "unsupported_media_type",
+                               "message": "A report is JSON (Content-Type: application/json)."},
+                              415)
+            return
         try:
             screen = reported(handler.read_json(), self.state.timeline)
         except ValueError as exc:

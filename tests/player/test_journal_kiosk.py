@@ -184,3 +184,33 @@ def test_a_journal_that_cannot_be_opened_does_not_stop_the_screen(tmp_path, run_
     assert status["journal"] is None
     code, log = player.stop()
     assert code == 0 and "cannot be used, playing without it" in log
+
+
+def test_only_the_page_itself_can_report_what_is_on_screen(tmp_path, run_player):
+    import urllib.error
+    import urllib.request
+
+    cache = saved_player_dir(tmp_path, items=[text_item("hello", 30.0)])
+    player = run_player(cache)
+    report = json.dumps({"kind": "item", "key": "forged", "playlist": "welcome@1",
+                         "item": "hello", "languages": ["vi"], "media": []}).encode()
+
+    def post(body: bytes, **headers) -> int:
+        request = urllib.request.Request(player.base + "/api/shown", data=body,
+                                         headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status
+        except urllib.error.HTTPError as err:
+            return err.code
+
+    # A framed web page's script: a "simple" cross-origin request, or any other origin.
+    assert post(report, **{"Content-Type": "text/plain"}) == 415
+    assert post(report, **{"Content-Type": "application/json",
+                           "Origin": "https://evil.example"}) == 403
+    assert post(b"{not json", **{"Content-Type": "application/json"}) == 400
+    assert post(b"x" * 20000, **{"Content-Type": "application/json"}) == 400
+    assert post(report, **{"Content-Type": "application/json",
+                           "Origin": player.base}) == 200  # the page itself
+    player.stop()
+    assert [r["item"] for r in journal_records(cache)] == ["hello"]  # that one only

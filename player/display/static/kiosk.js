@@ -365,36 +365,42 @@
     return out.slice(0, 8);
   }
 
+  var NOTHING = function () { return { kind: null }; };
+
+  // What is on screen: its id (cheap, every frame) and, when it is to be reported, its
+  // report (body()).
   function onScreen() {
     if (identifyShown) {
-      return { id: "identify|" + identifyShown.key, node: identifyBox, body: {
-        kind: "identify", key: identifyShown.key, languages: identifyShown.languages,
-        media: [], ends_at: identifyShown.until } };
+      var shown = identifyShown;
+      return { id: "identify|" + shown.key, node: identifyBox, body: function () {
+        return { kind: "identify", key: shown.key, languages: shown.languages, media: [],
+          ends_at: shown.until }; } };
     }
     if (emergencyShown) {
       var e = emergencyShown;
-      var langs = Object.keys(e.messages || {});
-      var order = (plan.display.languages || []).filter(function (l) { return langs.indexOf(l) >= 0; });
-      langs.forEach(function (l) { if (order.indexOf(l) < 0) { order.push(l); } });
-      return { id: "emergency|" + emergencyId, node: overlay, body: {
-        kind: "emergency", emergency: e.id, languages: order.slice(0, 8),
-        media: shasIn(overlay), ends_at: e.until } };
+      return { id: "emergency|" + emergencyId, node: overlay, body: function () {
+        var langs = Object.keys(e.messages || {});
+        var order = (plan.display.languages || []).filter(function (l) { return langs.indexOf(l) >= 0; });
+        langs.forEach(function (l) { if (order.indexOf(l) < 0) { order.push(l); } });
+        return { kind: "emergency", emergency: e.id, languages: order.slice(0, 8),
+          media: shasIn(overlay), ends_at: e.until }; } };
     }
     var layer = layers[front];
-    if (!layer.classList.contains("visible")) { return { id: "none", node: null, body: { kind: null } }; }
-    var slide = layer.querySelector(".slide.on");
-    if (!slide) { return { id: "none", node: null, body: { kind: null } }; }
+    var slide = layer.classList.contains("visible") && layer.querySelector(".slide.on");
+    if (!slide) { return { id: "none", node: null, body: NOTHING }; }
     if (!shownEntry) {
-      return { id: "idle", node: slide, body: { kind: "idle", key: "idle",
-        languages: (plan.display.languages || []).slice(0, 1), media: [] } };
+      return { id: "idle", node: slide, body: function () {
+        return { kind: "idle", key: "idle", languages: (plan.display.languages || []).slice(0, 1),
+          media: [] }; } };
     }
+    var entry = shownEntry;
     var index = Array.prototype.indexOf.call(layer.children, slide);
-    var s = (shownEntry.slides || [])[index] || { languages: languagesOf(shownEntry.item),
-      ends_at: shownEntry.ends_at };
-    return { id: shownEntry.key + "#" + index + "#" + mediaEpoch, node: slide, body: {
-      kind: "item", key: shownEntry.key + "#" + index, playlist: shownEntry.playlist,
-      item: String(shownEntry.item.id), languages: s.languages.slice(0, 8),
-      media: shasIn(slide), ends_at: s.ends_at, timeline_version: plan.timeline_version } };
+    return { id: entry.key + "#" + index + "#" + mediaEpoch, node: slide, body: function () {
+      var s = (entry.slides || [])[index] || { languages: languagesOf(entry.item),
+        ends_at: entry.ends_at };
+      return { kind: "item", key: entry.key + "#" + index, playlist: entry.playlist,
+        item: String(entry.item.id), languages: s.languages.slice(0, 8),
+        media: shasIn(slide), ends_at: s.ends_at, timeline_version: plan.timeline_version }; } };
   }
 
   function videoReady(video) {
@@ -430,14 +436,14 @@
     var s = onScreen();
     if (s.id === confirming) { return; }  // its check is under way
     if (s.id === reportedId && Date.now() - reportedAt < REPORT_MS) { return; }
-    if (s.body.kind === null) { send(s.id, s.body); return; }
+    if (s.body === NOTHING) { send(s.id, NOTHING()); return; }
     confirming = s.id;
     var late = new Promise(function (resolve) { setTimeout(resolve, 2 * VIDEO_WAIT, false); });
     Promise.race([confirmed(s.node), late]).then(function (ok) {
       if (confirming !== s.id) { return; }  // something else came on screen meanwhile
       confirming = null;
       if (onScreen().id !== s.id) { return; }  // the next frame reports it
-      send(s.id, ok ? s.body : { kind: null });
+      send(s.id, ok ? s.body() : NOTHING());
     });
   }
 

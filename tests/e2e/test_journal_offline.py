@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from support.fleet import admin_token, fast_playlists, prepare, screen_token
-from support.processes import Controller, Player, get_json, wait_for
+from support.processes import Controller, Player, call_api, get_json, wait_for
 from support.proxy import CorruptingProxy
 
 SCREEN = "a-dot-entry-hall"
@@ -91,6 +91,11 @@ def test_every_play_through_an_outage_and_a_restart_is_stored_once_in_one_chain(
         wait_for(lambda: (j := journal(player))["connected"] and j["stored_through"] >= 3,
                  timeout=40, what="records stored online")
         assert journal(player)["transport"] == transport
+        if display == "kiosk":  # the identify overlay, recorded from the page too
+            commands = f"{controller.url}/api/v1/screens/{SCREEN}/commands"
+            wait_for(lambda: call_api("POST", commands, admin, {
+                "command": "identify", "args": {"seconds": 2}})[0] == 202,
+                what="identify sent")
 
         # 2. The controller dies; the player plays on and keeps writing.
         controller.kill()
@@ -133,6 +138,11 @@ def test_every_play_through_an_outage_and_a_restart_is_stored_once_in_one_chain(
     assert {r["source"] for r in plays} == {display}
     endings = [r["ended"] for r in sorted(plays, key=lambda r: r["seq"])]
     assert "stop" in endings  # the record on screen when the player was stopped
+    if display == "kiosk":
+        shown = [r for r in plays if r["kind"] == "identify"]
+        assert len(shown) == 1 and 0.5 < shown[0]["seconds"] < 3.5  # ends on a whole second
+        before = next(r for r in plays if r["seq"] == shown[0]["seq"] - 1)
+        assert before["ended"] == "identify"
     # Chained without a break, and the controller found nothing wrong.
     with sqlite3.connect(data / "pano.db") as db:
         rows = db.execute("SELECT seq, prev_hash, hash FROM play_records WHERE screen_id = ? "

@@ -52,10 +52,12 @@ def set_language(page: Page, lang: str) -> None:
 
 @contextmanager
 def panel_page(browser: Browser, base_url: str, username: str | None = None, *,
-               lang: str = "vi", viewport: str = "desktop") -> Iterator[Page]:
-    """A fresh browser context (own cookies) on the panel, logged in as ``username``."""
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="vi-VN"
-                                  if lang == "vi" else "en-GB",
+               lang: str = "vi", viewport: str = "desktop",
+               locale: str | None = None) -> Iterator[Page]:
+    """A fresh browser context (own cookies) on the panel, logged in as ``username``;
+    the browser's own ``locale`` follows ``lang`` unless given."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport],
+                                  locale=locale or ("vi-VN" if lang == "vi" else "en-GB"),
                                   timezone_id="Asia/Ho_Chi_Minh")
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -124,6 +124,29 @@ def test_search_by_date_range_uses_hue_days(browser, server, fleet, approval):
         expect(page.locator("#error")).to_contain_text("Ngày “Từ” sau ngày “Đến”")
 
 
+def test_dates_are_written_dd_mm_yyyy_whatever_the_browsers_locale(
+        browser, server, fleet, approval):
+    """A browser set to US English showed native date fields as mm/dd/yyyy; the panel
+    shows and accepts dd/mm/yyyy (datefields.js) and still sends ISO dates."""
+    with panel_page(browser, server.url, "duyet", lang="vi", locale="en-US") as page:
+        page.goto(server.url + "/panel/audit?actor=duyet&from=2026-01-15&to=2026-01-15")
+        expect(rows(page)).to_have_count(1)
+        field = page.locator("#f-from")
+        expect(field).to_have_value("15/01/2026")
+        expect(field).to_have_attribute("placeholder", "dd/mm/yyyy")
+        field.fill("16/01/2026")
+        page.fill("#f-to", "16/1/2026")  # the short form is accepted, and tidied
+        page.click("#search")
+        expect(rows(page)).to_have_count(1)
+        expect(rows(page)).to_contain_text("old-news@4")
+        expect(page.locator("#f-to")).to_have_value("16/01/2026")
+        assert "from=2026-01-16" in page.url and "to=2026-01-16" in page.url
+        field.fill("31/02/2026")  # no such day
+        assert page.evaluate("() => document.querySelector('#f-from').validity.valid") is False
+        message = page.evaluate("() => document.querySelector('#f-from').validationMessage")
+        assert message == "Ghi ngày theo dạng dd/mm/yyyy, ví dụ 05/12/2026."
+
+
 def test_english_on_a_tablet_with_older_entries(browser, server, fleet, approval):
     start = datetime(2026, 2, 1, 2, 0, tzinfo=UTC)
     for n in range(55):

@@ -167,7 +167,8 @@ def test_the_servers_refusal_is_shown_and_the_form_kept(browser, server, fleet):
         expect(error).to_contain_text("'until' 2026-12-01 is before 'from' 2026-12-10")
         expect(page.locator("#schedule-dialog")).to_be_visible()
         expect(page.locator("#f-id")).to_have_value("welcome-backwards")
-        expect(page.locator("#f-from")).to_have_value("2026-12-10")
+        # shown the panel's way (dd/mm/yyyy), sent the API's (the refusal names ISO dates)
+        expect(page.locator("#f-from")).to_have_value("10/12/2026")
         expect(page.locator("#f-playlist")).to_have_value("welcome-hue")
     assert api(server, fleet, "GET", "/api/v1/schedules/welcome-backwards")[0] == 404
 

@@ -214,3 +214,25 @@ def test_only_the_page_itself_can_report_what_is_on_screen(tmp_path, run_player)
                            "Origin": player.base}) == 200  # the page itself
     player.stop()
     assert [r["item"] for r in journal_records(cache)] == ["hello"]  # that one only
+
+
+def test_a_video_is_recorded_once_it_has_a_frame(tmp_path, run_player, browser):
+    import shutil
+    import subprocess
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("no ffmpeg to make a video")
+    webm = tmp_path / "clip.webm"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i",
+                    "testsrc=size=64x48:rate=10:duration=1", "-c:v", "libvpx", str(webm)],
+                   check=True, timeout=60)
+    clip = webm.read_bytes()
+    cache = saved_player_dir(tmp_path, items=[text_item("hello", 1.5)])
+    add_item(cache, dict(image_item("clip", 2.0, sha(clip)), type="video"), clip,
+             mime="video/webm")
+    player = run_player(cache)
+    play(browser, player, 8)
+    records = journal_records(cache, idle_first=True)
+    clips = [r for r in records if r["item"] == "clip"]
+    assert clips and all(r["media"] == [sha(clip)] for r in clips)
+    assert_chain(records)

@@ -154,6 +154,7 @@ def heartbeat() -> Any:
 def ack() -> Any:
     try:
         received = validate_ack(_json_body())
+        status.check_ack(db(), g.screen_id, received)
     except PayloadRefused as exc:
         raise _refuse("ack", 400, str(exc)) from None
     _spend("ack")

@@ -264,6 +264,7 @@ class PlayerNamespace(Namespace):
             return conn
         try:
             ack = validate_ack(data)
+            status.check_ack(db(), conn.identity.screen_id, ack)
         except PayloadRefused as exc:
             return self._refuse(request.sid, "ack", exc.error, str(exc))  # type: ignore[attr-defined]
         state().recorder.ack(conn.identity.screen_id, ack)  # written within 0.5 s

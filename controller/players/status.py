@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from controller.models import ScreenStatus
-from controller.players.payloads import Ack
+from controller.models import ScreenStatus, ScreenTimeline
+from controller.players.payloads import Ack, PayloadRefused
 from controller.plays.presence_log import keep_open
 
 
@@ -63,6 +63,20 @@ def record_heartbeat(session: Session, screen_id: str, facts: dict[str, Any],
     row.remote_addr = remote_addr[:64]
     keep_open(session, {screen_id: facts.get("transport", "http")}, row.last_seen)
     session.commit()
+
+
+def check_ack(session: Session, screen_id: str, ack: Ack) -> None:
+    """PayloadRefused unless ``ack`` names a version this screen was sent: every version
+    up to the one stored for it (a player never holds a newer one: the timeline is
+    written before it is pushed), 0 when it has none. One primary-key read."""
+    stored = session.scalar(select(ScreenTimeline.version)
+                            .where(ScreenTimeline.screen_id == screen_id)) or 0
+    session.rollback()
+    if ack.version > stored:
+        sent = f"versions up to {stored}" if stored else "no timeline yet"
+        raise PayloadRefused(f"ack names timeline version {ack.version}, but screen "
+                             f"{screen_id} was sent {sent}: acknowledge a version it "
+                             "received. Nothing was recorded.")
 
 
 def record_ack(session: Session, screen_id: str, ack: Ack) -> None:

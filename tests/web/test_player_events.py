@@ -65,6 +65,31 @@ def test_ack_is_stored_and_shown(players, fleet, server):
     assert shown["missing_media"] == missing
 
 
+def test_an_ack_for_a_version_never_sent_is_refused_and_stores_nothing(players, fleet,
+                                                                       server):
+    """ack {"version": 9999} was answered ok and /api/v1/screens then showed acked_version
+    9999 above timeline_version; over the socket and over HTTP alike it is refused."""
+    player = players().connect(SCREEN, fleet.tokens[SCREEN])
+    version = player.next_timeline()["version"]
+    assert player.call("ack", {"version": version, "missing": []}) == {"ok": True}
+    wait_for(lambda: _status(fleet, SCREEN).acked_version == version,
+             timeout=BATCH_DEADLINE, what="ack stored")
+    answer = player.call("ack", {"version": 9999, "missing": []})
+    assert answer["ok"] is False and answer["error"] == "bad_request"
+    assert f"ack names timeline version 9999, but screen {SCREEN} was sent versions up " \
+        f"to {version}" in answer["message"]
+    http = requests.post(f"{server.url}/api/v1/player/ack", json={"version": 9999},
+                         headers={"Authorization": f"Bearer {fleet.tokens[SCREEN]}"},
+                         timeout=10)
+    assert http.status_code == 400 and "version 9999" in http.json()["message"]
+    time.sleep(BATCH_DEADLINE)  # a refused ack would have been written by now
+    shown = _screens(server, fleet)[SCREEN]
+    assert shown["acked_version"] == version <= shown["timeline_version"]
+    # an older version it did receive is still a fine ack (a push crossed it)
+    if version > 1:
+        assert player.call("ack", {"version": version - 1, "missing": []}) == {"ok": True}
+
+
 def test_timeline_request_answers_with_the_timeline(players, fleet):
     player = players().connect(SCREEN, fleet.tokens[SCREEN])
     pushed = player.next_timeline()

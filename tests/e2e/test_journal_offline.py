@@ -7,16 +7,19 @@ reported on screen). The player plays and its
 journal is stored; the controller is killed (no clean shutdown); the player plays on
 offline, is stopped and started again offline; the controller comes back on the same
 address. Then the controller holds every record the player wrote, each exactly once
-(``GET /api/v1/plays`` and the database), chained without a break, and found nothing
-wrong with the chain.
+(``GET /api/v1/plays`` and the database), chained without a break, found nothing wrong
+with the chain, and the day's report (``GET /api/v1/reports/plays``) counts every play
+once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from support.fleet import admin_token, fast_playlists, prepare, screen_token
@@ -24,6 +27,7 @@ from support.processes import Controller, Player, call_api, get_json, wait_for
 from support.proxy import CorruptingProxy
 
 SCREEN = "a-dot-entry-hall"
+HUE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def journal(player: Player) -> dict:
@@ -45,6 +49,15 @@ def all_plays(controller: Controller, admin: str, since: datetime) -> list[dict]
         cursor = body["next_cursor"]
         if not cursor:
             return records
+
+
+def day_report(controller: Controller, admin: str, since: datetime) -> dict:
+    """GET /api/v1/reports/plays for the screen over the Huế days the test ran on."""
+    days = [moment.astimezone(HUE).date().isoformat() for moment in (since, datetime.now(UTC))]
+    code, body = get_json(f"{controller.url}/api/v1/reports/plays?screen={SCREEN}"
+                          f"&from={days[0]}&to={days[1]}", admin)
+    assert code == 200, body
+    return body
 
 
 @contextlib.contextmanager
@@ -126,12 +139,19 @@ def test_every_play_through_an_outage_and_a_restart_is_stored_once_in_one_chain(
             proxy.close()
 
     stored_through, journal_id = status["stored_through"], status["id"]
-    # Every record once, in one journal, from 1 without a hole (GET /api/v1/plays).
+    # Every record once, in one journal, from 1 without a hole (GET /api/v1/plays), and
+    # the day's report counts each play once, with no chain finding.
     controller.start()
     try:
         plays = all_plays(controller, admin, since)
+        report = day_report(controller, admin, since)
     finally:
         controller.stop()
+    items = [r for r in plays if r["kind"] == "item"]
+    assert report["totals"]["plays"] == len(items) > 0
+    assert report["totals"]["airtime_seconds"] == pytest.approx(
+        sum(r["seconds"] for r in items), abs=0.01)
+    assert set(report["findings"]["by_kind"]) <= {"new_journal"}
     seqs = sorted(r["seq"] for r in plays if r["seq"] <= stored_through)
     assert seqs == list(range(1, stored_through + 1))
     assert {r["journal"] for r in plays} == {journal_id}
@@ -153,3 +173,61 @@ def test_every_play_through_an_outage_and_a_restart_is_stored_once_in_one_chain(
     for (_, _, before_hash), (_, prev, _) in zip(rows, rows[1:], strict=False):
         assert prev == before_hash
     assert [f for f in findings if f[0] not in ("new_journal",)] == []
+
+
+def test_a_journal_tampered_with_on_the_card_is_declared_and_reported(tmp_path):
+    """A record changed on the player's card while it was offline (its hash kept, as a
+    careless or dishonest edit would) is never stored as it reads: the player finds the
+    line fails its check and declares what it cannot vouch for as lost, the controller
+    records the declared loss as a finding, and the day's report shows it."""
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    data = tmp_path / "controller"
+    prepare(data, fast_playlists(tmp_path / "playlists", seconds=1.0))
+    token, admin = screen_token(data, SCREEN), admin_token(data)
+    controller = Controller(data, env={"PANO_HEARTBEAT_INTERVAL": "1"}).start()
+    player = Player(controller.url, SCREEN, token, tmp_path / "cache", display="headless",
+                    extra=["--backoff-cap", "1"])
+    try:
+        player.start()
+        wait_for(lambda: (j := journal(player))["connected"] and j["stored_through"] >= 3,
+                 timeout=40, what="records stored online")
+        controller.kill()
+        wait_for(lambda: not journal(player)["connected"], what="the player offline")
+        stored = journal(player)["stored_through"]
+        wait_for(lambda: journal(player)["last_seq"] >= stored + 6, timeout=20,
+                 what="records written offline")
+        player.stop()
+        forged = _tamper(tmp_path / "cache" / "journal", after=stored)
+        player.start()
+        wait_for(lambda: journal(player)["last_seq"] > forged + 3, timeout=20,
+                 what="records written after the restart")
+        controller.start()
+        wait_for(lambda: (j := journal(player))["connected"] and j["pending"] == 0,
+                 timeout=60, what="the backlog stored")
+        plays = all_plays(controller, admin, since)
+        report = day_report(controller, admin, since)
+    finally:
+        player.stop()
+        controller.stop()
+    assert not any(r.get("item") == "forged" for r in plays)
+    assert all(r["seq"] != forged or r["kind"] == "loss" for r in plays)
+    losses = [r for r in plays if r["kind"] == "loss"]
+    assert losses, "the damaged records were not declared"
+    assert report["findings"]["by_kind"].get("declared_loss", 0) >= 1
+    assert "break" not in report["findings"]["by_kind"]
+
+
+def _tamper(folder, after: int) -> int:
+    """Change the item of the first unsent item record in the plain segment, keeping
+    its hash; returns its seq."""
+    for segment in sorted(folder.glob("seg-*.jsonl")):
+        lines = segment.read_bytes().splitlines(keepends=True)
+        for i, line in enumerate(lines):
+            record = json.loads(line)
+            if record["seq"] > after and record["kind"] == "item" and record.get("item"):
+                old = f'"item":"{record["item"]}"'.encode()
+                assert old in line, line
+                lines[i] = line.replace(old, b'"item":"forged"')
+                segment.write_bytes(b"".join(lines))
+                return int(record["seq"])
+    raise AssertionError(f"no unsent item record in {sorted(folder.iterdir())}")

@@ -30,6 +30,8 @@ from player.http_mode import TRANSPORT as HTTP
 from player.http_mode import HttpMode, Reach
 from player.intake import TimelineIntake
 from player.link_failure import short_reason
+from player.message_check import MessageRefused, check
+from player.messages import WELCOME
 from player.receipts import Receipts
 from player.state import PlayerState, reported_error
 from player.store import Store
@@ -322,10 +324,13 @@ class Agent:
         self._disconnected.set()
 
     def _on_welcome(self, data: object = None, *_: object) -> None:
-        if not isinstance(data, dict):
+        try:  # the shape declared in player.messages, as the controller checks ours
+            welcome = check(WELCOME, data) or {}
+        except MessageRefused as exc:
+            log.warning("ignoring a malformed welcome: %s", exc)
             return
-        log.info("welcome from the controller (protocol %s)", data.get("protocol"))
-        self._set_interval(data.get("heartbeat_interval"))
+        log.info("welcome from the controller (protocol %s)", welcome["protocol"])
+        self._set_interval(welcome["heartbeat_interval"])
 
     def _on_timeline(self, data: object = None, *_: object) -> None:
         self.deliver(data)

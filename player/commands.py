@@ -29,13 +29,13 @@ from player.cache import MediaCache
 from player.clock import Clock
 from player.config import PlayerConfig
 from player.facts import iso
+from player.message_check import MessageRefused, check
+from player.messages import COMMAND, COMMANDS, IDENTIFY_SECONDS
 from player.state import PlayerState
 from player.timeline import SHA256_RE, timeline_media
 
 log = logging.getLogger("pano.player.commands")
 
-COMMANDS = ("identify", "reload", "clear_cache", "screenshot")
-IDENTIFY_SECONDS = (10, 1, 60)  # default, min, max
 MAX_WAITING = 8
 REMEMBERED_IDS = 200
 MAX_ID = 100
@@ -145,11 +145,10 @@ class CommandRunner:
         if not isinstance(name, str) or name not in COMMANDS:
             log.info("unsupported command %.60r (%s)", name, command_id)
             return {"id": command_id, "ok": False, "message": "unsupported"}
-        args = payload.get("args")
-        if args is None:
-            args = {}
-        if not isinstance(args, dict):
-            return _result(command_id, False, "bad command: 'args' must be an object")
+        try:  # the shape declared in player.messages
+            args = (check(COMMAND, payload) or {}).get("args") or {}
+        except MessageRefused as exc:
+            return _result(command_id, False, f"bad command: {exc}"[:1000])
         log.info("command %s %s %s", name, command_id, args)
         try:
             handler = getattr(self, f"_{name}")

@@ -84,17 +84,18 @@ class TimelineIntake:
                 self.state.set_error(f"error while handling a timeline: {exc}"[:1000])
 
     def accept(self, data: object) -> bool:
-        """Validate, store (before acking), play, fetch media, ack. True if accepted."""
+        """Validate, store (before acking), play, fetch media, ack. True if accepted.
+
+        An invalid timeline (protocol section 4, "A timeline the player finds invalid")
+        is refused: the one held keeps playing, nothing is acked for it, and
+        ``last_error`` (heartbeat) says which version and why until one is accepted."""
         try:
             timeline = parse_timeline(data)
+            if timeline["screen"] != self.config.screen:
+                raise TimelineError(f"it is for screen {timeline['screen']!r}, this is "
+                                    f"{self.config.screen!r}")
         except TimelineError as exc:
-            log.error("refusing a broken timeline: %s", exc)
-            self.state.set_error(f"refused a broken timeline: {exc}"[:1000])
-            return False
-        if timeline["screen"] != self.config.screen:
-            log.error("refusing a timeline for screen %r (I am %r)", timeline["screen"],
-                      self.config.screen)
-            self.state.set_error(f"refused a timeline for screen {timeline['screen']!r}"[:1000])
+            self.refuse(data, str(exc))
             return False
         held = self.state.timeline
         if not is_newer(timeline, held):
@@ -113,6 +114,15 @@ class TimelineIntake:
                  timeline["version"], len(timeline["segments"]), len(timeline["media"]))
         self.sync_and_ack()
         return True
+
+    def refuse(self, data: object, reason: str) -> None:
+        version = data.get("version") if isinstance(data, dict) else None
+        named = f"v{version}" if isinstance(version, int) else "(no version)"
+        held = self.state.timeline_version
+        keeping = f"playing v{held}" if held is not None else "no timeline to play"
+        message = f"timeline {named} refused: {reason}"[:900] + f"; {keeping}"
+        log.error("%s", message)
+        self.state.set_error(message)
 
     def sync_and_ack(self) -> None:
         timeline = self.state.timeline

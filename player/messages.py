@@ -118,8 +118,10 @@ HEARTBEAT = Message("heartbeat", "player", _body(
     Field("timeline_version", "integer", nullable=True, low=0, high=MAX_VERSION,
           meaning="the version it holds (null: none yet)"),
     Field("playing", "object", nullable=True,
-          fields=tuple(Field(n, "string", nullable=True, longest=200) for n in
-                       ("playlist", "item", "since")),
+          fields=tuple(Field(n, "string", nullable=True, longest=200, meaning=m) for n, m in (
+              ("playlist", "the key in `playlists` (`id@version`)"),
+              ("item", "the item's `id`"),
+              ("since", "when the item started, ISO 8601 on the corrected clock"))),
           others=Field("", "string", nullable=True, longest=200), keep_others=False,
           meaning="the timeline's item (section 8); null on the idle page. Other keys "
                   "are checked and not kept"),

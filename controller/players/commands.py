@@ -32,12 +32,11 @@ from sqlalchemy.orm import Session
 
 from controller.models import ScreenCommand, ScreenStatus
 from controller.players.presence import is_online
+from player.messages import COMMANDS, IDENTIFY_SECONDS  # declared once, both sides
 from player.store import fsync_dir
 
 log = logging.getLogger("pano.players")
 
-COMMANDS = ("identify", "reload", "clear_cache", "screenshot")
-IDENTIFY_SECONDS = (10, 1, 60)  # default, min, max
 # Seconds a command may stay "sent" before it is reported failed (no answer).
 ANSWER_TIMEOUT = {"identify": 60, "reload": 60, "clear_cache": 1800, "screenshot": 120}
 SCREENSHOT_MAX_BYTES = 8 * 1024 * 1024

@@ -83,16 +83,19 @@ def time_problem(record: JournalRecord, now: datetime) -> str | None:
 
 def check_batch(records: list[JournalRecord], stored: dict[int, str],
                 stored_through: int, stored_losses: list[Loss],
-                now: datetime, stored_prevs: dict[int, str] | None = None) -> Verdict:
+                now: datetime, stored_prevs: dict[int, str] | None = None,
+                refused_before: set[int] | None = None) -> Verdict:
     """``stored``: seq → hash of the journal's stored records, at least those of the
     batch's seqs and each seq − 1. ``stored_through``: the highest stored seq.
     ``stored_prevs``: seq → ``prev`` of the stored records that follow the holes the
-    batch's ``loss`` records declare (``lost_to`` + 1), to follow the chain across."""
+    batch's ``loss`` records declare (``lost_to`` + 1), to follow the chain across.
+    ``refused_before``: seqs of the batch's neighbours refused in an earlier batch (the
+    hole they leave was reported as refused, not as a gap)."""
     verdict = Verdict(stored_through=stored_through,
                       last_hash=stored.get(stored_through))
     known = dict(stored)  # grows with what this batch stores
     refused_with_hash: dict[int, str] = {}  # refused for its times: its hash is genuine
-    refused: set[int] = set()  # every refused seq: a finding says so, it is no gap
+    refused = set(refused_before or ())  # every refused seq: a finding says so, no gap
     losses = list(stored_losses) + [Loss.of(r) for r in records
                                     if r.kind == "loss" and r.hash_matches]
     prevs = {**(stored_prevs or {}), **{r.seq: r.prev for r in records}}

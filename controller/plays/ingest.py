@@ -101,6 +101,19 @@ def _stored_after_losses(session: Session, journal_id: int,
         RECORDS.c.journal_id == journal_id, RECORDS.c.seq.in_(after))).all())
 
 
+def _refused_before(session: Session, screen_id: str, batch: JournalBatch,
+                    stored: dict[int, str]) -> set[int]:
+    """The seqs right before the batch's records that an earlier batch sent and the
+    controller refused (read only when such a seq is neither stored nor in the batch)."""
+    in_batch = {r.seq for r in batch.records}
+    missing = sorted({r.seq - 1 for r in batch.records} - in_batch - set(stored) - {0})
+    if not missing:
+        return set()
+    return set(session.scalars(select(PlayFinding.seq_from).where(
+        PlayFinding.screen_id == screen_id, PlayFinding.journal == batch.journal,
+        PlayFinding.kind == "refused", PlayFinding.seq_from.in_(missing))))
+
+
 def _new_journal_finding(session: Session, screen_id: str, journal: str,
                          now: datetime) -> Finding | None:
     others = session.scalar(select(func.count()).select_from(JOURNALS).where(
@@ -118,7 +131,8 @@ def _ingest_once(session: Session, screen_id: str, batch: JournalBatch,
     stored = _stored_around(session, journal.id, batch.records)
     losses = _stored_losses(session, journal.id, batch.records, stored)
     verdict = check_batch(batch.records, stored, journal.stored_through, losses, now,
-                          _stored_after_losses(session, journal.id, batch.records))
+                          _stored_after_losses(session, journal.id, batch.records),
+                          _refused_before(session, screen_id, batch, stored))
     if created:
         finding = _new_journal_finding(session, screen_id, batch.journal, now)
         if finding is not None:

@@ -255,3 +255,16 @@ def test_a_loss_declared_after_its_hole_follows_the_chain_across_it(sessions):
     answer = send(sessions, batch([forged], journal))
     assert [(f["kind"], f["from"], f["to"]) for f in answer["findings"]] == [
         ("declared_loss", 4, 9), ("break", 9, 10)]
+
+
+def test_a_record_refused_earlier_leaves_no_gap_behind(sessions):
+    now = datetime.now(UTC)
+    records = chain(3, start=now - timedelta(hours=1))
+    ahead = chain(1, first_seq=4, prev=records[2]["hash"], start=now + timedelta(hours=1))
+    after = chain(2, first_seq=5, prev=ahead[0]["hash"], start=now - timedelta(minutes=30))
+    journal = batch([])["journal"]
+    first = send(sessions, batch(records + ahead, journal), now=now)
+    assert [f["kind"] for f in first["findings"]] == ["refused"]
+    assert first["stored_through"] == 3
+    then = send(sessions, batch(after, journal), now=now)
+    assert then == {"ok": True, "stored_through": 6, "duplicates": 0, "findings": []}

@@ -50,7 +50,8 @@ def test_run_prepares_everything_and_starts_a_player(tmp_path):
         assert status["screen"] == SCREEN and status["timeline_version"] >= 1
         # The demo player's credential is in a file only its owner reads, not on a
         # command line every local user sees in ps.
-        players = [c for c in _command_lines() if "player.cli" in c]
+        players = [c for c in _command_lines()  # this run's player (tests run in parallel)
+                   if "player.cli" in c and str(tmp_path.resolve()) in c]
         assert players and not any("pst_" in c for c in players), players
         token_file = tmp_path / "var" / f"player-{SCREEN}.token"
         assert token_file.stat().st_mode & 0o777 == 0o600

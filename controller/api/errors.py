@@ -1,13 +1,21 @@
 """JSON errors for the HTTP API and the media route: ``{"error", "message"}`` with the
-codes of docs/protocol.md, section 2."""
+codes of docs/protocol.md, section 2.
+
+``message`` is said in the caller's language (docs/api-admin.md, "Language of
+answers"): Vietnamese when ``Accept-Language`` prefers ``vi`` (the panel sends its
+chosen language on every call), English otherwise, and always English on the player
+routes, which answer machines. A Vietnamese answer also carries ``message_en``, the
+same sentence in English, for logs and English tooling. Sentences are
+:class:`controller.refusals.Refusal` templates; a plain string is answered as it is."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from controller.refusals import DEFAULT, LANGUAGES, refusal, say
 from controller.review import ReviewError
 
 log = logging.getLogger("pano.http")
@@ -27,6 +35,7 @@ ERROR_CODES = {
 }
 
 JSON_PREFIXES = ("/api/", "/media/")
+MACHINE_BLUEPRINTS = ("player_api",)  # screens: English whatever they send
 
 
 class ApiError(Exception):
@@ -39,8 +48,26 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+def answer_language() -> str:
+    """``vi`` or ``en``: the caller's ``Accept-Language``, English without one (API
+    scripts) and on the routes that answer screens."""
+    if not has_request_context() or request.blueprint in MACHINE_BLUEPRINTS:
+        return DEFAULT
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT) or DEFAULT
+
+
+def in_callers_language(message: str) -> str:
+    """A sentence for the caller in a successful answer (a draft's warnings)."""
+    return say(message, answer_language())
+
+
 def error_response(status: int, message: str, error: str | None = None) -> Response:
-    response = jsonify({"error": error or ERROR_CODES.get(status, "error"), "message": message})
+    language = answer_language()
+    body = {"error": error or ERROR_CODES.get(status, "error"),
+            "message": say(message, language)}
+    if language != DEFAULT:
+        body["message_en"] = say(message, DEFAULT)
+    response = jsonify(body)
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="pano"'
@@ -73,9 +100,11 @@ def register_error_handlers(app: Flask) -> None:
             return exc
         status = exc.code or 500
         messages = {
-            404: f"No such route: {request.method} {request.path}.",
-            405: f"{request.method} is not allowed on {request.path}.",
-            413: "The request body is too large.",
+            404: refusal("No such route: %(method)s %(path)s.", method=request.method,
+                         path=request.path),
+            405: refusal("%(method)s is not allowed on %(path)s.", method=request.method,
+                         path=request.path),
+            413: refusal("The request body is too large."),
         }
         message = messages.get(status) or exc.description or exc.name
         response = error_response(status, message)
@@ -86,4 +115,4 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "Internal error; it has been logged.")
+        return error_response(500, refusal("Internal error; it has been logged."))

@@ -23,6 +23,7 @@ from controller.api.playlists import (
 )
 from controller.api.user_auth import current_actor, require_role
 from controller.models import IN_REVIEW, Playlist, PlaylistVersion
+from controller.refusals import refusal
 from controller.review import ReviewError, workflow
 from controller.review.actor import Actor
 from controller.review.diff import diff_items
@@ -100,10 +101,11 @@ def reject(playlist_id: str, number: int) -> Any:
     data = json_object()
     unknown = sorted(set(data) - {"reason"})
     if unknown:
-        raise ApiError(422, f"Unknown field(s): {', '.join(unknown)} (allowed: reason).")
+        raise ApiError(422, refusal("Unknown field(s): %(fields)s (allowed: reason).",
+                                    fields=", ".join(unknown)))
     reason = data.get("reason")
     if reason is not None and not isinstance(reason, str):
-        raise ApiError(422, "'reason' must be text.")
+        raise ApiError(422, refusal("'reason' must be text."))
     actor, playlist = load(playlist_id)
     return _done(playlist, workflow.reject(db(), actor, playlist, number, reason or ""))
 
@@ -129,8 +131,8 @@ def diff(playlist_id: str, number: int) -> Any:
         try:
             against = int(raw)
         except ValueError:
-            raise ApiError(400, f"'against' must be a version number, got {raw[:20]!r}."
-                           ) from None
+            raise ApiError(400, refusal("'against' must be a version number, got %(got)r.",
+                                        got=raw[:20])) from None
     base = workflow.version_of(session, playlist.id, against) if against is not None else None
     return {"playlist": playlist.id, "version": number,
             "against": against, "changes": diff_items(base.items if base else None,

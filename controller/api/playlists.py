@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, request
 from sqlalchemy import select
 
-from controller.api.errors import ApiError
+from controller.api.errors import ApiError, in_callers_language
 from controller.api.user_auth import current_actor, require_role
 from controller.auth.users import ROLES
 from controller.content import items_json
@@ -29,6 +29,7 @@ from controller.models import (
     PlaylistVersion,
     User,
 )
+from controller.refusals import refusal
 from controller.review import ReviewError, workflow
 from controller.review.actor import Actor
 from controller.review.permissions import playlist_or_404, visible_filter
@@ -56,12 +57,13 @@ def iso(moment: datetime | None) -> str | None:
 def json_object() -> dict[str, Any]:
     """The request's JSON body, which must be an object; ApiError(400) otherwise."""
     if not request.is_json:
-        raise ApiError(400, "Send a JSON body (Content-Type: application/json).")
+        raise ApiError(400, refusal("Send a JSON body (Content-Type: application/json)."))
     data = request.get_json(silent=True)
     if data is None:
-        raise ApiError(400, "The body must be a JSON object ({...}); it was empty or null.")
+        raise ApiError(400, refusal("The body must be a JSON object ({...}); it was empty "
+                                    "or null."))
     if not isinstance(data, dict):
-        raise ApiError(400, "The body must be a JSON object ({...}).")
+        raise ApiError(400, refusal("The body must be a JSON object ({...})."))
     return data
 
 
@@ -147,8 +149,8 @@ def list_playlists() -> Any:
     wanted_state = request.args.get("state")
     if wanted_state:
         if wanted_state not in STATES:
-            raise ApiError(400, f"Unknown state {wanted_state[:40]!r}; use one of "
-                                f"{', '.join(STATES)}.")
+            raise ApiError(400, refusal("Unknown state %(state)r; use one of %(states)s.",
+                                        state=wanted_state[:40], states=", ".join(STATES)))
         stmt = stmt.where(Playlist.id.in_(select(PlaylistVersion.playlist_id).where(
             PlaylistVersion.state == wanted_state)))
     theme = request.args.get("theme")
@@ -234,9 +236,9 @@ def submit_problems(session: Any, playlist_id: str | None,
     config = state().settings.language_config
     try:
         workflow.check_complete(session, playlist_id or "", items, config,
-                                f"playlist '{playlist_id or 'new'}'")
+                                workflow.subject(playlist_id or "new"))
     except ReviewError as exc:
-        return [exc.message]
+        return [in_callers_language(exc.message)]
     finally:
         session.rollback()
     return []
@@ -277,13 +279,13 @@ def check_items() -> Any:
     data = json_object()
     unknown = sorted(set(data) - {"items", "playlist"})
     if unknown:
-        raise ApiError(422, f"Unknown field(s): {', '.join(unknown)} (allowed: items, "
-                            "playlist).")
+        raise ApiError(422, refusal("Unknown field(s): %(fields)s (allowed: items, "
+                                    "playlist).", fields=", ".join(unknown)))
     session = db()
     playlist_id = data.get("playlist")
     if playlist_id is not None:
         if not isinstance(playlist_id, str):
-            raise ApiError(422, "'playlist' must be a playlist id (text).")
+            raise ApiError(422, refusal("'playlist' must be a playlist id (text)."))
         playlist_id = load(playlist_id)[1].id
     config = state().settings.language_config
     try:
@@ -291,6 +293,6 @@ def check_items() -> Any:
                                        config)
     except YamlError as exc:
         db().rollback()
-        return {"ok": False, "problems": [exc.reason]}
+        return {"ok": False, "problems": [in_callers_language(exc.reason)]}
     problems = submit_problems(session, playlist_id, items)
     return {"ok": not problems, "problems": problems}

@@ -13,6 +13,7 @@ from controller.api.errors import ApiError
 from controller.auth.tokens import user_for_token
 from controller.models import User
 from controller.players.screen_auth import security_log
+from controller.refusals import refusal
 from controller.review.actor import Actor
 from controller.state import db
 
@@ -66,14 +67,14 @@ def require_role(*roles: str) -> Callable[[F], F]:
                     return _allowed(user, roles, view, args, kwargs)
                 security_log.warning("API request refused: no credential: %s %s address=%s",
                                      request.method, request.path, request.remote_addr)
-                raise ApiError(401, "Missing credential: send 'Authorization: Bearer "
-                                    "<personal API token>'.")
+                raise ApiError(401, refusal("Missing credential: send 'Authorization: Bearer "
+                                            "<personal API token>'."))
             user = authenticated_user()
             if user is None:
                 security_log.warning("API request refused: wrong or revoked token: %s %s "
                                      "address=%s", request.method, request.path,
                                      request.remote_addr)
-                raise ApiError(401, "Wrong or revoked personal API token.")
+                raise ApiError(401, refusal("Wrong or revoked personal API token."))
             return _allowed(user, roles, view, args, kwargs)
 
         return wrapped  # type: ignore[return-value]
@@ -87,7 +88,7 @@ def _allowed(user: User, roles: tuple[str, ...], view: Callable[..., Any],
         security_log.warning("API request refused: user %s (role %s) may not %s %s "
                              "address=%s", user.username, user.role, request.method,
                              request.path, request.remote_addr)
-        raise ApiError(403, f"Role {user.role!r} may not use this route "
-                            f"(allowed: {', '.join(roles)}).")
+        raise ApiError(403, refusal("Role %(role)r may not use this route (allowed: "
+                                    "%(roles)s).", role=user.role, roles=", ".join(roles)))
     g.user = user
     return view(*args, **kwargs)

@@ -27,6 +27,7 @@ from controller.content.yamlfile import Fields, YamlError, describe
 from controller.languages import LanguageConfig
 from controller.media.store import KNOWN_TYPES, MediaStore, is_sha256
 from controller.models import Agency, Media
+from controller.refusals import refusal
 
 MAX_ITEMS = 500
 BODY = "request body"
@@ -42,11 +43,12 @@ class StoredMedia:
 
     def check(self, f: Fields, key: str, value: Any, item_type: str) -> MediaFile:
         if not isinstance(value, str) or not is_sha256(value):
-            f.fail(key, f"media must be the SHA-256 of a stored media file (64 lowercase "
-                   f"hex digits), got {value!r}"[:300])
+            f.fail(key, refusal("media must be the SHA-256 of a stored media file (64 "
+                                "lowercase hex digits), got %(got)s", got=repr(value)[:160]))
         row = self.session.get(Media, value)
         if row is None or not self.store.exists(value):
-            f.fail(key, f"media {value} is not in the media store; upload the file first")
+            f.fail(key, refusal("media %(sha)s is not in the media store; upload the file "
+                                "first", sha=value))
         media = _media_file(self.store, row)
         check_kind(f, key, media, value, item_type)
         return media
@@ -76,11 +78,13 @@ class StoredNames:
         rows = [self._made_of(r) if r.origin == "source" else r for r in rows]
         rows = [r for r in rows if r is not None and self.store.exists(r.sha256)]
         if not rows:
-            f.fail(key, f"media file {name!r} is neither in the upload nor in the media "
-                   "store; upload a .zip with the media (as export produces)")
+            f.fail(key, refusal("media file %(name)r is neither in the upload nor in the "
+                                "media store; upload a .zip with the media (as export "
+                                "produces)", name=name))
         if len({r.sha256 for r in rows}) > 1:
-            f.fail(key, f"media {name!r} names {len(rows)} different stored files; upload "
-                   "a .zip with the media (as export produces)")
+            f.fail(key, refusal("media %(name)r names %(count)d different stored files; "
+                                "upload a .zip with the media (as export produces)",
+                                name=name, count=len(rows)))
         media = _media_file(self.store, rows[0])
         check_kind(f, key, media, name, item_type)
         return media
@@ -101,11 +105,13 @@ def parse_items(session: Session, store: MediaStore, data: Any,
                 where: str = "items") -> list[dict[str, Any]]:
     """Validate a JSON list of items; return them in the stored format."""
     if not isinstance(data, list):
-        raise YamlError(BODY, None, f"{where!r} must be a list of items, got {describe(data)}")
+        raise YamlError(BODY, None, refusal("%(key)r must be a list of items, got %(got)s",
+                                            key=where, got=describe(data)))
     if not data:
-        raise YamlError(BODY, None, f"{where!r} must not be an empty list")
+        raise YamlError(BODY, None, refusal("%(key)r must not be an empty list", key=where))
     if len(data) > MAX_ITEMS:
-        raise YamlError(BODY, None, f"{where!r} has {len(data)} items; at most {MAX_ITEMS}")
+        raise YamlError(BODY, None, refusal("%(key)r has %(count)d items; at most %(most)d",
+                                            key=where, count=len(data), most=MAX_ITEMS))
     checker = StoredMedia(session, store)
     used: list[MediaFile] = []
     items: list[dict[str, Any]] = []
@@ -113,8 +119,9 @@ def parse_items(session: Session, store: MediaStore, data: Any,
     for i, entry in enumerate(data):
         item = parse_item(BODY, entry, i, None, checker, used, config or LanguageConfig())
         if item["id"] in seen:
-            raise YamlError(BODY, None, f"item #{i + 1}: duplicate item id {item['id']!r} "
-                            f"(also item #{seen[item['id']] + 1})")
+            raise YamlError(BODY, None, refusal(
+                "item #%(number)d: duplicate item id %(item)r (also item #%(other)d)",
+                number=i + 1, item=item["id"], other=seen[item["id"]] + 1))
         seen[item["id"]] = i
         items.append(item)
     return items
@@ -140,14 +147,16 @@ def parse_new_playlist(session: Session, store: MediaStore, data: Any,
                        config: LanguageConfig | None = None) -> dict[str, Any]:
     """``{id, title: {vi, en}, agency?, themes?, items}`` → keyword values for
     ``workflow.create_playlist`` (``agency`` None when not given)."""
-    f = Fields(BODY, data, "playlist")
+    f = Fields(BODY, data, refusal("playlist"))
     f.only(required=("id", "title", "items"), optional=("agency", "themes"))
     playlist_id = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
     agency = (f.text("agency", pattern=ID_RE, max_len=63, hint=ID_HINT)
               if f.data.get("agency") is not None else None)
     if agency is not None and session.get(Agency, agency) is None:
         known = ", ".join(sorted(session.scalars(select(Agency.id))))
-        f.fail("agency", f"unknown agency {agency!r} (known: {known or 'none'})")
+        f.fail("agency", refusal("unknown agency %(agency)r (known: %(known)s)",
+                                 agency=agency, known=known) if known else
+               refusal("unknown agency %(agency)r (known: none)", agency=agency))
     title = parse_title(f)
     themes = parse_themes(f)
     items = parse_items(session, store, data["items"], config)
@@ -158,7 +167,7 @@ def parse_new_playlist(session: Session, store: MediaStore, data: Any,
 def parse_details(data: Any) -> dict[str, Any]:
     """``{title?: {vi?, en?}, themes?}`` → keyword values for
     ``workflow.update_details``."""
-    f = Fields(BODY, data, "playlist")
+    f = Fields(BODY, data, refusal("playlist"))
     f.only(optional=("title", "themes"))
     out: dict[str, Any] = {}
     if "title" in f.data:
@@ -172,6 +181,6 @@ def parse_details(data: Any) -> dict[str, Any]:
 def parse_draft(session: Session, store: MediaStore, data: Any,
                 config: LanguageConfig | None = None) -> list[dict[str, Any]]:
     """``{items: [...]}`` → the items."""
-    f = Fields(BODY, data, "draft")
+    f = Fields(BODY, data, refusal("draft"))
     f.only(required=("items",))
     return parse_items(session, store, data["items"], config)

@@ -22,12 +22,13 @@ from controller.content.assignments import (
     per_screen,
     screens_showing,
 )
-from controller.content.completeness import Missing, refusal
+from controller.content.completeness import Missing, refusal_for_screens
 from controller.content.sites_import import ID_HINT, ID_RE, LANG_RE, label
 from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
 from controller.languages import LanguageConfig
 from controller.media.store import describe_mime
 from controller.qr.allowlist import check_url, current_domains, describe_domains
+from controller.refusals import refusal
 
 ITEM_TYPES = ("image", "video", "text", "web")
 VARIANT_KEYS = ("title", "body", "media", "url")
@@ -102,9 +103,11 @@ class DirectoryMedia:
         root = self.source_dir.resolve()
         path = (root / name).resolve()
         if path.parent != root:
-            f.fail(key, f"media {name!r} leads outside {self.source_dir} (symbolic link?)")
+            f.fail(key, refusal("media %(name)r leads outside %(folder)s (symbolic link?)",
+                                name=name, folder=str(self.source_dir)))
         if not path.is_file():
-            f.fail(key, f"media file {name!r} not found in {self.source_dir}")
+            f.fail(key, refusal("media file %(name)r not found in %(folder)s", name=name,
+                                folder=str(self.source_dir)))
         media = self.cache.get(path)
         if media is None:
             media = self._read(f, key, name, path)
@@ -123,9 +126,10 @@ class DirectoryMedia:
                                              dir=self.work_dir) as work:
                 ready = prepare(path, name, self.settings or Settings(), Path(work))
         except OSError as exc:
-            f.fail(key, f"cannot read media {name!r}: {exc.strerror or exc}")
+            f.fail(key, refusal("cannot read media %(name)r: %(why)s", name=name,
+                                why=str(exc.strerror or exc)))
         except IngestRefused as exc:
-            f.fail(key, f"media {exc.message}")
+            f.fail(key, refusal("media %(refusal)s", refusal=exc.message))
         # The item names the file as it will be stored (cleaned); the path stays the
         # source file, which the import stores through the same ingest.
         return MediaFile(path, name, ready.sha256, ready.size, ready.mime, ready.kind)
@@ -137,24 +141,23 @@ _MediaChecker = DirectoryMedia  # the former name
 def check_media_name(f: Fields, key: str, name: Any, where: str) -> str:
     """``name`` as a plain media file name (no paths, no '..'), or YamlError."""
     if not isinstance(name, str) or not name.strip():
-        f.fail(key, "media must be a file name (text)")
+        f.fail(key, refusal("media must be a file name (text)"))
     if (name.startswith(("/", "\\")) or "/" in name or "\\" in name or ".." in name
             or ":" in name or "\x00" in name):
-        f.fail(key, f"media {name!r} must be a plain file name inside {where} (no paths, "
-               "no '..')")
+        f.fail(key, refusal("media %(name)r must be a plain file name inside %(folder)s (no "
+                            "paths, no '..')", name=name, folder=where))
     if not MEDIA_NAME_RE.fullmatch(name):
-        f.fail(key, f"media {name!r}: use letters, digits, '.', '_', '-' and spaces")
+        f.fail(key, refusal("media %(name)r: use letters, digits, '.', '_', '-' and spaces",
+                            name=name))
     return name
 
 
 def check_kind(f: Fields, key: str, media: MediaFile, shown: str, item_type: str) -> None:
     if media.kind != item_type:
-        f.fail(key, f"media {shown!r} is {_a(media.kind)} ({describe_mime(media.mime)}) "
-               f"but the item's type is {item_type}")
-
-
-def _a(word: str) -> str:
-    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+        kinds = {"image": refusal("an image"), "video": refusal("a video")}
+        f.fail(key, refusal("media %(name)r is %(kind)s (%(format)s) but the item's type is "
+                            "%(type)s", name=shown, kind=kinds.get(media.kind, media.kind),
+                            format=describe_mime(media.mime), type=item_type))
 
 
 def _text(f: Fields, key: str, max_len: int, multiline: bool = False) -> str | None:
@@ -174,13 +177,15 @@ def _url(f: Fields, domains: tuple[str, ...] | None = None) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(
             c.isspace() for c in url):
-        f.fail("url", f"url {url!r} must be an http:// or https:// address")
+        f.fail("url", refusal("url %(url)r must be an http:// or https:// address", url=url))
     domains = current_domains() if domains is None else domains
     reason = check_url(url, domains)
     if reason is not None:
         listed = describe_domains(domains)
-        f.fail("url", f"url {url[:200]!r} is refused: {reason}"
-               + ("" if listed in reason else f" (allowed domains: {listed})"))
+        f.fail("url", refusal("url %(url)r is refused: %(why)s", url=url[:200], why=reason)
+               if listed in reason else
+               refusal("url %(url)r is refused: %(why)s (allowed domains: %(domains)s)",
+                       url=url[:200], why=reason, domains=listed))
     return url
 
 
@@ -196,38 +201,44 @@ def parse_item(file: Path | str, data: Any, index: int, line: int | None,
     duration = f.number("duration", low=MIN_DURATION, high=MAX_DURATION)
     variants_f = f.mapping("variants")
     if not variants_f.data:
-        f.fail("variants", f"variants must name at least {', '.join(config.required)}")
+        f.fail("variants", refusal("variants must name at least %(languages)s",
+                                   languages=", ".join(config.required)))
     variants: dict[str, dict[str, Any]] = {}
     for lang in variants_f.data:
         if not isinstance(lang, str) or not LANG_RE.fullmatch(lang):
-            variants_f.fail(lang, f"{lang!r} is not a language code (2-3 lowercase letters)")
+            variants_f.fail(lang, refusal("%(lang)r is not a language code (2-3 lowercase "
+                                          "letters)", lang=lang))
         unknown = config.unknown(lang)
         if unknown:
             key_lines = getattr(variants_f.data, "key_lines", {})
             raise YamlError(file, key_lines.get(lang) or variants_f.line(),
-                            f"{variants_f.where}: {unknown}")
-        v = variants_f.mapping(lang, where=f"{f.where}, variant {lang!r}")
+                            variants_f.said(unknown))
+        v = variants_f.mapping(lang, where=refusal("%(where)s, variant %(lang)r",
+                                                   where=f.where, lang=lang))
         v.only(optional=VARIANT_KEYS)
         out = {"title": _text(v, "title", MAX_TITLE),
                "body": _text(v, "body", MAX_BODY, multiline=True),
                "media": None, "url": _url(v)}
         if item_type in ("image", "video"):
             if not v.has("media"):
-                v.fail(None, f"{_a(item_type)} item needs 'media' in every language")
+                v.fail(None, refusal("an image item needs 'media' in every language")
+                       if item_type == "image" else
+                       refusal("a video item needs 'media' in every language"))
             found = media.check(v, "media", v.data["media"], item_type)
             out["media"] = found.sha256
             if found not in used:
                 used.append(found)
         elif v.has("media"):
-            v.fail("media", f"'media' is only for image and video items, not {item_type}")
+            v.fail("media", refusal("'media' is only for image and video items, not "
+                                    "%(type)s", type=item_type))
         if item_type == "web" and out["url"] is None:
-            v.fail(None, "a web item needs 'url' in every language")
+            v.fail(None, refusal("a web item needs 'url' in every language"))
         if item_type == "text" and out["title"] is None:
-            v.fail(None, "a text item needs a 'title' in every language")
+            v.fail(None, refusal("a text item needs a 'title' in every language"))
         variants[lang] = out
     for needed in config.required:
         if needed not in variants:
-            f.fail("variants", f"variants must include {needed!r}")
+            f.fail("variants", refusal("variants must include %(lang)r", lang=needed))
     return {"id": item_id, "type": item_type, "duration": duration, "variants": variants}
 
 
@@ -238,11 +249,11 @@ def parse_playlist(path: Path, media: MediaChecker,
                    config: LanguageConfig | None = None) -> ParsedPlaylist:
     data = load_yaml(path)
     if data is None:
-        raise YamlError(path, None, "file is empty (expected id, title and items)")
-    f = Fields(path, data, "playlist")
+        raise YamlError(path, None, refusal("file is empty (expected id, title and items)"))
+    f = Fields(path, data, refusal("playlist"))
     f.only(required=("id", "title", "items"), optional=("agency", "themes"))
     playlist_id = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
-    f.where = f"playlist {playlist_id!r}"
+    f.where = refusal("playlist %(playlist)r", playlist=playlist_id)
     agency = (f.text("agency", pattern=ID_RE, max_len=63, hint=ID_HINT)
               if f.data.get("agency") is not None else None)
     themes = None
@@ -260,8 +271,9 @@ def parse_playlist(path: Path, media: MediaChecker,
         line = line_of(f.data["items"], i)
         item = parse_item(path, item_data, i, line, media, used, config or LanguageConfig())
         if item["id"] in seen:
-            raise YamlError(path, line, f"{f.where}: duplicate item id {item['id']!r} "
-                            f"(first on line {seen[item['id']]})")
+            raise YamlError(path, line, f.said(refusal(
+                "duplicate item id %(item)r (first on line %(first)s)", item=item["id"],
+                first=seen[item["id"]])))
         seen[item["id"]] = line
         items.append(item)
         lines.append(line)
@@ -276,10 +288,11 @@ def playlist_files(path: Path) -> list[Path]:
         files = sorted(p for p in path.iterdir()
                        if p.suffix.lower() in (".yaml", ".yml") and p.is_file())
         if not files:
-            raise YamlError(path, None, "no *.yaml or *.yml playlist files in this directory")
+            raise YamlError(path, None, refusal("no *.yaml or *.yml playlist files in this "
+                                                "directory"))
         return files
     if not path.exists():
-        raise YamlError(path, None, "file or directory not found")
+        raise YamlError(path, None, refusal("file or directory not found"))
     return [path]
 
 
@@ -295,8 +308,9 @@ def parse_playlists(path: Path, media_source_dir: Path | MediaChecker,
     for file in playlist_files(path):
         playlist = parse_playlist(file, checker, config)
         if playlist.id in seen:
-            raise YamlError(file, None, f"playlist id {playlist.id!r} is already used by "
-                            f"{seen[playlist.id].file}")
+            raise YamlError(file, None, refusal("playlist id %(playlist)r is already used "
+                                                "by %(file)s", playlist=playlist.id,
+                                                file=str(seen[playlist.id].file)))
         seen[playlist.id] = playlist
         parsed.append(playlist)
     return parsed
@@ -311,10 +325,11 @@ def check_assigned(session: Session, parsed: list[ParsedPlaylist]) -> None:
     for playlist in parsed:
         shown = screens_showing(playlist.id, screens, placements)
         missing = per_screen(playlist.items, shown.values())
-        message = refusal(f"playlist {playlist.id!r}", missing)
+        message = refusal_for_screens(refusal("playlist %(playlist)r", playlist=playlist.id),
+                                      missing)
         if message:
-            raise YamlError(playlist.file, _first_line(playlist, missing),
-                            f"{message} (the playlist is assigned to them already)")
+            raise YamlError(playlist.file, _first_line(playlist, missing), refusal(
+                "%(refusal)s (the playlist is assigned to them already)", refusal=message))
 
 
 def _first_line(playlist: ParsedPlaylist, missing: dict[str, Missing]) -> int | None:

@@ -32,7 +32,7 @@ from controller.content.assignments import (
     load_screens,
     per_screen,
 )
-from controller.content.completeness import refusal
+from controller.content.completeness import refusal_for_screens
 from controller.content.schedule_targets import SiteReach
 from controller.content.schedules_store import (
     TARGET_KINDS,
@@ -243,7 +243,7 @@ def completeness_refusal(row: ParsedSchedule, screens: dict[str, ScreenProfile],
     if found is None:  # no version yet: noted, plays nothing
         return None
     targeted = [s for s in screens.values() if placement.reaches(s)]
-    return refusal(f"playlist {found[0]!r}", per_screen(found[1], targeted))
+    return refusal_for_screens(f"playlist {found[0]!r}", per_screen(found[1], targeted))
 
 
 def parse_body(session: Session, data: Any, source: str = "api",

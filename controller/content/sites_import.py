@@ -25,10 +25,11 @@ from controller.content.assignments import (
     per_screen,
     profile,
 )
-from controller.content.completeness import refusal
+from controller.content.completeness import refusal_for_screens
 from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
 from controller.languages import LanguageConfig
 from controller.models import Playlist, Screen, Site, utcnow
+from controller.refusals import Refusal, refusal
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 ID_HINT = "use 2-63 lowercase letters, digits and '-', starting with a letter or digit"
@@ -87,10 +88,16 @@ def _timezone(f: Fields, default: str) -> str:
     return tz
 
 
-def label(kind: str, data: Any, index: int) -> str:
+KINDS = {"screen": refusal("screen"), "site": refusal("site"), "item": refusal("item"),
+         "schedule": refusal("schedule"), "agency": refusal("agency")}
+
+
+def label(kind: str, data: Any, index: int) -> Refusal:
     """``"screen 'x'"`` when the entry has a text id, else ``"screen #3"``."""
     raw = data.get("id") if isinstance(data, dict) else None
-    return f"{kind} {raw!r}" if isinstance(raw, str) else f"{kind} #{index + 1}"
+    name = KINDS.get(kind, kind)
+    return refusal("%(kind)s %(id)r", kind=name, id=raw) if isinstance(raw, str) else \
+        refusal("%(kind)s #%(number)d", kind=name, number=index + 1)
 
 
 def _screen(file: Path, data: Any, index: int, site_id: str, site_tz: str,
@@ -198,15 +205,16 @@ def check_screens(session: Session, path: Path, screens: list[_Row]) -> None:
                                         v["default_playlist_id"])
         found = items.current(screen.default_playlist) if screen.default_playlist else None
         if found is not None:
-            message = refusal(f"its default playlist {found[0]!r}",
-                              per_screen(found[1], [screen]))
+            message = refusal_for_screens(f"its default playlist {found[0]!r}",
+                                          per_screen(found[1], [screen]))
             if message:
                 raise YamlError(path, row.line, f"screen {row.id!r}: {message}")
         for placement in placements:
             found = items.of(placement) if placement.reaches(screen) else None
             if found is not None:
-                message = refusal(f"playlist {found[0]!r} (schedule {placement.slug!r})",
-                                  per_screen(found[1], [screen]))
+                message = refusal_for_screens(
+                    f"playlist {found[0]!r} (schedule {placement.slug!r})",
+                    per_screen(found[1], [screen]))
                 if message:
                     raise YamlError(path, row.line, f"screen {row.id!r}: {message}")
 

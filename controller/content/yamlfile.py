@@ -25,20 +25,23 @@ from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, SequenceNode
 
 from controller.content.text_rule import text_refusal
+from controller.refusals import Refusal, refusal
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 
 
 class YamlError(ValueError):
-    """A refused file: ``str()`` is ``"FILE, line N: reason"``."""
+    """A refused file: ``str()`` is ``"FILE, line N: reason"`` (a refusal, said in the
+    API caller's language; ``reason`` too)."""
 
     def __init__(self, file: Path | str, line: int | None, reason: str) -> None:
         self.file = str(file)
         self.line = line
         self.reason = reason
-        where = f"{self.file}, line {line}" if line else self.file
-        super().__init__(f"{where}: {reason}")
+        super().__init__(refusal("%(file)s, line %(line)d: %(reason)s", file=self.file,
+                                 line=line, reason=reason) if line else
+                         refusal("%(file)s: %(reason)s", file=self.file, reason=reason))
 
 
 class LineDict(dict):
@@ -87,12 +90,15 @@ class _Loader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
         if isinstance(event, AliasEvent):
-            self._fail(event.start_mark, f"aliases (*{event.anchor}) are not allowed")
+            self._fail(event.start_mark, refusal("aliases (*%(anchor)s) are not allowed",
+                                                 anchor=event.anchor))
         if isinstance(event, ScalarEvent | CollectionStartEvent) and event.anchor:
-            self._fail(event.start_mark, f"anchors (&{event.anchor}) are not allowed")
+            self._fail(event.start_mark, refusal("anchors (&%(anchor)s) are not allowed",
+                                                 anchor=event.anchor))
         depth = getattr(self, "_depth", 0)
         if depth >= MAX_DEPTH:
-            self._fail(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+            self._fail(event.start_mark, refusal("nesting deeper than %(most)d levels",
+                                                 most=MAX_DEPTH))
         self._depth = depth + 1
         try:
             return super().compose_node(parent, index)
@@ -108,26 +114,30 @@ class _Loader(yaml.SafeLoader):
             raise
         except (ValueError, OverflowError) as exc:
             if node.tag.endswith(":timestamp"):
-                self._fail(node.start_mark, f"{node.value!r} is not a valid date or time "
-                           f"({exc}); write dates as YYYY-MM-DD")
-            self._fail(node.start_mark, f"{node.value!r} is not a valid value ({exc})")
+                self._fail(node.start_mark, refusal(
+                    "%(value)r is not a valid date or time (%(why)s); write dates as "
+                    "YYYY-MM-DD", value=node.value, why=str(exc)))
+            self._fail(node.start_mark, refusal("%(value)r is not a valid value (%(why)s)",
+                                                value=node.value, why=str(exc)))
 
     def construct_line_dict(self, node: MappingNode) -> LineDict:
         data = LineDict()
         data.line = node.start_mark.line + 1
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self._fail(key_node.start_mark, "merge keys (<<) are not allowed")
+                self._fail(key_node.start_mark, refusal("merge keys (<<) are not allowed"))
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 self._fail(
                     key_node.start_mark,
-                    f"key {key_node.value!r} must be text (put it in quotes)",
+                    refusal("key %(key)r must be text (put it in quotes)",
+                            key=key_node.value),
                 )
             if key in data:
                 self._fail(
                     key_node.start_mark,
-                    f"duplicate key {key!r} (first on line {data.key_lines[key]})",
+                    refusal("duplicate key %(key)r (first on line %(first)d)", key=key,
+                            first=data.key_lines[key]),
                 )
             data[key] = self.construct_object(value_node, deep=True)
             data.key_lines[key] = key_node.start_mark.line + 1
@@ -152,7 +162,8 @@ def _decode(path: Path, raw: bytes) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise YamlError(path, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
+        raise YamlError(path, line, refusal("not UTF-8 text (byte 0x%(byte)02x)",
+                                            byte=raw[exc.start])) from None
     return text.removeprefix("\ufeff")
 
 
@@ -163,17 +174,19 @@ def load_yaml(path: Path) -> Any:
         with path.open("rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise YamlError(path, None, "file not found") from None
+        raise YamlError(path, None, refusal("file not found")) from None
     except IsADirectoryError:
-        raise YamlError(path, None, "is a directory, expected a YAML file") from None
+        raise YamlError(path, None, refusal("is a directory, expected a YAML file")) from None
     except OSError as exc:
-        raise YamlError(path, None, f"cannot read: {exc.strerror}") from None
+        raise YamlError(path, None, refusal("cannot read: %(why)s",
+                                            why=str(exc.strerror))) from None
     if len(raw) > MAX_BYTES:
-        raise YamlError(path, None, f"file larger than {MAX_BYTES // 1024} KiB, refused")
+        raise YamlError(path, None, refusal("file larger than %(most)d KiB, refused",
+                                            most=MAX_BYTES // 1024))
     text = _decode(path, raw)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise YamlError(path, line, "contains a NUL character")
+        raise YamlError(path, line, refusal("contains a NUL character"))
     loader = _Loader(text)
     loader.file = str(path)
     try:
@@ -182,12 +195,14 @@ def load_yaml(path: Path) -> Any:
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        # PyYAML's own words stay English, inside the translated "FILE, line N: …".
         reason = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
         raise YamlError(path, mark.line + 1 if mark else None, reason) from None
     except yaml.YAMLError as exc:
-        raise YamlError(path, None, f"invalid YAML: {exc}") from None
+        raise YamlError(path, None, refusal("invalid YAML: %(problem)s",
+                                            problem=str(exc))) from None
     except RecursionError:
-        raise YamlError(path, None, "nesting too deep") from None
+        raise YamlError(path, None, refusal("nesting too deep")) from None
     finally:
         loader.dispose()
 
@@ -195,20 +210,22 @@ def load_yaml(path: Path) -> Any:
 # --------------------------------------------------------------------------- validators
 
 _TYPE_NAMES = {
-    bool: "true/false",
-    int: "a whole number",
-    float: "a number",
-    str: "text",
-    type(None): "nothing (null)",
+    bool: refusal("true/false"),
+    int: refusal("a whole number"),
+    float: refusal("a number"),
+    str: refusal("text"),
+    type(None): refusal("nothing (null)"),
+    dict: refusal("a mapping"),
+    list: refusal("a list"),
 }
 
 
 def describe(value: Any) -> str:
     """A short operator-facing name for the type of ``value``."""
     if isinstance(value, dict):
-        return "a mapping"
+        return _TYPE_NAMES[dict]
     if isinstance(value, list):
-        return "a list"
+        return _TYPE_NAMES[list]
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
@@ -220,19 +237,24 @@ class Fields:
         self.file = str(file)
         self.where = where
         if not isinstance(data, dict):
-            raise YamlError(self.file, line or line_of(data), f"{where}: expected a mapping "
-                            f"(key: value lines), got {describe(data)}")
+            raise YamlError(self.file, line or line_of(data), refusal(
+                "%(where)s: expected a mapping (key: value lines), got %(got)s", where=where,
+                got=describe(data)))
         self.data = data
 
     # -- failures
     def fail(self, key: str | None, reason: str) -> NoReturn:
         line = line_of(self.data, key) if key is not None else line_of(self.data)
-        raise YamlError(self.file, line, f"{self.where}: {reason}")
+        raise YamlError(self.file, line, self.said(reason))
 
     def fail_item(self, key: str, index: int, reason: str) -> NoReturn:
         value = self.data.get(key)
         line = line_of(value, index) or line_of(self.data, key)
-        raise YamlError(self.file, line, f"{self.where}: {reason}")
+        raise YamlError(self.file, line, self.said(reason))
+
+    def said(self, reason: str) -> Refusal:
+        """``reason`` prefixed with where it was found."""
+        return refusal("%(where)s: %(reason)s", where=self.where, reason=reason)
 
     def line(self, key: str | None = None) -> int | None:
         return line_of(self.data, key) if key is not None else line_of(self.data)
@@ -244,13 +266,12 @@ class Fields:
         for key in self.data:
             if key not in allowed:
                 key_line = getattr(self.data, "key_lines", {}).get(key) or line_of(self.data)
-                raise YamlError(
-                    self.file, key_line,
-                    f"{self.where}: unknown key {key!r} (allowed: {', '.join(sorted(allowed))})",
-                )
+                raise YamlError(self.file, key_line, self.said(refusal(
+                    "unknown key %(key)r (allowed: %(allowed)s)", key=key,
+                    allowed=", ".join(sorted(allowed)))))
         for key in required:
             if key not in self.data:
-                self.fail(None, f"missing required key {key!r}")
+                self.fail(None, refusal("missing required key %(key)r", key=key))
 
     def has(self, key: str) -> bool:
         return key in self.data and self.data[key] is not None
@@ -264,62 +285,72 @@ class Fields:
         allowed)."""
         if not self.has(key):
             if required:
-                self.fail(key if key in self.data else None, f"{key!r} is required")
+                self.fail(key if key in self.data else None,
+                          refusal("%(key)r is required", key=key))
             return None
         value = self.data[key]
         if not isinstance(value, str):
-            self.fail(key, f"{key!r} must be text, got {describe(value)}")
+            self.fail(key, refusal("%(key)r must be text, got %(got)s", key=key,
+                                   got=describe(value)))
         if not value.strip():
-            self.fail(key, f"{key!r} must not be empty")
+            self.fail(key, refusal("%(key)r must not be empty", key=key))
         if len(value) > max_len:
-            self.fail(key, f"{key!r} is longer than {max_len} characters")
-        refusal = text_refusal(value, multiline)
-        if refusal is not None:
-            self.fail(key, f"{key!r} {refusal}")
+            self.fail(key, refusal("%(key)r is longer than %(most)d characters", key=key,
+                                   most=max_len))
+        why = text_refusal(value, multiline)
+        if why is not None:
+            self.fail(key, refusal("%(key)r %(why)s", key=key, why=why))
         if pattern is not None and not pattern.fullmatch(value):
-            self.fail(key, f"{key!r} value {value!r} is not valid{': ' + hint if hint else ''}")
+            self.fail(key, _with_hint(refusal("%(key)r value %(value)r is not valid", key=key,
+                                              value=value), hint))
         # NFC: decomposed Vietnamese (e + combining marks) renders with broken marks.
         return unicodedata.normalize("NFC", value)
 
     def number(self, key: str, *, low: float, high: float) -> float:
         if key not in self.data:
-            self.fail(None, f"missing required key {key!r}")
+            self.fail(None, refusal("missing required key %(key)r", key=key))
         value = self.data[key]
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(key, f"{key!r} must be a number, got {describe(value)}")
+            self.fail(key, refusal("%(key)r must be a number, got %(got)s", key=key,
+                                   got=describe(value)))
         if not (low <= value <= high):  # also refuses NaN
-            self.fail(key, f"{key!r} must be between {low:g} and {high:g}, got {value!r}")
+            self.fail(key, refusal("%(key)r must be between %(low)s and %(high)s, got "
+                                   "%(value)r", key=key, low=format(low, "g"),
+                                   high=format(high, "g"), value=value))
         return float(value)
 
     def choice(self, key: str, choices: tuple[str, ...], default: str | None = None) -> str:
         if not self.has(key):
             if default is not None and key not in self.data:
                 return default
-            self.fail(key if key in self.data else None, f"{key!r} is required "
-                      f"(one of {', '.join(choices)})")
+            self.fail(key if key in self.data else None, refusal(
+                "%(key)r is required (one of %(choices)s)", key=key, choices=", ".join(choices)))
         value = self.data[key]
         if value not in choices or not isinstance(value, str):
-            self.fail(key, f"{key!r} must be one of {', '.join(choices)}, got {value!r}")
+            self.fail(key, refusal("%(key)r must be one of %(choices)s, got %(value)r", key=key,
+                                   choices=", ".join(choices), value=value))
         return value
 
     def mapping(self, key: str, where: str | None = None) -> Fields:
         if key not in self.data:
-            self.fail(None, f"missing required key {key!r}")
-        return Fields(self.file, self.data[key], where or f"{self.where}: {key!r}",
-                      line=line_of(self.data, key))
+            self.fail(None, refusal("missing required key %(key)r", key=key))
+        return Fields(self.file, self.data[key], where or refusal(
+            "%(where)s: %(key)r", where=self.where, key=key), line=line_of(self.data, key))
 
     def items(self, key: str, *, required: bool = True, non_empty: bool = True,
               ) -> Iterator[tuple[int, Any]]:
         """Yield ``(index, value)`` of the list at ``key``."""
         if key not in self.data or self.data[key] is None:
             if required:
-                self.fail(key if key in self.data else None, f"{key!r} is required (a list)")
+                self.fail(key if key in self.data else None,
+                          refusal("%(key)r is required (a list)", key=key))
             return
         value = self.data[key]
         if not isinstance(value, list):
-            self.fail(key, f"{key!r} must be a list, got {describe(value)}")
+            self.fail(key, refusal("%(key)r must be a list, got %(got)s", key=key,
+                                   got=describe(value)))
         if non_empty and not value:
-            self.fail(key, f"{key!r} must not be an empty list")
+            self.fail(key, refusal("%(key)r must not be an empty list", key=key))
         yield from enumerate(value)
 
     def text_list(self, key: str, *, pattern: re.Pattern[str] | None = None,
@@ -329,13 +360,22 @@ class Fields:
         out: list[str] = []
         for i, item in self.items(key, required=required, non_empty=non_empty):
             if not isinstance(item, str):
-                self.fail_item(key, i, f"{key!r} entries must be text, got {describe(item)}")
+                self.fail_item(key, i, refusal("%(key)r entries must be text, got %(got)s",
+                                               key=key, got=describe(item)))
             if pattern is not None and not pattern.fullmatch(item):
-                self.fail_item(key, i, f"{key!r} entry {item!r} is not valid"
-                               f"{': ' + hint if hint else ''}")
+                self.fail_item(key, i, _with_hint(refusal(
+                    "%(key)r entry %(value)r is not valid", key=key, value=item), hint))
             if not item.strip() or len(item) > max_len:
-                self.fail_item(key, i, f"{key!r} entry {item!r} must be 1..{max_len} characters")
+                self.fail_item(key, i, refusal("%(key)r entry %(value)r must be "
+                                               "1..%(most)d characters", key=key, value=item,
+                                               most=max_len))
             if item in out:
-                self.fail_item(key, i, f"{key!r} lists {item!r} twice")
+                self.fail_item(key, i, refusal("%(key)r lists %(value)r twice", key=key,
+                                               value=item))
             out.append(item)
         return out
+
+
+def _with_hint(said: Refusal, hint: str) -> Refusal:
+    """``said``, followed by ``: hint`` when there is one."""
+    return refusal("%(invalid)s: %(hint)s", invalid=said, hint=hint) if hint else said

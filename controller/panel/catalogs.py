@@ -6,6 +6,9 @@
     python -m controller.panel.catalogs fill AREA FILE.json  # set msgstrs from
                                                   # {"English id": "Vietnamese"}
 
+Each command also covers the API's refusals (``controller/refusals``, AREA
+``refusals`` for ``fill``), the sentences the API answers people with.
+
 Each area (``controller/panel/<area>/``) has its own catalogue with the messages of its
 Python files and templates; the base catalogue (``controller/panel/translations``) has
 those of the files directly in ``controller/panel/``. Message ids are English; the test
@@ -22,6 +25,7 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 from controller.panel import i18n
+from controller.refusals import catalog as refusals
 
 ROOT = Path(__file__).parent
 LOCALE = "vi"
@@ -88,12 +92,7 @@ def fill(area_name: str, mapping: dict[str, str]) -> None:
     area = ROOT if area_name == "base" else ROOT / area_name
     path = po_path(area)
     catalog = _read(path)
-    unknown = [msgid for msgid in mapping if msgid not in catalog]
-    if unknown:
-        raise SystemExit(f"not in {path}: {unknown} (run update first)")
-    for msgid, text in mapping.items():
-        catalog[msgid].string = text
-        catalog[msgid].flags.discard("fuzzy")
+    refusals.translate(catalog, mapping, path)
     with path.open("wb") as fh:
         write_po(fh, catalog, width=100, omit_header=False, sort_output=True)
 
@@ -141,14 +140,20 @@ def main(argv: list[str]) -> int:
     command = argv[0] if argv else "check"
     if command == "update":
         update()
+        refusals.update()
     elif command == "fill" and len(argv) == 3:
         import json
 
-        fill(argv[1], json.loads(Path(argv[2]).read_text(encoding="utf-8")))
+        mapping = json.loads(Path(argv[2]).read_text(encoding="utf-8"))
+        if argv[1] == "refusals":
+            refusals.fill(mapping)
+        else:
+            fill(argv[1], mapping)
     elif command == "compile":
         compile_all()
+        refusals.compile_catalog()
     elif command == "check":
-        issues = problems()
+        issues = problems() + refusals.problems()
         print("\n".join(issues) or "all panel messages translated and compiled")
         return 1 if issues else 0
     else:

@@ -13,12 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller.models import Screen, Site
+from controller.refusals import Refusal, refusal
 from controller.slides.render import render_layout
 from controller.slides.spec import SlideDoesNotFit, SlideError, item_specs, language_list
 
 
 def misfits(session: Session, screen_ids: Iterable[str],
-            items: list[dict[str, Any]]) -> list[str]:
+            items: list[dict[str, Any]]) -> list[Refusal]:
     """One sentence per text item that does not fit some of the screens (empty: all
     fit)."""
     ids = list(screen_ids)
@@ -27,7 +28,7 @@ def misfits(session: Session, screen_ids: Iterable[str],
         return []
     screens = session.scalars(select(Screen).where(Screen.id.in_(ids))).all()
     sites = {site.id: site for site in session.scalars(select(Site))}
-    problems: dict[str, str] = {}
+    problems: dict[str, Refusal] = {}
     seen: set[tuple[Any, ...]] = set()
     for screen in screens:
         site = sites.get(screen.site_id)
@@ -54,11 +55,16 @@ def misfits(session: Session, screen_ids: Iterable[str],
                     except SlideDoesNotFit as exc:
                         misfit += [lang for lang in exc.langs if lang not in misfit]
             except SlideError as exc:
-                problems[item_id] = f"item {item_id!r}: {exc}"
+                problems[item_id] = refusal("item %(item)r: %(why)s", item=item_id,
+                                            why=str(exc))
                 continue
             if misfit:
-                verb, them = ("does", "it") if len(misfit) == 1 else ("do", "them")
-                problems[item_id] = (f"item {item_id!r}: {language_list(misfit)} {verb} not "
-                                     f"fit the {screen.width}×{screen.height} screens of "
-                                     f"{screen.site_id}; shorten {them}")
+                params = {"item": item_id, "texts": language_list(misfit),
+                          "width": screen.width, "height": screen.height,
+                          "site": screen.site_id}
+                problems[item_id] = refusal(
+                    "item %(item)r: %(texts)s does not fit the %(width)d×%(height)d screens "
+                    "of %(site)s; shorten it", **params) if len(misfit) == 1 else refusal(
+                    "item %(item)r: %(texts)s do not fit the %(width)d×%(height)d screens "
+                    "of %(site)s; shorten them", **params)
     return list(problems.values())

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, true
 from sqlalchemy.orm import Session
 
 from controller.models import Playlist
+from controller.refusals import Refusal, refusal
 from controller.review import ReviewError
 from controller.review.actor import Actor
 
@@ -27,8 +28,9 @@ REVIEW_ROLES = ("approver",)
 SCHEDULE_ROLES = ("admin", "editor", "approver")
 
 
-def _agency_name(agency_id: str | None) -> str:
-    return f"agency {agency_id!r}" if agency_id else "no agency"
+def _agency_name(agency_id: str | None) -> Refusal:
+    return refusal("agency %(agency)r", agency=agency_id) if agency_id else \
+        refusal("no agency")
 
 
 def visible_filter(actor: Actor) -> ColumnElement[bool]:
@@ -55,32 +57,37 @@ def check_edit(actor: Actor, agency_id: str | None, themes: Iterable[str]) -> No
     if actor.is_system or actor.role == "admin":
         return
     if actor.role not in EDIT_ROLES:
-        raise ReviewError(f"Role {actor.role!r} may not edit playlists (editors and "
-                          "admins may).", 403)
+        raise ReviewError(refusal("Role %(role)r may not edit playlists (editors and "
+                                  "admins may).", role=actor.role), 403)
     if agency_id != actor.agency_id:
-        raise ReviewError(f"{actor.name} belongs to {_agency_name(actor.agency_id)} and may "
-                          f"only edit its playlists; this one belongs to "
-                          f"{_agency_name(agency_id)}.", 403)
+        raise ReviewError(refusal("%(person)s belongs to %(own)s and may only edit its "
+                                  "playlists; this one belongs to %(owner)s.",
+                                  person=actor.name, own=_agency_name(actor.agency_id),
+                                  owner=_agency_name(agency_id)), 403)
     if actor.scope_themes:
         outside = sorted(set(themes) - set(actor.scope_themes))
         if outside or not set(themes):
-            raise ReviewError(
-                f"{actor.name} may only edit playlists with the themes "
-                f"{', '.join(actor.scope_themes)}; "
-                + (f"this one has {', '.join(outside)}." if outside
-                   else "this one has no theme: give it one of them."), 403)
+            themes_allowed = ", ".join(actor.scope_themes)
+            raise ReviewError(refusal(
+                "%(person)s may only edit playlists with the themes %(allowed)s; this one "
+                "has %(outside)s.", person=actor.name, allowed=themes_allowed,
+                outside=", ".join(outside)) if outside else refusal(
+                "%(person)s may only edit playlists with the themes %(allowed)s; this one "
+                "has no theme: give it one of them.", person=actor.name,
+                allowed=themes_allowed), 403)
 
 
 def check_review(actor: Actor, playlist: Playlist) -> None:
     """May ``actor`` approve or reject versions of ``playlist`` (not yet: whose edit)?"""
     if actor.role not in REVIEW_ROLES:
-        raise ReviewError(f"Role {actor.role!r} may not approve or reject playlists (only "
-                          "approvers may).", 403)
+        raise ReviewError(refusal("Role %(role)r may not approve or reject playlists (only "
+                                  "approvers may).", role=actor.role), 403)
     if not actor.lead_agency and playlist.agency_id != actor.agency_id:
-        raise ReviewError(f"{actor.name} reviews the playlists of "
-                          f"{_agency_name(actor.agency_id)}; {playlist.id!r} belongs to "
-                          f"{_agency_name(playlist.agency_id)} (approvers of the lead "
-                          "agency review every agency's).", 403)
+        raise ReviewError(refusal("%(person)s reviews the playlists of %(own)s; "
+                                  "%(playlist)r belongs to %(owner)s (approvers of the lead "
+                                  "agency review every agency's).", person=actor.name,
+                                  own=_agency_name(actor.agency_id), playlist=playlist.id,
+                                  owner=_agency_name(playlist.agency_id)), 403)
 
 
 def check_schedule(actor: Actor, playlist: Playlist, site_ids: Iterable[str]) -> None:
@@ -88,22 +95,25 @@ def check_schedule(actor: Actor, playlist: Playlist, site_ids: Iterable[str]) ->
     if actor.is_system or actor.role == "admin":
         return
     if actor.role not in SCHEDULE_ROLES:
-        raise ReviewError(f"Role {actor.role!r} may not change schedules (editors, "
-                          "approvers and admins may).", 403)
+        raise ReviewError(refusal("Role %(role)r may not change schedules (editors, "
+                                  "approvers and admins may).", role=actor.role), 403)
     if actor.role == "approver":
         if not actor.lead_agency:
-            raise ReviewError("Only approvers of the lead agency may change schedules.", 403)
+            raise ReviewError(refusal("Only approvers of the lead agency may change "
+                                      "schedules."), 403)
         return
     if playlist.agency_id != actor.agency_id:
-        raise ReviewError(f"{actor.name} may only schedule playlists of "
-                          f"{_agency_name(actor.agency_id)}; {playlist.id!r} belongs to "
-                          f"{_agency_name(playlist.agency_id)}.", 403)
+        raise ReviewError(refusal("%(person)s may only schedule playlists of %(own)s; "
+                                  "%(playlist)r belongs to %(owner)s.", person=actor.name,
+                                  own=_agency_name(actor.agency_id), playlist=playlist.id,
+                                  owner=_agency_name(playlist.agency_id)), 403)
     if actor.scope_sites:
         outside = sorted(set(site_ids) - set(actor.scope_sites))
         if outside:
-            raise ReviewError(f"{actor.name} may only schedule onto the sites "
-                              f"{', '.join(actor.scope_sites)}, not {', '.join(outside)}.",
-                              403)
+            raise ReviewError(refusal("%(person)s may only schedule onto the sites "
+                                      "%(allowed)s, not %(outside)s.", person=actor.name,
+                                      allowed=", ".join(actor.scope_sites),
+                                      outside=", ".join(outside)), 403)
 
 
 def playlist_or_404(session: Session, actor: Actor, playlist_id: str) -> Playlist:
@@ -111,5 +121,5 @@ def playlist_or_404(session: Session, actor: Actor, playlist_id: str) -> Playlis
     it (the two are not told apart, so ids of other agencies do not leak)."""
     playlist = session.get(Playlist, playlist_id)
     if playlist is None or not can_see(actor, playlist):
-        raise ReviewError(f"No playlist {playlist_id!r}.", 404)
+        raise ReviewError(refusal("No playlist %(playlist)r.", playlist=playlist_id), 404)
     return playlist

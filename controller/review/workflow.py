@@ -26,7 +26,8 @@ from controller.content.assignments import (
     per_screen,
     screens_showing,
 )
-from controller.content.completeness import describe_missing, missing_languages, refusal
+from controller.content.completeness import describe_missing, missing_languages
+from controller.content.completeness import refusal_for_screens as missing_refusal
 from controller.content.playlists_import import items_hash
 from controller.content.text_rule import text_refusal
 from controller.languages import LanguageConfig
@@ -41,6 +42,7 @@ from controller.models import (
     Screen,
     utcnow,
 )
+from controller.refusals import Refusal, joined, refusal
 from controller.review import ReviewError
 from controller.review.actor import Actor
 from controller.review.audit import record
@@ -48,8 +50,18 @@ from controller.review.fit import misfits
 from controller.review.permissions import check_edit, check_review
 
 MAX_REASON = 2000
-STATE_NAMES = {DRAFT: "a draft", IN_REVIEW: "in review", APPROVED: "approved",
-               ARCHIVED: "archived"}
+STATE_NAMES = {DRAFT: refusal("a draft"), IN_REVIEW: refusal("in review"),
+               APPROVED: refusal("approved"), ARCHIVED: refusal("archived")}
+DOING = {"submit": refusal("submit"), "withdraw": refusal("withdraw"),
+         "approve": refusal("approve"), "reject": refusal("reject"),
+         "archive": refusal("archive")}
+
+
+def subject(playlist_id: str, number: int | None = None) -> Refusal:
+    """"playlist 'welcome-hue@2'", the subject of completeness refusals."""
+    if number is None:
+        return refusal("playlist %(playlist)r", playlist=playlist_id)
+    return refusal("playlist '%(playlist)s@%(number)d'", playlist=playlist_id, number=number)
 
 
 def version_of(session: Session, playlist_id: str, number: int) -> PlaylistVersion:
@@ -57,7 +69,8 @@ def version_of(session: Session, playlist_id: str, number: int) -> PlaylistVersi
         PlaylistVersion.playlist_id == playlist_id, PlaylistVersion.number == number)
     ).scalar_one_or_none()
     if version is None:
-        raise ReviewError(f"Playlist {playlist_id!r} has no version {number}.", 404)
+        raise ReviewError(refusal("Playlist %(playlist)r has no version %(number)d.",
+                                  playlist=playlist_id, number=number), 404)
     return version
 
 
@@ -82,10 +95,13 @@ def next_number(session: Session, playlist_id: str) -> int:
 
 def _expect(version: PlaylistVersion, *states: str, doing: str) -> None:
     if version.state not in states:
-        wanted = " or ".join(STATE_NAMES[s] for s in states)
-        raise ReviewError(f"Cannot {doing} version {version.number} of "
-                          f"{version.playlist_id!r}: it is {STATE_NAMES[version.state]}, "
-                          f"not {wanted}.", 409)
+        wanted = STATE_NAMES[states[0]] if len(states) == 1 else refusal(
+            "%(first)s or %(second)s", first=STATE_NAMES[states[0]],
+            second=STATE_NAMES[states[1]])
+        raise ReviewError(refusal("Cannot %(doing)s version %(number)d of %(playlist)r: it "
+                                  "is %(state)s, not %(wanted)s.", doing=DOING[doing],
+                                  number=version.number, playlist=version.playlist_id,
+                                  state=STATE_NAMES[version.state], wanted=wanted), 409)
 
 
 def check_complete(session: Session, playlist_id: str, items: list[dict[str, Any]],
@@ -96,16 +112,18 @@ def check_complete(session: Session, playlist_id: str, items: list[dict[str, Any
     config = languages or LanguageConfig()
     missing = missing_languages(items, config.required)
     if missing:
-        raise ReviewError(f"{subject} lacks required languages: {describe_missing(missing)}. "
-                          "Add the missing variants first.", 422)
+        raise ReviewError(refusal("%(subject)s lacks required languages: %(missing)s. Add "
+                                  "the missing variants first.", subject=subject,
+                                  missing=describe_missing(missing)), 422)
     shown = screens_showing(playlist_id, load_screens(session), load_placements(session))
-    message = refusal(subject, per_screen(items, shown.values()))
+    message = missing_refusal(subject, per_screen(items, shown.values()))
     if message:
         raise ReviewError(message, 422)
     too_long = misfits(session, shown, items)
     if too_long:
-        raise ReviewError(f"{subject} has text that does not fit its screens: "
-                          f"{'; '.join(too_long)}.", 422)
+        raise ReviewError(refusal("%(subject)s has text that does not fit its screens: "
+                                  "%(misfits)s.", subject=subject,
+                                  misfits=joined("; ", too_long)), 422)
 
 
 def create_playlist(session: Session, actor: Actor, playlist_id: str, *, title_vi: str,
@@ -114,7 +132,8 @@ def create_playlist(session: Session, actor: Actor, playlist_id: str, *, title_v
     """A new playlist with its first version, a draft."""
     check_edit(actor, agency_id, themes)
     if session.get(Playlist, playlist_id) is not None:
-        raise ReviewError(f"A playlist {playlist_id!r} already exists.", 409)
+        raise ReviewError(refusal("A playlist %(playlist)r already exists.",
+                                  playlist=playlist_id), 409)
     playlist = Playlist(id=playlist_id, title_vi=title_vi, title_en=title_en,
                         current_version=None, agency_id=agency_id, themes=list(themes),
                         updated_at=utcnow())
@@ -170,8 +189,9 @@ def save_draft(session: Session, actor: Actor, playlist: Playlist,
     content_hash = items_hash(items)
     working = working_version(session, playlist.id)
     if working is not None and working.state == IN_REVIEW:
-        raise ReviewError(f"Version {working.number} of {playlist.id!r} is in review; "
-                          "withdraw it or wait for the decision before editing.", 409)
+        raise ReviewError(refusal("Version %(number)d of %(playlist)r is in review; "
+                                  "withdraw it or wait for the decision before editing.",
+                                  number=working.number, playlist=playlist.id), 409)
     if working is None:
         if playlist.current_version is not None:
             on_air = version_of(session, playlist.id, playlist.current_version)
@@ -205,7 +225,7 @@ def submit(session: Session, actor: Actor, playlist: Playlist, number: int,
     version = version_of(session, playlist.id, number)
     _expect(version, DRAFT, doing="submit")
     check_complete(session, playlist.id, version.items,
-                   languages, f"playlist '{playlist.id}@{number}'")
+                   languages, subject(playlist.id, number))
     before = _summary(version)
     version.state = IN_REVIEW
     version.submitted_by = actor.user_id
@@ -237,10 +257,12 @@ def approve(session: Session, actor: Actor, playlist: Playlist, number: int,
     version = version_of(session, playlist.id, number)
     _expect(version, IN_REVIEW, doing="approve")
     if version.edited_by is not None and version.edited_by == actor.user_id:
-        raise ReviewError(f"{actor.name} edited version {number} of {playlist.id!r} last "
-                          "and so may not approve it: another approver must.", 403)
+        raise ReviewError(refusal("%(person)s edited version %(number)d of %(playlist)r "
+                                  "last and so may not approve it: another approver must.",
+                                  person=actor.name, number=number, playlist=playlist.id),
+                          403)
     check_complete(session, playlist.id, version.items, languages,
-                   f"playlist '{playlist.id}@{number}'")
+                   subject(playlist.id, number))
     before = _summary(version)
     previous = playlist.current_version
     version.state = APPROVED
@@ -275,12 +297,13 @@ def reject(session: Session, actor: Actor, playlist: Playlist, number: int,
     check_review(actor, playlist)
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
-        raise ReviewError("A rejection needs a reason the editor can act on.", 422)
+        raise ReviewError(refusal("A rejection needs a reason the editor can act on."), 422)
     if len(reason) > MAX_REASON:
-        raise ReviewError(f"The reason is too long (at most {MAX_REASON} characters).", 422)
-    refusal = text_refusal(reason, multiline=True)
-    if refusal is not None:
-        raise ReviewError(f"The reason {refusal}.", 422)
+        raise ReviewError(refusal("The reason is too long (at most %(most)d characters).",
+                                  most=MAX_REASON), 422)
+    why = text_refusal(reason, multiline=True)
+    if why is not None:
+        raise ReviewError(refusal("The reason %(why)s.", why=why), 422)
     version = version_of(session, playlist.id, number)
     _expect(version, IN_REVIEW, doing="reject")
     before = _summary(version)
@@ -316,14 +339,18 @@ def archive(session: Session, actor: Actor, playlist: Playlist,
 
 
 def _check_unused(session: Session, playlist: Playlist, number: int) -> None:
-    users: list[str] = []
+    users: list[Refusal] = []
     if playlist.current_version == number:
-        users += [f"screen {s}" for s in session.scalars(
+        users += [refusal("screen %(screen)s", screen=s) for s in session.scalars(
             select(Screen.id).where(Screen.default_playlist_id == playlist.id))]
-        users += [f"schedule {s}" for s in session.scalars(select(Schedule.slug).where(
-            Schedule.playlist_id == playlist.id, Schedule.playlist_version.is_(None)))]
-    users += [f"schedule {s}" for s in session.scalars(select(Schedule.slug).where(
-        Schedule.playlist_id == playlist.id, Schedule.playlist_version == number))]
+        users += [refusal("schedule %(schedule)s", schedule=s) for s in session.scalars(
+            select(Schedule.slug).where(Schedule.playlist_id == playlist.id,
+                                        Schedule.playlist_version.is_(None)))]
+    users += [refusal("schedule %(schedule)s", schedule=s) for s in session.scalars(
+        select(Schedule.slug).where(Schedule.playlist_id == playlist.id,
+                                    Schedule.playlist_version == number))]
     if users:
-        raise ReviewError(f"Version {number} of {playlist.id!r} is on air on "
-                          f"{', '.join(users)}; give them another playlist first.", 409)
+        raise ReviewError(refusal("Version %(number)d of %(playlist)r is on air on "
+                                  "%(users)s; give them another playlist first.",
+                                  number=number, playlist=playlist.id,
+                                  users=joined(", ", users)), 409)

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from controller.qr.image import module_px_for
+from controller.refusals import Refusal, joined, refusal
 
 PROVINCE_VI = "Tỉnh Thừa Thiên Huế"
 PROVINCE_EN = "Thừa Thiên Huế Province"
@@ -19,7 +20,8 @@ PROVINCE_EN = "Thừa Thiên Huế Province"
 PROVINCE_MORE = {"lo": "ແຂວງເທື່ອທຽນເຫວ້", "fr": "Province de Thừa Thiên Huế"}
 # The word on an emergency's stripe, per language; languages without one get none.
 EMERGENCY_LABELS = {"vi": "KHẨN CẤP", "en": "EMERGENCY", "lo": "ສຸກເສີນ", "fr": "URGENCE"}
-LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English", "lo": "Lao", "fr": "French"}
+LANGUAGE_NAMES = {"vi": refusal("Vietnamese"), "en": refusal("English"), "lo": refusal("Lao"),
+                  "fr": refusal("French")}  # in refusals: said in the reader's language
 
 MODES = ("dual", "single")
 KINDS = ("item", "emergency")
@@ -62,12 +64,14 @@ class SlideDoesNotFit(SlideError):
         self.langs = tuple(langs) or ((lang,) if lang else ())
 
 
-def language_list(langs: Sequence[str]) -> str:
+def language_list(langs: Sequence[str]) -> Refusal:
     """"the Vietnamese (vi) text" / "the Vietnamese (vi) and Lao (lo) texts"."""
-    names = [f"{LANGUAGE_NAMES.get(code, code)} ({code})" for code in langs]
+    names = [refusal("%(language)s (%(code)s)", language=LANGUAGE_NAMES.get(code, code),
+                     code=code) for code in langs]
     if len(names) == 1:
-        return f"the {names[0]} text"
-    return f"the {', '.join(names[:-1])} and {names[-1]} texts"
+        return refusal("the %(language)s text", language=names[0])
+    return refusal("the %(languages)s and %(last)s texts", languages=joined(", ", names[:-1]),
+                   last=names[-1])
 
 
 def clean_text(text: str) -> str:

@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from controller.content.completeness import describe_missing, missing_languages, refusal
+from controller.content.completeness import (
+    describe_missing,
+    missing_languages,
+    refusal_for_screens,
+)
 from controller.content.playlists_write import import_playlists
 from controller.content.schedules_import import import_schedules
 from controller.content.sites_import import import_sites
@@ -63,8 +67,8 @@ def test_missing_languages_names_each_item_and_language_in_required_order() -> N
 
 
 def test_refusal_groups_screens_and_names_every_item_and_language() -> None:
-    assert refusal("playlist 'x@1'", {"s1": {}, "s2": {}}) is None
-    text = refusal("playlist 'x@1'", {"s2": {"b": ["lo"]}, "s1": {"b": ["lo"]},
+    assert refusal_for_screens("playlist 'x@1'", {"s1": {}, "s2": {}}) is None
+    text = refusal_for_screens("playlist 'x@1'", {"s2": {"b": ["lo"]}, "s1": {"b": ["lo"]},
                                       "s3": {"c": ["fr", "lo"]}})
     assert text.startswith("playlist 'x@1' lacks languages its screens require — "
                            "for screens s1, s2: item 'b' lacks lo | "

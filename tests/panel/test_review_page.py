@@ -169,7 +169,9 @@ def test_new_playlist_is_all_added_and_refusals_are_shown(browser, server, fleet
         page.click("#approve")
         page.click("#approve-confirm")
         expect(page.locator("#approve-dialog .error")).to_contain_text("Máy chủ từ chối")
-        expect(page.locator("#approve-dialog .error")).to_contain_text("not in review")
+        # The server's own refusal, in the page's language (Accept-Language).
+        expect(page.locator("#approve-dialog .error")).to_contain_text(
+            "phiên bản này đang ở trạng thái bản nháp, không phải chờ duyệt")
 
 
 def test_review_is_for_approvers_only(browser, server, fleet):

@@ -1,6 +1,7 @@
 /* Pano web panel: what every page's script shares.
-   Pano.api(method, url, body)   JSON call to /api/v1 with the session's CSRF token;
-                                 throws Pano.ApiError(status, message) on refusal.
+   Pano.api(method, url, body)   JSON call to /api/v1 with the session's CSRF token and
+                                 the panel's language (Accept-Language), so refusals come
+                                 back in it; throws Pano.ApiError(status, message).
    Pano.upload(url, file, onProgress, fieldName, onJob) multipart upload with progress
                                  (XMLHttpRequest); a 202 (the server made a job of it) is
                                  followed until the job ends: onJob(job) on the way, then
@@ -33,7 +34,8 @@ const Pano = (() => {
   }
 
   async function api(method, url, body) {
-    const options = { method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
+    const options = { method, credentials: "same-origin",
+                      headers: { "Accept": "application/json", "Accept-Language": config.lang } };
     if (method !== "GET" && method !== "HEAD") options.headers["X-CSRFToken"] = csrf;
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
@@ -63,6 +65,7 @@ const Pano = (() => {
       xhr.open("POST", url);
       xhr.setRequestHeader("X-CSRFToken", csrf);
       xhr.setRequestHeader("Accept", "application/json");
+      xhr.setRequestHeader("Accept-Language", config.lang);
       xhr.upload.onprogress = (event) => {
         if (event.lengthComputable && onProgress) onProgress(event.loaded / event.total);
       };

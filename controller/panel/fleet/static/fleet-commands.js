@@ -117,7 +117,9 @@ const FleetCommands = (() => {
     const when = document.getElementById("shot-when");
     let response;
     try {
-      response = await fetch(base(id) + "/screenshot", { credentials: "same-origin", cache: "no-store" });
+      response = await fetch(base(id) + "/screenshot", {
+        credentials: "same-origin", cache: "no-store",
+        headers: { "Accept-Language": Pano.config.lang } });
     } catch (err) {
       Pano.toast(t("network_error"), "bad");
       return;

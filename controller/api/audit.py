@@ -16,7 +16,13 @@ from flask import Blueprint, request
 from controller.api.errors import ApiError
 from controller.api.user_auth import current_actor, require_role
 from controller.models import AuditEntry
-from controller.reports.filters import ReportRefused, parse_time
+from controller.refusals import refusal
+from controller.reports.filters import (
+    ReportRefused,
+    parse_time,
+    unknown_parameter,
+    whole_refusal,
+)
 from controller.review.audit import MAX_PAGE, AuditQuery, as_dict
 from controller.state import db
 
@@ -46,27 +52,27 @@ def entry_dict(entry: AuditEntry) -> dict[str, Any]:
 
 def _whole(name: str, raw: str, low: int, high: int) -> int:
     if not raw.strip().isdigit() or not low <= int(raw) <= high:
-        raise ApiError(400, f"{name!r} must be a whole number from {low} to {high}, got "
-                            f"{raw[:32]!r}.")
+        raise ApiError(400, whole_refusal(name, raw, low, high))
     return int(raw)
 
 
 def parse_query(args: Any) -> AuditQuery:
     unknown = sorted(set(args) - set(FILTERS))
     if unknown:
-        raise ApiError(400, f"Unknown parameter {unknown[0]!r} (allowed: {', '.join(FILTERS)}).")
+        raise ApiError(400, unknown_parameter(unknown[0], FILTERS))
     query = AuditQuery(limit=DEFAULT_LIMIT)
     for name in TEXT_FILTERS:
         value = args.get(name)
         if value is not None:
             if not value.strip() or len(value) > 100:
-                raise ApiError(400, f"{name!r} must be 1 to 100 characters.")
+                raise ApiError(400, refusal("%(name)r must be 1 to 100 characters.",
+                                            name=name))
             setattr(query, name, value.strip())
     for name in ("since", "until"):
         if args.get(name) is not None:
             setattr(query, name, _time(name, args[name]))
     if query.since and query.until and query.since >= query.until:
-        raise ApiError(400, "'since' must be before 'until'.")
+        raise ApiError(400, refusal("'since' must be before 'until'."))
     if args.get("before_id") is not None:
         query.before_id = _whole("before_id", args["before_id"], 1, 2**62)
     if args.get("limit") is not None:
@@ -82,9 +88,11 @@ def read_audit() -> Any:
     stmt = query.statement()
     if actor.role == "approver" and not actor.lead_agency:
         if query.agency is not None and query.agency != actor.agency_id:
-            own = f"agency {actor.agency_id!r}" if actor.agency_id else "no agency"
-            raise ApiError(403, f"{actor.name} reads only the entries of {own} (approvers "
-                                "of the lead agency read every agency's).")
+            own = refusal("agency %(agency)r", agency=actor.agency_id) if actor.agency_id \
+                else refusal("no agency")
+            raise ApiError(403, refusal("%(person)s reads only the entries of %(own)s "
+                                        "(approvers of the lead agency read every "
+                                        "agency's).", person=actor.name, own=own))
         stmt = stmt.where(AuditEntry.agency_id == actor.agency_id if actor.agency_id
                           else AuditEntry.agency_id.is_(None))
     rows = list(db().execute(stmt).scalars())

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, request
 
 from controller.api.errors import ApiError
 from controller.api.user_auth import current_actor, require_role
+from controller.refusals import refusal
 from controller.reports import access
 from controller.reports.filters import CHARTS, ReportRefused, check_known, parse_report_query
 from controller.reports.plays_report import plays_report
@@ -60,11 +61,12 @@ def report_plays() -> Any:
 @require_role(*access.READERS)
 def report_chart(name: str) -> Any:
     if name not in CHARTS:
-        raise ApiError(404, f"No chart {name!r}; the charts are {', '.join(CHARTS)}.")
+        raise ApiError(404, refusal("No chart %(name)r; the charts are %(charts)s.",
+                                    name=name, charts=", ".join(CHARTS)))
     args = request.args.to_dict()
     lang = args.pop("lang", "vi")
     if lang not in ("vi", "en"):
-        raise ApiError(400, f"'lang' must be vi or en, got {lang[:10]!r}.")
+        raise ApiError(400, refusal("'lang' must be vi or en, got %(got)r.", got=lang[:10]))
     try:
         query = access.scope(parse_report_query(args), current_actor())
     except ReportRefused as exc:

@@ -10,6 +10,7 @@ content, and are the same for everyone."""
 from __future__ import annotations
 
 from controller.auth.users import ROLES
+from controller.refusals import refusal
 from controller.reports.filters import ReportQuery, ReportRefused
 from controller.review.actor import Actor
 
@@ -35,8 +36,10 @@ def scope(query: ReportQuery, actor: Actor) -> ReportQuery:
         return query
     asked = query.filters.get("agency")
     if asked is not None and asked != agency:
-        own = f"agency {agency!r}" if agency else "no agency"
-        raise ReportForbidden(f"{actor.name} reads the reports of {own} only (editors and "
-                              "approvers of the lead agency read every agency's).")
+        own = refusal("agency %(agency)r", agency=agency) if agency else \
+            refusal("no agency")
+        raise ReportForbidden(refusal("%(person)s reads the reports of %(own)s only (editors "
+                                      "and approvers of the lead agency read every "
+                                      "agency's).", person=actor.name, own=own))
     query.filters["agency"] = agency
     return query

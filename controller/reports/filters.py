@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from controller.refusals import Refusal, refusal
+
 HUE = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_DAYS = 3 * 366  # a report covers at most three years
 TEXT_FILTERS = ("agency", "site", "screen", "playlist", "item", "language", "theme")
@@ -75,8 +77,9 @@ def parse_day(name: str, raw: str) -> date:
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
-        raise ReportRefused(f"{name!r} {raw[:40]!r} is not a date; give a day in Huế time "
-                            f"as YYYY-MM-DD, e.g. {name}=2026-03-01.") from None
+        raise ReportRefused(refusal("%(name)r %(raw)r is not a date; give a day in Huế time "
+                                    "as YYYY-MM-DD, e.g. %(name)s=2026-03-01.", name=name,
+                                    raw=raw[:40])) from None
 
 
 def parse_time(name: str, raw: str) -> datetime:
@@ -87,33 +90,45 @@ def parse_time(name: str, raw: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ReportRefused(f"{name!r} {raw[:64]!r} is not an ISO 8601 time; give e.g. "
-                            f"{name}=2026-11-27T08:00:00Z or …%2B07:00.") from None
+        raise ReportRefused(refusal("%(name)r %(raw)r is not an ISO 8601 time; give e.g. "
+                                    "%(name)s=2026-11-27T08:00:00Z or …%%2B07:00.", name=name,
+                                    raw=raw[:64])) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ReportRefused(f"{name!r} {raw[:64]!r} has no time zone; add Z or an offset "
-                            "such as +07:00 (written %2B07:00 in a URL).")
+        raise ReportRefused(refusal("%(name)r %(raw)r has no time zone; add Z or an offset "
+                                    "such as +07:00 (written %%2B07:00 in a URL).", name=name,
+                                    raw=raw[:64]))
     return moment.astimezone(UTC)
+
+
+def whole_refusal(name: str, raw: str, low: int, high: int) -> Refusal:
+    """"'limit' must be a whole number from 1 to 500, got 'x'." (reports and audit)."""
+    return refusal("%(name)r must be a whole number from %(low)d to %(high)d, got %(raw)r.",
+                   name=name, low=low, high=high, raw=raw[:32])
+
+
+def unknown_parameter(name: str, allowed: tuple[str, ...] | list[str]) -> Refusal:
+    return refusal("Unknown parameter %(name)r (allowed: %(allowed)s).", name=name,
+                   allowed=", ".join(allowed))
 
 
 def whole(name: str, raw: str, low: int, high: int) -> int:
     if not raw.strip().isdigit() or not low <= int(raw) <= high:
-        raise ReportRefused(f"{name!r} must be a whole number from {low} to {high}, got "
-                            f"{raw[:32]!r}.")
+        raise ReportRefused(whole_refusal(name, raw, low, high))
     return int(raw)
 
 
 def text_filter(name: str, raw: str) -> str:
     value = raw.strip()
     if not value or len(value) > 64:
-        raise ReportRefused(f"{name!r} must be 1 to 64 characters, got {raw[:70]!r}.")
+        raise ReportRefused(refusal("%(name)r must be 1 to 64 characters, got %(raw)r.",
+                                    name=name, raw=raw[:70]))
     return value
 
 
 def check_known(args: Any, allowed: tuple[str, ...]) -> None:
     unknown = sorted(set(args) - set(allowed))
     if unknown:
-        raise ReportRefused(f"Unknown parameter {unknown[0]!r} (allowed: "
-                            f"{', '.join(allowed)}).")
+        raise ReportRefused(unknown_parameter(unknown[0], allowed))
 
 
 PLAYS_PARAMS = ("from", "to", *TEXT_FILTERS, "kind", "group_by")
@@ -127,30 +142,35 @@ def parse_report_query(args: Any, today: date | None = None) -> ReportQuery:
     first = parse_day("from", args["from"]) if args.get("from") else today.replace(day=1)
     last = parse_day("to", args["to"]) if args.get("to") else today
     if first > last:
-        raise ReportRefused(f"'from' {first} is after 'to' {last}: swap them.")
+        raise ReportRefused(refusal("'from' %(first)s is after 'to' %(last)s: swap them.",
+                                    first=str(first), last=str(last)))
     if (last - first).days + 1 > MAX_DAYS:
-        raise ReportRefused(f"The period {first} to {last} is longer than {MAX_DAYS} days; "
-                            "ask for a shorter one.")
+        raise ReportRefused(refusal("The period %(first)s to %(last)s is longer than %(most)d "
+                                    "days; ask for a shorter one.", first=str(first),
+                                    last=str(last), most=MAX_DAYS))
     filters = {name: text_filter(name, args[name]) for name in TEXT_FILTERS
                if args.get(name) is not None}
     kind = args.get("kind", "item")
     if kind not in KINDS:
-        raise ReportRefused(f"'kind' {kind[:20]!r} is not one of {', '.join(KINDS)}.")
+        raise ReportRefused(refusal("'kind' %(kind)r is not one of %(kinds)s.",
+                                    kind=kind[:20], kinds=", ".join(KINDS)))
     groups: tuple[str, ...] = ()
     if args.get("group_by"):
         groups = tuple(g.strip() for g in args["group_by"].split(",") if g.strip())
         for name in groups:
             if name not in GROUPS:
-                raise ReportRefused(f"'group_by' {name[:20]!r} is not one of "
-                                    f"{', '.join(GROUPS)}.")
+                raise ReportRefused(refusal("'group_by' %(name)r is not one of %(groups)s.",
+                                            name=name[:20], groups=", ".join(GROUPS)))
         if len(set(groups)) != len(groups) or len(groups) > 3:
-            raise ReportRefused("'group_by' takes at most 3 different names, comma-separated.")
+            raise ReportRefused(refusal("'group_by' takes at most 3 different names, "
+                                        "comma-separated."))
     return ReportQuery(first, last, filters, groups, kind)
 
 
 def year_query(year: int, agency: str | None) -> ReportQuery:
     """The whole Huế year, for the yearly report."""
     if not 2000 <= year <= 2100:
-        raise ReportRefused(f"'year' must be from 2000 to 2100, got {year}.")
+        raise ReportRefused(refusal("'year' must be from 2000 to 2100, got %(year)s.",
+                                    year=year))
     filters = {"agency": agency} if agency else {}
     return ReportQuery(date(year, 1, 1), date(year, 12, 31), filters)

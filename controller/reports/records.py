@@ -14,6 +14,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from controller.models import PlayJournal, PlayRecord, Screen
+from controller.refusals import refusal
 from controller.reports.filters import (
     ReportRefused,
     as_utc,
@@ -45,16 +46,17 @@ def parse_records_query(args: Any) -> RecordsQuery:
     check_known(args, PARAMS)
     for name in ("screen", "from", "to"):
         if not args.get(name):
-            raise ReportRefused(f"{name!r} is required: GET /api/v1/plays?screen=ID&"
-                                "from=2026-11-27T00:00:00%2B07:00&to=2026-11-28T00:00:00"
-                                "%2B07:00.")
+            raise ReportRefused(refusal("%(name)r is required: GET /api/v1/plays?screen=ID&"
+                                        "from=2026-11-27T00:00:00%%2B07:00&to=2026-11-28T"
+                                        "00:00:00%%2B07:00.", name=name))
     query = RecordsQuery(text_filter("screen", args["screen"]),
                          parse_time("from", args["from"]), parse_time("to", args["to"]))
     if query.start >= query.end:
-        raise ReportRefused("'from' must be before 'to'.")
+        raise ReportRefused(refusal("'from' must be before 'to'."))
     if query.end - query.start > MAX_RANGE:
-        raise ReportRefused(f"The range is longer than {MAX_RANGE.days} days; ask for a "
-                            "shorter one and page through it.")
+        raise ReportRefused(refusal("The range is longer than %(most)d days; ask for a "
+                                    "shorter one and page through it.",
+                                    most=MAX_RANGE.days))
     if args.get("limit") is not None:
         query.limit = whole("limit", args["limit"], 1, MAX_LIMIT)
     if args.get("cursor"):
@@ -72,8 +74,9 @@ def decode_cursor(raw: str) -> tuple[datetime, int]:
         moment = datetime.strptime(stamp, "%Y%m%dT%H%M%S%f")
         return as_utc(moment), int(record_id)
     except ValueError:
-        raise ReportRefused(f"'cursor' {raw[:40]!r} is not one this API gave; pass "
-                            "next_cursor from the previous page as it is.") from None
+        raise ReportRefused(refusal("'cursor' %(raw)r is not one this API gave; pass "
+                                    "next_cursor from the previous page as it is.",
+                                    raw=raw[:40])) from None
 
 
 def record_dict(record: PlayRecord, journal: str) -> dict[str, Any]:
@@ -91,7 +94,7 @@ def read_records(session: Session, query: RecordsQuery) -> dict[str, Any]:
     """``{"screen", "from", "to", "records": […], "next_cursor": str | null}``; a
     LookupError when the screen does not exist."""
     if session.get(Screen, query.screen) is None:
-        raise LookupError(f"No screen {query.screen!r}.")
+        raise LookupError(refusal("No screen %(screen)r.", screen=query.screen))
     stmt = (select(PlayRecord, PlayJournal.journal)
             .join(PlayJournal, PlayJournal.id == PlayRecord.journal_id)
             .where(PlayRecord.screen_id == query.screen,

@@ -171,7 +171,8 @@ def test_english_on_a_tablet_with_older_entries(browser, server, fleet, approval
 def test_approver_of_an_agency_reads_only_its_entries(browser, server, fleet, approval):
     with panel_page(browser, server.url, "duyet-dl", lang="vi") as page:
         page.goto(server.url + "/panel/audit?agency=culture")
-        expect(page.locator("#error")).to_contain_text("reads only the entries")
+        expect(page.locator("#error")).to_contain_text(
+            "chỉ được xem các mục nhật ký của cơ quan")  # the API's refusal, in Vietnamese
         expect(page.locator("#scope-note")).to_contain_text("Sở Du lịch")
     with panel_page(browser, server.url, "bien-tap", lang="vi") as page:
         response = page.goto(server.url + "/panel/audit")

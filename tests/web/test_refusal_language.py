@@ -32,11 +32,14 @@ CONVERTED = [
     "review/workflow.py", "review/permissions.py", "review/fit.py",
     "content/completeness.py", "content/yamlfile.py", "content/items_json.py",
     "content/playlists_import.py",
+    "api/audit.py", "api/reports.py", "reports/filters.py", "reports/records.py",
+    "reports/access.py",
 ]
 # Calls whose message argument reaches a person through the API.
 REFUSING = {"ApiError", "ReviewError", "YamlError", "JobRefused", "EmergencyRefused",
             "UserRefused", "fail", "fail_item", "error_response"}
-PEOPLE = {"lang-editor": ("editor", "culture"), "lang-approver": ("approver", "dic")}
+PEOPLE = {"lang-editor": ("editor", "culture"), "lang-approver": ("approver", "dic"),
+          "lang-tourism": ("approver", "tourism")}
 
 
 def test_every_refusal_template_has_its_vietnamese_and_is_compiled():
@@ -183,6 +186,21 @@ def test_typical_refusals_in_vietnamese_and_english(server, tokens):
     assert vi["message"] == "Không có đường dẫn này: GET /api/v1/nowhere."
     status, en, vi = both(server, "GET", "/api/v1/playlists", None)
     assert status == 401 and vi["message"].startswith("Thiếu thông tin xác thực")
+
+
+def test_audit_and_report_refusals_in_vietnamese(server, tokens):
+    editor, approver = tokens["lang-editor"], tokens["lang-approver"]
+    status, en, vi = both(server, "GET", "/api/v1/audit?limit=0", approver)
+    assert status == 400 and en["message"] == (
+        "'limit' must be a whole number from 1 to 500, got '0'.")
+    assert vi["message"] == "'limit' phải là số nguyên từ 1 đến 500, nhận được '0'."
+    status, en, vi = both(server, "GET", "/api/v1/audit?agency=dic", tokens["lang-tourism"])
+    assert status == 403 and "reads only the entries of agency 'tourism'" in en["message"]
+    assert "chỉ được xem các mục nhật ký của cơ quan 'tourism'" in vi["message"]
+    status, en, vi = both(server, "GET", "/api/v1/reports/plays?from=2026-05-02&to=2026-05-01",
+                          editor)
+    assert status == 400 and vi["message"] == (
+        "'from' 2026-05-02 sau 'to' 2026-05-01: hãy đổi chỗ hai ngày.")
 
 
 def test_english_is_chosen_by_the_header_and_is_the_default(server, tokens):

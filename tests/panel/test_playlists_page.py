@@ -147,7 +147,8 @@ def test_missing_english_is_flagged_and_the_servers_refusal_is_shown(
         expect(page.get_by_test_id("completeness-summary")).to_contain_text("Tiếng Anh")
         page.get_by_test_id("submit").click()
         error = page.get_by_test_id("editor-error")
-        expect(error).to_contain_text("item 'gioi-thieu', variant 'en'")
+        # The API's refusal, in the page's language.
+        expect(error).to_contain_text("mục 'gioi-thieu', bản ngôn ngữ 'en'")
         # Nothing typed is lost, and the page still says it is unsaved.
         expect(column(page, 0, "vi").locator("input[data-field=title]")).to_have_value(
             "Chào mừng quý khách")
@@ -226,7 +227,7 @@ def test_a_language_the_screens_need_is_flagged_and_submit_is_refused(
         expect(item(page, 0).locator(".pl-item-warnings")).to_contain_text(
             "Mục 1 (welcome): chưa có gì bằng Tiếng Lào (các màn hình phát danh sách này cần)")
         page.get_by_test_id("submit").click()
-        expect(page.get_by_test_id("editor-error")).to_contain_text("item 'welcome' lacks lo")
+        expect(page.get_by_test_id("editor-error")).to_contain_text("mục 'welcome' thiếu lo")
     working = api("GET", "/playlists/border-welcome", tokens["quan-tri"])[1]["working"]
     assert working["state"] == "draft"  # saved, not submitted
     api("POST", f"/playlists/border-welcome/versions/{working['number']}/archive",
@@ -246,7 +247,7 @@ def test_a_text_too_long_for_the_screens_is_flagged_as_you_type(browser, server)
                 " ".join(["Thừa Thiên Huế"] * 130))
         problems = page.get_by_test_id("server-problems")
         expect(problems).to_contain_text(
-            "item 'welcome': the Vietnamese (vi) and English (en) texts do not fit")
+            "mục 'welcome': các văn bản tiếng Việt (vi) và tiếng Anh (en) không vừa")
         expect(page.get_by_test_id("completeness-summary")).to_contain_text(
             "Máy chủ sẽ từ chối khi bạn gửi duyệt")
         column(page, 0, "vi").locator("textarea[data-field=body]").fill("Ngắn thôi.")

@@ -133,6 +133,28 @@ def problems() -> list[str]:
             wanted = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
             if compiled != wanted:
                 found.append(f"{mo.relative_to(ROOT)} is out of date: run make translations")
+    return found + clashes()
+
+
+def clashes() -> list[str]:
+    """One English id translated two ways in two catalogues: Flask-Babel merges them, so
+    one area would show the other's words ("Identify" was "Nhận diện" on the Screens
+    page and "Nhận diện màn hình" in Replay, and the Screens page got the latter)."""
+    seen: dict[str, tuple[str, Path]] = {}
+    found: list[str] = []
+    for area in [ROOT, *areas()]:
+        path = po_path(area)
+        if not path.exists():
+            continue
+        for message in _read(path):
+            if not message.id or not message.string or message.fuzzy:
+                continue
+            msgid = str(message.id)
+            first = seen.setdefault(msgid, (str(message.string), path))
+            if first[0] != message.string:
+                found.append(f"{msgid!r} is {first[0]!r} in {first[1].relative_to(ROOT)} but "
+                             f"{message.string!r} in {path.relative_to(ROOT)}: the panel "
+                             "merges catalogues, use one translation or another English id")
     return found
 
 

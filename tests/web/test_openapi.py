@@ -173,6 +173,13 @@ def _emergency_shown(server, tokens: dict[str, str]) -> dict[str, Any]:
     return {BODY: {**_example("postPlayerEmergencyShown"), "id": body["id"]}}
 
 
+def _received_version(server, tokens: dict[str, str]) -> dict[str, Any]:
+    """An ack must name a version the screen was sent: the one it holds now."""
+    status, body = call(server, "GET", "/api/v1/player/timeline", tokens[SCREEN])
+    assert status == 200, body
+    return {BODY: {**_example("postPlayerAck"), "version": body["version"]}}
+
+
 SCREEN_OF_EXAMPLES = "phu-bai-arrivals"  # the screen whose credential tokens[SCREEN] is
 BODY = "__body__"  # a setup's value for this key replaces the example's body
 _PLAYERS: list[Any] = []
@@ -183,6 +190,7 @@ SETUP: dict[str, Setup] = {
     "updateUser": _ensure_user,
     "rejectVersion": _version_in_review,
     "postPlayerEmergencyShown": _emergency_shown,
+    "postPlayerAck": _received_version,
 }
 # The role that sends the example (else admin if allowed, else the first of x-roles).
 SENDER = {"rejectVersion": "approver"}

@@ -41,8 +41,13 @@ system-deps:
 run: install
 	$(VENV)/bin/pano-controller run
 
+# Test files run in TEST_WORKERS parallel processes (pytest-xdist, a file stays on one
+# worker so its module fixtures are built once); most tests wait on processes, sockets
+# and browsers more than on the CPU, so more workers than cores pays. TEST_WORKERS=0
+# runs them in this process, one by one.
+TEST_WORKERS ?= 4
 test: system-deps install-dev
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: install-dev
 	$(PY) -m bench

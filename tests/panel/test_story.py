@@ -81,6 +81,8 @@ def approver_approves(browser, base: str) -> None:
 def editor_schedules_on_phu_bai(browser, base: str) -> None:
     with panel_page(browser, base, "bien-tap") as page:
         page.goto(base + "/panel/schedules?site=phu-bai-airport")
+        # the page's script has drawn the week (its buttons work) before the click
+        expect(page.locator("#schedule-table tbody tr").first).to_be_visible()
         page.click("#new-schedule")
         expect(page.locator("#schedule-dialog")).to_be_visible()
         page.select_option("#f-playlist", PLAYLIST)

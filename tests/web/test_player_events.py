@@ -3,6 +3,7 @@ what is stored, what /api/v1/screens shows, and presence."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import requests
@@ -99,12 +100,24 @@ def test_timeline_request_answers_with_the_timeline(players, fleet):
     assert player.call("timeline_request")["timeline"]["screen"] == SCREEN
 
 
+def _heartbeat_shown_online(player, server, fleet) -> dict:
+    """A heartbeat, then the screen as /api/v1/screens shows it while still online. A
+    screen is offline 1.5 s after its last heartbeat here (HEARTBEAT 0.5 s), which a
+    busy machine can spend before the first look: then one more heartbeat (the budget
+    allows a burst of three)."""
+    for _ in range(3):
+        assert player.call("heartbeat", HEARTBEAT_BODY) == {"ok": True}
+        with contextlib.suppress(AssertionError):
+            return wait_for(lambda: (s := _screens(server, fleet)[SCREEN])["now_playing"]
+                            and s["online"] and s, timeout=BATCH_DEADLINE,
+                            what="heartbeat shown")
+    raise AssertionError("the heartbeat was never shown while the screen was online")
+
+
 def test_heartbeat_is_stored_and_shown_then_the_screen_goes_offline(players, fleet, server):
     player = players().connect(SCREEN, fleet.tokens[SCREEN])
     player.next_timeline()
-    assert player.call("heartbeat", HEARTBEAT_BODY) == {"ok": True}
-    shown = wait_for(lambda: (s := _screens(server, fleet)[SCREEN])["now_playing"] and s,
-                     timeout=BATCH_DEADLINE, what="heartbeat shown")
+    shown = _heartbeat_shown_online(player, server, fleet)
     assert shown["online"] is True and shown["connected"] is True
     assert shown["now_playing"] == HEARTBEAT_BODY["playing"]
     assert shown["facts"]["cpu_temp"] == 51.6

@@ -15,7 +15,7 @@ from support.processes import Player, wait_for
 
 SCREEN = "phu-bai-arrivals"
 PLAYLIST = "den-hue-mua-le-hoi"
-PLAYED_WITHIN = 30_000  # ms: "within seconds", generous for a loaded CI machine
+PLAYED_WITHIN = 90_000  # ms: "within seconds"; generous: four test workers share two cores
 SLOW_UPLOAD = {"offline": False, "latency": 20, "downloadThroughput": -1,
                "uploadThroughput": 4 * 1024 * 1024 // 8}  # 4 Mbit/s, like a 4G uplink
 

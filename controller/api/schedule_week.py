@@ -20,6 +20,7 @@ from flask import Blueprint, request
 from controller.api.errors import ApiError
 from controller.api.user_auth import require_role
 from controller.auth.users import ROLES
+from controller.refusals import refusal
 from controller.state import db
 from controller.timeline.week import week_of
 
@@ -39,8 +40,8 @@ def _start(raw: str | None) -> date | None:
             day = None
         if day is not None and 1971 <= day.year <= 9998:
             return day
-    raise ApiError(400, f"'start' {raw[:40]!r} is not a date: give the first day of the "
-                        "week as YYYY-MM-DD, e.g. ?start=2026-11-23.")
+    raise ApiError(400, refusal("'start' %(raw)r is not a date: give the first day of the "
+                                "week as YYYY-MM-DD, e.g. ?start=2026-11-23.", raw=raw[:40]))
 
 
 @schedule_week_api.get("/screens/<screen_id>/week")
@@ -48,9 +49,10 @@ def _start(raw: str | None) -> date | None:
 def screen_week(screen_id: str) -> Any:
     unknown = sorted(set(request.args) - {"start"})
     if unknown:
-        raise ApiError(400, f"Unknown parameter {unknown[0][:40]!r} (allowed: start).")
+        raise ApiError(400, refusal("Unknown parameter %(name)r (allowed: %(allowed)s).",
+                                    name=unknown[0][:40], allowed="start"))
     first = _start(request.args.get("start"))
     try:
         return week_of(db(), screen_id, first)
     except LookupError:
-        raise ApiError(404, f"No screen {screen_id[:64]!r}.") from None
+        raise ApiError(404, refusal("No screen %(screen)r.", screen=screen_id[:64])) from None

@@ -33,6 +33,7 @@ from controller.content.schedules_store import (
 )
 from controller.content.yamlfile import YamlError
 from controller.models import Playlist, Schedule, User
+from controller.refusals import refusal
 from controller.review.actor import Actor
 from controller.review.permissions import SCHEDULE_ROLES, check_schedule
 from controller.state import db
@@ -61,18 +62,18 @@ def as_dict(session: Session, schedule: Schedule, reach: SiteReach | None = None
 def _load(slug: str) -> Schedule:
     schedule = db().scalar(select(Schedule).where(Schedule.slug == slug))
     if schedule is None:
-        raise ApiError(404, f"No schedule {slug[:64]!r}.")
+        raise ApiError(404, refusal("No schedule %(schedule)r.", schedule=slug[:64]))
     return schedule
 
 
 def _body() -> Any:
     data = request.get_json(silent=True)
     if data is None:
-        raise ApiError(400, "Send a JSON body (Content-Type: application/json): one "
-                            "schedule in the format of config/schedules.yaml.")
+        raise ApiError(400, refusal("Send a JSON body (Content-Type: application/json): one "
+                                    "schedule in the format of config/schedules.yaml."))
     if not isinstance(data, dict):
-        raise ApiError(400, "The body must be a JSON object: one schedule in the format of "
-                            "config/schedules.yaml (docs/scheduling.md).")
+        raise ApiError(400, refusal("The body must be a JSON object: one schedule in the "
+                                    "format of config/schedules.yaml (docs/scheduling.md)."))
     return data
 
 
@@ -102,8 +103,8 @@ def _complete(session: Session, row: ParsedSchedule) -> None:
 def list_schedules() -> Any:
     unknown = sorted(set(request.args) - set(LIST_FILTERS))
     if unknown:
-        raise ApiError(400, f"Unknown parameter {unknown[0]!r} (allowed: "
-                            f"{', '.join(LIST_FILTERS)}).")
+        raise ApiError(400, refusal("Unknown parameter %(name)r (allowed: %(allowed)s).",
+                                    name=unknown[0], allowed=", ".join(LIST_FILTERS)))
     session = db()
     stmt = select(Schedule).order_by(Schedule.slug)
     playlist = request.args.get("playlist")
@@ -130,8 +131,10 @@ def create() -> Any:
     actor = current_actor()
     row, notes = _parse(session, _body())
     if session.scalar(select(Schedule.id).where(Schedule.slug == row.slug)) is not None:
-        raise ApiError(409, f"A schedule with id {row.slug!r} exists already; change it "
-                            f"with PUT /api/v1/schedules/{row.slug} or choose another id.")
+        raise ApiError(409, refusal(
+            "A schedule with id %(schedule)r exists already; change it with PUT "
+            "/api/v1/schedules/%(slug)s or choose another id.", schedule=row.slug,
+            slug=row.slug))
     reach = SiteReach(session)
     _check(session, actor, row.values, reach)
     _complete(session, row)
@@ -141,7 +144,8 @@ def create() -> Any:
         session.commit()
     except IntegrityError:  # the same id created at the same moment by someone else
         session.rollback()
-        raise ApiError(409, f"A schedule with id {row.slug!r} exists already.") from None
+        raise ApiError(409, refusal("A schedule with id %(schedule)r exists already.",
+                                    schedule=row.slug)) from None
     return {**as_dict(session, schedule, reach), "notes": notes}, 201
 
 
@@ -153,8 +157,9 @@ def replace(slug: str) -> Any:
     schedule = _load(slug)
     data = _body()
     if "id" in data and data["id"] != slug:
-        raise ApiError(422, f"The body's id {data['id']!r} differs from the URL's {slug!r}; "
-                            "a schedule's id cannot change (delete it and create another).")
+        raise ApiError(422, refusal(
+            "The body's id %(body)r differs from the URL's %(url)r; a schedule's id cannot "
+            "change (delete it and create another).", body=data["id"], url=slug))
     row, notes = _parse(session, {**data, "id": slug})
     reach = SiteReach(session)
     _check(session, actor, entry_values(schedule), reach)  # may touch the old one

@@ -51,6 +51,7 @@ from controller.models import (
     Screen,
     Site,
 )
+from controller.refusals import refusal
 from controller.review.actor import Actor
 from controller.review.permissions import check_schedule
 from controller.scheduling import Window
@@ -112,22 +113,24 @@ def _windows(f: Fields) -> list[list[str]]:
     out: list[list[str]] = []
     for i, raw in f.items("windows", required=False):
         if isinstance(raw, int):
-            f.fail_item("windows", i, "a window must be text in quotes such as "
-                        "\"18:00-23:30\" (unquoted, YAML reads 18:00 as a number)")
+            f.fail_item("windows", i, refusal(
+                "a window must be text in quotes such as \"18:00-23:30\" (unquoted, YAML "
+                "reads 18:00 as a number)"))
         if not isinstance(raw, str):
-            f.fail_item("windows", i, f"a window must be text such as \"18:00-23:30\", "
-                        f"got {raw!r}")
+            f.fail_item("windows", i, refusal(
+                "a window must be text such as \"18:00-23:30\", got %(raw)r", raw=raw))
         m = WINDOW_RE.fullmatch(raw)
         if not m:
-            f.fail_item("windows", i, f"window {raw!r} is not HH:MM-HH:MM (24-hour clock, "
-                        "e.g. \"18:00-23:30\" or \"22:00-02:00\" past midnight)")
+            f.fail_item("windows", i, refusal(
+                "window %(raw)r is not HH:MM-HH:MM (24-hour clock, e.g. \"18:00-23:30\" or "
+                "\"22:00-02:00\" past midnight)", raw=raw))
         pair = [_clock(m, 1), _clock(m, 4)]
         try:
             Window(parse_clock(pair[0]), parse_clock(pair[1]))
         except ValueError as exc:
             f.fail_item("windows", i, str(exc))
         if pair in out:
-            f.fail_item("windows", i, f"window {raw!r} is listed twice")
+            f.fail_item("windows", i, refusal("window %(raw)r is listed twice", raw=raw))
         out.append(pair)
     return out
 
@@ -139,9 +142,10 @@ def _weekdays(f: Fields) -> list[int]:
     for i, raw in f.items("weekdays"):
         day = WEEKDAYS.get(raw.strip().lower()) if isinstance(raw, str) else None
         if day is None:
-            f.fail_item("weekdays", i, f"{raw!r} is not a weekday (use {WEEKDAY_HINT})")
+            f.fail_item("weekdays", i, refusal("%(raw)r is not a weekday (use %(hint)s)",
+                                               raw=raw, hint=WEEKDAY_HINT))
         if day in days:
-            f.fail_item("weekdays", i, f"weekday {raw!r} is listed twice")
+            f.fail_item("weekdays", i, refusal("weekday %(raw)r is listed twice", raw=raw))
         days.append(day)
     return sorted(days)
 
@@ -157,7 +161,8 @@ def _day(f: Fields, key: str) -> date | None:
             return date.fromisoformat(raw.strip())
         except ValueError:
             pass
-    f.fail(key, f"{key!r} must be a date like 2026-12-31, got {raw!r}")
+    f.fail(key, refusal("%(key)r must be a date like 2026-12-31, got %(raw)r", key=key,
+                        raw=raw))
 
 
 def _days(f: Fields) -> tuple[date | None, date | None]:
@@ -167,7 +172,8 @@ def _days(f: Fields) -> tuple[date | None, date | None]:
     days.only(optional=("from", "until"))
     first, last = _day(days, "from"), _day(days, "until")
     if first and last and first > last:
-        days.fail("until", f"'until' {last} is before 'from' {first}")
+        days.fail("until", refusal("'until' %(last)s is before 'from' %(first)s",
+                                   last=str(last), first=str(first)))
     return first, last
 
 
@@ -179,12 +185,16 @@ def _targets(f: Fields, known: Known, notes: list[str]) -> dict[str, list[str]]:
     tags = t.text_list("tags", pattern=TAG_RE, required=False,
                        hint="letters, digits, '-', '_', '.', ':'")
     if not (sites or screens or tags):
-        t.fail(None, "targets must name at least one site, screen or tag")
+        t.fail(None, refusal("targets must name at least one site, screen or tag"))
     for key, ids, pool in (("sites", sites, known.sites), ("screens", screens, known.screens)):
         for i, ident in enumerate(ids):
-            if ident not in pool:
-                t.fail_item(key, i, f"unknown {key[:-1]} {ident!r} (not in the database; "
-                            "import config/sites.yaml first)")
+            if ident in pool:
+                continue
+            t.fail_item(key, i, refusal(
+                "unknown site %(id)r (not in the database; import config/sites.yaml first)",
+                id=ident) if key == "sites" else refusal(
+                "unknown screen %(id)r (not in the database; import config/sites.yaml first)",
+                id=ident))
     for tag in tags:
         if tag not in known.tags:
             notes.append(f"{f.where}: no screen has tag {tag!r} yet")
@@ -198,29 +208,36 @@ def parse_entry(f: Fields, known: Known, source: str, notes: list[str]) -> Parse
     f.only(required=("id", "playlist", "targets"),
            optional=("version", "days", "weekdays", "windows", "priority"))
     slug = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
-    f.where = f"schedule {slug!r}"
+    f.where = refusal("schedule %(schedule)r", schedule=slug)
     playlist = f.text("playlist", pattern=ID_RE, max_len=63, hint=ID_HINT)
     if playlist not in known.versions:
-        f.fail("playlist", f"unknown playlist {playlist!r} (import playlists/ first)")
+        f.fail("playlist", refusal("unknown playlist %(playlist)r (import playlists/ first)",
+                                   playlist=playlist))
     version = None
     if "version" in f.data:
         version = f.data["version"]
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            f.fail("version", f"'version' must be a whole number ≥ 1, got {version!r}")
+            f.fail("version", refusal("'version' must be a whole number ≥ 1, got %(version)r",
+                                      version=version))
         if version not in known.versions[playlist]:
-            have = ", ".join(str(n) for n in sorted(known.versions[playlist])) or "none"
-            f.fail("version", f"playlist {playlist!r} has no approved version {version} "
-                   f"(approved versions: {have}); only approved versions go on air")
+            have = ", ".join(str(n) for n in sorted(known.versions[playlist])) or \
+                refusal("none")
+            f.fail("version", refusal(
+                "playlist %(playlist)r has no approved version %(version)s (approved "
+                "versions: %(have)s); only approved versions go on air", playlist=playlist,
+                version=version, have=have))
     elif not known.versions[playlist]:
-        f.fail("playlist", f"playlist {playlist!r} has no approved version yet; a schedule "
-               "can only put approved content on air (docs/review.md)")
+        f.fail("playlist", refusal(
+            "playlist %(playlist)r has no approved version yet; a schedule can only put "
+            "approved content on air (docs/review.md)", playlist=playlist))
     priority = 0
     if "priority" in f.data:
         priority = f.data["priority"]
         if isinstance(priority, bool) or not isinstance(priority, int) or not (
                 -MAX_PRIORITY <= priority <= MAX_PRIORITY):
-            f.fail("priority", f"'priority' must be a whole number between -{MAX_PRIORITY} "
-                   f"and {MAX_PRIORITY}, got {priority!r}")
+            f.fail("priority", refusal(
+                "'priority' must be a whole number between -%(most)d and %(most)d, got "
+                "%(priority)r", most=MAX_PRIORITY, priority=priority))
     first, last = _days(f)
     values = {
         "playlist_id": playlist, "playlist_version": version,
@@ -243,7 +260,8 @@ def completeness_refusal(row: ParsedSchedule, screens: dict[str, ScreenProfile],
     if found is None:  # no version yet: noted, plays nothing
         return None
     targeted = [s for s in screens.values() if placement.reaches(s)]
-    return refusal_for_screens(f"playlist {found[0]!r}", per_screen(found[1], targeted))
+    return refusal_for_screens(refusal("playlist %(playlist)r", playlist=found[0]),
+                               per_screen(found[1], targeted))
 
 
 def parse_body(session: Session, data: Any, source: str = "api",
@@ -252,7 +270,7 @@ def parse_body(session: Session, data: Any, source: str = "api",
     against the database, completeness excepted (see ``check_complete``). Returns
     (schedule, notes); raises YamlError (``reason`` says what is wrong)."""
     notes: list[str] = []
-    f = Fields(where, data, "schedule")
+    f = Fields(where, data, refusal("schedule"))
     return parse_entry(f, Known.load(session), source, notes), notes
 
 
@@ -261,7 +279,8 @@ def check_complete(session: Session, row: ParsedSchedule, where: str = "request 
     """Raise YamlError if ``row``'s playlist lacks a language a targeted screen needs."""
     message = completeness_refusal(row, load_screens(session), PlaylistItems(session))
     if message:
-        raise YamlError(where, None, f"schedule {row.slug!r}: {message}")
+        raise YamlError(where, None, refusal("schedule %(schedule)r: %(refusal)s",
+                                             schedule=row.slug, refusal=message))
 
 
 def parse_schedules(session: Session, path: Path) -> tuple[list[ParsedSchedule], list[str]]:
@@ -269,8 +288,9 @@ def parse_schedules(session: Session, path: Path) -> tuple[list[ParsedSchedule],
     YamlError."""
     data = load_yaml(path)
     if data is None:
-        raise YamlError(path, None, "file is empty (expected 'schedules:' with a list)")
-    top = Fields(path, data, "top level")
+        raise YamlError(path, None, refusal("file is empty (expected 'schedules:' with a "
+                                            "list)"))
+    top = Fields(path, data, refusal("top level"))
     top.only(required=("schedules",))
     known = Known.load(session)
     screens = load_screens(session)
@@ -286,7 +306,8 @@ def parse_schedules(session: Session, path: Path) -> tuple[list[ParsedSchedule],
         if message:
             f.fail("playlist", message)
         if row.slug in seen:
-            f.fail("id", f"duplicate schedule id {row.slug!r} (first on line {seen[row.slug]})")
+            f.fail("id", refusal("duplicate schedule id %(schedule)r (first on line %(line)s)",
+                                 schedule=row.slug, line=seen[row.slug]))
         seen[row.slug] = f.line("id")
         parsed.append(row)
     return parsed, notes

@@ -164,7 +164,8 @@ def test_the_servers_refusal_is_shown_and_the_form_kept(browser, server, fleet):
         page.click("#f-save")
         error = page.locator("#schedule-error")
         expect(error).to_be_visible()
-        expect(error).to_contain_text("'until' 2026-12-01 is before 'from' 2026-12-10")
+        # the panel is Vietnamese: the server's own refusal, in Vietnamese
+        expect(error).to_contain_text("'until' 2026-12-01 trước 'from' 2026-12-10")
         expect(page.locator("#schedule-dialog")).to_be_visible()
         expect(page.locator("#f-id")).to_have_value("welcome-backwards")
         # shown the panel's way (dd/mm/yyyy), sent the API's (the refusal names ISO dates)

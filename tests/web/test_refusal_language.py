@@ -34,6 +34,7 @@ CONVERTED = [
     "content/playlists_import.py",
     "api/audit.py", "api/reports.py", "reports/filters.py", "reports/records.py",
     "reports/access.py",
+    "api/schedules.py", "api/schedule_week.py", "content/schedules_import.py",
 ]
 # Calls whose message argument reaches a person through the API.
 REFUSING = {"ApiError", "ReviewError", "YamlError", "JobRefused", "EmergencyRefused",
@@ -215,3 +216,19 @@ def test_player_routes_answer_screens_in_english(server):
     status, body = ask(server, "GET", "/api/v1/player/timeline", "pst_wrong", language="vi")
     assert status == 401 and set(body) == {"error", "message"}
     assert body["message"].isascii(), body
+
+
+def test_schedule_refusals_in_vietnamese(server, tokens):
+    editor = tokens["lang-editor"]
+    status, en, vi = both(server, "GET", "/api/v1/schedules/no-such-schedule", editor)
+    assert status == 404 and en["message"] == "No schedule 'no-such-schedule'."
+    assert vi["message"] == "Không có lịch 'no-such-schedule'."
+    status, en, vi = both(server, "POST", "/api/v1/schedules", editor, {
+        "id": "lang-evening", "playlist": "no-such-list", "targets": {"tags": ["lobby"]}})
+    assert status == 422 and en["message"] == (
+        "schedule 'lang-evening': unknown playlist 'no-such-list' (import playlists/ first)")
+    assert vi["message"] == ("lịch 'lang-evening': không có danh sách phát 'no-such-list' "
+                             "(hãy nhập playlists/ trước)")
+    status, en, vi = both(server, "GET", "/api/v1/screens/any/week?start=23/11/2026", editor)
+    assert status == 400 and en["message"].startswith("'start' '23/11/2026' is not a date")
+    assert vi["message"].startswith("'start' '23/11/2026' không phải là ngày")

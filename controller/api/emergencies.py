@@ -15,6 +15,7 @@ from controller.emergencies import store
 from controller.emergencies.report import describe
 from controller.emergencies.request import EmergencyRefused, parse_request
 from controller.models import Emergency
+from controller.refusals import refusal
 from controller.review.actor import Actor
 from controller.state import db, state
 
@@ -28,7 +29,7 @@ DEFAULT_LIST, MAX_LIST = 20, 100
 def _load(emergency_id: int) -> Emergency:
     emergency = db().get(Emergency, emergency_id)
     if emergency is None:
-        raise ApiError(404, f"No emergency {emergency_id}.")
+        raise ApiError(404, refusal("No emergency %(number)s.", number=emergency_id))
     return emergency
 
 
@@ -37,7 +38,7 @@ def _load(emergency_id: int) -> Emergency:
 def send_emergency() -> Any:
     data = request.get_json(silent=True)
     if data is None:
-        raise ApiError(400, "Send a JSON body (Content-Type: application/json).")
+        raise ApiError(400, refusal("Send a JSON body (Content-Type: application/json)."))
     session = db()
     try:
         emergency = store.create(session, parse_request(data), Actor.of(session, g.user))
@@ -55,11 +56,13 @@ def list_emergencies() -> Any:
     (default 20)."""
     unknown = sorted(set(request.args) - {"limit"})
     if unknown:
-        raise ApiError(400, f"Unknown parameter {unknown[0][:40]!r} (allowed: limit).")
+        raise ApiError(400, refusal("Unknown parameter %(name)r (allowed: %(allowed)s).",
+                                    name=unknown[0][:40], allowed="limit"))
     raw = request.args.get("limit", str(DEFAULT_LIST))
     if not raw.strip().isdigit() or not 1 <= int(raw) <= MAX_LIST:
-        raise ApiError(400, f"'limit' must be a whole number from 1 to {MAX_LIST}, got "
-                            f"{raw[:32]!r}.")
+        raise ApiError(400, refusal("%(name)r must be a whole number from %(low)d to "
+                                    "%(high)d, got %(raw)r.", name="limit", low=1,
+                                    high=MAX_LIST, raw=raw[:32]))
     session = db()
     heartbeat = state().settings.heartbeat_interval
     return {"emergencies": [describe(session, emergency, heartbeat)

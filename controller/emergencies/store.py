@@ -14,6 +14,7 @@ from controller import changes
 from controller.emergencies.fit import check_fits
 from controller.emergencies.request import EmergencyRefused, EmergencyRequest
 from controller.models import Emergency, EmergencyReceipt, Screen, Site, utcnow
+from controller.refusals import refusal
 from controller.review.actor import Actor
 from controller.review.audit import record
 
@@ -30,18 +31,20 @@ def create(session: Session, request: EmergencyRequest, actor: Actor) -> Emergen
         found = set(session.scalars(select(Site.id).where(Site.id.in_(request.sites))))
         unknown = [s for s in request.sites if s not in found]
         if unknown:
-            raise EmergencyRefused(f"unknown site(s): {', '.join(unknown[:10])}.")
+            raise EmergencyRefused(refusal("unknown site(s): %(sites)s.",
+                                           sites=", ".join(unknown[:10])))
     if request.screens:
         found = set(session.scalars(select(Screen.id).where(Screen.id.in_(request.screens))))
         unknown = [s for s in request.screens if s not in found]
         if unknown:
-            raise EmergencyRefused(f"unknown screen(s): {', '.join(unknown[:10])}.")
+            raise EmergencyRefused(refusal("unknown screen(s): %(screens)s.",
+                                           screens=", ".join(unknown[:10])))
     screens = session.scalars(select(Screen).where(
         Screen.site_id.in_(request.sites) | Screen.id.in_(request.screens))).all()
     sites = {site.id: site for site in session.scalars(select(Site))}
     too_long = check_fits(request.messages, request.url, screens, sites)
     if too_long:
-        raise EmergencyRefused(f"{too_long}.")
+        raise EmergencyRefused(refusal("%(why)s.", why=too_long))
     emergency = Emergency(
         messages=request.messages, url=request.url,
         targets={"sites": list(request.sites), "screens": list(request.screens)},
@@ -63,9 +66,11 @@ def cancel(session: Session, emergency: Emergency, actor: Actor,
     Audited."""
     now = now or utcnow()
     if emergency.cancelled_at is not None:
-        raise EmergencyRefused(f"emergency {emergency.id} was already cancelled.")
+        raise EmergencyRefused(refusal("emergency %(number)s was already cancelled.",
+                                       number=emergency.id))
     if aware(emergency.ends_at) <= now:
-        raise EmergencyRefused(f"emergency {emergency.id} has already ended.")
+        raise EmergencyRefused(refusal("emergency %(number)s has already ended.",
+                                       number=emergency.id))
     emergency.cancelled_at = now
     changes.bump(session)
     session.flush()

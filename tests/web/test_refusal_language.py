@@ -35,6 +35,7 @@ CONVERTED = [
     "api/audit.py", "api/reports.py", "reports/filters.py", "reports/records.py",
     "reports/access.py",
     "api/schedules.py", "api/schedule_week.py", "content/schedules_import.py",
+    "api/emergencies.py", "emergencies/request.py", "emergencies/store.py",
 ]
 # Calls whose message argument reaches a person through the API.
 REFUSING = {"ApiError", "ReviewError", "YamlError", "JobRefused", "EmergencyRefused",
@@ -232,3 +233,21 @@ def test_schedule_refusals_in_vietnamese(server, tokens):
     status, en, vi = both(server, "GET", "/api/v1/screens/any/week?start=23/11/2026", editor)
     assert status == 400 and en["message"].startswith("'start' '23/11/2026' is not a date")
     assert vi["message"].startswith("'start' '23/11/2026' không phải là ngày")
+
+
+def test_emergency_refusals_in_vietnamese(server, tokens):
+    admin = tokens["admin"]
+    status, en, vi = both(server, "GET", "/api/v1/emergencies/987654", admin)
+    assert status == 404 and en["message"] == "No emergency 987654."
+    assert vi["message"] == "Không có tin khẩn cấp 987654."
+    text = {"title": "Cảnh báo", "body": "Bão"}
+    status, en, vi = both(server, "POST", "/api/v1/emergencies", admin, {
+        "messages": {"vi": text}, "targets": {"sites": ["nowhere"]}, "duration_minutes": 5})
+    assert status == 400 and en["message"] == (
+        "messages needs a text in en (required: vi, en).")
+    assert vi["message"] == "messages cần có văn bản bằng en (bắt buộc: vi, en)."
+    status, en, vi = both(server, "POST", "/api/v1/emergencies", admin, {
+        "messages": {"vi": text, "en": {"title": "Alert", "body": "Storm"}},
+        "targets": {"sites": ["nowhere"]}, "duration_minutes": 5})
+    assert status == 400 and en["message"] == "unknown site(s): nowhere."
+    assert vi["message"] == "không có địa điểm: nowhere."

@@ -162,11 +162,14 @@ class Player(Proc):
                  extra: list[str] | None = None, env: dict[str, str] | None = None) -> None:
         self.http_port = http_port or free_port()
         self.status_url = f"http://127.0.0.1:{self.http_port}/status"
+        # The credential in the environment, as docs/operations.md advises (never on a
+        # command line, where every local user sees it).
         super().__init__([sys.executable, "-m", "player.cli", "--controller", controller_url,
-                          "--screen", screen, "--token", token, "--cache-dir", str(cache_dir),
+                          "--screen", screen, "--cache-dir", str(cache_dir),
                           "--display", display, "--http-port", str(self.http_port),
                           *(extra or [])],
-                         cache_dir.parent / f"player-{screen}-{self.http_port}.log", env)
+                         cache_dir.parent / f"player-{screen}-{self.http_port}.log",
+                         {"PANO_TOKEN": token, **(env or {})})
 
     def start(self, timeout: float = 20.0) -> Player:
         super().start()

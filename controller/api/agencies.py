@@ -16,6 +16,7 @@ from controller.auth.users import ROLES
 from controller.content.sites_import import ID_HINT, ID_RE
 from controller.content.text_rule import text_refusal
 from controller.models import Agency
+from controller.refusals import refusal
 from controller.review.agencies import MAX_NAME, AgencyData, as_dict, save_agency
 from controller.state import db
 
@@ -32,12 +33,14 @@ def list_agencies() -> Any:
 def _name(names: dict[str, Any], lang: str) -> str:
     value = names.get(lang)
     if not isinstance(value, str) or not value.strip():
-        raise ApiError(422, f"name.{lang} is required: the agency's name in {lang} (text).")
+        raise ApiError(422, refusal("name.%(lang)s is required: the agency's name in "
+                                    "%(lang)s (text).", lang=lang))
     if len(value) > MAX_NAME:
-        raise ApiError(422, f"name.{lang} is longer than {MAX_NAME} characters.")
-    refusal = text_refusal(value.strip())
-    if refusal is not None:
-        raise ApiError(422, f"name.{lang} {refusal}.")
+        raise ApiError(422, refusal("name.%(lang)s is longer than %(most)d characters.",
+                                    lang=lang, most=MAX_NAME))
+    why = text_refusal(value.strip())
+    if why is not None:
+        raise ApiError(422, refusal("name.%(lang)s %(why)s.", lang=lang, why=why))
     return value.strip()
 
 
@@ -45,29 +48,31 @@ def _name(names: dict[str, Any], lang: str) -> str:
 @require_role("admin")
 def put_agency(agency_id: str) -> Any:
     if not ID_RE.fullmatch(agency_id):
-        raise ApiError(422, f"Agency id {agency_id[:64]!r} is not valid: {ID_HINT}.")
+        raise ApiError(422, refusal("Agency id %(agency)r is not valid: %(hint)s.",
+                                    agency=agency_id[:64], hint=ID_HINT))
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ApiError(400, "Send a JSON object: {\"name\": {\"vi\": …, \"en\": …}, "
-                            "\"lead\": true|false (optional)}.")
+        raise ApiError(400, refusal("Send a JSON object: {\"name\": {\"vi\": …, \"en\": …}, "
+                                    "\"lead\": true|false (optional)}."))
     unknown = sorted(set(data) - {"name", "lead", "id"})
     if unknown:
-        raise ApiError(422, f"Unknown field {unknown[0]!r} (allowed: name, lead).")
+        raise ApiError(422, refusal("Unknown field %(field)r (allowed: %(allowed)s).",
+                                    field=unknown[0], allowed="name, lead"))
     if "id" in data and data["id"] != agency_id:
-        raise ApiError(422, f"The body's id {data['id']!r} differs from the URL's "
-                            f"{agency_id!r}.")
+        raise ApiError(422, refusal("The body's id %(body)r differs from the URL's "
+                                    "%(url)r.", body=data["id"], url=agency_id))
     names = data.get("name")
     if not isinstance(names, dict):
-        raise ApiError(422, "name is required: {\"vi\": …, \"en\": …}.")
+        raise ApiError(422, refusal("name is required: {\"vi\": …, \"en\": …}."))
     extra = sorted(set(names) - {"vi", "en"})
     if extra:
-        raise ApiError(422, f"name has an unknown language {extra[0]!r} (names are given "
-                            "in vi and en).")
+        raise ApiError(422, refusal("name has an unknown language %(lang)r (names are given "
+                                    "in vi and en).", lang=extra[0]))
     session = db()
     existing = session.get(Agency, agency_id)
     lead = data.get("lead", existing.lead if existing is not None else False)
     if not isinstance(lead, bool):
-        raise ApiError(422, "lead must be true or false.")
+        raise ApiError(422, refusal("lead must be true or false."))
     row, created = save_agency(session, current_actor(),
                                AgencyData(agency_id, _name(names, "vi"), _name(names, "en"),
                                           lead))

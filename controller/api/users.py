@@ -22,6 +22,7 @@ from controller.api.user_auth import current_actor, require_role
 from controller.auth.users import ROLES, add_user, set_password
 from controller.content.sites_import import ID_HINT, ID_RE
 from controller.models import Agency, Site, User
+from controller.refusals import Refusal, refusal, said
 from controller.review.actor import Actor
 from controller.review.audit import record
 from controller.state import db
@@ -55,12 +56,13 @@ def _audit_view(user: User) -> dict[str, Any]:
 
 
 def _known(session: Session, column: Any) -> str:
-    return ", ".join(session.scalars(select(column).order_by(column))) or "none"
+    return ", ".join(session.scalars(select(column).order_by(column))) or refusal("none")
 
 
 def check_role(role: Any) -> str:
     if not isinstance(role, str) or role not in ROLES:
-        raise UserRefused(f"unknown role {role!r} (known: {', '.join(ROLES)})")
+        raise UserRefused(refusal("unknown role %(role)r (known: %(known)s)", role=role,
+                                  known=", ".join(ROLES)))
     return role
 
 
@@ -68,13 +70,16 @@ def check_agency(session: Session, agency: Any) -> str | None:
     if agency is None:
         return None
     if not isinstance(agency, str) or session.get(Agency, agency) is None:
-        raise UserRefused(f"unknown agency {agency!r} (known: {_known(session, Agency.id)})")
+        raise UserRefused(refusal("unknown agency %(agency)r (known: %(known)s)",
+                                  agency=agency, known=_known(session, Agency.id)))
     return agency
 
 
 def _text_list(name: str, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UserRefused(f"{name} must be a list of ids (text), got {value!r}"[:300])
+        start = f"{name} must be a list of ids (text), got "  # the sentence ends by 300
+        raise UserRefused(refusal("%(name)s must be a list of ids (text), got %(value)s",
+                                  name=name, value=repr(value)[:300 - len(start)]))
     return list(dict.fromkeys(value))
 
 
@@ -82,9 +87,11 @@ def check_sites(session: Session, value: Any) -> list[str]:
     sites = _text_list("scope_sites", value)
     unknown = [s for s in sites if session.get(Site, s) is None]
     if unknown:
-        raise UserRefused(f"unknown site{'s' if len(unknown) > 1 else ''} "
-                          f"{', '.join(repr(s) for s in unknown)} in scope_sites "
-                          f"(known: {_known(session, Site.id)})")
+        sites, known = ", ".join(repr(s) for s in unknown), _known(session, Site.id)
+        raise UserRefused(refusal("unknown sites %(sites)s in scope_sites (known: %(known)s)",
+                                  sites=sites, known=known) if len(unknown) > 1 else
+                          refusal("unknown site %(sites)s in scope_sites (known: %(known)s)",
+                                  sites=sites, known=known))
     return sites
 
 
@@ -92,14 +99,15 @@ def check_themes(value: Any) -> list[str]:
     themes = _text_list("scope_themes", value)
     bad = [t for t in themes if not ID_RE.fullmatch(t)]
     if bad:
-        raise UserRefused(f"theme {bad[0]!r} in scope_themes is not valid: {ID_HINT}")
+        raise UserRefused(refusal("theme %(theme)r in scope_themes is not valid: %(hint)s",
+                                  theme=bad[0], hint=ID_HINT))
     return themes
 
 
 def _user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise UserRefused(f"no user named {username!r}", 404)
+        raise UserRefused(refusal("no user named %(user)r", user=username), 404)
     return user
 
 
@@ -119,10 +127,11 @@ def create_user(session: Session, actor: Actor, username: Any, role: Any, *,
     sites = check_sites(session, scope_sites if scope_sites is not None else [])
     themes = check_themes(scope_themes if scope_themes is not None else [])
     if password is not None and not isinstance(password, str):
-        raise UserRefused("password must be text (or left out to generate one)")
+        raise UserRefused(refusal("password must be text (or left out to generate one)"))
     if isinstance(username, str) and session.scalar(
             select(User.id).where(User.username == username)) is not None:
-        raise UserRefused(f"a user named {username!r} already exists", 409)
+        raise UserRefused(refusal("a user named %(user)r already exists", user=username),
+                          409)
     try:
         user, generated = add_user(session, username, role, password, agency=agency,
                                    actor=actor, scope_sites=sites, scope_themes=themes)
@@ -139,7 +148,8 @@ def update_user(session: Session, actor: Actor, username: str,
     user = _user(session, username)
     unknown = sorted(set(changes) - set(UPDATE_FIELDS))
     if unknown:
-        raise UserRefused(f"unknown field {unknown[0]!r} (allowed: {', '.join(UPDATE_FIELDS)})")
+        raise UserRefused(refusal("unknown field %(field)r (allowed: %(allowed)s)",
+                                  field=unknown[0], allowed=", ".join(UPDATE_FIELDS)))
     values: dict[str, Any] = {}
     if "role" in changes:
         values["role"] = check_role(changes["role"])
@@ -151,14 +161,15 @@ def update_user(session: Session, actor: Actor, username: str,
         values["scope_themes"] = check_themes(changes["scope_themes"])
     if "disabled" in changes:
         if not isinstance(changes["disabled"], bool):
-            raise UserRefused(f"disabled must be true or false, got {changes['disabled']!r}")
+            raise UserRefused(refusal("disabled must be true or false, got %(value)r",
+                                      value=changes["disabled"]))
         values["disabled"] = changes["disabled"]
     stays_admin = values.get("role", user.role) == "admin" and not values.get(
         "disabled", user.disabled)
     if user.role == "admin" and not user.disabled and not stays_admin \
             and _other_active_admins(session, user) == 0:
-        raise UserRefused(f"{username!r} is the last active admin; make another user admin "
-                          "first", 409)
+        raise UserRefused(refusal("%(user)r is the last active admin; make another user "
+                                  "admin first", user=username), 409)
     before = _audit_view(user)
     changed = False
     for key, value in values.items():
@@ -175,17 +186,39 @@ def update_user(session: Session, actor: Actor, username: str,
 def _json_object(allowed: tuple[str, ...]) -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ApiError(400, "Send a JSON object with some of: " + ", ".join(allowed) + ".")
+        raise ApiError(400, refusal("Send a JSON object with some of: %(allowed)s.",
+                                    allowed=", ".join(allowed)))
     unknown = sorted(set(data) - set(allowed))
     if unknown:
-        raise ApiError(422, f"Unknown field {unknown[0]!r} (allowed: {', '.join(allowed)}).")
+        raise ApiError(422, refusal("Unknown field %(field)r (allowed: %(allowed)s).",
+                                    field=unknown[0], allowed=", ".join(allowed)))
     return data
+
+
+class Sentence(Refusal):
+    """A refusal's clause said as a sentence in every language: a capital first letter
+    and a full stop ("no user named 'x'" -> "No user named 'x'.")."""
+
+    clause: str
+
+    def __new__(cls, clause: str) -> Sentence:
+        made = str.__new__(cls, _as_sentence(str.__str__(clause)))
+        made.template, made.params, made.verbatim = "%(clause)s", {"clause": clause}, True
+        made.clause = clause
+        return made
+
+    def said_in(self, language: str) -> str:
+        return _as_sentence(str(said(self.clause, language)))
+
+
+def _as_sentence(text: str) -> str:
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else text + "."
 
 
 def _refused(exc: UserRefused) -> ApiError:
     db().rollback()
-    message = exc.message[0].upper() + exc.message[1:]
-    return ApiError(exc.status, message if message.endswith(".") else message + ".")
+    return ApiError(exc.status, Sentence(exc.message))
 
 
 @users_api.get("/users")
@@ -237,7 +270,7 @@ def post_password(username: str) -> Any:
     data = _json_object(("password",))
     password = data.get("password")
     if "password" in data and not isinstance(password, str):
-        raise ApiError(422, "password must be text (or left out to generate one).")
+        raise ApiError(422, refusal("password must be text (or left out to generate one)."))
     session = db()
     try:
         user = _user(session, username)

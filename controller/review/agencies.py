@@ -15,6 +15,7 @@ from controller.content import ImportReport, apply_values
 from controller.content.sites_import import ID_HINT, ID_RE, label
 from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
 from controller.models import Agency, utcnow
+from controller.refusals import refusal
 from controller.review import ReviewError
 from controller.review.actor import Actor
 from controller.review.audit import record
@@ -41,8 +42,8 @@ def as_dict(agency: Agency) -> dict[str, Any]:
 def parse_agencies(path: Path) -> list[AgencyData]:
     data = load_yaml(path)
     if data is None:
-        raise YamlError(path, None, "file is empty (expected 'agencies:', a list)")
-    top = Fields(path, data, "agencies file")
+        raise YamlError(path, None, refusal("file is empty (expected 'agencies:', a list)"))
+    top = Fields(path, data, refusal("agencies file"))
     top.only(required=("agencies",))
     out: list[AgencyData] = []
     seen: dict[str, int | None] = {}
@@ -55,19 +56,22 @@ def parse_agencies(path: Path) -> list[AgencyData]:
         names.only(required=("vi", "en"))
         lead = f.data.get("lead", False)
         if not isinstance(lead, bool):
-            f.fail("lead", "'lead' must be true or false")
+            f.fail("lead", refusal("'lead' must be true or false"))
         if agency_id in seen:
-            raise YamlError(path, line, f"agency id {agency_id!r} is used twice (first on "
-                            f"line {seen[agency_id]})")
+            raise YamlError(path, line, refusal(
+                "agency id %(agency)r is used twice (first on line %(first)s)",
+                agency=agency_id, first=seen[agency_id]))
         seen[agency_id] = line
         out.append(AgencyData(agency_id, names.text("vi", max_len=MAX_NAME),  # type: ignore[arg-type]
                               names.text("en", max_len=MAX_NAME), lead))  # type: ignore[arg-type]
     leads = [a.id for a in out if a.lead]
     if len(leads) != 1:
-        raise YamlError(path, line_of(top.data, "agencies"),
-                        "exactly one agency must have 'lead: true' (the one whose approvers "
-                        f"review every agency's playlists); found {len(leads)}"
-                        + (f": {', '.join(leads)}" if leads else ""))
+        raise YamlError(path, line_of(top.data, "agencies"), refusal(
+            "exactly one agency must have 'lead: true' (the one whose approvers review every "
+            "agency's playlists); found %(count)d: %(leads)s", count=len(leads),
+            leads=", ".join(leads)) if leads else refusal(
+            "exactly one agency must have 'lead: true' (the one whose approvers review every "
+            "agency's playlists); found %(count)d", count=0))
     return out
 
 
@@ -120,11 +124,12 @@ def save_agency(session: Session, actor: Actor, data: AgencyData) -> tuple[Agenc
     from the previous one; the lead cannot be removed without naming another. Returns
     the row and whether it was created."""
     if actor.role not in ("admin", None):
-        raise ReviewError("Only admins may change agencies.", 403)
+        raise ReviewError(refusal("Only admins may change agencies."), 403)
     row = session.get(Agency, data.id)
     if row is not None and row.lead and not data.lead:
-        raise ReviewError(f"{data.id!r} is the lead agency; make another agency the lead "
-                          "instead (exactly one agency leads).", 409)
+        raise ReviewError(refusal("%(agency)r is the lead agency; make another agency the "
+                                  "lead instead (exactly one agency leads).", agency=data.id),
+                          409)
     if data.lead:
         for other in session.execute(select(Agency).where(Agency.lead.is_(True),
                                                           Agency.id != data.id)).scalars():

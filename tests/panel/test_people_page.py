@@ -137,7 +137,8 @@ def test_the_last_active_admin_is_not_disabled_and_the_page_says_why(browser, se
         confirm.locator("#confirm-ok").click()
         error = page.locator("#confirm-error")
         expect(error).to_contain_text("Pano cần ít nhất một quản trị viên đang hoạt động")
-        expect(error).to_contain_text("'quan-tri' is the last active admin")
+        # the panel is Vietnamese: the server's own refusal, in Vietnamese
+        expect(error).to_contain_text("'quan-tri' là quản trị viên cuối cùng còn hoạt động")
         expect(confirm).to_be_visible()
         confirm.get_by_role("button", name="Hủy").click()
         expect(row(page, "quan-tri")).to_contain_text("Đang hoạt động")

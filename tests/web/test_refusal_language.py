@@ -36,6 +36,7 @@ CONVERTED = [
     "reports/access.py",
     "api/schedules.py", "api/schedule_week.py", "content/schedules_import.py",
     "api/emergencies.py", "emergencies/request.py", "emergencies/store.py",
+    "api/users.py", "api/agencies.py", "review/agencies.py",
 ]
 # Calls whose message argument reaches a person through the API.
 REFUSING = {"ApiError", "ReviewError", "YamlError", "JobRefused", "EmergencyRefused",
@@ -251,3 +252,25 @@ def test_emergency_refusals_in_vietnamese(server, tokens):
         "targets": {"sites": ["nowhere"]}, "duration_minutes": 5})
     assert status == 400 and en["message"] == "unknown site(s): nowhere."
     assert vi["message"] == "không có địa điểm: nowhere."
+
+
+def test_user_and_agency_refusals_in_vietnamese(server, tokens):
+    admin = tokens["admin"]
+    status, en, vi = both(server, "PATCH", "/api/v1/users/nobody-here", admin,
+                          {"disabled": True})
+    assert status == 404 and en["message"] == "No user named 'nobody-here'."
+    assert vi["message"] == "Không có người dùng tên 'nobody-here'."
+    status, en, vi = both(server, "POST", "/api/v1/users", admin,
+                          {"username": "lang-new", "role": "boss"})
+    assert status == 422 and en["message"].startswith("Unknown role 'boss' (known: ")
+    assert vi["message"].startswith("Không có vai trò 'boss' (các vai trò hiện có: ")
+    status, en, vi = both(server, "PUT", "/api/v1/agencies/dic", admin,
+                          {"name": {"vi": "Sở", "en": "Dept"}, "lead": False})
+    assert status == 409 and en["message"] == (
+        "'dic' is the lead agency; make another agency the lead instead (exactly one agency "
+        "leads).")
+    assert vi["message"].startswith("'dic' là cơ quan chủ trì;")
+    status, en, vi = both(server, "PUT", "/api/v1/agencies/culture", admin, {"name": {"vi": "Sở"}})
+    assert status == 422 and en["message"] == (
+        "name.en is required: the agency's name in en (text).")
+    assert vi["message"] == "Cần có name.en: tên cơ quan bằng en (văn bản)."

@@ -23,6 +23,7 @@ from controller.api.errors import ApiError
 from controller.api.user_auth import current_actor, require_role
 from controller.models import Screen, ScreenCommand
 from controller.players import commands
+from controller.refusals import refusal
 from controller.review.audit import record
 from controller.state import db, state
 from controller.timeline.publisher import NAMESPACE, room_for
@@ -37,7 +38,7 @@ ROLES = ("admin", "technician")
 def _screen(screen_id: str) -> Screen:
     screen = db().get(Screen, screen_id) if len(screen_id) <= 64 else None
     if screen is None:
-        raise ApiError(404, f"No screen {screen_id[:64]!r}.")
+        raise ApiError(404, refusal("No screen %(screen)r.", screen=screen_id[:64]))
     return screen
 
 
@@ -46,11 +47,12 @@ def _screen(screen_id: str) -> Screen:
 def send_command(screen_id: str) -> Any:
     screen = _screen(screen_id)
     if not request.is_json:
-        raise ApiError(400, "Send a JSON body such as {\"command\": \"identify\"} with "
-                            "'Content-Type: application/json'.")
+        raise ApiError(400, refusal("Send a JSON body such as {\"command\": \"identify\"} "
+                                    "with 'Content-Type: application/json'."))
     body = request.get_json(silent=True)
     if body is None:
-        raise ApiError(400, "The body must be a JSON object ({...}); it was empty or null.")
+        raise ApiError(400, refusal("The body must be a JSON object ({...}); it was empty or "
+                                    "null."))
     try:
         name, args = commands.validate_request(body)
     except commands.CommandRefused as exc:
@@ -71,8 +73,9 @@ def send_command(screen_id: str) -> Any:
         log.exception("cannot emit command %s to screen %s", command.id, screen.id)
         commands.finish(session, command.id, screen.id, False,
                         f"Could not be sent: {str(exc)[:200]}")
-        raise ApiError(500, f"The command could not be sent to screen {screen.id} "
-                            "(message queue error; it has been logged).") from None
+        raise ApiError(500, refusal("The command could not be sent to screen %(screen)s "
+                                    "(message queue error; it has been logged).",
+                                    screen=screen.id)) from None
     log.info("user %s sent %s %s to screen %s", g.user.username, name, command.id, screen.id)
     return {"id": command.id, "command": name, "args": args, "screen": screen.id,
             "status": "sent",
@@ -86,7 +89,8 @@ def command_status(screen_id: str, command_id: str) -> Any:
     session = db()
     command = session.get(ScreenCommand, command_id) if len(command_id) <= 36 else None
     if command is None or command.screen_id != screen.id:
-        raise ApiError(404, f"No command {command_id[:40]!r} for screen {screen.id}.")
+        raise ApiError(404, refusal("No command %(command)r for screen %(screen)s.",
+                                    command=command_id[:40], screen=screen.id))
     return commands.as_json(commands.expire_if_late(session, command))
 
 
@@ -96,13 +100,14 @@ def screenshot(screen_id: str) -> Any:
     screen = _screen(screen_id)
     shot = commands.latest_screenshot(db(), state().settings.media_dir, screen.id)
     if shot is None:
-        raise ApiError(404, f"No screenshot of screen {screen.id} yet: send it the "
-                            "'screenshot' command (POST …/commands).")
+        raise ApiError(404, refusal("No screenshot of screen %(screen)s yet: send it the "
+                                    "'screenshot' command (POST …/commands).",
+                                    screen=screen.id))
     try:
         data = shot.path.read_bytes()  # at most 8 MiB; a newer one may replace it
     except FileNotFoundError:
-        raise ApiError(404, f"The screenshot of screen {screen.id} was just replaced; "
-                            "ask again.") from None
+        raise ApiError(404, refusal("The screenshot of screen %(screen)s was just replaced; "
+                                    "ask again.", screen=screen.id)) from None
     response = Response(data, mimetype=shot.mime)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Pano-Taken-At"] = shot.taken_at

@@ -37,6 +37,7 @@ CONVERTED = [
     "api/schedules.py", "api/schedule_week.py", "content/schedules_import.py",
     "api/emergencies.py", "emergencies/request.py", "emergencies/store.py",
     "api/users.py", "api/agencies.py", "review/agencies.py",
+    "api/screens.py", "api/screen_commands.py", "api/sites.py",
 ]
 # Calls whose message argument reaches a person through the API.
 REFUSING = {"ApiError", "ReviewError", "YamlError", "JobRefused", "EmergencyRefused",
@@ -274,3 +275,16 @@ def test_user_and_agency_refusals_in_vietnamese(server, tokens):
     assert status == 422 and en["message"] == (
         "name.en is required: the agency's name in en (text).")
     assert vi["message"] == "Cần có name.en: tên cơ quan bằng en (văn bản)."
+
+
+def test_screen_command_refusals_in_vietnamese(server, tokens):
+    technician = tokens["technician"]
+    status, en, vi = both(server, "POST", "/api/v1/screens/no-such-screen/commands", technician,
+                          {"command": "identify"})
+    assert status == 404 and en["message"] == "No screen 'no-such-screen'."
+    assert vi["message"] == "Không có màn hình 'no-such-screen'."
+    screen = requests.get(server.url + "/api/v1/screens", timeout=DEADLINE, headers={
+        "Authorization": f"Bearer {technician}"}).json()["screens"][0]["id"]
+    status, en, vi = both(server, "GET", f"/api/v1/screens/{screen}/commands/nope", technician)
+    assert status == 404 and en["message"] == f"No command 'nope' for screen {screen}."
+    assert vi["message"] == f"Không có lệnh 'nope' cho màn hình {screen}."

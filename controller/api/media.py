@@ -24,6 +24,7 @@ from controller.jobs.waiting import read_cooperatively
 from controller.media.ingest import display_name
 from controller.media.store import is_sha256
 from controller.models import Media, MediaUpload
+from controller.refusals import refusal
 from controller.state import db, state
 
 media_api = Blueprint("media_api", __name__, url_prefix="/api/v1")
@@ -54,25 +55,27 @@ def as_json(media: Media, *, name: str | None = None,
 def upload() -> Any:
     settings = state().settings
     limit = settings.max_upload_mb * 1024 * 1024
-    too_large = (f"The file is larger than the upload limit of {settings.max_upload_mb} "
-                 "MiB (max_upload_mb in the settings).")
+    too_large = refusal("The file is larger than the upload limit of %(mib)s MiB "
+                        "(max_upload_mb in the settings).", mib=settings.max_upload_mb)
     if request.content_length is not None and request.content_length > (
             limit + MULTIPART_OVERHEAD):
         raise ApiError(413, too_large)
     read_cooperatively(request.environ, state().socketio.sleep)
     request.max_content_length = limit + MULTIPART_OVERHEAD
     if request.mimetype != "multipart/form-data":
-        raise ApiError(400, "Send the file as multipart/form-data in the field 'file'.")
+        raise ApiError(400, refusal("Send the file as multipart/form-data in the field "
+                                    "'file'."))
     try:
         files, form = request.files, request.form
     except RequestEntityTooLarge:
         raise ApiError(413, too_large) from None
     upload_file = files.get("file")
     if upload_file is None:
-        raise ApiError(400, "No file: send it in the multipart field 'file'.")
+        raise ApiError(400, refusal("No file: send it in the multipart field 'file'."))
     extra = sorted(set(files) - {"file"}) + sorted(form)
     if extra:
-        raise ApiError(400, f"Unknown field(s): {', '.join(extra)} (send only 'file').")
+        raise ApiError(400, refusal("Unknown field(s): %(fields)s (send only 'file').",
+                                    fields=", ".join(extra)))
     name = display_name(upload_file.filename)
     # Decoding, cleaning, ffprobe and hashing are the job worker's
     # (controller/jobs/media_upload.py): this process serves every socket.
@@ -86,21 +89,23 @@ def list_media() -> Any:
     args = request.args
     unknown = sorted(set(args) - {"kind", "limit", "before"})
     if unknown:
-        raise ApiError(400, f"Unknown parameter(s): {', '.join(unknown)} (use kind, limit, "
-                            "before).")
+        raise ApiError(400, refusal("Unknown parameter(s): %(names)s (use kind, limit, "
+                                    "before).", names=", ".join(unknown)))
     # One entry per name a file was uploaded under (controller/media/ingest.py).
     query = select(MediaUpload, Media).join(
         Media, Media.sha256 == MediaUpload.media_sha256).where(Media.origin == "upload")
     kind = args.get("kind")
     if kind is not None:
         if kind not in KINDS:
-            raise ApiError(400, f"'kind' must be image or video, got {kind[:20]!r}.")
+            raise ApiError(400, refusal("'kind' must be image or video, got %(kind)r.",
+                                        kind=kind[:20]))
         query = query.where(Media.kind == kind)
     limit = DEFAULT_LIMIT
     if args.get("limit") is not None:
         raw = args["limit"]
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-            raise ApiError(400, f"'limit' must be a whole number from 1 to {MAX_LIMIT}.")
+            raise ApiError(400, refusal("'limit' must be a whole number from 1 to "
+                                        "%(most)d.", most=MAX_LIMIT))
         limit = int(raw)
     session = db()
     before = args.get("before")
@@ -129,9 +134,11 @@ def _cursor(before: str) -> MediaUpload:
     elif before.isdigit() and len(before) <= 18:
         entry = session.get(MediaUpload, int(before))
     else:
-        raise ApiError(400, "'before' must be the 'next_before' of the previous page.")
+        raise ApiError(400, refusal("'before' must be the 'next_before' of the previous "
+                                    "page."))
     if entry is None:
-        raise ApiError(400, f"'before': no media entry {before[:64]}.")
+        raise ApiError(400, refusal("'before': no media entry %(before)s.",
+                                    before=before[:64]))
     return entry
 
 
@@ -139,8 +146,8 @@ def _cursor(before: str) -> MediaUpload:
 @require_role(*READERS)
 def one(sha256: str) -> Any:
     if not is_sha256(sha256):
-        raise ApiError(400, "A media name is a SHA-256: 64 lowercase hex digits.")
+        raise ApiError(400, refusal("A media name is a SHA-256: 64 lowercase hex digits."))
     media = db().get(Media, sha256)
     if media is None:
-        raise ApiError(404, f"No media file {sha256}.")
+        raise ApiError(404, refusal("No media file %(sha256)s.", sha256=sha256))
     return as_json(media)

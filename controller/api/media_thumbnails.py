@@ -17,6 +17,7 @@ from controller.auth.users import ROLES
 from controller.media.renditions import THUMB, RenditionError, rendition_for
 from controller.media.store import is_sha256
 from controller.models import Media
+from controller.refusals import refusal
 from controller.state import db, state
 
 media_thumbnails_api = Blueprint("media_thumbnails_api", __name__, url_prefix="/api/v1")
@@ -28,24 +29,25 @@ CACHE_CONTROL = "private, max-age=31536000, immutable"
 @require_role(*ROLES)
 def media_thumbnail(sha256: str) -> Any:
     if not is_sha256(sha256):
-        raise ApiError(400, "A media name is a SHA-256: 64 lowercase hex digits.")
+        raise ApiError(400, refusal("A media name is a SHA-256: 64 lowercase hex digits."))
     session = db()
     store = state().store
     media = session.get(Media, sha256)
     if media is None or media.kind != "image":
-        raise ApiError(404, f"No image {sha256}.")
+        raise ApiError(404, refusal("No image %(sha256)s.", sha256=sha256))
     try:
         row = rendition_for(session, store, sha256, THUMB)
     except RenditionError as err:
         session.rollback()
-        raise ApiError(404, f"No thumbnail of {sha256}: {err}.") from None
+        raise ApiError(404, refusal("No thumbnail of %(sha256)s: %(why)s.", sha256=sha256,
+                                    why=str(err))) from None
     if row is None:
-        raise ApiError(404, f"No image {sha256}.")
+        raise ApiError(404, refusal("No image %(sha256)s.", sha256=sha256))
     session.commit()
     thumb = session.get(Media, row.rendition_sha256)
     path = store.path_for(row.rendition_sha256)
     if thumb is None or not path.is_file():
-        raise ApiError(404, f"No thumbnail of {sha256}.")
+        raise ApiError(404, refusal("No thumbnail of %(sha256)s.", sha256=sha256))
     response = send_file(path, mimetype=thumb.mime, conditional=True,
                          etag=row.rendition_sha256, max_age=31536000)
     response.headers["Cache-Control"] = CACHE_CONTROL

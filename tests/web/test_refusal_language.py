@@ -38,6 +38,7 @@ CONVERTED = [
     "api/emergencies.py", "emergencies/request.py", "emergencies/store.py",
     "api/users.py", "api/agencies.py", "review/agencies.py",
     "api/screens.py", "api/screen_commands.py", "api/sites.py",
+    "api/media.py", "api/media_thumbnails.py",
 ]
 # Calls whose message argument reaches a person through the API.
 REFUSING = {"ApiError", "ReviewError", "YamlError", "JobRefused", "EmergencyRefused",
@@ -288,3 +289,14 @@ def test_screen_command_refusals_in_vietnamese(server, tokens):
     status, en, vi = both(server, "GET", f"/api/v1/screens/{screen}/commands/nope", technician)
     assert status == 404 and en["message"] == f"No command 'nope' for screen {screen}."
     assert vi["message"] == f"Không có lệnh 'nope' cho màn hình {screen}."
+
+
+def test_media_refusals_in_vietnamese(server, tokens):
+    editor = tokens["lang-editor"]
+    status, en, vi = both(server, "GET", "/api/v1/media?kind=audio", editor)
+    assert status == 400 and en["message"] == "'kind' must be image or video, got 'audio'."
+    assert vi["message"] == "'kind' phải là image hoặc video, nhận được 'audio'."
+    missing = "0" * 64
+    status, en, vi = both(server, "GET", f"/api/v1/media/{missing}", editor)
+    assert status == 404 and en["message"] == f"No media file {missing}."
+    assert vi["message"] == f"Không có tệp đa phương tiện {missing}."

@@ -95,8 +95,10 @@ def test_behind_a_proxy_that_blocks_websockets_the_player_works_over_http_then_r
         # Its receipt goes over HTTP too (POST /api/v1/player/emergency_shown).
         wait_for(lambda: receipt(controller, admin, eid) == "shown", timeout=15,
                  what="the emergency receipt delivered over HTTP")
-        queued = json.loads((tmp_path / "cache" / "emergency_receipts.json").read_text())
-        assert queued["pending"] == []
+        # ... and leaves the player's queue once the answer is back (a moment later).
+        receipts = tmp_path / "cache" / "emergency_receipts.json"
+        wait_for(lambda: json.loads(receipts.read_text())["pending"] == [], timeout=10,
+                 what="the receipt out of the player's queue")
         # A technician sees why a remote command cannot reach it.
         code, _, body = call_api("POST", f"{controller.url}/api/v1/screens/{SCREEN}/commands",
                                  admin, {"command": "identify"})

@@ -17,7 +17,7 @@ import socketio
 from panel.panel_helpers import panel_page
 from panel.test_login import signed_in
 from playwright.sync_api import Page, expect
-from web.helpers import Player
+from web.helpers import DEADLINE, Player, wait_for
 
 HALL, PANO = "a-dot-entry-hall", "a-dot-outdoor-pano"
 TEXTS = {"vi": ("Tạm dừng thông quan", "Cửa khẩu A Đớt tạm dừng làm thủ tục do mưa lũ."),
@@ -129,6 +129,10 @@ def test_officer_sends_to_a_dot_and_the_board_fills_in_live(browser, server, fle
         entry = hall.emergency(eid)
         assert entry["messages"]["lo"]["title"] == TEXTS["lo"][0]
         shown_at = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        # (a loaded machine may have dropped the test's socket meanwhile: python-socketio
+        # reconnects by itself; wait for that rather than call into the gap)
+        wait_for(lambda: "/player" in hall.player.client.namespaces, timeout=DEADLINE,
+                 what="the hall's player connected")
         assert hall.player.call("emergency_shown", {"id": eid, "shown_at": shown_at}) == \
             {"ok": True}
 

@@ -121,12 +121,18 @@ def test_missing_records_are_a_gap(sessions):
     assert count(sessions, PlayRecord) == 8
 
 
-def test_a_declared_loss_is_not_a_gap(sessions):
+def _twelve_and_a_loss_of_4_to_9() -> tuple[list[dict], dict]:
+    """Twelve chained records and the loss record (seq 13) declaring 4–9 lost."""
     records = chain(12)
     loss = seal({"seq": 13, "prev": records[11]["hash"], "kind": "loss",
                  "start": records[3]["start"], "end": records[8]["end"], "ended": "loss",
                  "source": "headless", "lost_from": 4, "lost_to": 9,
                  "lost_last_hash": records[8]["hash"]})
+    return records, loss
+
+
+def test_a_declared_loss_is_not_a_gap(sessions):
+    records, loss = _twelve_and_a_loss_of_4_to_9()
     journal = batch([])["journal"]
     send(sessions, batch(records[:3], journal))
     answer = send(sessions, batch(records[9:] + [loss], journal))
@@ -238,11 +244,7 @@ def test_iso_helper_matches_the_protocol_example():
 
 
 def test_a_loss_declared_after_its_hole_follows_the_chain_across_it(sessions):
-    records = chain(12)
-    loss = seal({"seq": 13, "prev": records[11]["hash"], "kind": "loss",
-                 "start": records[3]["start"], "end": records[8]["end"], "ended": "loss",
-                 "source": "headless", "lost_from": 4, "lost_to": 9,
-                 "lost_last_hash": records[8]["hash"]})
+    records, loss = _twelve_and_a_loss_of_4_to_9()
     journal = batch([])["journal"]
     send(sessions, batch(records[:3], journal))
     first = send(sessions, batch(records[9:], journal))  # the hole, seen first: a gap

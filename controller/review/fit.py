@@ -7,6 +7,7 @@ once per screen size, language profile, bilingual mode and site; nothing is stor
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +16,27 @@ from sqlalchemy.orm import Session
 from controller.models import Screen, Site
 from controller.refusals import Refusal, refusal
 from controller.slides.render import render_layout
-from controller.slides.spec import SlideDoesNotFit, SlideError, item_specs, language_list
+from controller.slides.spec import (
+    SlideDoesNotFit,
+    SlideError,
+    SlideSpec,
+    item_specs,
+    language_list,
+)
+
+
+@lru_cache(maxsize=2048)
+def too_long(spec: SlideSpec) -> tuple[str, ...]:
+    """The languages of ``spec`` whose texts do not fit (empty: the slide fits); a
+    SlideError other than not fitting is raised. Remembered per spec: the editor checks
+    while the person types and again at each save, and laying a slide out costs tens of
+    milliseconds of CPU in the process that serves the players, so only the items that
+    changed are laid out again."""
+    try:
+        render_layout(spec)
+    except SlideDoesNotFit as exc:
+        return exc.langs
+    return ()
 
 
 def misfits(session: Session, screen_ids: Iterable[str],
@@ -50,10 +71,7 @@ def misfits(session: Session, screen_ids: Iterable[str],
                                                   (item.get("variants") or {}).values()))
                 misfit: list[str] = []
                 for spec in specs:  # every slide: an alternate screen has one per language
-                    try:
-                        render_layout(spec)
-                    except SlideDoesNotFit as exc:
-                        misfit += [lang for lang in exc.langs if lang not in misfit]
+                    misfit += [lang for lang in too_long(spec) if lang not in misfit]
             except SlideError as exc:
                 problems[item_id] = refusal("item %(item)r: %(why)s", item=item_id,
                                             why=str(exc))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from controller.models import Screen, Site
+from controller.refusals import Refusal, refusal
 from controller.slides.render import render_layout
 from controller.slides.spec import (
     SlideDoesNotFit,
@@ -19,9 +20,10 @@ from controller.slides.spec import (
 
 
 def check_fits(messages: dict, url: str | None, screens: Iterable[Screen],
-               sites: dict[str, Site]) -> str | None:
+               sites: dict[str, Site]) -> Refusal | None:
     """None when the message fits every targeted screen; else the refusal, naming the
-    screens and the language that takes the most room."""
+    screens and the language that takes the most room. A layout error's own sentence
+    (``SlideError``, from controller.slides) is quoted as it is."""
     seen: set[tuple] = set()
     for screen in screens:
         site = sites.get(screen.site_id)
@@ -36,9 +38,14 @@ def check_fits(messages: dict, url: str | None, screens: Iterable[Screen],
                                   reserve_qr=bool(url), site_names=site.names if site else {})
             render_layout(spec)
         except SlideDoesNotFit as exc:
-            lang = f" ({language_list(exc.langs)} take the most room)" if exc.langs else ""
-            return (f"the message is too long for the {screen.width}×{screen.height} "
-                    f"screens of {screen.site_id}{lang}: shorten it")
+            if exc.langs:
+                return refusal("the message is too long for the %(width)s×%(height)s screens "
+                               "of %(site)s (%(languages)s take the most room): shorten it",
+                               width=screen.width, height=screen.height,
+                               site=screen.site_id, languages=language_list(exc.langs))
+            return refusal("the message is too long for the %(width)s×%(height)s screens of "
+                           "%(site)s: shorten it", width=screen.width, height=screen.height,
+                           site=screen.site_id)
         except SlideError as exc:
-            return f"the message cannot be shown: {exc}"
+            return refusal("the message cannot be shown: %(why)s", why=str(exc))
     return None

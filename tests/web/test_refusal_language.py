@@ -39,6 +39,7 @@ CONVERTED = [
     "api/users.py", "api/agencies.py", "review/agencies.py",
     "api/screens.py", "api/screen_commands.py", "api/sites.py",
     "api/media.py", "api/media_thumbnails.py",
+    "emergencies/fit.py",
 ]
 # Calls whose message argument reaches a person through the API.
 REFUSING = {"ApiError", "ReviewError", "YamlError", "JobRefused", "EmergencyRefused",

@@ -1,0 +1,35 @@
+"""Refusals of the areas converted after the first ones, said in Vietnamese over HTTP
+(issue 12, point 12): an emergency too long for its screens, the password and user-name
+rules, a remote command's validation and the "screen is offline" 409, QR scan counts,
+preview, and the clauses other sentences quote (the text rule, unknown languages, the QR
+allow-list, id hints). Each asks the same refused request without ``Accept-Language``
+(today's English) and with ``vi`` (``both`` fails when the sentence is not translated).
+The guards over the catalogue and the ``CONVERTED`` list are in test_refusal_language.py."""
+
+from __future__ import annotations
+
+import pytest
+from web.helpers import people_tokens
+from web.test_refusal_language import both
+
+PEOPLE = {"areas-editor": ("editor", "culture")}
+
+
+@pytest.fixture(scope="module")
+def tokens(fleet) -> dict[str, str]:
+    return people_tokens(fleet, PEOPLE)
+
+
+def test_an_emergency_too_long_for_its_screens(server, tokens):
+    long_text = {lang: {"title": "Thông báo khẩn " * 12, "body": "Nội dung dài " * 76}
+                 for lang in ("vi", "en", "lo")}
+    status, en, vi = both(server, "POST", "/api/v1/emergencies", tokens["admin"], {
+        "messages": long_text, "targets": {"sites": ["a-dot-border-gate"]},
+        "duration_minutes": 30})
+    assert status == 400
+    assert en["message"].startswith(
+        "the message is too long for the 1920×1080 screens of a-dot-border-gate (")
+    assert en["message"].endswith(" take the most room): shorten it.")
+    assert vi["message"].startswith(
+        "tin khẩn cấp quá dài so với các màn hình 1920×1080 của a-dot-border-gate (")
+    assert vi["message"].endswith(" chiếm nhiều chỗ nhất): hãy rút ngắn.")

@@ -1,4 +1,6 @@
-"""Operator accounts."""
+"""Operator accounts. The rules' sentences (user name, password, role, agency) are
+refusals (``controller.refusals``): the CLI prints their English, the API
+(``/api/v1/users``, the panel's People page) says them in the caller's language."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from controller.auth.passwords import generate_password, hash_password
 from controller.models import Agency, User
+from controller.refusals import refusal
 from controller.review.actor import Actor
 from controller.review.audit import record
 
@@ -26,18 +29,20 @@ def add_user(
     password (None when one was given). ValueError with a clear message on a bad role,
     agency, username or password, or a duplicate. Audited. The caller commits."""
     if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+        raise ValueError(refusal("unknown role %(role)r; choose one of %(roles)s", role=role,
+                                 roles=", ".join(ROLES)))
     if not isinstance(username, str) or not USERNAME_RE.fullmatch(username):
-        raise ValueError(
-            f"bad username {username!r}: use 2-64 lowercase letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
-        )
+        raise ValueError(refusal(
+            "bad username %(user)r: use 2-64 lowercase letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit", user=username))
     if session.execute(select(User.id).where(User.username == username)).first():
-        raise ValueError(f"a user named {username!r} already exists")
+        raise ValueError(refusal("a user named %(user)r already exists", user=username))
     if agency is not None and session.get(Agency, agency) is None:
-        known = ", ".join(session.scalars(select(Agency.id).order_by(Agency.id))) or "none"
-        raise ValueError(f"unknown agency {agency!r} (known: {known}; agencies are "
-                         "declared in config/agencies.yaml)")
+        known = ", ".join(session.scalars(select(Agency.id).order_by(Agency.id))) or \
+            refusal("none")
+        raise ValueError(refusal("unknown agency %(agency)r (known: %(known)s; agencies are "
+                                 "declared in config/agencies.yaml)", agency=agency,
+                                 known=known))
     password, generated = _checked_password(password)
     user = User(username=username, password_hash=hash_password(password), role=role,
                 disabled=False, agency_id=agency, scope_sites=list(scope_sites or []),
@@ -56,9 +61,10 @@ def _checked_password(password: str | None) -> tuple[str, str | None]:
         generated = generate_password()
         return generated, generated
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"password too short: at least {MIN_PASSWORD_LENGTH} characters")
+        raise ValueError(refusal("password too short: at least %(least)d characters",
+                                 least=MIN_PASSWORD_LENGTH))
     if password != password.strip():
-        raise ValueError("password must not start or end with white space")
+        raise ValueError(refusal("password must not start or end with white space"))
     return password, None
 
 
@@ -70,7 +76,7 @@ def set_password(session: Session, username: str, password: str | None = None, *
     secret. ValueError for an unknown user or a weak password. The caller commits."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise ValueError(f"no user named {username!r}")
+        raise ValueError(refusal("no user named %(user)r", user=username))
     password, generated = _checked_password(password)
     user.password_hash = hash_password(password)
     record(session, actor or Actor.system(), "user.password", "user", username,

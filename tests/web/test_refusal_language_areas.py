@@ -33,3 +33,23 @@ def test_an_emergency_too_long_for_its_screens(server, tokens):
     assert vi["message"].startswith(
         "tin khẩn cấp quá dài so với các màn hình 1920×1080 của a-dot-border-gate (")
     assert vi["message"].endswith(" chiếm nhiều chỗ nhất): hãy rút ngắn.")
+
+
+def test_user_name_and_password_rules(server, tokens):
+    admin = tokens["admin"]
+    status, en, vi = both(server, "POST", "/api/v1/users", admin,
+                          {"username": "Bad Name", "role": "editor"})
+    assert status == 422 and en["message"] == (
+        "Bad username 'Bad Name': use 2-64 lowercase letters, digits, '.', '_' or '-', "
+        "starting with a letter or digit.")
+    assert vi["message"] == (
+        "Tên người dùng 'Bad Name' không hợp lệ: hãy dùng 2-64 ký tự gồm chữ cái viết "
+        "thường, chữ số, '.', '_' hoặc '-', bắt đầu bằng chữ cái hoặc chữ số.")
+    status, en, vi = both(server, "POST", "/api/v1/users/areas-editor/password", admin,
+                          {"password": "short"})
+    assert status == 422 and en["message"] == "Password too short: at least 12 characters."
+    assert vi["message"] == "Mật khẩu quá ngắn: cần ít nhất 12 ký tự."
+    status, en, vi = both(server, "POST", "/api/v1/users/areas-editor/password", admin,
+                          {"password": " padded with spaces "})
+    assert status == 422 and vi["message"] == (
+        "Mật khẩu không được bắt đầu hoặc kết thúc bằng khoảng trắng.")

@@ -10,7 +10,14 @@ player's socket (which receives ``command_result``) and the one that answers
 Screenshots are files, ``<media_dir>/screenshots/<screen_id>/<command_id>.png|jpg``
 (the media directory is shared by every process, docs/operations.md "Scaling out"); the
 newest one of a screen is the one named by its newest finished ``screenshot`` command,
-older files are deleted when a new one is stored."""
+older files are deleted when a new one is stored.
+
+Languages: a command's validation and why a screen cannot get one now reach *people*
+(``POST /api/v1/screens/<id>/commands``, the panel), so they are refusals said in the
+caller's language (``controller.refusals``; this file is extracted although the rest of
+``controller.players`` is not, see ``controller.refusals.catalog``). What answers the
+*player* (an uploaded screenshot refused, :class:`UploadRefused`) and the messages stored
+with a finished command stay English, like the rest of the protocol (docs/protocol.md)."""
 
 from __future__ import annotations
 
@@ -32,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from controller.models import ScreenCommand, ScreenStatus
 from controller.players.presence import is_online
+from controller.refusals import Refusal, refusal
 from player.messages import COMMANDS, IDENTIFY_SECONDS  # declared once, both sides
 from player.store import fsync_dir
 
@@ -49,6 +57,10 @@ _ID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 class CommandRefused(ValueError):
     """A command request or an upload that cannot be accepted; ``str()`` says why."""
+
+
+class UploadRefused(CommandRefused):
+    """A screenshot the player uploaded is refused: said to the player, in English."""
 
 
 def _now() -> datetime:
@@ -73,32 +85,36 @@ def iso_z(moment: datetime | None) -> str | None:
 def validate_request(body: Any) -> tuple[str, dict[str, Any]]:
     """``{"command": name, "args": {...}}`` -> (name, cleaned args), or CommandRefused."""
     if not isinstance(body, Mapping):
-        raise CommandRefused("Send a JSON object such as {\"command\": \"identify\"}.")
+        raise CommandRefused(refusal("Send a JSON object such as {\"command\": "
+                                     "\"identify\"}."))
     unknown = sorted(str(k)[:40] for k in body if k not in ("command", "args"))
     if unknown:
-        raise CommandRefused(f"Unknown field(s): {', '.join(unknown)} (send 'command' and, "
-                             "for identify, 'args').")
+        raise CommandRefused(refusal("Unknown field(s): %(fields)s (send 'command' and, for "
+                                     "identify, 'args').", fields=", ".join(unknown)))
     name = body.get("command")
     if not isinstance(name, str) or name not in COMMANDS:
-        raise CommandRefused(f"'command' must be one of {', '.join(COMMANDS)}; got "
-                             f"{str(name)[:40]!r}.")
+        raise CommandRefused(refusal("'command' must be one of %(commands)s; got %(got)r.",
+                                     commands=", ".join(COMMANDS), got=str(name)[:40]))
     args = body.get("args")
     if args is None:
         args = {}
     if not isinstance(args, Mapping):
-        raise CommandRefused("'args' must be a JSON object.")
+        raise CommandRefused(refusal("'args' must be a JSON object."))
     if name != "identify":
         if args:
-            raise CommandRefused(f"{name} takes no arguments; send no 'args'.")
+            raise CommandRefused(refusal("%(command)s takes no arguments; send no 'args'.",
+                                         command=name))
         return name, {}
     extra = sorted(str(k)[:40] for k in args if k != "seconds")
     if extra:
-        raise CommandRefused(f"identify takes only 'seconds'; unknown: {', '.join(extra)}.")
+        raise CommandRefused(refusal("identify takes only 'seconds'; unknown: %(unknown)s.",
+                                     unknown=", ".join(extra)))
     default, low, high = IDENTIFY_SECONDS
     seconds = args.get("seconds", default)
     if isinstance(seconds, bool) or not isinstance(seconds, int) or not low <= seconds <= high:
-        raise CommandRefused(f"identify 'seconds' must be a whole number from {low} to "
-                             f"{high}; got {str(seconds)[:20]!r}.")
+        raise CommandRefused(refusal("identify 'seconds' must be a whole number from %(low)d "
+                                     "to %(high)d; got %(got)r.", low=low, high=high,
+                                     got=str(seconds)[:20]))
     return name, {"seconds": seconds}
 
 
@@ -106,7 +122,8 @@ def is_command_id(value: Any) -> bool:
     return isinstance(value, str) and _ID_RE.fullmatch(value) is not None
 
 
-def unreachable(session: Session, screen_id: str, heartbeat_interval: float) -> str | None:
+def unreachable(session: Session, screen_id: str,
+                heartbeat_interval: float) -> Refusal | None:
     """Why the screen cannot get a command now, or None if it can: some controller
     process holds its socket, or it was heard from over the socket within three heartbeat
     intervals (a process that restarts clears every ``connected`` flag, also those of
@@ -116,12 +133,13 @@ def unreachable(session: Session, screen_id: str, heartbeat_interval: float) -> 
     if row is not None and row.connected:
         return None
     if row is None or not is_online(row.last_seen, heartbeat_interval):
-        return (f"Screen {screen_id} is not connected to the controller, so it cannot "
-                "receive a command now. Try again when it is online.")
+        return refusal("Screen %(screen)s is not connected to the controller, so it cannot "
+                       "receive a command now. Try again when it is online.", screen=screen_id)
     if (row.facts or {}).get("transport") == "http":
-        return (f"Screen {screen_id} reaches the controller over HTTP only (something on "
-                "the way blocks its WebSocket), so it cannot receive commands until that "
-                "is fixed (docs/operations.md, \"transport\": \"http\").")
+        return refusal("Screen %(screen)s reaches the controller over HTTP only (something on "
+                       "the way blocks its WebSocket), so it cannot receive commands until "
+                       "that is fixed (docs/operations.md, \"transport\": \"http\").",
+                       screen=screen_id)
     return None
 
 
@@ -206,24 +224,24 @@ class Screenshot:
 
 
 def check_image(data: bytes) -> tuple[str, str, int, int]:
-    """(mime, extension, width, height) of a complete PNG or JPEG, else CommandRefused."""
+    """(mime, extension, width, height) of a complete PNG or JPEG, else UploadRefused."""
     if not data:
-        raise CommandRefused("The body is empty: send the PNG or JPEG image.")
+        raise UploadRefused("The body is empty: send the PNG or JPEG image.")
     try:
         with Image.open(io.BytesIO(data)) as img:
             fmt, (width, height) = img.format, img.size
             if fmt not in SCREENSHOT_FORMATS:
-                raise CommandRefused(f"A screenshot must be PNG or JPEG, not {fmt}.")
+                raise UploadRefused(f"A screenshot must be PNG or JPEG, not {fmt}.")
             if not (0 < width <= SCREENSHOT_MAX_SIDE and 0 < height <= SCREENSHOT_MAX_SIDE):
-                raise CommandRefused(f"A screenshot of {width}×{height} pixels is not "
-                                     "plausible.")
+                raise UploadRefused(f"A screenshot of {width}×{height} pixels is not "
+                                    "plausible.")
             img.verify()
         with Image.open(io.BytesIO(data)) as img:
             img.load()  # the whole picture decodes (verify() does not decode JPEG)
-    except CommandRefused:
+    except UploadRefused:
         raise
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds on bad input
-        raise CommandRefused(f"The body is not a valid PNG or JPEG image ({exc}).") from None
+        raise UploadRefused(f"The body is not a valid PNG or JPEG image ({exc}).") from None
     mime, ext = SCREENSHOT_FORMATS[fmt]
     return mime, ext, width, height
 
@@ -235,7 +253,7 @@ def _screen_dir(media_dir: Path, screen_id: str) -> Path:
 def store_screenshot(session: Session, media_dir: Path, command: ScreenCommand,
                      data: bytes) -> dict[str, Any]:
     """Check the image, write it, finish the command (commits). Returns its facts.
-    Raises CommandRefused for a bad image, or if the command is no longer ``sent``."""
+    Raises UploadRefused for a bad image, or if the command is no longer ``sent``."""
     mime, ext, width, height = check_image(data)
     folder = _screen_dir(media_dir, command.screen_id)
     folder.mkdir(parents=True, exist_ok=True)
@@ -257,7 +275,7 @@ def store_screenshot(session: Session, media_dir: Path, command: ScreenCommand,
                      f"Screenshot received ({width}×{height}, {len(data)} bytes).", facts)
     if outcome != "finished":
         (folder / name).unlink(missing_ok=True)
-        raise CommandRefused(f"Command {command.id} is already finished.")
+        raise UploadRefused(f"Command {command.id} is already finished.")
     for old in folder.iterdir():  # keep only the newest
         if old.name != name and not old.name.startswith(".upload-"):
             old.unlink(missing_ok=True)

@@ -5,7 +5,15 @@ the controller's code, must have a translation, compiled.
 :func:`compile_catalog` and :func:`problems` after the panel's, so one command keeps
 both complete and ``make test`` fails on a refusal nobody translated. What answers
 machines is not extracted: the player routes and ``controller.players`` answer screens
-in English (docs/protocol.md); the panel has its own catalogues."""
+in English (docs/protocol.md); the panel has its own catalogues.
+
+One file of ``controller.players`` is extracted all the same (``EXTRACTED_ANYWAY``):
+``players/commands.py``, whose command validation and "screen is offline" sentences
+answer *people* sending a remote command (``POST /api/v1/screens/<id>/commands``, the
+panel). Its sentences for the player (a refused screenshot upload) stay plain English
+strings, not refusals, so nothing meant for a machine enters the catalogue. The rest of
+the package stays excluded as a whole, so that player-facing code cannot start speaking
+Vietnamese to a screen by accident."""
 
 from __future__ import annotations
 
@@ -24,6 +32,8 @@ LOCALE = "vi"
 KEYWORDS = {"refusal": None}
 # Folders and files whose sentences are not extracted: machines' answers, the panel.
 NOT_EXTRACTED = ("panel", "players", "api/player_routes.py", "refusals")
+# Files inside those folders that answer people all the same (see the docstring).
+EXTRACTED_ANYWAY = ("players/commands.py",)
 
 
 def po_path() -> Path:
@@ -33,7 +43,14 @@ def po_path() -> Path:
 def _keep(dirname: str) -> bool:
     rel = Path(dirname).relative_to(SOURCE).as_posix() if Path(dirname).is_absolute() \
         else Path(dirname).as_posix()
-    return "__pycache__" not in rel and not rel.startswith(NOT_EXTRACTED)
+    if "__pycache__" in rel:
+        return False
+    return not rel.startswith(NOT_EXTRACTED) or any(
+        kept.startswith(rel + "/") for kept in EXTRACTED_ANYWAY)
+
+
+def _extracted_file(filename: str) -> bool:
+    return filename in EXTRACTED_ANYWAY or not filename.startswith(NOT_EXTRACTED)
 
 
 def extracted() -> dict[str, list[str]]:
@@ -41,7 +58,7 @@ def extracted() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for filename, lineno, message, _comments, _ctx in extract_from_dir(
             SOURCE, [("**.py", "python")], keywords=KEYWORDS, directory_filter=_keep):
-        if filename.startswith(NOT_EXTRACTED):
+        if not _extracted_file(filename):
             continue
         template = message[0] if isinstance(message, tuple) else message
         if template:

@@ -39,11 +39,12 @@ CONVERTED = [
     "api/users.py", "api/agencies.py", "review/agencies.py",
     "api/screens.py", "api/screen_commands.py", "api/sites.py",
     "api/media.py", "api/media_thumbnails.py",
-    "emergencies/fit.py", "auth/users.py",
+    "emergencies/fit.py", "auth/users.py", "players/commands.py",
 ]
 # Calls whose message argument reaches a person through the API.
 REFUSING = {"ApiError", "ReviewError", "YamlError", "JobRefused", "EmergencyRefused",
-            "UserRefused", "fail", "fail_item", "error_response", "ValueError"}
+            "UserRefused", "fail", "fail_item", "error_response", "ValueError",
+            "CommandRefused"}
 PEOPLE = {"lang-editor": ("editor", "culture"), "lang-approver": ("approver", "dic"),
           "lang-tourism": ("approver", "tourism")}
 

@@ -53,3 +53,23 @@ def test_user_name_and_password_rules(server, tokens):
                           {"password": " padded with spaces "})
     assert status == 422 and vi["message"] == (
         "Mật khẩu không được bắt đầu hoặc kết thúc bằng khoảng trắng.")
+
+
+def test_a_remote_command_refused_to_a_person(server, tokens):
+    technician, path = tokens["technician"], "/api/v1/screens/a-dot-entry-hall/commands"
+    status, en, vi = both(server, "POST", path, technician, {"command": "reboot"})
+    assert status == 400 and en["message"] == (
+        "'command' must be one of identify, reload, clear_cache, screenshot; got 'reboot'.")
+    assert vi["message"] == ("'command' phải là một trong các lệnh identify, reload, "
+                             "clear_cache, screenshot; nhận được 'reboot'.")
+    status, en, vi = both(server, "POST", path, technician,
+                          {"command": "identify", "args": {"seconds": 0}})
+    assert status == 400 and vi["message"].startswith(
+        "'seconds' của lệnh identify phải là số nguyên từ ")
+    status, en, vi = both(server, "POST", path, technician, {"command": "identify"})
+    assert status == 409 and en["message"] == (
+        "Screen a-dot-entry-hall is not connected to the controller, so it cannot receive "
+        "a command now. Try again when it is online.")
+    assert vi["message"] == ("Màn hình a-dot-entry-hall không kết nối với bộ điều khiển nên "
+                             "lúc này không nhận được lệnh. Hãy thử lại khi màn hình trực "
+                             "tuyến.")

@@ -61,12 +61,18 @@ def in_callers_language(message: str) -> str:
     return say(message, answer_language())
 
 
-def error_response(status: int, message: str, error: str | None = None) -> Response:
+def said_to_caller(message: str) -> dict[str, str]:
+    """``message`` in the caller's language, and ``message_en`` beside it when that is
+    not English: the fields of a refusal in an answer (an error, a failed job)."""
     language = answer_language()
-    body = {"error": error or ERROR_CODES.get(status, "error"),
-            "message": say(message, language)}
+    said = {"message": say(message, language)}
     if language != DEFAULT:
-        body["message_en"] = say(message, DEFAULT)
+        said["message_en"] = say(message, DEFAULT)
+    return said
+
+
+def error_response(status: int, message: str, error: str | None = None) -> Response:
+    body = {"error": error or ERROR_CODES.get(status, "error"), **said_to_caller(message)}
     response = jsonify(body)
     response.status_code = status
     if status == 401:

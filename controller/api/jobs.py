@@ -13,7 +13,7 @@ from typing import IO, Any
 from flask import Blueprint, Flask, current_app, g, request
 from sqlalchemy import select
 
-from controller.api.errors import ERROR_CODES, ApiError
+from controller.api.errors import ERROR_CODES, ApiError, said_to_caller
 from controller.api.playlists import iso
 from controller.api.user_auth import require_role
 from controller.housekeeping.work_folders import WorkFolder
@@ -22,6 +22,7 @@ from controller.jobs.context import FOLDER_PURPOSE, KEEP_QUEUED, UPLOAD
 from controller.jobs.queue import JobQueue
 from controller.jobs.waiting import UploadTooLarge, save_upload, wait_for
 from controller.models import Job, User
+from controller.refusals import refusal
 from controller.state import db, state
 
 jobs_api = Blueprint("jobs_api", __name__, url_prefix="/api/v1")
@@ -68,10 +69,10 @@ def hand_over(kind: str, name: str, stream: IO[bytes], limit: int, too_large: st
     try:
         job_queue().enqueue(job_id)
     except Exception as exc:
-        records.fail(state().session_factory, job_id, 503, "The job queue cannot be "
-                     "reached; try again in a minute.")
-        raise ApiError(503, f"The job queue cannot be reached ({type(exc).__name__}); "
-                            "try again in a minute.") from None
+        records.fail(state().session_factory, job_id, 503, refusal(
+            "The job queue cannot be reached; try again in a minute."))
+        raise ApiError(503, refusal("The job queue cannot be reached (%(why)s); try again "
+                                    "in a minute.", why=type(exc).__name__)) from None
     job = wait_for(state().session_factory, job_id, settings.jobs_wait, sleep)
     assert job is not None
     return answer(job)
@@ -83,7 +84,8 @@ def answer(job: Job) -> Any:
     if job.status == records.DONE:
         return _result(job), job.result_status or 200
     if job.status == records.FAILED:
-        raise ApiError(job.error_status or 500, job.error_message or "The job failed.")
+        raise ApiError(job.error_status or 500,
+                       records.refusal_of(job, refusal("The job failed.")))
     return as_json(job), 202, {"Location": f"/api/v1/jobs/{job.id}"}
 
 
@@ -99,8 +101,8 @@ def as_json(job: Job, username: str | None = None) -> dict[str, Any]:
     error = None
     if status == records.FAILED:
         code = job.error_status or 500
-        message = job.error_message or records.ABANDONED
-        error = {"status": code, "error": ERROR_CODES.get(code, "error"), "message": message}
+        error = {"status": code, "error": ERROR_CODES.get(code, "error"),
+                 **said_to_caller(records.refusal_of(job))}
     return {"id": job.id, "kind": job.kind, "status": status,
             "progress": {"done": job.progress_done, "total": job.progress_total,
                          "message": job.progress_message},
@@ -123,7 +125,7 @@ def _username(user_id: int | None) -> str | None:
 def one(job_id: str) -> Any:
     job = db().get(Job, job_id[:36])
     if job is None or not records.may_see(g.user, job):
-        raise ApiError(404, f"No job {job_id[:36]!r} of yours.")
+        raise ApiError(404, refusal("No job %(job)r of yours.", job=job_id[:36]))
     return as_json(job, _username(job.created_by))
 
 
@@ -132,12 +134,14 @@ def one(job_id: str) -> Any:
 def list_jobs() -> Any:
     unknown = sorted(set(request.args) - {"limit"})
     if unknown:
-        raise ApiError(400, f"Unknown parameter(s): {', '.join(unknown)} (use limit).")
+        raise ApiError(400, refusal("Unknown parameter(s): %(names)s (use limit).",
+                                    names=", ".join(unknown)))
     limit = DEFAULT_LIMIT
     raw = request.args.get("limit")
     if raw is not None:
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-            raise ApiError(400, f"'limit' must be a whole number from 1 to {MAX_LIMIT}.")
+            raise ApiError(400, refusal("'limit' must be a whole number from 1 to "
+                                        "%(most)d.", most=MAX_LIMIT))
         limit = int(raw)
     jobs = records.visible(db(), g.user, limit)
     names = {u.id: u.username for u in db().scalars(

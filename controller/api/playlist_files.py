@@ -19,10 +19,12 @@ from controller.api.errors import ApiError
 from controller.api.jobs import ANSWERS, hand_over
 from controller.api.playlists import READERS, details, load
 from controller.api.user_auth import require_role
+from controller.api.users import Sentence
 from controller.content.playlist_bundle import MAX_UPLOAD, display_name, write_bundle
 from controller.content.playlists_export import export_playlist
 from controller.jobs.waiting import read_cooperatively
 from controller.models import Job, Playlist
+from controller.refusals import refusal
 from controller.state import db, state
 
 playlist_files_api = Blueprint("playlist_files_api", __name__, url_prefix="/api/v1")
@@ -40,16 +42,17 @@ def export(playlist_id: str) -> Any:
         try:
             version = int(raw_version)
         except ValueError:
-            raise ApiError(400, f"'version' must be a version number, got "
-                                f"{raw_version[:20]!r}.") from None
+            raise ApiError(400, refusal("'version' must be a version number, got "
+                                        "%(version)r.", version=raw_version[:20])) from None
     fmt = request.args.get("format", "zip")
     if fmt not in ("zip", "yaml"):
-        raise ApiError(400, f"Unknown format {fmt[:20]!r}; use zip (default) or yaml.")
+        raise ApiError(400, refusal("Unknown format %(format)r; use zip (default) or yaml.",
+                                    format=fmt[:20]))
     store = state().store
     try:
         text, media = export_playlist(db(), store, playlist.id, version)
     except LookupError as exc:
-        raise ApiError(404, str(exc).capitalize() + ".") from None
+        raise ApiError(404, Sentence(exc.args[0] if exc.args else str(exc))) from None
     if fmt == "yaml":
         response = Response(text, content_type="application/yaml; charset=utf-8")
         response.headers["Content-Disposition"] = (
@@ -60,7 +63,7 @@ def export(playlist_id: str) -> Any:
         write_bundle(out, store, f"{playlist.id}.yaml", text, media)
     except LookupError as exc:
         out.close()
-        raise ApiError(500, f"Cannot export: {exc}.") from None
+        raise ApiError(500, refusal("Cannot export: %(why)s.", why=str(exc))) from None
     out.seek(0)
     return send_file(out, mimetype="application/zip", as_attachment=True,
                      download_name=f"{playlist.id}.zip")
@@ -72,18 +75,21 @@ def import_file() -> Any:
     read_cooperatively(request.environ, state().socketio.sleep)
     request.max_content_length = MAX_UPLOAD
     if not request.mimetype == "multipart/form-data":
-        raise ApiError(400, "Send the file as multipart/form-data in the field 'file'.")
+        raise ApiError(400, refusal("Send the file as multipart/form-data in the field "
+                                    "'file'."))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise ApiError(400, "No file: send it in the multipart field 'file'.")
+        raise ApiError(400, refusal("No file: send it in the multipart field 'file'."))
     extra = sorted(set(request.files) - {"file"}) + sorted(request.form)
     if extra:
-        raise ApiError(400, f"Unknown field(s): {', '.join(extra)} (send only 'file').")
+        raise ApiError(400, refusal("Unknown field(s): %(fields)s (send only 'file').",
+                                    fields=", ".join(extra)))
     name = display_name(upload.filename)
     # The unpacking, the media checks and the draft writes are the job worker's
     # (controller/jobs/playlist_import.py): this process serves every socket.
     return hand_over("playlist_import", name, upload.stream, MAX_UPLOAD,
-                     f"The upload is larger than {MAX_UPLOAD // (1024 * 1024)} MiB.",
+                     refusal("The upload is larger than %(mib)d MiB.",
+                             mib=MAX_UPLOAD // (1024 * 1024)),
                      f"Waiting to import {name}")
 
 

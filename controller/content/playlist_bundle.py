@@ -32,6 +32,7 @@ from controller.content.items_json import StoredNames
 from controller.content.playlists_import import MEDIA_NAME_RE, DirectoryMedia, MediaFile
 from controller.content.yamlfile import MAX_BYTES, Fields, YamlError, load_yaml
 from controller.media.store import MediaStore
+from controller.refusals import refusal
 
 MiB = 1024 * 1024
 # The limits, and why (docs/api-playlists.md, "Import"):
@@ -89,7 +90,8 @@ def write_bundle(out: IO[bytes], store: MediaStore, yaml_name: str, yaml_text: s
         bundle.writestr(yaml_name, yaml_text.encode("utf-8"))
         for name, digest in sorted(media.items()):
             if not store.exists(digest):
-                raise LookupError(f"media {name!r} ({digest}) is missing from the store")
+                raise LookupError(refusal("media %(name)r (%(sha256)s) is missing from the "
+                                          "store", name=name, sha256=digest))
             # media are JPEG/PNG/WebP/MP4/WebM: compressed already
             bundle.write(store.path_for(digest), f"{MEDIA_DIR}/{name}",
                          compress_type=zipfile.ZIP_STORED)
@@ -134,13 +136,13 @@ def unpack_upload(name: str, stream: IO[bytes], workdir: Path, *,
         _copy(stream, target, MAX_BYTES + 1)
         return target, None
     if suffix != ".zip":
-        raise BundleRefused(f"{name!r}: upload a playlist .yaml/.yml file or a .zip as "
-                            "export produces.")
+        raise BundleRefused(refusal("%(name)r: upload a playlist .yaml/.yml file or a .zip "
+                                    "as export produces.", name=name))
     size = _check_directory_size(name, stream)
     try:
         bundle = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise BundleRefused(f"{name!r} is not a readable zip file.") from None
+        raise BundleRefused(_unreadable(name)) from None
     with bundle:
         yaml_entry, media_entries = _check_entries(name, bundle.infolist(), size,
                                                    max_entry)
@@ -200,13 +202,18 @@ def _check_directory_size(name: str, stream: IO[bytes]) -> int:
     except (OSError, ValueError, EOFError):
         end = None
     if not end:
-        raise BundleRefused(f"{name!r} is not a readable zip file.")
+        raise BundleRefused(_unreadable(name))
     if end[zipfile._ECD_SIZE] > MAX_DIRECTORY:
-        raise BundleRefused(
-            f"{name!r}: its zip directory takes {end[zipfile._ECD_SIZE]:,} bytes; a bundle "
-            f"of at most {MAX_ENTRIES} entries needs at most {MAX_DIRECTORY // 1024} KiB. "
-            "Refused (too many entries, or a damaged zip).")
+        raise BundleRefused(refusal(
+            "%(name)r: its zip directory takes %(size)s bytes; a bundle of at most "
+            "%(entries)d entries needs at most %(kib)d KiB. Refused (too many entries, or a "
+            "damaged zip).", name=name, size=format(end[zipfile._ECD_SIZE], ","),
+            entries=MAX_ENTRIES, kib=MAX_DIRECTORY // 1024))
     return size
+
+
+def _unreadable(name: str) -> str:
+    return refusal("%(name)r is not a readable zip file.", name=name)
 
 
 def _mib(n: int) -> str:
@@ -217,7 +224,8 @@ def _check_entries(name: str, entries: list[zipfile.ZipInfo], size: int,
                    max_entry: int | None,
                    ) -> tuple[zipfile.ZipInfo, list[zipfile.ZipInfo]]:
     if len(entries) > MAX_ENTRIES:
-        raise BundleRefused(f"{name!r} holds {len(entries)} entries; at most {MAX_ENTRIES}.")
+        raise BundleRefused(refusal("%(name)r holds %(count)d entries; at most %(most)d.",
+                                    name=name, count=len(entries), most=MAX_ENTRIES))
     seen: set[str] = set()
     yamls: list[zipfile.ZipInfo] = []
     media: list[zipfile.ZipInfo] = []
@@ -232,17 +240,23 @@ def _check_entries(name: str, entries: list[zipfile.ZipInfo], size: int,
             media.append(entry)
     total = sum(entry.file_size for entry in entries)
     if total > TOTAL_RATIO_FLOOR and total > MAX_TOTAL_RATIO * size:
-        raise BundleRefused(
-            f"{name!r} would unpack to {_mib(total)} from {_mib(size)}, more than "
-            f"{MAX_TOTAL_RATIO}:1 over all its entries (a zip bomb?). Refused: zip the "
-            "media without compression, as export does.")
+        raise BundleRefused(refusal(
+            "%(name)r would unpack to %(total)s from %(size)s, more than %(ratio)d:1 over "
+            "all its entries (a zip bomb?). Refused: zip the media without compression, "
+            "as export does.", name=name, total=_mib(total), size=_mib(size),
+            ratio=MAX_TOTAL_RATIO))
     if total > MAX_UNPACKED:
-        raise BundleRefused(f"{name!r} would unpack to {_mib(total)}; a bundle may unpack "
-                            f"to at most {_mib(MAX_UNPACKED)}. Refused.")
+        raise BundleRefused(refusal("%(name)r would unpack to %(total)s; a bundle may "
+                                    "unpack to at most %(most)s. Refused.", name=name,
+                                    total=_mib(total), most=_mib(MAX_UNPACKED)))
     if len(yamls) != 1:
-        raise BundleRefused(f"{name!r} must hold exactly one .yaml file at the top level; "
-                            f"found {len(yamls)}"
-                            + (f": {', '.join(e.filename for e in yamls)}." if yamls else "."))
+        if yamls:
+            raise BundleRefused(refusal(
+                "%(name)r must hold exactly one .yaml file at the top level; found "
+                "%(count)d: %(names)s.", name=name, count=len(yamls),
+                names=", ".join(e.filename for e in yamls)))
+        raise BundleRefused(refusal("%(name)r must hold exactly one .yaml file at the top "
+                                    "level; found 0.", name=name))
     return yamls[0], media
 
 
@@ -252,46 +266,55 @@ def _check_entry(name: str, entry: zipfile.ZipInfo, seen: set[str],
     path = entry.filename
     shown = repr(path[:120])
     if entry.flag_bits & 0x1:
-        raise BundleRefused(f"{name!r}: entry {shown} is encrypted.")
+        raise BundleRefused(refusal("%(name)r: entry %(entry)s is encrypted.", name=name,
+                                    entry=shown))
     if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise BundleRefused(f"{name!r}: entry {shown} uses an unsupported compression.")
+        raise BundleRefused(refusal("%(name)r: entry %(entry)s uses an unsupported "
+                                    "compression.", name=name, entry=shown))
     if stat.S_ISLNK(entry.external_attr >> 16):
-        raise BundleRefused(f"{name!r}: entry {shown} is a symbolic link; links are "
-                            "not allowed.")
+        raise BundleRefused(refusal("%(name)r: entry %(entry)s is a symbolic link; links "
+                                    "are not allowed.", name=name, entry=shown))
     if path.casefold() in seen:
-        raise BundleRefused(f"{name!r}: entry {shown} appears twice.")
+        raise BundleRefused(refusal("%(name)r: entry %(entry)s appears twice.", name=name,
+                                    entry=shown))
     seen.add(path.casefold())
     if "\\" in path or path.startswith("/") or ":" in path or "\x00" in path or any(
             part in ("..", ".") for part in path.split("/")):
-        raise BundleRefused(f"{name!r}: entry {shown} is not a plain name (no absolute "
-                            "paths, no '..').")
+        raise BundleRefused(refusal("%(name)r: entry %(entry)s is not a plain name (no "
+                                    "absolute paths, no '..').", name=name, entry=shown))
     if (entry.file_size > RATIO_FLOOR
             and entry.file_size > MAX_RATIO * max(entry.compress_size, 1)):
-        raise BundleRefused(f"{name!r}: entry {shown} is compressed more than "
-                            f"{MAX_RATIO}:1 (a zip bomb?); refused.")
+        raise BundleRefused(refusal("%(name)r: entry %(entry)s is compressed more than "
+                                    "%(ratio)d:1 (a zip bomb?); refused.", name=name,
+                                    entry=shown, ratio=MAX_RATIO))
     if entry.is_dir():
         if path.rstrip("/") != MEDIA_DIR:
-            raise BundleRefused(f"{name!r}: unexpected folder {shown}; a bundle holds "
-                                "one .yaml file and a media/ folder.")
+            raise BundleRefused(refusal("%(name)r: unexpected folder %(entry)s; a bundle "
+                                        "holds one .yaml file and a media/ folder.",
+                                        name=name, entry=shown))
         return
     parts = path.split("/")
     if len(parts) == 1 and Path(path).suffix.lower() in YAML_SUFFIXES:
         if not MEDIA_NAME_RE.fullmatch(path):
-            raise BundleRefused(f"{name!r}: bad file name {shown}.")
+            raise BundleRefused(refusal("%(name)r: bad file name %(entry)s.", name=name,
+                                        entry=shown))
         if entry.file_size > MAX_BYTES:
-            raise BundleRefused(f"{name!r}: {shown} is larger than "
-                                f"{MAX_BYTES // 1024} KiB.")
+            raise BundleRefused(refusal("%(name)r: %(entry)s is larger than %(kib)d KiB.",
+                                        name=name, entry=shown, kib=MAX_BYTES // 1024))
     elif len(parts) == 2 and parts[0] == MEDIA_DIR:
         if not MEDIA_NAME_RE.fullmatch(parts[1]) or ".." in parts[1]:
-            raise BundleRefused(f"{name!r}: bad media file name {shown}: use letters, "
-                                "digits, '.', '_', '-' and spaces.")
+            raise BundleRefused(refusal("%(name)r: bad media file name %(entry)s: use "
+                                        "letters, digits, '.', '_', '-' and spaces.",
+                                        name=name, entry=shown))
         if max_entry is not None and entry.file_size > max_entry:
-            raise BundleRefused(
-                f"{name!r}: entry {shown} would unpack to {_mib(entry.file_size)}; a media "
-                f"file may be at most {_mib(max_entry)} (max_upload_mb in the settings).")
+            raise BundleRefused(refusal(
+                "%(name)r: entry %(entry)s would unpack to %(size)s; a media file may be at "
+                "most %(most)s (max_upload_mb in the settings).", name=name, entry=shown,
+                size=_mib(entry.file_size), most=_mib(max_entry)))
     else:
-        raise BundleRefused(f"{name!r}: unexpected entry {shown}; a bundle holds one "
-                            ".yaml file at the top and media files in media/.")
+        raise BundleRefused(refusal("%(name)r: unexpected entry %(entry)s; a bundle holds "
+                                    "one .yaml file at the top and media files in media/.",
+                                    name=name, entry=shown))
 
 
 def _extract(name: str, bundle: zipfile.ZipFile, entry: zipfile.ZipInfo,
@@ -306,22 +329,28 @@ def _extract(name: str, bundle: zipfile.ZipFile, entry: zipfile.ZipInfo,
             while chunk := src.read(_CHUNK):
                 written += len(chunk)
                 if written > entry.file_size:
-                    raise BundleRefused(
-                        f"{name!r}: entry {shown} holds more than the "
-                        f"{entry.file_size:,} bytes its zip directory declares (an altered "
-                        "zip?); refused.")
+                    raise BundleRefused(refusal(
+                        "%(name)r: entry %(entry)s holds more than the %(size)s bytes its "
+                        "zip directory declares (an altered zip?); refused.", name=name,
+                        entry=shown, size=format(entry.file_size, ",")))
                 out.write(chunk)
     except BundleRefused:
         raise
     except zipfile.BadZipFile as exc:
         if "CRC" not in str(exc):
-            raise BundleRefused(f"{name!r}: cannot extract entry {shown}: {exc}") from None
-        raise BundleRefused(
-            f"{name!r}: entry {shown} does not match the size ({entry.file_size:,} bytes) "
-            "and checksum its zip directory declares (a damaged or altered zip); "
-            "refused.") from None
+            raise BundleRefused(_cannot_extract(name, shown, exc)) from None
+        raise BundleRefused(refusal(
+            "%(name)r: entry %(entry)s does not match the size (%(size)s bytes) and "
+            "checksum its zip directory declares (a damaged or altered zip); refused.",
+            name=name, entry=shown, size=format(entry.file_size, ","))) from None
     except (OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise BundleRefused(f"{name!r}: cannot extract entry {shown}: {exc}") from None
+        raise BundleRefused(_cannot_extract(name, shown, exc)) from None
+
+
+def _cannot_extract(name: str, shown: str, exc: Exception) -> str:
+    """The library's own reason is quoted as it is (English)."""
+    return refusal("%(name)r: cannot extract entry %(entry)s: %(why)s", name=name,
+                   entry=shown, why=str(exc))
 
 
 def _copy(src: IO[bytes], target: Path, limit: int) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from controller.content.playlists_import import MEDIA_NAME_RE, VARIANT_KEYS
 from controller.media.store import KNOWN_TYPES, MediaStore, sniff
 from controller.models import Media, Playlist, PlaylistVersion
+from controller.refusals import refusal
 
 FLOW_WIDTH = 100  # a mapping whose one-line form fits in this many columns is written inline
 _CHUNK = 1024 * 1024
@@ -92,7 +93,7 @@ def _number(value: Any) -> int | float:
 
 def _extension(mime: str) -> str:
     if mime not in KNOWN_TYPES:
-        raise LookupError(f"media of type {mime!r} cannot be exported")
+        raise LookupError(refusal("media of type %(mime)r cannot be exported", mime=mime))
     return KNOWN_TYPES[mime][1][0]
 
 
@@ -140,7 +141,8 @@ def _stored_mime(store: MediaStore, digest: str) -> str:
     except (OSError, ValueError):
         mime = None
     if mime is None:
-        raise LookupError(f"media {digest} is neither in the database nor in the store")
+        raise LookupError(refusal("media %(sha256)s is neither in the database nor in the "
+                                  "store", sha256=digest))
     return mime
 
 
@@ -151,7 +153,7 @@ def _version(session: Session, playlist_id: str,
              version: int | None) -> tuple[Playlist, PlaylistVersion]:
     playlist = session.get(Playlist, playlist_id)
     if playlist is None:
-        raise LookupError(f"no playlist {playlist_id!r}")
+        raise LookupError(refusal("no playlist %(playlist)r", playlist=playlist_id))
     if version is None and playlist.current_version is None:  # never approved: the newest
         version = session.scalar(select(func.max(PlaylistVersion.number)).where(
             PlaylistVersion.playlist_id == playlist_id))
@@ -162,9 +164,10 @@ def _version(session: Session, playlist_id: str,
     if row is None:
         numbers = session.execute(select(PlaylistVersion.number).where(
             PlaylistVersion.playlist_id == playlist_id)).scalars().all()
-        known = ", ".join(str(n) for n in sorted(numbers)) or "none"
-        raise LookupError(f"playlist {playlist_id!r} has no version {number} "
-                          f"(versions: {known})")
+        known = ", ".join(str(n) for n in sorted(numbers)) or refusal("none")
+        raise LookupError(refusal("playlist %(playlist)r has no version %(number)s "
+                                  "(versions: %(known)s)", playlist=playlist_id,
+                                  number=number, known=known))
     return playlist, row
 
 

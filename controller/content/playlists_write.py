@@ -30,6 +30,7 @@ from controller.languages import LanguageConfig
 from controller.media.ingest import IngestRefused, ingest
 from controller.media.store import MediaStore
 from controller.models import APPROVED, Agency, Playlist, PlaylistVersion, utcnow
+from controller.refusals import refusal
 from controller.review import ReviewError
 from controller.review.actor import Actor
 from controller.review.audit import record
@@ -48,10 +49,11 @@ def _check_agencies(session: Session, parsed: list[ParsedPlaylist]) -> None:
     known = set(session.scalars(select(Agency.id)))
     for playlist in parsed:
         if playlist.agency is not None and playlist.agency not in known:
-            raise YamlError(playlist.file, playlist.agency_line,
-                            f"playlist {playlist.id!r}: unknown agency {playlist.agency!r} "
-                            f"(known: {', '.join(sorted(known)) or 'none'}; agencies are "
-                            "declared in config/agencies.yaml)")
+            reason = refusal("playlist %(playlist)r: unknown agency %(agency)r (known: "
+                             "%(known)s; agencies are declared in config/agencies.yaml)",
+                             playlist=playlist.id, agency=playlist.agency,
+                             known=", ".join(sorted(known)) or refusal("none"))
+            raise YamlError(playlist.file, playlist.agency_line, reason)
 
 
 def import_playlists(session: Session, path: Path, store: MediaStore,
@@ -82,14 +84,16 @@ def check_import(session: Session, parsed: list[ParsedPlaylist], actor: Actor, *
     for playlist in parsed:
         row = existing.get(playlist.id)
         if playlist.id in hidden:
-            raise ReviewError(f"A playlist {playlist.id!r} already exists and belongs to "
-                              "another agency; choose another id.", 409)
+            raise ReviewError(refusal("A playlist %(playlist)r already exists and belongs "
+                                      "to another agency; choose another id.",
+                                      playlist=playlist.id), 409)
         agency = playlist.agency if playlist.agency is not None else (
             row.agency_id if row is not None else actor.agency_id)
         if row is not None and not approve and agency != row.agency_id:
-            raise ReviewError(f"Playlist {playlist.id!r} belongs to agency "
-                              f"{row.agency_id!r}; a file import cannot give it to "
-                              f"{agency!r}.", 409)
+            raise ReviewError(refusal("Playlist %(playlist)r belongs to agency "
+                                      "%(owner)r; a file import cannot give it to "
+                                      "%(agency)r.", playlist=playlist.id,
+                                      owner=row.agency_id, agency=agency), 409)
         themes = playlist.themes if playlist.themes is not None else (
             row.themes if row else [])
         check_edit(actor, agency, themes or [])
@@ -112,10 +116,12 @@ def store_and_write(session: Session, parsed: list[ParsedPlaylist], path: Path,
             try:  # the same intake as uploads: checked, cleaned, deduplicated
                 stored = ingest(session, store, m.path, m.name)
             except IngestRefused as exc:
-                raise YamlError(playlist.file, None, f"media {exc.message}") from None
+                raise YamlError(playlist.file, None, refusal(
+                    "media %(refusal)s", refusal=exc.message)) from None
             if stored.sha256 != m.sha256:
-                raise YamlError(playlist.file, None, f"media {m.name!r} changed while "
-                                "importing; run the import again")
+                raise YamlError(playlist.file, None, refusal(
+                    "media %(name)r changed while importing; run the import again",
+                    name=m.name))
     label = source or str(path)
     for playlist in parsed:
         write = _write_approved if approve else _write_draft

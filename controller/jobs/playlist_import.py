@@ -30,6 +30,7 @@ from controller.jobs.context import UPLOAD, JobContext
 from controller.jobs.records import JobRefused, Progress
 from controller.media.ingest import IngestRefused, ingest
 from controller.models import Job, User
+from controller.refusals import Refusal, joined, refusal
 from controller.review import ReviewError
 from controller.review.actor import Actor
 
@@ -97,7 +98,8 @@ def run_playlist_import(ctx: JobContext, job: Job, folder: Path,
                 ingest(session, ctx.store, media.path, media.name)
             except IngestRefused as exc:
                 session.rollback()
-                raise refused(YamlError(playlist.file, None, f"media {exc.message}")) from None
+                raise refused(YamlError(playlist.file, None, refusal(
+                    "media %(refusal)s", refusal=exc.message))) from None
             session.commit()
     progress(len(files), len(files), "Writing drafts", force=True)
     with ctx.sessions() as session:
@@ -122,7 +124,8 @@ def run_playlist_import(ctx: JobContext, job: Job, folder: Path,
 def _actor(session: Session, job: Job) -> Actor:
     user = session.get(User, job.created_by) if job.created_by is not None else None
     if user is None:
-        raise JobRefused(403, "The account that started this import no longer exists.")
+        raise JobRefused(403, refusal("The account that started this import no longer "
+                                      "exists."))
     return Actor.of(session, user)
 
 
@@ -146,10 +149,31 @@ def imported_ids(yaml_path: Path) -> list[str]:
 
 
 def describe(exc: YamlError, shown: str, workdir: Path, media_dir: Path | None) -> str:
-    """The importer's "file, line N: reason" with the uploaded name, no server path."""
-    reason = exc.reason
-    if media_dir is not None:
-        reason = reason.replace(str(media_dir), "the upload's media/ folder")
-    reason = reason.replace(str(workdir), "the upload")
-    where = f"{shown}, line {exc.line}" if exc.line else shown
-    return f"{where}: {reason}"
+    """The importer's "file, line N: reason" with the uploaded name, no server path
+    (a refusal: the paths are replaced inside its parameters)."""
+    paths = [(str(workdir), refusal("the upload"))]
+    if media_dir is not None:  # inside workdir: replaced first
+        paths.insert(0, (str(media_dir), refusal("the upload's media/ folder")))
+    reason = _without_paths(exc.reason, paths)
+    if exc.line:
+        return refusal("%(file)s, line %(line)d: %(reason)s", file=shown, line=exc.line,
+                       reason=reason)
+    return refusal("%(file)s: %(reason)s", file=shown, reason=reason)
+
+
+def _without_paths(value: Any, paths: list[tuple[str, Refusal]]) -> Any:
+    """``value`` with each server path in it (in a refusal: in its parameters) replaced
+    by the words for it."""
+    if isinstance(value, Refusal):
+        return Refusal(value.template, {k: _without_paths(v, paths)
+                                        for k, v in value.params.items()}, value.verbatim)
+    if not isinstance(value, str):
+        return value
+    for path, words in paths:
+        if path in value:
+            pieces = value.split(path)
+            parts: list[Any] = [_without_paths(pieces[0], paths)]
+            for piece in pieces[1:]:
+                parts += [words, _without_paths(piece, paths)]
+            return joined("", parts)
+    return value

@@ -3,8 +3,10 @@
 A job is ``queued`` when the request enqueues it, ``running`` once a worker claims it,
 then ``done`` (``result``: the body the synchronous API answers, ``result_status``) or
 ``failed`` (``error_status`` and ``error_message``: the same sentences the API answers
-with). A status never goes back. Every write here is its own short transaction
-(the SQLite rule, ``controller/jobs/__init__.py``).
+with, in English; ``error_refusal``: the refusal's template and parameters, so it is
+said again in the reader's language, :func:`refusal_of`). A status never goes back.
+Every write here is its own short transaction (the SQLite rule,
+``controller/jobs/__init__.py``).
 
 A worker that dies (``kill -9``, a machine restarting) cannot mark its jobs failed. So
 running jobs carry a heartbeat (``worker`` names the process, ``heartbeat_at`` is
@@ -14,6 +16,7 @@ and the supervisor or the next worker to start stores that."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -27,6 +30,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from controller.models import Job, User, utcnow
+from controller.refusals import LANGUAGES, Refusal, from_json, refusal
 
 log = logging.getLogger("pano.jobs")
 
@@ -34,8 +38,9 @@ QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 HEARTBEAT_EVERY = 5.0  # seconds between a worker's heartbeats
 STALE_AFTER = timedelta(seconds=30)  # six missed heartbeats: the worker is gone
 PROGRESS_EVERY = 0.25  # seconds: at most four progress writes a second
-ABANDONED = ("The worker doing this job stopped before it finished (it was killed or "
-             "its machine restarted); nothing of it was kept. Send the file again.")
+ABANDONED = refusal("The worker doing this job stopped before it finished (it was "
+                    "killed or its machine restarted); nothing of it was kept. Send the "
+                    "file again.")
 
 
 class JobRefused(Exception):
@@ -88,7 +93,43 @@ def finish(sessions: sessionmaker[Session], job_id: str, status: int,
 
 
 def fail(sessions: sessionmaker[Session], job_id: str, status: int, message: str) -> None:
-    _close(sessions, job_id, status=FAILED, error_status=status, error_message=message)
+    _close(sessions, job_id, status=FAILED, error_status=status, error_message=message,
+           error_refusal=stored_refusal(message))
+
+
+def stored_refusal(message: str) -> dict[str, Any] | None:
+    """``message``'s template and parameters as JSON (``error_refusal``) when it is a
+    refusal that reads back as the same sentence; None for plain text."""
+    if not isinstance(message, Refusal):
+        return None
+    try:
+        data = json.loads(json.dumps(message.as_json(), default=str))
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return data if _read_back(data, message) is not None else None
+
+
+def refusal_of(job: Job, default: str = ABANDONED) -> str:
+    """A failed job's refusal, to be said in the reader's language: read back from
+    ``error_refusal``, else ``error_message`` as it is (jobs failed before the column
+    existed). The stored JSON is not trusted: a value that does not read back as the
+    stored English sentence, or cannot be said in every language, gives the text."""
+    text = job.error_message or default
+    if job.error_refusal is None:
+        return text
+    return _read_back(job.error_refusal, text) or text
+
+
+def _read_back(data: Any, text: str) -> Refusal | None:
+    try:
+        message = from_json(data)
+        if not isinstance(message, Refusal) or str.__str__(message) != text:
+            return None
+        for language in LANGUAGES:
+            message.said_in(language)
+    except Exception:  # a corrupt template or parameters: the caller keeps the text
+        return None
+    return message
 
 
 def _close(sessions: sessionmaker[Session], job_id: str, **values: Any) -> None:
@@ -156,7 +197,8 @@ def fail_abandoned(sessions: sessionmaker[Session], *, worker: str | None = None
         if gone:
             session.execute(update(Job).where(Job.id.in_(gone), Job.status == RUNNING)
                             .values(status=FAILED, finished_at=now, error_status=500,
-                                    error_message=ABANDONED))
+                                    error_message=ABANDONED,
+                                    error_refusal=stored_refusal(ABANDONED)))
             session.commit()
     for job_id in gone:
         log.warning("job %s failed: its worker stopped while running it", job_id)

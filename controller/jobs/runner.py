@@ -15,14 +15,15 @@ from controller.jobs.context import JobContext, job_folder
 from controller.jobs.records import JobRefused, Progress
 from controller.models import Job
 from controller.qr.allowlist import allowed_domains
+from controller.refusals import refusal
 
 log = logging.getLogger("pano.jobs")
 
 # A kind: (context, job, its work folder, progress) -> (HTTP status, the body the
 # synchronous API answers).
 Kind = Callable[[JobContext, Job, Path, Progress], tuple[int, dict[str, Any]]]
-GONE = ("This job's upload is no longer on the server (removed while the job waited); "
-        "send the file again.")
+GONE = refusal("This job's upload is no longer on the server (removed while the job "
+               "waited); send the file again.")
 
 
 def kinds() -> dict[str, Kind]:
@@ -41,7 +42,7 @@ def run_job(ctx: JobContext, job_id: str, worker: str) -> None:
     try:
         kind = kinds().get(job.kind)
         if kind is None:
-            raise JobRefused(500, f"Unknown job kind {job.kind!r}.")
+            raise JobRefused(500, refusal("Unknown job kind %(kind)r.", kind=job.kind))
         try:
             folder = WorkFolder.claim(job_folder(ctx.settings, str(job.params.get("folder"))))
         except (OSError, ValueError, FolderInUse):
@@ -53,8 +54,8 @@ def run_job(ctx: JobContext, job_id: str, worker: str) -> None:
         log.info("job %s (%s) refused: %s", job.id, job.kind, exc.message)
     except Exception:
         log.exception("job %s (%s) failed", job.id, job.kind)
-        records.fail(ctx.sessions, job.id, 500, "The job failed unexpectedly; the "
-                     "job worker's log says why.")
+        records.fail(ctx.sessions, job.id, 500, refusal(
+            "The job failed unexpectedly; the job worker's log says why."))
     else:
         records.finish(ctx.sessions, job.id, status, body)
         log.info("job %s (%s) done", job.id, job.kind)

@@ -41,6 +41,7 @@ from controller.media.store import (
 )
 from controller.media.video import VideoRefused, prepare_video
 from controller.models import Media, MediaAlias, MediaUpload
+from controller.refusals import refusal
 from controller.settings import Settings
 
 ALL_TYPES = {**KNOWN_TYPES, **UPLOAD_ONLY_TYPES}
@@ -50,7 +51,9 @@ _CHUNK = 1024 * 1024
 
 
 class IngestRefused(Exception):
-    """The file is not accepted; ``message`` says why, for the person who sent it."""
+    """The file is not accepted; ``message`` says why, for the person who sent it (a
+    refusal, said in the API caller's language; the decoders' own reasons are quoted as
+    they are)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -132,14 +135,18 @@ def prepare(path: Path, original_name: str, settings: Settings, workdir: Path, *
     if upload_sha256 is None or size is None:
         upload_sha256, size = file_sha256(path)
     if size == 0:
-        raise IngestRefused(f"{shown} is an empty file (0 bytes).")
+        raise IngestRefused(refusal("%(name)s is an empty file (0 bytes).", name=shown))
     with path.open("rb") as fh:
         head = fh.read(4096)
     mime = sniff_file(path, head)
     if mime is None:
-        raise IngestRefused(f"{shown} is not a JPEG, PNG, WebP, GIF, MP4 or WebM file, nor a "
-                            f"HEIC photo (judged by its content, not its name)"
-                            f"{_what_it_is(head)}.")
+        what = _what_it_is(head)
+        raise IngestRefused(refusal(
+            "%(name)s is not a JPEG, PNG, WebP, GIF, MP4 or WebM file, nor a HEIC photo "
+            "(judged by its content, not its name); %(what)s.", name=shown, what=what)
+            if what else refusal(
+            "%(name)s is not a JPEG, PNG, WebP, GIF, MP4 or WebM file, nor a HEIC photo "
+            "(judged by its content, not its name).", name=shown))
     kind = _check_name(mime, original_name)
     try:
         if mime == "image/gif":
@@ -181,10 +188,16 @@ def _check_name(mime: str, original_name: str) -> str:
     shown = repr(display_name(original_name))
     suffix = Path(display_name(original_name)).suffix.lower()
     if suffix and suffix not in extensions:
-        raise IngestRefused(f"{shown} is a {describe_mime(mime)} file by its content but "
-                            f"its name says otherwise ({suffix}): refused as mislabelled. "
-                            f"It is really a {describe_mime(mime)} {kind}; rename it to "
-                            f"end in {extensions[0]} if that is what you meant to send.")
+        said = {"name": shown, "type": describe_mime(mime), "suffix": suffix,
+                "extension": extensions[0]}
+        raise IngestRefused(refusal(
+            "%(name)s is a %(type)s file by its content but its name says otherwise "
+            "(%(suffix)s): refused as mislabelled. It is really a %(type)s image; rename "
+            "it to end in %(extension)s if that is what you meant to send.", **said)
+            if kind == "image" else refusal(
+            "%(name)s is a %(type)s file by its content but its name says otherwise "
+            "(%(suffix)s): refused as mislabelled. It is really a %(type)s video; rename "
+            "it to end in %(extension)s if that is what you meant to send.", **said))
     return kind
 
 
@@ -199,8 +212,8 @@ def place(session: Session, store: MediaStore, prepared: Prepared, original_name
     sha256, size, placed = store.place(prepared.path)
     try:
         if sha256 != prepared.sha256:
-            raise IngestRefused(f"{display_name(original_name)!r} changed while it was "
-                                "being stored; send it again.")
+            raise IngestRefused(refusal("%(name)r changed while it was being stored; send "
+                                        "it again.", name=display_name(original_name)))
         media = session.get(Media, sha256)
         existing = media is not None
         if media is None:
@@ -265,20 +278,26 @@ def display_name(raw: str | None) -> str:
 
 
 def _what_it_is(head: bytes) -> str:
-    probes = [(b"PK\x03\x04", "a ZIP archive"), (b"%PDF-", "a PDF document"),
-              (b"BM", "a BMP image"),
-              (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"),
-              (b"\x1a\x45\xdf\xa3", "a Matroska (MKV) video, not WebM"),
-              (b"RIFF", "a RIFF file (AVI or WAV?)"), (b"ID3", "an MP3 audio file")]
+    """What a refused file seems to be, as a clause ("it looks like …"), or ""."""
+    probes = [(b"PK\x03\x04", refusal("it looks like a ZIP archive")),
+              (b"%PDF-", refusal("it looks like a PDF document")),
+              (b"BM", refusal("it looks like a BMP image")),
+              (b"II*\x00", refusal("it looks like a TIFF image")),
+              (b"MM\x00*", refusal("it looks like a TIFF image")),
+              (b"\x1a\x45\xdf\xa3", refusal("it looks like a Matroska (MKV) video, not "
+                                           "WebM")),
+              (b"RIFF", refusal("it looks like a RIFF file (AVI or WAV?)")),
+              (b"ID3", refusal("it looks like an MP3 audio file"))]
     for magic, what in probes:
         if head.startswith(magic):
-            return f"; it looks like {what}"
+            return what
     if head[4:8] == b"ftyp":
         brand = head[8:12].decode("latin-1", "replace").strip()
-        return f"; it is an ISO media file of brand {brand!r} (QuickTime, HEIC or AVIF?)"
+        return refusal("it is an ISO media file of brand %(brand)r (QuickTime, HEIC or "
+                       "AVIF?)", brand=brand)
     lowered = head.lstrip().lower()
     if lowered.startswith((b"<", b"<?xml")):
-        return "; it looks like a web page or XML (SVG?)"
+        return refusal("it looks like a web page or XML (SVG?)")
     return ""
 
 

@@ -19,6 +19,7 @@ from controller.api.user_auth import authenticated_user
 from controller.media.store import is_sha256
 from controller.models import Media
 from controller.players.screen_auth import log_refusal, screen_for_bearer, security_log
+from controller.refusals import refusal
 from controller.state import db, state
 from controller.timeline.media_access import GRACE, may_fetch
 
@@ -31,27 +32,29 @@ CACHE_CONTROL = "private, max-age=31536000, immutable"
 def media_file(name: str) -> Any:
     token = bearer_token()
     if token is None:
-        message = "Missing credential: send 'Authorization: Bearer <screen token>'."
+        message = refusal("Missing credential: send 'Authorization: Bearer <screen "
+                          "token>'.")
         log_refusal(None, request.remote_addr, f"{message} ({request.path})")
         raise ApiError(401, message)
     screen = screen_for_bearer(db(), token)
     if screen is None and authenticated_user() is None:
-        message = "Wrong or revoked credential."
+        message = refusal("Wrong or revoked credential.")
         log_refusal(None, request.remote_addr, f"{message} ({request.path})")
         raise ApiError(401, message)
     if not is_sha256(name):
-        raise ApiError(400, "A media name is a SHA-256: 64 lowercase hex digits.")
+        raise ApiError(400, refusal("A media name is a SHA-256: 64 lowercase hex digits."))
     if screen is not None and not may_fetch(db(), screen.id, name, datetime.now(UTC)):
-        message = (f"Media {name} is not in the timeline of screen {screen.id}: a screen "
-                   "may fetch only the files its own timeline names (or named within the "
-                   f"last {GRACE.total_seconds() / 3600:g} hours).")
+        message = refusal("Media %(sha256)s is not in the timeline of screen %(screen)s: a "
+                          "screen may fetch only the files its own timeline names (or named "
+                          "within the last %(hours)s hours).", sha256=name, screen=screen.id,
+                          hours=format(GRACE.total_seconds() / 3600, "g"))
         security_log.warning("media refused: screen=%s address=%s media=%s (not in its "
                              "timelines)", screen.id, request.remote_addr or "-", name)
         raise ApiError(403, message)
     store = state().store
     path = store.path_for(name)
     if not store.exists(name) or not path.is_file():
-        raise ApiError(404, f"No media file {name}.")
+        raise ApiError(404, refusal("No media file %(sha256)s.", sha256=name))
     media = db().get(Media, name)
     response = send_file(path, mimetype=media.mime if media else "application/octet-stream",
                          conditional=True, etag=name, max_age=31536000)

@@ -54,8 +54,10 @@ class Job(Base):
     or an upload's checks. ``status`` goes queued → running → done or failed, never back;
     ``progress_*`` say how far it is; ``result`` is the body the synchronous API would
     have answered (with ``result_status``), ``error_status``/``error_message`` its
-    refusal, in the same sentences. ``worker`` names the process running it
-    (host:pid), ``heartbeat_at`` when it last said it was alive."""
+    refusal, in the same sentences (English), and ``error_refusal`` that refusal's
+    template and parameters (``Refusal.as_json``), to say it in the reader's language.
+    ``worker`` names the process running it (host:pid), ``heartbeat_at`` when it last
+    said it was alive."""
 
     __tablename__ = "jobs"
 
@@ -77,3 +79,4 @@ class Job(Base):
     result_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_refusal: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

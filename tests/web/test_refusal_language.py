@@ -40,11 +40,14 @@ CONVERTED = [
     "api/screens.py", "api/screen_commands.py", "api/sites.py",
     "api/media.py", "api/media_thumbnails.py",
     "emergencies/fit.py", "auth/users.py", "players/commands.py",
+    "api/jobs.py", "jobs/records.py", "jobs/runner.py", "jobs/playlist_import.py",
+    "jobs/media_upload.py", "api/playlist_files.py", "content/playlist_bundle.py",
+    "content/playlists_write.py", "media/routes.py", "media/ingest.py",
 ]
 # Calls whose message argument reaches a person through the API.
 REFUSING = {"ApiError", "ReviewError", "YamlError", "JobRefused", "EmergencyRefused",
             "UserRefused", "fail", "fail_item", "error_response", "ValueError",
-            "CommandRefused"}
+            "CommandRefused", "IngestRefused", "BundleRefused", "LookupError"}
 PEOPLE = {"lang-editor": ("editor", "culture"), "lang-approver": ("approver", "dic"),
           "lang-tourism": ("approver", "tourism")}
 

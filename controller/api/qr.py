@@ -18,6 +18,8 @@ from controller.api.audit import _time
 from controller.api.errors import ApiError
 from controller.api.user_auth import require_role
 from controller.models import QrScan
+from controller.refusals import refusal
+from controller.reports.filters import unknown_parameter
 from controller.state import db
 
 qr_api = Blueprint("qr_api", __name__, url_prefix="/api/v1")
@@ -41,25 +43,26 @@ def scan_counts() -> Any:
     args = request.args
     unknown = sorted(set(args) - set(PARAMETERS))
     if unknown:
-        raise ApiError(400, f"Unknown parameter {unknown[0]!r} (allowed: "
-                            f"{', '.join(PARAMETERS)}).")
+        raise ApiError(400, unknown_parameter(unknown[0], PARAMETERS))
     for name in args:
         if len(args.getlist(name)) > 1:
-            raise ApiError(400, f"{name!r} is given more than once.")
+            raise ApiError(400, refusal("%(name)r is given more than once.", name=name))
     by = args.get("by", "item")
     if by not in GROUPINGS:
-        raise ApiError(400, f"'by' must be one of {', '.join(GROUPINGS)}, got {by[:32]!r}.")
+        raise ApiError(400, refusal("'by' must be one of %(choices)s, got %(got)r.",
+                                    choices=", ".join(GROUPINGS), got=by[:32]))
     conditions = []
     for name, column in TEXT_FILTERS.items():
         value = args.get(name)
         if value is not None:
             if not value.strip() or len(value) > 64:
-                raise ApiError(400, f"{name!r} must be 1 to 64 characters.")
+                raise ApiError(400, refusal("%(name)r must be 1 to 64 characters.",
+                                            name=name))
             conditions.append(column == value.strip())
     since = _time("since", args["since"]) if args.get("since") is not None else None
     until = _time("until", args["until"]) if args.get("until") is not None else None
     if since is not None and until is not None and since >= until:
-        raise ApiError(400, "'since' must be before 'until'.")
+        raise ApiError(400, refusal("'since' must be before 'until'."))
     if since is not None:
         conditions.append(QrScan.at >= since)
     if until is not None:

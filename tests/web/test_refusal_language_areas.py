@@ -73,3 +73,26 @@ def test_a_remote_command_refused_to_a_person(server, tokens):
     assert vi["message"] == ("Màn hình a-dot-entry-hall không kết nối với bộ điều khiển nên "
                              "lúc này không nhận được lệnh. Hãy thử lại khi màn hình trực "
                              "tuyến.")
+
+
+def test_qr_scan_counts_and_preview_refusals(server, tokens):
+    admin = tokens["admin"]
+    status, en, vi = both(server, "GET", "/api/v1/qr/scans?by=colour", admin)
+    assert status == 400 and en["message"] == (
+        "'by' must be one of item, screen, site, lang, playlist, got 'colour'.")
+    assert vi["message"] == (
+        "'by' phải là một trong: item, screen, site, lang, playlist, nhận được 'colour'.")
+    status, en, vi = both(server, "GET", "/api/v1/qr/scans?site=a&site=b", admin)
+    assert status == 400 and vi["message"] == "'site' được ghi nhiều hơn một lần."
+    status, en, vi = both(server, "GET", "/api/v1/screens/a-dot-entry-hall/preview", admin)
+    assert status == 400 and en["message"] == (
+        "Missing 'at': give 'at' as an ISO 8601 time with a time zone, e.g. "
+        "?at=2026-11-27T18:30:00Z or ?at=2026-11-28T01:30:00%2B07:00.")
+    assert vi["message"] == (
+        "Thiếu 'at': hãy ghi 'at' là thời điểm theo ISO 8601 có múi giờ, ví dụ "
+        "?at=2026-11-27T18:30:00Z hoặc ?at=2026-11-28T01:30:00%2B07:00.")
+    status, en, vi = both(server, "GET",
+                          "/api/v1/screens/a-dot-entry-hall/preview.png?at=2026-11-27T18:30",
+                          admin)
+    assert status == 400 and vi["message"].startswith(
+        "'at' '2026-11-27T18:30' không có múi giờ: hãy ghi 'at' là thời điểm")

@@ -41,7 +41,7 @@ from controller.content.schedules_store import (
     entry_values,
     update_schedule,
 )
-from controller.content.sites_import import ID_HINT, ID_RE, TAG_RE, label
+from controller.content.sites_import import ID_HINT, ID_RE, TAG_HINT, TAG_RE, label
 from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
 from controller.models import (
     APPROVED,
@@ -182,8 +182,7 @@ def _targets(f: Fields, known: Known, notes: list[str]) -> dict[str, list[str]]:
     t.only(optional=TARGET_KINDS)
     sites = t.text_list("sites", pattern=ID_RE, required=False, hint=ID_HINT)
     screens = t.text_list("screens", pattern=ID_RE, required=False, hint=ID_HINT)
-    tags = t.text_list("tags", pattern=TAG_RE, required=False,
-                       hint="letters, digits, '-', '_', '.', ':'")
+    tags = t.text_list("tags", pattern=TAG_RE, required=False, hint=TAG_HINT)
     if not (sites or screens or tags):
         t.fail(None, refusal("targets must name at least one site, screen or tag"))
     for key, ids, pool in (("sites", sites, known.sites), ("screens", screens, known.screens)):

@@ -32,7 +32,10 @@ from controller.models import Playlist, Screen, Site, utcnow
 from controller.refusals import Refusal, refusal
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-ID_HINT = "use 2-63 lowercase letters, digits and '-', starting with a letter or digit"
+ID_HINT = refusal("use 2-63 lowercase letters, digits and '-', starting with a letter or "
+                  "digit")
+TAG_HINT = refusal("letters, digits, '-', '_', '.', ':'")
+LANG_HINT = refusal("use 2-3 letter lowercase codes such as vi, en, lo")
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
 RESOLUTION_RE = re.compile(r"^(\d{1,5})x(\d{1,5})$")
 TAG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
@@ -70,7 +73,7 @@ def _site_names(f: Fields, config: LanguageConfig) -> tuple[str, str, dict[str, 
     for key in names.data:
         reason = config.unknown(str(key))
         if reason:
-            names.fail(key, f"a name in an {reason}")
+            names.fail(key, refusal("a name in an %(reason)s", reason=reason))
     more = tuple(code for code in config.codes if code not in REQUIRED_LANGUAGES)
     names.only(required=REQUIRED_LANGUAGES, optional=more)
     extra = {code: names.text(code) for code in more if code in names.data}
@@ -84,7 +87,7 @@ def _timezone(f: Fields, default: str) -> str:
     try:
         zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        f.fail("timezone", f"unknown time zone {tz!r} (e.g. Asia/Ho_Chi_Minh)")
+        f.fail("timezone", refusal("unknown time zone %(tz)r (e.g. Asia/Ho_Chi_Minh)", tz=tz))
     return tz
 
 
@@ -113,38 +116,42 @@ def _screen(file: Path, data: Any, index: int, site_id: str, site_tz: str,
     resolution = f.text("resolution", max_len=11)
     m = RESOLUTION_RE.fullmatch(resolution or "")
     if not m:
-        f.fail("resolution", f"resolution must be WIDTHxHEIGHT like 1920x1080, got {resolution!r}")
+        f.fail("resolution", refusal("resolution must be WIDTHxHEIGHT like 1920x1080, got "
+                                     "%(got)r", got=resolution))
     width, height = int(m.group(1)), int(m.group(2))
     for value in (width, height):
         if not MIN_PIXELS <= value <= MAX_PIXELS:
-            f.fail("resolution", f"resolution {resolution} is not sane: each side must be "
-                   f"{MIN_PIXELS}..{MAX_PIXELS} pixels")
+            f.fail("resolution", refusal("resolution %(resolution)s is not sane: each side "
+                                         "must be %(low)d..%(high)d pixels",
+                                         resolution=resolution, low=MIN_PIXELS,
+                                         high=MAX_PIXELS))
     if orientation == "landscape" and width < height:
-        f.fail("orientation", f"orientation is landscape but resolution {resolution} is taller "
-               "than wide")
+        f.fail("orientation", refusal("orientation is landscape but resolution %(resolution)s "
+                                      "is taller than wide", resolution=resolution))
     if orientation == "portrait" and height < width:
-        f.fail("orientation", f"orientation is portrait but resolution {resolution} is wider "
-               "than tall")
+        f.fail("orientation", refusal("orientation is portrait but resolution %(resolution)s "
+                                      "is wider than tall", resolution=resolution))
     languages = f.text_list("languages", pattern=LANG_RE, max_len=3,
-                            hint="use 2-3 letter lowercase codes such as vi, en, lo")
+                            hint=LANG_HINT)
     for i, code in enumerate(languages):
         unknown = config.unknown(code)
         if unknown:
             f.fail_item("languages", i, unknown)
     for needed in config.required:
         if needed not in languages:
-            f.fail("languages", f"languages must include {needed!r} (got {', '.join(languages)})")
+            f.fail("languages", refusal("languages must include %(needed)r (got %(got)s)",
+                                        needed=needed, got=", ".join(languages)))
     bilingual_mode = f.choice("bilingual_mode", BILINGUAL_MODES)
     alternate_timing = f.choice("alternate_timing", ALTERNATE_TIMINGS, default="split")
     if "alternate_timing" in f.data and bilingual_mode != "alternate":
-        f.fail("alternate_timing", "alternate_timing applies only to bilingual_mode: "
-               f"alternate (it says how long each language shows); this screen is "
-               f"{bilingual_mode}, which shows its languages together: remove "
-               "alternate_timing or set bilingual_mode: alternate")
+        f.fail("alternate_timing", refusal(
+            "alternate_timing applies only to bilingual_mode: alternate (it says how long each "
+            "language shows); this screen is %(mode)s, which shows its languages together: "
+            "remove alternate_timing or set bilingual_mode: alternate", mode=bilingual_mode))
     default_playlist = f.text("default_playlist", pattern=ID_RE, max_len=63, required=False,
                               hint=ID_HINT)
     tags = f.text_list("tags", pattern=TAG_RE, required=False, non_empty=False,
-                       hint="letters, digits, '-', '_', '.', ':'")
+                       hint=TAG_HINT)
     return _Row(screen_id, {  # type: ignore[arg-type]
         "site_id": site_id, "name_vi": name_vi, "name_en": name_en,
         "orientation": orientation, "width": width, "height": height,
@@ -161,8 +168,9 @@ def parse_sites(path: Path, config: LanguageConfig | None = None
     config = config or LanguageConfig()
     data = load_yaml(path)
     if data is None:
-        raise YamlError(path, None, "file is empty (expected 'sites:' with a list of sites)")
-    top = Fields(path, data, "top level")
+        raise YamlError(path, None, refusal("file is empty (expected 'sites:' with a list of "
+                                            "sites)"))
+    top = Fields(path, data, refusal("top level"))
     top.only(required=("sites",))
     sites: list[_Row] = []
     screens: list[_Row] = []
@@ -173,7 +181,8 @@ def parse_sites(path: Path, config: LanguageConfig | None = None
         f.only(required=("id", "name", "screens"), optional=("timezone",))
         sid = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
         if sid in seen_sites:
-            f.fail("id", f"duplicate site id {sid!r} (first on line {seen_sites[sid]})")
+            f.fail("id", refusal("duplicate site id %(site)r (first on line %(line)s)",
+                                 site=sid, line=seen_sites[sid]))
         seen_sites[sid] = f.line("id")  # type: ignore[index]
         name_vi, name_en, more = _site_names(f, config)
         tz = _timezone(f, DEFAULT_TIMEZONE)
@@ -184,8 +193,9 @@ def parse_sites(path: Path, config: LanguageConfig | None = None
             row = _screen(path, screen_data, j, sid, tz, item_line,  # type: ignore[arg-type]
                           config)
             if row.id in seen_screens:
-                raise YamlError(path, item_line, f"duplicate screen id {row.id!r} "
-                                f"(first on line {seen_screens[row.id]})")
+                raise YamlError(path, item_line, refusal(
+                    "duplicate screen id %(screen)r (first on line %(line)s)", screen=row.id,
+                    line=seen_screens[row.id]))
             seen_screens[row.id] = item_line
             screens.append(row)
     return sites, screens
@@ -205,18 +215,24 @@ def check_screens(session: Session, path: Path, screens: list[_Row]) -> None:
                                         v["default_playlist_id"])
         found = items.current(screen.default_playlist) if screen.default_playlist else None
         if found is not None:
-            message = refusal_for_screens(f"its default playlist {found[0]!r}",
-                                          per_screen(found[1], [screen]))
+            message = refusal_for_screens(
+                refusal("its default playlist %(playlist)r", playlist=found[0]),
+                per_screen(found[1], [screen]))
             if message:
-                raise YamlError(path, row.line, f"screen {row.id!r}: {message}")
+                raise YamlError(path, row.line, _screen_refusal(row.id, message))
         for placement in placements:
             found = items.of(placement) if placement.reaches(screen) else None
             if found is not None:
                 message = refusal_for_screens(
-                    f"playlist {found[0]!r} (schedule {placement.slug!r})",
+                    refusal("playlist %(playlist)r (schedule %(schedule)r)",
+                            playlist=found[0], schedule=placement.slug),
                     per_screen(found[1], [screen]))
                 if message:
-                    raise YamlError(path, row.line, f"screen {row.id!r}: {message}")
+                    raise YamlError(path, row.line, _screen_refusal(row.id, message))
+
+
+def _screen_refusal(screen_id: str, message: Refusal) -> Refusal:
+    return refusal("screen %(screen)r: %(refusal)s", screen=screen_id, refusal=message)
 
 
 def _upsert(session: Session, model: type[Site] | type[Screen], existing: dict[str, Any],

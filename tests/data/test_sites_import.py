@@ -12,6 +12,7 @@ from controller.auth.tokens import issue_screen_token, screen_for_token
 from controller.content.sites_import import import_sites
 from controller.content.yamlfile import YamlError
 from controller.models import Screen, Site
+from controller.refusals import say
 
 from .conftest import REPO, snapshot
 
@@ -218,3 +219,22 @@ def test_huge_file_is_refused(session, tmp_path) -> None:
 def test_missing_file(session, tmp_path) -> None:
     with pytest.raises(YamlError, match="file not found"):
         import_sites(session, tmp_path / "nope.yaml")
+
+
+def test_a_refusal_is_said_in_vietnamese_too(session, tmp_path) -> None:
+    """No API route imports sites.yaml today; its sentences are refusals all the same,
+    for the day one does (and for the clauses other files share: ``label``, the hints)."""
+    path = write(tmp_path, BASE.replace("orientation: landscape", "orientation: portrait"))
+    with pytest.raises(YamlError) as info:
+        import_sites(session, path)
+    assert str(info.value) == (f"{path}, line 7: screen 'hue-station-hall': orientation is "
+                               "portrait but resolution 1920x1080 is wider than tall")
+    assert say(str(info.value), "vi") == (
+        f"{path}, dòng 7: màn hình 'hue-station-hall': orientation là portrait (dọc) nhưng "
+        "resolution 1920x1080 lại rộng hơn cao")
+    path = write(tmp_path, BASE.replace("  - id: hue-station\n", "  - id: Hue_Station\n"))
+    with pytest.raises(YamlError) as info:
+        import_sites(session, path)
+    assert say(str(info.value), "vi").endswith(
+        ": hãy dùng 2-63 ký tự gồm chữ cái viết thường, chữ số và '-', bắt đầu bằng chữ cái "
+        "hoặc chữ số")

@@ -10,7 +10,8 @@ kept original is still the same picture and animation.
   black, frames on a 25 fps grid, even width and height); the kept GIF is stored beside
   it and named by the video's ``source_sha256``, so exports carry the GIF.
 
-Refusals are :class:`~controller.media.images.ImageRefused` sentences."""
+Refusals are :class:`~controller.media.images.ImageRefused` sentences (refusals, said in
+the API caller's language; ffmpeg's own reasons are quoted as they are)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,16 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from controller.media.images import ImageRefused, bomb_message, check_trailing, decode
+from controller.media.images import (
+    ImageRefused,
+    bomb_message,
+    check_trailing,
+    cut_short,
+    decode,
+    no_pixels,
+)
 from controller.media.video import PACKAGE_HINT, VideoRefused, probe, run_ffmpeg, tools
+from controller.refusals import refusal
 
 MAX_FRAMES = 3000  # frames in one GIF
 MAX_SECONDS = 300  # playing time of one loop
@@ -60,6 +69,10 @@ class _TooMany(Exception):
     pass
 
 
+class _Malformed(ValueError):
+    """Blocks that are cut short or malformed (said as the file being damaged)."""
+
+
 def walk(data: bytes, max_frames: int = MAX_FRAMES) -> GifStructure:
     """The GIF's blocks, up to its trailer. ValueError when it is cut short or malformed;
     _TooMany past ``max_frames`` frames (the walk stops there)."""
@@ -78,7 +91,7 @@ def walk(data: bytes, max_frames: int = MAX_FRAMES) -> GifStructure:
                 raise _TooMany
             _, _, w, h, local = struct.unpack("<HHHHB", data[pos + 1:pos + 10])
             if w * h > max(1, width * height) * 4:
-                raise ValueError("a frame far larger than the canvas")
+                raise _Malformed("a frame far larger than the canvas")
             pos += 10 + (3 << ((local & 7) + 1) if local & 0x80 else 0) + 1
             pos = _skip_sub_blocks(data, pos)
             gif.centiseconds += delay if delay >= MIN_DELAY else DEFAULT_DELAY
@@ -95,7 +108,7 @@ def walk(data: bytes, max_frames: int = MAX_FRAMES) -> GifStructure:
                     gif.metadata.append(what)
                 gif.cut.append((start, pos))
         else:
-            raise ValueError(f"unknown block 0x{block:02x}")
+            raise _Malformed(f"unknown block 0x{block:02x}")
 
 
 def _skip_sub_blocks(data: bytes, pos: int) -> int:
@@ -104,7 +117,7 @@ def _skip_sub_blocks(data: bytes, pos: int) -> int:
         pos += 1 + size
         if size == 0:
             if pos > len(data):
-                raise ValueError("cut short")
+                raise _Malformed("cut short")
             return pos
 
 
@@ -121,20 +134,21 @@ def prepare_gif(path: Path, max_pixels: int, workdir: Path, shown: str) -> Clean
     and, when animated, make its looping MP4 there."""
     data = path.read_bytes()
     if len(data) < 14:
-        raise ImageRefused(f"{shown} is cut short: not even a GIF header.")
+        raise ImageRefused(refusal("%(name)s is cut short: not even a GIF header.",
+                                   name=shown))
     width, height = struct.unpack("<HH", data[6:10])
     if width * height > max_pixels:  # the header's claim, before anything is decoded
         raise ImageRefused(bomb_message(shown, (width, height), max_pixels))
     if width == 0 or height == 0:
-        raise ImageRefused(f"{shown} has no pixels ({width}×{height}).")
+        raise ImageRefused(no_pixels(shown, width, height))
     try:
         gif = walk(data)
     except _TooMany:
-        raise ImageRefused(f"{shown} has more than {MAX_FRAMES} frames, the limit for an "
-                           "animated GIF; shorten it or upload it as a video.") from None
+        raise ImageRefused(refusal("%(name)s has more than %(most)d frames, the limit for "
+                                   "an animated GIF; shorten it or upload it as a video.",
+                                   name=shown, most=MAX_FRAMES)) from None
     except (IndexError, struct.error, ValueError):
-        raise ImageRefused(f"{shown} is damaged or cut short: its GIF structure ends too "
-                           "early. Upload the complete file.") from None
+        raise ImageRefused(cut_short(shown, "GIF")) from None
     _check_limits(gif, shown)
     changes = list(gif.metadata)
     check_trailing(data[gif.end:], shown, changes)
@@ -151,17 +165,20 @@ def prepare_gif(path: Path, max_pixels: int, workdir: Path, shown: str) -> Clean
 
 def _check_limits(gif: GifStructure, shown: str) -> None:
     if gif.frames == 0:
-        raise ImageRefused(f"{shown} holds no picture (a GIF without frames).")
+        raise ImageRefused(refusal("%(name)s holds no picture (a GIF without frames).",
+                                   name=shown))
     seconds = gif.centiseconds / 100
     if gif.frames > 1 and seconds > MAX_SECONDS:
-        raise ImageRefused(f"{shown} plays for {seconds:g} s, longer than the "
-                           f"{MAX_SECONDS} s an animated GIF may last; upload it as a "
-                           "video instead.")
+        raise ImageRefused(refusal("%(name)s plays for %(seconds)s s, longer than the "
+                                   "%(most)d s an animated GIF may last; upload it as a "
+                                   "video instead.", name=shown,
+                                   seconds=format(seconds, "g"), most=MAX_SECONDS))
     if gif.frames * gif.width * gif.height > MAX_FRAME_PIXELS:
-        raise ImageRefused(f"{shown} has {gif.frames} frames of {gif.width}×{gif.height}"
-                           f" pixels, more than the {MAX_FRAME_PIXELS:,} pixels in all an "
-                           "animated GIF may hold; make it smaller or shorter, or upload "
-                           "it as a video.")
+        raise ImageRefused(refusal(
+            "%(name)s has %(frames)d frames of %(width)d×%(height)d pixels, more than the "
+            "%(most)s pixels in all an animated GIF may hold; make it smaller or shorter, "
+            "or upload it as a video.", name=shown, frames=gif.frames, width=gif.width,
+            height=gif.height, most=format(MAX_FRAME_PIXELS, ",")))
 
 
 def _kept(data: bytes, gif: GifStructure) -> bytes:
@@ -178,9 +195,10 @@ def _animated(original: Path, gif: GifStructure, workdir: Path, shown: str,
               changes: list[str]) -> CleanGif:
     found = tools()
     if found is None:
-        raise ImageRefused(f"{shown} is an animated GIF, which is stored as a video, but "
-                           f"ffprobe/ffmpeg are missing on this server; the administrator "
-                           f"must {PACKAGE_HINT}.")
+        raise ImageRefused(refusal("%(name)s is an animated GIF, which is stored as a "
+                                   "video, but ffprobe/ffmpeg are missing on this server; "
+                                   "the administrator must %(hint)s.", name=shown,
+                                   hint=PACKAGE_HINT))
     ffprobe, ffmpeg = found
     out = workdir / "animation.mp4"
     box_w, box_h = VIDEO_BOX
@@ -194,13 +212,15 @@ def _animated(original: Path, gif: GifStructure, workdir: Path, shown: str,
                "-f", "mp4", str(out)]
     try:
         failed = run_ffmpeg(command, out, CONVERT_TIMEOUT,
-                            f"{shown}: turning the animated GIF into a video took longer "
-                            f"than {CONVERT_TIMEOUT} s; the file is refused.")
+                            refusal("%(name)s: turning the animated GIF into a video took "
+                                    "longer than %(seconds)d s; the file is refused.",
+                                    name=shown, seconds=CONVERT_TIMEOUT))
     except VideoRefused as exc:
         raise ImageRefused(str(exc)) from None
     if failed is not None:
-        raise ImageRefused(f"{shown} is an animated GIF that could not be turned into a "
-                           f"video ({failed}): it is damaged.")
+        raise ImageRefused(refusal("%(name)s is an animated GIF that could not be turned "
+                                   "into a video (%(why)s): it is damaged.", name=shown,
+                                   why=failed))
     try:
         info = probe(ffprobe, out, shown)
     except VideoRefused as exc:

@@ -5,7 +5,8 @@ of metadata (EXIF, XMP, GPS, comments, ICC converted to sRGB) — re-encoded onl
 has to be, so a clean file is stored byte for byte.
 
 Called by :mod:`controller.media.ingest`; refusals are :class:`ImageRefused` with a
-sentence for the person who uploaded the file."""
+sentence for the person who uploaded the file (a refusal, said in the API caller's
+language; the decoder's own reasons are quoted as they are)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps
+
+from controller.refusals import refusal
 
 PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP",
                   "image/heic": "HEIF", "image/gif": "GIF"}
@@ -39,6 +42,11 @@ _pillow_lock = threading.Lock()  # Image.MAX_IMAGE_PIXELS and warning filters ar
 
 class ImageRefused(Exception):
     pass
+
+
+class _Malformed(ValueError):
+    """A structure that ends too early or lies about its sizes (said as the file being
+    damaged or cut short)."""
 
 
 @dataclass
@@ -75,10 +83,10 @@ def check_trailing(trailing: bytes, shown: str, metadata: list[str]) -> None:
     anything else is noted in ``metadata`` (it is dropped)."""
     if trailing.strip(b"\x00\xff\r\n\t "):
         if _PAYLOAD_RE.search(trailing):
-            raise ImageRefused(
-                f"{shown} hides other data after the end of the image (an archive, web "
+            raise ImageRefused(refusal(
+                "%(name)s hides other data after the end of the image (an archive, web "
                 "page or script): it is refused as a disguised file. Save the picture "
-                "again from an image editor.")
+                "again from an image editor.", name=shown))
         metadata.append("extra data after the image")
     elif trailing:
         metadata.append("padding after the image")
@@ -111,12 +119,13 @@ def _decode_guarded(path: Path, fmt: str, mime: str, max_pixels: int,
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageRefused(bomb_message(shown, None, max_pixels)) from None
     except (OSError, SyntaxError, ValueError, struct.error, EOFError):
-        raise ImageRefused(f"{shown} starts like a {_name(mime)} image but cannot be "
-                           f"read as one: it is damaged or disguised.") from None
+        raise ImageRefused(refusal("%(name)s starts like a %(type)s image but cannot be "
+                                   "read as one: it is damaged or disguised.", name=shown,
+                                   type=_name(mime))) from None
     width, height = im.size
     if width <= 0 or height <= 0:
         im.close()
-        raise ImageRefused(f"{shown} has no pixels ({width}×{height}).")
+        raise ImageRefused(no_pixels(shown, width, height))
     if width * height > max_pixels:
         im.close()
         raise ImageRefused(bomb_message(shown, (width, height), max_pixels))
@@ -130,8 +139,9 @@ def _decode_guarded(path: Path, fmt: str, mime: str, max_pixels: int,
         raise ImageRefused(bomb_message(shown, (width, height), max_pixels)) from None
     except (OSError, SyntaxError, ValueError, struct.error, EOFError, MemoryError):
         im.close()
-        raise ImageRefused(f"{shown} is damaged or cut short: the picture cannot be "
-                           "decoded to the end. Upload the complete file.") from None
+        raise ImageRefused(refusal("%(name)s is damaged or cut short: the picture cannot "
+                                   "be decoded to the end. Upload the complete file.",
+                                   name=shown)) from None
     return im
 
 
@@ -154,9 +164,10 @@ def _clean(im: Image.Image, path: Path, data: bytes, mime: str, structure: Struc
         out.write_bytes(data[:structure.end])
         return CleanImage(out, mime, im.width, im.height, needs)
     if getattr(im, "n_frames", 1) > 1:
-        raise ImageRefused(f"{shown} is an animated image carrying metadata "
-                           f"({', '.join(needs)}), which cannot be removed without losing "
-                           "the animation. Export it without metadata, or as a video.")
+        raise ImageRefused(refusal(
+            "%(name)s is an animated image carrying metadata (%(metadata)s), which cannot "
+            "be removed without losing the animation. Export it without metadata, or as a "
+            "video.", name=shown, metadata=", ".join(needs)))
     icc = im.info.get("icc_profile")
     picture = ImageOps.exif_transpose(im) if orientation != 1 else im.copy()
     picture = to_srgb(picture, icc)
@@ -168,7 +179,8 @@ def _clean(im: Image.Image, path: Path, data: bytes, mime: str, structure: Struc
     try:
         _save(picture, out, out_mime, structure.lossless)
     except (OSError, ValueError) as exc:
-        raise ImageRefused(f"{shown} could not be cleaned of its metadata ({exc}).") from None
+        raise ImageRefused(refusal("%(name)s could not be cleaned of its metadata "
+                                   "(%(why)s).", name=shown, why=str(exc))) from None
     return CleanImage(out, out_mime, picture.width, picture.height, needs)
 
 
@@ -219,10 +231,27 @@ def _name(mime: str) -> str:
 
 
 def bomb_message(shown: str, size: tuple[int, int] | None, max_pixels: int) -> str:
-    claimed = f" claims {size[0]}×{size[1]} pixels and" if size else ""
-    return (f"{shown}{claimed} is too large to open safely (the limit is "
-            f"{max_pixels:,} pixels; max_image_pixels in the settings). It looks like a "
-            "decompression bomb; scale the picture down and upload it again.")
+    if size is None:
+        return refusal("%(name)s is too large to open safely (the limit is %(most)s "
+                       "pixels; max_image_pixels in the settings). It looks like a "
+                       "decompression bomb; scale the picture down and upload it again.",
+                       name=shown, most=format(max_pixels, ","))
+    return refusal("%(name)s claims %(width)d×%(height)d pixels and is too large to open "
+                   "safely (the limit is %(most)s pixels; max_image_pixels in the "
+                   "settings). It looks like a decompression bomb; scale the picture down "
+                   "and upload it again.", name=shown, width=size[0], height=size[1],
+                   most=format(max_pixels, ","))
+
+
+def no_pixels(shown: str, width: int, height: int) -> str:
+    return refusal("%(name)s has no pixels (%(width)d×%(height)d).", name=shown,
+                   width=width, height=height)
+
+
+def cut_short(shown: str, kind: str) -> str:
+    """The file's structure (``kind``: JPEG, PNG, WebP, GIF) ends too early."""
+    return refusal("%(name)s is damaged or cut short: its %(type)s structure ends too "
+                   "early. Upload the complete file.", name=shown, type=kind)
 
 
 # -- structure: where the image ends, what metadata it carries --------------------------
@@ -236,8 +265,7 @@ def _structure(data: bytes, mime: str, shown: str) -> Structure:
             return _png(data)
         return _webp(data)
     except (IndexError, struct.error, ValueError):
-        raise ImageRefused(f"{shown} is damaged or cut short: its {_name(mime)} structure "
-                           "ends too early. Upload the complete file.") from None
+        raise ImageRefused(cut_short(shown, _name(mime))) from None
 
 
 def _jpeg(data: bytes) -> Structure:
@@ -246,9 +274,9 @@ def _jpeg(data: bytes) -> Structure:
     n = len(data)
     while True:
         if pos >= n:
-            raise ValueError("no end marker")
+            raise _Malformed("no end marker")
         if data[pos] != 0xFF:
-            raise ValueError("not a marker")
+            raise _Malformed("not a marker")
         while data[pos] == 0xFF:  # fill bytes
             pos += 1
         marker = data[pos]
@@ -259,7 +287,7 @@ def _jpeg(data: bytes) -> Structure:
             continue
         (length,) = struct.unpack(">H", data[pos:pos + 2])
         if length < 2 or pos + length > n:
-            raise ValueError("segment overruns the file")
+            raise _Malformed("segment overruns the file")
         segment = data[pos + 2:pos + length]
         pos += length
         if 0xE0 <= marker <= 0xEF and marker not in _JPEG_PLAIN_APPS:
@@ -295,7 +323,7 @@ def _png(data: bytes) -> Structure:
         length, kind = struct.unpack(">I4s", data[pos:pos + 8])
         end = pos + 12 + length
         if end > len(data):
-            raise ValueError("chunk overruns the file")
+            raise _Malformed("chunk overruns the file")
         pos = end
         if kind == b"IEND":
             return Structure(pos, metadata)
@@ -317,7 +345,7 @@ def _webp(data: bytes) -> Structure:
     (riff_size,) = struct.unpack("<I", data[4:8])
     end = 8 + riff_size
     if end > len(data) or riff_size < 4:
-        raise ValueError("RIFF size overruns the file")
+        raise _Malformed("RIFF size overruns the file")
     metadata: list[str] = []
     lossless = False
     pos = 12
@@ -325,7 +353,7 @@ def _webp(data: bytes) -> Structure:
         kind, size = struct.unpack("<4sI", data[pos:pos + 8])
         pos += 8 + size + (size & 1)
         if pos > end + 1:
-            raise ValueError("chunk overruns the file")
+            raise _Malformed("chunk overruns the file")
         if kind == b"VP8L":
             lossless = True
         if kind == b"EXIF":

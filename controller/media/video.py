@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from controller.refusals import refusal
+
 PROBE_TIMEOUT = 60  # seconds
 STRIP_TIMEOUT = 900
 # What ffprobe must find inside a file sniffed as each type.
 FORMATS = {"video/mp4": ("mov", "mp4"), "video/webm": ("matroska", "webm")}
 MUXERS = {"video/mp4": "mp4", "video/webm": "webm"}
-PACKAGE_HINT = ("install the Debian package 'ffmpeg' (sudo apt-get install ffmpeg, or "
-                "scripts/install-system-deps.sh)")
+PACKAGE_HINT = refusal("install the Debian package 'ffmpeg' (sudo apt-get install ffmpeg, "
+                       "or scripts/install-system-deps.sh)")
 
 
 class VideoRefused(Exception):
@@ -43,29 +45,30 @@ def tools() -> tuple[str, str] | None:
 def prepare_video(path: Path, mime: str, workdir: Path, shown: str) -> CleanVideo:
     found = tools()
     if found is None:
-        raise VideoRefused(f"{shown}: videos cannot be checked on this server because "
-                           f"ffprobe/ffmpeg are missing; the administrator must "
-                           f"{PACKAGE_HINT}.")
+        raise VideoRefused(refusal("%(name)s: videos cannot be checked on this server "
+                                   "because ffprobe/ffmpeg are missing; the administrator "
+                                   "must %(hint)s.", name=shown, hint=PACKAGE_HINT))
     ffprobe, ffmpeg = found
     info = probe(ffprobe, path, shown)
     format_names = set(str(info.get("format", {}).get("format_name", "")).split(","))
     if not format_names & set(FORMATS[mime]):
-        raise VideoRefused(f"{shown} starts like an {_name(mime)} video but its content "
-                           "is something else: it is damaged or disguised.")
+        raise VideoRefused(refusal("%(name)s starts like an %(type)s video but its "
+                                   "content is something else: it is damaged or "
+                                   "disguised.", name=shown, type=_name(mime)))
     video = next((s for s in info.get("streams", [])
                   if s.get("codec_type") == "video"
                   and not s.get("disposition", {}).get("attached_pic")), None)
     if video is None:
-        raise VideoRefused(f"{shown} holds no video track.")
+        raise VideoRefused(refusal("%(name)s holds no video track.", name=shown))
     width, height = _int(video.get("width")), _int(video.get("height"))
     duration = _float(info.get("format", {}).get("duration")) or _float(
         video.get("duration"))
     if not width or not height:
-        raise VideoRefused(f"{shown}: the video track has no picture size; the file is "
-                           "damaged.")
+        raise VideoRefused(refusal("%(name)s: the video track has no picture size; the "
+                                   "file is damaged.", name=shown))
     if not duration or duration <= 0:
-        raise VideoRefused(f"{shown}: the video has no duration; the file is damaged or "
-                           "cut short.")
+        raise VideoRefused(refusal("%(name)s: the video has no duration; the file is "
+                                   "damaged or cut short.", name=shown))
     out = workdir / ("clean." + MUXERS[mime])
     command = [ffmpeg, "-nostdin", "-hide_banner", "-v", "error", "-y", "-i", str(path),
                "-map", "0:v", "-map", "0:a?", "-map_metadata", "-1", "-map_chapters", "-1",
@@ -75,11 +78,13 @@ def prepare_video(path: Path, mime: str, workdir: Path, shown: str) -> CleanVide
         command += ["-movflags", "+faststart"]
     command += ["-f", MUXERS[mime], str(out)]
     failed = run_ffmpeg(command, out, STRIP_TIMEOUT,
-                        f"{shown}: removing the video's metadata took longer than "
-                        f"{STRIP_TIMEOUT} s; the file is refused.")
+                        refusal("%(name)s: removing the video's metadata took longer than "
+                                "%(seconds)d s; the file is refused.", name=shown,
+                                seconds=STRIP_TIMEOUT))
     if failed is not None:
-        raise VideoRefused(f"{shown}: the video could not be copied without its metadata "
-                           f"({failed}); the file is damaged.")
+        raise VideoRefused(refusal("%(name)s: the video could not be copied without its "
+                                   "metadata (%(why)s); the file is damaged.", name=shown,
+                                   why=failed))
     return CleanVideo(out, width, height, round(duration, 3), str(video.get("codec_name")))
 
 
@@ -102,16 +107,17 @@ def probe(ffprobe: str, path: Path, shown: str) -> dict[str, Any]:
         done = subprocess.run(command, capture_output=True, timeout=PROBE_TIMEOUT,
                               check=False)
     except subprocess.TimeoutExpired:
-        raise VideoRefused(f"{shown}: reading the video took longer than {PROBE_TIMEOUT} "
-                           "s; the file is refused.") from None
+        raise VideoRefused(refusal("%(name)s: reading the video took longer than "
+                                   "%(seconds)d s; the file is refused.", name=shown,
+                                   seconds=PROBE_TIMEOUT)) from None
     try:
         info = json.loads(done.stdout or b"{}")
     except ValueError:
         info = {}
     if done.returncode != 0 or not isinstance(info, dict) or not info.get("format"):
-        raise VideoRefused(f"{shown} cannot be read as a video "
-                           f"({_first_line(done.stderr)}); the file is damaged or not a "
-                           "video.")
+        raise VideoRefused(refusal("%(name)s cannot be read as a video (%(why)s); the "
+                                   "file is damaged or not a video.", name=shown,
+                                   why=_first_line(done.stderr)))
     return info
 
 

@@ -40,15 +40,17 @@ CONVERTED = [
     "api/screens.py", "api/screen_commands.py", "api/sites.py",
     "api/media.py", "api/media_thumbnails.py",
     "emergencies/fit.py", "auth/users.py", "players/commands.py", "api/qr.py",
-    "api/preview.py",
+    "api/preview.py", "content/sites_import.py",
     "api/jobs.py", "jobs/records.py", "jobs/runner.py", "jobs/playlist_import.py",
     "jobs/media_upload.py", "api/playlist_files.py", "content/playlist_bundle.py",
     "content/playlists_write.py", "media/routes.py", "media/ingest.py",
+    "media/images.py", "media/gif.py", "media/video.py",
 ]
 # Calls whose message argument reaches a person through the API.
 REFUSING = {"ApiError", "ReviewError", "YamlError", "JobRefused", "EmergencyRefused",
             "UserRefused", "fail", "fail_item", "error_response", "ValueError",
-            "CommandRefused", "IngestRefused", "BundleRefused", "LookupError"}
+            "CommandRefused", "IngestRefused", "BundleRefused", "LookupError",
+            "ImageRefused", "VideoRefused"}
 PEOPLE = {"lang-editor": ("editor", "culture"), "lang-approver": ("approver", "dic"),
           "lang-tourism": ("approver", "tourism")}
 

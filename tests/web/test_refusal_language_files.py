@@ -129,6 +129,14 @@ def test_a_refused_media_upload_in_vietnamese(server, tokens):
         "(judged by its content, not its name); it looks like a ZIP archive.")
     assert vi["message"].endswith("(xét theo nội dung, không theo tên tệp); có vẻ đây là "
                                   "tệp nén ZIP.")
+    # the decoders' sentences (controller/media/images.py, gif.py, video.py)
+    status, en, vi = both_uploads(server, "/media", editor, "cut.png",
+                                  b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
+    assert status == 422 and en["message"] == (
+        "'cut.png' is damaged or cut short: its PNG structure ends too early. Upload the "
+        "complete file.")
+    assert vi["message"] == ("'cut.png' bị hỏng hoặc bị cắt cụt: cấu trúc PNG của tệp kết "
+                             "thúc quá sớm. Hãy tải lên tệp đầy đủ.")
 
 
 def test_playlist_export_and_media_file_refusals_in_vietnamese(server, tokens):

@@ -196,3 +196,20 @@ def test_only_a_refusal_that_reads_back_as_its_text_is_stored():
     job = Job(error_message=str(said), error_refusal={"template": "%(name)s is an empty "
               "file (0 bytes).", "params": {"name": "'a.png'"}, "verbatim": False})
     assert records.refusal_of(job).said_in("vi") == "'a.png' là tệp rỗng (0 byte)."
+
+
+def test_an_import_refusal_names_the_upload_not_the_server_path(tmp_path):
+    from controller.content.yamlfile import YamlError
+    from controller.jobs.playlist_import import describe
+    from controller.refusals import refusal, say
+
+    media = tmp_path / "unpacked" / "media"
+    reason = refusal("media file %(name)r not found in %(folder)s", name="p.jpg",
+                     folder=str(media))
+    said = describe(YamlError(tmp_path / "unpacked" / "x.yaml", 7, reason), "up.zip/x.yaml",
+                    tmp_path / "unpacked", media)
+    assert said == ("up.zip/x.yaml, line 7: media file 'p.jpg' not found in the upload's "
+                    "media/ folder")
+    assert say(said, "vi") == ("up.zip/x.yaml, dòng 7: không tìm thấy tệp đa phương tiện "
+                               "'p.jpg' trong thư mục media/ của tệp tải lên")
+    assert str(tmp_path) not in say(said, "vi")

@@ -4,7 +4,10 @@ and the ones every playlist item and every screen must have (``required_language
 Pure: reading a YAML value (a ``LineList`` from ``load_yaml`` keeps line numbers) into a
 :class:`LanguageConfig`, and the refusal for an unknown code. The import modules ask
 ``config.check_code`` so that a code not listed here is refused wherever it appears
-(a screen's profile, a playlist variant), naming the codes that are known."""
+(a screen's profile, a playlist variant), naming the codes that are known. That
+refusal reaches people (``controller.refusals``, said in their language); a bad setting
+(``LanguageError``) stops the controller at start and stays English, for the
+administrator's log."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from controller.content.yamlfile import line_of
+from controller.refusals import Refusal, refusal
 
 CODE_RE = re.compile(r"^[a-z]{2,3}$")
 CODE_HINT = "an ISO 639 code: 2-3 lowercase letters such as vi, en, lo"
@@ -53,12 +57,12 @@ class LanguageConfig:
     def known_list(self) -> str:
         return ", ".join(self.codes)
 
-    def unknown(self, code: str) -> str | None:
+    def unknown(self, code: str) -> Refusal | None:
         """None if ``code`` is configured, else the reason to refuse it."""
         if code in self.codes:
             return None
-        return (f"unknown language {code!r} (known: {self.known_list()}; add it to "
-                "'languages' in config/controller.yaml)")
+        return refusal("unknown language %(code)r (known: %(known)s; add it to 'languages' "
+                       "in config/controller.yaml)", code=code, known=self.known_list())
 
     def name(self, code: str) -> Language | None:
         return next((lang for lang in self.languages if lang.code == code), None)

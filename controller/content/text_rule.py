@@ -21,13 +21,17 @@ Everything else is allowed: zero-width joiners (emoji, some scripts), every scri
 callers prefix the field and the language (``Fields.text`` in YAML files and the API's
 JSON bodies, ``controller.emergencies.request``, ``controller.api.agencies``,
 ``controller.review.workflow.reject``). The panel shows the API's sentence (its editor
-asks ``POST /api/v1/playlists/check`` as the person types).
+asks ``POST /api/v1/playlists/check`` as the person types). The clause is a refusal
+(``controller.refusals``), said in the caller's language; the character's Unicode name
+is data and stays as the standard writes it.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from controller.refusals import Refusal, refusal
 
 __all__ = ["BIDI_CONTROLS", "text_refusal"]
 
@@ -48,22 +52,23 @@ def _describe(char: str) -> str:
     return f"U+{code:04X} ({name})"
 
 
-def text_refusal(text: str, multiline: bool = False) -> str | None:
+def text_refusal(text: str, multiline: bool = False) -> Refusal | None:
     """Why ``text`` may not be shown (a clause: "contains U+202E (RIGHT-TO-LEFT
     OVERRIDE) at character 7, …"), or None when it may. ``multiline``: TAB, LF and CR
     are allowed (bodies and reasons), else they are refused too (titles, names, links)."""
     found = (_MULTI_LINE if multiline else _ONE_LINE).search(text)
     if found is None:
         return None
-    char, where = found.group(), f"at character {found.start() + 1}"
+    char = found.group()
     if char in BIDI_CONTROLS:
-        why = ("an invisible bidirectional control that can make a slide say something "
-               "other than what the reviewer read")
+        why = refusal("an invisible bidirectional control that can make a slide say "
+                      "something other than what the reviewer read")
     elif "\ud800" <= char <= "\udfff":
-        why = "half of a UTF-16 surrogate pair, not a character"
+        why = refusal("half of a UTF-16 surrogate pair, not a character")
     elif char in "\t\n\r":
-        why = "a line break or tab, and this text is one line"
+        why = refusal("a line break or tab, and this text is one line")
     else:
-        why = ("an invisible control character that can make a slide say something other "
-               "than what the reviewer read")
-    return f"contains {_describe(char)} {where}, {why}: remove it"
+        why = refusal("an invisible control character that can make a slide say something "
+                      "other than what the reviewer read")
+    return refusal("contains %(char)s at character %(position)d, %(why)s: remove it",
+                   char=_describe(char), position=found.start() + 1, why=why)

@@ -7,6 +7,10 @@ An entry ``hue.gov.vn`` matches that host only; ``*.gov.vn`` matches any subdoma
 gov.vn (``hue.gov.vn``, ``a.b.gov.vn``), not ``gov.vn`` itself. Hosts are compared
 lowercased and IDNA-encoded (``huế.gov.vn`` → ``xn--hu-...gov.vn``), so a look-alike
 such as ``hue.gov.vn.evil.com`` or ``evilhue.gov.vn`` matches nothing.
+
+``check_url``'s reasons are refusals (``controller.refusals``): an item's or an
+emergency's refusal quotes them in the caller's language. A malformed address's own
+reason (from ``urllib.parse``) is quoted as it is.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from urllib.parse import urlsplit
 
+from controller.refusals import Refusal, refusal
 from controller.settings import DEFAULT_QR_DOMAINS
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -31,7 +36,7 @@ _override: ContextVar[tuple[str, ...] | None] = ContextVar("pano_qr_domains", de
 
 
 def describe_domains(domains: Iterable[str]) -> str:
-    return ", ".join(domains) or "(none)"
+    return ", ".join(domains) or refusal("(none)")
 
 
 def current_domains() -> tuple[str, ...]:
@@ -89,40 +94,44 @@ def host_allowed(host: str, domains: Iterable[str]) -> bool:
     return False
 
 
-def check_url(url: str, domains: Iterable[str]) -> str | None:
+def check_url(url: str, domains: Iterable[str]) -> Refusal | None:
     """None when ``url`` may be a QR code's target, else the reason it may not."""
     domains = tuple(domains)
-    allowed = f"QR codes may lead only to {describe_domains(domains)}"
+    allowed = refusal("QR codes may lead only to %(domains)s",
+                      domains=describe_domains(domains))
     if not isinstance(url, str) or not url:
-        return "the address is empty"
+        return refusal("the address is empty")
     if _FORBIDDEN.search(url):
-        return "the address contains spaces, control characters or a backslash"
+        return refusal("the address contains spaces, control characters or a backslash")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        return f"the address is malformed ({exc})"
+        return refusal("the address is malformed (%(why)s)", why=str(exc))
     if parts.scheme.lower() not in DEFAULT_PORTS or not parts.netloc:
-        return "it must be an http:// or https:// address"
+        return refusal("it must be an http:// or https:// address")
     if "@" in parts.netloc or parts.username is not None or parts.password is not None:
-        return "it must not contain a user name or password"
+        return refusal("it must not contain a user name or password")
     raw_host = parts.hostname or ""
     if not raw_host:
-        return "it has no host name"
+        return refusal("it has no host name")
     if parts.netloc.rsplit("@", 1)[-1].startswith("["):
-        return f"an IP address is not an official site; {allowed}"
+        return refusal("an IP address is not an official site; %(allowed)s", allowed=allowed)
     try:
         ipaddress.ip_address(raw_host)
-        return f"an IP address is not an official site; {allowed}"
+        return refusal("an IP address is not an official site; %(allowed)s", allowed=allowed)
     except ValueError:
         pass
     host = normalise_host(raw_host)
     if host is None:
-        return f"{raw_host!r} is not a valid host name"
+        return refusal("%(host)r is not a valid host name", host=raw_host)
     if host == "localhost" or host.endswith(".localhost") or host.split(".")[-1].isdigit():
-        return f"{host} is not an official site; {allowed}"
+        return refusal("%(host)s is not an official site; %(allowed)s", host=host,
+                       allowed=allowed)
     if port is not None and port != DEFAULT_PORTS[parts.scheme.lower()]:
-        return f"port {port} is not allowed (only the default port of http or https)"
+        return refusal("port %(port)s is not allowed (only the default port of http or "
+                       "https)", port=port)
     if not host_allowed(host, domains):
-        return f"{host} is not an allowed domain; {allowed}"
+        return refusal("%(host)s is not an allowed domain; %(allowed)s", host=host,
+                       allowed=allowed)
     return None

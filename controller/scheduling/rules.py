@@ -26,6 +26,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from controller.refusals import refusal
+
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 ALL_WEEKDAYS: frozenset[int] = frozenset(range(7))
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -42,8 +44,8 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (expected an IANA name such as "
-                         f"{DEFAULT_TIMEZONE!r})") from None
+        raise ValueError(refusal("unknown time zone %(zone)r (expected an IANA name such as "
+                                 "%(example)r)", zone=name, example=DEFAULT_TIMEZONE)) from None
 
 
 def local_instant(day: date, clock: time, tz: ZoneInfo) -> datetime:
@@ -76,13 +78,16 @@ class Window:
             if not isinstance(value, time):
                 raise TypeError(f"window {name} must be a datetime.time, got {value!r}")
             if value.tzinfo is not None:
-                raise ValueError(f"window {name} {value} must be a local wall time without "
-                                 "a time zone (the site's zone applies)")
+                raise ValueError(refusal("window %(name)s %(value)s must be a local wall time "
+                                         "without a time zone (the site's zone applies)",
+                                         name=name, value=str(value)))
             if value.microsecond:
-                raise ValueError(f"window {name} {value} must be in whole seconds")
+                raise ValueError(refusal("window %(name)s %(value)s must be in whole seconds",
+                                         name=name, value=str(value)))
         if self.start == self.end and self.start != MIDNIGHT:
-            raise ValueError(f"window {_clock(self.start)}–{_clock(self.end)} is empty or "
-                             "ambiguous: use 00:00–00:00 for the whole day")
+            raise ValueError(refusal("window %(start)s–%(end)s is empty or ambiguous: use "
+                                     "00:00–00:00 for the whole day",
+                                     start=_clock(self.start), end=_clock(self.end)))
 
     @property
     def past_midnight(self) -> bool:

@@ -96,3 +96,50 @@ def test_qr_scan_counts_and_preview_refusals(server, tokens):
                           admin)
     assert status == 400 and vi["message"].startswith(
         "'at' '2026-11-27T18:30' không có múi giờ: hãy ghi 'at' là thời điểm")
+
+
+def test_quoted_clauses_are_said_in_vietnamese_too(server, tokens):
+    """The text rule, the QR allow-list, unknown languages, id hints and a schedule's
+    window are clauses other refusals quote: they follow the caller's language."""
+    admin, editor = tokens["admin"], tokens["areas-editor"]
+    text = {"vi": {"title": "Đóng\u202ecửa"}, "en": {"title": "Closed"}}
+    status, en, vi = both(server, "POST", "/api/v1/emergencies", admin, {
+        "messages": text, "targets": {"sites": ["a-dot-border-gate"]}, "duration_minutes": 5})
+    assert status == 400 and en["message"].startswith(
+        "messages.vi.title contains U+202E (RIGHT-TO-LEFT OVERRIDE) at character 5, an "
+        "invisible bidirectional control")
+    assert vi["message"] == (
+        "messages.vi.title chứa U+202E (RIGHT-TO-LEFT OVERRIDE) ở ký tự thứ 5, là một ký tự "
+        "điều khiển hướng chữ vô hình, có thể khiến trang trình chiếu hiển thị khác với nội "
+        "dung người duyệt đã đọc: hãy xóa ký tự này.")
+    status, en, vi = both(server, "POST", "/api/v1/emergencies", admin, {
+        "messages": {"vi": {"title": "A"}, "en": {"title": "B"}},
+        "url": "https://evil.example.com/x", "targets": {"sites": ["a-dot-border-gate"]},
+        "duration_minutes": 5})
+    assert status == 400 and "evil.example.com is not an allowed domain; QR codes may " \
+        "lead only to " in en["message"]
+    assert "evil.example.com không thuộc các tên miền được phép; mã QR chỉ được dẫn tới " \
+        in vi["message"]
+    item = {"id": "one", "type": "text", "duration": 8,
+            "variants": {"vi": {"title": "A"}, "en": {"title": "B"}, "de": {"title": "C"}}}
+    status, en, vi = both(server, "POST", "/api/v1/playlists", editor, {
+        "id": "areas-news", "title": {"vi": "Tin", "en": "News"}, "items": [item]})
+    assert status == 422 and en["message"].endswith(
+        "'variants': unknown language 'de' (known: vi, en, fr, lo, pac; add it to "
+        "'languages' in config/controller.yaml)")
+    assert vi["message"].endswith(
+        "'variants': ngôn ngữ 'de' chưa được cấu hình (các ngôn ngữ hiện có: vi, en, fr, lo, "
+        "pac; hãy thêm nó vào 'languages' trong config/controller.yaml)")
+    status, en, vi = both(server, "POST", "/api/v1/playlists", editor, {
+        "id": "Bad_Id", "title": {"vi": "Tin", "en": "News"}, "items": []})
+    assert status == 422 and en["message"].endswith(
+        ": use 2-63 lowercase letters, digits and '-', starting with a letter or digit")
+    assert vi["message"].endswith(": hãy dùng 2-63 ký tự gồm chữ cái viết thường, chữ số và "
+                                  "'-', bắt đầu bằng chữ cái hoặc chữ số")
+    status, en, vi = both(server, "POST", "/api/v1/schedules", editor, {
+        "id": "areas-evening", "playlist": "border-welcome", "targets": {"tags": ["lobby"]},
+        "windows": ["18:00-18:00"]})
+    assert status == 422 and "window 18:00–18:00 is empty or ambiguous: use 00:00–00:00 " \
+        "for the whole day" in en["message"]
+    assert "khung giờ 18:00–18:00 trống hoặc không rõ ràng: hãy dùng 00:00–00:00 cho cả " \
+        "ngày" in vi["message"]

@@ -181,7 +181,8 @@ def test_a_refused_message_is_explained_next_to_it_and_kept(browser, server):
         vi_error = page.locator(".lang-column[data-lang=vi] .field-error")
         expect(vi_error).to_be_visible()
         expect(vi_error).to_contain_text("Nội dung quá dài")
-        expect(vi_error).to_contain_text("too long")  # the controller's own words
+        # the controller's own words, in the panel's language (Accept-Language)
+        expect(vi_error).to_contain_text("tin khẩn cấp quá dài so với các màn hình 1920×1080")
         expect(page.locator("#msg-vi-body")).to_have_value(too_long)
         expect(page.locator("#msg-en-title")).to_have_value("Border crossing suspended")
         assert page.url.endswith("/panel/emergency")

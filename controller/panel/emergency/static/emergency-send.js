@@ -102,27 +102,29 @@
         el("strong", {}, text.title), text.body ? el("p", {}, text.body) : null)));
   }
 
-  /* Puts the controller's refusal next to the field it is about. */
-  function placeRefusal(message) {
-    const tooLong = /too long/i.test(message);
+  /* Puts the controller's refusal next to the field it is about. "message" is said in
+     the panel's language; "english" (the answer's message_en, or the message itself when
+     it is English) tells which field it is about. */
+  function placeRefusal(message, english) {
+    const tooLong = /too long/i.test(english);
     sendError.replaceChildren(el("strong", {}, tooLong ? t("too_long") : t("refused")));
     sendError.hidden = false;
     const said = [el("span", { class: "lead" }, tooLong ? t("too_long") : t("refused")), " ",
                   el("span", { class: "said" }, t("server_said") + " " + message)];
-    const lang = (message.match(/messages\.([a-z]{2,3})\./) || message.match(/the ([a-z]{2,3}) text/) || [])[1];
+    const lang = (english.match(/messages\.([a-z]{2,3})\./) || english.match(/the ([a-z]{2,3}) text/) || [])[1];
     let target = null;
     if (lang && columnError(lang, said)) {
       const entry = C.columns.get(lang);
-      target = /\.title\b/.test(message) ? entry.title : entry.body;
+      target = /\.title\b/.test(english) ? entry.title : entry.body;
     }
     else if (tooLong) {
       for (const entry of C.columns.values()) if (entry.node.isConnected && !target) {
         columnError(entry.code, said);
         target = entry.body;
       }
-    } else if (/^url\b/.test(message)) { showError("url-error", message); target = document.getElementById("url"); }
-    else if (/starts_at|ends_at|duration|7 days/.test(message)) { showError("when-error", message); target = document.getElementById("duration"); }
-    else if (/site|screen|targets/.test(message)) { showError("sites-error", message); target = document.getElementById("all-sites"); }
+    } else if (/^url\b/.test(english)) { showError("url-error", message); target = document.getElementById("url"); }
+    else if (/starts_at|ends_at|duration|7 days/.test(english)) { showError("when-error", message); target = document.getElementById("duration"); }
+    else if (/site|screen|targets/.test(english)) { showError("sites-error", message); target = document.getElementById("all-sites"); }
     else sendError.append(" ", el("span", { class: "said" }, t("server_said") + " " + message));
     if (target) target.focus();
   }
@@ -155,7 +157,7 @@
       dialog.close();
       sendButton.disabled = false;
       sendButton.textContent = label;
-      if (err.status === 400) placeRefusal(err.message);
+      if (err.status === 400) placeRefusal(err.message, (err.body && err.body.message_en) || err.message);
       else { sendError.replaceChildren(el("strong", {}, err.message)); sendError.hidden = false; }
     }
   });

@@ -174,7 +174,7 @@ def test_a_refused_message_is_explained_next_to_it_and_kept(browser, server):
         page.fill("#msg-lo-title", TEXTS["lo"][0])
         page.fill("#msg-lo-body", "ກະລຸນາລໍຖ້າຄຳແນະນຳ ຢຸດຜ່ານແດນຊົ່ວຄາວ " * 25)
         page.fill("#msg-en-title", "Border crossing suspended")
-        page.fill("#msg-en-body", "A Dot border gate has suspended formalities. " * 20)
+        page.fill("#msg-en-body", "A Dot border gate has suspended formalities.")
         page.get_by_role("button", name="Xem lại và gửi…").click()
         page.locator("#confirm").get_by_role("button", name="Gửi ngay").click()
 
@@ -183,6 +183,10 @@ def test_a_refused_message_is_explained_next_to_it_and_kept(browser, server):
         expect(vi_error).to_contain_text("Nội dung quá dài")
         # the controller's own words, in the panel's language (Accept-Language)
         expect(vi_error).to_contain_text("tin khẩn cấp quá dài so với các màn hình 1920×1080")
+        # under each language the controller names as taking the most room, not elsewhere
+        expect(page.locator(".lang-column[data-lang=lo] .field-error")).to_contain_text(
+            "Nội dung quá dài")
+        expect(page.locator(".lang-column[data-lang=en] .field-error")).to_be_hidden()
         expect(page.locator("#msg-vi-body")).to_have_value(too_long)
         expect(page.locator("#msg-en-title")).to_have_value("Border crossing suspended")
         assert page.url.endswith("/panel/emergency")

@@ -102,6 +102,13 @@
         el("strong", {}, text.title), text.body ? el("p", {}, text.body) : null)));
   }
 
+  /* The same explanation under each of the columns "codes"; the first one's body to focus. */
+  function placeInColumns(codes, said) {
+    const placed = codes.filter((code) => columnError(code, said.map(
+      (part) => (typeof part === "string" ? part : part.cloneNode(true)))));
+    return placed.length ? C.columns.get(placed[0]).body : null;
+  }
+
   /* Puts the controller's refusal next to the field it is about. "message" is said in
      the panel's language; "english" (the answer's message_en, or the message itself when
      it is English) tells which field it is about. */
@@ -111,12 +118,17 @@
     sendError.hidden = false;
     const said = [el("span", { class: "lead" }, tooLong ? t("too_long") : t("refused")), " ",
                   el("span", { class: "said" }, t("server_said") + " " + message)];
-    const lang = (english.match(/messages\.([a-z]{2,3})\./) || english.match(/the ([a-z]{2,3}) text/) || [])[1];
+    const lang = (english.match(/messages\.([a-z]{2,3})\./) || [])[1];
+    // "… (the Vietnamese (vi) and Lao (lo) texts take the most room)": each named column
+    const roomy = /take the most room/.test(english)
+      ? [...english.matchAll(/\(([a-z]{2,3})\)/g)].map((m) => m[1]).filter((code) => C.columns.has(code))
+      : [];
     let target = null;
     if (lang && columnError(lang, said)) {
       const entry = C.columns.get(lang);
       target = /\.title\b/.test(english) ? entry.title : entry.body;
     }
+    else if (roomy.length && (target = placeInColumns(roomy, said))) { /* placed */ }
     else if (tooLong) {
       for (const entry of C.columns.values()) if (entry.node.isConnected && !target) {
         columnError(entry.code, said);

@@ -43,11 +43,12 @@ run: install
 
 # Test files run in TEST_WORKERS parallel processes (pytest-xdist, a file stays on one
 # worker so its module fixtures are built once); most tests wait on processes, sockets
-# and browsers more than on the CPU, so more workers than cores pays. TEST_WORKERS=0
-# runs them in this process, one by one.
+# and browsers more than on the CPU, so more workers than cores pays. The slowest files
+# start first (tests/conftest.py, costs in tests/file_costs.json), so the run does not
+# end on one long file. TEST_WORKERS=0 runs them in this process, one by one.
 TEST_WORKERS ?= 4
 test: system-deps install-dev
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 bench: install-dev
 	$(PY) -m bench

@@ -2,10 +2,11 @@
 then — with its controller dead — switches to the scheduled playlist at the window's
 start and back to its fallback at the window's end, by itself.
 
-The window is computed from the current time in Huế: it starts at the first whole
-minute at least 20 s away and lasts 20 s, so the test takes well under two minutes.
-A window never crosses midnight (a start at 23:59 ends at 23:59:20; a start at 00:00
-belongs to the new day), so the test is safe around midnight too."""
+The window is computed from the current time in Huế once the player plays its fallback
+with every file cached: it starts 15 s later (whole seconds: windows may name seconds)
+and lasts 6 s, so the test waits about 20 s for the clock whatever the minute. A window
+that would cross midnight starts just after it instead, so the test is safe around
+midnight too."""
 
 from __future__ import annotations
 
@@ -19,16 +20,15 @@ from support.processes import Controller, Player, controller_cli, wait_for
 
 SCREEN = "phu-bai-arrivals"
 HUE = ZoneInfo("Asia/Ho_Chi_Minh")
-LEAD = timedelta(seconds=20)
-LENGTH = timedelta(seconds=20)
+LEAD = timedelta(seconds=15)
+LENGTH = timedelta(seconds=6)
 FALLBACK, SCHEDULED = "welcome-hue@1", "border-welcome@1"
 
 
 def _window() -> tuple[datetime, datetime]:
-    soon = datetime.now(HUE) + LEAD
-    start = soon.replace(second=0, microsecond=0)
-    if start < soon:
-        start += timedelta(minutes=1)
+    start = (datetime.now(HUE) + LEAD + timedelta(seconds=1)).replace(microsecond=0)
+    if (start + LENGTH).date() != start.date():
+        start = (start + LENGTH).replace(hour=0, minute=0, second=1)
     return start, start + LENGTH
 
 
@@ -48,18 +48,6 @@ def test_offline_player_switches_to_the_schedule_and_back(tmp_path):
     data = tmp_path / "controller"
     prepare(data, fast_playlists(tmp_path / "playlists", seconds=1.0))
     token = screen_token(data, SCREEN)
-    start, end = _window()
-    schedules = tmp_path / "schedules.yaml"
-    schedules.write_text(
-        "schedules:\n"
-        "  - id: e2e-window\n"
-        "    playlist: border-welcome\n"
-        f"    targets: {{screens: [{SCREEN}]}}\n"
-        f"    windows: [\"{start:%H:%M}-{end:%H:%M:%S}\"]\n"
-        "    priority: 5\n", encoding="utf-8")
-    result = controller_cli(data, "import", "--schedules", str(schedules))
-    assert "schedules: 1 created" in result.stdout
-
     controller = Controller(data).start()
     cache = tmp_path / "cache"
     player = Player(controller.url, SCREEN, token, cache, extra=["--backoff-cap", "2"])
@@ -67,12 +55,28 @@ def test_offline_player_switches_to_the_schedule_and_back(tmp_path):
         player.start()
         wait_for(lambda: (s := player.status()[1]) and s.get("connected")
                  and s.get("timeline_version"), what="player connected with a timeline")
-        saved = wait_for(lambda: _saved_timeline(cache), what="timeline saved by the player")
-        assert SCHEDULED in saved["playlists"] and FALLBACK in saved["playlists"]
-        assert any(s["playlist"] == SCHEDULED for s in saved["segments"])
         wait_for(lambda: _playlist(player) == FALLBACK, what="the fallback playing")
         wait_for(lambda: not player.status()[1]["cache"].get("missing"),
                  what="media fetched")
+
+        # The schedule arrives while the controller runs, imported by another process.
+        start, end = _window()
+        schedules = tmp_path / "schedules.yaml"
+        schedules.write_text(
+            "schedules:\n"
+            "  - id: e2e-window\n"
+            "    playlist: border-welcome\n"
+            f"    targets: {{screens: [{SCREEN}]}}\n"
+            f"    windows: [\"{start:%H:%M:%S}-{end:%H:%M:%S}\"]\n"
+            "    priority: 5\n", encoding="utf-8")
+        result = controller_cli(data, "import", "--schedules", str(schedules))
+        assert "schedules: 1 created" in result.stdout
+        saved = wait_for(lambda: (t := _saved_timeline(cache)) and SCHEDULED in t["playlists"]
+                         and t, what="the schedule saved by the player")
+        assert FALLBACK in saved["playlists"]
+        assert any(s["playlist"] == SCHEDULED for s in saved["segments"])
+        wait_for(lambda: not player.status()[1]["cache"].get("missing"),
+                 what="the scheduled playlist's media fetched")
 
         controller.kill()
         wait_for(lambda: player.status()[1].get("connected") is False,

@@ -61,7 +61,8 @@ def test_the_kiosk_records_what_its_page_showed(tmp_path, run_player, browser):
     assert_chain(records)
     assert records[0]["seq"] <= 2
     assert {r["source"] for r in records} == {"kiosk"}
-    assert {r["kind"] for r in records} == {"item"}
+    assert {r["kind"] for r in records} == {"item"}, [
+        (r["seq"], r["kind"], r.get("item"), r["start"], r["end"], r["ended"]) for r in records]
     shown = [r["item"] for r in records]
     assert shown.count("citadel") >= 2 and shown.count("hello") >= 2
     assert all(a != b for a, b in zip(shown, shown[1:], strict=False))  # one each, in turn

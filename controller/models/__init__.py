@@ -4,6 +4,10 @@ this package registers every table on ``Base.metadata`` (Alembic's checks compar
 with the migrations). Alembic migrations in ``controller/migrations`` create them; never
 call ``create_all`` outside tests."""
 
+from controller.models.alerts import (  # noqa: F401
+    AlertIncident,
+    AlertNotification,
+)
 from controller.models.base import (  # noqa: F401
     NAMING_CONVENTION,
     Base,
@@ -102,4 +106,6 @@ __all__ = [
     "PlayFinding",
     "PlayDaily",
     "ScreenPresence",
+    "AlertIncident",
+    "AlertNotification",
 ]

@@ -3,6 +3,7 @@ environment variables < explicit overrides (command-line options)."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -48,6 +49,8 @@ ENV_VARS = {
     "PANO_JOBS_WORKER": "jobs_worker",
     "PANO_JOBS_WORKERS": "jobs_workers",
     "PANO_JOBS_WAIT": "jobs_wait",
+    "PANO_METRICS_TOKEN": "metrics_token",
+    "PANO_METRICS_ALLOW": "metrics_allow",  # comma-separated addresses or networks
 }
 # Official sites a QR code may lead to (docs/media.md): a pattern "*.gov.vn" matches
 # any subdomain of gov.vn, not gov.vn itself.
@@ -104,6 +107,10 @@ class Settings:
     jobs_workers: int = 2  # worker threads of one worker process
     # How long an upload request waits for its job before answering 202 with the job.
     jobs_wait: float = 15.0
+    # GET /metrics (Prometheus, docs/operations.md "Metrics"): served with this bearer
+    # token, or without one to these client addresses / networks; nobody else.
+    metrics_token: str = ""
+    metrics_allow: tuple[str, ...] = ("127.0.0.1", "::1")
 
     @property
     def base_url(self) -> str:
@@ -135,6 +142,8 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     kind = _FIELD_TYPES[name]
     if name == "qr_allowed_domains":
         return _domains(value, source)
+    if name == "metrics_allow":
+        return _networks(value, source)
     if kind in ("tuple[Language, ...]", "tuple[str, ...]"):
         parse = parse_languages if name == "languages" else parse_required
         try:
@@ -190,6 +199,24 @@ def _domains(value: Any, source: str) -> tuple[str, ...]:
             raise SettingsError(f"{source}: qr_allowed_domains: {item!r} is not a domain "
                                 "name (e.g. hue.gov.vn, or *.gov.vn for its subdomains)")
         out.append(item.strip().lower())
+    return tuple(dict.fromkeys(out))
+
+
+def _networks(value: Any, source: str) -> tuple[str, ...]:
+    items = [i for i in value.split(",") if i.strip()] if isinstance(value, str) else value
+    if items is None:
+        items = []
+    if not isinstance(items, list | tuple) or len(items) > 100:
+        raise SettingsError(f"{source}: metrics_allow must be a list of at most 100 client "
+                            f"addresses or networks such as 127.0.0.1 or 10.0.0.0/8, got "
+                            f"{describe(value)}")
+    out = []
+    for item in items:
+        try:
+            out.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+        except (AttributeError, ValueError):
+            raise SettingsError(f"{source}: metrics_allow: {item!r} is not an IP address "
+                                "or network (e.g. 127.0.0.1, ::1, 10.0.0.0/8)") from None
     return tuple(dict.fromkeys(out))
 
 
@@ -253,6 +280,9 @@ def _check(s: Settings) -> None:
         raise SettingsError(f"jobs_workers must be between 1 and 64, got {s.jobs_workers}")
     if not 0 <= s.jobs_wait <= 300:
         raise SettingsError(f"jobs_wait must be between 0 and 300 seconds, got {s.jobs_wait}")
+    if s.metrics_token and not 16 <= len(s.metrics_token) <= 200:
+        raise SettingsError("metrics_token must be 16 to 200 characters (e.g. the output "
+                            "of 'openssl rand -hex 24'), or empty for no token")
     if s.jobs_url and not re.fullmatch(r"(rediss?://\S+|sqlite:///\S+)", s.jobs_url):
         raise SettingsError(f"jobs_url must be a redis://, rediss:// or sqlite:/// address, "
                             f"got {s.jobs_url!r}")

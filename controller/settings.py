@@ -107,6 +107,15 @@ class Settings:
     jobs_workers: int = 2  # worker threads of one worker process
     # How long an upload request waits for its job before answering 202 with the job.
     jobs_wait: float = 15.0
+    # Screen truth (controller/screen_truth/, docs/operations.md "Is the screen really
+    # showing it?"): a periodic capture differing from the expected frame by more than
+    # screen_truth_tolerance of 64 dHash bits is "wrong"; one this close to the previous
+    # capture while the item changed is "frozen"; grey levels below black_level are
+    # dark. A screen may upload a periodic capture at most every min_spacing seconds.
+    screen_truth_tolerance: int = 14
+    screen_truth_frozen_distance: int = 3
+    screen_truth_black_level: int = 24
+    screen_truth_min_spacing: float = 20.0
     # GET /metrics (Prometheus, docs/operations.md "Metrics"): served with this bearer
     # token, or without one to these client addresses / networks; nobody else.
     metrics_token: str = ""
@@ -249,6 +258,16 @@ def _check(s: Settings) -> None:
         raise SettingsError(f"async_mode must be threading or gevent, got {s.async_mode!r}")
     if not (s.heartbeat_interval > 0):
         raise SettingsError(f"heartbeat_interval must be > 0 seconds, got {s.heartbeat_interval}")
+    if not 0 <= s.screen_truth_tolerance <= 64 or not 0 <= s.screen_truth_frozen_distance <= 64:
+        raise SettingsError("screen_truth_tolerance and screen_truth_frozen_distance are "
+                            "numbers of differing bits, 0 to 64; got "
+                            f"{s.screen_truth_tolerance} and {s.screen_truth_frozen_distance}")
+    if not 1 <= s.screen_truth_black_level <= 255:
+        raise SettingsError("screen_truth_black_level is a grey level, 1 to 255; got "
+                            f"{s.screen_truth_black_level}")
+    if not s.screen_truth_min_spacing >= 0:
+        raise SettingsError("screen_truth_min_spacing must be >= 0 seconds, got "
+                            f"{s.screen_truth_min_spacing}")
     if not (s.change_poll_interval > 0):
         raise SettingsError(
             f"change_poll_interval must be > 0 seconds, got {s.change_poll_interval}")

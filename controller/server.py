@@ -92,6 +92,7 @@ class ControllerServer:
 
         from controller import changes
         from controller.app import create_app
+        from controller.auth import passwords
         from controller.db import upgrade
         from controller.housekeeping.sweep import sweep_at_start
         from controller.players.status import clear_connections
@@ -103,6 +104,8 @@ class ControllerServer:
         from controller.timeline.watcher import ChangeWatcher
 
         upgrade(self.settings.db_url)
+        if passwords.INSECURE_FAST:
+            log.warning(passwords.INSECURE_FAST_WARNING)
         app, socketio = create_app(self.settings)
         self.app, self.socketio = app, socketio
         pano = app.extensions["pano"]

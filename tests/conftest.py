@@ -1,4 +1,4 @@
-"""Suite-wide: the slowest test files start first.
+"""Suite-wide: cheap password hashing, and the slowest test files start first.
 
 ``make test`` spreads test files over pytest-xdist workers (``--dist loadfile``, a file
 stays on one worker). pytest-xdist's own order hands out the files with the most tests
@@ -20,11 +20,16 @@ minutes of balance at worst, never a test."""
 from __future__ import annotations
 
 import json
+import os
 import statistics
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
+
+# Cheap Argon2 for every person the tests create and sign in, here and in the controller
+# and CLI processes they start (controller/auth/passwords.py says why and what it costs).
+os.environ.setdefault("PANO_INSECURE_FAST_PASSWORD_HASH", "1")
 
 COSTS = Path(__file__).with_name("file_costs.json")
 _spent: dict[str, float] = defaultdict(float)

@@ -109,7 +109,10 @@ def workdir(tmp_path: Path) -> Path:
 
 
 def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("PANO_")}
+    """The environment without the controller's settings (``PANO_*``); the tests' cheap
+    password hashing (tests/conftest.py) stays."""
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith("PANO_") or k == "PANO_INSECURE_FAST_PASSWORD_HASH"}
 
 
 def run_cli(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

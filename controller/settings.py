@@ -107,6 +107,10 @@ class Settings:
     jobs_workers: int = 2  # worker threads of one worker process
     # How long an upload request waits for its job before answering 202 with the job.
     jobs_wait: float = 15.0
+    # Alerts (docs/alerts.md): how often the scheduler's process evaluates the rules and
+    # sends what is due, and the rules/channels file (missing: defaults, no channels).
+    alerts_interval: float = 30.0
+    alerts_config: Path = Path("config") / "alerts.yaml"
     # Screen truth (controller/screen_truth/, docs/operations.md "Is the screen really
     # showing it?"): a periodic capture differing from the expected frame by more than
     # screen_truth_tolerance of 64 dHash bits is "wrong"; one this close to the previous
@@ -305,6 +309,9 @@ def _check(s: Settings) -> None:
     if s.jobs_url and not re.fullmatch(r"(rediss?://\S+|sqlite:///\S+)", s.jobs_url):
         raise SettingsError(f"jobs_url must be a redis://, rediss:// or sqlite:/// address, "
                             f"got {s.jobs_url!r}")
+    if not 0.2 <= s.alerts_interval <= 3600:
+        raise SettingsError(f"alerts_interval must be between 0.2 and 3600 seconds, got "
+                            f"{s.alerts_interval}")
     try:
         check_config(s.languages, s.required_languages)
     except LanguageError as exc:

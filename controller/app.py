@@ -44,6 +44,7 @@ from controller.edge.websocket import bound_transport
 from controller.home.routes import home
 from controller.media.routes import media_routes
 from controller.media.store import MediaStore
+from controller.metrics.routes import metrics_routes
 from controller.panel import init_panel
 from controller.players.guard import guard_malformed_messages
 from controller.players.namespace import PlayerNamespace
@@ -131,6 +132,7 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     app.register_blueprint(reports_api)
     app.register_blueprint(qr_routes)
     app.register_blueprint(home)
+    app.register_blueprint(metrics_routes)  # /metrics, protected (controller/metrics/access)
     init_panel(app, settings, socketio)
 
     @app.get("/healthz")

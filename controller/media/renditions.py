@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from controller.media.images import to_srgb
 from controller.media.store import MediaStore
+from controller.metrics.registry import RENDITIONS_RENDERED
 from controller.models import Media, Rendition
 
 log = logging.getLogger("pano.media.renditions")
@@ -246,6 +247,7 @@ def rendition_for(session: Session, store: MediaStore, media_sha256: str,
     if not store.exists(media_sha256):
         raise OriginalMissing(f"media {media_sha256[:12]}… is not in the media store")
     made = render(store.path_for(media_sha256), box)
+    RENDITIONS_RENDERED.inc()
     if made.data is None:
         sha = media_sha256
         if media.width is None or media.height is None:

@@ -17,6 +17,7 @@ from controller.api.bearer import bearer_token
 from controller.api.errors import ApiError
 from controller.api.user_auth import authenticated_user
 from controller.media.store import is_sha256
+from controller.metrics.registry import MEDIA_BYTES_SERVED
 from controller.models import Media
 from controller.players.screen_auth import log_refusal, screen_for_bearer, security_log
 from controller.refusals import refusal
@@ -59,4 +60,6 @@ def media_file(name: str) -> Any:
     response = send_file(path, mimetype=media.mime if media else "application/octet-stream",
                          conditional=True, etag=name, max_age=31536000)
     response.headers["Cache-Control"] = CACHE_CONTROL
+    if request.method != "HEAD":  # the body's length: the range asked for, 0 on a 304
+        MEDIA_BYTES_SERVED.inc(response.content_length or 0)
     return response

@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 
 from controller.edge.limits import FLOOD_REFUSALS, FLOOD_WINDOW
 from controller.emergencies.store import keep_receipt
+from controller.metrics.push_ack import PUSHES
+from controller.metrics.registry import SOCKETS_CONNECTED
 from controller.models import Screen, ScreenCommand
 from controller.players import commands, status
 from controller.players.event_budget import (
@@ -206,8 +208,10 @@ class PlayerNamespace(Namespace):
         with self._lock:
             self._connections[sid] = Connection(identity, remote, interval)
             self._budgets[sid] = EventBudgets(time.monotonic())
+        SOCKETS_CONNECTED.inc()
         join_room(room_for(screen_id))
         status.mark_connected(session, screen_id, remote, identity.software)
+        commands.finish_after_reconnect(session, screen_id)  # a restart's lost answer
         log.info("screen %s connected from %s (%s)", screen_id, remote,
                  identity.software or "unknown software")
         # Events emitted inside the connect handler would reach the client before the
@@ -230,6 +234,7 @@ class PlayerNamespace(Namespace):
             body = st.publisher.timeline_for(db(), screen_id)
             if body is not None:
                 self.socketio.emit("timeline", body, to=sid, namespace=self.namespace)
+                PUSHES.pushed(screen_id, body.get("version"))
 
     def on_disconnect(self, reason: Any = None) -> None:
         sid = request.sid  # type: ignore[attr-defined]
@@ -241,6 +246,7 @@ class PlayerNamespace(Namespace):
                 for c in self._connections.values())
         if conn is None:
             return
+        SOCKETS_CONNECTED.dec()
         log.info("screen %s disconnected (%s)", conn.identity.screen_id, reason)
         if conn.presence is not None:
             close_interval(db(), conn.presence, datetime.now(UTC))

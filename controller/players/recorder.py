@@ -25,6 +25,8 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from controller.metrics.push_ack import PUSHES
+from controller.metrics.registry import HEARTBEATS
 from controller.models import ScreenStatus
 from controller.players.payloads import Ack
 from controller.plays.presence_log import keep_open
@@ -64,6 +66,7 @@ class StatusRecorder:
     def ack(self, screen_id: str, ack: Ack) -> None:
         with self._lock:
             self._pending.setdefault(screen_id, Pending()).ack = ack
+        PUSHES.acked(screen_id, ack.version)  # pano_push_ack_seconds
         self._write_now_unless_running()
 
     def heartbeat(self, screen_id: str, facts: dict[str, Any], remote_addr: str) -> None:
@@ -72,6 +75,7 @@ class StatusRecorder:
             entry.facts.update(facts)
             entry.seen = _now()
             entry.remote_addr = remote_addr[:64]
+        HEARTBEATS.labels("websocket").inc()
         self._write_now_unless_running()
 
     def _write_now_unless_running(self) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from controller.metrics.registry import HEARTBEATS
 from controller.models import ScreenStatus, ScreenTimeline
 from controller.players.payloads import Ack, PayloadRefused
 from controller.plays.presence_log import keep_open
@@ -63,6 +64,7 @@ def record_heartbeat(session: Session, screen_id: str, facts: dict[str, Any],
     row.remote_addr = remote_addr[:64]
     keep_open(session, {screen_id: facts.get("transport", "http")}, row.last_seen)
     session.commit()
+    HEARTBEATS.labels("http").inc()
 
 
 def check_ack(session: Session, screen_id: str, ack: Ack) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from controller.metrics.registry import JOURNAL_BATCHES, JOURNAL_RECORDS
 from controller.models import PlayFinding, PlayJournal, Playlist, PlayRecord, Screen
 from controller.plays.batch import JournalBatch, JournalRecord
 from controller.plays.chain import Finding, Loss, Verdict, check_batch
@@ -41,8 +42,10 @@ def ingest(session: Session, screen_id: str, batch: JournalBatch,
     """Store ``batch`` for ``screen_id`` and commit; returns the acknowledgement."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            answer = _ingest_once(session, screen_id, batch, now or datetime.now(UTC))
+            answer, stored = _ingest_once(session, screen_id, batch, now or datetime.now(UTC))
             session.commit()
+            JOURNAL_BATCHES.inc()
+            JOURNAL_RECORDS.inc(stored)
             return answer
         except IntegrityError:
             session.rollback()
@@ -126,7 +129,8 @@ def _new_journal_finding(session: Session, screen_id: str, journal: str,
 
 
 def _ingest_once(session: Session, screen_id: str, batch: JournalBatch,
-                 now: datetime) -> dict[str, Any]:
+                 now: datetime) -> tuple[dict[str, Any], int]:
+    """The acknowledgement and how many records were newly stored (not committed)."""
     journal, created = _journal_row(session, screen_id, batch.journal, now)
     stored = _stored_around(session, journal.id, batch.records)
     losses = _stored_losses(session, journal.id, batch.records, stored)
@@ -143,7 +147,7 @@ def _ingest_once(session: Session, screen_id: str, batch: JournalBatch,
                     "; ".join(f.detail for f in verdict.findings[:5]))
     return {"ok": True, "stored_through": verdict.stored_through,
             "duplicates": verdict.duplicates,
-            "findings": [f.answer() for f in verdict.findings]}
+            "findings": [f.answer() for f in verdict.findings]}, len(verdict.store)
 
 
 def _store(session: Session, screen_id: str, journal: PlayJournal, verdict: Verdict,

@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy.orm import Session
 
 from controller.media.store import MediaStore
+from controller.metrics.registry import SLIDES_RENDERED
 from controller.models import Media
 from controller.qr.image import modules, qr_for_screen, qr_image
 from controller.slides import fonts, layout
@@ -128,5 +129,7 @@ def badge_media(session: Session, store: MediaStore, spec: BadgeSpec) -> Media:
         return found
     key = input_hash(spec)
     x0, y0, x1, y1 = badge_box(spec.width, spec.height)
-    return store_png(session, store, key, png_bytes(spec), f"qr-badge-{key[:12]}.png",
+    data = png_bytes(spec)
+    SLIDES_RENDERED.inc()
+    return store_png(session, store, key, data, f"qr-badge-{key[:12]}.png",
                      (x1 - x0, y1 - y0))

@@ -22,6 +22,7 @@ from PIL import Image, features
 from sqlalchemy.orm import Session
 
 from controller.media.store import MediaStore
+from controller.metrics.registry import SLIDES_RENDERED
 from controller.models import Media, RenderedSlide
 from controller.slides import fonts
 from controller.slides.render import SlideSpec, render
@@ -107,5 +108,7 @@ def slide_media(session: Session, store: MediaStore, spec: SlideSpec) -> Media:
     found = cached(session, store, key)
     if found is not None:
         return found
-    return store_png(session, store, key, png_bytes(spec), f"slide-{key[:12]}.png",
+    data = png_bytes(spec)
+    SLIDES_RENDERED.inc()
+    return store_png(session, store, key, data, f"slide-{key[:12]}.png",
                      (spec.width, spec.height))

@@ -37,6 +37,8 @@ from controller.media.renditions import (
     target_box,
 )
 from controller.media.store import MediaStore
+from controller.metrics.push_ack import PUSHES
+from controller.metrics.registry import TIMELINE_REBUILD_SECONDS
 from controller.models import Media, Screen, ScreenTimeline, Site
 from controller.timeline.builder import (
     BuildInputs,
@@ -336,12 +338,14 @@ class TimelinePublisher:
             for row in changed:
                 self._emit("timeline", row.body, to=room_for(row.screen_id),
                            namespace=NAMESPACE)
+                PUSHES.pushed(row.screen_id, row.version)
         if changed:
             log.info("timeline changed for %d screen(s): %s", len(changed),
                      ", ".join(r.screen_id for r in changed[:20])
                      + (" …" if len(changed) > 20 else ""))
         return [row.screen_id for row in changed]
 
+    @TIMELINE_REBUILD_SECONDS.time()  # one attempt: build, compare, store (no push)
     def _rebuild_locked(self, session: Session, ids: list[str] | None,
                         batched: bool) -> list[Row]:
         now = self.clock()

@@ -1,0 +1,159 @@
+"""``GET /metrics`` on a real controller (werkzeug + Flask-SocketIO, seeded SQLite file):
+read by Prometheus' own parser after real activity — real python-socketio players
+connecting, acking and sending heartbeats and a journal batch, a media file served over
+HTTP, a rebuild — and refused to everyone the settings do not name, with a message that
+says what to do (docs/operations.md, "Metrics")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import requests
+from plays.journal_helpers import batch, chain
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import select
+from web.helpers import make_settings, wait_for
+
+from controller.models import ScreenTimeline
+from controller.server import ControllerServer
+
+SCREEN, OTHER = "phu-bai-arrivals", "a-dot-entry-hall"
+TOKEN = "metrics-token-" + "m" * 24
+
+
+def scrape(url: str, token: str | None = None, **headers: str) -> requests.Response:
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    return requests.get(url + "/metrics", headers=headers, timeout=10)
+
+
+def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample, by name and labels, as Prometheus' parser reads the text."""
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def value(found: dict, name: str, **labels: str) -> float:
+    return found[(name, tuple(sorted(labels.items())))]
+
+
+def read(server) -> dict:
+    response = scrape(server.url)
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    return samples(response.text)
+
+
+def test_metrics_after_real_activity(server, fleet, players):
+    before = read(server)
+    player = players().connect(SCREEN, fleet.tokens[SCREEN])
+    body = player.next_timeline()  # pushed by the controller on connect
+    assert player.call("ack", {"version": body["version"], "missing": []}) == {"ok": True}
+    assert player.call("heartbeat", {"uptime": 12.5}) == {"ok": True}
+    assert player.call("journal", batch(chain(5)))["stored_through"] == 5
+    shas = sorted(body["media"])
+    assert shas, "the seeded timeline names media"
+    media = requests.get(f"{server.url}/media/{shas[0]}", timeout=10,
+                         headers={"Authorization": f"Bearer {fleet.tokens[SCREEN]}"})
+    assert media.status_code == 200
+    players().connect(OTHER, fleet.tokens[OTHER]).next_timeline()
+
+    after = read(server)
+
+    def grew(name: str, by: float = 1, **labels: str) -> None:
+        old = before.get((name, tuple(sorted(labels.items()))), 0.0)
+        assert value(after, name, **labels) >= old + by, name
+
+    assert value(after, "pano_sockets_connected") >= 2
+    grew("pano_sockets_connected", 2)
+    grew("pano_heartbeats_total", 1, transport="websocket")
+    grew("pano_journal_batches_total", 1)
+    grew("pano_journal_records_total", 5)
+    grew("pano_push_ack_seconds_count", 1)
+    assert value(after, "pano_push_ack_seconds_bucket", le="+Inf") >= 1
+    grew("pano_media_bytes_served_total", len(media.content))
+    assert value(after, "pano_timeline_rebuild_seconds_count") >= 1  # the first rebuild
+    # By site, from the database: both screens' sites, the seeded fleet's other sites too.
+    assert value(after, "pano_screens_online", site="phu-bai-airport") >= 1
+    assert value(after, "pano_screens_online", site="a-dot-border-gate") >= 1
+    assert value(after, "pano_screens", site="phu-bai-airport") >= value(
+        after, "pano_screens_online", site="phu-bai-airport")
+    # The first rebuild drew the seeded timelines' renditions and slides (in this process:
+    # jobs_worker "thread"), and they are stored.
+    assert value(after, "pano_renditions_rendered_total") >= 1
+    assert value(after, "pano_slides_rendered_total") >= 1
+    assert value(after, "pano_renditions_stored") >= 1
+    assert value(after, "pano_slides_stored") >= 1
+    # The process's own metrics.
+    assert value(after, "process_resident_memory_bytes") > 0
+    assert value(after, "process_cpu_seconds_total") > 0
+    assert any(name == "python_info" for name, _ in after)
+
+    player.close()
+    wait_for(lambda: samples(scrape(server.url).text)[("pano_sockets_connected", ())]
+             <= value(after, "pano_sockets_connected") - 1, what="the socket's gauge to drop")
+
+
+def test_a_rebuild_is_timed_and_a_push_acked_later_is_measured(server, fleet, players,
+                                                               tmp_path):
+    player = players().connect("a-dot-outdoor-pano", fleet.tokens["a-dot-outdoor-pano"])
+    player.call("ack", {"version": player.next_timeline()["version"], "missing": []})
+    before = read(server)
+    fleet.edit_playlist(tmp_path, "border-welcome", "welcome", "Metrics welcome")
+    pushed = player.next_timeline()
+    assert player.call("ack", {"version": pushed["version"], "missing": []}) == {"ok": True}
+    after = read(server)
+    for name in ("pano_timeline_rebuild_seconds_count", "pano_push_ack_seconds_count"):
+        assert value(after, name) >= value(before, name) + 1, name
+    with fleet.sessions() as session:
+        assert session.scalar(select(ScreenTimeline.version).where(
+            ScreenTimeline.screen_id == "a-dot-outdoor-pano")) == pushed["version"]
+
+
+def test_an_address_rule_does_not_open_to_a_request_relayed_by_an_unknown_proxy(server):
+    response = scrape(server.url, **{"X-Forwarded-For": "203.0.113.9"})
+    assert response.status_code == 403
+    assert "metrics_allow" in response.json()["message"]
+
+
+@pytest.fixture(scope="module")
+def closed(tmp_path_factory) -> Iterator[ControllerServer]:
+    """A controller whose metrics are open to no address and need no token: nobody."""
+    settings = make_settings(tmp_path_factory.mktemp("closed"), metrics_allow=[])
+    running = ControllerServer(settings).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def with_token(tmp_path_factory) -> Iterator[ControllerServer]:
+    settings = make_settings(tmp_path_factory.mktemp("token"), metrics_allow=[],
+                             metrics_token=TOKEN)
+    running = ControllerServer(settings).start()
+    yield running
+    running.stop()
+
+
+def test_no_allowed_address_and_no_token_is_403_saying_why(closed):
+    response = scrape(closed.url)
+    assert response.status_code == 403
+    message = response.json()["message"]
+    assert "metrics_allow" in message and "127.0.0.1" in message, message
+    assert "pano_" not in response.text
+    assert scrape(closed.url, token=TOKEN).status_code == 403  # no token is configured
+
+
+def test_the_token_opens_and_a_missing_or_wrong_one_is_401(with_token):
+    missing = scrape(with_token.url)
+    assert missing.status_code == 401
+    assert "Authorization: Bearer" in missing.json()["message"]
+    wrong = scrape(with_token.url, token=TOKEN + "x")
+    assert wrong.status_code == 401
+    assert wrong.json()["message"].startswith("Wrong metrics token")
+    assert "pano_" not in wrong.text
+    good = scrape(with_token.url, token=TOKEN)
+    assert good.status_code == 200
+    found = samples(good.text)
+    assert value(found, "pano_sockets_connected") >= 0
+    assert value(found, "process_resident_memory_bytes") > 0

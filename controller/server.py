@@ -71,6 +71,7 @@ class ControllerServer:
         self._panel_feed_task: Any = None
         self.presence: Any = None  # controller/plays/presence_log.py: PresenceSweeper
         self._presence_task: Any = None
+        self.alerts: Any = None  # controller/alerts/engine.py, with the scheduler
 
     @property
     def url(self) -> str:
@@ -147,6 +148,10 @@ class ControllerServer:
             from controller.timeline.scheduler import start_scheduler
 
             self.scheduler = start_scheduler(pano.publisher, pano.session_factory)
+            from controller.alerts.engine import add_alert_jobs
+
+            self.alerts = add_alert_jobs(self.scheduler, self.settings,
+                                         pano.session_factory)  # docs/alerts.md
         self._start_jobs_worker(pano)
         return app
 

@@ -1,0 +1,1 @@
+"""Alerts: technicians are told, not left to look (docs/alerts.md)."""

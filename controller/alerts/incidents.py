@@ -1,0 +1,169 @@
+"""Incidents: open after the rule's condition held for its ``for`` duration, clear after
+it has been false for ``clear_after``, one notification per channel each time (none
+while the site is in its quiet hours: a screen off by schedule is not an outage).
+
+Several controller processes may evaluate at once (docs/alerts.md, "Several
+processes"): a pending incident is one row whose ``open_key`` is unique, so the second
+insert fails and is ignored; every change of state is an ``UPDATE … WHERE state = <the
+state read>``, and only the process whose update changed the row (rowcount 1) queues the
+notifications, in the same transaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from controller.alerts import conditions, outbox
+from controller.alerts.messages import Place, compose
+from controller.alerts.rules import AlertsConfig, in_quiet_hours
+from controller.models import AlertIncident, Screen, Site
+
+log = logging.getLogger("pano.alerts")
+LIVE = ("pending", "open")
+
+
+def places(session: Session) -> dict[str, Place]:
+    rows = session.execute(select(Screen, Site).join(Site, Site.id == Screen.site_id)).all()
+    return {screen.id: Place(screen.id, screen.name_vi, screen.name_en, site.id, site.name_vi,
+                             site.name_en, site.timezone or screen.timezone)
+            for screen, site in rows}
+
+
+def quiet(config: AlertsConfig, place: Place | None, now: datetime) -> bool:
+    """Whether the screen's site is in its quiet hours (its own time zone) now."""
+    if place is None or not config.quiet_hours.get(place.site_id):
+        return False
+    try:
+        local = now.astimezone(ZoneInfo(place.timezone)).time()
+    except (KeyError, ValueError):
+        local = now.time()
+    return in_quiet_hours(config.quiet_hours[place.site_id], local)
+
+
+def evaluate(session: Session, config: AlertsConfig, heartbeat_interval: float,
+             runbook_base: str, now: datetime) -> dict[str, int]:
+    """One pass of every rule over every installed screen; commits. Returns counts of
+    what changed (for logs and tests)."""
+    views = conditions.screens(session, heartbeat_interval, now)
+    found = conditions.findings(session, config, views, now)
+    where = places(session)
+    silent = {v.screen.id for v in views if quiet(config, where.get(v.screen.id), now)}
+    live = {(i.rule, i.screen_id): i for i in session.scalars(
+        select(AlertIncident).where(AlertIncident.state.in_(LIVE)))}
+    counts = {"opened": 0, "cleared": 0}
+    for key, detail in found.items():
+        rule, screen_id = key
+        if screen_id in silent or screen_id not in where:
+            continue  # off by schedule: nothing opens
+        incident = live.get(key) or _pending(session, config, rule, where[screen_id],
+                                             detail, now)
+        if incident is None:
+            continue  # another process inserted it first
+        if incident.false_since is not None:
+            _set(session, incident, false_since=None)
+        hold = timedelta(seconds=config.rules[rule].hold)
+        if incident.state == "pending" and now - conditions.aware(incident.since) >= hold:
+            counts["opened"] += _open(session, config, incident, where[screen_id], detail,
+                                      runbook_base, now)
+    for key, incident in live.items():
+        if key in found or incident.screen_id in silent:
+            continue  # still true, or quiet: left as it is until the site wakes up
+        counts["cleared"] += _clear(session, config, incident, where.get(incident.screen_id),
+                                    runbook_base, now)
+    session.commit()
+    _gauge(session)
+    return counts
+
+
+def _pending(session: Session, config: AlertsConfig, rule: str, place: Place,
+             detail: dict[str, Any], now: datetime) -> AlertIncident | None:
+    incident = AlertIncident(open_key=f"{rule}:{place.screen_id}", rule=rule,
+                             screen_id=place.screen_id, site_id=place.site_id,
+                             severity=config.rules[rule].severity, state="pending",
+                             detail=detail, since=now, flapping=False)
+    try:
+        with session.begin_nested():
+            session.add(incident)
+    except IntegrityError:
+        return None
+    return incident
+
+
+def _set(session: Session, incident: AlertIncident, guard: dict[str, Any] | None = None,
+         **values: Any) -> bool:
+    """``UPDATE … WHERE id = … AND <guard>``; True if this process changed the row."""
+    stmt = update(AlertIncident).where(AlertIncident.id == incident.id)
+    for column, value in (guard or {}).items():
+        col = getattr(AlertIncident, column)
+        stmt = stmt.where(col.is_(None) if value is None else col == value)
+    result = session.execute(stmt.values(**values)
+                             .execution_options(synchronize_session="evaluate"))
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _open(session: Session, config: AlertsConfig, incident: AlertIncident, place: Place,
+          detail: dict[str, Any], runbook_base: str, now: datetime) -> int:
+    earlier = session.scalar(select(func.count()).select_from(AlertIncident).where(
+        AlertIncident.rule == incident.rule, AlertIncident.screen_id == incident.screen_id,
+        AlertIncident.opened_at >= now - timedelta(hours=1),
+        AlertIncident.id != incident.id)) or 0
+    limit = config.flapping_per_hour
+    if not _set(session, incident, {"state": "pending"}, state="open", opened_at=now,
+                detail=detail, flapping=earlier >= limit):
+        return 0
+    log.warning("alert %s opened on screen %s (%s)", incident.rule, place.screen_id, detail)
+    if earlier < limit:
+        _notify(session, config, incident, "open", place, detail, runbook_base, now)
+    elif earlier == limit:
+        _notify(session, config, incident, "flapping", place, detail, runbook_base, now)
+    return 1
+
+
+def _clear(session: Session, config: AlertsConfig, incident: AlertIncident,
+           place: Place | None, runbook_base: str, now: datetime) -> int:
+    if incident.state == "pending":
+        _set(session, incident, {"state": "pending"}, state="dropped", open_key=None,
+             cleared_at=now)
+        return 0
+    since = conditions.aware(incident.false_since)
+    if since is None:
+        since = now
+        _set(session, incident, {"state": "open", "false_since": None}, false_since=now)
+    hold = timedelta(seconds=config.rules[incident.rule].clear_after)
+    if place is not None and now - since < hold:
+        return 0  # not false long enough yet (flapping)
+    if not _set(session, incident, {"state": "open"}, state="cleared", open_key=None,
+                cleared_at=now):
+        return 0
+    log.warning("alert %s cleared on screen %s", incident.rule, incident.screen_id)
+    if place is not None and not incident.flapping:
+        _notify(session, config, incident, "recovery", place, incident.detail or {},
+                runbook_base, now)
+    return 1
+
+
+def _notify(session: Session, config: AlertsConfig, incident: AlertIncident, kind: str,
+            place: Place, detail: dict[str, Any], runbook_base: str, now: datetime) -> None:
+    subject, body, payload = compose(kind, incident.rule, incident.severity, place, now,
+                                     detail, runbook_base, incident.id)
+    outbox.enqueue(session, config.channels_for(place.site_id, incident.severity), kind,
+                   subject, body, payload, incident.id, now)
+
+
+def _gauge(session: Session) -> None:
+    """``ALERTS_FIRING{severity}`` of the metrics work (issue 13), when it exists."""
+    try:
+        from controller.metrics.registry import ALERTS_FIRING  # type: ignore
+    except ImportError:
+        return
+    counts = dict(session.execute(select(AlertIncident.severity, func.count())
+                                  .where(AlertIncident.state == "open")
+                                  .group_by(AlertIncident.severity)).all())
+    for severity in ("critical", "warning", "info"):
+        ALERTS_FIRING.labels(severity=severity).set(counts.get(severity, 0))

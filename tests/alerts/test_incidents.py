@@ -1,0 +1,98 @@
+"""Incidents open after the rule's ``for``, clear after ``clear_after``, notify once
+each way on every routed channel, stay silent in quiet hours and when flapping. The
+clock is passed in (``now``): no test waits for it."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from controller.alerts import outbox
+from controller.alerts.channels import sign
+from controller.alerts.incidents import evaluate
+from controller.models import AlertIncident, AlertNotification
+
+from .conftest import SECRET, T0, alerts_yaml, config_of, later, report
+
+SCREEN = "a-dot-entry-hall"
+HB = 1.0  # heartbeat interval: offline 3.2 s after the last heartbeat
+
+
+def _run(fleet, config, at):
+    with fleet.sessions() as session:
+        return evaluate(session, config, HB, "https://docs.example/operations.md", at)
+
+
+def _deliver(fleet, config, at):
+    return outbox.deliver_due(fleet.sessions, config, "test-worker", lambda: at)
+
+
+def _notifications(fleet):
+    with fleet.sessions() as session:
+        return [(n.kind, n.channel, n.state) for n in
+                session.scalars(select(AlertNotification).order_by(AlertNotification.id))]
+
+
+def test_offline_opens_after_its_hold_and_recovers_once(fleet, mailbox, webhook):
+    config = config_of(alerts_yaml(mailbox, webhook))
+    report(fleet, SCREEN, T0)
+    assert _run(fleet, config, later(1)) == {"opened": 0, "cleared": 0}  # online
+    # Silent from T0: offline from ~3.2 s, open only after 60 s more.
+    assert _run(fleet, config, later(10))["opened"] == 0
+    assert _run(fleet, config, later(50))["opened"] == 0
+    assert _run(fleet, config, later(71))["opened"] == 1
+    assert _run(fleet, config, later(90))["opened"] == 0  # still the same incident
+    assert _deliver(fleet, config, later(91)) == {"sent": 2, "failed": 0}
+    assert len(mailbox.messages) == 1 and len(webhook.received) == 1
+    subject = mailbox.subjects()[0]
+    assert "Màn hình mất kết nối" in subject and "Screen offline" in subject
+    text = mailbox.messages[0].get_content()
+    for words in ("Cửa khẩu", "A Dot", "What to do first", "Việc làm trước tiên",
+                  "https://docs.example/operations.md#alert-screen-offline"):
+        assert words in text, words
+    headers, body = webhook.received[0]
+    assert headers["X-Pano-Signature"] == sign(SECRET, body)
+    sent = json.loads(body)
+    assert (sent["kind"], sent["rule"], sent["screen"]["id"]) == ("open", "screen_offline",
+                                                                 SCREEN)
+
+    # Back: clears only after clear_after (30 s) of being back.
+    report(fleet, SCREEN, later(100))
+    assert _run(fleet, config, later(101))["cleared"] == 0
+    report(fleet, SCREEN, later(120))
+    assert _run(fleet, config, later(121))["cleared"] == 0
+    report(fleet, SCREEN, later(131))
+    assert _run(fleet, config, later(132))["cleared"] == 1
+    assert _deliver(fleet, config, later(133)) == {"sent": 2, "failed": 0}
+    assert [k for k, _c, _s in _notifications(fleet)] == ["open", "open", "recovery",
+                                                          "recovery"]
+    assert "RECOVERED" in mailbox.subjects()[1]
+
+
+def test_quiet_hours_mean_off_by_schedule(fleet, mailbox, webhook):
+    # 10:00 in Huế is inside 09:00-18:00 quiet hours of the A Đớt border site.
+    doc = alerts_yaml(mailbox, webhook,
+                      sites={"a-dot-border-gate": {"quiet_hours": ["09:00-18:00"]}})
+    config = config_of(doc)
+    report(fleet, SCREEN, T0)
+    for at in (10, 80, 200):
+        assert _run(fleet, config, later(at))["opened"] == 0
+    with fleet.sessions() as session:
+        assert session.scalars(select(AlertIncident)).all() == []
+
+
+def test_flapping_sends_one_notice_not_one_per_opening(fleet, mailbox, webhook):
+    doc = alerts_yaml(None, webhook, flapping={"max_per_hour": 2},
+                      rules={"screen_offline": {"for": 0, "clear_after": 0}})
+    config = config_of(doc)
+    t = 0.0
+    for _ in range(5):  # five outages of 10 s within a few minutes
+        report(fleet, SCREEN, later(t))
+        _run(fleet, config, later(t + 1))
+        _run(fleet, config, later(t + 10))  # offline: opens at once (for: 0)
+        report(fleet, SCREEN, later(t + 20))
+        _run(fleet, config, later(t + 21))  # back: clears at once
+        t += 30
+    kinds = [k for k, _c, _s in _notifications(fleet)]
+    assert kinds == ["open", "recovery", "open", "recovery", "flapping"]

@@ -108,15 +108,18 @@ class Playback:
         playings, waiting = self._settle(timeline, compute)
         return playings[0] if playings and not waiting else None
 
-    def upcoming(self, count: int = 3, now: float | None = None) -> list[Playing]:
-        """The item due now and the next ones; their small files are checked, their big
-        ones are checked by the local HTTP server before it serves their first byte."""
+    def upcoming(self, count: int = 3, now: float | None = None,
+                 horizon: float = 0.0) -> list[Playing]:
+        """The item due now and the next ones (at least ``count``, reaching ``horizon``
+        seconds ahead); their small files are checked, their big ones are checked by
+        the local HTTP server before it serves their first byte."""
         timeline = self.state.timeline
         if timeline is None:
             return []
         now = self.clock.now() if now is None else now
         playable = self.playable(timeline)
-        return self._settle(timeline, lambda: upcoming(timeline, now, count, playable))[0]
+        return self._settle(timeline, lambda: upcoming(timeline, now, count, playable,
+                                                       horizon))[0]
 
     def media_in_play_order(self, ahead: int = ORDER_AHEAD) -> list[str]:
         """Every file of the timeline, those shown now and next first (an emergency's,

@@ -222,14 +222,18 @@ def upcoming(
     now: float,
     count: int = 3,
     playable: Callable[[dict], bool] | None = None,
+    horizon: float = 0.0,
+    most: int = 12,
 ) -> list[Playing]:
-    """The item playing at ``now`` (if any) and the ones after it, ``count`` in all."""
+    """The item playing at ``now`` (if any) and the ones after it: ``count`` of them, or
+    more (``most`` at most) until they reach ``horizon`` seconds past ``now``."""
     result: list[Playing] = []
     segments = timeline.get("segments") or []
     starts = [parse_time(s["from"]) for s in segments]
     t = now
-    for _ in range(count * 4 + len(segments)):
-        if len(result) >= count:
+    limit = max(count, most)
+    for _ in range(limit * 4 + len(segments)):
+        if len(result) >= limit or (len(result) >= count and t >= now + horizon):
             break
         playing = resolve(timeline, t, playable)
         if playing is not None:

@@ -53,7 +53,10 @@ KIOSK_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
-UPCOMING = 3
+# The page gets the item on screen and the next ones, at least three and enough to cover
+# the next 20 s (at most 12): it polls every 0.5 s, and a player busy for a moment (a
+# cache check, a slow card, a loaded board) must not leave it without an item to show.
+UPCOMING, UPCOMING_SECONDS = 3, 20.0
 
 
 def _cached(cache: MediaCache | None, sha: str | None) -> str | None:
@@ -115,7 +118,7 @@ class KioskRoutes:
     def upcoming_document(self) -> dict:
         timeline = self.state.timeline
         now = self.playback.clock.now()
-        items = self.playback.upcoming(UPCOMING, now) if timeline else []
+        items = self.playback.upcoming(UPCOMING, now, UPCOMING_SECONDS) if timeline else []
         display = (timeline or {}).get("display") or {}
         return {
             "now": now,

@@ -163,6 +163,18 @@ def test_upcoming_lists_the_current_item_then_the_next_ones_across_segments():
         ("b1", T0 + 40, T0 + 70), ("b1", T0 + 70, T0 + 100)]  # last: not cut
 
 
+def test_upcoming_reaches_its_horizon_with_short_items_and_stops_at_its_bound():
+    # The kiosk page asks for 20 s ahead: a player busy for a few seconds must not leave
+    # it without an item (three 1.5 s items covered 4.5 s only).
+    timeline = make_timeline([(T0, T0 + 3600, "a@1")],
+                             {"a@1": [text_item("a1", 1.5), text_item("a2", 1.5)]})
+    items = upcoming(timeline, T0, 3, horizon=6.0)
+    assert len(items) == 4 and items[-1].ends_at == T0 + 6
+    assert len(upcoming(timeline, T0, 3, horizon=600.0)) == 12  # bounded
+    long = make_timeline([(T0, T0 + 3600, "a@1")], {"a@1": [text_item("a1", 30)]})
+    assert len(upcoming(long, T0, 3, horizon=20.0)) == 3  # at least three
+
+
 def test_resolve_does_not_change_the_timeline():
     timeline = basic()
     before = copy.deepcopy(timeline)

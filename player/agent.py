@@ -76,6 +76,7 @@ class Agent:
         self.commands = commands or CommandRunner(config, state, cache, clock)
         self.commands.request_timeline = self._request_timeline
         self.commands.connected = lambda: self.connected
+        self.commands.deliver = lambda result: self._call("command_result", result)
 
     @property
     def connected(self) -> bool:

@@ -19,6 +19,7 @@ from player.journal import Journal
 from player.journal_sender import JournalSender
 from player.play_recorder import PlayRecorder
 from player.playback import Playback
+from player.power import DEFAULT_REBOOT_COMMAND, reexec
 from player.receipts import Receipts
 from player.state import PlayerState
 from player.status_server import PlayerHTTPServer, status_document
@@ -60,6 +61,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "when there is no --devtools-url (e.g. 'grim -')")
     parser.add_argument("--journal-max-mb", dest="journal_max_mb", type=int,
                         help="disk budget of the play journal, MiB (default 64)")
+    parser.add_argument("--reboot-command", dest="reboot_command",
+                        help="command line the 'reboot' command runs, without a shell "
+                             f"(default {DEFAULT_REBOOT_COMMAND!r}; '' disables it)")
     parser.add_argument("--log-level", default="INFO",
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser.parse_args(argv)
@@ -193,14 +197,23 @@ def main(argv: list[str] | None = None) -> int:
         log.info("signal %d: stopping", signum)
         stop.set()
 
+    restart = threading.Event()
+
+    def on_restart() -> None:  # the ``restart`` command, once answered (player/power.py)
+        restart.set()
+        stop.set()
+
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    player.commands.restart = on_restart
     player.start()
     if config.http_port == 0:
         print(f"http_port={player.http.port}", flush=True)
     while not stop.wait(1.0):
         pass
     player.stop()
+    if restart.is_set():
+        return reexec()  # returns only if re-executing failed
     return 0
 
 

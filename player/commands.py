@@ -1,5 +1,6 @@
 """Remote commands from the controller (docs/protocol.md, ``command``): identify,
-reload, clear_cache and screenshot, each answered with ``command_result``.
+reload, clear_cache, screenshot, restart and reboot (player/power.py), each answered
+with ``command_result``.
 
 The socket thread only checks and queues a command (``CommandRunner.submit``); one
 worker thread runs them in order, so a slow download or capture never holds up
@@ -15,6 +16,7 @@ and ``media_epoch`` (added to media URLs, so the browser fetches refreshed files
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import secrets
 import threading
@@ -24,7 +26,7 @@ from typing import Any
 
 import requests
 
-from player import download, screenshot
+from player import download, power, screenshot
 from player.cache import MediaCache
 from player.clock import Clock
 from player.config import PlayerConfig
@@ -104,6 +106,11 @@ class CommandRunner:
         self._lock = threading.Lock()
         self.request_timeline: Callable[[], object] = lambda: None
         self.connected: Callable[[], bool] = lambda: self.state.connected
+        # restart: what stops the player and re-executes it (player/cli.py), and how a
+        # result is sent waiting for the controller's acknowledgement (player/agent.py)
+        self.restart: Callable[[], object] = lambda: None
+        self.deliver: Callable[[dict], object] | None = None
+        self._after: Callable[[], object] | None = None
 
     # --- receiving (socket thread) -------------------------------------------------
 
@@ -130,11 +137,18 @@ class CommandRunner:
                 payload, reply = self._queue.get(timeout=0.5)
             except queue.Empty:
                 continue
+            self._after = None
             result = self.execute(payload)
+            after, self._after = self._after, None
             try:
-                reply(result)
+                if after is not None and self.deliver is not None:
+                    self.deliver(result)  # acknowledged before the player goes away
+                else:
+                    reply(result)
             except Exception as exc:  # noqa: BLE001 - the socket may be gone
                 log.warning("cannot send the result of %s: %s", result.get("id"), exc)
+            if after is not None:
+                after()
 
     # --- running -------------------------------------------------------------------
 
@@ -207,6 +221,19 @@ class CommandRunner:
         return _result(command_id, True, f"screenshot uploaded ({width}×{height}, "
                        f"{len(data)} bytes, by {method})", width=width, height=height,
                        size=len(data), method=method)
+
+    def _restart(self, command_id: str, args: dict) -> dict:
+        if args:
+            return _result(command_id, False, "bad command: restart takes no arguments")
+        self._after = self.restart  # once the answer is sent
+        return _result(command_id, True, "restarting: the player stops cleanly and starts "
+                       "again now", pid=os.getpid())
+
+    def _reboot(self, command_id: str, args: dict) -> dict:
+        if args:
+            return _result(command_id, False, "bad command: reboot takes no arguments")
+        ok, message, extra = power.reboot(self.config.reboot_command)
+        return _result(command_id, ok, message, **extra)
 
     # --- clear_cache ---------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,10 +12,12 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from player.power import DEFAULT_REBOOT_COMMAND
+
 DISPLAYS = ("headless", "kiosk")
 KEYS = ("controller", "screen", "token", "token_file", "cache_dir", "display", "http_port",
         "heartbeat_interval", "backoff_cap", "http_poll_interval", "devtools_url",
-        "screenshot_command", "journal_max_mb")
+        "screenshot_command", "journal_max_mb", "reboot_command")
 
 
 class ConfigError(Exception):
@@ -40,6 +43,11 @@ class PlayerConfig:
     screenshot_command: str | None = None
     # The play journal's disk budget in MiB (player/journal.py; docs/operations.md).
     journal_max_mb: int = 64
+    # The ``reboot`` command's command line (player/power.py; empty: reboot disabled).
+    # Empty when a PlayerConfig is made in code (tests: never reboot the machine they
+    # run on); ``build()``, i.e. pano-player's flags and file, defaults to
+    # DEFAULT_REBOOT_COMMAND.
+    reboot_command: str = ""
 
 
 def read_file(path: str | Path) -> dict:
@@ -160,6 +168,17 @@ def build(settings: dict, environ: Mapping[str, str] | None = None) -> PlayerCon
     if isinstance(budget, bool) or not isinstance(budget, int) or not 1 <= budget <= 4096:
         raise ConfigError(f"journal_max_mb must be a whole number of MiB 1…4096, got "
                           f"{budget!r}")
+    reboot = settings.get("reboot_command", DEFAULT_REBOOT_COMMAND)
+    if reboot is None:
+        reboot = DEFAULT_REBOOT_COMMAND
+    if not isinstance(reboot, str) or len(reboot) > 1000:
+        raise ConfigError(f"reboot_command must be a command line (a string of at most "
+                          f"1000 characters; empty disables reboot), got {reboot!r:.100}")
+    try:
+        shlex.split(reboot)
+    except ValueError as exc:
+        raise ConfigError(f"reboot_command {reboot!r:.100} cannot be read as a command "
+                          f"line: {exc}") from None
     return PlayerConfig(
         controller=controller,
         screen=str(settings["screen"]).strip(),
@@ -173,4 +192,5 @@ def build(settings: dict, environ: Mapping[str, str] | None = None) -> PlayerCon
         devtools_url=devtools,
         screenshot_command=(shot or "").strip() or None,
         journal_max_mb=budget,
+        reboot_command=reboot.strip(),
     )

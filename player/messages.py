@@ -24,7 +24,7 @@ TEN_YEARS = 315_360_000  # seconds
 MAX_VERSION = 2**53  # a JSON number every language reads exactly
 SHA256 = r"[0-9a-f]{64}"
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-COMMANDS = ("identify", "reload", "clear_cache", "screenshot")
+COMMANDS = ("identify", "reload", "clear_cache", "screenshot", "restart", "reboot")
 IDENTIFY_SECONDS = (10, 1, 60)  # default, min, max
 
 

@@ -8,11 +8,14 @@ import logging
 import mimetypes
 import re
 import threading
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from player import SOFTWARE
 from player.cache import MediaCache
 from player.clock import Clock
 from player.facts import iso
@@ -21,6 +24,7 @@ from player.state import PlayerState, reported_error
 
 log = logging.getLogger("pano.player.http")
 
+STARTED_AT = time.time()  # when this player process started
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 MAX_POST = 16 * 1024  # bytes: the page's reports are a few hundred
 Routes = Callable[["Handler", str], bool]
@@ -40,6 +44,10 @@ def status_document(screen: str, state: PlayerState, clock: Clock, cache: MediaC
                    "languages": None if slide is None else list(slide.languages)}
     return {
         "screen": screen,
+        "software": SOFTWARE,
+        # when this process started, to the millisecond (a ``restart`` changes it)
+        "started_at": datetime.fromtimestamp(STARTED_AT, UTC).isoformat(
+            timespec="milliseconds").replace("+00:00", "Z"),
         "timeline_version": None if snap.timeline is None else snap.timeline.get("version"),
         "now_playing": playing,
         "since": None if snap.since is None else iso(snap.since),

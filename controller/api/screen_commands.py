@@ -2,7 +2,8 @@
 admins and technicians:
 
 - ``POST /api/v1/screens/<screen_id>/commands`` ``{"command": "identify"|"reload"|
-  "clear_cache"|"screenshot", "args": {...}}`` records the command, audits it and emits
+  "clear_cache"|"screenshot"|"restart"|"reboot", "args": {...}}`` (a reboot also needs
+  ``"confirm": true``) records the command, audits it and emits
   ``command`` to the screen's room (through the message queue when there is one, so it
   reaches the player whichever process holds its socket); 202 ``status: "sent"``.
 - ``GET /api/v1/screens/<screen_id>/commands/<command_id>``: ``sent``, ``done`` or
@@ -64,7 +65,8 @@ def send_command(screen_id: str) -> Any:
     actor = current_actor()
     command = commands.create(session, screen.id, name, args, g.user.username)
     record(session, actor, "screen.command", "screen", screen.id,
-           after={"id": command.id, "command": name, "args": args})
+           after={"id": command.id, "command": name, "args": args,
+                  **({"confirmed": True} if body.get("confirm") is True else {})})
     session.commit()
     try:
         state().socketio.emit("command", commands.event_payload(command),

@@ -1,5 +1,6 @@
 """``GET /api/v1/screens``: every screen with its presence, versions and last facts
-(admin and technician users)."""
+(admin and technician users), and ``software``: which player versions the fleet runs
+(``mixed`` when more than one, controller/players/versions.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from controller.api.user_auth import require_role
 from controller.models import Screen, ScreenStatus, ScreenTimeline
 from controller.players.presence import is_online
+from controller.players.versions import fleet_software
 from controller.state import db, state
 
 screens_api = Blueprint("screens_api", __name__, url_prefix="/api/v1")
@@ -56,5 +58,8 @@ def list_screens() -> Any:
                                            ScreenTimeline.version)).all())
     interval = state().settings.heartbeat_interval
     now = datetime.now(UTC)
-    return {"screens": [screen_summary(s, statuses.get(s.id), versions.get(s.id), interval, now)
-                        for s in screens]}
+    summaries = [screen_summary(s, statuses.get(s.id), versions.get(s.id), interval, now)
+                 for s in screens]
+    # Whether every player runs the same software (controller/players/versions.py).
+    software = fleet_software(s["facts"]["software"] for s in summaries)
+    return {"screens": summaries, "software": software}

@@ -46,7 +46,11 @@ from player.store import fsync_dir
 log = logging.getLogger("pano.players")
 
 # Seconds a command may stay "sent" before it is reported failed (no answer).
-ANSWER_TIMEOUT = {"identify": 60, "reload": 60, "clear_cache": 1800, "screenshot": 120}
+ANSWER_TIMEOUT = {"identify": 60, "reload": 60, "clear_cache": 1800, "screenshot": 120,
+                  "restart": 60, "reboot": 60}
+# Commands a person must confirm (``"confirm": true``): a reboot blanks the screen for a
+# minute or more. (A restart is over in seconds; the panel still asks first.)
+NEEDS_CONFIRMATION = ("reboot",)
 SCREENSHOT_MAX_BYTES = 8 * 1024 * 1024
 SCREENSHOT_MAX_SIDE = 16384
 SCREENSHOT_DIR = "screenshots"
@@ -87,7 +91,7 @@ def validate_request(body: Any) -> tuple[str, dict[str, Any]]:
     if not isinstance(body, Mapping):
         raise CommandRefused(refusal("Send a JSON object such as {\"command\": "
                                      "\"identify\"}."))
-    unknown = sorted(str(k)[:40] for k in body if k not in ("command", "args"))
+    unknown = sorted(str(k)[:40] for k in body if k not in ("command", "args", "confirm"))
     if unknown:
         raise CommandRefused(refusal("Unknown field(s): %(fields)s (send 'command' and, for "
                                      "identify, 'args').", fields=", ".join(unknown)))
@@ -95,6 +99,13 @@ def validate_request(body: Any) -> tuple[str, dict[str, Any]]:
     if not isinstance(name, str) or name not in COMMANDS:
         raise CommandRefused(refusal("'command' must be one of %(commands)s; got %(got)r.",
                                      commands=", ".join(COMMANDS), got=str(name)[:40]))
+    confirm = body.get("confirm", False)
+    if not isinstance(confirm, bool):
+        raise CommandRefused(refusal("'confirm' must be true or false."))
+    if name in NEEDS_CONFIRMATION and not confirm:
+        raise CommandRefused(refusal("A reboot turns the screen off for a minute or more: "
+                                     "confirm it by sending \"confirm\": true with the "
+                                     "command. Nothing was sent."))
     args = body.get("args")
     if args is None:
         args = {}
@@ -178,6 +189,21 @@ def finish(session: Session, command_id: str, screen_id: str, ok: bool, message:
     exists = session.scalar(select(ScreenCommand.id).where(
         ScreenCommand.id == command_id, ScreenCommand.screen_id == screen_id))
     return "already" if exists else "unknown"
+
+
+def finish_after_reconnect(session: Session, screen_id: str) -> int:
+    """A screen connects: a ``restart`` or ``reboot`` still ``sent`` did happen (its
+    answer was lost as the player went away), so it is done. Commits; how many."""
+    pending = session.scalars(select(ScreenCommand.id).where(
+        ScreenCommand.screen_id == screen_id, ScreenCommand.status == "sent",
+        ScreenCommand.command.in_(("restart", "reboot")))).all()
+    for command_id in pending:
+        finish(session, command_id, screen_id, True,
+               "No answer arrived, but the player connected again since the command was "
+               "sent, as it does after a restart or a reboot.")
+    if not pending:
+        session.rollback()
+    return len(pending)
 
 
 def expire_if_late(session: Session, command: ScreenCommand) -> ScreenCommand:

@@ -128,7 +128,7 @@ def test_commands_are_answered_unsupported_and_errors_are_recorded(
     controller.timeline = timeline(1)
     with Running(tmp_path, controller.url) as run:
         wait_for(lambda: acks(controller), what="the first ack")
-        controller.push("command", {"id": "c-17", "command": "reboot", "expires": "x"})
+        controller.push("command", {"id": "c-17", "command": "self_destruct", "expires": "x"})
         assert wait_for(lambda: controller.received("command_result"), what="a result") == [
             {"id": "c-17", "ok": False, "message": "unsupported"}]
         controller.push("error", {"event": "heartbeat", "message": "cpu_temp 900 is absurd"})

@@ -187,7 +187,7 @@ def test_failing_commands_are_answered_and_the_player_goes_on(rig, start, tmp_pa
     result = command(rig, "screenshot")
     assert result["ok"] is False and "exit 3" in result["message"] and "broken" in \
         result["message"], result
-    assert command(rig, "reboot") == {"id": rig.received("command_result")[-1]["id"],
+    assert command(rig, "self_destruct") == {"id": rig.received("command_result")[-1]["id"],
                                       "ok": False, "message": "unsupported"}
     result = command(rig, "identify")
     assert result["ok"] is True and "log" in result["message"], result

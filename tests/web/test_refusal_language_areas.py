@@ -57,11 +57,13 @@ def test_user_name_and_password_rules(server, tokens):
 
 def test_a_remote_command_refused_to_a_person(server, tokens):
     technician, path = tokens["technician"], "/api/v1/screens/a-dot-entry-hall/commands"
-    status, en, vi = both(server, "POST", path, technician, {"command": "reboot"})
+    status, en, vi = both(server, "POST", path, technician, {"command": "self_destruct"})
     assert status == 400 and en["message"] == (
-        "'command' must be one of identify, reload, clear_cache, screenshot; got 'reboot'.")
+        "'command' must be one of identify, reload, clear_cache, screenshot, restart, "
+        "reboot; got 'self_destruct'.")
     assert vi["message"] == ("'command' phải là một trong các lệnh identify, reload, "
-                             "clear_cache, screenshot; nhận được 'reboot'.")
+                             "clear_cache, screenshot, restart, reboot; nhận được "
+                             "'self_destruct'.")
     status, en, vi = both(server, "POST", path, technician,
                           {"command": "identify", "args": {"seconds": 0}})
     assert status == 400 and vi["message"].startswith(

@@ -16,6 +16,7 @@ from flask_socketio import SocketIO
 from sqlalchemy.orm import scoped_session
 
 from controller.api.agencies import agencies_api
+from controller.api.alerts import alerts_api
 from controller.api.audit import audit_api
 from controller.api.emergencies import emergencies_api
 from controller.api.errors import register_error_handlers
@@ -33,6 +34,7 @@ from controller.api.reports import reports_api
 from controller.api.schedule_week import schedule_week_api
 from controller.api.schedules import schedules_api
 from controller.api.screen_commands import screen_commands_api
+from controller.api.screen_truth import screen_truth_api
 from controller.api.screens import screens_api
 from controller.api.sites import sites_api
 from controller.api.strict_request import install_strict_input
@@ -113,6 +115,7 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     app.register_blueprint(screens_api)
     app.register_blueprint(sites_api)
     app.register_blueprint(screen_commands_api)
+    app.register_blueprint(screen_truth_api)
     app.register_blueprint(preview_api)
     app.register_blueprint(emergencies_api)
     app.register_blueprint(playlists_api)
@@ -130,6 +133,7 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     app.register_blueprint(media_thumbnails_api)
     app.register_blueprint(qr_api)
     app.register_blueprint(reports_api)
+    app.register_blueprint(alerts_api)
     app.register_blueprint(qr_routes)
     app.register_blueprint(home)
     app.register_blueprint(metrics_routes)  # /metrics, protected (controller/metrics/access)

@@ -1,6 +1,7 @@
 """HTTP routes a player uses (docs/protocol.md, section 6), all behind the screen's
 Bearer credential: the timeline by polling (with an ETag), heartbeat, ack, emergency
-receipts, the clock and the upload of a screenshot a ``screenshot`` command asked for.
+receipts, the clock and the upload of a screenshot a ``screenshot`` command asked for
+(or of a periodic capture, ``?periodic=1``: ``controller.screen_truth``).
 A player whose WebSocket is blocked on the way lives on these (its "HTTP mode"). The
 routes that write (heartbeat, ack, receipt, journal) spend the socket's event budgets, per screen
 (``controller.players.event_budget``), once what they were sent is valid: a holder of a
@@ -31,6 +32,7 @@ from controller.players.payloads import PayloadRefused, validate_ack, validate_e
 from controller.players.screen_auth import log_refusal, screen_for_bearer
 from controller.plays.batch import validate_batch
 from controller.plays.off_loop import store_batch
+from controller.screen_truth import intake
 from controller.state import db, state
 
 log = logging.getLogger("pano.players")
@@ -210,6 +212,8 @@ def screenshot() -> Any:
     too_large = f"A screenshot may be at most {limit // (1024 * 1024)} MiB."
     if request.content_length is not None and request.content_length > limit:
         raise _refuse("screenshot", 413, too_large)
+    if request.args.get("periodic") == "1":
+        return _periodic_capture(limit, too_large)
     command_id = request.args.get("command", "")
     if not commands.is_command_id(command_id):
         raise _refuse("screenshot", 400, "Give the command's id: PUT "
@@ -231,3 +235,18 @@ def screenshot() -> Any:
     log.info("screen %s uploaded screenshot %s (%s×%s, %d bytes)", g.screen_id, command_id,
              facts["width"], facts["height"], facts["size"])
     return {"ok": True, "id": command_id, **facts}
+
+
+def _periodic_capture(limit: int, too_large: str) -> Any:
+    """``?periodic=1&item=<id>&languages=vi,en``: a capture the player takes by itself
+    every ``capture_interval`` minutes, judged by ``controller.screen_truth``; no command
+    names it."""
+    try:
+        item, languages = intake.parse_args(request.args)
+        data = _read_body("capture", limit, too_large)
+        answer = intake.receive(db(), state().settings, g.screen_id, data, item, languages)
+    except intake.CaptureRefused as exc:
+        raise _refuse("capture", exc.status, str(exc)) from None
+    log.info("screen %s sent a periodic capture: %s (%s)", g.screen_id, answer["verdict"],
+             answer["reason"])
+    return {"ok": True, **answer}

@@ -1,0 +1,137 @@
+"""A periodic capture arrives (``PUT /api/v1/player/screenshot?periodic=1&item=…``):
+checked, judged against the expected frame and the previous capture, kept.
+
+Order, so that a refusal changes nothing: the spacing is checked, then the picture is
+decoded whole (a body that is not a PNG or JPEG is refused here, nothing is written and
+the previous verdict stands), then judged; only then is its file written (a temporary
+file renamed) and its row committed; older files of the screen go last. A capture is
+evidence for a few minutes, not a record: only the newest file of a screen is kept (in
+``<media_dir>/captures/<screen>/``), while its row keeps the hash and the verdict."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from controller.models import ScreenCommand
+from controller.players.commands import UploadRefused, check_image, iso_z
+from controller.screen_truth.analysis import NotAnImage, as_shown, decode, hash_hex, look
+from controller.screen_truth.expected import expected_frame
+from controller.screen_truth.judge import judge
+from controller.screen_truth.verdicts import CAPTURE, PERIODIC, latest_capture, previous_of
+from controller.settings import Settings
+
+CAPTURES = "captures"
+MAX_ITEM = 200
+_LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+_ITEM_RE = re.compile(r"[^\x00-\x1f\x7f]+")
+FILE_RE = re.compile(r"[0-9a-f-]{36}\.(png|jpg)")
+
+
+class CaptureRefused(ValueError):
+    """A periodic capture is refused; ``status`` is the HTTP status, ``str()`` says why
+    (to the player, in English)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def parse_args(args: Mapping[str, str]) -> tuple[str | None, list[str]]:
+    """(item, languages) from the query: ``item`` (what the player is showing, absent
+    when nothing), ``languages`` (comma-separated, of the slide on screen)."""
+    item = args.get("item") or None
+    if item is not None and (len(item) > MAX_ITEM or not _ITEM_RE.fullmatch(item)):
+        raise CaptureRefused(400, f"'item' must be the item's id, 1 to {MAX_ITEM} printable "
+                                  "characters.")
+    raw = args.get("languages") or ""
+    languages = [lang for lang in raw.split(",") if lang] if raw else []
+    if len(languages) > 8 or not all(_LANG_RE.fullmatch(lang) for lang in languages):
+        raise CaptureRefused(400, "'languages' must be at most 8 language codes separated "
+                                  "by commas, such as vi,en.")
+    return item, languages
+
+
+def captures_dir(media_dir: Path, screen_id: str) -> Path:
+    return Path(media_dir) / CAPTURES / screen_id
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def receive(session: Session, settings: Settings, screen_id: str, data: bytes,
+            item: str | None, languages: list[str]) -> dict[str, Any]:
+    """Judge and keep a periodic capture of ``screen_id`` (commits); its facts and
+    verdict. CaptureRefused (nothing changed) for a capture too soon or not a picture."""
+    now = datetime.now(UTC)
+    last = latest_capture(session, screen_id)
+    if last is not None and settings.screen_truth_min_spacing > 0:
+        since = (now - _aware(last.created_at)).total_seconds()
+        if since < settings.screen_truth_min_spacing:
+            raise CaptureRefused(429, f"A periodic capture came {since:.0f} s ago; send one "
+                                      f"at most every {settings.screen_truth_min_spacing:.0f}"
+                                      " s. Nothing was stored.")
+    try:
+        mime, ext, width, height = check_image(data)
+        picture = decode(data, settings.max_image_pixels)
+    except (UploadRefused, NotAnImage) as exc:
+        raise CaptureRefused(400, f"{exc} Nothing was stored; the previous verdict "
+                                  "stands.") from None
+    seen = look(picture, settings.screen_truth_black_level)
+    expected = expected_frame(session, settings.media_dir, screen_id, item, languages)
+    expected_look = None
+    if expected is not None:
+        try:
+            frame = decode(expected.path.read_bytes(), settings.max_image_pixels)
+            expected_look = look(as_shown(frame, picture.size),
+                                 settings.screen_truth_black_level)
+        except (OSError, NotAnImage):
+            expected, expected_look = None, None
+    verdict = judge(seen, item, expected_look, previous_of(last),
+                    settings.screen_truth_tolerance, settings.screen_truth_frozen_distance)
+    command_id = str(uuid.uuid4())
+    name = f"{command_id}{ext}"
+    folder = captures_dir(settings.media_dir, screen_id)
+    _write(folder, name, data)
+    result = {"mime": mime, "width": width, "height": height, "size": len(data),
+              "taken_at": iso_z(now), "file": name, "item": item, "languages": languages,
+              "dhash": hash_hex(seen.dhash), "mean": seen.mean, "verdict": verdict.verdict,
+              "reason": verdict.reason, "distance": verdict.distance,
+              "expected": None if expected is None else
+              {"sha256": expected.sha256, "what": expected.what},
+              "expected_dhash": None if expected_look is None else hash_hex(expected_look.dhash)}
+    session.add(ScreenCommand(id=command_id, screen_id=screen_id, command=CAPTURE,
+                              args={"periodic": True, "item": item, "languages": languages},
+                              status="done", message=verdict.reason[:1000], result=result,
+                              requested_by=PERIODIC, created_at=now, finished_at=now))
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        (folder / name).unlink(missing_ok=True)
+        raise
+    for old in folder.iterdir():  # keep only the newest capture's file
+        if old.name != name and FILE_RE.fullmatch(old.name):
+            old.unlink(missing_ok=True)
+    return {k: v for k, v in result.items() if k not in ("file", "dhash", "expected_dhash")}
+
+
+def _write(folder: Path, name: str, data: bytes) -> None:
+    """The capture's file, whole or not at all (no fsync: a capture lost in a power cut
+    is replaced by the next one)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".upload-", delete=False) as out:
+        out.write(data)
+    try:
+        Path(out.name).replace(folder / name)
+    except OSError:
+        Path(out.name).unlink(missing_ok=True)
+        raise

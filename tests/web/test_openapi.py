@@ -180,6 +180,22 @@ def _received_version(server, tokens: dict[str, str]) -> dict[str, Any]:
     return {BODY: {**_example("postPlayerAck"), "version": body["version"]}}
 
 
+def _open_incident(server, tokens: dict[str, str]) -> dict[str, str]:
+    """An acknowledgement needs an incident: one as the alert rules would open it."""
+    from datetime import UTC, datetime
+
+    from controller.models import AlertIncident
+
+    with server.app.extensions["pano"].session_factory() as session:
+        row = AlertIncident(rule="screen_offline", screen_id=SCREEN_OF_EXAMPLES,
+                            site_id="phu-bai-airport", severity="critical", state="open",
+                            detail={}, since=datetime.now(UTC),
+                            opened_at=datetime.now(UTC), flapping=False)
+        session.add(row)
+        session.commit()
+        return {"incident_id": str(row.id)}
+
+
 SCREEN_OF_EXAMPLES = "phu-bai-arrivals"  # the screen whose credential tokens[SCREEN] is
 BODY = "__body__"  # a setup's value for this key replaces the example's body
 _PLAYERS: list[Any] = []
@@ -191,6 +207,7 @@ SETUP: dict[str, Setup] = {
     "rejectVersion": _version_in_review,
     "postPlayerEmergencyShown": _emergency_shown,
     "postPlayerAck": _received_version,
+    "acknowledgeAlert": _open_incident,
 }
 # The role that sends the example (else admin if allowed, else the first of x-roles).
 SENDER = {"rejectVersion": "approver"}

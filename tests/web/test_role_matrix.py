@@ -94,6 +94,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/v1/media/{sha256}/thumbnail"): EVERY,
     ("GET", "/api/v1/jobs"): EVERY,
     ("GET", "/api/v1/jobs/{job_id}"): EVERY,
+    ("GET", "/api/v1/alerts"): ("admin", "technician"),
+    ("POST", "/api/v1/alerts/{incident_id}/ack"): ("admin", "technician"),
 }
 
 # Path parameters that name nothing: a request that gets through changes nothing.
@@ -102,7 +104,8 @@ MISSING = {"playlist_id": "no-such-playlist", "number": "999999",
            "slug": "no-such-schedule", "agency_id": "no-such-agency",
            "username": "no-such-user", "sha256": "0" * 64,
            "command_id": "00000000-0000-4000-8000-000000000000",
-           "job_id": "00000000-0000-4000-8000-000000000000", "name": "no-such-chart"}
+           "job_id": "00000000-0000-4000-8000-000000000000", "name": "no-such-chart",
+           "incident_id": "999999"}
 
 CALLERS = ("no token", *ROLES, SCREEN)
 FORBIDDEN = "may not use this route"

@@ -6,14 +6,17 @@ says what to do (docs/operations.md, "Metrics")."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 
 import pytest
 import requests
+import yaml
 from plays.journal_helpers import batch, chain
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
-from web.helpers import make_settings, wait_for
+from web.helpers import REPO, make_settings, wait_for
 
 from controller.models import ScreenTimeline
 from controller.server import ControllerServer
@@ -157,3 +160,54 @@ def test_the_token_opens_and_a_missing_or_wrong_one_is_401(with_token):
     found = samples(good.text)
     assert value(found, "pano_sockets_connected") >= 0
     assert value(found, "process_resident_memory_bytes") > 0
+
+
+# --------------------------------------------------------------- deploy/: dashboard, rules
+
+DEPLOY = REPO / "deploy"
+METRIC = re.compile(r"\b((?:pano|process|python)_[a-z0-9_]+)\b")
+DURATION = re.compile(r"^\d+[smhd]$")
+
+
+def exposed(server) -> set[str]:
+    """Every family and sample name ``/metrics`` has (``_bucket``, ``_total``…)."""
+    families = list(text_string_to_metric_families(scrape(server.url).text))
+    return {f.name for f in families} | {s.name for f in families for s in f.samples}
+
+
+def test_the_rules_file_is_prometheus_rule_groups_on_exposed_metrics(server):
+    data = yaml.safe_load((DEPLOY / "prometheus-rules.yml").read_text("utf-8"))
+    assert list(data) == ["groups"]
+    names = exposed(server)
+    alerts = []
+    for group in data["groups"]:
+        assert set(group) == {"name", "rules"} and group["rules"], group
+        for rule in group["rules"]:
+            assert set(rule) <= {"alert", "expr", "for", "labels", "annotations"}, rule
+            assert isinstance(rule["expr"], str) and rule["expr"].count("(") == \
+                rule["expr"].count(")"), rule["alert"]
+            assert DURATION.match(rule["for"]), rule["alert"]
+            assert rule["labels"]["severity"] and rule["annotations"]["summary"]
+            assert set(METRIC.findall(rule["expr"])) <= names, rule["alert"]
+            alerts.append(rule["alert"])
+    assert {"PanoControllerDown", "PanoScreensOffline", "PanoPushToAckSlow",
+            "PanoAlertsFiring"} <= set(alerts)
+    assert 'up{job="pano-controller"} == 0' in data["groups"][0]["rules"][0]["expr"]
+
+
+def test_the_dashboard_is_importable_json_on_exposed_metrics(server):
+    dash = json.loads((DEPLOY / "grafana-dashboard.json").read_text("utf-8"))
+    assert dash["title"] and dash["uid"] and dash["__inputs"][0]["pluginId"] == "prometheus"
+    exprs = [t["expr"] for p in dash["panels"] for t in p["targets"]]
+    exprs += [v["definition"] for v in dash["templating"]["list"]]
+    used = {name for e in exprs for name in METRIC.findall(e)}
+    assert used <= exposed(server), used - exposed(server)
+    for wanted in ("pano_screens_online", "pano_sockets_connected", "pano_heartbeats_total",
+                   "pano_journal_records_total", "pano_push_ack_seconds_bucket",
+                   "pano_timeline_rebuild_seconds_bucket", "pano_media_bytes_served_total",
+                   "pano_renditions_rendered_total", "pano_slides_rendered_total",
+                   "pano_alerts_firing", "process_cpu_seconds_total",
+                   "process_resident_memory_bytes"):
+        assert wanted in used, wanted
+    ids = [p["id"] for p in dash["panels"]]
+    assert len(ids) == len(set(ids))

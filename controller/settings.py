@@ -51,6 +51,8 @@ ENV_VARS = {
     "PANO_JOBS_WAIT": "jobs_wait",
     "PANO_METRICS_TOKEN": "metrics_token",
     "PANO_METRICS_ALLOW": "metrics_allow",  # comma-separated addresses or networks
+    "PANO_ALERTS_INTERVAL": "alerts_interval",
+    "PANO_ALERTS_CONFIG": "alerts_config",
 }
 # Official sites a QR code may lead to (docs/media.md): a pattern "*.gov.vn" matches
 # any subdomain of gov.vn, not gov.vn itself.

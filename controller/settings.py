@@ -218,7 +218,8 @@ def _domains(value: Any, source: str) -> tuple[str, ...]:
 
 
 def _networks(value: Any, source: str) -> tuple[str, ...]:
-    items = [i for i in value.split(",") if i.strip()] if isinstance(value, str) else value
+    items = [i.strip() for i in value.split(",") if i.strip()] if isinstance(value, str) \
+        else value
     if items is None:
         items = []
     if not isinstance(items, list | tuple) or len(items) > 100:

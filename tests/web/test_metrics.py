@@ -20,6 +20,7 @@ from web.helpers import REPO, make_settings, wait_for
 
 from controller.models import ScreenTimeline
 from controller.server import ControllerServer
+from controller.settings import SettingsError, load_settings
 
 SCREEN, OTHER = "phu-bai-arrivals", "a-dot-entry-hall"
 TOKEN = "metrics-token-" + "m" * 24
@@ -54,6 +55,10 @@ def test_metrics_after_real_activity(server, fleet, players):
     body = player.next_timeline()  # pushed by the controller on connect
     assert player.call("ack", {"version": body["version"], "missing": []}) == {"ok": True}
     assert player.call("heartbeat", {"uptime": 12.5}) == {"ok": True}
+    over_http = requests.post(f"{server.url}/api/v1/player/heartbeat", json={"uptime": 3.0},
+                              headers={"Authorization": f"Bearer {fleet.tokens[OTHER]}"},
+                              timeout=10)
+    assert over_http.status_code == 200, over_http.text
     assert player.call("journal", batch(chain(5)))["stored_through"] == 5
     shas = sorted(body["media"])
     assert shas, "the seeded timeline names media"
@@ -71,6 +76,7 @@ def test_metrics_after_real_activity(server, fleet, players):
     assert value(after, "pano_sockets_connected") >= 2
     grew("pano_sockets_connected", 2)
     grew("pano_heartbeats_total", 1, transport="websocket")
+    grew("pano_heartbeats_total", 1, transport="http")
     grew("pano_journal_batches_total", 1)
     grew("pano_journal_records_total", 5)
     grew("pano_push_ack_seconds_count", 1)
@@ -136,6 +142,26 @@ def with_token(tmp_path_factory) -> Iterator[ControllerServer]:
     running = ControllerServer(settings).start()
     yield running
     running.stop()
+
+
+@pytest.mark.parametrize("name, raw, says", [
+    ("metrics_allow", "127.0.0.1, pano.example.vn", "'pano.example.vn' is not an IP address"),
+    ("metrics_allow", ["10.0.0.0/33"], "'10.0.0.0/33' is not an IP address or network"),
+    ("metrics_allow", {"a": 1}, "must be a list of at most 100 client addresses"),
+    ("metrics_allow", [f"10.0.0.{i}" for i in range(101)], "at most 100"),
+    ("metrics_token", "short", "metrics_token must be 16 to 200 characters"),
+    ("metrics_token", "x" * 201, "metrics_token must be 16 to 200 characters"),
+])
+def test_metrics_settings_out_of_bounds_are_refused_saying_why(tmp_path, name, raw, says):
+    with pytest.raises(SettingsError, match=re.escape(says)):
+        load_settings(data_dir=tmp_path, **{name: raw})
+
+
+def test_metrics_allow_takes_addresses_and_networks(tmp_path, monkeypatch):
+    monkeypatch.setenv("PANO_METRICS_ALLOW", "10.1.2.3, 192.168.0.0/16,::1")
+    assert load_settings(data_dir=tmp_path).metrics_allow == (
+        "10.1.2.3/32", "192.168.0.0/16", "::1/128")
+    assert load_settings(data_dir=tmp_path, metrics_allow=[]).metrics_allow == ()
 
 
 def test_no_allowed_address_and_no_token_is_403_saying_why(closed):

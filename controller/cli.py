@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from controller.alerts.cli import add_alerts_parser
 from controller.auth.cli import add_users_parser
 from controller.cli_base import EXIT_ERROR, EXIT_INPUT, EXIT_INTERRUPTED, CliError, sessions
 from controller.emergencies.cli import add_emergency_parser
@@ -232,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_emergency_parser(sub)
     add_media_parser(sub)
     add_report_parser(sub)
+    add_alerts_parser(sub)
 
     sub.add_parser("serve", help="run the controller server").set_defaults(handler=cmd_serve)
     sub.add_parser("worker", help="run the job worker (imports, uploads' checks) for "

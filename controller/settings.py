@@ -51,6 +51,7 @@ ENV_VARS = {
     "PANO_JOBS_WAIT": "jobs_wait",
     "PANO_METRICS_TOKEN": "metrics_token",
     "PANO_METRICS_ALLOW": "metrics_allow",  # comma-separated addresses or networks
+    "PANO_SCREEN_TRUTH_MIN_SPACING": "screen_truth_min_spacing",
     "PANO_ALERTS_INTERVAL": "alerts_interval",
     "PANO_ALERTS_CONFIG": "alerts_config",
 }

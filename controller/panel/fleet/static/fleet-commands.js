@@ -3,11 +3,14 @@
    GET …/commands/<command id> until the player's answer makes it "done" or "failed"
    (the controller fails it by itself when no answer comes in time), and shows each
    step under the row's buttons. A finished screenshot opens in a dialog
-   (GET …/screenshot, the time it was taken in X-Pano-Taken-At). */
+   (GET …/screenshot, the time it was taken in X-Pano-Taken-At). Clearing the cache,
+   restarting the player and rebooting the device are asked first in a dialog; a reboot
+   is sent with "confirm": true, which the API requires. */
 "use strict";
 const FleetCommands = (() => {
   const { el, t } = Pano;
-  const NAMES = ["identify", "reload", "clear_cache", "screenshot"];
+  const NAMES = ["identify", "reload", "clear_cache", "screenshot", "restart", "reboot"];
+  const DANGER = ["clear_cache", "restart", "reboot"];
   const latest = new Map(); // screen id -> its latest summary (names for the dialogs)
 
   const label = (name) => t("cmd_" + name);
@@ -18,7 +21,7 @@ const FleetCommands = (() => {
   function controls(s) {
     const box = el("div", { class: "cmd-box" });
     const buttons = el("div", { class: "cmd-buttons" }, NAMES.map((name) =>
-      el("button", { type: "button", class: "cmd" + (name === "clear_cache" ? " cmd-danger" : ""),
+      el("button", { type: "button", class: "cmd" + (DANGER.includes(name) ? " cmd-danger" : ""),
                      dataset: { command: name }, onclick: () => run(s.id, name, box) }, label(name))));
     box.append(buttons, el("div", { class: "cmd-status", "aria-live": "polite" }));
     return box;
@@ -72,13 +75,15 @@ const FleetCommands = (() => {
 
   async function run(id, name, box) {
     if (name === "clear_cache" && !(await confirmClear(id))) return;
+    if ((name === "restart" || name === "reboot") && !(await confirmPower(id, name))) return;
     const button = box.querySelector(`button[data-command="${name}"]`);
     button.dataset.busy = "1";
     button.disabled = true;
     const line = lineFor(box, name);
     show(line, "sending", t("cmd_sending", { command: label(name) }));
     try {
-      const sent = await Pano.api("POST", base(id) + "/commands", { command: name });
+      const body = name === "reboot" ? { command: name, confirm: true } : { command: name };
+      const sent = await Pano.api("POST", base(id) + "/commands", body);
       show(line, "sent", t("cmd_sent", { command: label(name) }));
       const command = await poll(id, sent.id, line, name);
       if (command.status === "done") {
@@ -101,9 +106,24 @@ const FleetCommands = (() => {
   }
 
   function confirmClear(id) {
-    const dialog = document.getElementById("confirm-clear");
     document.getElementById("confirm-clear-text").textContent =
       t("confirm_clear", { screen: screenName(id), id });
+    return ask(document.getElementById("confirm-clear"));
+  }
+
+  /* One dialog for restart and reboot, its words set for the command. */
+  function confirmPower(id, name) {
+    const dialog = document.getElementById("confirm-power");
+    dialog.dataset.command = name;
+    document.getElementById("confirm-power-title").textContent = t("confirm_" + name + "_title");
+    document.getElementById("confirm-power-text").textContent =
+      t("confirm_" + name, { screen: screenName(id), id });
+    document.getElementById("confirm-power-hint").textContent = t("confirm_" + name + "_hint");
+    dialog.querySelector("button[value=confirm]").textContent = label(name);
+    return ask(dialog);
+  }
+
+  function ask(dialog) {
     dialog.returnValue = "";
     return new Promise((resolve) => {
       dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });

@@ -143,6 +143,33 @@
       el("span", { class: "badge " + (offline ? "bad" : "muted"), dataset: { count: offline } },
          t("summary_offline", { count: Pano.number(offline, 0) })), " ",
       el("span", { class: "muted" }, t("summary_total", { count: Pano.number(all.length, 0) })));
+    versions(all);
+  }
+
+  /* Players on different software: a warning naming each version and how many screens
+     run it (most first), and the screens not on the most common one marked. Screens
+     that never reported a version do not count (as GET /api/v1/screens "software"). */
+  function versions(all) {
+    const counts = new Map();
+    for (const s of all) {
+      const software = (s.facts || {}).software;
+      if (software) counts.set(software, (counts.get(software) || 0) + 1);
+    }
+    const sorted = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const mixed = sorted.length > 1;
+    const banner = document.getElementById("software-mixed");
+    banner.hidden = !mixed;
+    banner.textContent = mixed ? t("software_mixed", { versions: sorted.map(([software, n]) =>
+      n === 1 ? t("software_count_one", { software })
+              : t("software_count", { software, count: Pano.number(n, 0) })).join(", ") }) : "";
+    for (const [id, tr] of rows) {
+      const cell = tr.querySelector(".software");
+      const software = ((screens.get(id) || {}).facts || {}).software;
+      const odd = mixed && !!software && software !== sorted[0][0];
+      if (!cell) continue;
+      cell.classList.toggle("version-odd", odd);
+      cell.title = odd ? t("software_odd_title") : "";
+    }
   }
 
   function apply(update) {

@@ -75,7 +75,8 @@ if [ -n "$package" ] && [ ! -e "$package" ]; then
 fi
 
 say "system packages"
-packages=(python3-venv curl ca-certificates)
+# polkitd: lets the pano user reboot the device through logind (the "reboot" command).
+packages=(python3-venv curl ca-certificates polkitd)
 if [ "$kiosk" -eq 1 ]; then
     # fonts-noto-core has Noto Sans Lao (A Đớt screens show Lao); cage is the compositor.
     packages+=(chromium cage fonts-noto-core fonts-dejavu-core)
@@ -183,6 +184,25 @@ if [ "$kiosk" -eq 1 ]; then
 else
     systemctl disable --now pano-kiosk.service 2>/dev/null || true
 fi
+
+say "remote reboot"
+# The "reboot" command runs `/usr/bin/systemctl reboot` as pano (the player's default
+# reboot_command); logind asks polkit, and this rule lets pano (and only pano) reboot,
+# also while the kiosk user has a session. Not sudo: the unit sets NoNewPrivileges=yes,
+# which stops sudo (docs/operations.md 2.2).
+[ -d /etc/polkit-1/rules.d ] || install -d -m 0755 /etc/polkit-1/rules.d  # polkitd makes it (0700)
+cat >/etc/polkit-1/rules.d/50-pano-reboot.rules <<'EOF'
+// Written by Pano's setup-pi.sh: the player (user pano) may reboot this device.
+polkit.addRule(function (action, subject) {
+    if (subject.user === "pano" &&
+        (action.id === "org.freedesktop.login1.reboot" ||
+         action.id === "org.freedesktop.login1.reboot-multiple-sessions" ||
+         action.id === "org.freedesktop.login1.reboot-ignore-inhibit")) {
+        return polkit.Result.YES;
+    }
+});
+EOF
+chmod 0644 /etc/polkit-1/rules.d/50-pano-reboot.rules
 
 say "no screen blanking"
 # The console blanks after 10 minutes unless told not to; cage itself never blanks

@@ -32,6 +32,7 @@ from player.intake import TimelineIntake
 from player.link_failure import short_reason
 from player.message_check import MessageRefused, check
 from player.messages import WELCOME
+from player.page_alive import NO_PAGE
 from player.receipts import Receipts
 from player.state import PlayerState, reported_error
 from player.store import Store
@@ -77,6 +78,9 @@ class Agent:
         self.commands.request_timeline = self._request_timeline
         self.commands.connected = lambda: self.connected
         self.commands.deliver = lambda result: self._call("command_result", result)
+        # The kiosk page's liveness (player/page_alive.py), set by player.cli; a player
+        # without a page says it has none.
+        self.display: Callable[[], dict] = lambda: dict(NO_PAGE)
 
     @property
     def connected(self) -> bool:
@@ -298,7 +302,7 @@ class Agent:
         return facts.collect(
             self.config.cache_dir, now=self.clock.now(), clock_offset=self.clock.offset,
             last_error=reported_error(snap, self.cache.damaged(snap.timeline)),
-            playing=playing, transport=snap.transport,
+            playing=playing, transport=snap.transport, display=self.display(),
             timeline_version=None if snap.timeline is None else snap.timeline.get("version"))
 
     def send_heartbeat(self) -> bool:

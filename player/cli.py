@@ -17,6 +17,8 @@ from player.config import DISPLAYS, KEYS, ConfigError, PlayerConfig, build, read
 from player.display import make_routes
 from player.journal import Journal
 from player.journal_sender import JournalSender
+from player.page_alive import PageAlive
+from player.periodic_capture import PeriodicCapture
 from player.play_recorder import PlayRecorder
 from player.playback import Playback
 from player.power import DEFAULT_REBOOT_COMMAND, reexec
@@ -61,6 +63,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "when there is no --devtools-url (e.g. 'grim -')")
     parser.add_argument("--journal-max-mb", dest="journal_max_mb", type=int,
                         help="disk budget of the play journal, MiB (default 64)")
+    parser.add_argument("--capture-interval", dest="capture_interval", type=float,
+                        help="minutes between periodic captures of the display for the "
+                             "controller to judge (0: none; default 5)")
+    parser.add_argument("--page-alive-interval", dest="page_alive_interval", type=float,
+                        help="seconds between the kiosk page's alive reports (default 5)")
     parser.add_argument("--reboot-command", dest="reboot_command",
                         help="command line the 'reboot' command runs, without a shell "
                              f"(default {DEFAULT_REBOOT_COMMAND!r}; '' disables it)")
@@ -125,11 +132,17 @@ class Player:
                            receipts=self.receipts, commands=self.commands)
         self.sender = None if self.journal is None else JournalSender(
             self.journal, self.agent.call, lambda: self.state.connected)
+        # Whether the kiosk page is alive (player/page_alive.py); a headless player has
+        # no page, and says so.
+        self.alive = PageAlive(config.page_alive_interval)
+        self.agent.display = self.alive.document
+        self.capture = PeriodicCapture(config, self.state, self.clock)
         routes = make_routes(config.display, self.playback, self.state, self.cache,
-                             self.control, self.recorder)
+                             self.control, self.recorder, self.alive)
         self.http = PlayerHTTPServer(
             config.http_port, lambda: status_document(config.screen, self.state, self.clock,
-                                                      self.cache, self.journal), routes)
+                                                      self.cache, self.journal,
+                                                      self.alive.document()), routes)
         self.threads: list[threading.Thread] = []
         self.journal_threads: list[threading.Thread] = []
 
@@ -147,6 +160,8 @@ class Player:
             threading.Thread(target=self.verifier.run, args=(self.stop_event,),
                              name="cache-check", daemon=True),
         ]
+        threading.Thread(target=self.capture.run, args=(self.stop_event,),
+                         name="periodic-capture", daemon=True).start()  # nothing to save
         if self.journal is not None and self.sender is not None:
             self.journal_threads = [
                 threading.Thread(target=self.journal.run, args=(self.stop_event,),

@@ -17,7 +17,8 @@ from player.power import DEFAULT_REBOOT_COMMAND
 DISPLAYS = ("headless", "kiosk")
 KEYS = ("controller", "screen", "token", "token_file", "cache_dir", "display", "http_port",
         "heartbeat_interval", "backoff_cap", "http_poll_interval", "devtools_url",
-        "screenshot_command", "journal_max_mb", "reboot_command")
+        "screenshot_command", "journal_max_mb", "reboot_command", "capture_interval",
+        "page_alive_interval")
 
 
 class ConfigError(Exception):
@@ -48,6 +49,12 @@ class PlayerConfig:
     # run on); ``build()``, i.e. pano-player's flags and file, defaults to
     # DEFAULT_REBOOT_COMMAND.
     reboot_command: str = ""
+    # Screen truth (docs/operations.md "Is the screen really showing it?"): minutes
+    # between periodic captures of the display, uploaded for the controller to judge
+    # (player/periodic_capture.py; 0: none), and seconds between the kiosk page's
+    # "alive" reports (player/page_alive.py).
+    capture_interval: float = 5.0
+    page_alive_interval: float = 5.0
 
 
 def read_file(path: str | Path) -> dict:
@@ -179,6 +186,10 @@ def build(settings: dict, environ: Mapping[str, str] | None = None) -> PlayerCon
     except ValueError as exc:
         raise ConfigError(f"reboot_command {reboot!r:.100} cannot be read as a command "
                           f"line: {exc}") from None
+    capture = _bounded(settings, "capture_interval", 5.0, 0, 1440,
+                       "a number of minutes 0…1440 (0: no periodic captures)")
+    alive = _bounded(settings, "page_alive_interval", 5.0, 0.1, 60,
+                     "a number of seconds 0.1…60")
     return PlayerConfig(
         controller=controller,
         screen=str(settings["screen"]).strip(),
@@ -193,4 +204,17 @@ def build(settings: dict, environ: Mapping[str, str] | None = None) -> PlayerCon
         screenshot_command=(shot or "").strip() or None,
         journal_max_mb=budget,
         reboot_command=reboot.strip(),
+        capture_interval=capture,
+        page_alive_interval=alive,
     )
+
+
+def _bounded(settings: dict, key: str, default: float, low: float, high: float,
+             says: str) -> float:
+    value = settings.get(key, default)
+    if value is None:
+        value = default
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not low <= value <= high:
+        raise ConfigError(f"{key} must be {says}, got {value!r:.40}")
+    return float(value)

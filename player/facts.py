@@ -92,9 +92,11 @@ def collect(
     timeline_version: int | None,
     playing: dict | None,
     transport: str | None = None,
+    display: dict | None = None,
 ) -> dict:
     """A heartbeat: ``playing`` is ``{"playlist", "item", "since"}`` or None;
-    ``transport`` what carries it, ``websocket`` or ``http`` (HTTP mode)."""
+    ``transport`` what carries it, ``websocket`` or ``http`` (HTTP mode); ``display``
+    whether the kiosk page is alive (player/page_alive.py)."""
     facts: dict = {
         "timeline_version": timeline_version,
         "playing": {k: _short(v) for k, v in playing.items()} if playing else None,
@@ -108,6 +110,7 @@ def collect(
         "last_error": None if last_error is None else _short(last_error, MAX_ERROR),
         "sent_at": iso(now),
         "transport": transport,
+        "display": display,
     }
     # Omit what this machine cannot tell, rather than send nulls the limits refuse.
     return {k: v for k, v in facts.items()

@@ -142,6 +142,18 @@ HEARTBEAT = Message("heartbeat", "player", _body(
                   "expired timeline); null when nothing is"),
     Field("sent_at", "string", nullable=True, longest=64,
           meaning="when it was sent, ISO 8601 on the corrected clock; kept as sent"),
+    Field("display", "object", nullable=True, fields=(
+        Field("alive", "boolean", required=True,
+              meaning="the kiosk page reported within the last 3 of its intervals; false "
+                      "with no page (a headless player, Chromium not running)"),
+        Field("item", "string", nullable=True, longest=200,
+              meaning="the `id` of the item the page has on screen (null: none)"),
+        Field("frame_at", "string", nullable=True, time=True, longest=64,
+              meaning="when the page last drew a frame (its clock, ISO 8601)"),
+        Field("visible", "boolean", required=True,
+              meaning="whether the page's document is visible"),
+    ), meaning="what the display really does (screen truth, docs/operations.md); "
+               "players before it send none"),
 ), max_bytes=16 * KIB, example={
     "timeline_version": 7,
     "playing": {"playlist": "welcome-hue@1", "item": "citadel",
@@ -150,7 +162,9 @@ HEARTBEAT = Message("heartbeat", "player", _body(
     "memory": {"total": 3951120384, "available": 2870087680},
     "disk": {"total": 31205621760, "free": 20415332352},
     "cpu_temp": 51.6, "software": "pano-player/0.1.0", "clock_offset": 0.012,
-    "last_error": None, "sent_at": "2026-11-26T07:00:15Z"})
+    "last_error": None, "sent_at": "2026-11-26T07:00:15Z",
+    "display": {"alive": True, "item": "citadel", "frame_at": "2026-11-26T07:00:14.980Z",
+                "visible": True}})
 
 EMERGENCY_SHOWN = Message("emergency_shown", "player", _body(
     Field("id", "integer", required=True, low=1, high=MAX_VERSION,

@@ -145,12 +145,15 @@ def capture(devtools_url: str | None, command: str | None,
                    "--remote-debugging-port) or screenshot_command in the player config")
 
 
-def upload(session: requests.Session, controller: str, token: str, command_id: str,
-           data: bytes) -> dict:
-    """PUT the image to the controller; its JSON answer, or CaptureError."""
+def upload(session: requests.Session, controller: str, token: str, command_id: str | None,
+           data: bytes, periodic: dict | None = None) -> dict:
+    """PUT the image to the controller; its JSON answer, or CaptureError. ``periodic``
+    (no command): a periodic capture's query, ``{"item", "languages"}``
+    (player/periodic_capture.py)."""
+    params = {"periodic": "1", **periodic} if periodic is not None else {"command": command_id}
     try:
         response = session.put(f"{controller}/api/v1/player/screenshot",
-                               params={"command": command_id}, data=data,
+                               params=params, data=data,
                                headers={"Authorization": f"Bearer {token}",
                                         "Content-Type": mime_of(data)},
                                timeout=UPLOAD_TIMEOUT)

@@ -31,7 +31,7 @@ Routes = Callable[["Handler", str], bool]
 
 
 def status_document(screen: str, state: PlayerState, clock: Clock, cache: MediaCache,
-                    journal: Journal | None = None) -> dict:
+                    journal: Journal | None = None, display: dict | None = None) -> dict:
     snap = state.snapshot()
     playing = None
     if snap.playing is not None:
@@ -63,6 +63,8 @@ def status_document(screen: str, state: PlayerState, clock: Clock, cache: MediaC
         # The play journal (docs/operations.md): its id, records not stored by the
         # controller yet and the start of the oldest, bytes on disk, losses declared.
         "journal": None if journal is None else journal.status(),
+        # Whether the kiosk page is alive (player/page_alive.py), as the heartbeat says.
+        "display": display,
     }
 
 

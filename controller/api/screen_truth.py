@@ -1,8 +1,9 @@
 """Screen truth for people (admins and technicians; docs/api-admin.md "Screen truth"):
 
 - ``GET /api/v1/screens/<id>/truth``: the newest periodic capture of the screen, its
-  verdict (``ok``, ``black``, ``frozen``, ``wrong``, ``unknown``) and reason, and the
-  frame the controller expected then; ``verdict: null`` before the first capture.
+  verdict (``ok``, ``black``, ``frozen``, ``wrong``, ``unknown``) and reason, the frame
+  the controller expected then (``verdict: null`` before the first capture), and
+  ``page``: the last heartbeat's ``display`` (is the kiosk page alive, its item).
 - ``GET /api/v1/screens/<id>/truth/capture``: that capture's picture;
 - ``GET /api/v1/screens/<id>/truth/expected``: the expected frame (the item's rendered
   slide or its rendition for the screen)."""
@@ -17,7 +18,7 @@ from flask import Blueprint, Response
 from controller.api.errors import ApiError
 from controller.api.user_auth import require_role
 from controller.media.store import is_sha256
-from controller.models import Media, Screen, ScreenCommand
+from controller.models import Media, Screen, ScreenCommand, ScreenStatus
 from controller.players.commands import iso_z
 from controller.refusals import refusal
 from controller.screen_truth.intake import FILE_RE, captures_dir
@@ -36,14 +37,17 @@ def _capture(screen_id: str) -> tuple[Screen, ScreenCommand | None]:
     return screen, latest_capture(db(), screen.id)
 
 
-def truth_json(screen_id: str, row: ScreenCommand | None) -> dict[str, Any]:
-    """The screen's newest capture, verdict and expected frame, as the API says them."""
+def truth_json(screen_id: str, row: ScreenCommand | None,
+               page: Any = None) -> dict[str, Any]:
+    """The screen's newest capture, verdict and expected frame, and what its player last
+    said of its kiosk page (the heartbeat's ``display``), as the API says them."""
     verdict = None if row is None else verdict_of(row)
     result = (row.result or {}) if row is not None else {}
     expected = result.get("expected") if isinstance(result.get("expected"), dict) else None
     base = f"/api/v1/screens/{screen_id}/truth"
     return {
         "screen": screen_id,
+        "page": page if isinstance(page, dict) else None,
         "verdict": None if verdict is None else {
             "verdict": verdict["verdict"], "at": iso_z(verdict["at"]),
             "reason": verdict["reason"], "distance": result.get("distance")},
@@ -62,7 +66,8 @@ def truth_json(screen_id: str, row: ScreenCommand | None) -> dict[str, Any]:
 @require_role(*ROLES)
 def truth(screen_id: str) -> Any:
     screen, row = _capture(screen_id)
-    return truth_json(screen.id, row)
+    status = db().get(ScreenStatus, screen.id)
+    return truth_json(screen.id, row, (status.facts or {}).get("display") if status else None)
 
 
 def _picture(path: Path, mime: str, gone: str) -> Response:

@@ -29,6 +29,7 @@ from pathlib import Path
 from player.cache import MediaCache
 from player.commands import DisplayControl
 from player.on_screen import reported
+from player.page_alive import PageAlive
 from player.play_recorder import PlayRecorder
 from player.playback import Playback
 from player.state import PlayerState
@@ -40,6 +41,7 @@ STATIC_FILES = {
     "/": ("kiosk.html", "text/html; charset=utf-8"),
     "/static/kiosk.js": ("kiosk.js", "text/javascript; charset=utf-8"),
     "/static/kiosk.css": ("kiosk.css", "text/css; charset=utf-8"),
+    "/static/alive.js": ("alive.js", "text/javascript; charset=utf-8"),
 }
 MEDIA_RE = re.compile(r"^/media/([0-9a-f]{64})$")
 # The page's own script, styles and cached media only; ``web`` items are framed pages
@@ -57,6 +59,7 @@ KIOSK_HEADERS = {
 # the next 20 s (at most 12): it polls every 0.5 s, and a player busy for a moment (a
 # cache check, a slow card, a loaded board) must not leave it without an item to show.
 UPCOMING, UPCOMING_SECONDS = 3, 20.0
+REFUSED = object()  # a page report already answered with a refusal
 
 
 def _cached(cache: MediaCache | None, sha: str | None) -> str | None:
@@ -108,12 +111,14 @@ class KioskRoutes:
 
     def __init__(self, playback: Playback, state: PlayerState, cache: MediaCache,
                  control: DisplayControl | None = None,
-                 recorder: PlayRecorder | None = None) -> None:
+                 recorder: PlayRecorder | None = None,
+                 alive: PageAlive | None = None) -> None:
         self.playback = playback
         self.state = state
         self.cache = cache
         self.control = control or DisplayControl()  # what remote commands change
         self.recorder = recorder  # the play journal, fed by the page's reports
+        self.alive = alive or PageAlive()  # the page's liveness (player/page_alive.py)
 
     def upcoming_document(self) -> dict:
         timeline = self.state.timeline
@@ -147,9 +152,12 @@ class KioskRoutes:
 
     def __call__(self, handler: Handler, path: str) -> bool:
         if handler.command == "POST":
-            if path != "/api/shown":
+            if path == "/api/shown":
+                self.shown(handler)
+            elif path == "/api/alive":
+                self.page_alive(handler)
+            else:
                 return False
-            self.shown(handler)
             return True
         if path in STATIC_FILES:
             name, content_type = STATIC_FILES[path]
@@ -169,27 +177,53 @@ class KioskRoutes:
         the page itself: JSON (so a cross-origin script needs a preflight, which this
         server never grants) and, when the browser names an origin, this one — a
         ``web`` item's framed page cannot forge proof of play."""
-        origin = handler.headers.get("Origin")
-        if origin is not None and origin != f"http://{handler.headers.get('Host', '')}":
-            handler.close_connection = True  # its body is not read
-            handler.send_json({"error": "forbidden", "message": (
-                f"Reports of what is on screen come from the kiosk page only, not from "
-                f"{origin[:100]}.")}, 403)
-            return
-        if not (handler.headers.get("Content-Type") or "").startswith("application/json"):
-            handler.close_connection = True
-            handler.send_json({"error": "unsupported_media_type",
-                               "message": "A report is JSON (Content-Type: application/json)."},
-                              415)
+        report = self._page_report(handler, "Reports of what is on screen")
+        if report is REFUSED:
             return
         try:
-            screen = reported(handler.read_json(), self.state.timeline)
+            screen = reported(report, self.state.timeline)
         except ValueError as exc:
             handler.send_json({"error": "bad_request", "message": str(exc)[:300]}, 400)
             return
         if self.recorder is not None:
             self.recorder.observe(screen)
         handler.send_json({"ok": True})
+
+    def page_alive(self, handler: Handler) -> None:
+        """The page's "alive" report (player/page_alive.py), from the page itself only;
+        the answer tells it when to report next."""
+        report = self._page_report(handler, "Alive reports")
+        if report is REFUSED:
+            return
+        try:
+            self.alive.report(report)
+        except ValueError as exc:
+            handler.send_json({"error": "bad_request", "message": str(exc)[:300]}, 400)
+            return
+        handler.send_json({"ok": True, "next_ms": round(self.alive.interval * 1000)})
+
+    def _page_report(self, handler: Handler, what: str) -> object:
+        """The JSON body of a report the kiosk page sends, or REFUSED once refused: JSON
+        only (a cross-origin script needs a preflight, which this server never grants)
+        and, when the browser names an origin, this one — a ``web`` item's framed page
+        cannot forge it."""
+        origin = handler.headers.get("Origin")
+        if origin is not None and origin != f"http://{handler.headers.get('Host', '')}":
+            handler.close_connection = True  # its body is not read
+            handler.send_json({"error": "forbidden", "message": (
+                f"{what} come from the kiosk page only, not from {origin[:100]}.")}, 403)
+            return REFUSED
+        if not (handler.headers.get("Content-Type") or "").startswith("application/json"):
+            handler.close_connection = True
+            handler.send_json({"error": "unsupported_media_type",
+                               "message": "A report is JSON (Content-Type: application/json)."},
+                              415)
+            return REFUSED
+        try:
+            return handler.read_json()
+        except ValueError as exc:
+            handler.send_json({"error": "bad_request", "message": str(exc)[:300]}, 400)
+            return REFUSED
 
     def serve_media(self, handler: Handler, sha: str) -> None:
         """A cached file, checked first if it was not yet in this run (whatever its

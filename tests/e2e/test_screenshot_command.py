@@ -14,53 +14,14 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 from pathlib import Path
-from typing import Any
 
-import pytest
-import requests
-import websocket
 from PIL import Image
+from support.devtools import CHROMIUM, DevTools, need
 from support.fleet import admin_token, fast_playlists, prepare, screen_token
 from support.processes import Controller, Player, Proc, call_api, free_port, wait_for
 
 SCREEN = "chan-may-cruise-terminal"
-CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else (
-    shutil.which("chromium") or shutil.which("chromium-browser"))
-
-
-def _need(ok: bool, reason: str) -> None:
-    if not ok:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-
-
-class DevTools:
-    """The page target of a Chromium, over the DevTools protocol (as the player uses it)."""
-
-    def __init__(self, port: int, page_url: str) -> None:
-        self.base, self.page_url = f"http://127.0.0.1:{port}", page_url
-
-    def evaluate(self, expression: str) -> Any:
-        targets = requests.get(self.base + "/json", timeout=5).json()
-        page = next(t for t in targets if t.get("type") == "page"
-                    and t.get("url", "").startswith(self.page_url))
-        ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=10,
-                                         suppress_origin=True)
-        try:
-            ws.send(json.dumps({"id": 1, "method": "Runtime.evaluate",
-                                "params": {"expression": expression,
-                                           "returnByValue": True}}))
-            while True:
-                message = json.loads(ws.recv())
-                if message.get("id") == 1:
-                    return message["result"]["result"].get("value")
-        finally:
-            ws.close()
-
-
 def _send(base: str, token: str, body: dict) -> dict | None:
     """The command, once the screen is connected (409 until then)."""
     status, _, answer = call_api("POST", f"{base}/api/v1/screens/{SCREEN}/commands", token, body)
@@ -79,7 +40,7 @@ def _finished(base: str, token: str, command_id: str) -> dict | None:
 
 
 def test_a_screenshot_of_the_kiosk_page_reaches_the_technician(tmp_path: Path):
-    _need(CHROMIUM is not None, "no chromium on this machine")
+    need(CHROMIUM is not None, "no chromium on this machine")
     data = tmp_path / "controller"
     prepare(data, fast_playlists(tmp_path / "playlists", seconds=30))
     admin = admin_token(data)

@@ -79,7 +79,7 @@ def _captures(fleet: Fleet) -> int:
 
 
 def test_captures_are_judged_and_shown(server, fleet: Fleet) -> None:
-    assert truth(server, fleet).json() == {"screen": SCREEN, "verdict": None,
+    assert truth(server, fleet).json() == {"screen": SCREEN, "page": None, "verdict": None,
                                            "capture": None, "expected": None}
     slide = _slide_bytes(server, fleet, TEXT_ITEM)
     # What the screen shows is the slide, scaled and recompressed by the capture: ok.

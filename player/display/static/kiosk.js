@@ -238,6 +238,7 @@
     var key = entry ? entry.key : "idle";
     selectSlide(layers[back], entry, now);
     startVideos(layers[back], entry, now);
+    layers[back].setAttribute("data-item", entry ? String(entry.item.id) : "");  // alive.js
     layers[back].classList.add("visible");      // new layer on top first,
     layers[front].classList.remove("visible");  // then the old one goes
     stopVideos(layers[front]);

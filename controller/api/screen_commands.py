@@ -22,7 +22,7 @@ from flask import Blueprint, Response, g, request
 
 from controller.api.errors import ApiError
 from controller.api.user_auth import current_actor, require_role
-from controller.models import Screen, ScreenCommand
+from controller.models import Screen, ScreenCommand, ScreenStatus
 from controller.players import commands
 from controller.refusals import refusal
 from controller.review.audit import record
@@ -93,7 +93,8 @@ def command_status(screen_id: str, command_id: str) -> Any:
     if command is None or command.screen_id != screen.id:
         raise ApiError(404, refusal("No command %(command)r for screen %(screen)s.",
                                     command=command_id[:40], screen=screen.id))
-    return commands.as_json(commands.expire_if_late(session, command))
+    command = commands.expire_if_late(session, command)
+    return commands.as_json(command, session.get(ScreenStatus, screen.id))
 
 
 @screen_commands_api.get("/screens/<screen_id>/screenshot")

@@ -29,7 +29,7 @@ import tempfile
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -221,7 +221,21 @@ def expire_if_late(session: Session, command: ScreenCommand) -> ScreenCommand:
     return command
 
 
-def as_json(command: ScreenCommand) -> dict[str, Any]:
+def booted_after(command: ScreenCommand, row: ScreenStatus | None) -> str | None:
+    """When the device of a ``done`` reboot came back: its system started (the last
+    heartbeat's time minus its ``uptime``) after the command was sent; else None."""
+    if command.command != "reboot" or command.status != "done" or row is None:
+        return None
+    uptime = (row.facts or {}).get("uptime")
+    seen, sent = _aware(row.last_seen), _aware(command.created_at)
+    if isinstance(uptime, bool) or not isinstance(uptime, int | float) or seen is None \
+            or sent is None:
+        return None
+    booted = seen - timedelta(seconds=float(uptime))
+    return iso_z(booted) if booted > sent else None
+
+
+def as_json(command: ScreenCommand, row: ScreenStatus | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": command.id, "screen": command.screen_id, "command": command.command,
         "args": dict(command.args or {}), "status": command.status,
@@ -229,6 +243,8 @@ def as_json(command: ScreenCommand) -> dict[str, Any]:
         "created_at": iso_z(command.created_at), "finished_at": iso_z(command.finished_at),
         "result": {k: v for k, v in (command.result or {}).items() if k != "file"},
     }
+    if command.command == "reboot":  # null until the device reports a fresh start
+        out["booted_at"] = booted_after(command, row)
     if command.command == "screenshot" and command.status == "done":
         shot = command.result or {}
         out["screenshot"] = {

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from web.helpers import DEADLINE, Player, wait_for
 from web.test_screen_commands import CommandPlayer, api, send, status_of
 
-from controller.models import AuditEntry, ScreenCommand
+from controller.models import AuditEntry, ScreenCommand, ScreenStatus
 
 SCREEN = "phu-bai-baggage"
 OTHER = "chan-may-gate-kiosk"
@@ -141,3 +141,31 @@ def test_the_fleet_software_summary_shows_different_versions(server, fleet):
     finally:
         one.close()
         two.close()
+
+
+def test_a_done_reboot_says_when_the_device_came_back(server, fleet, player):
+    sent = send(server, fleet, {"command": "reboot", "confirm": True}).json()
+    assert player.next_command()["command"] == "reboot"
+    # A device that has been up for a day: the reboot has not happened yet.
+    assert player.call("heartbeat", {"software": "pano-player/0.1.0",
+                                     "uptime": 86400.0}) == {"ok": True}
+    player.call("command_result", {"id": sent["id"], "ok": True,
+                                   "message": "reboot command run (exit 0)", "exit_code": 0})
+    wait_for(lambda: _uptime(fleet) == 86400.0, what="the heartbeat stored")
+    shown = status_of(server, fleet, sent["id"])
+    assert (shown["status"], shown["booted_at"]) == ("done", None)
+    # Its first heartbeat after the reboot: the system started after the command.
+    assert player.call("heartbeat", {"software": "pano-player/0.1.0",
+                                     "uptime": 0.001}) == {"ok": True}
+    wait_for(lambda: _uptime(fleet) == 0.001, what="the heartbeat stored")
+    shown = status_of(server, fleet, sent["id"])
+    assert shown["booted_at"] is not None and shown["booted_at"] > shown["created_at"]
+    # Other commands carry no such field.
+    sent = send(server, fleet, {"command": "restart"}).json()
+    assert "booted_at" not in status_of(server, fleet, sent["id"])
+
+
+def _uptime(fleet) -> float | None:
+    with fleet.sessions() as session:
+        row = session.get(ScreenStatus, SCREEN)
+        return (row.facts or {}).get("uptime") if row else None

@@ -78,7 +78,8 @@ def add_alert_jobs(scheduler: BaseScheduler, settings: Settings,
     every = settings.alerts_interval
     for name, job in (("alerts-evaluate", engine.evaluate), ("alerts-deliver", engine.deliver)):
         scheduler.add_job(_logged(name, job), "interval", seconds=every, id=name,
-                          coalesce=True, max_instances=1, misfire_grace_time=max(every, 5))
+                          coalesce=True, max_instances=1,
+                          misfire_grace_time=int(max(every, 5)))  # APScheduler: an int
     return engine
 
 

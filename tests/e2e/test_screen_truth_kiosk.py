@@ -1,0 +1,98 @@
+"""Screen truth end to end: a real controller process, a real kiosk player process and a
+real headless Chromium showing the player's page (its DevTools address given to the
+player, as for a technician's screenshot). The page reports that it is alive, so the
+player's ``/status`` (and heartbeat) says ``display.alive`` with the item on screen; the
+page made black (its stage hidden, as a crashed renderer or a lost layer leaves it) is
+captured by the player's periodic capture and judged ``black`` by the controller, which
+``GET /api/v1/screens/<id>/truth`` shows; Chromium closed, ``display.alive`` goes false.
+
+Skipped where Chromium is missing (failed under CI=true)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from support.devtools import CHROMIUM, DevTools, need
+from support.fleet import admin_token, fast_playlists, prepare, screen_token
+from support.processes import Controller, Player, Proc, call_api, free_port, wait_for
+
+SCREEN = "chan-may-cruise-terminal"
+ALIVE_SECONDS = 0.5  # the page's report interval: alive is false after 3 of them
+CAPTURE_MINUTES = 0.05  # a periodic capture every 3 s
+
+
+def _truth(base: str, token: str) -> dict:
+    status, _, body = call_api("GET", f"{base}/api/v1/screens/{SCREEN}/truth", token)
+    assert status == 200, body
+    return json.loads(body)
+
+
+def _display(player: Player) -> dict:
+    status, body = player.status()
+    assert status == 200, body
+    return body["display"]
+
+
+def test_a_black_kiosk_page_is_judged_black(tmp_path: Path):
+    need(CHROMIUM is not None, "no chromium on this machine")
+    data = tmp_path / "controller"
+    prepare(data, fast_playlists(tmp_path / "playlists", seconds=30))
+    admin = admin_token(data)
+    controller = Controller(data, env={"PANO_SCREEN_TRUTH_MIN_SPACING": "0",
+                                       "PANO_HEARTBEAT_INTERVAL": "1"}).start()
+    cdp_port = free_port()
+    player = Player(controller.url, SCREEN, screen_token(data, SCREEN), tmp_path / "cache",
+                    display="kiosk", extra=[
+                        "--devtools-url", f"http://127.0.0.1:{cdp_port}",
+                        "--capture-interval", str(CAPTURE_MINUTES),
+                        "--page-alive-interval", str(ALIVE_SECONDS)])
+    page_url = f"http://127.0.0.1:{player.http_port}/"
+    chromium = Proc([CHROMIUM, "--headless=new", f"--remote-debugging-port={cdp_port}",
+                     "--remote-debugging-address=127.0.0.1", "--window-size=960,540",
+                     "--no-first-run", "--no-default-browser-check", "--hide-scrollbars",
+                     f"--user-data-dir={tmp_path / 'chromium'}",
+                     *(["--no-sandbox"] if os.geteuid() == 0 else []), page_url],
+                    tmp_path / "chromium.log")
+    try:
+        player.start()
+        assert _display(player) == {"alive": False, "item": None, "frame_at": None,
+                                    "visible": False}  # no page yet
+        chromium.start()
+        devtools = DevTools(cdp_port, page_url)
+        wait_for(lambda: devtools.evaluate(
+            "!!document.querySelector('.layer.visible .slide.on:not(.idle)')"),
+            timeout=60, what="the kiosk page playing in Chromium")
+        shown = wait_for(lambda: (d := _display(player))["alive"] and d["item"] and d,
+                         timeout=20, what="the page reported alive with its item")
+        assert shown["visible"] is True and shown["frame_at"].endswith("Z")
+        playing = player.status()[1]["now_playing"]["item"]
+        assert shown["item"] == playing
+        # The heartbeat carries it to the controller.
+        page = wait_for(lambda: (p := _truth(controller.url, admin)["page"]) and p["alive"]
+                        and p, timeout=20, what="the heartbeat's display.alive")
+        assert page["item"] == playing and page["visible"] is True
+
+        # The page goes black: its stage hidden, the page's own black behind it.
+        devtools.evaluate("document.getElementById('stage').style.visibility = 'hidden'")
+        black = wait_for(lambda: (t := _truth(controller.url, admin))["verdict"]
+                         and t["verdict"]["verdict"] == "black" and t, timeout=60,
+                         what="a periodic capture judged black")
+        assert "black" in black["verdict"]["reason"]
+        assert black["capture"]["item"] == playing
+        status, headers, png = call_api("GET", f"{controller.url}{black['capture']['url']}",
+                                        admin)
+        assert status == 200 and headers["Content-Type"] in ("image/png", "image/jpeg")
+
+        # Chromium goes away: no page reports, the player says so after 3 intervals.
+        chromium.stop()
+        wait_for(lambda: not _display(player)["alive"], timeout=10,
+                 what="display.alive false once the page is gone")
+    except BaseException:
+        print(chromium.output()[-3000:], player.output()[-3000:], controller.output()[-3000:])
+        raise
+    finally:
+        chromium.stop()
+        player.stop()
+        controller.stop()

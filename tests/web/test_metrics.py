@@ -237,3 +237,28 @@ def test_the_dashboard_is_importable_json_on_exposed_metrics(server):
         assert wanted in used, wanted
     ids = [p["id"] for p in dash["panels"]]
     assert len(ids) == len(set(ids))
+
+
+def test_the_push_clock_times_an_ack_of_the_pushed_version_once_and_stays_bounded():
+    from controller.metrics.push_ack import PushClock
+    from controller.metrics.registry import PUSH_ACK_SECONDS
+
+    def count() -> float:
+        return next(s.value for s in PUSH_ACK_SECONDS.collect()[0].samples
+                    if s.name == "pano_push_ack_seconds_count")
+
+    clock, before = PushClock(limit=2), count()
+    clock.pushed("a", 3)
+    clock.acked("a", 2)  # an older version: not this push
+    clock.acked("a", 3)
+    clock.acked("a", 3)  # the same ack again: timed once
+    assert count() == before + 1
+    clock.pushed("a", 4)
+    clock.pushed("b", 1)
+    clock.pushed("c", 1)  # over the limit: the oldest push ("a") is forgotten
+    clock.acked("a", 4)
+    assert count() == before + 1
+    clock.acked("c", 1)
+    clock.pushed("d", "7")  # not a version: ignored
+    clock.acked("d", 7)
+    assert count() == before + 2

@@ -4,9 +4,9 @@ public included.
 
 The address is the one the controller trusts: the peer's, or with ``proxy_count`` the
 client's as the trusted proxies relay it. A request that carries ``X-Forwarded-For``
-while no proxy is trusted came through a proxy the controller does not know about
-(nginx with ``proxy_count: 0``): its peer address is the proxy's, so the address rule
-does not apply to it and only the token opens."""
+(or ``X-Real-IP``, ``Forwarded``) while no proxy is trusted came through a proxy the
+controller does not know about (nginx with ``proxy_count: 0``): its peer address is the
+proxy's, so the address rule does not apply to it and only the token opens."""
 
 from __future__ import annotations
 
@@ -20,9 +20,12 @@ from controller.api.errors import ApiError
 from controller.refusals import refusal
 from controller.settings import Settings
 
+# Headers a reverse proxy adds: their presence means the peer is a proxy.
+RELAYED = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
+
 
 def _allowed_address(settings: Settings) -> bool:
-    if "X-Forwarded-For" in request.headers and not settings.proxy_count:
+    if not settings.proxy_count and any(h in request.headers for h in RELAYED):
         return False
     try:
         address = ipaddress.ip_address((request.remote_addr or "").split("%")[0])

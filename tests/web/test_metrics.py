@@ -120,8 +120,12 @@ def test_a_rebuild_is_timed_and_a_push_acked_later_is_measured(server, fleet, pl
             ScreenTimeline.screen_id == "a-dot-outdoor-pano")) == pushed["version"]
 
 
-def test_an_address_rule_does_not_open_to_a_request_relayed_by_an_unknown_proxy(server):
-    response = scrape(server.url, **{"X-Forwarded-For": "203.0.113.9"})
+@pytest.mark.parametrize("header, relayed", [("X-Forwarded-For", "203.0.113.9"),
+                                             ("X-Real-IP", "203.0.113.9"),
+                                             ("Forwarded", "for=203.0.113.9")])
+def test_an_address_rule_does_not_open_to_a_request_relayed_by_an_unknown_proxy(
+        server, header, relayed):
+    response = scrape(server.url, **{header: relayed})
     assert response.status_code == 403
     assert "metrics_allow" in response.json()["message"]
 

@@ -50,7 +50,8 @@ def test_the_kiosk_page_and_its_api_are_served_from_the_cache(tmp_path, run_play
     plan = wait_for(lambda: (p := player.json("/api/upcoming"))["items"] and p,
                     timeout=10, what="the plan")
     items = plan["items"]
-    assert len(items) == 3
+    # At least three, and enough to cover the next 20 s (player/display/kiosk.py)
+    assert len(items) >= 3 and items[-1]["ends_at"] >= plan["now"] + 20
     assert items[0]["started_at"] <= plan["now"] < items[0]["ends_at"]
     for a, b in zip(items, items[1:], strict=False):
         assert a["ends_at"] == b["started_at"]

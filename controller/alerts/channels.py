@@ -49,7 +49,7 @@ def _email(channel: Channel, subject: str, body: str, timeout: float) -> None:
     plugin.socket_connect_timeout = timeout
     plugin.socket_read_timeout = timeout
     plugin.notify_format = apprise.NotifyFormat.TEXT
-    with apprise.LogCapture(level=logging.WARNING) as captured:
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
         ok = plugin.notify(body=body, title=subject, body_format=apprise.NotifyFormat.TEXT)
     if not ok:
         said = " ".join(captured.getvalue().split())[-400:]

@@ -137,6 +137,8 @@ def _black_frozen(session: Session, v: ScreenView, limits: dict[str, float],
     if not verdict or verdict.get("verdict") not in ("black", "frozen"):
         return None
     at = verdict.get("at")
+    if isinstance(at, datetime) and (now - aware(at)).total_seconds() > limits["max_age"]:
+        return None  # no capture judged lately: nothing known now
     return {"verdict": verdict["verdict"], "reason": str(verdict.get("reason", ""))[:300],
             "at": at.isoformat() if isinstance(at, datetime) else at}
 

@@ -48,7 +48,10 @@
   function newRow(s) {
     const tr = el("tr", { class: "screen-row", dataset: { screen: s.id } });
     for (const c of columns) tr.append(el("td", { class: "c-" + c, "data-label": t("col_" + c) }));
-    if (canAct) tr.querySelector(".c-actions").append(FleetCommands.controls(s));
+    if (canAct) {
+      tr.querySelector(".c-actions").append(FleetCommands.controls(s));
+      tr.querySelector(".c-actions .cmd-buttons").append(FleetTruth.control(s));  // fleet-truth.js
+    }
     return tr;
   }
 

@@ -15,6 +15,7 @@ import pytest
 import requests
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select
+from support.processes import Player
 from web.helpers import DEADLINE, Fleet, make_settings, wait_for
 
 from controller.models import ScreenCommand, ScreenTimeline
@@ -22,6 +23,7 @@ from controller.screen_truth import intake
 from controller.screen_truth.verdicts import latest_verdict
 
 SCREEN = "a-dot-entry-hall"
+OTHER_SCREEN = "phu-bai-arrivals"  # the player process's
 TEXT_ITEM, OTHER_TEXT, IMAGE_ITEM = "welcome", "friendship", "citadel"
 
 
@@ -167,3 +169,32 @@ def test_truth_needs_a_person_with_the_role(server, fleet: Fleet) -> None:
     missing = requests.get(f"{server.url}/api/v1/screens/nope/truth", timeout=DEADLINE,
                            headers={"Authorization": f"Bearer {fleet.users['admin']}"})
     assert missing.status_code == 404
+
+
+def test_a_player_sends_periodic_captures_by_itself(server, fleet: Fleet, tmp_path) -> None:
+    """A real headless player process whose capture method prints a black picture:
+    its periodic captures name the item it plays and are judged black; it has no page,
+    and its heartbeats say so."""
+    black = tmp_path / "black.png"
+    black.write_bytes(_jpeg(Image.new("RGB", (320, 180))))
+    player = Player(server.url, OTHER_SCREEN, fleet.tokens[OTHER_SCREEN], tmp_path / "cache",
+                    extra=["--screenshot-command", f"cat {black}",
+                           "--capture-interval", "0.01", "--heartbeat-interval", "0.5"])
+    try:
+        player.start()
+
+        def judged() -> dict | None:
+            answer = requests.get(f"{server.url}/api/v1/screens/{OTHER_SCREEN}/truth",
+                                  timeout=DEADLINE, headers={
+                                      "Authorization": f"Bearer {fleet.users['admin']}"})
+            body = answer.json()
+            return body if body["verdict"] and body["page"] else None
+
+        seen = wait_for(judged, what="a periodic capture and a heartbeat")
+        playing = player.status()[1]["now_playing"]
+        assert seen["verdict"]["verdict"] == "black", seen
+        assert seen["capture"]["item"] is not None and playing is not None
+        assert seen["page"] == {"alive": False, "item": None, "frame_at": None,
+                                "visible": False}
+    finally:
+        player.stop()

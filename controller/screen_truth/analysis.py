@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, ImageStat
+from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
 
 HASH_SIDE = 8  # 8×8 = 64 bits
 BLACK_SHARE = 0.98  # this share of pixels below black_level: black
@@ -41,18 +41,23 @@ class Look:
     mean: float
 
 
-def decode(data: bytes, max_pixels: int = 64_000_000) -> Image.Image:
-    """The picture in ``data``, fully decoded, in RGB; NotAnImage otherwise."""
+def decode(data: bytes, max_pixels: int = 64_000_000,
+           formats: tuple[str, ...] | None = None) -> Image.Image:
+    """The picture in ``data`` (of one of ``formats``, if given), fully decoded, in RGB;
+    NotAnImage otherwise. Its size is checked before any pixel is decoded."""
     if not data:
         raise NotAnImage("the capture is empty")
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with Image.open(io.BytesIO(data), formats=formats) as img:
             if img.width * img.height > max_pixels:
                 raise NotAnImage(f"a capture of {img.width}×{img.height} pixels is too large")
             img.load()
             return img.convert("RGB")
     except NotAnImage:
         raise
+    except UnidentifiedImageError:
+        kinds = " or ".join(formats) if formats else "known"
+        raise NotAnImage(f"the capture is not a {kinds} picture") from None
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds on bad input
         raise NotAnImage(f"the capture is not a picture ({str(exc)[:160]})") from None
 

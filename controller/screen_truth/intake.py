@@ -33,6 +33,7 @@ MAX_ITEM = 200
 _LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 _ITEM_RE = re.compile(r"[^\x00-\x1f\x7f]+")
 FILE_RE = re.compile(r"[0-9a-f-]{36}\.(png|jpg)")
+CAPTURE_FORMATS = ("PNG", "JPEG")  # what the screenshot path accepts
 
 
 class CaptureRefused(ValueError):
@@ -80,8 +81,9 @@ def receive(session: Session, settings: Settings, screen_id: str, data: bytes,
                                       f"at most every {settings.screen_truth_min_spacing:.0f}"
                                       " s. Nothing was stored.")
     try:
+        # Its size first (refused before any pixel is decoded), then PNG or JPEG only.
+        picture = decode(data, settings.max_image_pixels, CAPTURE_FORMATS)
         mime, ext, width, height = check_image(data)
-        picture = decode(data, settings.max_image_pixels)
     except (UploadRefused, NotAnImage) as exc:
         raise CaptureRefused(400, f"{exc} Nothing was stored; the previous verdict "
                                   "stands.") from None

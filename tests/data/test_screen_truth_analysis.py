@@ -129,3 +129,10 @@ def test_bytes_that_are_not_a_picture_are_refused(data: bytes) -> None:
     with pytest.raises(NotAnImage) as refused:
         decode(data)
     assert "capture" in str(refused.value)
+
+
+def test_a_picture_of_another_format_is_refused_before_it_is_decoded() -> None:
+    with pytest.raises(NotAnImage, match="not a PNG or JPEG picture"):
+        decode(png(photo(0), "GIF"), formats=("PNG", "JPEG"))
+    with pytest.raises(NotAnImage, match="too large"):
+        decode(png(Image.new("RGB", (400, 300))), max_pixels=100_000)

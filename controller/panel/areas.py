@@ -3,6 +3,7 @@ Vietnamese catalogue), in navigation order."""
 
 from __future__ import annotations
 
+from controller.panel.alerts.routes import panel_alerts
 from controller.panel.audit.routes import panel_audit
 from controller.panel.emergency.routes import panel_emergency
 from controller.panel.fleet.routes import panel_fleet
@@ -13,4 +14,4 @@ from controller.panel.review.routes import panel_review
 from controller.panel.schedules.routes import panel_schedules
 
 AREA_BLUEPRINTS = (panel_fleet, panel_playlists, panel_review, panel_schedules,
-                   panel_emergency, panel_reports, panel_audit, panel_people)
+                   panel_emergency, panel_alerts, panel_reports, panel_audit, panel_people)

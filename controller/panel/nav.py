@@ -24,6 +24,7 @@ SCHEDULE_ROLES = ("admin", "editor", "approver", "viewer")
 PREVIEW_ROLES = ("admin", "editor", "approver", "technician", "viewer", "emergency")
 EMERGENCY_ROLES = ("admin", "emergency")
 AUDIT_ROLES = ("admin", "approver", "viewer")
+ALERT_ROLES = ("admin", "technician")
 USER_ROLES = ("admin",)
 # Every role reads reports; the API limits agency editors and approvers to their agency.
 REPORT_ROLES = ("admin", "editor", "approver", "emergency", "technician", "viewer")
@@ -35,6 +36,7 @@ PAGES = (
     Page("panel_schedules.week", _l("Schedules"), SCHEDULE_ROLES),
     Page("panel_schedules.preview", _l("Preview"), PREVIEW_ROLES),
     Page("panel_emergency.compose", _l("Emergency"), EMERGENCY_ROLES),
+    Page("panel_alerts.alerts", _l("Alerts"), ALERT_ROLES),
     Page("panel_reports.reports", _l("Reports"), REPORT_ROLES),
     Page("panel_reports.replay", _l("Replay"), REPORT_ROLES),
     Page("panel_audit.log", _l("Audit log"), AUDIT_ROLES),

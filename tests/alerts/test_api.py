@@ -3,13 +3,12 @@ with a note (audited), refusals that change nothing, and the failed deliveries."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlalchemy import select
+from support.alert_rows import open_incident
 from web.helpers import call
 
-from controller.models import AlertIncident, AlertNotification, AuditEntry
+from controller.models import AlertIncident, AuditEntry
 from controller.server import ControllerServer
 
 
@@ -20,23 +19,8 @@ def server(fleet):
     running.stop()
 
 
-def _incident(fleet, state: str = "open") -> int:
-    now = datetime.now(UTC)
-    with fleet.sessions() as session:
-        row = AlertIncident(rule="screen_offline", screen_id="a-dot-entry-hall",
-                            site_id="a-dot-border-gate", severity="critical", state=state,
-                            detail={"last_seen": now.isoformat()}, since=now,
-                            opened_at=now, cleared_at=now if state == "cleared" else None,
-                            flapping=False, open_key=None if state == "cleared" else
-                            "screen_offline:a-dot-entry-hall")
-        session.add(row)
-        session.flush()
-        session.add(AlertNotification(incident_id=row.id, channel="ops-hook", kind="open",
-                                      subject="s", body="b", payload={}, state="queued",
-                                      attempts=1, next_attempt_at=now,
-                                      last_error="webhook not reached: refused"))
-        session.commit()
-        return row.id
+def _incident(fleet) -> int:
+    return open_incident(fleet.sessions, failed_delivery="webhook not reached: refused")
 
 
 def test_list_and_acknowledge_with_a_note(fleet, server):

@@ -182,18 +182,11 @@ def _received_version(server, tokens: dict[str, str]) -> dict[str, Any]:
 
 def _open_incident(server, tokens: dict[str, str]) -> dict[str, str]:
     """An acknowledgement needs an incident: one as the alert rules would open it."""
-    from datetime import UTC, datetime
+    from support.alert_rows import open_incident
 
-    from controller.models import AlertIncident
-
-    with server.app.extensions["pano"].session_factory() as session:
-        row = AlertIncident(rule="screen_offline", screen_id=SCREEN_OF_EXAMPLES,
-                            site_id="phu-bai-airport", severity="critical", state="open",
-                            detail={}, since=datetime.now(UTC),
-                            opened_at=datetime.now(UTC), flapping=False)
-        session.add(row)
-        session.commit()
-        return {"incident_id": str(row.id)}
+    sessions = server.app.extensions["pano"].session_factory
+    return {"incident_id": str(open_incident(sessions, SCREEN_OF_EXAMPLES,
+                                             "phu-bai-airport"))}
 
 
 SCREEN_OF_EXAMPLES = "phu-bai-arrivals"  # the screen whose credential tokens[SCREEN] is

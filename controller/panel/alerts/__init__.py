@@ -1,0 +1,2 @@
+"""The panel's Alerts page (/panel/alerts): open incidents, history, acknowledging with a
+note (docs/alerts.md)."""

@@ -72,8 +72,14 @@ def evaluate(session: Session, config: AlertsConfig, heartbeat_interval: float,
             counts["opened"] += _open(session, config, incident, where[screen_id], detail,
                                       runbook_base, now)
     for key, incident in live.items():
+        if incident.screen_id in silent and incident.state == "pending":
+            # Switched off on schedule before the quiet hours began: not an outage, and
+            # not one that should open the moment the site wakes up.
+            _set(session, incident, {"state": "pending"}, state="dropped", open_key=None,
+                 cleared_at=now)
+            continue
         if key in found or incident.screen_id in silent:
-            continue  # still true, or quiet: left as it is until the site wakes up
+            continue  # still true, or quiet: an open incident waits for the site to wake
         counts["cleared"] += _clear(session, config, incident, where.get(incident.screen_id),
                                     runbook_base, now)
     session.commit()

@@ -82,6 +82,19 @@ def test_quiet_hours_mean_off_by_schedule(fleet, mailbox, webhook):
         assert session.scalars(select(AlertIncident)).all() == []
 
 
+def test_a_screen_switched_off_just_before_quiet_hours_does_not_alert_at_dawn(fleet, webhook):
+    # Quiet 10:01-12:00 in Huế; the screen goes silent at 10:00, just before.
+    doc = alerts_yaml(None, webhook,
+                      sites={"a-dot-border-gate": {"quiet_hours": ["10:01-12:00"]}})
+    config = config_of(doc)
+    report(fleet, SCREEN, T0)
+    assert _run(fleet, config, later(30))["opened"] == 0  # pending (for: 60 s)
+    assert _run(fleet, config, later(120))["opened"] == 0  # quiet: dropped
+    # 12:00:30, the site wakes up and the screen is still off: the hold starts again.
+    assert _run(fleet, config, later(2 * 3600 + 30))["opened"] == 0
+    assert _run(fleet, config, later(2 * 3600 + 95))["opened"] == 1
+
+
 def test_flapping_sends_one_notice_not_one_per_opening(fleet, mailbox, webhook):
     doc = alerts_yaml(None, webhook, flapping={"max_per_hour": 2},
                       rules={"screen_offline": {"for": 0, "clear_after": 0}})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import requests
 
@@ -22,6 +23,7 @@ from player.config import PlayerConfig
 from player.state import PlayerState
 
 log = logging.getLogger("pano.player.capture")
+SETTLE = 1.5  # seconds a slide is on screen before it is captured
 
 
 class PeriodicCapture:
@@ -45,13 +47,30 @@ class PeriodicCapture:
 
     def once(self) -> dict:
         """Capture and upload now; the controller's answer (its verdict), or
-        CaptureError."""
-        query = self.showing()  # what was meant to be on screen at the capture
+        CaptureError. A capture taken while the item or its slide changed shows either
+        one: it is taken again (once), else not sent, so that the controller never
+        judges a picture against the wrong expectation."""
         page = f"http://127.0.0.1:{self.config.http_port}/"
-        data, _method = screenshot.capture(self.config.devtools_url,
-                                           self.config.screenshot_command, page)
-        return screenshot.upload(self.session, self.config.controller, self.config.token,
-                                 None, data, periodic=query)
+        for _attempt in range(2):
+            self._settle()
+            query = self.showing()  # what was meant to be on screen at the capture
+            data, _method = screenshot.capture(self.config.devtools_url,
+                                               self.config.screenshot_command, page)
+            if self.showing() == query:
+                return screenshot.upload(self.session, self.config.controller,
+                                         self.config.token, None, data, periodic=query)
+        raise screenshot.CaptureError("the item on screen changed during both captures; "
+                                      "trying again at the next interval")
+
+    def _settle(self) -> None:
+        """Wait until the slide on screen has been there ``SETTLE`` seconds: the page
+        shows a new item once its pictures are decoded, up to a second after the
+        player's decision."""
+        snap = self.state.snapshot()
+        now = self.clock.now()
+        slide = snap.playing.slide_at(now) if snap.playing is not None else None
+        if slide is not None and now - slide.started_at < SETTLE:
+            time.sleep(min(SETTLE, SETTLE - (now - slide.started_at)))
 
     def run(self, stop: threading.Event) -> None:
         every = self.config.capture_interval * 60

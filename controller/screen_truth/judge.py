@@ -1,8 +1,9 @@
 """The verdict on one capture (pure): black, frozen, wrong, ok or unknown, with the
 reason a person reads on the Screens page.
 
-- **black**: the capture is (almost) all dark (``analysis.is_black``) — and the expected
-  frame is not itself black.
+- **black**: the capture is (almost) all dark (``analysis.is_black``) while the player
+  shows an item whose expected frame is not itself black (the idle page, shown when
+  nothing is scheduled, is dark on purpose: "unknown").
 - **frozen**: the capture looks like the previous periodic capture (dHash distance at
   most ``frozen_distance``) although the player was showing another item then, whose
   expected frame differs from this one (two items that look alike are not "frozen").
@@ -38,6 +39,10 @@ class Verdict:
 def judge(capture: Look, item: str | None, expected: Look | None,
           previous: Previous | None, tolerance: int, frozen_distance: int) -> Verdict:
     away = None if expected is None else distance(capture.dhash, expected.dhash)
+    if capture.black and item is None:
+        # Nothing scheduled: the idle page is dark on purpose (a faint name in a corner).
+        return Verdict("unknown", "The capture is dark, as the idle page is: the player "
+                                  "shows no item now.", away)
     if capture.black and not (expected is not None and expected.black):
         return Verdict("black", f"The capture is black (mean brightness {capture.mean:.0f} "
                                 "of 255) while the player says it shows "

@@ -67,6 +67,9 @@ def test_black_frame_is_black_and_a_dark_slide_is_not() -> None:
                     TOLERANCE, FROZEN)
     assert verdict.verdict == "black"
     assert "black" in verdict.reason and "welcome" in verdict.reason
+    # Nothing scheduled: the player's idle page is dark on purpose.
+    idle_verdict = judge(seen(idle), None, None, None, TOLERANCE, FROZEN)
+    assert idle_verdict.verdict == "unknown" and "idle page" in idle_verdict.reason
 
 
 def test_matching_frame_is_ok_even_scaled_and_recompressed() -> None:

@@ -18,6 +18,7 @@ from controller.alerts.rules import AlertsConfig, parse
 from controller.models import ScreenStatus
 
 SECRET = "s3cret-shared-with-the-receiver"
+REPO_SITES = Path(__file__).resolve().parents[2] / "config" / "sites.yaml"
 T0 = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)  # 10:00 in Huế
 
 

@@ -6,7 +6,8 @@ decoded whole (a body that is not a PNG or JPEG is refused here, nothing is writ
 the previous verdict stands), then judged; only then is its file written (a temporary
 file renamed) and its row committed; older files of the screen go last. A capture is
 evidence for a few minutes, not a record: only the newest file of a screen is kept (in
-``<media_dir>/captures/<screen>/``), while its row keeps the hash and the verdict."""
+``<media_dir>/captures/<screen>/``), and the rows with the hashes and verdicts of its
+last :data:`KEEP` captures."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from controller.models import ScreenCommand
@@ -34,6 +36,7 @@ _LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 _ITEM_RE = re.compile(r"[^\x00-\x1f\x7f]+")
 FILE_RE = re.compile(r"[0-9a-f-]{36}\.(png|jpg)")
 CAPTURE_FORMATS = ("PNG", "JPEG")  # what the screenshot path accepts
+KEEP = 100  # capture rows kept per screen (about 8 hours at one every 5 minutes)
 
 
 class CaptureRefused(ValueError):
@@ -123,7 +126,21 @@ def receive(session: Session, settings: Settings, screen_id: str, data: bytes,
     for old in folder.iterdir():  # keep only the newest capture's file
         if old.name != name and FILE_RE.fullmatch(old.name):
             old.unlink(missing_ok=True)
+    _prune(session, screen_id)
     return {k: v for k, v in result.items() if k not in ("file", "dhash", "expected_dhash")}
+
+
+def _prune(session: Session, screen_id: str) -> None:
+    """Keep the newest ``KEEP`` capture rows of the screen: one every 5 minutes would
+    otherwise add 100,000 rows a year per screen."""
+    keep = select(ScreenCommand.id).where(
+        ScreenCommand.screen_id == screen_id, ScreenCommand.command == CAPTURE,
+        ScreenCommand.requested_by == PERIODIC,
+    ).order_by(ScreenCommand.created_at.desc()).limit(KEEP)
+    session.execute(delete(ScreenCommand).where(
+        ScreenCommand.screen_id == screen_id, ScreenCommand.command == CAPTURE,
+        ScreenCommand.requested_by == PERIODIC, ScreenCommand.id.not_in(keep)))
+    session.commit()
 
 
 def _write(folder: Path, name: str, data: bytes) -> None:

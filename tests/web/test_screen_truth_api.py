@@ -198,3 +198,12 @@ def test_a_player_sends_periodic_captures_by_itself(server, fleet: Fleet, tmp_pa
                                 "visible": False}
     finally:
         player.stop()
+
+
+def test_only_the_newest_capture_rows_are_kept(server, fleet: Fleet, monkeypatch) -> None:
+    monkeypatch.setattr(intake, "KEEP", 3)
+    for _ in range(5):
+        assert capture(server, fleet, _jpeg(Image.new("RGB", (64, 36))),
+                       TEXT_ITEM).status_code == 200
+    assert _captures(fleet) == 3
+    assert truth(server, fleet, "/capture").status_code == 200

@@ -76,8 +76,12 @@ def add_alert_jobs(scheduler: BaseScheduler, settings: Settings,
     engine = AlertsEngine(settings, sessions)
     engine.reload()
     every = settings.alerts_interval
+    # APScheduler says "Running job …" and "… executed successfully" at INFO for every
+    # run: four lines a minute from these jobs alone. Their own log lines say what
+    # happened (an incident opened or cleared, a message sent or failed).
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     for name, job in (("alerts-evaluate", engine.evaluate), ("alerts-deliver", engine.deliver)):
-        scheduler.add_job(_logged(name, job), "interval", seconds=every, id=name,
+        scheduler.add_job(_logged(name, job), "interval", seconds=every, id=name, name=name,
                           coalesce=True, max_instances=1,
                           misfire_grace_time=int(max(every, 5)))  # APScheduler: an int
     return engine

@@ -1,10 +1,11 @@
 """Screen truth end to end: a real controller process, a real kiosk player process and a
 real headless Chromium showing the player's page (its DevTools address given to the
 player, as for a technician's screenshot). The page reports that it is alive, so the
-player's ``/status`` (and heartbeat) says ``display.alive`` with the item on screen; the
-page made black (its stage hidden, as a crashed renderer or a lost layer leaves it) is
-captured by the player's periodic capture and judged ``black`` by the controller, which
-``GET /api/v1/screens/<id>/truth`` shows; Chromium closed, ``display.alive`` goes false.
+player's ``/status`` (and heartbeat) says ``display.alive`` with the item on screen; its
+periodic capture matches the frame the controller expected (``ok``); the page made black
+(its stage hidden, as a crashed renderer or a lost layer leaves it) is captured and
+judged ``black``, which ``GET /api/v1/screens/<id>/truth`` shows; Chromium closed,
+``display.alive`` goes false.
 
 Skipped where Chromium is missing (failed under CI=true)."""
 
@@ -73,6 +74,11 @@ def test_a_black_kiosk_page_is_judged_black(tmp_path: Path):
         page = wait_for(lambda: (p := _truth(controller.url, admin)["page"]) and p["alive"]
                         and p, timeout=20, what="the heartbeat's display.alive")
         assert page["item"] and page["visible"] is True
+
+        # What the page shows matches the frame the controller expected.
+        fine = wait_for(lambda: (t := _truth(controller.url, admin))["verdict"] and t,
+                        timeout=30, what="a first periodic capture judged")
+        assert fine["verdict"]["verdict"] == ("ok" if fine["expected"] else "unknown"), fine
 
         # The page goes black: its stage hidden, the page's own black behind it.
         devtools.evaluate("document.getElementById('stage').style.visibility = 'hidden'")

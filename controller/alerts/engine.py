@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from controller.alerts import incidents, outbox
+from controller.alerts import incidents, outbox, rule_edits
 from controller.alerts.rules import AlertsConfig, AlertsConfigError, defaults, load
 
 if TYPE_CHECKING:
@@ -62,8 +62,8 @@ class AlertsEngine:
         return self.config
 
     def evaluate(self) -> dict[str, int]:
-        config = self.reload()
         with self.sessions() as session:
+            config = rule_edits.apply(self.reload(), rule_edits.stored(session))
             return incidents.evaluate(session, config, self.settings.heartbeat_interval,
                                       config.runbook_url, now())
 

@@ -4,7 +4,9 @@
   failed or wait for a retry, and ``config_error`` when config/alerts.yaml is refused
   (the rules in force then stay as they were).
 - ``POST /api/v1/alerts/<incident_id>/ack`` ``{"note": "…"}``: acknowledge an open or
-  cleared incident with a note (1–1000 characters); recorded in the audit log."""
+  cleared incident with a note (1–1000 characters); recorded in the audit log.
+- ``PUT /api/v1/alerts/rules/<rule>`` ``{"for": 600, …}`` (admins): change a rule; the
+  change wins over config/alerts.yaml for that rule, audited (``alert.rule``)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,12 @@ from typing import Any
 
 from flask import Blueprint, g, request
 
-from controller.alerts.rules import AlertsConfigError, load
+from controller.alerts import rule_edits
+from controller.alerts.rules import AlertsConfig, AlertsConfigError, defaults, load
 from controller.alerts.views import incident, overview
 from controller.api.errors import ApiError
 from controller.api.user_auth import current_actor, require_role
-from controller.models import AlertIncident, utcnow
+from controller.models import AlertIncident, AlertRuleSetting, utcnow
 from controller.refusals import refusal
 from controller.review.audit import record
 from controller.state import db, state
@@ -28,14 +31,12 @@ ROLES = ("admin", "technician")
 MAX_NOTE = 1000
 
 
-def _config() -> tuple[str, str | None]:
-    """(runbook address, the refusal of config/alerts.yaml or None)."""
+def _config() -> tuple[AlertsConfig, str | None]:
+    """(config/alerts.yaml as read now, or the defaults; its refusal or None)."""
     try:
-        return load(Path(state().settings.alerts_config)).runbook_url, None
+        return load(Path(state().settings.alerts_config)), None
     except AlertsConfigError as exc:
-        from controller.alerts.rules import DEFAULT_RUNBOOK
-
-        return DEFAULT_RUNBOOK, str(exc)
+        return defaults(), str(exc)
 
 
 @alerts_api.get("/alerts")
@@ -44,8 +45,10 @@ def list_alerts() -> Any:
     if request.args:
         raise ApiError(400, refusal("Unknown parameter %(name)r (allowed: %(allowed)s).",
                                     name=next(iter(request.args))[:40], allowed="none"))
-    runbook, error = _config()
-    return {**overview(db(), runbook), "config_error": error}
+    config, error = _config()
+    session = db()
+    return {**overview(session, config.runbook_url), "config_error": error,
+            "rules": rule_edits.describe(config, rule_edits.stored(session))}
 
 
 @alerts_api.post("/alerts/<int:incident_id>/ack")
@@ -74,5 +77,28 @@ def acknowledge(incident_id: int) -> Any:
            after={"rule": row.rule, "screen": row.screen_id, "state": row.state},
            note=row.ack_note)
     session.commit()
-    runbook, _error = _config()
-    return incident(row, runbook, [])
+    config, _error = _config()
+    return incident(row, config.runbook_url, [])
+
+
+@alerts_api.put("/alerts/rules/<rule>")
+@require_role("admin")
+def change_rule(rule: str) -> Any:
+    try:
+        change = rule_edits.validate_change(rule, request.get_json(silent=True))
+    except rule_edits.RuleRefused as exc:
+        raise ApiError(exc.status, str(exc)) from None
+    session = db()
+    row = session.get(AlertRuleSetting, rule)
+    before = dict(row.settings) if row is not None else {}
+    if row is None:
+        row = AlertRuleSetting(rule=rule, settings={})
+        session.add(row)
+    row.settings = {**before, **change}
+    row.updated_by, row.updated_at = g.user.username, utcnow()
+    record(session, current_actor(), "alert.rule", "alert_rule", rule, before=before,
+           after=row.settings)
+    session.commit()
+    config, _error = _config()
+    return next(r for r in rule_edits.describe(config, rule_edits.stored(session))
+                if r["rule"] == rule)

@@ -7,6 +7,7 @@ call ``create_all`` outside tests."""
 from controller.models.alerts import (  # noqa: F401
     AlertIncident,
     AlertNotification,
+    AlertRuleSetting,
 )
 from controller.models.base import (  # noqa: F401
     NAMING_CONVENTION,
@@ -108,4 +109,5 @@ __all__ = [
     "ScreenPresence",
     "AlertIncident",
     "AlertNotification",
+    "AlertRuleSetting",
 ]

@@ -65,3 +65,16 @@ class AlertNotification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class AlertRuleSetting(Base):
+    """An administrator's change to one rule, made in the panel
+    (``PUT /api/v1/alerts/rules/<rule>``): its fields win over config/alerts.yaml's for
+    that rule (docs/alerts.md, "Changing a rule in the panel")."""
+
+    __tablename__ = "alert_rule_settings"
+
+    rule: Mapped[str] = mapped_column(String(40), primary_key=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

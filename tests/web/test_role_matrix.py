@@ -96,6 +96,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/v1/jobs/{job_id}"): EVERY,
     ("GET", "/api/v1/alerts"): ("admin", "technician"),
     ("POST", "/api/v1/alerts/{incident_id}/ack"): ("admin", "technician"),
+    ("PUT", "/api/v1/alerts/rules/{rule}"): ("admin",),
 }
 
 # Path parameters that name nothing: a request that gets through changes nothing.
@@ -105,7 +106,7 @@ MISSING = {"playlist_id": "no-such-playlist", "number": "999999",
            "username": "no-such-user", "sha256": "0" * 64,
            "command_id": "00000000-0000-4000-8000-000000000000",
            "job_id": "00000000-0000-4000-8000-000000000000", "name": "no-such-chart",
-           "incident_id": "999999"}
+           "incident_id": "999999", "rule": "no-such-rule"}
 
 CALLERS = ("no token", *ROLES, SCREEN)
 FORBIDDEN = "may not use this route"

@@ -59,7 +59,7 @@ def validate_change(rule: str, body: Any) -> dict[str, Any]:
                     or not low <= value <= high:
                 raise RuleRefused(400, refusal("%(name)r must be a number from %(low)s to "
                                                "%(high)s, got %(value)s.", name=key,
-                                               low=f"{low:g}", high=f"{high:g}",
+                                               low=format(low, "g"), high=format(high, "g"),
                                                value=str(value)[:40]))
             out[key] = float(value)
     return out

@@ -1,6 +1,8 @@
 /* Alerts (/panel/alerts): GET /api/v1/alerts every 15 s; an incident is acknowledged
    with a note in a dialog (POST /api/v1/alerts/<id>/ack, which records the audit
-   entry). Refusals come back in the panel's language and are shown in the dialog. */
+   entry); an administrator changes a rule in another (PUT /api/v1/alerts/rules/<rule>,
+   only the fields that changed). Refusals come back in the panel's language and are
+   shown in the dialog. */
 "use strict";
 (() => {
   const { el, t, api } = Pano;
@@ -45,8 +47,76 @@
     const table = document.getElementById(tableId);
     table.querySelector("tbody").replaceChildren(...rows.map(makeRow));
     table.hidden = rows.length === 0;
-    document.getElementById(tableId + "-empty").hidden = rows.length !== 0;
+    const empty = document.getElementById(tableId + "-empty");
+    if (empty) empty.hidden = rows.length !== 0;
   }
+
+  const admin = Pano.config.user.role === "admin";
+  const ruleDialog = document.getElementById("rule-dialog");
+  let editing = null;
+
+  function limitsText(rule) {
+    return Object.entries(rule.limits).map(([k, v]) => (S.limits[k] || k) + ": " + Pano.number(v)).join("; ");
+  }
+
+  function renderRules(rules) {
+    fill("rules", rules, (r) => el("tr", { dataset: { rule: r.rule } },
+      el("td", {}, S.rules[r.rule] || r.rule,
+        r.changed_in_panel.length ? el("div", { class: "muted small" },
+          t("changed_here", { fields: r.changed_in_panel.join(", ") })) : null),
+      el("td", {}, r.enabled ? S.yes : S.no), el("td", {}, Pano.number(r.for)),
+      el("td", {}, Pano.number(r.clear_after)), el("td", {}, severity(r.severity)),
+      el("td", {}, limitsText(r)),
+      el("td", {}, admin ? el("button", { type: "button", class: "edit-rule",
+        onclick: () => editRule(r) }, S.edit) : null)));
+  }
+
+  function editRule(rule) {
+    editing = rule;
+    document.getElementById("rule-heading").textContent = S.rules[rule.rule] || rule.rule;
+    document.getElementById("rule-enabled").checked = rule.enabled;
+    document.getElementById("rule-for").value = rule.for;
+    document.getElementById("rule-clear").value = rule.clear_after;
+    const sev = document.getElementById("rule-severity");
+    sev.replaceChildren(...Object.keys(S.severities).map((k) => el("option", { value: k }, S.severities[k])));
+    sev.value = rule.severity;
+    document.getElementById("rule-limits").replaceChildren(...Object.entries(rule.limits).flatMap(([k, v]) => [
+      el("label", { for: "limit-" + k }, S.limits[k] || k),
+      el("input", { id: "limit-" + k, type: "number", step: "any", value: v, dataset: { limit: k } })]));
+    show("rule-error", "");
+    ruleDialog.showModal();
+  }
+
+  function ruleChanges() {
+    const changes = {};
+    const enabled = document.getElementById("rule-enabled").checked;
+    if (enabled !== editing.enabled) changes.enabled = enabled;
+    const num = (id) => { const raw = document.getElementById(id).value; return raw === "" ? raw : Number(raw); };
+    if (num("rule-for") !== editing.for) changes.for = num("rule-for");
+    if (num("rule-clear") !== editing.clear_after) changes.clear_after = num("rule-clear");
+    const sev = document.getElementById("rule-severity").value;
+    if (sev !== editing.severity) changes.severity = sev;
+    for (const input of document.querySelectorAll("#rule-limits input")) {
+      const value = input.value === "" ? "" : Number(input.value);
+      if (value !== editing.limits[input.dataset.limit]) changes[input.dataset.limit] = value;
+    }
+    return changes;
+  }
+
+  document.getElementById("rule-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const changes = ruleChanges();
+    if (!Object.keys(changes).length) { ruleDialog.close(); return; }
+    try {
+      await api("PUT", "/api/v1/alerts/rules/" + editing.rule, changes);
+      ruleDialog.close();
+      Pano.toast(S.rule_saved, "ok");
+      await load();
+    } catch (err) {
+      show("rule-error", err.message);
+    }
+  });
+  document.getElementById("rule-cancel").addEventListener("click", () => ruleDialog.close());
 
   function render(data) {
     show("config-error", data.config_error ? t("config_error", { error: data.config_error }) : "");
@@ -56,6 +126,7 @@
     fill("problems", data.delivery_problems, (n) => el("tr", {},
       el("td", {}, n.channel), el("td", {}, S.states[n.state] || n.state), el("td", {}, n.attempts),
       el("td", { class: "nowrap" }, Pano.dateTime(n.next_attempt_at)), el("td", { class: "reason" }, n.last_error || "")));
+    renderRules(data.rules);
     fill("history", data.history, (i) => el("tr", { dataset: { id: i.id } },
       el("td", {}, severity(i.severity)), what(i), el("td", {}, i.screen, el("div", { class: "muted small" }, i.site)),
       el("td", { class: "nowrap" }, Pano.dateTime(i.opened_at)), el("td", { class: "nowrap" }, Pano.dateTime(i.cleared_at)),

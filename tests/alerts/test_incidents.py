@@ -109,3 +109,16 @@ def test_flapping_sends_one_notice_not_one_per_opening(fleet, mailbox, webhook):
         t += 30
     kinds = [k for k, _c, _s in _notifications(fleet)]
     assert kinds == ["open", "recovery", "open", "recovery", "flapping"]
+
+
+def test_open_incidents_are_counted_for_prometheus(fleet, webhook):
+    from controller.metrics.registry import REGISTRY
+
+    config = config_of(alerts_yaml(None, webhook))
+    report(fleet, SCREEN, T0)
+    _run(fleet, config, later(71))
+    assert REGISTRY.get_sample_value("pano_alerts_firing", {"severity": "critical"}) == 1
+    report(fleet, SCREEN, later(100))
+    _run(fleet, config, later(101))
+    _run(fleet, config, later(140))
+    assert REGISTRY.get_sample_value("pano_alerts_firing", {"severity": "critical"}) == 0

@@ -102,9 +102,13 @@ def look(img: Image.Image, black_level: int) -> Look:
     return Look(img.width, img.height, dhash(img), black, round(mean, 1))
 
 
-def as_shown(expected: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """The expected picture as the kiosk page shows it on a screen of ``size``: whole,
-    centred, on the page's black (``object-fit: contain``)."""
+def as_shown(expected: Image.Image, size: tuple[int, int], fill: bool = False) -> Image.Image:
+    """The expected picture as the kiosk page shows it on a screen of ``size``: a
+    picture whole, centred, on the page's black (``object-fit: contain``); a rendered
+    slide (``fill``) stretched over the whole page (``.slide.rendered img { object-fit:
+    fill }``: it is drawn for the screen's own size)."""
+    if fill:
+        return expected.convert("RGB").resize(size, Image.Resampling.BILINEAR)
     return ImageOps.pad(expected.convert("RGB"), size, color=PAGE_BACKGROUND)
 
 

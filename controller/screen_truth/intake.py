@@ -96,7 +96,7 @@ def receive(session: Session, settings: Settings, screen_id: str, data: bytes,
     if expected is not None:
         try:
             frame = decode(expected.path.read_bytes(), settings.max_image_pixels)
-            expected_look = look(as_shown(frame, picture.size),
+            expected_look = look(as_shown(frame, picture.size, expected.what == "slide"),
                                  settings.screen_truth_black_level)
         except (OSError, NotAnImage):
             expected, expected_look = None, None

@@ -139,3 +139,11 @@ def test_a_picture_of_another_format_is_refused_before_it_is_decoded() -> None:
         decode(png(photo(0), "GIF"), formats=("PNG", "JPEG"))
     with pytest.raises(NotAnImage, match="too large"):
         decode(png(Image.new("RGB", (400, 300))), max_pixels=100_000)
+
+
+def test_a_rendered_slide_is_compared_stretched_as_the_page_shows_it() -> None:
+    rendered = slide(3, (11, 42, 74), size=(1920, 1080))
+    on_page = rendered.resize((960, 397))  # a page area of another shape: stretched
+    capture = seen(on_page, "JPEG")
+    stretched = look(as_shown(rendered, on_page.size, fill=True), BLACK_LEVEL)
+    assert judge(capture, "welcome", stretched, None, TOLERANCE, FROZEN).verdict == "ok"

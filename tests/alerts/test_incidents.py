@@ -116,9 +116,11 @@ def test_open_incidents_are_counted_for_prometheus(fleet, webhook):
 
     config = config_of(alerts_yaml(None, webhook))
     report(fleet, SCREEN, T0)
-    _run(fleet, config, later(71))
+    _run(fleet, config, later(10))  # offline: pending
+    assert _run(fleet, config, later(71))["opened"] == 1
     assert REGISTRY.get_sample_value("pano_alerts_firing", {"severity": "critical"}) == 1
     report(fleet, SCREEN, later(100))
     _run(fleet, config, later(101))
-    _run(fleet, config, later(140))
+    report(fleet, SCREEN, later(139))
+    assert _run(fleet, config, later(140))["cleared"] == 1
     assert REGISTRY.get_sample_value("pano_alerts_firing", {"severity": "critical"}) == 0

@@ -25,6 +25,7 @@ from controller.models import (
     ScreenTimeline,
 )
 from controller.players.presence import is_online
+from controller.screen_truth.verdicts import latest_verdict
 
 
 @dataclass(frozen=True)
@@ -123,18 +124,22 @@ def _kiosk(session: Session, v: ScreenView, limits: dict[str, float],
     return {"item": display.get("item"), "frame_at": display.get("frame_at")}
 
 
-def _black_frozen(session: Session, v: ScreenView, limits: dict[str, float],
-                  now: datetime) -> dict[str, Any] | None:
-    """``controller.screen_truth.verdicts.latest_verdict`` (issue 13 point 2), imported
-    late: without that module the rule says nothing."""
+def _verdict_is(*verdicts: str) -> Check:
+    """A rule on ``controller.screen_truth.verdicts.latest_verdict`` (issue 13 point 2):
+    holds while the screen's latest periodic capture, judged lately, is one of
+    ``verdicts``."""
+    def check(session: Session, v: ScreenView, limits: dict[str, float],
+              now: datetime) -> dict[str, Any] | None:
+        return _latest_verdict(session, v, limits, now, verdicts)
+    return check
+
+
+def _latest_verdict(session: Session, v: ScreenView, limits: dict[str, float],
+                    now: datetime, verdicts: tuple[str, ...]) -> dict[str, Any] | None:
     if not v.online:
         return None
-    try:
-        from controller.screen_truth.verdicts import latest_verdict  # type: ignore
-    except ImportError:
-        return None
     verdict = latest_verdict(session, v.screen.id)
-    if not verdict or verdict.get("verdict") not in ("black", "frozen"):
+    if not verdict or verdict.get("verdict") not in verdicts:
         return None
     at = verdict.get("at")
     if isinstance(at, datetime) and (now - aware(at)).total_seconds() > limits["max_age"]:
@@ -187,7 +192,8 @@ CHECKS: dict[str, Check] = {
     "cpu_temp_high": _cpu_temp,
     "clock_offset": _clock,
     "kiosk_not_alive": _kiosk,
-    "screen_black_frozen": _black_frozen,
+    "screen_black_frozen": _verdict_is("black", "frozen"),
+    "screen_wrong_content": _verdict_is("wrong"),
     "emergency_not_shown": _emergency,
     "journal_gap": _journal_gap,
 }

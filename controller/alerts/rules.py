@@ -29,6 +29,7 @@ RULES: dict[str, tuple[float, float, str, dict[str, tuple[float, float, float, s
     "clock_offset": (300, 60, "warning", {"max_seconds": (30, 0.5, 86400, " s")}),
     "kiosk_not_alive": (120, 30, "critical", {}),
     "screen_black_frozen": (120, 30, "critical", {"max_age": (900, 60, DAY, " s")}),
+    "screen_wrong_content": (600, 60, "warning", {"max_age": (900, 60, DAY, " s")}),
     "emergency_not_shown": (60, 0, "critical", {}),
     "journal_gap": (0, 0, "warning", {"within": (3600, 60, DAY, " s")}),
 }

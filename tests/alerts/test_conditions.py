@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from controller.alerts.incidents import evaluate
+from controller.alerts.rules import RULES
 from controller.models import (
     AlertIncident,
     Emergency,
@@ -23,10 +24,7 @@ from controller.models import (
 from .conftest import alerts_yaml, config_of, later, report
 
 SCREEN = "phu-bai-arrivals"
-ALL_AT_ONCE = {name: {"for": 0} for name in (
-    "screen_offline", "timeline_not_acked", "media_missing", "disk_full", "cpu_temp_high",
-    "clock_offset", "kiosk_not_alive", "screen_black_frozen", "emergency_not_shown",
-    "journal_gap")}
+ALL_AT_ONCE = {name: {"for": 0} for name in RULES}
 GOOD_FACTS = {"disk": {"total": 100, "free": 50}, "cpu_temp": 50.0, "clock_offset": 0.01,
               "display": {"alive": True, "item": "welcome", "frame_at": None,
                           "visible": True}}
@@ -82,6 +80,18 @@ def test_black_or_frozen_from_the_latest_screen_truth_verdict(fleet):
                                   finished_at=later(0)))
         session.commit()
     assert _open_rules(fleet, later(1)) == {"screen_black_frozen"}
+
+
+def test_wrong_content_from_the_latest_screen_truth_verdict(fleet):
+    report(fleet, SCREEN, later(0), facts=GOOD_FACTS, acked_version=_acked(fleet))
+    with fleet.sessions() as session:
+        session.add(ScreenCommand(id=str(uuid.uuid4()), screen_id=SCREEN, command="capture",
+                                  args={"periodic": True}, status="done",
+                                  result={"verdict": "wrong", "reason": "not the slide"},
+                                  requested_by="(periodic capture)", created_at=later(0),
+                                  finished_at=later(0)))
+        session.commit()
+    assert _open_rules(fleet, later(1)) == {"screen_wrong_content"}
 
 
 def test_timeline_not_acked_and_emergency_not_shown(fleet):

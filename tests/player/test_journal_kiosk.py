@@ -44,6 +44,10 @@ def add_item(cache: Path, item: dict, data: bytes | None = None, mime: str = "im
 
 
 def play(browser, player, seconds: float) -> None:
+    # The page opens once the player has checked its files: what it records while a
+    # freshly started player still checks them is another test's subject.
+    wait_for(lambda: (c := player.json("/status")["cache"])["unchecked"] == 0
+             and not c["missing"], timeout=15, what="the player's files checked")
     page = browser.new_page(viewport={"width": 960, "height": 540})
     page.goto(player.base + "/")
     page.wait_for_timeout(seconds * 1000)
@@ -61,8 +65,9 @@ def test_the_kiosk_records_what_its_page_showed(tmp_path, run_player, browser):
     assert_chain(records)
     assert records[0]["seq"] <= 2
     assert {r["source"] for r in records} == {"kiosk"}
-    assert {r["kind"] for r in records} == {"item"}, [
-        (r["seq"], r["kind"], r.get("item"), r["start"], r["end"], r["ended"]) for r in records]
+    assert {r["kind"] for r in records} == {"item"}, "\n" + "\n".join(map(str, [
+        (r["seq"], r["kind"], r.get("item"), r["start"], r["end"], r["ended"])
+        for r in records]))
     shown = [r["item"] for r in records]
     assert shown.count("citadel") >= 2 and shown.count("hello") >= 2
     assert all(a != b for a, b in zip(shown, shown[1:], strict=False))  # one each, in turn

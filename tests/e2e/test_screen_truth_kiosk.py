@@ -4,8 +4,9 @@ player, as for a technician's screenshot). The page reports that it is alive, so
 player's ``/status`` (and heartbeat) says ``display.alive`` with the item on screen; its
 periodic capture matches the frame the controller expected (``ok``); the page made black
 (its stage hidden, as a crashed renderer or a lost layer leaves it) is captured and
-judged ``black``, which ``GET /api/v1/screens/<id>/truth`` shows; Chromium closed,
-``display.alive`` goes false.
+judged ``black``, which ``GET /api/v1/screens/<id>/truth`` shows and which opens the
+``screen_black_frozen`` alert; Chromium closed, ``display.alive`` goes false and the
+``kiosk_not_alive`` alert opens.
 
 Skipped where Chromium is missing (failed under CI=true)."""
 
@@ -19,6 +20,8 @@ from support.devtools import CHROMIUM, DevTools, need
 from support.fleet import admin_token, fast_playlists, prepare, screen_token
 from support.processes import Controller, Player, Proc, call_api, free_port, wait_for
 
+from controller.alerts.rules import RULES
+
 SCREEN = "chan-may-cruise-terminal"
 ALIVE_SECONDS = 0.5  # the page's report interval: alive is false after 3 of them
 CAPTURE_MINUTES = 0.05  # a periodic capture every 3 s
@@ -28,6 +31,22 @@ def _truth(base: str, token: str) -> dict:
     status, _, body = call_api("GET", f"{base}/api/v1/screens/{SCREEN}/truth", token)
     assert status == 200, body
     return json.loads(body)
+
+
+def _open_alerts(base: str, token: str) -> set[str]:
+    status, _, body = call_api("GET", f"{base}/api/v1/alerts", token)
+    assert status == 200, body
+    return {i["rule"] for i in json.loads(body)["open"] if i["screen"] == SCREEN}
+
+
+def _alerts_file(path: Path) -> Path:
+    """The two screen-truth rules at once, the others off (this test kills nothing)."""
+    watched = {"screen_black_frozen", "kiosk_not_alive"}
+    rules = {name: "{for: 0, clear_after: 0}" if name in watched else "{enabled: false}"
+             for name in RULES}
+    path.write_text("rules:\n" + "".join(f"  {name}: {rule}\n" for name, rule in rules.items()),
+                    encoding="utf-8")
+    return path
 
 
 def _display(player: Player) -> dict:
@@ -41,8 +60,10 @@ def test_a_black_kiosk_page_is_judged_black(tmp_path: Path):
     data = tmp_path / "controller"
     prepare(data, fast_playlists(tmp_path / "playlists", seconds=8))
     admin = admin_token(data)
-    controller = Controller(data, env={"PANO_SCREEN_TRUTH_MIN_SPACING": "0",
-                                       "PANO_HEARTBEAT_INTERVAL": "1"}).start()
+    controller = Controller(data, env={
+        "PANO_SCREEN_TRUTH_MIN_SPACING": "0", "PANO_HEARTBEAT_INTERVAL": "1",
+        "PANO_ALERTS_INTERVAL": "1",
+        "PANO_ALERTS_CONFIG": str(_alerts_file(tmp_path / "alerts.yaml"))}).start()
     cdp_port = free_port()
     player = Player(controller.url, SCREEN, screen_token(data, SCREEN), tmp_path / "cache",
                     display="kiosk", extra=[
@@ -91,6 +112,7 @@ def test_a_black_kiosk_page_is_judged_black(tmp_path: Path):
         wrong = [t for t in judged.values()
                  if t["expected"] and t["verdict"]["verdict"] != "ok"]
         assert not wrong, wrong
+        assert _open_alerts(controller.url, admin) == set()
 
         # The page goes black: its stage hidden, the page's own black behind it.
         devtools.evaluate("document.getElementById('stage').style.visibility = 'hidden'")
@@ -102,11 +124,15 @@ def test_a_black_kiosk_page_is_judged_black(tmp_path: Path):
         status, headers, png = call_api("GET", f"{controller.url}{black['capture']['url']}",
                                         admin)
         assert status == 200 and headers["Content-Type"] in ("image/png", "image/jpeg")
+        wait_for(lambda: "screen_black_frozen" in _open_alerts(controller.url, admin),
+                 timeout=20, what="the black-screen alert open")
 
         # Chromium goes away: no page reports, the player says so after 3 intervals.
         chromium.stop()
         wait_for(lambda: not _display(player)["alive"], timeout=10,
                  what="display.alive false once the page is gone")
+        wait_for(lambda: "kiosk_not_alive" in _open_alerts(controller.url, admin),
+                 timeout=20, what="the kiosk-not-alive alert open")
     except BaseException:
         print(chromium.output()[-3000:], player.output()[-3000:], controller.output()[-3000:])
         raise

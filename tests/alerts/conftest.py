@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from support.alert_receivers import Mailbox, Webhook
-from web.helpers import Fleet, make_settings
+from web.helpers import Fleet
 
 from controller.alerts.rules import AlertsConfig, parse
 from controller.models import ScreenStatus
@@ -24,7 +24,7 @@ T0 = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)  # 10:00 in Huế
 
 @pytest.fixture
 def fleet(tmp_path: Path) -> Iterator[Fleet]:
-    fleet = Fleet(make_settings(tmp_path / "data")).seed()
+    fleet = Fleet.seeded(tmp_path / "data")
     yield fleet
     fleet.close()
 

@@ -36,7 +36,7 @@ def seeded() -> Iterator[tuple[Path, dict[str, str], dict[str, str]]]:
     rendering and password hashing); each module gets its own copy of the files."""
     with tempfile.TemporaryDirectory(prefix="pano-panel-seed-") as tmp:
         data = Path(tmp)
-        fleet = Fleet(make_settings(data)).seed()
+        fleet = Fleet.seeded(data)
         add_people(fleet)
         fleet.close()  # the last connection closes: the WAL is folded into pano.db
         yield data, dict(fleet.tokens), dict(fleet.users)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 from reports.plays_data import build_march
-from web.helpers import Fleet, make_settings
+from web.helpers import Fleet
 
 from controller.auth.tokens import issue_user_token
 from controller.auth.users import add_user
@@ -19,7 +19,7 @@ from controller.server import ControllerServer
 
 @pytest.fixture(scope="module")
 def march(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Fleet, dict[str, Any]]]:
-    fleet = Fleet(make_settings(tmp_path_factory.mktemp("controller"))).seed()
+    fleet = Fleet.seeded(tmp_path_factory.mktemp("controller"))
     with fleet.sessions() as session:
         made = build_march(session)
         add_user(session, "lan", "editor", password="correct horse battery",

@@ -268,12 +268,12 @@ def test_a_corrupt_image_leaves_its_item_out_and_the_rest_goes_on(session, store
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory):
-    from web.helpers import Fleet, make_settings
+    from web.helpers import Fleet
 
     from controller.server import ControllerServer
 
     data = tmp_path_factory.mktemp("controller")
-    fleet = Fleet(make_settings(data)).seed()
+    fleet = Fleet.seeded(data)
     photo = data / "big-photo.jpg"
     photo.write_bytes(big_photo())
     video = data / "clip.mp4"

@@ -7,15 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from web.helpers import Fleet, Player, make_settings
+from web.helpers import Fleet, Player
 
 from controller.server import ControllerServer
 
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
-    data = tmp_path_factory.mktemp("controller")
-    fleet = Fleet(make_settings(data)).seed()
+    fleet = Fleet.seeded(tmp_path_factory.mktemp("controller"))
     yield fleet
     fleet.close()
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
+import functools
 import json
 import queue
+import shutil
+import tempfile
 import threading
 import time
 import urllib.error
@@ -97,6 +101,27 @@ class Fleet:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @classmethod
+    def seeded(cls, data_dir: Path, **overrides: Any) -> Fleet:
+        """A fleet as :meth:`seed` leaves it, in ``data_dir``: a copy of the files of
+        one seeding per test process (migrations, the demo content with its slides
+        and people cost most of a second each time). ``overrides`` are settings that
+        do not change what is seeded."""
+        template, tokens, users = _template()
+        shutil.copytree(template, data_dir, dirs_exist_ok=True)
+        fleet = cls(make_settings(data_dir, **overrides))
+        fleet.tokens, fleet.users = dict(tokens), dict(users)
+        return fleet
+
+
+@functools.cache
+def _template() -> tuple[Path, dict[str, str], dict[str, str]]:
+    data = Path(tempfile.mkdtemp(prefix="pano-seeded-"))
+    atexit.register(shutil.rmtree, data, True)
+    fleet = Fleet(make_settings(data)).seed()
+    fleet.close()  # the last connection closes: the WAL is folded into pano.db
+    return data, dict(fleet.tokens), dict(fleet.users)
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 from support.processes import Controller
-from web.helpers import Fleet, make_settings
+from web.helpers import Fleet
 
 from controller.api.json_body import MAX_JSON_DEPTH
 from controller.models import AuditEntry, Playlist, Schedule
@@ -90,7 +90,7 @@ class Running:
 def running(request) -> Iterator[Running]:
     with tempfile.TemporaryDirectory(prefix="pano-malformed-") as tmp:
         data = Path(tmp)
-        fleet = Fleet(make_settings(data)).seed()
+        fleet = Fleet.seeded(data)
         controller = Controller(data, env={"PANO_ASYNC_MODE": request.param}).start()
         try:
             yield Running(fleet, controller)

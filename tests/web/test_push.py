@@ -9,7 +9,7 @@ import time
 
 import yaml
 from sqlalchemy import select
-from web.helpers import BORDER_SCREENS, REPO, WELCOME_SCREENS, Fleet, Player, make_settings
+from web.helpers import BORDER_SCREENS, REPO, WELCOME_SCREENS, Fleet, Player
 
 from controller.models import ScreenTimeline
 from controller.server import ControllerServer
@@ -75,7 +75,7 @@ def test_a_change_made_by_the_cli_in_another_process_is_pushed(players, fleet, t
 
 
 def test_restart_keeps_versions_and_picks_up_changes_made_while_down(tmp_path):
-    fleet = Fleet(make_settings(tmp_path / "data")).seed()
+    fleet = Fleet.seeded(tmp_path / "data")
     try:
         first = ControllerServer(fleet.settings).start()
         player = Player(first.url).connect("a-dot-entry-hall", fleet.tokens["a-dot-entry-hall"])

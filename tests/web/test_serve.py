@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from web.helpers import REPO, Fleet, Player, make_settings, wait_for
+from web.helpers import REPO, Fleet, Player, wait_for
 
 
 def _free_port() -> int:
@@ -21,7 +21,7 @@ def _free_port() -> int:
 
 @pytest.mark.parametrize("mode", ["threading", "gevent"])
 def test_serve_pushes_and_stops_cleanly(tmp_path, mode):
-    fleet = Fleet(make_settings(tmp_path / "data")).seed()
+    fleet = Fleet.seeded(tmp_path / "data")
     port = _free_port()
     log = tmp_path / "serve.log"
     env = {**os.environ, "PANO_ASYNC_MODE": mode, "PANO_HEARTBEAT_INTERVAL": "0.5",

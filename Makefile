@@ -46,7 +46,7 @@ run: install
 # and browsers more than on the CPU, so more workers than cores pays. The slowest files
 # start first (tests/conftest.py, costs in tests/file_costs.json), so the run does not
 # end on one long file. TEST_WORKERS=0 runs them in this process, one by one.
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 5
 test: system-deps install-dev
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 

@@ -84,7 +84,7 @@ def test_emergency_preempts_survives_a_restart_and_ends_by_itself(tmp_path):
         sent = time.monotonic()
         code, created = post(f"{controller.url}/api/v1/emergencies", token,
                              {"messages": MESSAGES, "targets": {"sites": [SITE]},
-                              "duration_minutes": 0.5})
+                              "duration_minutes": 0.35})
         assert code == 201, created
         eid = created["id"]
         until = datetime.fromisoformat(created["ends_at"]).timestamp()
@@ -116,7 +116,7 @@ def test_emergency_preempts_survives_a_restart_and_ends_by_itself(tmp_path):
 
         # 4. Nobody to tell them: both players end it by themselves at its end.
         remaining = until - time.time()
-        assert remaining > 0, "the test machine is too slow for a 30 s emergency"
+        assert remaining > 0, "the test machine is too slow for a 21 s emergency"
         for screen in (HALL, PANO):
             wait_for(lambda p=players[screen]: showing(p, None) and status(p)["now_playing"],
                      timeout=remaining + 10, what=f"{screen} ends the emergency offline")

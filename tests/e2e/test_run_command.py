@@ -37,8 +37,13 @@ def test_run_prepares_everything_and_starts_a_player(tmp_path):
     status_url = f"http://127.0.0.1:{player_port}/status"
     first = _run(tmp_path, port, player_port, "first")
     try:
-        wait_for(lambda: (s := get_json(status_url)[1]).get("connected")
-                 and s["timeline_version"], timeout=40, what="demo player connected")
+        # About 10 s on an idle machine (the demo's slides are drawn for every screen);
+        # the suite starts its heaviest files together, so allow for a loaded one.
+        try:
+            wait_for(lambda: (s := get_json(status_url)[1]).get("connected")
+                     and s["timeline_version"], timeout=90, what="demo player connected")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; run's output:\n{first.output()[-3000:]}") from None
         out = first.output()
         assert "schedules.yaml: schedules:" in out  # config/schedules.yaml came in too
         assert "agencies.yaml: agencies:" in out

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from panel.panel_helpers import panel_page
 from playwright.sync_api import expect
-from support.processes import Player
+from support.processes import Player, wait_for
 
 from controller.models import ScreenStatus
 
@@ -83,9 +83,12 @@ def test_restart_and_reboot_are_confirmed_and_versions_compared(
             expect(line).to_have_attribute("data-state", "done", timeout=LIVE_WAIT)
             expect(line).to_contain_text("Khởi động lại trình phát: xong")
 
+            # The player re-executes itself: its status page is away for a moment, and
+            # the row may still show the old connection until the controller notices.
+            wait_for(lambda: player.status()[1]["started_at"] != started,
+                     timeout=LIVE_WAIT / 1000, what="the player started again")
             reboot = row.locator("button[data-command='reboot']")
             expect(reboot).to_be_enabled(timeout=LIVE_WAIT)  # connected again
-            assert player.status()[1]["started_at"] != started
             reboot.click()
             expect(dialog.locator("h2")).to_have_text("Khởi động lại thiết bị?")
             expect(dialog).to_contain_text("một phút hoặc lâu hơn")

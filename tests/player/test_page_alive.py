@@ -49,8 +49,10 @@ def test_the_real_page_reports_alive_and_its_absence_is_seen(tmp_path, browser):
         assert display_of(player) == NO_PAGE  # no page attached yet
         page = browser.new_page(viewport={"width": 640, "height": 360})
         page.goto(f"http://127.0.0.1:{player.http_port}/")
-        shown = wait_for(lambda: (d := display_of(player))["alive"] and d["item"] and d,
-                         timeout=15, what="the page's alive report with its item")
+        # (a first report may come before the page has drawn a frame: frame_at null)
+        shown = wait_for(lambda: (d := display_of(player))["alive"] and d["item"]
+                         and d["frame_at"] and d, timeout=15,
+                         what="the page's alive report with its item and a frame")
         assert shown["item"] in ("citadel", "hello")
         assert shown["visible"] is True and shown["frame_at"].endswith("Z")
         page.close()

@@ -77,7 +77,8 @@ def test_the_kiosk_records_what_its_page_showed(tmp_path, run_player, browser):
                and r["version"] == 1 and r["timeline_version"] == 7 for r in records)
     assert records[-1]["ended"] == "stop"
     middle = records[1:-1]
-    assert middle and all(r["ended"] == "duration" for r in middle)
+    assert middle and all(r["ended"] == "duration" for r in middle), "\n".join(map(str, [
+        (r["seq"], r["item"], r["start"], r["end"], r["ended"]) for r in records]))
     for record in middle:  # each on screen for about its 1.5 s
         assert 1.0 < parse_iso(record["end"]) - parse_iso(record["start"]) < 2.0
     for a, b in zip(records, records[1:], strict=False):  # back to back, no overlap

@@ -2,7 +2,8 @@
 the serving process (issue 10: a rebuild that drew them stalled every socket).
 
 A rebuild in the serving process collects what is missing (``SlideMaker`` and
-``RenditionChooser`` given a ``missing`` list) and hands it to :class:`Renderer`: one
+``RenditionChooser`` of ``controller.timeline.rendition_choice`` given a ``missing``
+list) and hands it to :class:`Renderer`: one
 queued task with every request, then a bounded, cooperative wait (``WAIT``) until the
 files' rows exist, so the first push still carries them. When the worker is late, the
 rebuild goes on without them (the item without slides, the original picture, as for a

@@ -31,7 +31,7 @@ from controller.timeline.builder import (
 )
 from controller.timeline.explain import explain
 from controller.timeline.playlists import load_playlists
-from controller.timeline.publisher import RenditionChooser
+from controller.timeline.rendition_choice import RenditionChooser
 from controller.timeline.schedules import ScheduleIndex, load_schedules, usable
 from controller.timeline.slides import SlideMaker
 from player.timeline import Playing, active_emergency, badge_of, resolve, slide_file

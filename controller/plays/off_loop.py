@@ -14,7 +14,8 @@ only wait for the lock — and make the timeline writes wait longer), four on Po
 the handlers waiting for a thread are the back-pressure a catching-up player should feel.
 
 In threading mode each event and request already has its own thread: the batch is
-stored there, as many at once as the pool would have threads (a semaphore).
+stored there, as many at once as the pool would have threads (a semaphore). The
+mechanism is ``controller.off_loop``; this module chooses the pool's size.
 
 Either way the batch has its own session, and the caller closes the request's session
 first: 500 handlers waiting for their turn while each held the connection its
@@ -24,40 +25,16 @@ watcher and the sweeper timed out waiting for one.
 
 from __future__ import annotations
 
-import sys
-import threading
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from controller.off_loop import run_off_loop
 from controller.plays.batch import JournalBatch
 from controller.plays.ingest import ingest
 
 THREADS = {"sqlite": 1}  # by database dialect; others: DEFAULT_THREADS
 DEFAULT_THREADS = 4
-
-_pools: dict[int, Any] = {}
-_gates: dict[int, threading.BoundedSemaphore] = {}
-_pool_lock = threading.Lock()
-
-
-def _gevent_loop() -> bool:
-    monkey = sys.modules.get("gevent.monkey")
-    return monkey is not None and monkey.is_module_patched("socket")
-
-
-def _thread_pool(size: int) -> Any:
-    with _pool_lock:
-        if size not in _pools:
-            from gevent.threadpool import ThreadPool
-
-            _pools[size] = ThreadPool(size)
-        return _pools[size]
-
-
-def _gate(size: int) -> threading.BoundedSemaphore:
-    with _pool_lock:
-        return _gates.setdefault(size, threading.BoundedSemaphore(size))
 
 
 def _store(session_factory: sessionmaker[Session], screen_id: str,
@@ -73,7 +50,4 @@ def store_batch(request_session: Session, session_factory: sessionmaker[Session]
     handler's) is closed first: its connection goes back to the pool while we wait."""
     request_session.close()
     size = THREADS.get(session_factory.kw["bind"].dialect.name, DEFAULT_THREADS)
-    if _gevent_loop():
-        return _thread_pool(size).apply(_store, (session_factory, screen_id, batch))
-    with _gate(size):
-        return _store(session_factory, screen_id, batch)
+    return run_off_loop("journal", size, _store, session_factory, screen_id, batch)

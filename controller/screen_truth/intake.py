@@ -2,8 +2,9 @@
 checked, judged against the expected frame and the previous capture, kept.
 
 Order, so that a refusal changes nothing: the spacing is checked, then the picture is
-decoded whole (a body that is not a PNG or JPEG is refused here, nothing is written and
-the previous verdict stands), then judged; only then is its file written (a temporary
+decoded whole, once, beside the event loop (``controller.off_loop``: a body that is not
+a PNG or JPEG is refused here, nothing is written and the previous verdict stands), then
+judged; only then is its file written (a temporary
 file renamed) and its row committed; older files of the screen go last. A capture is
 evidence for a few minutes, not a record: only the newest file of a screen is kept (in
 ``<media_dir>/captures/<screen>/``), and the rows with the hashes and verdicts of its
@@ -23,9 +24,17 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from controller.models import ScreenCommand
-from controller.players.commands import UploadRefused, check_image, iso_z
-from controller.screen_truth.analysis import NotAnImage, as_shown, decode, hash_hex, look
-from controller.screen_truth.expected import expected_frame
+from controller.off_loop import run_off_loop
+from controller.players.commands import SCREENSHOT_FORMATS, SCREENSHOT_MAX_SIDE, iso_z
+from controller.screen_truth.analysis import (
+    Look,
+    NotAnImage,
+    as_shown,
+    decode,
+    hash_hex,
+    look,
+)
+from controller.screen_truth.expected import Expected, expected_frame
 from controller.screen_truth.judge import judge
 from controller.screen_truth.verdicts import CAPTURE, PERIODIC, latest_capture, previous_of
 from controller.settings import Settings
@@ -37,6 +46,10 @@ _ITEM_RE = re.compile(r"[^\x00-\x1f\x7f]+")
 FILE_RE = re.compile(r"[0-9a-f-]{36}\.(png|jpg)")
 CAPTURE_FORMATS = ("PNG", "JPEG")  # what the screenshot path accepts
 KEEP = 100  # capture rows kept per screen (about 8 hours at one every 5 minutes)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Pictures decoded and compared at once, in real threads beside the event loop: a
+# 1920×1080 capture and its expected frame cost tens of milliseconds of CPU.
+PICTURE_THREADS = 2
 
 
 class CaptureRefused(ValueError):
@@ -83,24 +96,19 @@ def receive(session: Session, settings: Settings, screen_id: str, data: bytes,
             raise CaptureRefused(429, f"A periodic capture came {since:.0f} s ago; send one "
                                       f"at most every {settings.screen_truth_min_spacing:.0f}"
                                       " s. Nothing was stored.")
+    previous = previous_of(last)
+    expected = expected_frame(session, settings.media_dir, screen_id, item, languages)
+    session.close()  # its connection back to the pool while the pixels are looked at
     try:
-        # Its size first (refused before any pixel is decoded), then PNG or JPEG only.
-        picture = decode(data, settings.max_image_pixels, CAPTURE_FORMATS)
-        mime, ext, width, height = check_image(data)
-    except (UploadRefused, NotAnImage) as exc:
+        seen, expected_look, (mime, ext, width, height) = run_off_loop(
+            "pictures", PICTURE_THREADS, look_at, data, settings.max_image_pixels,
+            settings.screen_truth_black_level, expected)
+    except NotAnImage as exc:
         raise CaptureRefused(400, f"{exc} Nothing was stored; the previous verdict "
                                   "stands.") from None
-    seen = look(picture, settings.screen_truth_black_level)
-    expected = expected_frame(session, settings.media_dir, screen_id, item, languages)
-    expected_look = None
-    if expected is not None:
-        try:
-            frame = decode(expected.path.read_bytes(), settings.max_image_pixels)
-            expected_look = look(as_shown(frame, picture.size, expected.what == "slide"),
-                                 settings.screen_truth_black_level)
-        except (OSError, NotAnImage):
-            expected, expected_look = None, None
-    verdict = judge(seen, item, expected_look, previous_of(last),
+    if expected_look is None:
+        expected = None
+    verdict = judge(seen, item, expected_look, previous,
                     settings.screen_truth_tolerance, settings.screen_truth_frozen_distance)
     command_id = str(uuid.uuid4())
     name = f"{command_id}{ext}"
@@ -128,6 +136,29 @@ def receive(session: Session, settings: Settings, screen_id: str, data: bytes,
             old.unlink(missing_ok=True)
     _prune(session, screen_id)
     return {k: v for k, v in result.items() if k not in ("file", "dhash", "expected_dhash")}
+
+
+def look_at(data: bytes, max_pixels: int, black_level: int, expected: Expected | None,
+            ) -> tuple[Look, Look | None, tuple[str, str, int, int]]:
+    """The pixel work, pure and heavy (run off the event loop): the capture decoded once
+    (its size checked before any pixel is, PNG or JPEG only), how it looks, how the
+    expected frame looks as the page shows it (None if its file cannot be read), and the
+    capture's (mime, extension, width, height). NotAnImage for a body that is not one."""
+    picture = decode(data, max_pixels, CAPTURE_FORMATS)
+    if max(picture.size) > SCREENSHOT_MAX_SIDE:
+        raise NotAnImage(f"a capture of {picture.width}×{picture.height} pixels is not "
+                         "plausible")
+    mime, ext = SCREENSHOT_FORMATS["PNG" if data.startswith(PNG_SIGNATURE) else "JPEG"]
+    seen = look(picture, black_level)
+    expected_look = None
+    if expected is not None:
+        try:
+            frame = decode(expected.path.read_bytes(), max_pixels)
+            expected_look = look(as_shown(frame, picture.size, expected.what == "slide"),
+                                 black_level)
+        except (OSError, NotAnImage):
+            expected_look = None
+    return seen, expected_look, (mime, ext, picture.width, picture.height)
 
 
 def _prune(session: Session, screen_id: str) -> None:

@@ -25,7 +25,7 @@ from controller.models import (
     ScreenTimeline,
 )
 from controller.players.presence import is_online
-from controller.screen_truth.verdicts import latest_verdict
+from controller.screen_truth.verdicts import latest_verdicts
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,53 @@ class ScreenView:
     timeline_version: int | None
 
 
-Check = Callable[[Session, ScreenView, dict[str, float], datetime], "dict[str, Any] | None"]
+class Lookups:
+    """What the rules read besides each screen's own rows, for one evaluation at ``now``:
+    each is read once, in one query, for every screen (a query per screen and rule
+    would grow with the fleet, every ``alerts_interval``)."""
+
+    def __init__(self, session: Session, now: datetime) -> None:
+        self.session, self.now = session, now
+        self._memo: dict[tuple[str, float], Any] = {}
+
+    def _once(self, key: tuple[str, float], read: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = read()
+        return self._memo[key]
+
+    def verdicts(self, max_age: float) -> dict[str, dict[str, Any]]:
+        """Screen -> its latest capture's verdict, if judged within ``max_age`` s."""
+        return self._once(("verdicts", max_age), lambda: latest_verdicts(
+            self.session, self.now - timedelta(seconds=max_age)))
+
+    def emergencies(self) -> tuple[list[Emergency], set[tuple[int, str]]]:
+        """The running emergencies and their receipts, as (emergency, screen) pairs."""
+        def read() -> tuple[list[Emergency], set[tuple[int, str]]]:
+            running = list(self.session.scalars(select(Emergency).where(
+                Emergency.starts_at <= self.now, Emergency.ends_at > self.now,
+                Emergency.cancelled_at.is_(None))))
+            receipts = set(self.session.execute(
+                select(EmergencyReceipt.emergency_id, EmergencyReceipt.screen_id).where(
+                    EmergencyReceipt.emergency_id.in_([e.id for e in running])))
+                .tuples()) if running else set()
+            return running, receipts
+        return self._once(("emergencies", 0.0), read)
+
+    def gaps(self, within: float) -> dict[str, list[PlayFinding]]:
+        """Screen -> its journal's gap and declared-loss findings of the last ``within`` s,
+        oldest first."""
+        def read() -> dict[str, list[PlayFinding]]:
+            out: dict[str, list[PlayFinding]] = {}
+            for finding in self.session.scalars(select(PlayFinding).where(
+                    PlayFinding.kind.in_(("gap", "declared_loss")),
+                    PlayFinding.found_at >= self.now - timedelta(seconds=within))
+                    .order_by(PlayFinding.id)):
+                out.setdefault(finding.screen_id, []).append(finding)
+            return out
+        return self._once(("gaps", within), read)
+
+
+Check = Callable[[Lookups, ScreenView, dict[str, float]], "dict[str, Any] | None"]
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -57,15 +103,15 @@ def screens(session: Session, heartbeat_interval: float, now: datetime) -> list[
                        versions.get(screen.id)) for screen, status in rows]
 
 
-def _offline(session: Session, v: ScreenView, limits: dict[str, float],
-             now: datetime) -> dict[str, Any] | None:
+def _offline(look: Lookups, v: ScreenView, limits: dict[str, float],
+             ) -> dict[str, Any] | None:
     if v.online:
         return None
     return {"last_seen": aware(v.status.last_seen).isoformat()}  # type: ignore[union-attr]
 
 
-def _not_acked(session: Session, v: ScreenView, limits: dict[str, float],
-               now: datetime) -> dict[str, Any] | None:
+def _not_acked(look: Lookups, v: ScreenView, limits: dict[str, float],
+               ) -> dict[str, Any] | None:
     if not v.online or v.timeline_version is None:
         return None  # offline is its own alert
     if v.status.acked_version == v.timeline_version:
@@ -73,8 +119,8 @@ def _not_acked(session: Session, v: ScreenView, limits: dict[str, float],
     return {"pushed_version": v.timeline_version, "acked_version": v.status.acked_version}
 
 
-def _media_missing(session: Session, v: ScreenView, limits: dict[str, float],
-                   now: datetime) -> dict[str, Any] | None:
+def _media_missing(look: Lookups, v: ScreenView, limits: dict[str, float],
+                   ) -> dict[str, Any] | None:
     missing = v.status.missing_media or []
     if not v.online or not missing:
         return None
@@ -85,8 +131,8 @@ def _facts(v: ScreenView) -> dict[str, Any]:
     return v.status.facts if v.online and isinstance(v.status.facts, dict) else {}
 
 
-def _disk(session: Session, v: ScreenView, limits: dict[str, float],
-          now: datetime) -> dict[str, Any] | None:
+def _disk(look: Lookups, v: ScreenView, limits: dict[str, float],
+          ) -> dict[str, Any] | None:
     disk = _facts(v).get("disk")
     if not isinstance(disk, dict):
         return None
@@ -99,24 +145,24 @@ def _disk(session: Session, v: ScreenView, limits: dict[str, float],
     return {"free_percent": round(percent, 1), "free_bytes": free}
 
 
-def _cpu_temp(session: Session, v: ScreenView, limits: dict[str, float],
-              now: datetime) -> dict[str, Any] | None:
+def _cpu_temp(look: Lookups, v: ScreenView, limits: dict[str, float],
+              ) -> dict[str, Any] | None:
     temp = _facts(v).get("cpu_temp")
     if not isinstance(temp, int | float) or temp <= limits["max_celsius"]:
         return None
     return {"cpu_temp": temp}
 
 
-def _clock(session: Session, v: ScreenView, limits: dict[str, float],
-           now: datetime) -> dict[str, Any] | None:
+def _clock(look: Lookups, v: ScreenView, limits: dict[str, float],
+           ) -> dict[str, Any] | None:
     offset = _facts(v).get("clock_offset")
     if not isinstance(offset, int | float) or abs(offset) <= limits["max_seconds"]:
         return None
     return {"clock_offset": offset}
 
 
-def _kiosk(session: Session, v: ScreenView, limits: dict[str, float],
-           now: datetime) -> dict[str, Any] | None:
+def _kiosk(look: Lookups, v: ScreenView, limits: dict[str, float],
+           ) -> dict[str, Any] | None:
     """``facts["display"]`` (the screen-truth work, issue 13 point 2); absent: nothing."""
     display = _facts(v).get("display")
     if not isinstance(display, dict) or display.get("alive") is not False:
@@ -125,27 +171,16 @@ def _kiosk(session: Session, v: ScreenView, limits: dict[str, float],
 
 
 def _verdict_is(*verdicts: str) -> Check:
-    """A rule on ``controller.screen_truth.verdicts.latest_verdict`` (issue 13 point 2):
-    holds while the screen's latest periodic capture, judged lately, is one of
-    ``verdicts``."""
-    def check(session: Session, v: ScreenView, limits: dict[str, float],
-              now: datetime) -> dict[str, Any] | None:
-        return _latest_verdict(session, v, limits, now, verdicts)
+    """A rule on the screen-truth verdicts (issue 13 point 2): holds while the screen's
+    latest periodic capture, judged within ``max_age``, is one of ``verdicts``."""
+    def check(look: Lookups, v: ScreenView, limits: dict[str, float],
+              ) -> dict[str, Any] | None:
+        verdict = look.verdicts(limits["max_age"]).get(v.screen.id) if v.online else None
+        if not verdict or verdict["verdict"] not in verdicts:
+            return None
+        return {"verdict": verdict["verdict"], "reason": verdict["reason"][:300],
+                "at": verdict["at"].isoformat()}
     return check
-
-
-def _latest_verdict(session: Session, v: ScreenView, limits: dict[str, float],
-                    now: datetime, verdicts: tuple[str, ...]) -> dict[str, Any] | None:
-    if not v.online:
-        return None
-    verdict = latest_verdict(session, v.screen.id)
-    if not verdict or verdict.get("verdict") not in verdicts:
-        return None
-    at = verdict.get("at")
-    if isinstance(at, datetime) and (now - aware(at)).total_seconds() > limits["max_age"]:
-        return None  # no capture judged lately: nothing known now
-    return {"verdict": verdict["verdict"], "reason": str(verdict.get("reason", ""))[:300],
-            "at": at.isoformat() if isinstance(at, datetime) else at}
 
 
 def _targets(emergency: Emergency, screen: Screen) -> bool:
@@ -154,29 +189,22 @@ def _targets(emergency: Emergency, screen: Screen) -> bool:
         screen.site_id in (targets.get("sites") or [])
 
 
-def _emergency(session: Session, v: ScreenView, limits: dict[str, float],
-               now: datetime) -> dict[str, Any] | None:
+def _emergency(look: Lookups, v: ScreenView, limits: dict[str, float],
+               ) -> dict[str, Any] | None:
     """A running emergency aimed at a reachable screen without its receipt. The rule's
     ``for`` (a minute by default) is counted from when the condition is first seen."""
     if not v.online:
         return None
-    running = session.scalars(select(Emergency).where(
-        Emergency.starts_at <= now, Emergency.ends_at > now,
-        Emergency.cancelled_at.is_(None))).all()
+    running, receipts = look.emergencies()
     for emergency in running:
-        if not _targets(emergency, v.screen):
-            continue
-        if session.get(EmergencyReceipt, (emergency.id, v.screen.id)) is None:
+        if _targets(emergency, v.screen) and (emergency.id, v.screen.id) not in receipts:
             return {"emergency": emergency.id}
     return None
 
 
-def _journal_gap(session: Session, v: ScreenView, limits: dict[str, float],
-                 now: datetime) -> dict[str, Any] | None:
-    since = now - timedelta(seconds=limits["within"])
-    gaps = session.scalars(select(PlayFinding).where(
-        PlayFinding.screen_id == v.screen.id, PlayFinding.kind.in_(("gap", "declared_loss")),
-        PlayFinding.found_at >= since).order_by(PlayFinding.id)).all()
+def _journal_gap(look: Lookups, v: ScreenView, limits: dict[str, float],
+                 ) -> dict[str, Any] | None:
+    gaps = look.gaps(limits["within"]).get(v.screen.id)
     if not gaps:
         return None
     last = gaps[-1]
@@ -203,12 +231,13 @@ def findings(session: Session, config: AlertsConfig, views: list[ScreenView],
              now: datetime) -> dict[tuple[str, str], dict[str, Any]]:
     """``{(rule, screen_id): detail}`` for every enabled rule whose condition holds."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
+    look = Lookups(session, now)
     for name, rule in config.rules.items():
         if not rule.enabled:
             continue
         check = CHECKS[name]
         for view in views:
-            detail = check(session, view, rule.limits, now)
+            detail = check(look, view, rule.limits)
             if detail is not None:
                 out[(name, view.screen.id)] = detail
     return out

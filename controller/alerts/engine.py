@@ -1,7 +1,9 @@
 """The alerts' two periodic jobs, run by the process that runs the scheduler
 (``controller.server``): ``evaluate`` (rules → incidents → queued notifications) and
-``deliver`` (the outbox → SMTP and webhooks). Both read the database only, in their own
-scheduler threads, so a slow SMTP server never delays a push or a heartbeat.
+``deliver`` (the outbox → SMTP and webhooks). Both run in the scheduler's jobs, never in
+a request, so a slow SMTP server never delays a push or a heartbeat (its sockets are
+cooperative under gevent); the evaluation's database work over every screen runs in a
+real thread beside the event loop.
 
 ``config/alerts.yaml`` is read again when it changes; a refused file is logged and the
 rules in force stay as they were (``GET /api/v1/alerts`` shows the refusal)."""
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from controller.alerts import incidents, outbox, rule_edits
 from controller.alerts.rules import AlertsConfig, AlertsConfigError, defaults, load
+from controller.off_loop import run_off_loop
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
@@ -62,6 +65,11 @@ class AlertsEngine:
         return self.config
 
     def evaluate(self) -> dict[str, int]:
+        # Database work over every screen: in a real thread beside the event loop
+        # (controller.off_loop), as journal batches are, so no socket waits for it.
+        return run_off_loop("alerts", 1, self._evaluate)
+
+    def _evaluate(self) -> dict[str, int]:
         with self.sessions() as session:
             config = rule_edits.apply(self.reload(), rule_edits.stored(session))
             return incidents.evaluate(session, config, self.settings.heartbeat_interval,

@@ -68,3 +68,19 @@ def latest_verdict(session: Session, screen_id: str) -> dict[str, Any] | None:
     "reason": str}``, or None when the screen has none yet."""
     row = latest_capture(session, screen_id)
     return None if row is None else verdict_of(row)
+
+
+def latest_verdicts(session: Session, since: datetime) -> dict[str, dict[str, Any]]:
+    """:func:`latest_verdict` of every screen whose newest judged capture finished at
+    ``since`` or later, in one query (the alerts read every screen at once)."""
+    out: dict[str, dict[str, Any]] = {}
+    for row in session.scalars(
+            select(ScreenCommand)
+            .where(ScreenCommand.command == CAPTURE, ScreenCommand.requested_by == PERIODIC,
+                   ScreenCommand.status == "done", ScreenCommand.finished_at >= since)
+            .order_by(ScreenCommand.finished_at.desc(), ScreenCommand.created_at.desc())):
+        if row.screen_id not in out:
+            verdict = verdict_of(row)
+            if verdict is not None:
+                out[row.screen_id] = verdict
+    return out

@@ -5,6 +5,7 @@ would have reported."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from support.alert_receivers import Mailbox, Webhook
 from web.helpers import Fleet
 
+from controller.alerts.incidents import evaluate
 from controller.alerts.rules import AlertsConfig, parse
 from controller.models import ScreenStatus
 
@@ -78,3 +80,25 @@ def report(fleet: Fleet, screen: str, at: datetime, **fields: Any) -> None:
 
 def later(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
+
+
+def evaluate_twice_at_once(sessions: Any, config: AlertsConfig, at: datetime) -> None:
+    """Two evaluations of ``config`` at ``at``, in two threads started together (as two
+    controller processes would run them); fails if either raised."""
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            start.wait()
+            with sessions() as session:
+                evaluate(session, config, 1.0, "docs/operations.md", at)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []

@@ -4,7 +4,6 @@ receipts, play-journal findings), and two evaluations at once opening one incide
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import timedelta
 
@@ -22,7 +21,7 @@ from controller.models import (
     ScreenTimeline,
 )
 
-from .conftest import alerts_yaml, config_of, later, report
+from .conftest import alerts_yaml, config_of, evaluate_twice_at_once, later, report
 
 SCREEN = "phu-bai-arrivals"
 ALL_AT_ONCE = {name: {"for": 0} for name in RULES}
@@ -119,23 +118,7 @@ def test_journal_gap_within_its_window(fleet):
 def test_two_evaluations_at_once_open_one_incident(fleet):
     report(fleet, SCREEN, later(0))
     config = config_of(alerts_yaml(None, None, rules={"screen_offline": {"for": 0}}))
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            start.wait()
-            with fleet.sessions() as session:
-                evaluate(session, config, 1.0, "docs/operations.md", later(30))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert errors == []
+    evaluate_twice_at_once(fleet.sessions, config, later(30))
     with fleet.sessions() as session:
         rows = session.scalars(select(AlertIncident).where(
             AlertIncident.screen_id == SCREEN)).all()

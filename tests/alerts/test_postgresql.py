@@ -4,19 +4,17 @@ two processes claiming one message only one gets it."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from support.postgres import pg_url  # noqa: F401  (fixture)
 
 from controller.alerts import outbox
-from controller.alerts.incidents import evaluate
 from controller.content.sites_import import import_sites
 from controller.db import make_engine, make_session_factory, upgrade
 from controller.models import AlertIncident, AlertNotification, ScreenStatus
 
-from .conftest import REPO_SITES, alerts_yaml, config_of, later
+from .conftest import REPO_SITES, alerts_yaml, config_of, evaluate_twice_at_once, later
 from .conftest import T0 as SEEN
 
 SCREEN = "a-dot-entry-hall"
@@ -32,23 +30,7 @@ def test_one_incident_and_one_claim_on_postgresql(pg_url: str, webhook) -> None:
                                  missing_media=[], facts={}, remote_addr=""))
         session.commit()
     config = config_of(alerts_yaml(None, webhook, rules={"screen_offline": {"for": 0}}))
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            start.wait()
-            with sessions() as session:
-                evaluate(session, config, 1.0, "docs/operations.md", later(30))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert errors == []
+    evaluate_twice_at_once(sessions, config, later(30))
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(AlertIncident)) == 1
         row_id = session.scalars(select(AlertNotification.id)).one()

@@ -153,6 +153,8 @@ class MediaCache:
         except ValueError:
             return False
         with self._lock:
+            if sha in self._damaged:  # until fetched again (install), even if not deleted
+                return False
             known = sha in self._verified or sha in self._size_ok
             expected = self._sizes.get(sha)
         if known:
@@ -237,17 +239,18 @@ class MediaCache:
         """Delete a damaged file (the caller holds its lock) and remember why."""
         log.error("cached media %s… is damaged (%s): deleted and not shown; downloaded again"
                   " when the controller is reachable", sha[:12], reason)
+        # Known damaged before it is gone: whoever finds it absent also finds it damaged.
+        with self._lock:
+            self._verified.discard(sha)
+            self._size_ok.discard(sha)
+            self._damaged[sha] = reason
+            self.damage_count += 1
         try:
             self.path(sha).unlink()
         except FileNotFoundError:
             pass
         except OSError as exc:
             log.error("cannot delete damaged media %s…: %s", sha[:12], exc)
-        with self._lock:
-            self._verified.discard(sha)
-            self._size_ok.discard(sha)
-            self._damaged[sha] = reason
-            self.damage_count += 1
 
     def install(self, part: Path, sha: str) -> None:
         """Put a downloaded file, already checked, in place of ``sha`` (atomically)."""

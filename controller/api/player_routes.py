@@ -22,7 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from controller.api.bearer import bearer_token
 from controller.api.errors import ApiError
 from controller.api.json_body import JsonBodyRefused, parse_json_body
-from controller.edge.limits import MAX_MESSAGE
+from controller.edge.limits import MAX_MESSAGE, event_budgets
 from controller.emergencies.store import keep_receipt
 from controller.models import ScreenCommand
 from controller.players import commands, status
@@ -66,10 +66,13 @@ def require_screen(view: F) -> F:
 
 
 def _spend(event: str) -> None:
-    wait = state().http_budgets.wait(g.screen_id, event, time.monotonic())
+    pano = state()
+    interval = pano.settings.heartbeat_interval
+    wait = pano.http_budgets.wait(g.screen_id, event, time.monotonic(), interval)
     if wait is not None:
         seconds = max(1, round(wait + 0.5))
-        raise ApiError(429, over_budget_message(event, "per screen"), "rate_limited",
+        raise ApiError(429, over_budget_message(event_budgets(interval)[event], "per screen"),
+                       "rate_limited",
                        headers={"Retry-After": str(seconds)})
 
 

@@ -92,6 +92,21 @@ PLAYER_EVENT_BUDGETS = {b.event: b for b in (
     # Proof-of-play batches (≤ 100 records): a day offline catches up in half a minute.
     EventBudget("journal", burst=10, every=0.25),
 )}
+# A controller told to want heartbeats more often than the table allows lets them through:
+# ``heartbeat`` is at most one every 5 s or a third of ``heartbeat_interval``, if shorter.
+HEARTBEAT_SHARE = 3
+
+
+def event_budgets(heartbeat_interval: float | None = None) -> dict[str, EventBudget]:
+    """The budgets for a controller whose players beat every ``heartbeat_interval`` s."""
+    if not heartbeat_interval or heartbeat_interval <= 0:
+        return PLAYER_EVENT_BUDGETS
+    base = PLAYER_EVENT_BUDGETS["heartbeat"]
+    every = min(base.every, heartbeat_interval / HEARTBEAT_SHARE)
+    if every >= base.every:
+        return PLAYER_EVENT_BUDGETS
+    return {**PLAYER_EVENT_BUDGETS,
+            "heartbeat": EventBudget("heartbeat", base.burst, round(every, 3))}
 FLOOD_COOLDOWN = Limit(
     "flood_cooldown", 10, "s",
     "After a screen's connection is closed for flooding (events or frames), its next "

@@ -73,7 +73,10 @@ class PanelNamespace(Namespace):
             log.warning("panel subscribe refused: %s to %s",
                         getattr(current_user, "username", "?"), topic)
             return {"ok": False, "message": "your role may not see this"}
-        join_room(room(topic))
+        try:
+            join_room(room(topic))
+        except ValueError:  # the page left while subscribing
+            return {"ok": False, "message": "disconnected"}
         emit(source.event, {"full": True, "items": source.snapshot(db())})
         log.debug("panel %s subscribed to %s", request.sid, topic)  # type: ignore[attr-defined]
         return {"ok": True}

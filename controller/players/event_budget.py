@@ -22,15 +22,16 @@ from controller.edge.limits import (
     FLOOD_COOLDOWN_MAX,
     FLOOD_REFUSALS,
     FLOOD_WINDOW,
-    PLAYER_EVENT_BUDGETS,
+    EventBudget,
+    event_budgets,
 )
 
 # Refusals that cost the sender nothing to repeat: told once per window and kind.
 QUIET_ONCE_TOLD = frozenset({"rate_limited", "unknown_event"})
 
 
-def over_budget_message(event: str, where: str = "on one connection") -> str:
-    budget = PLAYER_EVENT_BUDGETS[event]
+def over_budget_message(budget: EventBudget, where: str = "on one connection") -> str:
+    event = budget.event
     return (f"Too many {event} events: at most {budget.burst} at once, then one every "
             f"{budget.every:g} s {where} (docs/protocol.md, section 5, \"Limits\"); this "
             "one was dropped.")
@@ -41,11 +42,12 @@ class EventBudgets:
     two handlers of one connection at once, and a race can only let one extra event
     through or count one refusal less, never block anyone."""
 
-    __slots__ = ("buckets", "refusals", "noted", "cut")
+    __slots__ = ("declared", "buckets", "refusals", "noted", "cut")
 
-    def __init__(self, now: float) -> None:
+    def __init__(self, now: float, heartbeat_interval: float | None = None) -> None:
+        self.declared = event_budgets(heartbeat_interval)
         self.buckets = {name: TokenBucket(b.rate, b.burst, now)
-                        for name, b in PLAYER_EVENT_BUDGETS.items()}
+                        for name, b in self.declared.items()}
         self.refusals: deque[float] = deque()
         self.noted: dict[str, float] = {}  # event kind -> when its refusal was last told
         self.cut = False
@@ -85,12 +87,13 @@ class ScreenBudgets:
         self._budgets: dict[str, EventBudgets] = {}
         self._lock = threading.Lock()
 
-    def wait(self, screen: str, event: str, now: float) -> float | None:
+    def wait(self, screen: str, event: str, now: float,
+             heartbeat_interval: float | None = None) -> float | None:
         """None if ``screen`` may send ``event`` now, else the seconds until it may."""
         with self._lock:
             budgets = self._budgets.get(screen)
             if budgets is None:
-                budgets = self._budgets[screen] = EventBudgets(now)
+                budgets = self._budgets[screen] = EventBudgets(now, heartbeat_interval)
             if budgets.allow(event, now):
                 return None
             return budgets.buckets[event].wait_time(now)

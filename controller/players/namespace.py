@@ -106,8 +106,8 @@ class PlayerNamespace(Namespace):
                                 f"Unknown event {name!r}; known events: {', '.join(EVENTS)}.",
                                 budgets)
         if budgets is not None and not budgets.allow(event, time.monotonic()):
-            return self._refuse(sid, event, "rate_limited", over_budget_message(event),
-                                budgets)
+            return self._refuse(sid, event, "rate_limited",
+                                over_budget_message(budgets.declared[event]), budgets)
         if len(args) > 2:
             return self._refuse(sid, event, "bad_request",
                                 f"{event} takes a single JSON object, got {len(args) - 1} "
@@ -207,9 +207,14 @@ class PlayerNamespace(Namespace):
         interval = open_interval(session, screen_id, "websocket", datetime.now(UTC))
         with self._lock:
             self._connections[sid] = Connection(identity, remote, interval)
-            self._budgets[sid] = EventBudgets(time.monotonic())
+            self._budgets[sid] = EventBudgets(time.monotonic(),
+                                              state().settings.heartbeat_interval)
         SOCKETS_CONNECTED.inc()
-        join_room(room_for(screen_id))
+        try:
+            join_room(room_for(screen_id))
+        except ValueError:  # the client left while it was let in: undo, as if it left now
+            self.on_disconnect("gone while connecting")
+            return
         status.mark_connected(session, screen_id, remote, identity.software)
         commands.finish_after_reconnect(session, screen_id)  # a restart's lost answer
         log.info("screen %s connected from %s (%s)", screen_id, remote,

@@ -153,6 +153,8 @@ def test_clear_cache_removes_everything_and_downloads_again(rig, start, tmp_path
     (media / sha(OLD)).write_bytes(OLD)  # not in the timeline
     player = start()
     assert (media / sha(PICTURE)).exists()
+    # Playing before (the loop's first tick may follow the first ack by a moment).
+    wait_for(lambda: player.status()[1]["now_playing"], timeout=10, what="an item playing")
     path = f"/media/{sha(PICTURE)}"
     fetched = sum(1 for p, _ in rig.media.requests if p == path)
     epoch = upcoming(player)["media_epoch"]

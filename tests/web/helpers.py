@@ -128,7 +128,8 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     # Jobs (imports, uploads) run in threads of the in-process server: no subprocess to
     # start per test module (tests/e2e/test_jobs.py runs the real embedded worker).
     overrides.setdefault("jobs_worker", "thread")
-    settings = load_settings(data_dir=data_dir, heartbeat_interval=HEARTBEAT,
+    overrides.setdefault("heartbeat_interval", HEARTBEAT)
+    settings = load_settings(data_dir=data_dir,
                              media_source_dir=REPO / "media", **overrides)
     return dataclasses.replace(settings, port=0, change_poll_interval=0.1,
                                secret_key="test-secret-key-" + "x" * 32)

@@ -6,14 +6,43 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 
 import pytest
+import requests
 import socketio
-from web.helpers import wait_for
+from web.helpers import Api, Fleet, wait_for
 
-from controller.edge.limits import FLOOD_COOLDOWN, FLOOD_REFUSALS, PLAYER_EVENT_BUDGETS
+from controller.edge.limits import (
+    FLOOD_COOLDOWN,
+    FLOOD_REFUSALS,
+    PLAYER_EVENT_BUDGETS,
+    event_budgets,
+)
+from controller.players.event_budget import EventBudgets
 
 SCREEN, OTHER = "chan-may-cruise-terminal", "a-dot-entry-hall"
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+    """A controller at the default heartbeat interval (15 s), whose heartbeat budget is
+    the table's (the tests' usual 0.5 s interval allows one every 0.17 s)."""
+    fleet = Fleet.seeded(tmp_path_factory.mktemp("controller"), heartbeat_interval=15.0)
+    yield fleet
+    fleet.close()
+
+
+def test_the_heartbeat_budget_follows_the_interval_the_controller_asks_for():
+    """A player beating every second for a minute, as a controller set to 1 s asks: all
+    let through; the table's budget alone (one every 5 s) would refuse most of them."""
+    assert event_budgets(15.0) is PLAYER_EVENT_BUDGETS
+    assert event_budgets(1.0)["heartbeat"].every == pytest.approx(1 / 3, abs=1e-3)
+    assert event_budgets(1.0)["time"] == PLAYER_EVENT_BUDGETS["time"]
+    fast, table = EventBudgets(0.0, heartbeat_interval=1.0), EventBudgets(0.0)
+    beats = [float(second) for second in range(60)]
+    assert all(fast.allow("heartbeat", at) for at in beats)
+    assert sum(table.allow("heartbeat", at) for at in beats) < 20
 
 
 def test_heartbeats_over_budget_are_refused_and_told_once(players, fleet, caplog):
@@ -70,3 +99,22 @@ def test_a_connection_that_keeps_sending_refused_events_is_closed(players, fleet
     time.sleep(FLOOD_COOLDOWN.value + 0.5)
     again = players().connect(SCREEN, fleet.tokens[SCREEN])
     assert again.call("heartbeat", {"uptime": 3.0}) == {"ok": True}
+
+
+def test_the_http_write_routes_have_the_events_budgets_per_screen(server, fleet):
+    api = Api(server)
+    token = fleet.tokens["a-dot-outdoor-pano"]
+    burst = PLAYER_EVENT_BUDGETS["heartbeat"].burst
+    # Refused heartbeats spend nothing: the budget bounds what is written.
+    for _ in range(burst + 2):
+        assert api("POST", "/player/heartbeat", token, {"uptime": -1})[0] == 400
+    for _ in range(burst):
+        assert api("POST", "/player/heartbeat", token, {"uptime": 1})[0] == 200
+    response = requests.post(server.url + "/api/v1/player/heartbeat", json={"uptime": 1},
+                             headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) >= 1
+    assert response.json()["error"] == "rate_limited"
+    assert "per screen" in response.json()["message"]
+    # Another screen has its own budget.
+    assert api("POST", "/player/heartbeat", fleet.tokens["a-dot-entry-hall"],
+               {"uptime": 1})[0] == 200

@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 import requests
 from web.helpers import Api, wait_for
 
-from controller.edge.limits import PLAYER_EVENT_BUDGETS
-
 HTTP_SCREEN, SOCKET_SCREEN = "lang-co-bay-pano", "chan-may-gate-kiosk"
 
 
@@ -74,22 +72,3 @@ def test_technicians_see_how_a_screen_reaches_us_and_commands_say_why_not(
     status, _ = api("POST", f"/screens/{SOCKET_SCREEN}/commands", fleet.users["technician"],
                     {"command": "identify"})
     assert status == 202  # sent to the socket; its answer comes later
-
-
-def test_the_write_routes_have_the_events_budgets_per_screen(server, fleet):
-    api = Api(server)
-    token = fleet.tokens["a-dot-outdoor-pano"]
-    burst = PLAYER_EVENT_BUDGETS["heartbeat"].burst
-    # Refused heartbeats spend nothing: the budget bounds what is written.
-    for _ in range(burst + 2):
-        assert api("POST", "/player/heartbeat", token, {"uptime": -1})[0] == 400
-    for _ in range(burst):
-        assert api("POST", "/player/heartbeat", token, {"uptime": 1})[0] == 200
-    response = requests.post(server.url + "/api/v1/player/heartbeat", json={"uptime": 1},
-                             headers={"Authorization": f"Bearer {token}"}, timeout=10)
-    assert response.status_code == 429 and int(response.headers["Retry-After"]) >= 1
-    assert response.json()["error"] == "rate_limited"
-    assert "per screen" in response.json()["message"]
-    # Another screen has its own budget.
-    assert api("POST", "/player/heartbeat", fleet.tokens["a-dot-entry-hall"],
-               {"uptime": 1})[0] == 200

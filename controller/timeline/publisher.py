@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from controller.changes import Scope
 from controller.emergencies.store import active as active_emergencies
 from controller.emergencies.store import aware
 from controller.media.store import MediaStore
@@ -246,6 +247,12 @@ class TimelinePublisher:
                      ", ".join(r.screen_id for r in changed[:20])
                      + (" …" if len(changed) > 20 else ""))
         return [row.screen_id for row in changed]
+
+    def rebuild_for(self, session: Session, scopes: Iterable[Scope]) -> list[str]:
+        """Rebuild the timelines that ``scopes`` (``controller.changes``) may touch, store
+        and push those whose content changed. For now: every screen."""
+        del scopes
+        return self.rebuild(session)
 
     @TIMELINE_REBUILD_SECONDS.time()  # one attempt: build, compare, store (no push)
     def _rebuild_locked(self, session: Session, ids: list[str] | None,

@@ -1,13 +1,17 @@
 """The Pano side of the benchmark: a real controller process (`python -m controller.cli
 serve`) in one Flask-SocketIO async mode, real python-socketio players, and changes made
-through the controller's own code path — re-importing a playlist file edited in place,
-which bumps the change counter so the controller's change watcher rebuilds and pushes
-every affected screen's timeline."""
+through the controller's own code path — re-importing playlist files edited in place,
+which bumps the change counter so the controller rebuilds and pushes every affected
+screen's timeline.
+
+The fleet: every tenth screen (index 0, 10, 20, …) shows a playlist of its own,
+`bench-tenth`, the others `welcome-hue`. A change of scope "all" edits both playlists in
+one import (every screen's timeline changes); a change of scope "tenth" edits only
+`bench-tenth` (10 % of the screens)."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -18,11 +22,15 @@ from bench import procs
 from bench.runner import PY
 
 PLAYLIST = "welcome-hue"
+TENTH = "bench-tenth"  # the playlist of every tenth screen
+EVERY = 10
 SCREENS_PER_SITE = 100
+SCOPES = ("all", "tenth")
 
 
-def sites_yaml(size: int) -> dict[str, Any]:
-    """`size` screens in sites of at most 100, all showing the benchmark's playlist."""
+def sites_yaml(size: int, tenth: str | None = None) -> dict[str, Any]:
+    """`size` screens in sites of at most 100, showing the benchmark's playlist; with
+    ``tenth``, screens whose index is a multiple of 10 show that playlist instead."""
     sites = []
     for s in range((size + SCREENS_PER_SITE - 1) // SCREENS_PER_SITE):
         screens = []
@@ -32,7 +40,8 @@ def sites_yaml(size: int) -> dict[str, Any]:
                 "name": {"vi": f"Màn hình thử {i}", "en": f"Bench screen {i}"},
                 "orientation": "landscape", "resolution": "1920x1080",
                 "languages": ["vi", "en"], "bilingual_mode": "dual",
-                "default_playlist": PLAYLIST, "tags": ["bench"],
+                "default_playlist": tenth if tenth and i % EVERY == 0 else PLAYLIST,
+                "tags": ["bench"],
             })
         sites.append({"id": f"bench-site-{s:02d}",
                       "name": {"vi": f"Điểm thử {s}", "en": f"Bench site {s}"},
@@ -65,23 +74,24 @@ class PanoSystem:
         with self.session_factory() as session:
             import_sites(session, self.sites_file)
             session.commit()
-        self._import_playlist()
+        self._import_playlist(self.playlist_dir)
         creds = []
         with self.session_factory() as session:
             for i in range(self.size):
                 screen = f"bench-screen-{i:04d}"
-                creds.append({"screen": screen, "token": issue_screen_token(session, screen)})
+                creds.append({"screen": screen, "index": i,
+                              "token": issue_screen_token(session, screen)})
             session.commit()
         return creds
 
-    def _import_playlist(self) -> None:
+    def _import_playlist(self, path: Path) -> None:
         from controller.content.playlists_write import import_playlists
         from controller.media.store import MediaStore
         from controller.review.agencies import import_agencies
 
         with self.session_factory() as session:
             import_agencies(session, procs.REPO / "config" / "agencies.yaml")
-            import_playlists(session, self.playlist_file, MediaStore(self.data_dir / "media"),
+            import_playlists(session, path, MediaStore(self.data_dir / "media"),
                              procs.REPO / "media", approve=True)
             session.commit()
 
@@ -90,25 +100,38 @@ class PanoSystem:
         self.data_dir = workdir / "var"
         self.db_url = f"sqlite:///{self.data_dir / 'pano.db'}"
         self.sites_file = workdir / "sites.yaml"
-        self.sites_file.write_text(yaml.safe_dump(sites_yaml(size), allow_unicode=True))
-        self.playlist_file = workdir / "playlists" / f"{PLAYLIST}.yaml"
-        self.playlist_file.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(procs.REPO / "playlists" / f"{PLAYLIST}.yaml", self.playlist_file)
-        self.original_playlist = self.playlist_file.read_text(encoding="utf-8")
+        self.sites_file.write_text(yaml.safe_dump(sites_yaml(size, TENTH),
+                                                  allow_unicode=True))
+        self.playlist_dir = workdir / "playlists"
+        self.playlist_dir.mkdir(parents=True, exist_ok=True)
+        original = (procs.REPO / "playlists" / f"{PLAYLIST}.yaml").read_text(encoding="utf-8")
+        tenth = original.replace(f"id: {PLAYLIST}\n", f"id: {TENTH}\n", 1)
+        if tenth == original:
+            raise RuntimeError(f"playlists/{PLAYLIST}.yaml has no 'id: {PLAYLIST}' line; "
+                               "update bench/pano_system.py")
+        self.originals = {PLAYLIST: original, TENTH: tenth}
+        for name, text in self.originals.items():
+            (self.playlist_dir / f"{name}.yaml").write_text(text, encoding="utf-8")
         creds = self._prepare_database()
         self.port = procs.free_port()
-        config = workdir / "controller.yaml"
-        config.write_text(yaml.safe_dump({
+        self.config = workdir / "controller.yaml"
+        self.config.write_text(yaml.safe_dump({
             "host": "127.0.0.1", "port": self.port, "data_dir": str(self.data_dir),
             "async_mode": self.async_mode, "media_source_dir": str(procs.REPO / "media"),
             "config_dir": str(workdir)}))
         self.creds_parts = creds
-        proc = procs.start(
-            [PY, "-m", "controller.cli", "--config", str(config), "--data-dir",
-             str(self.data_dir), "--port", str(self.port), "serve"],
-            env={"PANO_ASYNC_MODE": self.async_mode}, log=workdir / "server.log")
-        procs.wait_for_port(self.port, 60, proc)
+        proc = self.launch()
         self._capture_timeline()
+        return proc
+
+    def launch(self) -> Any:
+        """Start the controller process on the prepared database and port (also to
+        restart it: the reconnect storm)."""
+        proc = procs.start(
+            [PY, "-m", "controller.cli", "--config", str(self.config), "--data-dir",
+             str(self.data_dir), "--port", str(self.port), "serve"],
+            env={"PANO_ASYNC_MODE": self.async_mode}, log=self.workdir / "server.log")
+        procs.wait_for_port(self.port, 60, proc)
         return proc
 
     def _capture_timeline(self) -> None:
@@ -132,18 +155,25 @@ class PanoSystem:
         return ["--kind", "pano", "--url", f"http://127.0.0.1:{self.port}", "--creds", str(file)]
 
     # -- one change ---------------------------------------------------------------------
-    def change(self) -> float:
-        """Edit the playlist's first text in place and re-import it; returns the moment
-        the import was committed (the change exists for the controller from then on)."""
+    def change(self, scope: str = "all") -> float:
+        """Edit the first text of the scope's playlists in place and re-import them in
+        one transaction; returns the moment the import was committed (the change exists
+        for the controller from then on). "all": both playlists (every screen); "tenth":
+        bench-tenth only (every tenth screen)."""
+        if scope not in SCOPES:
+            raise ValueError(f"unknown change scope {scope!r}; one of {', '.join(SCOPES)}")
         self.round += 1
-        marker = f"Thành phố Festival (lần đo {self.round})"
-        text = self.original_playlist.replace("Thành phố Festival", marker, 1)
-        if text == self.original_playlist:
-            raise RuntimeError(f"{self.playlist_file}: the benchmark's edit found nothing "
-                               "to change; update bench/pano_system.py")
-        self.playlist_file.write_text(text, encoding="utf-8")
+        names = [TENTH] if scope == "tenth" else [PLAYLIST, TENTH]
+        for name in names:
+            marker = f"Thành phố Festival (lần đo {self.round})"
+            text = self.originals[name].replace("Thành phố Festival", marker, 1)
+            if text == self.originals[name]:
+                raise RuntimeError(f"{name}.yaml: the benchmark's edit found nothing to "
+                                   "change; update bench/pano_system.py")
+            (self.playlist_dir / f"{name}.yaml").write_text(text, encoding="utf-8")
+        path = self.playlist_dir / f"{TENTH}.yaml" if scope == "tenth" else self.playlist_dir
         started = time.monotonic()
-        self._import_playlist()
+        self._import_playlist(path)
         committed = time.monotonic()
         self.write_ms.append((committed - started) * 1000)
         return committed

@@ -1,20 +1,27 @@
 """A swarm of benchmark clients in one asyncio process, driven by JSON lines on stdin:
 
     python -m bench.swarm --kind pano --url http://127.0.0.1:N --creds FILE
-    python -m bench.swarm --kind ws --url ws://127.0.0.1:N/ --count 500
+    python -m bench.swarm --kind ws --url ws://127.0.0.1:N/ --count 500 --first 0 --step 2
 
 `pano` clients are real python-socketio AsyncClients (websocket transport, namespace
 /player, screen credentials in `auth`) that ack every `timeline` with
 {"version": v, "missing": []} and an acknowledgement callback; `ws` clients are plain
-`websockets` clients that do the same over bare WebSocket messages.
+`websockets` clients that do the same over bare WebSocket messages (bench/swarm_clients.py).
+Every client has an index in the whole fleet (`index` in the credentials; first + k·step
+for `ws`), so a round can expect only the clients a change touches.
 
-Commands (stdin): {"cmd": "arm", "timeout": s} — start a round: wait until every client
-has received a newer version than it holds now and has its ack answered, then print
+Commands (stdin): {"cmd": "arm", "timeout": s, "every": k} — start a round: wait until
+every expected client (index a multiple of k; every client without "every") has received
+a newer version than it holds now and has its ack answered, then print
 {"event": "round", ...} with monotonic timestamps (CLOCK_MONOTONIC is shared by every
-process on the machine); {"cmd": "journal", "records": N} — every `pano` client starts
-sending a journal backlog of N records (bench.journal_load) while rounds go on;
+process on the machine) and how many other clients got a newer version anyway;
+{"cmd": "storm", "timeout": s} — the server is about to restart: wait until every client
+has reconnected (player.backoff's jittered waits) and holds a timeline at least as new as
+now, then print {"event": "storm", ...}; {"cmd": "journal", "records": N} — every `pano`
+client starts sending a journal backlog of N records (bench.journal_load) while rounds go on;
 {"cmd": "journal_status"} — print {"event": "journal_status", ...}; {"cmd": "quit"}.
-Events (stdout): "ready" once every client has its first timeline, "armed", "round", "error"."""
+Events (stdout): "ready" once every client has its first timeline, "armed", "round",
+"storm_armed", "storm", "error"."""
 
 from __future__ import annotations
 
@@ -26,120 +33,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.swarm_clients import PanoClient, Tracker, WsClient
+
 CONNECT_CONCURRENCY = 25
 
 
 def emit(event: str, **fields: Any) -> None:
     sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
     sys.stdout.flush()
-
-
-class Tracker:
-    """What one client has seen: the newest version, when it came, when its ack went out
-    and when the server answered that ack."""
-
-    confirm = True  # False when the server does not answer acks (then done = ack sent)
-
-    def __init__(self) -> None:
-        self.version = -1
-        self.armed_version = -1
-        self.received: float | None = None
-        self.acked: float | None = None
-        self.confirmed: float | None = None
-        self.first = asyncio.Event()
-        self.first_confirmed = False
-        self.done = asyncio.Event()
-        self.payload_bytes = 0
-
-    def arm(self) -> None:
-        self.armed_version = self.version
-        self.received = self.acked = self.confirmed = None
-        self.done.clear()
-
-    def on_timeline(self, version: int, size: int) -> None:
-        if self.payload_bytes == 0:
-            self.payload_bytes = size
-        self.first.set()
-        newer = version > self.version
-        self.version = max(self.version, version)
-        if newer and version > self.armed_version and self.received is None:
-            self.received = time.monotonic()
-
-    def on_ack_sent(self, version: int) -> None:
-        if self.received is not None and self.acked is None and version > self.armed_version:
-            self.acked = time.monotonic()
-            if not Tracker.confirm:
-                self.done.set()
-
-    def on_confirmed(self, version: int) -> None:
-        self.first_confirmed = True
-        if self.acked is not None and self.confirmed is None and version > self.armed_version:
-            self.confirmed = time.monotonic()
-            self.done.set()
-
-
-class PanoClient:
-    def __init__(self, url: str, screen: str, token: str) -> None:
-        import socketio
-
-        self.url, self.screen, self.token = url, screen, token
-        self.t = Tracker()
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.sio.on("timeline", self._on_timeline, namespace="/player")
-        self.sio.on("connect", self._on_connect, namespace="/player")
-        self.namespace_ready = asyncio.Event()
-
-    async def _on_connect(self) -> None:
-        self.namespace_ready.set()
-
-    async def _on_timeline(self, data: dict[str, Any]) -> None:
-        version = int(data.get("version", 0))
-        # The controller sends the first timeline from its connect handler, before the
-        # namespace's CONNECT packet; an emit before that packet is refused by the client.
-        await self.namespace_ready.wait()
-        self.t.on_timeline(version, len(json.dumps(data, separators=(",", ":"))))
-        self.t.on_ack_sent(version)
-        await self.sio.emit("ack", {"version": version, "missing": []}, namespace="/player",
-                            callback=lambda *answer: self.t.on_confirmed(version))
-
-    async def connect(self) -> None:
-        await self.sio.connect(
-            self.url, namespaces=["/player"], transports=["websocket"], wait_timeout=30,
-            auth={"screen": self.screen, "token": self.token, "software": "pano-bench/0.1"})
-
-    async def close(self) -> None:
-        await self.sio.disconnect()
-
-
-class WsClient:
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.t = Tracker()
-        self.ws: Any = None
-        self.task: asyncio.Task | None = None
-
-    async def connect(self) -> None:
-        from websockets.asyncio.client import connect
-
-        self.ws = await connect(self.url, compression=None, max_size=None, open_timeout=30,
-                                ping_interval=25, ping_timeout=20)
-        self.task = asyncio.create_task(self._loop())
-
-    async def _loop(self) -> None:
-        async for raw in self.ws:
-            data = json.loads(raw)
-            if "ok" in data:
-                self.t.on_confirmed(int(data["version"]))
-                continue
-            version = int(data.get("version", 0))
-            self.t.on_timeline(version, len(raw))
-            self.t.on_ack_sent(version)
-            await self.ws.send(json.dumps({"version": version, "missing": []}))
-
-    async def close(self) -> None:
-        await self.ws.close()
-        if self.task is not None:
-            await asyncio.gather(self.task, return_exceptions=True)
 
 
 async def connect_all(clients: list, timeout: float) -> int:
@@ -160,30 +61,52 @@ async def connect_all(clients: list, timeout: float) -> int:
     return len(failures)
 
 
-async def run_round(clients: list, timeout: float) -> dict[str, Any]:
+async def run_round(clients: list, timeout: float, every: int = 1) -> dict[str, Any]:
+    expected = [c for c in clients if c.t.index % every == 0]
+    others = [c.t for c in clients if c.t.index % every != 0]
     try:
-        await asyncio.wait_for(asyncio.gather(*(c.t.done.wait() for c in clients)), timeout)
+        await asyncio.wait_for(asyncio.gather(*(c.t.done.wait() for c in expected)), timeout)
     except TimeoutError:
         pass
-    trackers = [c.t for c in clients]
+    trackers = [c.t for c in expected]
     return {
         "received": [t.received for t in trackers if t.received is not None],
         "acked": [t.acked for t in trackers if t.acked is not None],
         "confirmed": [t.confirmed for t in trackers if t.confirmed is not None],
         "clients": len(trackers),
+        "others_received": sum(t.received is not None for t in others),
     }
 
 
-async def _round(clients: list, timeout: float) -> None:
-    emit("round", **await run_round(clients, timeout))
+async def _round(clients: list, timeout: float, every: int) -> None:
+    emit("round", **await run_round(clients, timeout, every))
+
+
+async def run_storm(clients: list, timeout: float) -> dict[str, Any]:
+    """Wait until every client is back with the version it held when the storm began."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(c.t.back is None for c in clients):
+        await asyncio.sleep(0.05)
+    trackers = [c.t for c in clients]
+    return {
+        "back": [t.back for t in trackers if t.back is not None],
+        "clients": len(trackers),
+        "attempts": sum(t.attempts for t in trackers),
+        "failures": [f for t in trackers for f in t.failures],
+    }
+
+
+async def _storm(clients: list, timeout: float) -> None:
+    emit("storm", **await run_storm(clients, timeout))
 
 
 async def main_async(args: argparse.Namespace) -> None:
     if args.kind == "pano":
         creds = json.loads(args.creds.read_text())
-        clients: list = [PanoClient(args.url, c["screen"], c["token"]) for c in creds]
+        clients: list = [PanoClient(args.url, c["screen"], c["token"], int(c.get("index", 0)))
+                         for c in creds]
     else:
-        clients = [WsClient(args.url) for _ in range(args.count)]
+        clients = [WsClient(args.url, args.first + k * args.step) for k in range(args.count)]
     started = time.monotonic()
     failed = await connect_all(clients, args.connect_timeout)
     clients = [c for c in clients if c.t.first.is_set()]
@@ -216,7 +139,13 @@ async def main_async(args: argparse.Namespace) -> None:
             for c in clients:
                 c.t.arm()
             emit("armed")
-            asyncio.create_task(_round(clients, float(command.get("timeout", 60))))
+            asyncio.create_task(_round(clients, float(command.get("timeout", 60)),
+                                       max(1, int(command.get("every", 1)))))
+        elif command["cmd"] == "storm":
+            for c in clients:
+                c.t.arm_storm()
+            emit("storm_armed")
+            asyncio.create_task(_storm(clients, float(command.get("timeout", 120))))
         elif command["cmd"] == "quit":
             break
     await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
@@ -228,6 +157,8 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--creds", type=Path, help="JSON list of {screen, token} (pano)")
     parser.add_argument("--count", type=int, default=0, help="number of clients (ws)")
+    parser.add_argument("--first", type=int, default=0, help="index of the first ws client")
+    parser.add_argument("--step", type=int, default=1, help="index step between ws clients")
     parser.add_argument("--connect-timeout", type=float, default=300.0)
     args = parser.parse_args()
     try:

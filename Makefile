@@ -51,7 +51,7 @@ test: system-deps install-dev
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 bench: install-dev
-	$(PY) -m bench
+	$(PY) -m bench --sizes 100,500,1000 --systems gevent,baseline
 	$(PY) -m bench.rebuild
 	$(PY) -m bench.renditions
 	$(PY) -m bench.slides

@@ -50,6 +50,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="skip the reconnect storm")
     parser.add_argument("--no-tenth", dest="tenth", action="store_false",
                         help="skip the changes of every tenth screen")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="record each Pano server with py-spy during the changes of "
+                             "every screen into DIR (bench/profiling.py; skews timings)")
     parser.add_argument("--out", type=Path, help="results JSON (default bench/results/…)")
     args = parser.parse_args(argv)
     default_sizes, default_rounds = ("50,100", 3) if args.quick else ("100,500", 5)
@@ -113,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
                       flush=True)
                 phase = runner.run_phase(system, size, args.rounds,
                                          Path(tmp) / f"{name}-{size}", swarm_procs,
-                                         tenth=args.tenth, storm=args.storm)
+                                         tenth=args.tenth, storm=args.storm,
+                                         profile=args.profile)
                 phases.append(phase)
                 captured = getattr(system, "captured_timeline", None) or captured
                 print(f"#   p50 {phase.median('p50'):.0f} ms, p95 {phase.median('p95'):.0f} ms,"
@@ -150,6 +154,13 @@ def main(argv: list[str] | None = None) -> int:
             notes.append(f"{p.system}@{p.size}: a change of every tenth screen also pushed "
                          f"to up to {max(others)} screens it did not touch")
     print("\n" + "\n".join(notes))
+    if args.profile:
+        from bench.profiling import report
+
+        for p in phases:
+            raw = Path(p.info.get("profile", ""))
+            if raw.is_file():
+                print("\n" + report(raw, 15))
     print(f"\nAll rounds: {out}")
     return 0 if all(p.missing() == 0 and not p.info.get("storm", {}).get("lost")
                     and not sum(r["missing"] for r in p.info.get("tenth", {}).get("rounds", []))

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from bench import procs
 from bench.payload import encode, synthetic_timeline
+from bench.profiling import Recorder
 from bench.stats import Phase
 from bench.storm import run_storm
 from bench.usage import Usage, idle_rate, snapshot
@@ -142,10 +143,12 @@ def measure_round(system: System, server_pid: int, swarms: list[procs.Channel],
 
 
 def run_phase(system: System, size: int, rounds: int, workdir: Path,
-              swarm_procs: int, *, tenth: bool = True, storm: bool = True) -> Phase:
+              swarm_procs: int, *, tenth: bool = True, storm: bool = True,
+              profile: Path | None = None) -> Phase:
     """Warm-up change, then `rounds` measured changes of every screen, `rounds` of every
-    tenth screen (``tenth``), then a reconnect storm (``storm``). Always stops what it
-    started."""
+    tenth screen (``tenth``), then a reconnect storm (``storm``). ``profile``: a folder
+    for py-spy's record of a Pano server during the changes of every screen
+    (bench/profiling.py). Always stops what it started."""
     phase = Phase(system.name, size)
     workdir.mkdir(parents=True, exist_ok=True)
     server = system.start(workdir, size)
@@ -174,8 +177,12 @@ def run_phase(system: System, size: int, rounds: int, workdir: Path,
         usage = Usage(idle_cpu_per_s=idle)
         cpu_before = procs.tree_cpu(server.pid)
         swarm_cpu_before = sum(procs.tree_cpu(s.proc.pid) for s in swarms)
+        recorder = (Recorder(server.pid, profile / f"{system.name}-{size}.txt")
+                    if profile is not None and system.name != "baseline" else None)
         for _ in range(rounds):
             measure_round(system, server.pid, swarms, phase, usage, confirm=confirm)
+        if recorder is not None:
+            phase.info["profile"] = str(recorder.stop() or "py-spy not found")
         cpu_used = procs.tree_cpu(server.pid) - cpu_before
         phase.info["server_cpu_ms_per_change"] = cpu_used / rounds * 1000
         swarm_used = sum(procs.tree_cpu(s.proc.pid) for s in swarms) - swarm_cpu_before

@@ -26,7 +26,7 @@ from bench.storm import run_storm
 from bench.usage import Usage, idle_rate, snapshot
 
 PY = sys.executable
-ROUND_TIMEOUT = 60.0
+ROUND_TIMEOUT = 120.0
 SETTLE = 0.5  # seconds of quiet between rounds
 EVERY = 10  # a "tenth" change touches the clients whose index is a multiple of this
 
@@ -92,10 +92,18 @@ class BaselineSystem:
             self.control = None
 
 
-def start_swarms(system: System, workdir: Path, parts: int) -> list[procs.Channel]:
-    """``parts`` swarm processes sharing the system's players."""
+def connect_timeout(size: int) -> float:
+    """Seconds the swarms get to connect ``size`` players (5000 take minutes)."""
+    return max(300.0, size * 0.2)
+
+
+def start_swarms(system: System, workdir: Path, parts: int,
+                 timeout: float = 300.0) -> list[procs.Channel]:
+    """``parts`` swarm processes sharing the system's players, each connecting its own
+    within ``timeout`` seconds."""
     return [procs.Channel(procs.start([PY, "-m", "bench.swarm",
-                                       *system.swarm_args(workdir, part, parts)],
+                                       *system.swarm_args(workdir, part, parts),
+                                       "--connect-timeout", str(timeout)],
                                       log=workdir / f"swarm-{part}.log", pipes=True))
             for part in range(parts)]
 
@@ -156,8 +164,8 @@ def run_phase(system: System, size: int, rounds: int, workdir: Path,
     try:
         time.sleep(1.0)
         rss_idle, threads_idle = procs.tree_rss(server.pid), procs.tree_threads(server.pid)
-        swarms.extend(start_swarms(system, workdir, swarm_procs))
-        ready = [s.expect("ready", 600) for s in swarms]
+        swarms.extend(start_swarms(system, workdir, swarm_procs, connect_timeout(size)))
+        ready = [s.expect("ready", connect_timeout(size) + 60) for s in swarms]
         connected = sum(r["connected"] for r in ready)
         if connected < size:
             raise RuntimeError(f"{system.name}: only {connected} of {size} clients connected "

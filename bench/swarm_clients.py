@@ -99,15 +99,19 @@ class Reconnecting:
         self.closing = False
         self.connected_at = 0.0
         self.fresh = False  # the next timeline is the first on a new connection
+        self.drops = 0
         self._reconnect_task: asyncio.Task | None = None
 
     async def connect(self) -> None:
         raise NotImplementedError
 
     def dropped(self) -> None:
-        if self.closing or self._reconnect_task is not None:
+        """The connection ended (not by close()): reconnect, unless already trying."""
+        if self.closing:
             return
-        self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect())
+        self.drops += 1
+        if self._reconnect_task is None:
+            self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect())
 
     async def _reconnect(self) -> None:
         try:
@@ -116,14 +120,18 @@ class Reconnecting:
                 await asyncio.sleep(delay)
                 if self.closing:
                     return
-                started = time.monotonic()
+                started, drops = time.monotonic(), self.drops
                 try:
                     await self.connect()
-                    self.t.attempts += 1
-                    return
                 except Exception as exc:  # noqa: BLE001 - counted, then retried
                     self.t.on_failure(started, exc)
                     delay = self.backoff.failed()
+                    continue
+                self.t.attempts += 1
+                if self.drops == drops:
+                    return
+                # the new connection ended while it was being made: wait and try again
+                delay = self.backoff.disconnected(time.monotonic() - self.connected_at)
         finally:
             self._reconnect_task = None
 

@@ -141,6 +141,8 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
 
     @app.get("/healthz")
     def _health() -> dict[str, Any]:
-        return {"ok": True}
+        # leader: this process won the election (controller/leadership, set by the server)
+        server = app.extensions.get("pano_leadership")
+        return {"ok": True, "leader": bool(server is not None and server.leading)}
 
     return app, socketio

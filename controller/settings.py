@@ -40,6 +40,7 @@ ENV_VARS = {
     "PANO_HEARTBEAT_INTERVAL": "heartbeat_interval",
     "PANO_MESSAGE_QUEUE_CHANNEL": "message_queue_channel",
     "PANO_SCHEDULER": "scheduler",
+    "PANO_LEADER_TTL": "leader_ttl",
     "PANO_REQUIRED_LANGUAGES": "required_languages",  # comma-separated: vi,en
     "PANO_PUBLIC_URL": "public_url",
     "PANO_QR_ALLOWED_DOMAINS": "qr_allowed_domains",  # comma-separated
@@ -77,9 +78,13 @@ class Settings:
     message_queue: str = ""
     # Pub/sub channel on the message queue; processes of one deployment share it.
     message_queue_channel: str = "pano"
-    # Run the change watcher and APScheduler here. Exactly one process of a deployment
-    # must (docs/operations.md, "Scaling out"); the others set scheduler: false.
+    # Take part in the leader election (controller/leadership/): the one elected process
+    # runs the change watcher, APScheduler, the alerts, the presence sweeper and the live
+    # panel feed. false: never lead, only serve (docs/operations.md, "Scaling out").
     scheduler: bool = True
+    # Seconds a leader's lease lasts without renewal (renewed every third of it): a dead
+    # leader is replaced within about this long plus a second.
+    leader_ttl: float = 5.0
     # Reverse proxies in front of the controller whose X-Forwarded-For/-Proto/-Host are
     # trusted (1 behind one nginx). 0: trust none, the peer's address is the client's.
     proxy_count: int = 0
@@ -279,6 +284,8 @@ def _check(s: Settings) -> None:
     if not (s.change_poll_interval > 0):
         raise SettingsError(
             f"change_poll_interval must be > 0 seconds, got {s.change_poll_interval}")
+    if not 1 <= s.leader_ttl <= 60:
+        raise SettingsError(f"leader_ttl must be between 1 and 60 seconds, got {s.leader_ttl}")
     if not s.host.strip():
         raise SettingsError("host must not be empty")
     if not 0 <= s.proxy_count <= 5:

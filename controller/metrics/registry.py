@@ -76,3 +76,9 @@ ALERTS_FIRING = Gauge(
     "pano_alerts_firing",
     "Alerts firing now, by severity.",
     ["severity"], registry=REGISTRY)
+# Set by the leader election (controller/leadership/elector.py).
+LEADER = Gauge(
+    "pano_leader",
+    "1 while this process is the elected leader (it runs the change watcher, the "
+    "scheduler and the alerts), else 0.",
+    registry=REGISTRY)

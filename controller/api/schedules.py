@@ -140,7 +140,7 @@ def create() -> Any:
     _complete(session, row)
     try:
         schedule = create_schedule(session, actor, row)
-        changes.bump(session)
+        changes.bump(session, changes.Scope("schedule", str(schedule.id)))
         session.commit()
     except IntegrityError:  # the same id created at the same moment by someone else
         session.rollback()
@@ -166,7 +166,7 @@ def replace(slug: str) -> Any:
     _check(session, actor, row.values, reach)  # and may make the new one
     _complete(session, row)
     if update_schedule(session, actor, schedule, row):
-        changes.bump(session)
+        changes.bump(session, changes.Scope("schedule", str(schedule.id)))
         session.commit()
     return {**as_dict(session, schedule, reach), "notes": notes}
 
@@ -178,8 +178,8 @@ def delete(slug: str) -> Any:
     actor = current_actor()
     schedule = _load(slug)
     _check(session, actor, entry_values(schedule), SiteReach(session))
-    gone = as_entry(schedule)
+    gone, scope = as_entry(schedule), changes.Scope("schedule", str(schedule.id))
     delete_schedule(session, actor, schedule)
-    changes.bump(session)
+    changes.bump(session, scope)
     session.commit()
     return {"deleted": gone}

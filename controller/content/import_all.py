@@ -39,9 +39,7 @@ def import_content(session: Session, settings: Settings, *, agencies: Path | Non
                                         settings.language_config, approve=approve,
                                         actor=actor))
     if schedules is not None:
-        # After sites and playlists, which the schedules name. One bump of the change
-        # counter per import is enough: skip it if an earlier part bumped already.
-        bumped = any(report.changed for report in reports)
-        reports.append(import_schedules(session, Path(schedules), bump=not bumped,
-                                        actor=actor))
+        # After sites and playlists, which the schedules name. Each part bumps the
+        # change log with what it touched (the schedules' own ids here).
+        reports.append(import_schedules(session, Path(schedules), actor=actor))
     return reports

@@ -123,6 +123,7 @@ def store_and_write(session: Session, parsed: list[ParsedPlaylist], path: Path,
                     "media %(name)r changed while importing; run the import again",
                     name=m.name))
     label = source or str(path)
+    touched: list[changes.Scope] = []
     for playlist in parsed:
         write = _write_approved if approve else _write_draft
         outcome = write(session, actor, playlist, existing.get(playlist.id),
@@ -130,6 +131,7 @@ def store_and_write(session: Session, parsed: list[ParsedPlaylist], path: Path,
         if outcome is None:
             report.unchanged += 1
             continue
+        touched.append(changes.Scope("playlist", playlist.id))
         created, note = outcome
         report.created += created
         report.updated += not created
@@ -139,7 +141,7 @@ def store_and_write(session: Session, parsed: list[ParsedPlaylist], path: Path,
     media_count = len({m.sha256 for p in parsed for m in p.media})
     report.notes.append(f"{media_count} media files referenced, {stored_new} newly stored")
     if approve and report.changed:
-        changes.bump(session)  # once per import: the watcher rebuilds once
+        changes.bump(session, *touched)  # once per import: the watcher rebuilds once
     session.flush()
     return report
 

@@ -325,16 +325,19 @@ def import_schedules(session: Session, path: Path, bump: bool = True,
     report = ImportReport(source=str(path), what="schedules", notes=notes)
     existing = {s.slug: s for s in session.scalars(select(Schedule))}
     reach = SiteReach(session)
+    touched: list[changes.Scope] = []
     for row in parsed:
         schedule = existing.get(row.slug)
         if schedule is None:
             _check_allowed(session, actor, reach, row.values)
-            create_schedule(session, actor, row)
+            touched.append(changes.Scope("schedule", str(
+                create_schedule(session, actor, row).id)))
             report.created += 1
         elif differs(schedule, row.values):
             _check_allowed(session, actor, reach, entry_values(schedule))
             _check_allowed(session, actor, reach, row.values)
             update_schedule(session, actor, schedule, row)
+            touched.append(changes.Scope("schedule", str(schedule.id)))
             report.updated += 1
         else:
             report.unchanged += 1
@@ -342,7 +345,7 @@ def import_schedules(session: Session, path: Path, bump: bool = True,
                                                                              for r in parsed})]
     report.notes.append(f"{len(parsed)} schedules in the file")
     if report.changed and bump:
-        changes.bump(session)
+        changes.bump(session, *touched)
     session.flush()
     return report
 

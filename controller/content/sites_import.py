@@ -236,17 +236,22 @@ def _screen_refusal(screen_id: str, message: Refusal) -> Refusal:
 
 
 def _upsert(session: Session, model: type[Site] | type[Screen], existing: dict[str, Any],
-            rows: list[Any], report: ImportReport) -> None:
-    """Create or update ``rows`` (with ``id`` and ``values``), counting into ``report``."""
+            rows: list[Any], report: ImportReport) -> list[str]:
+    """Create or update ``rows`` (with ``id`` and ``values``), counting into ``report``.
+    Returns the ids created or changed."""
+    touched: list[str] = []
     for row in rows:
         found = existing.get(row.id)
         if found is None:
             session.add(model(id=row.id, updated_at=utcnow(), **row.values))
             report.created += 1
+            touched.append(row.id)
         elif apply_values(found, row.values):
             report.updated += 1
+            touched.append(row.id)
         else:
             report.unchanged += 1
+    return touched
 
 
 def import_sites(session: Session, path: Path,
@@ -261,15 +266,17 @@ def import_sites(session: Session, path: Path,
     report = ImportReport(source=str(path), what="sites and screens")
     existing_sites = {s.id: s for s in session.execute(select(Site)).scalars()}
     existing_screens = {s.id: s for s in session.execute(select(Screen)).scalars()}
-    _upsert(session, Site, existing_sites, sites, report)
+    touched = [changes.Scope("site", i) for i in _upsert(session, Site, existing_sites,
+                                                         sites, report)]
     session.flush()  # sites before the screens that refer to them
-    _upsert(session, Screen, existing_screens, screens, report)
+    touched += [changes.Scope("screen", i) for i in _upsert(session, Screen, existing_screens,
+                                                            screens, report)]
     file_sites = {r.id for r in sites}
     file_screens = {r.id for r in screens}
     report.kept += [f"site {sid}" for sid in sorted(set(existing_sites) - file_sites)]
     report.kept += [f"screen {sid}" for sid in sorted(set(existing_screens) - file_screens)]
     report.notes.append(f"{len(sites)} sites, {len(screens)} screens in the file")
     if report.changed:
-        changes.bump(session)
+        changes.bump(session, *touched)
     session.flush()
     return report

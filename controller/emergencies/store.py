@@ -51,8 +51,8 @@ def create(session: Session, request: EmergencyRequest, actor: Actor) -> Emergen
         starts_at=request.starts_at, ends_at=request.ends_at, created_by=actor.user_id,
         created_at=utcnow())
     session.add(emergency)
-    changes.bump(session)
     session.flush()
+    changes.bump(session, changes.Scope("emergency", str(emergency.id)))
     record(session, actor, "emergency.send", "emergency", emergency.id,
            after={"messages": emergency.messages, "url": emergency.url,
                   "targets": emergency.targets, "starts_at": emergency.starts_at,
@@ -72,7 +72,7 @@ def cancel(session: Session, emergency: Emergency, actor: Actor,
         raise EmergencyRefused(refusal("emergency %(number)s has already ended.",
                                        number=emergency.id))
     emergency.cancelled_at = now
-    changes.bump(session)
+    changes.bump(session, changes.Scope("emergency", str(emergency.id)))
     session.flush()
     record(session, actor, "emergency.cancel", "emergency", emergency.id,
            before={"ends_at": emergency.ends_at}, after={"cancelled_at": now})

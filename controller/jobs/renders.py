@@ -54,22 +54,27 @@ def make_files(ctx: JobContext, requests: Sequence[Request], deadline: float) ->
     from controller.slides.cache import slide_media
 
     made = 0
+    shas: dict[str, None] = {}  # the files made, for the change log's media scopes
     for request in requests:
         try:
             with ctx.sessions() as session:
                 if request[0] == "slide":
-                    slide_media(session, ctx.store, request[2])
+                    sha = slide_media(session, ctx.store, request[2]).sha256
                 elif request[0] == "badge":
-                    badge_media(session, ctx.store, request[2])
+                    sha = badge_media(session, ctx.store, request[2]).sha256
                 else:
-                    rendition_for(session, ctx.store, request[1], request[2])
+                    row = rendition_for(session, ctx.store, request[1], request[2])
+                    sha = row.rendition_sha256 if row is not None else request[1]
                 session.commit()
             made += 1
+            shas[sha] = None
         except Exception as err:  # noqa: BLE001 - one file never stops the others
             log.warning("cannot make %s %s: %s", request[0], str(request[1])[:16], err)
     if made and time.time() > deadline - LATE_MARGIN:
         with ctx.sessions() as session:
-            changes.bump(session)  # a rebuild that did not wait for them includes them
+            # A rebuild that did not wait for them includes them: the screens that name
+            # these files or were built while one was missing (controller.changes).
+            changes.bump(session, *(changes.Scope("media", sha) for sha in shas))
             session.commit()
     log.info("made %d of %d files for a rebuild", made, len(requests))
     return made

@@ -57,6 +57,7 @@ from controller.models.plays import (  # noqa: F401
 from controller.models.records import (  # noqa: F401
     AuditEntry,
     ChangeCounter,
+    ChangeLogEntry,
     Job,
 )
 from controller.models.screens import (  # noqa: F401
@@ -100,6 +101,7 @@ __all__ = [
     "ScreenCommand",
     "AuditEntry",
     "ChangeCounter",
+    "ChangeLogEntry",
     "Job",
     "PLAYS_APPEND_ONLY",
     "PlayJournal",

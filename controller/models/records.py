@@ -49,6 +49,20 @@ class ChangeCounter(Base):
     value: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
+
+class ChangeLogEntry(Base):
+    """One scope a committed change touched (``controller.changes.bump``): ``kind`` and
+    ``key`` of a :class:`controller.changes.Scope`. The watcher reads the entries after
+    the last id it saw; ids grow in commit order (the counter row above is locked from
+    the bump to the commit). Pruned to a day / 100 000 rows by the watcher."""
+
+    __tablename__ = "change_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+
 class Job(Base):
     """CPU-heavy work done by the job worker for a person (controller/jobs/): an import
     or an upload's checks. ``status`` goes queued → running → done or failed, never back;

@@ -161,8 +161,8 @@ def _new_draft(session: Session, actor: Actor, playlist: Playlist, number: int,
 def update_details(session: Session, actor: Actor, playlist: Playlist, *,
                    title_vi: str | None = None, title_en: str | None = None,
                    themes: Sequence[str] | None = None) -> bool:
-    """Change a playlist's titles or themes (not shown on screens, so not reviewed).
-    Returns whether anything changed."""
+    """Change a playlist's titles or themes (not reviewed; the titles are in the
+    timelines, so a change is bumped). Returns whether anything changed."""
     new_themes = list(themes) if themes is not None else list(playlist.themes or [])
     check_edit(actor, playlist.agency_id, new_themes)
     before = {"title": {"vi": playlist.title_vi, "en": playlist.title_en},
@@ -175,6 +175,8 @@ def update_details(session: Session, actor: Actor, playlist: Playlist, *,
     if after == before:
         return False
     playlist.updated_at = utcnow()
+    # Timelines carry the playlist's titles: its screens are rebuilt (no review needed).
+    changes.bump(session, changes.Scope("playlist", playlist.id))
     record(session, actor, "playlist.update", "playlist", playlist.id, before=before,
            after=after, agency_id=playlist.agency_id)
     return True
@@ -272,7 +274,7 @@ def approve(session: Session, actor: Actor, playlist: Playlist, number: int,
     playlist.current_version = number
     playlist.updated_at = utcnow()
     archived = archive_unpinned(session, playlist.id, previous)
-    changes.bump(session)
+    changes.bump(session, changes.Scope("playlist", playlist.id))
     record(session, actor, "playlist.approve", "playlist_version", f"{playlist.id}@{number}",
            before={**before, "on_air": previous},
            after={**_summary(version), "on_air": number, "archived": archived},
@@ -331,7 +333,7 @@ def archive(session: Session, actor: Actor, playlist: Playlist,
     version.state = ARCHIVED
     if playlist.current_version == number:
         playlist.current_version = None
-        changes.bump(session)
+        changes.bump(session, changes.Scope("playlist", playlist.id))
     playlist.updated_at = utcnow()
     record(session, actor, "playlist.archive", "playlist_version", f"{playlist.id}@{number}",
            before=before, after=_summary(version), agency_id=playlist.agency_id)

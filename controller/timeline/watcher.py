@@ -1,59 +1,133 @@
-"""The change watcher: polls the database's change counter and rebuilds timelines when
-it moved, so a change made anywhere (a web request, the CLI in another process) reaches
-the connected players within about a second."""
+"""The change watcher: woken when a change is committed (in this process, by PostgreSQL
+NOTIFY, a local datagram or Redis: ``controller.changes_notify``), it reads the change
+log after the last id it saw and rebuilds the timelines those scopes reach
+(``TimelinePublisher.rebuild_for``). A slow poll (``change_poll_interval``) is the safety
+net for a lost notification; it also wakes when the earliest running emergency ends, so
+that emergency leaves its screens' timelines on time."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from controller import changes
+from controller.changes_notify import commit_hook
 from controller.timeline.publisher import TimelinePublisher
 
+if TYPE_CHECKING:
+    from controller.changes_notify.listening import Listening
+    from controller.settings import Settings
+
 log = logging.getLogger("pano.timeline")
+
+TICK_SPACING = 1.0  # on_tick runs at most this often, however many changes arrive
+PRUNE_SPACING = 60.0  # the change log is pruned at most this often
 
 
 class ChangeWatcher:
     """``run()`` loops until ``stop()``; start it with ``SocketIO.start_background_task``
     so it is a thread in threading mode and a greenlet in gevent mode (where
-    ``threading.Event`` is monkey-patched). ``on_tick`` (if given) runs on every poll,
-    e.g. to drop connections whose credential was revoked."""
+    ``threading.Event`` is monkey-patched). ``wake()`` (thread-safe, cheap) asks for a
+    check now; many wakes during a rebuild make one more check after it, not one each.
+    ``on_tick`` (if given) runs after checks, at most once a second, e.g. to drop
+    connections whose credential was revoked. With ``settings``, ``run`` also listens
+    for other processes' changes on the transports the deployment has."""
 
     def __init__(self, publisher: TimelinePublisher, session_factory: sessionmaker[Session],
-                 interval: float, on_tick: Callable[[Session], Any] | None = None) -> None:
+                 interval: float, on_tick: Callable[[Session], Any] | None = None,
+                 settings: Settings | None = None) -> None:
         self.publisher = publisher
         self.session_factory = session_factory
         self.interval = interval
         self.on_tick = on_tick
+        self.settings = settings
+        # The last change-log id whose scopes were rebuilt; None: rebuild everything
+        # first (the server sets it to the id read before its start-up rebuild).
         self.last_seen: int | None = None
+        self.checks = 0  # passes of the loop, for tests and the log
+        self.rebuilds = 0  # checks that found something to rebuild
+        self.listening: Listening | None = None
         self._stopped = threading.Event()
+        self._woken = threading.Event()
+        self._last_tick = float("-inf")
+        self._last_prune = time.monotonic()
+
+    def wake(self) -> None:
+        self._woken.set()
 
     def check(self) -> list[str]:
-        """One poll: rebuild if the counter moved since the last poll, or an emergency
-        has just ended (it must leave the timelines of its screens)."""
+        """One pass: rebuild what the changes committed since the last pass touched,
+        or everything when an emergency has just ended (it must leave its screens)."""
         with self.session_factory() as session:
-            value = changes.current(session)
+            if self.last_seen is None:
+                last, scopes = changes.latest_id(session), [changes.EVERYTHING]
+            else:
+                last, scopes = changes.since(session, self.last_seen)
             session.rollback()  # end the read transaction: the rebuild must see fresh data
+            if self.publisher.rebuild_due():
+                scopes = [changes.EVERYTHING]
             changed: list[str] = []
-            if value != self.last_seen or self.publisher.rebuild_due():
-                changed = self.publisher.rebuild(session)
-                self.last_seen = value
-            if self.on_tick is not None:
+            if scopes:
+                self.rebuilds += 1
+                changed = self.publisher.rebuild_for(session, scopes)
+            self.last_seen = last
+            now = time.monotonic()
+            if self.on_tick is not None and now - self._last_tick >= TICK_SPACING:
+                self._last_tick = now
                 self.on_tick(session)
+            if now - self._last_prune >= PRUNE_SPACING:
+                self._last_prune = now
+                self._prune(session)
             return changed
 
+    def _prune(self, session: Session) -> None:
+        try:
+            gone = changes.prune(session)
+            session.commit()
+            if gone:
+                log.info("change log: %d old entries pruned", gone)
+        except Exception:  # noqa: BLE001 - a locked database: next minute
+            session.rollback()
+            log.warning("change log: pruning failed; trying again later", exc_info=True)
+
+    def _timeout(self) -> float:
+        """Until the next poll, or the end of the earliest running emergency if sooner."""
+        timeout = self.interval
+        expiry = self.publisher.next_expiry
+        if expiry is not None:
+            left = (expiry - self.publisher.clock()).total_seconds()
+            timeout = min(timeout, max(left, 0.0) + 0.01)
+        return timeout
+
     def run(self) -> None:
-        log.info("change watcher polling every %.2f s", self.interval)
-        while not self._stopped.is_set():
-            try:
-                self.check()
-            except Exception:  # keep watching: a locked database or a bad row is transient
-                log.exception("change watcher: rebuild failed; retrying")
-            self._stopped.wait(self.interval)
+        commit_hook.add_waker(self.wake)
+        if self.settings is not None:
+            from controller.changes_notify.listening import start_listener
+
+            self.listening = start_listener(self.settings, self.wake)
+        log.info("change watcher: woken by changes, polling every %.2f s as a safety net",
+                 self.interval)
+        try:
+            while not self._stopped.is_set():
+                self._woken.clear()  # a change committed from here on wakes the next pass
+                self.checks += 1
+                try:
+                    self.check()
+                except Exception:  # keep watching: a locked database or a bad row is transient
+                    log.exception("change watcher: rebuild failed; retrying")
+                    self._stopped.wait(min(self.interval, 1.0))  # no hot loop on a fault
+                if not self._stopped.is_set():
+                    self._woken.wait(self._timeout())
+        finally:
+            commit_hook.remove_waker(self.wake)
+            if self.listening is not None:
+                self.listening.stop()
 
     def stop(self) -> None:
         self._stopped.set()
+        self._woken.set()

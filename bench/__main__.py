@@ -76,8 +76,12 @@ def cpu_model() -> str:
 
 
 def commit() -> str:
-    """The measured code's commit (`git log --oneline -1`), with "+dirty" if changed."""
+    """The measured code's commit (`git log --oneline -1`), with "+dirty" if changed;
+    PANO_BENCH_COMMIT names it for a tree without git (exported with `git archive`)."""
     import subprocess
+
+    if os.environ.get("PANO_BENCH_COMMIT"):
+        return os.environ["PANO_BENCH_COMMIT"][:120]
 
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=Path(__file__).parent, text=True,

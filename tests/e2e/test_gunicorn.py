@@ -30,7 +30,7 @@ def test_gunicorn_gevent_worker_serves_players(tmp_path):
                           and s["now_playing"] and s["cache"]["missing"] == 0 and s,
                           timeout=30, what="player connected through gunicorn")
         assert status["timeline_version"] >= 1
-        assert "websocket" in player.output()  # not a long-polling fallback
+        assert status["transport"] == "websocket", status  # not a long-polling fallback
         # With the request deadlines of controller/edge/http_server.py.
         assert "Using worker: controller.edge.gunicorn_worker.BoundedGeventWorker" in \
             gunicorn.output()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from support.prerender import render_once
 from support.processes import REPO, controller_cli
 
 TOKEN_RE = re.compile(r"\b(pst_[A-Za-z0-9_\-]+)")
@@ -71,6 +72,7 @@ def prepare(data_dir: Path, playlists: Path) -> None:
         atexit.register(shutil.rmtree, home, True)
         template = home / "data"
         controller_cli(template, *args)
+        render_once(template)
         _PREPARED[key] = template
     shutil.copytree(template, data_dir, dirs_exist_ok=True)
 

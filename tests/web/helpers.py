@@ -8,7 +8,6 @@ import functools
 import json
 import queue
 import shutil
-import sqlite3
 import tempfile
 import threading
 import time
@@ -21,6 +20,7 @@ from typing import Any
 import requests
 import socketio
 import yaml
+from support.prerender import render_once
 
 from controller.auth.tokens import issue_screen_token, issue_user_token
 from controller.auth.users import add_user
@@ -122,29 +122,8 @@ def _template() -> tuple[Path, dict[str, str], dict[str, str]]:
     atexit.register(shutil.rmtree, data, True)
     fleet = Fleet(make_settings(data)).seed()
     fleet.close()  # the last connection closes: the WAL is folded into pano.db
-    _render_once(fleet.settings)
+    render_once(data, jobs_worker="thread", media_source_dir=REPO / "media")
     return data, dict(fleet.tokens), dict(fleet.users)
-
-
-# What a first rebuild leaves that depends on the screens' state, not on the content.
-_PER_RUN = ("screen_timelines", "screen_media", "screen_media_digests")
-
-
-def _render_once(settings: Settings) -> None:
-    """Start and stop a controller on the template: the slides, QR badges and renditions
-    its first rebuild draws (most of a controller's start, in Pillow) are then in every
-    copy. The timelines and what they grant are dropped, so every copy starts with none
-    (a test server's first rebuild stores version 1, as on a new install)."""
-    from controller.server import ControllerServer
-
-    ControllerServer(settings).start().stop()
-    with sqlite3.connect(settings.db_url.removeprefix("sqlite:///")) as conn:
-        for table in _PER_RUN:
-            conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-    with sqlite3.connect(settings.db_url.removeprefix("sqlite:///")) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    for leftover in settings.data_dir.glob("jobs-queue.db*"):
-        leftover.unlink()
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:

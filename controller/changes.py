@@ -143,7 +143,7 @@ def since(session: Session, after_id: int, limit: int = SINCE_LIMIT) -> tuple[in
             return newest, [EVERYTHING]
         return after_id, []
     oldest = _oldest_id(session)
-    if after_id > 0 and oldest is not None and oldest > after_id + 1:
+    if oldest is not None and oldest > after_id + 1:
         log.warning("change log pruned past %d (oldest %d): rebuilding everything",
                     after_id, oldest)
         return latest_id(session), [EVERYTHING]

@@ -8,6 +8,7 @@ change is left to the other transports and the poll."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -76,6 +77,7 @@ class RedisListener(Listener):
     def __init__(self, url: str, channel: str, wake: Callable[[], None]) -> None:
         super().__init__(wake)
         self.url, self.channel = url, channel
+        self.client_name = f"pano-changes-{os.getpid()}-{id(self):x}"  # in CLIENT LIST
         self._client: Any = None
         self._pubsub: Any = None
 
@@ -88,7 +90,8 @@ class RedisListener(Listener):
         # which wakes the watcher once it listens again (what was published meanwhile
         # is lost, not the changes: they are in the change log).
         self._client = redis.Redis.from_url(self.url, socket_connect_timeout=5,
-                                            socket_keepalive=True, retry=Retry(NoBackoff(), 0))
+                                            socket_keepalive=True, retry=Retry(NoBackoff(), 0),
+                                            client_name=self.client_name)
         self._pubsub = self._client.pubsub()
         self._pubsub.subscribe(self.channel)
         for _ in range(5):  # listening only once Redis confirms the subscription

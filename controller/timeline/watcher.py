@@ -51,6 +51,8 @@ class ChangeWatcher:
         self.last_seen: int | None = None
         self.checks = 0  # passes of the loop, for tests and the log
         self.rebuilds = 0  # checks that found something to rebuild
+        self.wakes = 0  # notifications received (many wakes make one check)
+        self._count_lock = threading.Lock()
         self.listening: Listening | None = None
         self._stopped = threading.Event()
         self._woken = threading.Event()
@@ -58,6 +60,8 @@ class ChangeWatcher:
         self._last_prune = time.monotonic()
 
     def wake(self) -> None:
+        with self._count_lock:
+            self.wakes += 1
         self._woken.set()
 
     def check(self) -> list[str]:

@@ -39,6 +39,7 @@ from controller.api.screens import screens_api
 from controller.api.sites import sites_api
 from controller.api.strict_request import install_strict_input
 from controller.api.users import users_api
+from controller.changes_notify.redis_pubsub import use_redis
 from controller.db import make_engine, make_session_factory
 from controller.edge.http_server import answer_stalled_bodies
 from controller.edge.limits import MAX_MESSAGE
@@ -82,6 +83,9 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
         max_http_buffer_size=MAX_SOCKET_MESSAGE,
         manage_session=False,  # players have no Flask session; don't copy one per client
     )
+    # Commits that bump the change log are published on the Redis queue too, for the
+    # leader's change watcher (issue 14; controller/changes_notify/redis_pubsub.py).
+    use_redis(settings.message_queue, settings.message_queue_channel)
     if settings.proxy_count:
         # Outermost, so the Socket.IO middleware and Flask both see the player's own
         # address (logs, refusals, ScreenStatus.remote_addr), not nginx's.

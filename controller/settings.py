@@ -38,6 +38,7 @@ ENV_VARS = {
     "PANO_MESSAGE_QUEUE": "message_queue",
     "PANO_SECRET_KEY": "secret_key",
     "PANO_HEARTBEAT_INTERVAL": "heartbeat_interval",
+    "PANO_CHANGE_POLL_INTERVAL": "change_poll_interval",
     "PANO_MESSAGE_QUEUE_CHANNEL": "message_queue_channel",
     "PANO_SCHEDULER": "scheduler",
     "PANO_LEADER_TTL": "leader_ttl",
@@ -89,7 +90,9 @@ class Settings:
     # trusted (1 behind one nginx). 0: trust none, the peer's address is the client's.
     proxy_count: int = 0
     heartbeat_interval: float = 15.0
-    change_poll_interval: float = 0.25
+    # Seconds between the change watcher's safety-net polls: changes wake it at once
+    # (controller/changes_notify/); the poll finds what a lost notification missed.
+    change_poll_interval: float = 5.0
     media_source_dir: Path = Path("media")
     config_dir: Path = Path("config")
     secret_key: str = ""

@@ -43,11 +43,14 @@ from controller.timeline.builder import (
     build_body,
     iso_z,
 )
+from controller.timeline.dependencies import DependencyIndex, Deps, DepsMaker
+from controller.timeline.impact import screens_for
 from controller.timeline.playlists import load_playlists
 from controller.timeline.rendition_choice import RenditionChooser
 from controller.timeline.schedules import ScheduleIndex, load_schedules, usable
 from controller.timeline.slides import SlideMaker
 from controller.timeline.store import LostRace, Row, store_batch
+from controller.timeline.stored_versions import KNOWN
 
 log = logging.getLogger("pano.timeline")
 
@@ -167,6 +170,11 @@ class TimelinePublisher:
         # When the earliest emergency seen by the last rebuild ends: a rebuild is due
         # then, so it drops out of the timelines (the watcher asks ``rebuild_due``).
         self.next_expiry: datetime | None = None
+        # What each screen's last build depended on (``rebuild_for``), and how many
+        # screen timelines this publisher has built (what a change cost, for tests).
+        self.index = DependencyIndex()
+        self.screens_built = 0
+        self._slugs: dict[int, str] = {}  # schedule id -> slug, of the last build
 
     def rebuild_due(self, now: datetime | None = None) -> bool:
         expiry = self.next_expiry
@@ -181,6 +189,7 @@ class TimelinePublisher:
             query = query.where(_SCREENS.c.id.in_(screen_ids))
         rows = session.execute(query).all()
         loaded = load_schedules(session)
+        self._slugs = {item.id: item.slug for item in loaded}
         defaults = {row.default_playlist_id for row in rows if row.default_playlist_id}
         playlists = load_playlists(session, defaults, loaded)
         index = ScheduleIndex.of(usable(loaded, playlists))
@@ -250,9 +259,20 @@ class TimelinePublisher:
 
     def rebuild_for(self, session: Session, scopes: Iterable[Scope]) -> list[str]:
         """Rebuild the timelines that ``scopes`` (``controller.changes``) may touch, store
-        and push those whose content changed. For now: every screen."""
-        del scopes
-        return self.rebuild(session)
+        and push those whose content changed (``controller.timeline.impact``): the
+        screens the changed objects reach now and those their last timeline took from
+        them, plus any screen whose emergencies ended or whose local day turned (so
+        ``rebuild_for(session, [])`` is the answer to ``rebuild_due``). Every screen
+        until a full rebuild has filled the reverse index, and for ``all``."""
+        scopes = list(scopes)
+        with self._lock:
+            ids = screens_for(session, scopes, self.index, self.clock())
+        if ids is None:
+            return self.rebuild(session)
+        if not ids:
+            session.commit()  # end the read transaction, as a rebuild does
+            return []
+        return self.rebuild(session, ids)
 
     @TIMELINE_REBUILD_SECONDS.time()  # one attempt: build, compare, store (no push)
     def _rebuild_locked(self, session: Session, ids: list[str] | None,
@@ -260,6 +280,7 @@ class TimelinePublisher:
         now = self.clock()
         generated_at = iso_z(now)
         bodies = self._bodies(session, ids, now)
+        self.screens_built += len(bodies)
         query = select(ScreenTimeline.screen_id, ScreenTimeline.version,
                        ScreenTimeline.content_hash)
         if ids is not None:
@@ -268,10 +289,12 @@ class TimelinePublisher:
                   for row in session.execute(query)}
         hasher = _Hasher()
         rows: list[Row] = []
-        for item, body in bodies:
+        versions: dict[str, int] = {}  # screen -> its stored version after this commit
+        for item, body, _ in bodies:
             digest = hasher.digest(body)
             old = stored.get(item.screen.id)
             if old is not None and old[1] == digest:
+                versions[item.screen.id] = old[0]
                 continue
             version = old[0] + 1 if old is not None else 1
             full = {"schema": body["schema"], "screen": body["screen"], "version": version,
@@ -279,15 +302,37 @@ class TimelinePublisher:
             rows.append(Row(item.screen.id, old, version, digest, full, now))
         changed = store_batch(session, rows, batched=batched) if rows else []
         session.commit()
+        versions.update((row.screen_id, row.version) for row in changed)
+        self._remember(session, ids, bodies, versions)
         return changed
 
+    def _remember(self, session: Session, ids: list[str] | None,
+                  bodies: list[tuple[BuildInputs, dict[str, Any], bool]],
+                  versions: dict[str, int]) -> None:
+        """After a commit: the reverse index of the screens built, and the versions
+        stored for the acks (``stored_versions``). A screen whose row another process
+        stored first is left unknown, so the next change rebuilds it."""
+        make = DepsMaker(self._slugs)
+        entries: dict[str, Deps] = {
+            item.screen.id: make(item, body, versions[item.screen.id], incomplete)
+            for item, body, incomplete in bodies if item.screen.id in versions}
+        if ids is None:
+            self.index.replace(entries)
+        else:
+            self.index.update(ids, entries)
+        bind = session.get_bind()
+        KNOWN.note(bind, versions)
+        KNOWN.forget(bind, [item.screen.id for item, _, _ in bodies
+                            if item.screen.id not in versions])
+
     def _bodies(self, session: Session, ids: list[str] | None,
-                now: datetime) -> list[tuple[BuildInputs, dict[str, Any]]]:
+                now: datetime) -> list[tuple[BuildInputs, dict[str, Any], bool]]:
         """Every screen's body. With a ``renderer`` (the serving process) no slide, badge
         or rendition is drawn here: the missing ones go to the job worker, the rebuild
         waits for it a bounded time (cooperatively) and builds again with what exists
         then; what is still missing is left out (the item without slides, the original
-        picture) and the worker's change-counter bump brings it in a later rebuild."""
+        picture) and the worker's change-counter bump brings it in a later rebuild.
+        Each body comes with whether something was missing for it (``_build``)."""
         missing: list[tuple[Any, ...]] | None = [] if self.renderer is not None else None
         bodies = self._build(session, ids, now, missing)
         if missing and self.renderer is not None and self.renderer.make(missing):
@@ -296,10 +341,19 @@ class TimelinePublisher:
 
     def _build(self, session: Session, ids: list[str] | None, now: datetime,
                missing: list[tuple[Any, ...]] | None,
-               ) -> list[tuple[BuildInputs, dict[str, Any]]]:
+               ) -> list[tuple[BuildInputs, dict[str, Any], bool]]:
+        """Bodies, and for each whether a file was missing (``missing`` grew while it
+        was built: the chooser and slide maker add a request at every ask). A screen
+        sharing its playlists part with one that missed a file missed it too."""
         memo: PartsMemo = {}
-        return [(item, build_body(item, memo=memo))
-                for item in self._inputs(session, ids, now, missing)]
+        built = []
+        for item in self._inputs(session, ids, now, missing):
+            mark = len(missing) if missing is not None else 0
+            body = build_body(item, memo=memo)
+            built.append((item, body, missing is not None and len(missing) > mark))
+        short = {id(body["playlists"]) for _, body, gap in built if gap}
+        return [(item, body, gap or id(body["playlists"]) in short)
+                for item, body, gap in built]
 
     def timeline_for(self, session: Session, screen_id: str) -> dict[str, Any] | None:
         """The stored timeline of a screen, built first if there is none yet."""

@@ -43,6 +43,7 @@ class RenditionChooser:
         self._make = make and store is not None
         self._reported = reported if reported is not None else set()
         self._chosen: dict[tuple[str, str], tuple[str, MediaFacts | None] | None] = {}
+        self._gaps: set[tuple[str, str]] = set()  # left to the job worker
         images = [sha for sha, (_, kind) in originals.items() if kind == "image"]
         self._rows = {key: row.rendition_sha256
                       for key, row in renditions_of(session, images).items()}
@@ -58,6 +59,10 @@ class RenditionChooser:
         key = (sha, target)
         if key not in self._chosen:
             self._chosen[key] = self._choose(sha, target)
+        elif key in self._gaps and self._missing is not None:
+            # Asked again: the request again, so the publisher knows which screens
+            # wait for it (the job worker's ``Renderer.make`` asks once).
+            self._missing.append(("rendition", sha, target))
         return self._chosen[key]
 
     def _choose(self, sha: str, target: str) -> tuple[str, MediaFacts | None] | None:
@@ -75,6 +80,7 @@ class RenditionChooser:
             return sha, facts
         if self._missing is not None:
             self._missing.append(("rendition", sha, target))
+            self._gaps.add((sha, target))
             return sha, facts
         try:
             made = self._make_now(sha, target)

@@ -83,6 +83,7 @@ class SlideMaker:
         self._make = make
         self._reported = reported if reported is not None else set()
         self._files: dict[str, File | None] = {}
+        self._gaps: set[str] = set()  # left to the job worker (``missing``)
         self._codes: dict[tuple[str, str, str, str | None, str], str] = {}
         for row in session.execute(select(QrCode.code, QrCode.playlist_id, QrCode.item_id,
                                           QrCode.lang, QrCode.screen_id, QrCode.target_hash)
@@ -227,6 +228,8 @@ class SlideMaker:
               request: tuple[Any, ...]) -> str | None:
         if key not in self._files:
             self._files[key] = self._lookup_or_make(key, make, what, request)
+        elif key in self._gaps and self._missing is not None:
+            self._missing.append(request)  # asked again: this screen waits for it too
         found = self._files[key]
         if found is None:
             return None
@@ -243,6 +246,7 @@ class SlideMaker:
                 return found.sha256, MediaFacts(size=found.size, mime=found.mime)
         if self._missing is not None:
             self._missing.append(request)  # the job worker draws it
+            self._gaps.add(key)
             return None
         if not self._make:
             return None

@@ -1,0 +1,133 @@
+"""Which screens a change may touch: scopes (``controller.changes.Scope``) to screen ids.
+
+``screens_for`` answers with a handful of queries whatever the size of the fleet (the
+screens' ids, sites, tags and default playlists with their stored version; the named
+schedules; the schedules of the named playlists; the named emergencies; the renditions
+among the named files) and the publisher's reverse index (``dependencies``):
+
+- ``playlist:P`` — screens whose default playlist is P, screens a schedule of P
+  targets, and screens whose last timeline depended on P;
+- ``schedule:S`` (its slug, or its number) — the screens S targets now and those whose
+  last timeline it reached;
+- ``site:X`` — the screens in X now and those that were in X at their last build;
+- ``screen:X`` — X;
+- ``emergency:E`` — E's targets and the screens whose last timeline carries E;
+- ``media:SHA`` — screens whose timeline (or whose items) name SHA or the original
+  SHA is a rendition of, and every screen built while a file was missing;
+- ``all`` — every screen (None).
+
+Always added: screens the index does not know or whose stored version it did not
+record (another process stored them), and screens whose window or emergencies are out
+of date now (``DependencyIndex.due``). Unknown ids (a deleted schedule, a mistyped
+sha) find nothing in the database and only what the index remembers; nothing raises.
+Before the index is complete (no full rebuild yet in this process) the answer is None.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from controller.changes import Scope
+from controller.models import Emergency, Rendition, Screen, ScreenTimeline
+from controller.models import Schedule as ScheduleRow
+from controller.timeline.dependencies import DependencyIndex
+
+_SCREENS = Screen.__table__
+_TIMELINES = ScreenTimeline.__table__
+_FLEET = (select(_SCREENS.c.id, _SCREENS.c.site_id, _SCREENS.c.tags,
+                 _SCREENS.c.default_playlist_id, _TIMELINES.c.version)
+          .outerjoin(_TIMELINES, _TIMELINES.c.screen_id == _SCREENS.c.id))
+
+
+def _ints(keys: Iterable[str]) -> set[int]:
+    """The keys that can be a row's number (an INTEGER column: below 2**31); any other
+    names no such row, so nothing to rebuild for it."""
+    return {int(key) for key in keys
+            if key.isascii() and key.isdigit() and int(key) < 2**31}
+
+
+class _Fleet:
+    """Every screen's id, site, tags and default playlist (one query)."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self.rows = rows
+        self.by_site: dict[str, set[str]] = defaultdict(set)
+        self.by_tag: dict[str, set[str]] = defaultdict(set)
+        self.by_default: dict[str, set[str]] = defaultdict(set)
+        self.ids = set()
+        for row in rows:
+            self.ids.add(row.id)
+            self.by_site[row.site_id].add(row.id)
+            for tag in row.tags or ():
+                if isinstance(tag, str):
+                    self.by_tag[tag].add(row.id)
+            if row.default_playlist_id:
+                self.by_default[row.default_playlist_id].add(row.id)
+
+    def targeted(self, targets: Any) -> set[str]:
+        """The screens a ``targets`` mapping (schedule or emergency) reaches now."""
+        if not isinstance(targets, Mapping):
+            return set()
+        out: set[str] = set()
+        for site in targets.get("sites") or ():
+            out |= self.by_site.get(str(site), set())
+        for tag in targets.get("tags") or ():
+            out |= self.by_tag.get(str(tag), set())
+        out |= {str(s) for s in targets.get("screens") or ()} & self.ids
+        return out
+
+
+def screens_for(session: Session, scopes: Iterable[Scope], index: DependencyIndex,
+                now: datetime) -> set[str] | None:
+    """The ids of the screens to rebuild for ``scopes`` (None: every screen)."""
+    keys: dict[str, set[str]] = defaultdict(set)
+    for scope in scopes:
+        keys[scope.kind].add(scope.key)
+    if "all" in keys or not index.complete:
+        return None
+    fleet = _Fleet(session.execute(_FLEET).all())
+    out: set[str] = set()
+    for row in fleet.rows:  # unknown to this process, or stored by another one
+        known = index.get(row.id)
+        if known is None or known.version != row.version:
+            out.add(row.id)
+    out |= index.due(now)
+    if keys["screen"]:
+        out |= keys["screen"]
+    if keys["site"]:
+        out |= index.on_sites(keys["site"])
+        for site in keys["site"]:
+            out |= fleet.by_site.get(site, set())
+    if keys["schedule"]:
+        out |= index.on_schedules(keys["schedule"])
+        for (targets,) in session.execute(select(ScheduleRow.targets).where(or_(
+                ScheduleRow.slug.in_(sorted(keys["schedule"])),
+                ScheduleRow.id.in_(sorted(_ints(keys["schedule"])))))):
+            out |= fleet.targeted(targets)
+    if keys["playlist"]:
+        out |= index.on_playlists(keys["playlist"])
+        for playlist in keys["playlist"]:
+            out |= fleet.by_default.get(playlist, set())
+        for (targets,) in session.execute(select(ScheduleRow.targets).where(
+                ScheduleRow.playlist_id.in_(sorted(keys["playlist"])))):
+            out |= fleet.targeted(targets)
+    emergencies = _ints(keys["emergency"])
+    if emergencies:
+        out |= index.on_emergencies(emergencies)
+        for (targets,) in session.execute(select(Emergency.targets)
+                                          .where(Emergency.id.in_(sorted(emergencies)))):
+            out |= fleet.targeted(targets)
+    if keys["media"]:
+        shas = set(keys["media"])
+        shas |= set(session.scalars(select(Rendition.media_sha256).where(
+            Rendition.rendition_sha256.in_(sorted(keys["media"])))))
+        out |= index.on_media(shas)
+    # A screen asked for but gone is kept: the rebuild finds nothing and the index
+    # forgets it.
+    return out

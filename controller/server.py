@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from flask import Flask
     from flask_socketio import SocketIO
 
+    from controller.leadership.elector import Elector
     from controller.settings import Settings
     from controller.timeline.watcher import ChangeWatcher
 
@@ -49,35 +50,46 @@ def configure_logging(level: int = logging.INFO) -> None:
 
 
 class ControllerServer:
-    """The whole controller in one object: database upgrade, app, first rebuild, change
-    watcher, optional scheduler and the web server. ``start()`` returns once the server
-    listens (``port`` is the real one when settings.port is 0); ``stop()`` undoes it."""
+    """The whole controller in one object: database upgrade, app, its place in the
+    leader election (``controller.leadership``) with the leader-only work it runs when
+    elected, the job worker and the web server. ``start()`` returns once the server
+    listens (``port`` is the real one when settings.port is 0), after the first rebuild
+    when this process was elected at once; ``stop()`` undoes it. ``scheduler``: when
+    leading, run APScheduler's roll-over and the alerts too (``serve`` and gunicorn do;
+    in-process tests mostly do not)."""
 
     def __init__(self, settings: Settings, scheduler: bool = False) -> None:
         self.settings = settings
         self.with_scheduler = scheduler
         self.app: Flask | None = None
         self.socketio: SocketIO | None = None
+        self.elector: Elector | None = None  # None: this process never leads
+        self._elector_task: Any = None
+        self._recorder_task: Any = None
+        self.jobs_worker: Any = None  # controller/jobs/: the embedded or thread worker
+        self._jobs_task: Any = None
+        # The leader-only work of the current term (None while following):
         self.watcher: ChangeWatcher | None = None
         self.scheduler: BackgroundScheduler | None = None
+        self.alerts: Any = None  # controller/alerts/engine.py, with the scheduler
+        self.presence: Any = None  # controller/plays/presence_log.py: PresenceSweeper
+        self.panel_feed: Any = None
+        self._leader_tasks: list[Any] = []  # of every term, joined at stop()
+        self._first_check = threading.Event()
         self.port: int = settings.port
         self._http: Any = None
         self._thread: threading.Thread | None = None
-        self._watcher_task: Any = None
-        self._recorder_task: Any = None
-        self.panel_feed: Any = None
-        self.jobs_worker: Any = None  # controller/jobs/: the embedded or thread worker
-        self._jobs_task: Any = None
-        self._panel_feed_task: Any = None
-        self.presence: Any = None  # controller/plays/presence_log.py: PresenceSweeper
-        self._presence_task: Any = None
-        self.alerts: Any = None  # controller/alerts/engine.py, with the scheduler
 
     @property
     def url(self) -> str:
         host = self.settings.host
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{self.port}"
+
+    @property
+    def leading(self) -> bool:
+        """Whether this process is the elected leader now (``/healthz`` says it too)."""
+        return self.elector is not None and self.elector.leading
 
     def start(self, background: bool = True) -> ControllerServer:
         self.prepare(background)
@@ -86,29 +98,27 @@ class ControllerServer:
         return self
 
     def prepare(self, background: bool = True) -> Flask:
-        """Everything but listening: database upgrade, app, first rebuild and, with
-        ``background``, the change watcher (and the scheduler if asked for). gunicorn
-        (``controller.wsgi``) calls this and serves the app itself."""
+        """Everything but listening: database upgrade, app and, with ``background``, the
+        job worker and this process's place in the leader election (without it, the
+        process never leads: ``scheduler: false``). gunicorn (``controller.wsgi``) calls
+        this and serves the app itself."""
         from datetime import UTC, datetime
 
-        from controller import changes
         from controller.app import create_app
         from controller.auth import passwords
         from controller.db import upgrade
         from controller.housekeeping.sweep import sweep_at_start
+        from controller.leadership.elector import Elector
+        from controller.leadership.leases import lease_for
         from controller.players.status import clear_connections
-        from controller.plays.presence_log import (
-            PresenceSweeper,
-            close_left_open,
-            silence_timeout,
-        )
-        from controller.timeline.watcher import ChangeWatcher
+        from controller.plays.presence_log import close_left_open, silence_timeout
 
         upgrade(self.settings.db_url)
         if passwords.INSECURE_FAST:
             log.warning(passwords.INSECURE_FAST_WARNING)
         app, socketio = create_app(self.settings)
         self.app, self.socketio = app, socketio
+        app.extensions["pano_leadership"] = self  # /healthz: {"leader": self.leading}
         pano = app.extensions["pano"]
         sweep_at_start(self.settings, pano.session_factory)  # what crashes left behind
         with pano.session_factory() as session:
@@ -120,40 +130,92 @@ class ControllerServer:
                                      silence_timeout(self.settings.heartbeat_interval))
             if closed:
                 log.info("%d online interval(s) left open by a stop or crash closed", closed)
-            counter = changes.current(session)
-            changed = pano.publisher.rebuild(session)
-        log.info("timelines checked at start: %d changed", len(changed))
         # Every serving process writes its own players' acks and heartbeats in batches.
         self._recorder_task = socketio.start_background_task(pano.recorder.run)
         if not background:
-            log.info("change watcher disabled here (scheduler: false): another process "
-                     "rebuilds timelines and pushes them through the message queue")
+            log.info("change watcher disabled here (scheduler: false): this process never "
+                     "leads; the elected one rebuilds timelines and pushes them through "
+                     "the message queue")
             return app
+        self.elector = Elector(lease_for(self.settings), self.settings.leader_ttl,
+                               self._lead, self._follow, socketio.sleep)
+        self.elector.step()  # the first try at once: a process alone leads before it serves
+        self._elector_task = socketio.start_background_task(self.elector.run)
+        if self.elector.leading:
+            # Its first rebuild before serving, as a start always did (drawn here: the
+            # job worker starts after it).
+            self._first_check.wait(120)
+        else:
+            log.info("following: another process leads (%s lease); trying every %.1f s",
+                     self.elector.lease.kind, self.elector.retry)
+            if alone:
+                log.warning("not the leader and no message_queue: the leader's pushes cannot "
+                            "reach this process's players (docs/operations.md, 'Scaling out')")
+        self._start_jobs_worker(pano)
+        return app
 
-        self.watcher = ChangeWatcher(pano.publisher, pano.session_factory,
+    # -- the leader-only work: started when elected, stopped when the lease is lost --------
+    def _lead(self) -> None:
+        """Called by the elector on election; starts tasks and returns at once."""
+        from controller.leadership.fencing import FencedPublisher
+        from controller.plays.presence_log import PresenceSweeper
+        from controller.timeline.watcher import ChangeWatcher
+
+        assert self.app is not None and self.socketio is not None and self.elector is not None
+        pano, socketio = self.app.extensions["pano"], self.socketio
+        # Rebuilds only while the lease is certainly held (controller/leadership/fencing.py).
+        publisher = FencedPublisher(pano.publisher, self.elector.holds)
+        # A new watcher each term, last_seen None: its first check rebuilds every screen.
+        self.watcher = ChangeWatcher(publisher, pano.session_factory,
                                      self.settings.change_poll_interval,
                                      on_tick=pano.namespace.drop_revoked)
-        self.watcher.last_seen = counter
-        self._watcher_task = socketio.start_background_task(self.watcher.run)
+        self._leader_tasks.append(socketio.start_background_task(self._term, self.watcher))
         # One per deployment, like the watcher: closes the intervals of silent screens.
         self.presence = PresenceSweeper(pano.session_factory,
                                         self.settings.heartbeat_interval, socketio.sleep)
-        self._presence_task = socketio.start_background_task(self.presence.run)
+        self._leader_tasks.append(socketio.start_background_task(self.presence.run))
         from controller.panel.live import PanelFeed
 
         # Live panel pages (fleet status, emergency receipts): one feed per deployment.
-        self.panel_feed = PanelFeed(app, socketio)
-        self._panel_feed_task = socketio.start_background_task(self.panel_feed.run)
+        self.panel_feed = PanelFeed(self.app, socketio)
+        self._leader_tasks.append(socketio.start_background_task(self.panel_feed.run))
         if self.with_scheduler:
+            from controller.alerts.engine import add_alert_jobs
             from controller.timeline.scheduler import start_scheduler
 
-            self.scheduler = start_scheduler(pano.publisher, pano.session_factory)
-            from controller.alerts.engine import add_alert_jobs
-
+            self.scheduler = start_scheduler(publisher, pano.session_factory)
             self.alerts = add_alert_jobs(self.scheduler, self.settings,
                                          pano.session_factory)  # docs/alerts.md
-        self._start_jobs_worker(pano)
-        return app
+
+    def _term(self, watcher: ChangeWatcher) -> None:
+        """A term's watcher: first what a dead leader may have stored without pushing,
+        then every screen rebuilt, then watching until the term ends."""
+        from controller.leadership.fencing import push_unacknowledged
+
+        assert self.app is not None and self.socketio is not None
+        pano = self.app.extensions["pano"]
+        try:
+            with pano.session_factory() as session:
+                push_unacknowledged(session, self.socketio.emit)
+            changed = watcher.check()
+            log.info("timelines checked on election: %d changed", len(changed))
+        except Exception:  # the watcher's loop tries again
+            log.exception("the first rebuild of this term failed")
+        finally:
+            self._first_check.set()
+        watcher.run()
+
+    def _follow(self, why: str) -> None:
+        """Called by the elector when the lease is lost or given back: stop the
+        leader-only work at once (their tasks end by themselves; stop() joins them)."""
+        del why  # the elector logged it
+        for part in (self.watcher, self.presence, self.panel_feed):
+            if part is not None:
+                part.stop()
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+        self.watcher = self.presence = self.panel_feed = None
+        self.scheduler = self.alerts = None
 
     def _start_jobs_worker(self, pano: Any) -> None:
         """The job worker of the deployment runs beside its change watcher: a watched
@@ -206,21 +268,14 @@ class ControllerServer:
             self._thread.start()
 
     def stop(self) -> None:
+        if self.elector is not None:
+            self.elector.stop()  # stops the leader-only work too, and frees the lease
         if self.jobs_worker is not None:
             self.jobs_worker.stop()
             self.jobs_worker = None
         if self._jobs_task is not None:
             self._jobs_task.join(timeout=5)
             self._jobs_task = None
-        if self.watcher is not None:
-            self.watcher.stop()
-        if self.panel_feed is not None:
-            self.panel_feed.stop()
-        if self.presence is not None:
-            self.presence.stop()
-        if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
-            self.scheduler = None
         if self.socketio is not None:
             eio = self.socketio.server.eio
             for client in list(eio.sockets.values()):
@@ -239,15 +294,10 @@ class ControllerServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
-        if self._watcher_task is not None:
-            self._watcher_task.join(timeout=5)
-            self._watcher_task = None
-        if self._panel_feed_task is not None:
-            self._panel_feed_task.join(timeout=5)
-            self._panel_feed_task = None
-        if self._presence_task is not None:
-            self._presence_task.join(timeout=5)
-            self._presence_task = None
+        for task in [self._elector_task, *self._leader_tasks]:
+            if task is not None:
+                task.join(timeout=5)
+        self._elector_task, self._leader_tasks = None, []
         if self.app is not None:
             pano = self.app.extensions["pano"]
             try:  # the acks and heartbeats still in memory (later ones are written at once)
@@ -265,8 +315,8 @@ def serve(settings: Settings) -> None:
     if settings.async_mode == "gevent":
         patch_for_gevent()
     configure_logging()
-    server = ControllerServer(settings, scheduler=settings.scheduler).start(
-        background=settings.scheduler)
+    # scheduler: false keeps this process out of the election (it never leads).
+    server = ControllerServer(settings, scheduler=True).start(background=settings.scheduler)
     stopping = threading.Event()
 
     def _on_signal(signum: int, _frame: Any) -> None:

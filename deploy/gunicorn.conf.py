@@ -18,10 +18,14 @@ Rules that are not negotiable with Flask-SocketIO:
   users and the media downloads in flight.
 
 The WSGI application is ``controller.wsgi:app``: a module that builds the app from the
-settings (the file named by ``PANO_CONFIG``, then ``PANO_*`` variables), does the first
-timeline rebuild, starts the change watcher with ``socketio.start_background_task`` and, unless
-``PANO_SCHEDULER=0``, the one APScheduler — what ``pano-controller serve`` does, minus
-listening. gunicorn's gevent worker monkey-patches before it imports the app.
+settings (the file named by ``PANO_CONFIG``, then ``PANO_*`` variables) and, unless
+``PANO_SCHEDULER=0``, starts the job worker and takes part in the leader election (with
+``socketio.start_background_task``): the elected process runs the change watcher, the
+one APScheduler and the alerts, and does its first rebuild before serving — what
+``pano-controller serve`` does, minus listening. Run several such processes behind the
+load balancer for redundancy (docs/operations.md, "Scaling out"): one leads, another
+takes over within seconds of its death. gunicorn's gevent worker monkey-patches before
+it imports the app.
 
 Every value below can be overridden from the environment (``PANO_*``) or on the
 gunicorn command line.
@@ -53,8 +57,9 @@ elif _mode == "threading":
 else:
     raise ValueError(f"PANO_ASYNC_MODE must be gevent or threading, got {_mode!r}")
 
-# Never load the app in the master: the app starts background tasks (change watcher,
-# scheduler) that must live in the worker, and gevent must patch before the import.
+# Never load the app in the master: the app starts background tasks (the election and,
+# when elected, the change watcher and scheduler) that must live in the worker, and gevent
+# must patch before the import.
 preload_app = False
 # Seconds a worker may go without notifying the master. Long-lived WebSockets are fine
 # (the worker notifies from its own loop), but a blocked worker is restarted.
@@ -83,8 +88,10 @@ control_socket_disable = True
 
 
 def worker_exit(server: object, worker: object) -> None:
-    """Write the acks and heartbeats still held in memory (they are batched every
-    0.5 s) and close the players' connections cleanly before the worker goes."""
+    """Give the leader's lease back (another process takes over at its next try instead
+    of after the lease's time), write the acks and heartbeats still held in memory (they
+    are batched every 0.5 s) and close the players' connections cleanly before the
+    worker goes."""
     import sys
 
     wsgi = sys.modules.get("controller.wsgi")

@@ -113,7 +113,8 @@ class Elector:
             return
         self._leading = False
         LEADER.set(0)
-        log.warning("no longer the leader: %s; the leader-only work stops here", why)
+        log.log(logging.INFO if self._stopped.is_set() else logging.WARNING,
+                "no longer the leader: %s; the leader-only work stops here", why)
         try:
             self.on_follow(why)
         except Exception:

@@ -49,6 +49,12 @@ def extra_screen(n: int) -> Screen:
         default_playlist_id=DEFAULTS[n % len(DEFAULTS)])
 
 
+def store_of(sessions: sessionmaker[Session]) -> MediaStore:
+    """The media store of a copy made by ``fleet``."""
+    database = Path(str(sessions.kw["bind"].url.database))
+    return MediaStore(database.parent.parent / "media")
+
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("fleet")
@@ -66,18 +72,19 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             session.add(extra_screen(n))
         session.commit()
     engine.dispose()  # checkpoints the WAL: the one file is the whole database
-    return root / "db"
+    return root
 
 
 @pytest.fixture
 def fleet(template: Path, tmp_path: Path) -> Iterator[Callable[[], sessionmaker[Session]]]:
-    """Call it for a fresh copy of the template (as often as needed in one test)."""
+    """Call it for a fresh copy of the template (as often as needed in one test): its
+    database in ``db/pano.db`` and its media store in ``media/`` (``store_of``)."""
     engines = []
 
     def fresh() -> sessionmaker[Session]:
         target = tmp_path / f"copy-{len(engines)}"
         shutil.copytree(template, target)
-        engine = make_engine(f"sqlite:///{target / 'pano.db'}")
+        engine = make_engine(f"sqlite:///{target / 'db' / 'pano.db'}")
         engines.append(engine)
         return make_session_factory(engine)
 

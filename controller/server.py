@@ -165,10 +165,13 @@ class ControllerServer:
         pano, socketio = self.app.extensions["pano"], self.socketio
         # Rebuilds only while the lease is certainly held (controller/leadership/fencing.py).
         publisher = FencedPublisher(pano.publisher, self.elector.holds)
-        # A new watcher each term, last_seen None: its first check rebuilds every screen.
+        # issue 14 (H1): with settings the watcher listens for other processes' changes
+        # (PostgreSQL NOTIFY, local datagram, Redis; controller/changes_notify/). A new one
+        # each term, last_seen None: its first check rebuilds every screen.
         self.watcher = ChangeWatcher(publisher, pano.session_factory,
                                      self.settings.change_poll_interval,
-                                     on_tick=pano.namespace.drop_revoked)
+                                     on_tick=pano.namespace.drop_revoked,
+                                     settings=self.settings)
         self._leader_tasks.append(socketio.start_background_task(self._term, self.watcher))
         # One per deployment, like the watcher: closes the intervals of silent screens.
         self.presence = PresenceSweeper(pano.session_factory,

@@ -66,17 +66,17 @@ class ChangeWatcher:
 
     def check(self) -> list[str]:
         """One pass: rebuild what the changes committed since the last pass touched,
-        or everything when an emergency has just ended (it must leave its screens)."""
+        and the screens of an emergency that has just ended (it must leave them)."""
         with self.session_factory() as session:
             if self.last_seen is None:
                 last, scopes = changes.latest_id(session), [changes.EVERYTHING]
             else:
                 last, scopes = changes.since(session, self.last_seen)
             session.rollback()  # end the read transaction: the rebuild must see fresh data
-            if self.publisher.rebuild_due():
-                scopes = [changes.EVERYTHING]
             changed: list[str] = []
-            if scopes:
+            # An ended emergency (or a turned day) is rebuild_for's too, with or
+            # without scopes: it adds the screens that are due.
+            if scopes or self.publisher.rebuild_due():
                 self.rebuilds += 1
                 changed = self.publisher.rebuild_for(session, scopes)
             self.last_seen = last

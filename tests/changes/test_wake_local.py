@@ -10,7 +10,7 @@ import json
 
 import pytest
 from support.processes import Controller
-from web.helpers import Player, call, wait_for
+from web.helpers import Fleet, Player, call, make_settings, wait_for
 
 from controller import changes
 from controller.changes import Scope
@@ -94,11 +94,19 @@ def test_a_change_reaches_a_player_before_the_poll(fleet):
         server.stop()
 
 
-@pytest.mark.parametrize("mode", ["gevent"])
-def test_a_real_controller_process_is_woken_by_another_process(fleet, mode):
-    """gevent: the watcher's datagram listener is a greenlet of the patched process."""
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_gevent_controller_process_is_woken_by_another_process(request, tmp_path, database):
+    """gevent: the watcher's listeners (the datagram, PostgreSQL's LISTEN with psycopg's
+    gevent-aware wait) are greenlets of the patched process."""
+    if database == "sqlite":
+        fleet = Fleet.seeded(tmp_path / "data")
+        env = {}
+    else:
+        pg_url = request.getfixturevalue("pg_url")
+        fleet = Fleet(make_settings(tmp_path / "data", database_url=pg_url)).seed()
+        env = {"PANO_DATABASE_URL": pg_url}
     controller = Controller(fleet.settings.data_dir, env={
-        "PANO_ASYNC_MODE": mode, "PANO_CHANGE_POLL_INTERVAL": str(POLL),
+        **env, "PANO_ASYNC_MODE": "gevent", "PANO_CHANGE_POLL_INTERVAL": str(POLL),
         "PANO_JOBS_WORKER": "external"}).start()
     player = Player(controller.url)
     try:
@@ -115,3 +123,4 @@ def test_a_real_controller_process_is_woken_by_another_process(fleet, mode):
     finally:
         player.close()
         controller.stop()
+        fleet.close()

@@ -7,7 +7,12 @@ timeline, with schedules against the baseline of default playlists only, in one 
 Each configuration is timed over several full rebuilds from a changed input (so every
 timeline is really rebuilt and compared, none is skipped) and the table gives the median,
 the fastest and the ratio of medians to the no-schedule baseline. Nothing is pushed: the
-publisher runs without a socket."""
+publisher runs without a socket.
+
+A second table (``--incremental 500,1000``; ``0`` skips it) compares, for one change,
+the full rebuild with ``rebuild_for`` (only the screens the change's scopes reach,
+docs/architecture.md "Incremental rebuilds"): a new version of a playlist that a
+schedule shows on a tenth of the screens, and one of the playlist every screen shows."""
 
 from __future__ import annotations
 
@@ -18,12 +23,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from controller import changes
+from controller.changes import Scope
 from controller.content.playlists_write import import_playlists
 from controller.content.sites_import import import_sites
 from controller.db import make_engine, make_session_factory, upgrade
 from controller.media.store import MediaStore
-from controller.models import Schedule, Screen
+from controller.models import APPROVED, Playlist, PlaylistVersion, Schedule, Screen
 from controller.review.agencies import import_agencies
 from controller.timeline.builder import _schedule_claims
 from controller.timeline.publisher import TimelinePublisher
@@ -80,6 +88,78 @@ def _time_rebuilds(factory, runs: int) -> list[float]:  # noqa: ANN001
     return times
 
 
+def _incremental_database(root: Path, screens: int):  # noqa: ANN202 - sessionmaker
+    """``screens`` screens showing welcome-hue; a schedule shows invest-hue all day on
+    the tenth tagged ``tenth``."""
+    factory = _database(root, screens, 0)
+    with factory() as session:
+        for screen in session.scalars(select(Screen).where(Screen.id.like("bench-%"))):
+            if int(screen.id.removeprefix("bench-")) % 10 == 0:
+                screen.tags = [*screen.tags, "tenth"]
+        session.add(Schedule(slug="tenth", playlist_id="invest-hue", playlist_version=None,
+                             targets={"tags": ["tenth"]}, weekdays=list(range(7)),
+                             windows=[], priority=1, created_seq=1, source="bench"))
+        session.commit()
+    return factory
+
+
+def _new_version(session, playlist_id: str) -> list[Scope]:  # noqa: ANN001
+    """Approve a new version of ``playlist_id`` (its first item a second longer)."""
+    playlist = session.get(Playlist, playlist_id)
+    current = session.scalar(select(PlaylistVersion).where(
+        PlaylistVersion.playlist_id == playlist_id,
+        PlaylistVersion.number == playlist.current_version))
+    number = session.scalar(select(func.max(PlaylistVersion.number)).where(
+        PlaylistVersion.playlist_id == playlist_id)) + 1
+    items = [dict(item) for item in current.items]
+    items[0]["duration"] = int(items[0].get("duration") or 10) + 1
+    session.add(PlaylistVersion(playlist_id=playlist_id, number=number, items=items,
+                                content_hash=f"{number:064x}", state=APPROVED))
+    playlist.current_version = number
+    session.commit()
+    return [Scope("playlist", playlist_id)]
+
+
+def _time_change(factory, playlist_id: str, runs: int) -> tuple[list[float], list[float],
+                                                                 int]:  # noqa: ANN001
+    """Seconds of a full rebuild and of ``rebuild_for`` after a new version of
+    ``playlist_id``, alternated; and how many screens the incremental one built."""
+    full, incremental, built = [], [], 0
+    with factory() as session:
+        publisher = TimelinePublisher(None, 15, clock=lambda: NOW)
+        publisher.rebuild(session)  # fills the reverse index (and the rows)
+        for _ in range(runs):
+            scopes = _new_version(session, playlist_id)
+            started = time.perf_counter()
+            publisher.rebuild(session)
+            full.append(time.perf_counter() - started)
+            scopes = _new_version(session, playlist_id)
+            before = publisher.screens_built
+            started = time.perf_counter()
+            publisher.rebuild_for(session, scopes)
+            incremental.append(time.perf_counter() - started)
+            built = publisher.screens_built - before
+    return full, incremental, built
+
+
+def incremental_table(sizes: list[int], runs: int) -> None:
+    print(f"\nOne change: full rebuild vs rebuild_for (only the screens it reaches), "
+          f"{runs} runs each, medians.\n")
+    print("| screens | change | screens rebuilt | full ms | incremental ms | "
+          "incremental ÷ full |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix="pano-bench-incremental-") as tmp:
+            factory = _incremental_database(Path(tmp), size)
+            for label, playlist in (("a playlist on 10 %", "invest-hue"),
+                                    ("a playlist on 100 %", "welcome-hue")):
+                full, inc, built = _time_change(factory, playlist, runs)
+                f, i = statistics.median(full), statistics.median(inc)
+                print(f"| {size} | {label} | {built} | {f * 1000:.0f} | {i * 1000:.0f} | "
+                      f"{i / f:.2f} |")
+            factory.kw["bind"].dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.rebuild",
                                      description=__doc__.split("\n")[0])
@@ -87,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schedules", default="0,20,200",
                         help="comma-separated schedule counts; the first is the baseline")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--incremental", default="500,1000",
+                        help="screen counts for the full vs incremental table (0: none)")
     args = parser.parse_args(argv)
     counts = [int(c) for c in args.schedules.split(",")]
     rows = []
@@ -104,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     for count, median, fastest in rows:
         print(f"| {count} | {median * 1000:.0f} | {fastest * 1000:.0f} | "
               f"{median / args.screens * 1e6:.0f} | {median / base:.2f} |")
+    sizes = [int(n) for n in args.incremental.split(",") if int(n) > 0]
+    if sizes:
+        incremental_table(sizes, max(3, args.runs // 2))
     return 0
 
 

@@ -128,6 +128,8 @@ def screens_for(session: Session, scopes: Iterable[Scope], index: DependencyInde
         shas |= set(session.scalars(select(Rendition.media_sha256).where(
             Rendition.rendition_sha256.in_(sorted(keys["media"])))))
         out |= index.on_media(shas)
+    if fleet.ids <= out:
+        return None  # every screen: the full rebuild's queries need no list of ids
     # A screen asked for but gone is kept: the rebuild finds nothing and the index
     # forgets it.
     return out

@@ -208,7 +208,8 @@ class TimelinePublisher:
                                     missing=missing)
                    if self.store is not None else None)
         slides = (SlideMaker(session, self.store, self.base_url,
-                             reported=self._slides_reported, missing=missing)
+                             reported=self._slides_reported, missing=missing,
+                             screen_ids=screen_ids)
                   if self.store is not None and self.base_url else None)
         emergencies = [(set(e.targets.get("sites") or []), set(e.targets.get("screens") or []),
                         EmergencyFacts(id=e.id, start=aware(e.starts_at),

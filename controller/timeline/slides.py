@@ -23,14 +23,16 @@ made in sessions of their own, committed at once (rendering happens before their
 write, so no write lock is held while drawing), as renditions are. With ``make=False``
 (the preview) only what exists is named: nothing is drawn or written. With a ``missing``
 list (the serving process, whose job worker draws: ``controller/jobs/renders.py``)
-nothing is drawn either: what is missing is added to the list and left out, and the
-publisher asks the worker for it (short links are still made: one row each).
+nothing is drawn either: what is missing is added to the list (at every ask, so the
+publisher knows which screens wait for it) and left out, and the publisher asks the
+worker for it (short links are still made: one row each). With ``screen_ids`` (a
+rebuild of some screens) only their short links and the shared ones are loaded.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -75,7 +77,8 @@ class SlideMaker:
 
     def __init__(self, session: Session, store: MediaStore, base_url: str,
                  make: bool = True, reported: set[str] | None = None,
-                 missing: list[tuple[Any, ...]] | None = None) -> None:
+                 missing: list[tuple[Any, ...]] | None = None,
+                 screen_ids: Collection[str] | None = None) -> None:
         self._session = session
         self._missing = missing
         self._store = store
@@ -85,9 +88,13 @@ class SlideMaker:
         self._files: dict[str, File | None] = {}
         self._gaps: set[str] = set()  # left to the job worker (``missing``)
         self._codes: dict[tuple[str, str, str, str | None, str], str] = {}
-        for row in session.execute(select(QrCode.code, QrCode.playlist_id, QrCode.item_id,
-                                          QrCode.lang, QrCode.screen_id, QrCode.target_hash)
-                                   .order_by(QrCode.created_at, QrCode.code)):
+        query = (select(QrCode.code, QrCode.playlist_id, QrCode.item_id, QrCode.lang,
+                        QrCode.screen_id, QrCode.target_hash)
+                 .order_by(QrCode.created_at, QrCode.code))
+        if screen_ids is not None:  # a rebuild of some screens: their codes, and shared ones
+            query = query.where(QrCode.screen_id.in_(sorted(screen_ids))
+                                | QrCode.screen_id.is_(None))
+        for row in session.execute(query):
             self._codes.setdefault((row.playlist_id, row.item_id, row.lang, row.screen_id,
                                     row.target_hash), row.code)
 

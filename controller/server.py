@@ -206,7 +206,8 @@ class ControllerServer:
             log.exception("the first rebuild of this term failed")
         finally:
             self._first_check.set()
-        watcher.run()
+        if self.watcher is watcher:  # the term may have ended meanwhile
+            watcher.run()
 
     def _follow(self, why: str) -> None:
         """Called by the elector when the lease is lost or given back: stop the

@@ -104,3 +104,33 @@ def test_a_frozen_leader_is_replaced_and_steps_down_when_it_runs_again(kind, req
     finally:
         for elector in electors:
             elector.stop()
+
+
+@pytest.mark.parametrize("kind", ["redis", "postgresql"])
+def test_a_lease_lost_in_a_backend_restart_stops_the_work_and_is_taken_again(kind, request,
+                                                                            tmp_path):
+    """Redis restarted without its data (the key is gone), PostgreSQL restarted (the
+    session is gone): the leader's next renewal fails, its work stops, and it — or
+    another — takes the lease again at the next try, starting the work afresh."""
+    lease = contenders(kind, request, tmp_path)[0]
+    work = Work()
+    elector = Elector(lease, TTL, work.lead, work.follow, time.sleep)
+    try:
+        step_until([elector], lambda: elector.leading, what="leading")
+        if kind == "redis":
+            lease.client.delete(lease.key)
+        else:
+            from sqlalchemy import create_engine, text
+
+            admin = create_engine(request.getfixturevalue("pg_url"))
+            with admin.connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE application_name = 'pano-leader p0'"))
+                conn.commit()
+            admin.dispose()
+        step_until([elector], lambda: any(c.startswith("follow: lease lost")
+                                          for c in work.calls), what="the loss noticed")
+        step_until([elector], lambda: elector.leading, what="leading again")
+        assert elector.terms == 2 and work.calls[0] == work.calls[2] == "lead"
+    finally:
+        elector.stop()

@@ -65,6 +65,7 @@ class DepsMaker:
         self._slugs = slugs  # schedule id -> slug (what ``schedule`` scopes name)
         self._originals: dict[str, frozenset[str]] = {}
         self._named: dict[int, tuple[Any, frozenset[str]]] = {}
+        self._media: dict[tuple[int, frozenset[str]], frozenset[str]] = {}
 
     def _playlist_media(self, inputs: BuildInputs, key: str) -> frozenset[str]:
         if key not in self._originals:
@@ -86,9 +87,12 @@ class DepsMaker:
         keys = {s.playlist_key for s in inputs.schedules}
         if screen.default_playlist:
             keys.add(screen.default_playlist)
-        media: frozenset[str] = self._named_in(body.get("media") or {})
-        for key in keys:
-            media = media | self._playlist_media(inputs, key)
+        named = self._named_in(body.get("media") or {})
+        share = (id(named), frozenset(keys))  # screens alike share one set
+        media = self._media.get(share)
+        if media is None:
+            media = named.union(*(self._playlist_media(inputs, key) for key in keys))
+            self._media[share] = media
         return Deps(
             site=screen.site_id, target=target_of(screen), zone=str(body["timezone"]),
             valid_from=str(body["valid_from"]), version=version,

@@ -10,6 +10,13 @@ per rebuild). With a media store, image variants name the rendition for each scr
 resolution (``RenditionChooser``, docs/media.md "Renditions"), made here when missing;
 with a public ``base_url`` too, text items and emergencies get rendered slides and links
 get per-screen QR badges (``controller.timeline.slides``).
+
+``rebuild_for(scopes)`` is the entry after a change: it rebuilds only the screens the
+change can reach (``controller.timeline.impact``), from the database's "now" and the
+reverse index this publisher keeps of what every screen's last build depended on
+(``controller.timeline.dependencies``; docs/architecture.md "Incremental rebuilds").
+After each commit the stored versions are noted for the acks
+(``controller.timeline.stored_versions``).
 """
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ class Settings:
     jobs_workers: int = 2  # worker threads of one worker process
     # How long an upload request waits for its job before answering 202 with the job.
     jobs_wait: float = 15.0
-    # Alerts (docs/alerts.md): how often the scheduler's process evaluates the rules and
+    # Alerts (docs/alerts.md): how often the elected leader evaluates the rules and
     # sends what is due, and the rules/channels file (missing: defaults, no channels).
     alerts_interval: float = 30.0
     alerts_config: Path = Path("config") / "alerts.yaml"

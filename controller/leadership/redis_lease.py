@@ -28,16 +28,20 @@ class RedisLease:
 
     def __init__(self, url: str, key: str, ttl: float, owner: str) -> None:
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
         self.key, self.owner = key, owner
         self.ttl_ms = int(ttl * 1000)
         self._errors = redis.RedisError
         # A renewal that cannot finish within a third of the ttl is a failed one: the
-        # elector must get its answer while there is still time to step down.
+        # elector must get its answer while there is still time to step down. No retries
+        # inside the client (its default retries a timeout for seconds): the elector
+        # retries itself, on its own clock.
         timeout = max(0.2, ttl / 3)
         self.client = redis.Redis.from_url(url, socket_timeout=timeout,
                                            socket_connect_timeout=timeout,
-                                           retry_on_timeout=False)
+                                           retry=Retry(NoBackoff(), 0))
         self._extend = self.client.register_script(_EXTEND)
         self._release = self.client.register_script(_RELEASE)
 

@@ -6,8 +6,10 @@ says so."""
 from __future__ import annotations
 
 import dataclasses
+import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -61,7 +63,7 @@ def test_redis_one_of_two_wins_and_the_other_takes_over_once_renewals_stop(redis
         second.close()
 
 
-def test_redis_unreachable_is_an_error_not_an_answer():
+def test_redis_unreachable_or_silent_is_an_error_not_an_answer():
     from controller.leadership.redis_lease import RedisLease
 
     pytest.importorskip("redis")
@@ -71,6 +73,18 @@ def test_redis_unreachable_is_an_error_not_an_answer():
     with pytest.raises(LeaseError):
         lease.renew()
     lease.close()
+    # A server that accepts and never answers (a hung Redis, a black hole on the path):
+    # the client's own timeout, not a wait without end.
+    silent = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(silent.accept()[0]), daemon=True).start()
+    lease = RedisLease(f"redis://127.0.0.1:{silent.getsockname()[1]}/0", "k", 1.0, "me")
+    try:
+        with pytest.raises(LeaseError, match="[Tt]imeout"):
+            lease.renew()
+    finally:
+        lease.close()
+        silent.close()
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------

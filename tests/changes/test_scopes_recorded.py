@@ -163,3 +163,27 @@ def test_no_scope_or_all_is_everything(fleet, scopes):
         changes.bump(session, *scopes)
         session.commit()
     assert log.new() == [changes.EVERYTHING]
+
+
+def test_files_the_worker_made_too_late_are_named_by_their_sha(fleet):
+    from controller.jobs.context import JobContext
+    from controller.jobs.renders import make_files
+    from controller.models import Media, Rendition
+
+    with fleet.sessions() as session:
+        image = session.scalar(select(Media.sha256).where(Media.kind == "image",
+                                                          Media.origin != "rendition"))
+    assert image is not None
+    ctx = JobContext.from_settings(fleet.settings)
+    try:
+        log = Log(fleet.sessions)
+        # On time (the rebuild still waits for it): nothing to record.
+        assert make_files(ctx, [("rendition", image, "640x360")], deadline=2e9) == 1
+        assert log.new() == []
+        # Late: the screens that name it, or waited for it, are rebuilt.
+        assert make_files(ctx, [("rendition", image, "320x180")], deadline=0) == 1
+        with fleet.sessions() as session:
+            made = session.get(Rendition, (image, "320x180")).rendition_sha256
+        assert log.new() == [Scope("media", made)]
+    finally:
+        ctx.close()

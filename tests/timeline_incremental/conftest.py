@@ -55,6 +55,18 @@ def store_of(sessions: sessionmaker[Session]) -> MediaStore:
     return MediaStore(database.parent.parent / "media")
 
 
+def populate(session: Session, store: MediaStore) -> None:
+    """The test fleet in an empty (upgraded) database; commits."""
+    import_sites(session, REPO / "config" / "sites.yaml")
+    import_agencies(session, REPO / "config" / "agencies.yaml")
+    import_playlists(session, REPO / "playlists", store, REPO / "media", approve=True)
+    session.flush()
+    session.get(Site, "lang-co-pano").timezone = "Asia/Tokyo"  # midnight 2 h earlier
+    for n in range(EXTRA):
+        session.add(extra_screen(n))
+    session.commit()
+
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("fleet")
@@ -62,15 +74,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     upgrade(url)
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
-        import_sites(session, REPO / "config" / "sites.yaml")
-        import_agencies(session, REPO / "config" / "agencies.yaml")
-        import_playlists(session, REPO / "playlists", MediaStore(root / "media"),
-                         REPO / "media", approve=True)
-        session.flush()
-        session.get(Site, "lang-co-pano").timezone = "Asia/Tokyo"  # midnight 2 h earlier
-        for n in range(EXTRA):
-            session.add(extra_screen(n))
-        session.commit()
+        populate(session, MediaStore(root / "media"))
     engine.dispose()  # checkpoints the WAL: the one file is the whole database
     return root
 

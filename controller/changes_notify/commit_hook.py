@@ -72,7 +72,8 @@ def _after_commit(session: Session) -> None:
         except Exception:  # noqa: BLE001 - the poll is the safety net
             log.exception("waking the change watcher after a commit")
     try:
-        address = local.address_for(session.get_bind().url)
+        bind = session.get_bind()  # an Engine, or a Connection a test bound it to
+        address = local.address_for(getattr(bind, "url", None) or bind.engine.url)
         if address is not None:
             local.send(address)
     except Exception:  # noqa: BLE001

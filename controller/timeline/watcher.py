@@ -105,7 +105,9 @@ class ChangeWatcher:
         expiry = self.publisher.next_expiry
         if expiry is not None:
             left = (expiry - self.publisher.clock()).total_seconds()
-            timeout = min(timeout, max(left, 0.0) + 0.01)
+            # Still due right after a pass: that rebuild did not clear it (refused, or
+            # failed); try again in a second rather than spin.
+            timeout = min(timeout, left + 0.01 if left > 0 else 1.0)
         return timeout
 
     def run(self) -> None:

@@ -56,19 +56,19 @@ class _Fleet:
     """Every screen's id, site, tags and default playlist (one query)."""
 
     def __init__(self, rows: list[Any]) -> None:
-        self.rows = rows
+        self.versions: dict[str, int | None] = {}  # screen -> its stored version
         self.by_site: dict[str, set[str]] = defaultdict(set)
         self.by_tag: dict[str, set[str]] = defaultdict(set)
         self.by_default: dict[str, set[str]] = defaultdict(set)
-        self.ids = set()
-        for row in rows:
-            self.ids.add(row.id)
-            self.by_site[row.site_id].add(row.id)
-            for tag in row.tags or ():
+        for screen, site, tags, default, version in rows:  # unpacked: named access is slow
+            self.versions[screen] = version
+            self.by_site[site].add(screen)
+            for tag in tags or ():
                 if isinstance(tag, str):
-                    self.by_tag[tag].add(row.id)
-            if row.default_playlist_id:
-                self.by_default[row.default_playlist_id].add(row.id)
+                    self.by_tag[tag].add(screen)
+            if default:
+                self.by_default[default].add(screen)
+        self.ids = set(self.versions)
 
     def targeted(self, targets: Any) -> set[str]:
         """The screens a ``targets`` mapping (schedule or emergency) reaches now."""
@@ -93,10 +93,10 @@ def screens_for(session: Session, scopes: Iterable[Scope], index: DependencyInde
         return None
     fleet = _Fleet(session.execute(_FLEET).all())
     out: set[str] = set()
-    for row in fleet.rows:  # unknown to this process, or stored by another one
-        known = index.get(row.id)
-        if known is None or known.version != row.version:
-            out.add(row.id)
+    for screen, version in fleet.versions.items():  # unknown here, or stored elsewhere
+        known = index.get(screen)
+        if known is None or known.version != version:
+            out.add(screen)
     out |= index.due(now)
     if keys["screen"]:
         out |= keys["screen"]

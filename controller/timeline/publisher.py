@@ -278,6 +278,11 @@ class TimelinePublisher:
         if ids is None:
             return self.rebuild(session)
         if not ids:
+            # Nothing to build; an emergency that ended on no screen's timeline (its
+            # targets had none) must still stop making a rebuild due.
+            now = self.clock()
+            self.next_expiry = min((aware(e.ends_at) for e in active_emergencies(
+                session, now)), default=None)
             session.commit()  # end the read transaction, as a rebuild does
             return []
         return self.rebuild(session, ids)

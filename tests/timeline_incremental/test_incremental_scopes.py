@@ -12,7 +12,7 @@ from timeline_incremental import edits
 from timeline_incremental.conftest import Clock
 
 from controller.changes import Scope
-from controller.models import Screen, ScreenTimeline
+from controller.models import Screen, ScreenTimeline, Site
 from controller.timeline.publisher import TimelinePublisher
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # 10:00 in Huế, 12:00 in Tokyo
@@ -138,3 +138,22 @@ def test_a_screen_stored_by_another_process_is_rebuilt(fleet) -> None:  # noqa: 
         assert publisher.index.get("x-03").version == version - 1
         assert _built(publisher, session, []) == (1, [])  # rebuilt, found as stored
         assert publisher.index.get("x-03").version == version
+
+
+def test_an_emergency_that_ends_on_no_screen_stops_being_due(fleet) -> None:  # noqa: ANN001
+    """Its site has no screen: nothing to rebuild when it ends, but ``rebuild_due`` must
+    turn false (the watcher sleeps until the next end, and would otherwise spin)."""
+    clock = Clock(NOW)
+    with fleet()() as session:
+        session.add(Site(id="empty-site", name_vi="Trống", name_en="Empty", names={},
+                         timezone="Asia/Ho_Chi_Minh"))
+        session.commit()
+        publisher = _publisher(session, clock)
+        scopes = edits.send_emergency(session, clock.now, "sites", "empty-site", 5)
+        session.commit()
+        assert _built(publisher, session, scopes) == (0, [])
+        assert publisher.next_expiry == clock.now + timedelta(minutes=5)
+        clock.now += timedelta(minutes=6)
+        assert publisher.rebuild_due()
+        assert _built(publisher, session, []) == (0, [])
+        assert not publisher.rebuild_due() and publisher.next_expiry is None

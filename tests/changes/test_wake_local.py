@@ -124,3 +124,29 @@ def test_a_gevent_controller_process_is_woken_by_another_process(request, tmp_pa
         player.close()
         controller.stop()
         fleet.close()
+
+
+def test_an_emergency_end_wakes_the_watcher_without_the_poll(fleet):
+    from datetime import timedelta
+
+    from controller.emergencies import store
+    from controller.emergencies.request import parse_request
+    from controller.models import Emergency, utcnow
+
+    publisher = GatedPublisher()
+    watcher = ChangeWatcher(publisher, fleet.sessions, POLL)
+    with running(watcher):
+        with fleet.sessions() as session:
+            emergency = store.create(session, parse_request(EMERGENCY, utcnow()),
+                                     Actor.system())
+            session.flush()
+            emergency.ends_at = utcnow() + timedelta(seconds=2)  # shorter than the API allows
+            session.commit()
+            eid = emergency.id
+        wait_for(lambda: publisher.next_expiry is not None, SOON, "the emergency built")
+        first = len(publisher.calls)
+        # No change is committed: only its end (2 s away, the poll 30 s) wakes the watcher.
+        wait_for(lambda: len(publisher.calls) > first, SOON, "a rebuild at its end")
+        assert publisher.calls[first] == []  # nothing changed: the due screens only
+        with fleet.sessions() as session:
+            assert store.aware(session.get(Emergency, eid).ends_at) <= utcnow()

@@ -275,6 +275,8 @@ class TimelinePublisher:
         scopes = list(scopes)
         with self._lock:
             ids = screens_for(session, scopes, self.index, self.clock())
+        log.debug("rebuild_for %s: %s screen(s)", ", ".join(map(str, scopes[:10])),
+                  "every" if ids is None else len(ids))
         if ids is None:
             return self.rebuild(session)
         if not ids:

@@ -82,3 +82,34 @@ def test_a_flood_of_notifications_makes_a_bounded_number_of_rebuilds(fleet, pg_u
         flood = publisher.calls[first:]
         # The held rebuild, then one for everything that came meanwhile: not 1000.
         assert flood == [[Scope("site", "s0")], [Scope("site", "s1")]]
+
+
+def test_a_change_committed_while_nobody_listened_is_read_on_reconnecting(
+        fleet, pg_url, pg_sessions):
+    """The listener's connection dies and cannot come back for a while (as during a
+    server restart); a change committed meanwhile sends a NOTIFY nobody hears. Once the
+    listener is back it wakes the watcher, which reads the change from the log."""
+    import psycopg
+
+    watcher, publisher = _watcher(fleet, pg_url, pg_sessions)
+    name = pg_url.rsplit("/", 1)[1]
+    admin_url = conninfo(pg_url).rsplit("/", 1)[0] + "/postgres"
+    with running(watcher), psycopg.connect(admin_url, autocommit=True) as admin, \
+            psycopg.connect(conninfo(pg_url), autocommit=True) as writer:
+        listener = _listener(watcher)
+        first = len(publisher.calls)
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        try:
+            admin.execute("SELECT pg_terminate_backend(%s)", (listener.backend_pid,))
+            wait_for(lambda: not listener.connected.is_set(), SOON, "the listener cut off")
+            with writer.transaction():  # another writer, on a connection it already had
+                writer.execute("UPDATE change_counter SET value = value + 1 WHERE id = 1")
+                writer.execute("INSERT INTO change_log (kind, key, at) "
+                               "VALUES ('site', 'while-down', now())")
+                writer.execute("SELECT pg_notify('pano_changes', '')")  # lost
+            assert publisher.calls[first:] == []
+        finally:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        wait_for(lambda: [Scope("site", "while-down")] in publisher.calls[first:], 20,
+                 "the change read after the listener came back")
+        assert listener.connects >= 2

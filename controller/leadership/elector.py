@@ -10,6 +10,14 @@ its lease's backend stops its leader-only work well before another process can t
 lease. ``holds()`` is that check, for the work itself to ask before acting (a frozen
 process that wakes up after its lease expired asks it before its next rebuild).
 
+A renewal that comes late — this loop could not run for a while (a gevent loop held by a
+long first rebuild, a starved thread) — still keeps the lease if it succeeds: each
+lease's renewal succeeds only if it was held without a break (the Redis key still names
+this owner, so it never expired; the PostgreSQL session is still alive; the file is
+still locked), so nobody else can have led meanwhile. In the gap ``holds()`` was false
+and the work refused to act; the work is stopped only when the renewal fails — or at
+once, without a late try, when the last try found the backend unreachable.
+
 ``on_lead`` and ``on_follow`` are the server's: start the leader-only work, stop it. They
 run in this loop, so they must only start and stop background tasks, never wait."""
 
@@ -65,10 +73,14 @@ class Elector:
 
     def _step(self, now: float) -> None:
         if self._leading:
-            if now >= self._valid_until:
-                self._step_down(f"lease not renewed within {self.ttl * FENCE:.1f} s")
-            elif now >= self._next_renewal:
+            why = f"lease not renewed within {self.ttl * FENCE:.1f} s"
+            if now >= self._valid_until and self._unreachable is not None:
+                self._step_down(why)  # its backend did not answer: no late try
+                return
+            if now >= self._next_renewal:
                 self._renew(now)
+            if self._leading and self.clock() >= self._valid_until:
+                self._step_down(why)
         elif now >= self._next_try:
             self._next_try = now + self.retry
             self._try(now)

@@ -134,3 +134,23 @@ def test_a_lease_lost_in_a_backend_restart_stops_the_work_and_is_taken_again(kin
         assert elector.terms == 2 and work.calls[0] == work.calls[2] == "lead"
     finally:
         elector.stop()
+
+
+def test_a_late_renewal_that_succeeds_keeps_the_lease_but_the_gap_was_fenced(tmp_path):
+    """This loop could not run for longer than the lease's time (a gevent loop held by a
+    long first rebuild): meanwhile ``holds()`` is false, so the work refuses to act; the
+    late renewal proves nobody took the lease (the file was locked all along), so the
+    work goes on without a restart."""
+    now = [1000.0]
+    work = Work()
+    elector = Elector(FileLease(tmp_path / "leader.lock", "me"), TTL, work.lead, work.follow,
+                      time.sleep, clock=lambda: now[0])
+    try:
+        elector.step()
+        assert elector.holds()
+        now[0] += TTL * 2  # the loop did not run
+        assert not elector.holds() and not elector.leading
+        elector.step()
+        assert elector.holds() and work.calls == ["lead"] and elector.terms == 1
+    finally:
+        elector.stop()

@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{median / args.screens * 1e6:.0f} | {median / base:.2f} |")
     sizes = [int(n) for n in args.incremental.split(",") if int(n) > 0]
     if sizes:
-        incremental_table(sizes, max(3, args.runs // 2))
+        incremental_table(sizes, max(5, args.runs // 2))
     return 0
 
 

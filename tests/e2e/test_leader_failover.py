@@ -99,8 +99,10 @@ def test_kill_9_the_leader_during_a_change_every_player_converges(tmp_path, pg_u
         first = wait_for(lambda: (found := leaders(controllers)) and len(found) == 1
                          and found[0], timeout=20, what="one leader")
         assert len(leaders(controllers)) == 1
+        for player in players:  # started together, then waited for
+            Proc.start(player)
         for player in players:
-            player.start()
+            wait_for(player._status_ok, timeout=30, what="player /status")
         for controller in controllers:  # a recording client on every process
             observers.append(Observer(controller.url).connect(BAGGAGE, fleet.tokens[BAGGAGE]))
         wait_for(lambda: converged(""), timeout=30,

@@ -62,7 +62,7 @@ class Listener:
                 if self._stopped.is_set():
                     break
                 failures += 1
-                quiet = getattr(exc, "quiet", False) or type(exc).__name__ == "Taken"
+                quiet = getattr(exc, "quiet", False)  # expected, e.g. local.Taken
                 (log.debug if quiet or failures > 3 else log.warning)(
                     "%s: %s; trying again in %.1f s", self.name,
                     str(exc).strip() or type(exc).__name__, delay)

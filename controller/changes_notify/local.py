@@ -97,3 +97,5 @@ class LocalListener(Listener):
 
 class Taken(OSError):
     """The address is bound by another process: retried quietly."""
+
+    quiet = True

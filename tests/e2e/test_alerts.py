@@ -135,8 +135,9 @@ def _span_around_now() -> str:
 
 
 def test_quiet_hours_send_nothing_and_two_processes_send_once(tmp_path, mailbox, webhook):
-    """Two controllers on one SQLite file, both evaluating: the border gate's screen,
-    in quiet hours, sends nothing; the airport's screen, killed, sends one alert."""
+    """Two controllers on one SQLite file (they elect one to evaluate, by the file lock;
+    docs/operations.md "Scaling out"): the border gate's screen, in quiet hours, sends
+    nothing; the airport's screen, killed, sends one alert."""
     data, token, admin = _setup(tmp_path)
     other = screen_token(data, "phu-bai-arrivals")
     alerts = _alerts_file(tmp_path, mailbox.url(), webhook.url,

@@ -80,10 +80,13 @@ def _after_commit(session: Session) -> None:
         log.exception("waking the change watcher of this database")
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_BUMPED, None)
-    session.info.pop(_NOTIFIED, None)
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction: Any) -> None:
+    """Whatever ended the outermost transaction (a commit, handled above, a rollback, a
+    close), the next one starts unmarked."""
+    if transaction.parent is None:
+        session.info.pop(_BUMPED, None)
+        session.info.pop(_NOTIFIED, None)
 
 
 def waker_count() -> int:

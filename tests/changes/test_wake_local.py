@@ -42,9 +42,12 @@ def test_a_commit_in_this_process_wakes_the_watcher(fleet):
         new_id = latest(fleet.sessions)
         wait_for(lambda: watcher.last_seen == new_id, SOON, "the woken rebuild")
         assert publisher.calls[first:] == [[Scope("playlist", "welcome-hue")]]
-        with fleet.sessions() as session:  # a rolled-back bump wakes nobody
+        woken = watcher.wakes
+        with fleet.sessions() as session:  # a rolled-back bump wakes nobody...
             changes.bump(session, Scope("site", "nowhere"))
             session.rollback()
+            session.commit()  # ...nor does the next commit of the same session
+        assert watcher.wakes == woken  # the hook runs in the committing thread
     assert commit_hook.waker_count() == 0  # a stopped watcher is no longer woken
 
 

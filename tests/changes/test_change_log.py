@@ -133,3 +133,23 @@ def test_a_log_behind_the_reader_means_a_replaced_database(sessions):
     with sessions() as session:
         newest = changes.latest_id(session)
         assert changes.since(session, newest + 1000) == (newest, [EVERYTHING])
+
+
+def test_on_postgresql_a_second_writer_waits_so_ids_follow_commits(pg_sessions):
+    """Sequence numbers are handed out at insert time; were two writers to interleave, a
+    reader could see id 11 committed before id 10 and skip 10 for ever. The counter row
+    bumped first holds the second writer until the first commits."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    with pg_sessions() as first, pg_sessions() as second:
+        changes.bump(first, Scope("playlist", "first"))  # not committed yet
+        second.execute(text("SET lock_timeout = '300ms'"))
+        with pytest.raises(OperationalError, match="lock timeout"):
+            changes.bump(second, Scope("playlist", "second"))
+        second.rollback()
+        first.commit()
+        changes.bump(second, Scope("playlist", "second"))
+        second.commit()
+        rows = logged(second)
+    assert rows[-2:] == [("playlist", "first"), ("playlist", "second")]

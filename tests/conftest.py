@@ -15,12 +15,19 @@ after adding or changing a slow file with::
         --record-file-costs tests/file_costs.json
 
 A file missing from the table counts as the median file, so a stale table costs some
-minutes of balance at worst, never a test."""
+minutes of balance at worst, never a test.
+
+On a 2-core machine the suite is bound by CPU more than by waits, and wall times there
+depend on what else runs. ``--record-file-cpu PATH`` writes each file's CPU seconds
+instead (the worker's own and the child processes it waited for: controllers, players,
+CLI commands; not the browsers Playwright keeps for the whole session), which neighbours
+barely change: the number to cut when ``make test`` gets slow."""
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 from collections import defaultdict
 from pathlib import Path
@@ -33,12 +40,35 @@ os.environ.setdefault("PANO_INSECURE_FAST_PASSWORD_HASH", "1")
 
 COSTS = Path(__file__).with_name("file_costs.json")
 _spent: dict[str, float] = defaultdict(float)
+_cpu_spent: dict[str, float] = defaultdict(float)
+_cpu_mark: list[float] = []
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--record-file-costs", metavar="PATH", default=None,
                      help="write each test file's wall time (setup, call and teardown "
                           "of its tests) as JSON to PATH, slowest first")
+    parser.addoption("--record-file-cpu", metavar="PATH", default=None,
+                     help="write each test file's CPU seconds (this process and the child "
+                          "processes it waited for) as JSON to PATH, costliest first")
+
+
+def _cpu_now() -> float:
+    own, children = (resource.getrusage(resource.RUSAGE_SELF),
+                     resource.getrusage(resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # noqa: ANN201
+    """Each phase's report carries the CPU spent since the previous phase (or test)."""
+    outcome = yield
+    if not item.config.getoption("--record-file-cpu"):
+        return
+    now = _cpu_now()
+    spent = now - (_cpu_mark[0] if _cpu_mark else now)
+    _cpu_mark[:] = [now]
+    outcome.get_result().user_properties.append(("cpu_seconds", spent))
 
 
 def _file_of(nodeid: str) -> str:
@@ -66,12 +96,18 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     _spent[_file_of(report.nodeid)] += report.duration
+    for name, value in report.user_properties:
+        if name == "cpu_seconds":
+            _cpu_spent[_file_of(report.nodeid)] += float(value)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    path = session.config.getoption("--record-file-costs")
-    if not path or hasattr(session.config, "workerinput"):  # written by the controller
+    if hasattr(session.config, "workerinput"):  # written by the controller
         return
-    ranked = sorted(_spent.items(), key=lambda kv: -kv[1])
-    Path(path).write_text(json.dumps({name: round(seconds, 1) for name, seconds in ranked},
-                                     indent=1) + "\n", encoding="utf-8")
+    for option, spent in (("--record-file-costs", _spent), ("--record-file-cpu", _cpu_spent)):
+        path = session.config.getoption(option)
+        if not path:
+            continue
+        ranked = sorted(spent.items(), key=lambda kv: -kv[1])
+        table = {name: round(seconds, 1) for name, seconds in ranked}
+        Path(path).write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")

@@ -16,21 +16,23 @@ among the named files) and the publisher's reverse index (``dependencies``):
   SHA is a rendition of, and every screen built while a file was missing;
 - ``all`` — every screen (None).
 
-Always added: screens the index does not know or whose stored version it did not
-record (another process stored them), and screens whose window or emergencies are out
-of date now (``DependencyIndex.due``). Unknown ids (a deleted schedule, a mistyped
-sha) find nothing in the database and only what the index remembers; nothing raises.
+Always added: screens the index does not know, with ``verify`` those whose stored
+version it did not record (another process stored them), and screens whose window or
+emergencies are out of date now (``DependencyIndex.due``). Unknown ids (a deleted
+schedule, a mistyped sha) find nothing in the database and only what the index
+remembers; nothing raises.
 Before the index is complete (no full rebuild yet in this process) the answer is None.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Text, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from controller.changes import Scope
@@ -40,9 +42,12 @@ from controller.timeline.dependencies import DependencyIndex
 
 _SCREENS = Screen.__table__
 _TIMELINES = ScreenTimeline.__table__
-_FLEET = (select(_SCREENS.c.id, _SCREENS.c.site_id, _SCREENS.c.tags,
-                 _SCREENS.c.default_playlist_id, _TIMELINES.c.version)
-          .outerjoin(_TIMELINES, _TIMELINES.c.screen_id == _SCREENS.c.id))
+# Tags as stored text (SQLite; PostgreSQL's driver hands back the list): decoded only for
+# the screens whose text can hold a tag a target names, not the fleet's at every change.
+_FLEET = select(_SCREENS.c.id, _SCREENS.c.site_id, _SCREENS.c.default_playlist_id,
+                type_coerce(_SCREENS.c.tags, Text))
+# Apart: on SQLite this walks every stored body's pages (most of the look-up's cost).
+_VERSIONS = select(_TIMELINES.c.screen_id, _TIMELINES.c.version)
 
 
 def _ints(keys: Iterable[str]) -> set[int]:
@@ -52,23 +57,41 @@ def _ints(keys: Iterable[str]) -> set[int]:
             if key.isascii() and key.isdigit() and int(key) < 2**31}
 
 
+def _tags(raw: Any) -> list[Any]:
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return []
+    return raw if isinstance(raw, list) else []
+
+
 class _Fleet:
-    """Every screen's id, site, tags and default playlist (one query)."""
+    """Every screen's id, site, default playlist, tags and stored version (one query)."""
 
     def __init__(self, rows: list[Any]) -> None:
-        self.versions: dict[str, int | None] = {}  # screen -> its stored version
+        self.ids: set[str] = set()
         self.by_site: dict[str, set[str]] = defaultdict(set)
-        self.by_tag: dict[str, set[str]] = defaultdict(set)
         self.by_default: dict[str, set[str]] = defaultdict(set)
-        for screen, site, tags, default, version in rows:  # unpacked: named access is slow
-            self.versions[screen] = version
+        self._tags: list[tuple[str, Any]] = []
+        self._by_tag: dict[str, set[str]] = {}
+        for screen, site, default, tags in rows:  # unpacked: named access is slow
+            self.ids.add(screen)
             self.by_site[site].add(screen)
-            for tag in tags or ():
-                if isinstance(tag, str):
-                    self.by_tag[tag].add(screen)
             if default:
                 self.by_default[default].add(screen)
-        self.ids = set(self.versions)
+            if tags:
+                self._tags.append((screen, tags))
+
+    def tagged(self, tag: str) -> set[str]:
+        """The screens with ``tag``: only texts that contain it (or an escape) are
+        decoded."""
+        if tag not in self._by_tag:
+            self._by_tag[tag] = {
+                screen for screen, raw in self._tags
+                if (not isinstance(raw, str) or tag in raw or "\\" in raw)
+                and tag in _tags(raw)}
+        return self._by_tag[tag]
 
     def targeted(self, targets: Any) -> set[str]:
         """The screens a ``targets`` mapping (schedule or emergency) reaches now."""
@@ -78,25 +101,27 @@ class _Fleet:
         for site in targets.get("sites") or ():
             out |= self.by_site.get(str(site), set())
         for tag in targets.get("tags") or ():
-            out |= self.by_tag.get(str(tag), set())
+            out |= self.tagged(str(tag))
         out |= {str(s) for s in targets.get("screens") or ()} & self.ids
         return out
 
 
 def screens_for(session: Session, scopes: Iterable[Scope], index: DependencyIndex,
-                now: datetime) -> set[str] | None:
-    """The ids of the screens to rebuild for ``scopes`` (None: every screen)."""
+                now: datetime, verify: bool = True) -> set[str] | None:
+    """The ids of the screens to rebuild for ``scopes`` (None: every screen). With
+    ``verify``, also those whose stored version is not the one the index recorded."""
     keys: dict[str, set[str]] = defaultdict(set)
     for scope in scopes:
         keys[scope.kind].add(scope.key)
     if "all" in keys or not index.complete:
         return None
     fleet = _Fleet(session.execute(_FLEET).all())
-    out: set[str] = set()
-    for screen, version in fleet.versions.items():  # unknown here, or stored elsewhere
-        known = index.get(screen)
-        if known is None or known.version != version:
-            out.add(screen)
+    out = {screen for screen in fleet.ids if index.get(screen) is None}  # new here
+    if verify:  # stored by another process since this one built them
+        for screen, version in session.execute(_VERSIONS):
+            known = index.get(screen)
+            if known is not None and known.version != version:
+                out.add(screen)
     out |= index.due(now)
     if keys["screen"]:
         out |= keys["screen"]

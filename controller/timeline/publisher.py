@@ -26,6 +26,7 @@ import json
 import logging
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -62,6 +63,7 @@ from controller.timeline.stored_versions import KNOWN
 log = logging.getLogger("pano.timeline")
 
 NAMESPACE = "/player"
+VERIFY_INTERVAL = 10.0  # seconds between rebuild_for's checks of every stored version
 
 
 def room_for(screen_id: str) -> str:
@@ -182,6 +184,11 @@ class TimelinePublisher:
         self.index = DependencyIndex()
         self.screens_built = 0
         self._slugs: dict[int, str] = {}  # schedule id -> slug, of the last build
+        # How often ``rebuild_for`` compares every stored version with the index's (a
+        # screen another process stored is rebuilt): a scan of the stored timelines,
+        # so at most every ``verify_interval`` seconds; a full rebuild verifies too.
+        self.verify_interval = VERIFY_INTERVAL
+        self._verified_at = float("-inf")
 
     def rebuild_due(self, now: datetime | None = None) -> bool:
         expiry = self.next_expiry
@@ -274,7 +281,10 @@ class TimelinePublisher:
         until a full rebuild has filled the reverse index, and for ``all``."""
         scopes = list(scopes)
         with self._lock:
-            ids = screens_for(session, scopes, self.index, self.clock())
+            verify = time.monotonic() - self._verified_at >= self.verify_interval
+            ids = screens_for(session, scopes, self.index, self.clock(), verify=verify)
+            if verify:
+                self._verified_at = time.monotonic()
         log.debug("rebuild_for %s: %s screen(s)", ", ".join(map(str, scopes[:10])),
                   "every" if ids is None else len(ids))
         if ids is None:
@@ -333,6 +343,7 @@ class TimelinePublisher:
             for item, body, incomplete in bodies if item.screen.id in versions}
         if ids is None:
             self.index.replace(entries)
+            self._verified_at = time.monotonic()
         else:
             self.index.update(ids, entries)
         bind = session.get_bind()

@@ -128,6 +128,7 @@ def test_a_screen_stored_by_another_process_is_rebuilt(fleet) -> None:  # noqa: 
     clock = Clock(NOW)
     with sessions() as session:
         publisher = _publisher(session, clock)
+        publisher.verify_interval = 0  # compare the stored versions at every change
         edits.set_default(session, "x-03", "invest-hue")  # a change it does not hear of
         session.commit()
     with sessions() as other:  # another process's publisher stores x-03's new timeline
@@ -136,6 +137,9 @@ def test_a_screen_stored_by_another_process_is_rebuilt(fleet) -> None:  # noqa: 
         version = session.scalar(select(ScreenTimeline.version)
                                  .where(ScreenTimeline.screen_id == "x-03"))
         assert publisher.index.get("x-03").version == version - 1
+        publisher.verify_interval = 3600  # not compared: not seen
+        assert _built(publisher, session, []) == (0, [])
+        publisher.verify_interval = 0
         assert _built(publisher, session, []) == (1, [])  # rebuilt, found as stored
         assert publisher.index.get("x-03").version == version
 

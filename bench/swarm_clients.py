@@ -166,8 +166,12 @@ class PanoClient(Reconnecting):
                 self.t.on_reconnected_timeline(version)
             self.t.on_timeline(version, len(json.dumps(data, separators=(",", ":"))))
             self.t.on_ack_sent(version)
-            await sio.emit("ack", {"version": version, "missing": []}, namespace="/player",
-                           callback=lambda *answer: self.t.on_confirmed(version))
+            try:
+                await sio.emit("ack", {"version": version, "missing": []},
+                               namespace="/player",
+                               callback=lambda *answer: self.t.on_confirmed(version))
+            except socketio.exceptions.BadNamespaceError:
+                pass  # the connection ended meanwhile: the next one gets the timeline again
 
         sio.on("connect", on_connect, namespace="/player")
         sio.on("disconnect", on_disconnect, namespace="/player")

@@ -14,6 +14,7 @@ from pathlib import Path
 from bench import procs
 
 SATURATED = 0.9  # of a core (a client process) or of the machine
+OTHERS = 0.5  # cores used by processes outside the bench that make its figures unsure
 
 
 def machine_busy_seconds() -> tuple[float, float]:
@@ -83,7 +84,11 @@ class Usage:
                 "client_core_max": med(self.client_core_max),
                 "clients_cores": med(self.clients_cores),
                 "server_cores": med(self.server_cores),
-                "machine_busy": med(self.machine_busy)}
+                "machine_busy": med(self.machine_busy),
+                "other_cores": med([max(0.0, busy * (os.cpu_count() or 1) - server - clients)
+                                    for busy, server, clients in zip(
+                                        self.machine_busy, self.server_cores,
+                                        self.clients_cores, strict=True)])}
 
 
 def limit_note(info: dict[str, float], procs_count: int) -> str:
@@ -95,6 +100,10 @@ def limit_note(info: dict[str, float], procs_count: int) -> str:
     if info.get("machine_busy", 0) >= SATURATED:
         notes.append(f"the machine was {info['machine_busy']:.0%} busy (server "
                      f"{info.get('server_cores', 0):.2f} cores, clients "
-                     f"{info.get('clients_cores', 0):.2f}): the machine's "
+                     f"{info.get('clients_cores', 0):.2f}, other processes "
+                     f"{info.get('other_cores', 0):.2f}): the machine's "
                      f"{os.cpu_count()} cores are the limit")
+    if info.get("other_cores", 0) >= OTHERS:
+        notes.append(f"processes outside the bench used {info['other_cores']:.2f} cores: "
+                     "the figures are disturbed")
     return "; ".join(notes)

@@ -56,3 +56,10 @@ def test_profile_summary_counts_functions_once_per_stack_and_merges_lines(tmp_pa
     assert inclusive["rebuild (b.py)"] == 0.8  # recursion counted once per stack
     assert dict(summary["self"]) == {"build (b.py)": 0.6, "rebuild (b.py)": 0.2,
                                      "ack (c.py)": 0.2}
+
+
+def test_pace_note_says_when_processes_outside_the_bench_took_the_cpu():
+    note = limit_note({"machine_busy": 1.0, "server_cores": 0.4, "clients_cores": 0.1,
+                       "other_cores": 1.5}, 2)
+    assert "other processes 1.50" in note and "disturbed" in note
+    assert "disturbed" not in limit_note({"other_cores": 0.2}, 2)

@@ -25,6 +25,7 @@ PLAYLIST = "welcome-hue"
 TENTH = "bench-tenth"  # the playlist of every tenth screen
 EVERY = 10
 SCREENS_PER_SITE = 100
+SITES_PER_FILE = 10
 SCOPES = ("all", "tenth")
 
 
@@ -71,9 +72,10 @@ class PanoSystem:
         upgrade(self.db_url)
         self.engine = make_engine(self.db_url)
         self.session_factory = make_session_factory(self.engine)
-        with self.session_factory() as session:
-            import_sites(session, self.sites_file)
-            session.commit()
+        for sites_file in self.sites_files:
+            with self.session_factory() as session:
+                import_sites(session, sites_file)
+                session.commit()
         self._import_playlist(self.playlist_dir)
         creds = []
         with self.session_factory() as session:
@@ -99,9 +101,13 @@ class PanoSystem:
         self.workdir, self.size = workdir, size
         self.data_dir = workdir / "var"
         self.db_url = f"sqlite:///{self.data_dir / 'pano.db'}"
-        self.sites_file = workdir / "sites.yaml"
-        self.sites_file.write_text(yaml.safe_dump(sites_yaml(size, TENTH),
-                                                  allow_unicode=True))
+        # A sites file is refused over 1 MiB: 1000 screens (10 sites) per file.
+        sites = sites_yaml(size, TENTH)["sites"]
+        self.sites_files = []
+        for n in range(0, len(sites), SITES_PER_FILE):
+            self.sites_files.append(workdir / f"sites-{n // SITES_PER_FILE}.yaml")
+            self.sites_files[-1].write_text(yaml.safe_dump(
+                {"sites": sites[n:n + SITES_PER_FILE]}, allow_unicode=True))
         self.playlist_dir = workdir / "playlists"
         self.playlist_dir.mkdir(parents=True, exist_ok=True)
         original = (procs.REPO / "playlists" / f"{PLAYLIST}.yaml").read_text(encoding="utf-8")

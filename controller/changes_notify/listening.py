@@ -18,6 +18,7 @@ log = logging.getLogger("pano.changes")
 
 BACKOFF_FIRST = 0.2  # seconds before the first reconnection attempt
 BACKOFF_MAX = 10.0
+BACKOFF_QUIET = 2.0
 
 
 class Listener:
@@ -47,6 +48,7 @@ class Listener:
     def run(self) -> None:
         delay = BACKOFF_FIRST
         failures = 0
+        quiet = False
         while not self._stopped.is_set():
             try:
                 self.open()
@@ -73,7 +75,9 @@ class Listener:
                 except Exception:  # noqa: BLE001 - already broken
                     log.debug("%s: closing", self.name, exc_info=True)
             self._stopped.wait(delay)
-            delay = min(delay * 2, BACKOFF_MAX)
+            # An expected failure (the address another process holds) is cheap to try
+            # again: every 2 s at most, to take over soon after that process stops.
+            delay = min(delay * 2, BACKOFF_QUIET if quiet else BACKOFF_MAX)
 
     def start(self) -> Listener:
         self._thread = threading.Thread(target=self.run, name=f"pano-{self.name}",

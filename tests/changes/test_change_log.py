@@ -17,7 +17,7 @@ from controller.models import ChangeLogEntry, utcnow
 @pytest.fixture(params=["sqlite", "postgresql"])
 def sessions(request, fleet):
     return fleet.sessions if request.param == "sqlite" else request.getfixturevalue(
-        "pg_sessions")
+        "pg_module_sessions")
 
 
 def logged(session) -> list[tuple[str, str]]:
@@ -135,16 +135,16 @@ def test_a_log_behind_the_reader_means_a_replaced_database(sessions):
         assert changes.since(session, newest + 1000) == (newest, [EVERYTHING])
 
 
-def test_on_postgresql_a_second_writer_waits_so_ids_follow_commits(pg_sessions):
+def test_on_postgresql_a_second_writer_waits_so_ids_follow_commits(pg_module_sessions):
     """Sequence numbers are handed out at insert time; were two writers to interleave, a
     reader could see id 11 committed before id 10 and skip 10 for ever. The counter row
     bumped first holds the second writer until the first commits."""
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
-    with pg_sessions() as first, pg_sessions() as second:
+    with pg_module_sessions() as first, pg_module_sessions() as second:
         changes.bump(first, Scope("playlist", "first"))  # not committed yet
-        second.execute(text("SET lock_timeout = '300ms'"))
+        second.execute(text("SET LOCAL lock_timeout = '300ms'"))
         with pytest.raises(OperationalError, match="lock timeout"):
             changes.bump(second, Scope("playlist", "second"))
         second.rollback()

@@ -149,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
                      f"payload {p.info.get('payload_bytes')} B; CPU per "
                      f"change: server {cpu:.0f} ms, clients {clients:.0f} ms; server RSS "
                      f"{rss:.0f} MiB" + (f"; change written in {write:.0f} ms" if write else "")
+                     + f"; {p.size} connected in {p.info.get('connect_seconds', 0):.0f} s"
+                     f" ({p.info.get('connect_failed_attempts', 0)} failed attempts)"
                      + ("" if p.info.get("confirm") else
                         "; ACKS NOT ANSWERED by the server: timed to the ack being sent"))
     notes.extend(describe(p.system, p.info["storm"]) for p in phases if "storm" in p.info)

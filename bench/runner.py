@@ -175,6 +175,7 @@ def run_phase(system: System, size: int, rounds: int, workdir: Path,
         phase.info.update(
             payload_bytes=ready[0]["payload_bytes"], confirm=all(r["confirm"] for r in ready),
             connect_seconds=max(r["seconds"] for r in ready), procs=swarm_procs,
+            connect_failed_attempts=sum(r.get("failed_attempts", 0) for r in ready),
             rss_idle_mib=rss_idle / 2**20, rss_mib=rss_busy / 2**20,
             rss_per_conn_kib=(rss_busy - rss_idle) / size / 1024,
             threads=threads_busy, threads_idle=threads_idle,

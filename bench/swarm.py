@@ -43,22 +43,39 @@ def emit(event: str, **fields: Any) -> None:
     sys.stdout.flush()
 
 
-async def connect_all(clients: list, timeout: float) -> int:
+async def connect_all(clients: list, timeout: float) -> tuple[int, int]:
+    """Connect every client, at most CONNECT_CONCURRENCY attempts at a time; a failed
+    attempt is tried again after the player's backoff (player.backoff), as a real fleet
+    coming up would, until ``timeout``. Returns how many never got their first timeline,
+and how many attempts failed."""
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
     failures: list[str] = []
+    deadline = time.monotonic() + timeout
 
     async def one(client: Any) -> None:
-        async with gate:
-            try:
-                await client.connect()
-                await asyncio.wait_for(client.t.first.wait(), 30)
-            except Exception as exc:  # noqa: BLE001 - reported, not hidden
-                failures.append(f"{type(exc).__name__}: {exc}")
+        while True:
+            async with gate:
+                try:
+                    await client.connect()
+                    break
+                except Exception as exc:  # noqa: BLE001 - reported, then tried again
+                    failures.append(f"{type(exc).__name__}: {exc}")
+            delay = client.backoff.failed()
+            if time.monotonic() + delay >= deadline:
+                return
+            await asyncio.sleep(delay)
+        # a connection closed before its first timeline reconnects by itself (dropped())
+        try:
+            await asyncio.wait_for(client.t.first.wait(), max(1.0, deadline - time.monotonic()))
+        except TimeoutError:
+            failures.append("no first timeline")
 
-    await asyncio.wait_for(asyncio.gather(*(one(c) for c in clients)), timeout)
+    await asyncio.wait_for(asyncio.gather(*(one(c) for c in clients)), timeout + 5)
+    missing = sum(not c.t.first.is_set() for c in clients)
     if failures:
-        emit("log", message=f"{len(failures)} clients failed, first: {failures[0]}")
-    return len(failures)
+        emit("log", message=f"{len(failures)} failed attempts, {missing} clients without a "
+                            f"timeline; first: {failures[0]}")
+    return missing, len(failures)
 
 
 async def run_round(clients: list, timeout: float, every: int = 1) -> dict[str, Any]:
@@ -108,12 +125,13 @@ async def main_async(args: argparse.Namespace) -> None:
     else:
         clients = [WsClient(args.url, args.first + k * args.step) for k in range(args.count)]
     started = time.monotonic()
-    failed = await connect_all(clients, args.connect_timeout)
+    failed, failed_attempts = await connect_all(clients, args.connect_timeout)
     clients = [c for c in clients if c.t.first.is_set()]
     await asyncio.sleep(1.0)  # let the answers to the first acks arrive
     Tracker.confirm = any(c.t.first_confirmed for c in clients)
     sizes = sorted(c.t.payload_bytes for c in clients) or [0]
-    emit("ready", connected=len(clients), failed=failed, seconds=time.monotonic() - started,
+    emit("ready", connected=len(clients), failed=failed, failed_attempts=failed_attempts,
+         seconds=time.monotonic() - started,
          payload_bytes=sizes[len(sizes) // 2], confirm=Tracker.confirm)
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from support.fleet import fast_playlists, prepare, screen_token
-from support.processes import REPO, Player, Proc, free_port, wait_for
+from support.processes import REPO, Player, Proc, free_port, get_json, wait_for
 
 SCREEN = "chan-may-cruise-terminal"
 
@@ -25,6 +25,10 @@ def test_gunicorn_gevent_worker_serves_players(tmp_path):
     try:
         wait_for(lambda: "Booting worker" in gunicorn.output(), timeout=30,
                  what="gunicorn worker")
+        # Ready once the worker's app answers (its first rebuild done): a player started
+        # earlier may find the WebSocket not opening in time and poll over HTTP a while.
+        wait_for(lambda: get_json(f"http://127.0.0.1:{port}/healthz")[0] == 200,
+                 timeout=60, what="the worker's app answering /healthz")
         player.start()
         status = wait_for(lambda: (s := player.status()[1])["connected"]
                           and s["now_playing"] and s["cache"]["missing"] == 0 and s,

@@ -10,7 +10,9 @@ import subprocess
 import sys
 
 import pytest
-from web.helpers import REPO, Fleet, Player, wait_for
+from web.helpers import DEADLINE, REPO, Fleet, Player, wait_for
+
+from controller.jobs.renders import WAIT
 
 
 def _free_port() -> int:
@@ -42,7 +44,9 @@ def test_serve_pushes_and_stops_cleanly(tmp_path, mode):
         before = player.next_timeline()["version"]
         assert player.call("heartbeat", {"uptime": 1.0, "cpu_temp": 40.0}) == {"ok": True}
         fleet.edit_playlist(tmp_path / "edit", "border-welcome", "friendship", "Friends")
-        assert player.next_timeline()["version"] == before + 1
+        # A changed text waits for its new slide from the job worker (WAIT at most, then
+        # it goes out without it): the push may take that long on a loaded machine.
+        assert player.next_timeline(timeout=WAIT + DEADLINE)["version"] == before + 1
 
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0, log.read_text()

@@ -102,7 +102,12 @@
       orientation: t(screen.orientation), languages: screen.languages.join(", ") });
   }
 
+  // Each show() is a generation: the answers of an earlier one (a slow first load, a
+  // double click) that arrive after a later one's are dropped, never drawn over it.
+  let generation = 0;
+
   async function show() {
+    const mine = ++generation;
     const screen = state.screens[$("p-screen").value];
     const at = chosenAt();
     if (!screen || !at) { Pano.toast(t("bad_time"), "bad"); return; }
@@ -117,10 +122,14 @@
     image.alt = t("image_alt", { screen: names(screen.name, screen.id), time: Pano.dateTime(at) });
     image.src = base + ".png" + query;
     try {
-      describe(screen, await api("GET", base + query));
-      explainWith(await api("GET", `/api/v1/screens/${encodeURIComponent(screen.id)}/week?start=${at.slice(0, 10)}`), at);
+      const described = await api("GET", base + query);
+      if (mine !== generation) return;
+      describe(screen, described);
+      const plan = await api("GET", `/api/v1/screens/${encodeURIComponent(screen.id)}/week?start=${at.slice(0, 10)}`);
+      if (mine !== generation) return;
+      explainWith(plan, at);
     } catch (err) {
-      Pano.toast(err.message, "bad");
+      if (mine === generation) Pano.toast(err.message, "bad");
     }
   }
 

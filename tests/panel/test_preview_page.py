@@ -109,3 +109,38 @@ def test_in_english_on_a_tablet(browser, server, fleet):
         page.click("#p-week")
         page.wait_for_url(re.compile(r"/panel/schedules\?screen=phu-bai-arrivals&start=2026-12-07"))
         expect(page.locator(".day-head").first).to_have_text(re.compile(r"^Mon"))
+
+
+def test_a_late_answer_for_an_earlier_choice_is_not_drawn(browser, server, fleet):
+    """03:00 asked first and its explanation held back until 13:00 has been shown: when
+    the late answer arrives, the page keeps 13:00's playlist and reason (it drew the
+    earlier choice's title over the later one under load)."""
+    festival = ("Lịch “phu-bai-afternoon-festival” đang phát (ưu tiên 0, nhắm màn hình theo "
+                "mã màn hình).")
+    with panel_page(browser, server.url, "bien-tap") as page:
+        page.goto(server.url + "/panel/preview")
+        expect(page.locator("h1")).to_have_text("Xem trước")
+        page.select_option("#p-screen", SCREEN)
+        page.fill("#p-date", "2026-12-08")
+        held: list = []
+
+        def hold_first(route) -> None:  # noqa: ANN001 - a Playwright Route
+            if held:
+                route.continue_()
+            else:
+                held.append(route)
+
+        page.route("**/week?start=*", hold_first)
+        page.fill("#p-time", "03:00:00")
+        page.click("#p-show")
+        expect(page.locator("#p-facts")).to_contain_text("welcome-hue@")
+        page.wait_for_function("() => true")  # let the held request reach the route
+        assert len(held) == 1
+        page.fill("#p-time", "13:00:00")
+        page.click("#p-show")
+        expect(page.locator("#p-why")).to_have_text(festival)
+        expect(page.locator("#p-facts")).to_contain_text("Festival Huế 2025")
+        held[0].continue_()  # 03:00's explanation arrives last
+        page.wait_for_timeout(800)
+        expect(page.locator("#p-why")).to_have_text(festival)
+        expect(page.locator("#p-facts")).to_contain_text("Festival Huế 2025")

@@ -4,15 +4,11 @@ Redis (skipped with the reason when absent, a failure under CI=true)."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
-from support.postgres import PG_ADMIN_URL, pg_url  # noqa: F401  (fixture)
+from support.postgres import new_database, pg_url  # noqa: F401  (fixture)
 from support.redis import redis_url  # noqa: F401  (fixture)
 from web.helpers import Fleet
 
@@ -39,23 +35,8 @@ def pg_module_sessions():
     """One PostgreSQL database for a whole module (its tests only add to the change log
     and read after their own starting id): creating one per test cost a second each.
     Skipped, or failed under CI=true, as ``support.postgres.pg_url``."""
-    pytest.importorskip("psycopg")
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"pano_changes_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        reason = f"no PostgreSQL server at {PG_ADMIN_URL}: {str(exc.orig).splitlines()[0]}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    upgrade(url)
-    engine = make_engine(url)
-    yield make_session_factory(engine)
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with new_database("pano_changes") as url:
+        upgrade(url)
+        engine = make_engine(url)
+        yield make_session_factory(engine)
+        engine.dispose()

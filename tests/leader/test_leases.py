@@ -10,13 +10,13 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 from support.postgres import pg_url  # noqa: F401  (fixture)
 from support.redis import redis_url  # noqa: F401  (fixture)
+from web.helpers import wait_for
 
 from controller.leadership.leases import (
     FileLease,
@@ -26,16 +26,6 @@ from controller.leadership.leases import (
     lock_file,
 )
 from controller.settings import load_settings
-
-
-def eventually(predicate, timeout: float = 10.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 # -- Redis --------------------------------------------------------------------------------
@@ -51,7 +41,7 @@ def test_redis_one_of_two_wins_and_the_other_takes_over_once_renewals_stop(redis
         assert first.renew() is True and second.renew() is False
         assert first.holder() == "first"
         # first stops renewing (killed, frozen): Redis lets the key go after the ttl.
-        eventually(second.acquire, what="the second contender to take the expired lease")
+        wait_for(second.acquire, what="the second contender to take the expired lease")
         assert second.holder() == "second"
         assert first.renew() is False, "a holder whose lease was taken must say it lost it"
         first.release()  # must not delete the other's key
@@ -103,7 +93,7 @@ def test_postgresql_advisory_lock_one_wins_and_is_freed_when_its_session_ends(pg
         assert second.acquire() is False
         assert first.renew() is True
         first.close()  # the process (its connection) is gone: the session ends
-        assert eventually(second.acquire, what="the second to take the freed lock")
+        assert wait_for(second.acquire, what="the second to take the freed lock")
         assert third.acquire() is False
         # The leader's connection is cut under it (as a server restart would): it says
         # the lease is lost, and the lock is free for another.
@@ -114,9 +104,9 @@ def test_postgresql_advisory_lock_one_wins_and_is_freed_when_its_session_ends(pg
             conn.commit()
         assert cut == [True]
         assert second.renew() is False
-        assert eventually(third.acquire, what="the third to take the lock")
+        assert wait_for(third.acquire, what="the third to take the lock")
         third.release()
-        assert eventually(first.acquire, what="a released lock to be free again")
+        assert wait_for(first.acquire, what="a released lock to be free again")
     finally:
         for lease in (first, second, third):
             lease.close()

@@ -64,6 +64,10 @@
   let server = { seq: 0, timer: null, problems: [] };
   function askServer() {
     clearTimeout(server.timer);
+    // What the controller said was about the text before this edit: drop it, and any
+    // answer still on its way for it; the answer for the text as it is now follows.
+    server.seq++;
+    server.problems = [];
     if (!E.editable || !E.cfg.may_edit) return;
     server.timer = setTimeout(async () => {
       const seq = ++server.seq;

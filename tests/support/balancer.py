@@ -8,28 +8,14 @@ from __future__ import annotations
 import socket
 import threading
 
+from support.tcp_listener import TcpListener
 
-class FailoverBalancer:
+
+class FailoverBalancer(TcpListener):
     def __init__(self, upstream_ports: list[int]) -> None:
         self.upstream_ports = list(upstream_ports)
         self.chosen: list[int] = []  # the upstream of every connection, in order
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.port = self._server.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._stop = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._server.close()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _ = self._server.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+        super().__init__()
 
     def _serve(self, client: socket.socket) -> None:
         for port in self.upstream_ports:

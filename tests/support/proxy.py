@@ -6,8 +6,10 @@ from __future__ import annotations
 import socket
 import threading
 
+from support.tcp_listener import TcpListener
 
-class CorruptingProxy:
+
+class CorruptingProxy(TcpListener):
     """Forwards every connection to ``upstream``. For the first ``corrupt`` connections
     whose request starts with ``GET /media/``, one byte of the response at ``offset`` is
     flipped — a download damaged on the way, headers intact.
@@ -22,22 +24,7 @@ class CorruptingProxy:
         self.refuse_websocket = refuse_websocket
         self.corrupted = self.refused = self.upgraded = 0
         self._lock = threading.Lock()
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.port = self._server.getsockname()[1]
-        self._stop = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._server.close()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _ = self._server.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+        super().__init__()
 
     def _serve(self, client: socket.socket) -> None:
         first = client.recv(65536)

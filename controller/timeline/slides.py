@@ -36,6 +36,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from controller.media.store import MediaStore
@@ -258,14 +259,26 @@ class SlideMaker:
         if not self._make:
             return None
         try:
-            with Session(bind=self._session.get_bind(), expire_on_commit=False) as side:
-                made = make(side)
-                side.commit()
-                return made.sha256, MediaFacts(size=made.size, mime=made.mime)
+            return self._make_once(make)
+        except IntegrityError:
+            # Another process (a second controller, the CLI) stored the same picture
+            # between our look-up and our commit: drawing again finds its rows.
+            try:
+                return self._make_once(make)
+            except Exception as err:  # noqa: BLE001 - one slide never stops a rebuild
+                self._report(key, "%s cannot be drawn (the screen shows HTML instead): %s",
+                             what, err)
+                return None
         except Exception as err:  # noqa: BLE001 - one slide never stops a rebuild
             self._report(key, "%s cannot be drawn (the screen shows HTML instead): %s",
                          what, err)
             return None
+
+    def _make_once(self, make: Any) -> File:
+        with Session(bind=self._session.get_bind(), expire_on_commit=False) as side:
+            made = make(side)
+            side.commit()
+            return made.sha256, MediaFacts(size=made.size, mime=made.mime)
 
     def _report(self, key: str, message: str, *args: Any) -> None:
         # Warn once per publisher (process), not at every rebuild.

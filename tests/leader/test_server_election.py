@@ -56,7 +56,10 @@ def test_the_follower_takes_over_and_pushes_what_the_dead_leader_did_not(tmp_pat
 
         # A leader stores a new version and dies before pushing it: stored here by a
         # publisher that does not push; the running leader's rebuild then finds nothing
-        # to do (same content), so nobody would ever push it.
+        # to do (same content), so nobody would ever push it. The leader's own watcher
+        # is stopped first: woken by the edit's commit (same process) it would rebuild
+        # beside this publisher, which is not the case under test.
+        first.watcher.stop()
         fleet.edit_playlist(tmp_path / "edit", "border-welcome", "welcome", "Never pushed")
         with fleet.sessions() as session:
             assert SCREEN in TimelinePublisher(None, fleet.settings.heartbeat_interval,

@@ -203,3 +203,39 @@ def test_an_emergency_gets_a_slide_and_a_badge(session, store):
     assert session.scalar(select(func.count()).select_from(QrCode)
                           .where(QrCode.playlist_id == "emergency")) == 1
     parse_timeline({**body})
+
+
+def test_a_slide_another_drawer_stored_meanwhile_is_used_not_replaced_by_html(
+        sessions, store) -> None:
+    """Two drawers (the leader's rebuild and the job worker, or the CLI) draw the same
+    slide at once: the second to commit meets the first's rows (UNIQUE media.sha256) and
+    must use that picture, not give up and let the screen fall back to HTML."""
+    from sqlalchemy import event
+
+    from controller.slides import cache as slide_cache
+    from controller.slides.render import LangText, SlideSpec
+    from controller.timeline.slides import SlideMaker
+
+    spec = SlideSpec(1920, 1080, (LangText("vi", "Chào mừng", "Huế"),
+                                  LangText("en", "Welcome", "Hue")), name="race")
+    with sessions() as session:
+        engine = session.get_bind()
+        raced: list[str] = []
+
+        def other_drawer_first(conn, cursor, statement, *args) -> None:
+            if statement.startswith("INSERT INTO media ") and not raced:
+                raced.append(statement)
+                with sessions() as other:  # commits the same picture before this insert
+                    slide_cache.slide_media(other, store, spec)
+                    other.commit()
+
+        event.listen(engine, "before_cursor_execute", other_drawer_first)
+        try:
+            maker = SlideMaker(session, store, BASE)
+            media: dict = {}
+            sha = maker._slide(spec, media)
+        finally:
+            event.remove(engine, "before_cursor_execute", other_drawer_first)
+    assert raced, "the other drawer never ran: the test did not make the race"
+    assert sha is not None and sha in media
+    assert store.exists(sha)

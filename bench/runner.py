@@ -12,6 +12,7 @@ bench/pano_system.py."""
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
 import sys
 import time
@@ -156,7 +157,9 @@ def run_phase(system: System, size: int, rounds: int, workdir: Path,
     """Warm-up change, then `rounds` measured changes of every screen, `rounds` of every
     tenth screen (``tenth``), then a reconnect storm (``storm``). ``profile``: a folder
     for py-spy's record of a Pano server during the changes of every screen
-    (bench/profiling.py). Always stops what it started."""
+    (``<system>-<size>.txt``) and of every tenth screen (``<system>-<size>-tenth.txt``;
+    bench/profiling.py), and the server's log (``<system>-<size>-server.log``: each
+    rebuild's steps). Always stops what it started."""
     phase = Phase(system.name, size)
     workdir.mkdir(parents=True, exist_ok=True)
     server = system.start(workdir, size)
@@ -202,8 +205,12 @@ def run_phase(system: System, size: int, rounds: int, workdir: Path,
             phase.info["write_ms_median"] = statistics.median(write_ms)
         if tenth:
             part, part_usage = Phase(system.name, size), Usage(idle_cpu_per_s=idle)
+            recorder = (Recorder(server.pid, profile / f"{system.name}-{size}-tenth.txt")
+                        if profile is not None and system.name != "baseline" else None)
             others = [measure_round(system, server.pid, swarms, part, part_usage, "tenth",
                                     confirm) for _ in range(rounds)]
+            if recorder is not None:
+                recorder.stop()
             summary = part.as_dict()
             phase.info["tenth"] = {"rounds": summary["rounds"], "median": summary["median"],
                                    "others_received": others, **part_usage.summary()}
@@ -213,6 +220,9 @@ def run_phase(system: System, size: int, rounds: int, workdir: Path,
         stop_swarms(swarms)
         system.close()
         procs.stop(server)
+        if profile is not None and (workdir / "server.log").exists():  # its rebuild timings
+            profile.mkdir(parents=True, exist_ok=True)
+            shutil.copy(workdir / "server.log", profile / f"{system.name}-{size}-server.log")
     return phase
 
 

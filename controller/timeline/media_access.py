@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from controller.models import ScreenMedia, ScreenMediaDigest
@@ -63,33 +64,35 @@ def media_digest(shas: Iterable[str]) -> str:
     return hashlib.sha256(" ".join(sorted(shas)).encode()).hexdigest()
 
 
-def record(session: Session, stored: Iterable[StoredTimeline]) -> None:
+def record(session: Session | Connection, stored: Iterable[StoredTimeline]) -> None:
     """Note which files the just-stored timelines name (and which they stopped naming);
     forget files dropped longer than ``GRACE`` ago. Screens whose files are the ones
     they had (the digest says so: the daily roll, a text edit without slides) cost one
-    row read; a handful of statements for any number of screens. Does not commit."""
+    row read; a handful of Core statements on the transaction's connection for any
+    number of screens. Does not commit."""
+    conn = session.connection() if isinstance(session, Session) else session
     named = {row.screen_id: (set(row.body.get("media") or {}), row.built_at)
              for row in stored}
     if not named:
         return
     cutoff = min(built for _shas, built in named.values()) - GRACE
-    session.execute(delete(TABLE).where(TABLE.c.screen_id.in_(named),
-                                        TABLE.c.dropped_at < cutoff))
+    conn.execute(delete(TABLE).where(TABLE.c.screen_id.in_(named),
+                                     TABLE.c.dropped_at < cutoff))
     digests = {screen: media_digest(shas) for screen, (shas, _built) in named.items()}
-    old = dict(session.execute(select(DIGESTS.c.screen_id, DIGESTS.c.digest)
-                               .where(DIGESTS.c.screen_id.in_(named))).all())
+    old = dict(conn.execute(select(DIGESTS.c.screen_id, DIGESTS.c.digest)
+                            .where(DIGESTS.c.screen_id.in_(named))).all())
     changed = [screen for screen, digest in digests.items() if old.get(screen) != digest]
     if not changed:
         return
-    _record_changed(session, {screen: named[screen] for screen in changed})
-    session.execute(delete(DIGESTS).where(DIGESTS.c.screen_id.in_(changed)))
-    session.execute(insert(DIGESTS), [{"screen_id": screen, "digest": digests[screen]}
-                                      for screen in changed])
+    _record_changed(conn, {screen: named[screen] for screen in changed})
+    conn.execute(delete(DIGESTS).where(DIGESTS.c.screen_id.in_(changed)))
+    conn.execute(insert(DIGESTS), [{"screen_id": screen, "digest": digests[screen]}
+                                   for screen in changed])
 
 
-def _record_changed(session: Session, named: dict[str, tuple[set[str], datetime]]) -> None:
+def _record_changed(conn: Connection, named: dict[str, tuple[set[str], datetime]]) -> None:
     known: dict[tuple[str, str], datetime | None] = {
-        (screen, sha): dropped for screen, sha, dropped in session.execute(
+        (screen, sha): dropped for screen, sha, dropped in conn.execute(
             select(TABLE.c.screen_id, TABLE.c.sha256, TABLE.c.dropped_at)
             .where(TABLE.c.screen_id.in_(named)))}
     new, renamed, dropped = [], [], []
@@ -104,9 +107,9 @@ def _record_changed(session: Session, named: dict[str, tuple[set[str], datetime]
         if sha not in shas and was_dropped is None:
             dropped.append({"b_screen": screen, "b_sha": sha, "b_dropped": built})
     if new:
-        session.execute(insert(TABLE), new)
+        conn.execute(insert(TABLE), new)
     if renamed or dropped:
-        session.execute(_SET_DROPPED, renamed + dropped)
+        conn.execute(_SET_DROPPED, renamed + dropped)
 
 
 def may_fetch(session: Session, screen_id: str, sha256: str, now: datetime) -> bool:

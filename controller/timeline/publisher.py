@@ -2,14 +2,18 @@
 
 ``TimelinePublisher.rebuild`` computes every (or the given) screen's timeline, compares
 its content hash with the stored one, and only for screens whose content changed bumps
-``version``, stores the bodies (one batched write, ``controller.timeline.store``) and
-then emits ``timeline`` to the room ``screen:<id>`` in the ``/player`` namespace.
-Restarting therefore bumps nothing when nothing changed. Screens that show the same
-playlists at the same resolution share that part of their bodies (built and hashed once
-per rebuild). With a media store, image variants name the rendition for each screen's
-resolution (``RenditionChooser``, docs/media.md "Renditions"), made here when missing;
-with a public ``base_url`` too, text items and emergencies get rendered slides and links
-get per-screen QR badges (``controller.timeline.slides``).
+``version``, stores the bodies (batched writes, ``controller.timeline.store``), commits
+and then emits ``timeline`` to the room ``screen:<id>`` in the ``/player`` namespace.
+It does so a batch of screens at a time (16, then 64, 256, …: ``FIRST_BATCH``), each
+batch committed before it is pushed, so the first screens are pushed while the others
+are still being built; the reverse index is updated after the push, which does not need
+it (docs/architecture.md "The push path" says what each order guarantees). Restarting
+therefore bumps nothing when nothing changed. Screens that show the same playlists at
+the same resolution share that part of their bodies (built, hashed and encoded once per
+rebuild: ``controller.timeline.hashing``). With a media store, image variants name the
+rendition for each screen's resolution (``RenditionChooser``, docs/media.md
+"Renditions"), made here when missing; with a public ``base_url`` too, text items and
+emergencies get rendered slides and links get per-screen QR badges (``controller.timeline.slides``).
 
 ``rebuild_for(scopes)`` is the entry after a change: it rebuilds only the screens the
 change can reach (``controller.timeline.impact``), from the database's "now" and the
@@ -21,13 +25,11 @@ After each commit the stored versions are noted for the acks
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,116 +43,61 @@ from controller.emergencies.store import aware
 from controller.media.store import MediaStore
 from controller.metrics.push_ack import PUSHES
 from controller.metrics.registry import TIMELINE_REBUILD_SECONDS
-from controller.models import Media, Screen, ScreenTimeline, Site
-from controller.timeline.builder import (
-    BuildInputs,
-    EmergencyFacts,
-    MediaFacts,
-    PartsMemo,
-    ScreenFacts,
-    build_body,
-    iso_z,
-)
+from controller.models import ScreenTimeline
+from controller.timeline.builder import BuildInputs, PartsMemo, build_body, iso_z
 from controller.timeline.dependencies import DependencyIndex, Deps, DepsMaker
+from controller.timeline.hashing import Hasher, content_hash
 from controller.timeline.impact import screens_for
-from controller.timeline.playlists import load_playlists
-from controller.timeline.rendition_choice import RenditionChooser
-from controller.timeline.schedules import ScheduleIndex, load_schedules, usable
-from controller.timeline.slides import SlideMaker
+from controller.timeline.inputs import Sources, load_inputs
+from controller.timeline.push_timing import ChangeClock, Stages
 from controller.timeline.store import LostRace, Row, store_batch
 from controller.timeline.stored_versions import KNOWN
+
+__all__ = ["NAMESPACE", "TimelinePublisher", "content_hash", "room_for"]
 
 log = logging.getLogger("pano.timeline")
 
 NAMESPACE = "/player"
 VERIFY_INTERVAL = 10.0  # seconds between rebuild_for's checks of every stored version
+# Screens stored and pushed per transaction: the first batch is small, so the first
+# push waits for a few bodies only; then each batch is four times the one before.
+FIRST_BATCH = 16
+BATCH_GROWTH = 4
+
+Built = tuple[BuildInputs, dict[str, Any], bool]  # inputs, body, built with a file missing
 
 
 def room_for(screen_id: str) -> str:
     return f"screen:{screen_id}"
 
 
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def content_hash(body: dict[str, Any]) -> str:
-    return hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest()
-
-
-class _Hasher:
-    """``content_hash`` for many bodies that share parts (``build_body``'s memo): the
-    canonical JSON of a shared top-level value is computed once and spliced in where a
-    placeholder (a random string no body can contain) stands. The digest is the very same
-    as ``content_hash``'s, so stored hashes stay valid across versions of this code."""
-
-    SHARED = ("playlists", "media")
-
-    def __init__(self) -> None:
-        self._parts: dict[int, tuple[Any, str]] = {}
-        token = secrets.token_hex(16)
-        self._marks = {key: f"pano-part-{token}-{key}" for key in self.SHARED}
-
-    def _part(self, value: Any) -> str:
-        hit = self._parts.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        text = _canonical(value)
-        self._parts[id(value)] = (value, text)  # keeps value alive: ids stay unique
-        return text
-
-    def digest(self, body: dict[str, Any]) -> str:
-        shared = [key for key in self.SHARED if key in body]
-        text = _canonical({**body, **{key: self._marks[key] for key in shared}})
-        for key in shared:
-            text = text.replace(f'"{self._marks[key]}"', self._part(body[key]), 1)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-_SCREENS = Screen.__table__
-_SITES = Site.__table__
-# Plain rows, not ORM objects: loading 500 screens as entities cost more than building.
-_SCREEN_ROWS = (
-    select(_SCREENS.c.id, _SCREENS.c.name_vi, _SCREENS.c.name_en, _SCREENS.c.orientation,
-           _SCREENS.c.width, _SCREENS.c.height, _SCREENS.c.languages,
-           _SCREENS.c.bilingual_mode, _SCREENS.c.alternate_timing, _SCREENS.c.timezone,
-           _SCREENS.c.default_playlist_id,
-           _SCREENS.c.tags, _SITES.c.id.label("site_id"),
-           _SITES.c.name_vi.label("site_name_vi"), _SITES.c.name_en.label("site_name_en"),
-           _SITES.c.names.label("site_names"), _SITES.c.timezone.label("site_timezone"))
-    .join(_SITES, _SCREENS.c.site_id == _SITES.c.id)
-    .order_by(_SCREENS.c.id)
-)
+def _batches(count: int) -> list[tuple[int, int]]:
+    """(start, end) of each batch of ``count`` screens."""
+    out, start, size = [], 0, FIRST_BATCH
+    while start < count:
+        out.append((start, min(count, start + size)))
+        start, size = start + size, size * BATCH_GROWTH
+    return out
 
 
-def _screen_facts(row: Any) -> ScreenFacts:
-    return ScreenFacts(
-        id=row.id,
-        name={"vi": row.name_vi, "en": row.name_en},
-        site_id=row.site_id,
-        site_name={**(row.site_names or {}), "vi": row.site_name_vi, "en": row.site_name_en},
-        orientation=row.orientation,
-        resolution=(row.width, row.height),
-        languages=list(row.languages or []),
-        bilingual_mode=row.bilingual_mode,
-        timezone=row.timezone or row.site_timezone,
-        default_playlist=row.default_playlist_id,
-        tags=list(row.tags or []),
-        alternate_timing=row.alternate_timing or "split",
-    )
+@dataclass
+class _Run:
+    """One rebuild's shared state: what its batches share and what they stored."""
 
-
-def _media_shas(items: Iterable[dict[str, Any]]) -> set[str]:
-    shas: set[str] = set()
-    for item in items:
-        for variant in (item.get("variants") or {}).values():
-            if isinstance(variant, dict) and variant.get("media"):
-                shas.add(variant["media"])
-    return shas
+    now: datetime
+    generated_at: str
+    as_text: bool  # store each body's JSON text as encoded here (SQLite)
+    stored: dict[str, tuple[int, str]]  # screen -> (version, hash) read before storing
+    make: DepsMaker
+    memo: PartsMemo = field(default_factory=dict)
+    hasher: Hasher = field(default_factory=Hasher)
+    short: set[int] = field(default_factory=set)  # ids of playlist parts that missed a file
+    changed: list[Row] = field(default_factory=list)
+    entries: dict[str, Deps] = field(default_factory=dict)
 
 
 class TimelinePublisher:
@@ -189,88 +136,21 @@ class TimelinePublisher:
         # so at most every ``verify_interval`` seconds; a full rebuild verifies too.
         self.verify_interval = VERIFY_INTERVAL
         self._verified_at = float("-inf")
+        # When the change watcher was woken, for the wake -> first push histogram.
+        self.change_clock = ChangeClock()
 
     def rebuild_due(self, now: datetime | None = None) -> bool:
         expiry = self.next_expiry
         return expiry is not None and (now or self.clock()) >= expiry
 
-    # -- loading: a handful of queries whatever the number of screens ------------------
-    def _inputs(self, session: Session, screen_ids: list[str] | None,
-                now: datetime, missing: list[tuple[Any, ...]] | None = None,
-                ) -> list[BuildInputs]:
-        query = _SCREEN_ROWS
-        if screen_ids is not None:
-            query = query.where(_SCREENS.c.id.in_(screen_ids))
-        rows = session.execute(query).all()
-        loaded = load_schedules(session)
-        self._slugs = {item.id: item.slug for item in loaded}
-        defaults = {row.default_playlist_id for row in rows if row.default_playlist_id}
-        playlists = load_playlists(session, defaults, loaded)
-        index = ScheduleIndex.of(usable(loaded, playlists))
-        shas: set[str] = set()
-        for on_air in playlists.values():
-            shas |= _media_shas(on_air.items)
-        media: dict[str, MediaFacts] = {}
-        originals: dict[str, tuple[MediaFacts, str]] = {}
-        if shas:
-            for sha, size, mime, kind in session.execute(
-                    select(Media.sha256, Media.size, Media.mime, Media.kind)
-                    .where(Media.sha256.in_(shas))):
-                media[sha] = MediaFacts(size=size, mime=mime)
-                originals[sha] = (media[sha], kind)
-        chooser = (RenditionChooser(session, self.store, originals, reported=self._reported,
-                                    missing=missing)
-                   if self.store is not None else None)
-        slides = (SlideMaker(session, self.store, self.base_url,
-                             reported=self._slides_reported, missing=missing,
-                             screen_ids=screen_ids)
-                  if self.store is not None and self.base_url else None)
-        emergencies = [(set(e.targets.get("sites") or []), set(e.targets.get("screens") or []),
-                        EmergencyFacts(id=e.id, start=aware(e.starts_at),
-                                       end=aware(e.ends_at), messages=e.messages, url=e.url))
-                       for e in active_emergencies(session, now)]
-        self.next_expiry = min((f.end for _, _, f in emergencies), default=None)
-        inputs = []
-        for row in rows:
-            facts = _screen_facts(row)
-            inputs.append(BuildInputs(
-                screen=facts, playlists=playlists, media=media,
-                heartbeat_interval=self.heartbeat_interval, now=now, choose_media=chooser,
-                slides=slides,
-                schedules=index.for_screen(facts.id, facts.site_id, facts.tags),
-                emergencies=tuple(f for sites, screens, f in emergencies
-                                  if facts.site_id in sites or facts.id in screens)))
-        return inputs
-
     # -- the public operations ----------------------------------------------------------
     def rebuild(self, session: Session, screen_ids: Iterable[str] | None = None,
                 emit: bool = True) -> list[str]:
-        """Rebuild timelines; store those whose content changed in one transaction,
-        then push them. Returns the ids of the screens whose timeline changed."""
+        """Rebuild timelines; store those whose content changed and push them, a batch
+        at a time (each batch committed before it is pushed). Returns the ids of the
+        screens whose timeline changed."""
         ids = None if screen_ids is None else sorted(set(screen_ids))
-        with self._lock:
-            changed: list[Row] = []
-            for attempt in range(3):
-                try:
-                    changed = self._rebuild_locked(session, ids, batched=attempt == 0)
-                    break
-                except (IntegrityError, LostRace):
-                    # Another process stored some of these timelines at the same moment;
-                    # start again from what it stored (row by row, which cannot lose).
-                    session.rollback()
-                    if attempt == 2:
-                        raise
-        # Write, then push: a player must never hold a version newer than the stored one.
-        if emit and self._emit is not None:
-            for row in changed:
-                self._emit("timeline", row.body, to=room_for(row.screen_id),
-                           namespace=NAMESPACE)
-                PUSHES.pushed(row.screen_id, row.version)
-        if changed:
-            log.info("timeline changed for %d screen(s): %s", len(changed),
-                     ", ".join(r.screen_id for r in changed[:20])
-                     + (" …" if len(changed) > 20 else ""))
-        return [row.screen_id for row in changed]
+        return self._rebuild(session, ids, emit, Stages())
 
     def rebuild_for(self, session: Session, scopes: Iterable[Scope]) -> list[str]:
         """Rebuild the timelines that ``scopes`` (``controller.changes``) may touch, store
@@ -280,15 +160,17 @@ class TimelinePublisher:
         ``rebuild_for(session, [])`` is the answer to ``rebuild_due``). Every screen
         until a full rebuild has filled the reverse index, and for ``all``."""
         scopes = list(scopes)
+        stages = Stages()
         with self._lock:
             verify = time.monotonic() - self._verified_at >= self.verify_interval
             ids = screens_for(session, scopes, self.index, self.clock(), verify=verify)
             if verify:
                 self._verified_at = time.monotonic()
+        stages.lap("impact")
         log.debug("rebuild_for %s: %s screen(s)", ", ".join(map(str, scopes[:10])),
                   "every" if ids is None else len(ids))
         if ids is None:
-            return self.rebuild(session)
+            return self._rebuild(session, None, True, stages)
         if not ids:
             # Nothing to build; an emergency that ended on no screen's timeline (its
             # targets had none) must still stop making a rebuild due.
@@ -297,89 +179,162 @@ class TimelinePublisher:
                 session, now)), default=None)
             session.commit()  # end the read transaction, as a rebuild does
             return []
-        return self.rebuild(session, ids)
+        return self._rebuild(session, sorted(ids), True, stages)
 
-    @TIMELINE_REBUILD_SECONDS.time()  # one attempt: build, compare, store (no push)
-    def _rebuild_locked(self, session: Session, ids: list[str] | None,
-                        batched: bool) -> list[Row]:
+    # -- one rebuild: load, then per batch build, compare, store, commit, push ----------
+    def _sources(self) -> Sources:
+        return Sources(heartbeat_interval=self.heartbeat_interval, store=self.store,
+                       base_url=self.base_url, reported=self._reported,
+                       slides_reported=self._slides_reported)
+
+    def _load(self, session: Session, ids: list[str] | None, now: datetime,
+              missing: list[tuple[Any, ...]] | None) -> list[BuildInputs]:
+        loaded = load_inputs(session, ids, now, self._sources(), missing)
+        self._slugs, self.next_expiry = loaded.slugs, loaded.next_expiry
+        return loaded.inputs
+
+    def _rebuild(self, session: Session, ids: list[str] | None, emit: bool,
+                 stages: Stages) -> list[str]:
+        started = time.perf_counter()
+        with self._lock:
+            changed = self._rebuild_locked(session, ids, emit, stages)
+        TIMELINE_REBUILD_SECONDS.observe(time.perf_counter() - started)
+        if changed:
+            log.info("timeline changed for %d screen(s): %s (%s)", len(changed),
+                     ", ".join(r.screen_id for r in changed[:20])
+                     + (" …" if len(changed) > 20 else ""), stages.describe())
+        else:
+            log.debug("rebuild: nothing changed (%s)", stages.describe())
+        return [row.screen_id for row in changed]
+
+    def _rebuild_locked(self, session: Session, ids: list[str] | None, emit: bool,
+                        stages: Stages) -> list[Row]:
+        """Load every asked screen's inputs and stored (version, hash) once, then build,
+        compare, store, commit and push a batch at a time, so the first screens are
+        pushed while the others are still being built. With a ``renderer`` (the serving
+        process) no slide, badge or rendition is drawn here: a batch's missing ones go to
+        the job worker, the rebuild waits for it a bounded time (cooperatively) and
+        builds that batch and the rest again with what exists then; what is still
+        missing is left out (the item without slides, the original picture) and the
+        worker's change-counter bump brings it in a later rebuild."""
         now = self.clock()
-        generated_at = iso_z(now)
-        bodies = self._bodies(session, ids, now)
-        self.screens_built += len(bodies)
+        missing: list[tuple[Any, ...]] | None = [] if self.renderer is not None else None
+        inputs = self._load(session, ids, now, missing)
+        run = _Run(now=now, generated_at=iso_z(now),
+                   as_text=session.get_bind().dialect.name == "sqlite",
+                   stored=self._stored(session, ids), make=DepsMaker(self._slugs))
+        stages.lap("load")
+        for start, end in _batches(len(inputs)):
+            mark = len(missing) if missing is not None else 0
+            built = self._build(inputs[start:end], run, missing)
+            if (missing is not None and len(missing) > mark and self.renderer is not None
+                    and self.renderer.make(missing[mark:])):
+                # Files were made meanwhile: this batch and the rest from what exists now.
+                missing = []
+                inputs[start:] = self._load(session, [i.screen.id for i in inputs[start:]],
+                                            now, missing)
+                run.memo, run.short, run.make = {}, set(), DepsMaker(self._slugs)
+                built = self._build(inputs[start:end], run, missing)
+            self.screens_built += len(built)
+            stages.lap("build")
+            self._store_and_push(session, built, run, emit, stages)
+        gone = set(ids or ()) - {item.screen.id for item in inputs}
+        if ids is None:
+            self.index.replace(run.entries)
+            self._verified_at = time.monotonic()
+        elif gone:
+            self.index.update(gone, {})  # asked but deleted: forgotten
+        return run.changed
+
+    def _stored(self, session: Session, ids: list[str] | None) -> dict[str, tuple[int, str]]:
         query = select(ScreenTimeline.screen_id, ScreenTimeline.version,
                        ScreenTimeline.content_hash)
         if ids is not None:
             query = query.where(ScreenTimeline.screen_id.in_(ids))
-        stored = {row.screen_id: (row.version, row.content_hash)
-                  for row in session.execute(query)}
-        hasher = _Hasher()
+        return {row.screen_id: (row.version, row.content_hash)
+                for row in session.execute(query)}
+
+    def _build(self, inputs: list[BuildInputs], run: _Run,
+               missing: list[tuple[Any, ...]] | None) -> list[Built]:
+        """Bodies, and for each whether a file was missing (``missing`` grew while it
+        was built: the chooser and slide maker add a request at every ask). A screen
+        sharing its playlists part with one that missed a file missed it too."""
+        built = []
+        for item in inputs:
+            mark = len(missing) if missing is not None else 0
+            body = build_body(item, memo=run.memo)
+            gap = missing is not None and len(missing) > mark
+            if gap:
+                run.short.add(id(body["playlists"]))
+            built.append((item, body, gap))
+        return [(item, body, gap or id(body["playlists"]) in run.short)
+                for item, body, gap in built]
+
+    def _rows(self, built: list[Built], digests: list[str],
+              run: _Run) -> tuple[list[Row], dict[str, int]]:
+        """The rows to store (content changed) and the versions of the unchanged."""
         rows: list[Row] = []
         versions: dict[str, int] = {}  # screen -> its stored version after this commit
-        for item, body, _ in bodies:
-            digest = hasher.digest(body)
-            old = stored.get(item.screen.id)
+        for (item, body, _), digest in zip(built, digests, strict=True):
+            old = run.stored.get(item.screen.id)
             if old is not None and old[1] == digest:
                 versions[item.screen.id] = old[0]
                 continue
             version = old[0] + 1 if old is not None else 1
             full = {"schema": body["schema"], "screen": body["screen"], "version": version,
-                    "generated_at": generated_at, **body}
-            rows.append(Row(item.screen.id, old, version, digest, full, now))
-        changed = store_batch(session, rows, batched=batched) if rows else []
-        session.commit()
-        versions.update((row.screen_id, row.version) for row in changed)
-        self._remember(session, ids, bodies, versions)
-        return changed
+                    "generated_at": run.generated_at, **body}
+            rows.append(Row(item.screen.id, old, version, digest, full, run.now,
+                            run.hasher.text(full) if run.as_text else None))
+        return rows, versions
 
-    def _remember(self, session: Session, ids: list[str] | None,
-                  bodies: list[tuple[BuildInputs, dict[str, Any], bool]],
-                  versions: dict[str, int]) -> None:
-        """After a commit: the reverse index of the screens built, and the versions
-        stored for the acks (``stored_versions``). A screen whose row another process
-        stored first is left unknown, so the next change rebuilds it."""
-        make = DepsMaker(self._slugs)
-        entries: dict[str, Deps] = {
-            item.screen.id: make(item, body, versions[item.screen.id], incomplete)
-            for item, body, incomplete in bodies if item.screen.id in versions}
-        if ids is None:
-            self.index.replace(entries)
-            self._verified_at = time.monotonic()
-        else:
-            self.index.update(ids, entries)
+    def _store_and_push(self, session: Session, built: list[Built], run: _Run, emit: bool,
+                        stages: Stages) -> None:
+        """Store one batch's changed timelines and commit; note the versions for the
+        acks, push, then the reverse index (which the push does not need)."""
+        digests = [run.hasher.digest(body) for _, body, _ in built]
+        ids = [item.screen.id for item, _, _ in built]
+        for attempt in range(3):
+            rows, versions = self._rows(built, digests, run)
+            stages.lap("hash")
+            try:
+                changed = store_batch(session, rows, batched=attempt == 0) if rows else []
+                session.commit()
+                break
+            except (IntegrityError, LostRace):
+                # Another process stored some of these timelines at the same moment;
+                # compare again with what it stored (then row by row, which cannot lose).
+                session.rollback()
+                if attempt == 2:
+                    raise
+                for screen_id in ids:
+                    run.stored.pop(screen_id, None)
+                run.stored.update(self._stored(session, ids))
+        stages.lap("store")
+        versions.update((row.screen_id, row.version) for row in changed)
         bind = session.get_bind()
         KNOWN.note(bind, versions)
-        KNOWN.forget(bind, [item.screen.id for item, _, _ in bodies
-                            if item.screen.id not in versions])
-
-    def _bodies(self, session: Session, ids: list[str] | None,
-                now: datetime) -> list[tuple[BuildInputs, dict[str, Any], bool]]:
-        """Every screen's body. With a ``renderer`` (the serving process) no slide, badge
-        or rendition is drawn here: the missing ones go to the job worker, the rebuild
-        waits for it a bounded time (cooperatively) and builds again with what exists
-        then; what is still missing is left out (the item without slides, the original
-        picture) and the worker's change-counter bump brings it in a later rebuild.
-        Each body comes with whether something was missing for it (``_build``)."""
-        missing: list[tuple[Any, ...]] | None = [] if self.renderer is not None else None
-        bodies = self._build(session, ids, now, missing)
-        if missing and self.renderer is not None and self.renderer.make(missing):
-            bodies = self._build(session, ids, now, [])
-        return bodies
-
-    def _build(self, session: Session, ids: list[str] | None, now: datetime,
-               missing: list[tuple[Any, ...]] | None,
-               ) -> list[tuple[BuildInputs, dict[str, Any], bool]]:
-        """Bodies, and for each whether a file was missing (``missing`` grew while it
-        was built: the chooser and slide maker add a request at every ask). A screen
-        sharing its playlists part with one that missed a file missed it too."""
-        memo: PartsMemo = {}
-        built = []
-        for item in self._inputs(session, ids, now, missing):
-            mark = len(missing) if missing is not None else 0
-            body = build_body(item, memo=memo)
-            built.append((item, body, missing is not None and len(missing) > mark))
-        short = {id(body["playlists"]) for _, body, gap in built if gap}
-        return [(item, body, gap or id(body["playlists"]) in short)
-                for item, body, gap in built]
+        KNOWN.forget(bind, [screen_id for screen_id in ids if screen_id not in versions])
+        # Committed, then pushed: a player must never hold a version newer than the
+        # stored one. A crash from here on loses no stored version (the next leader's
+        # start-up rebuild and the players' reconnects send what is stored).
+        if emit and self._emit is not None and changed:
+            for row in changed:
+                self._emit("timeline", row.body, to=room_for(row.screen_id),
+                           namespace=NAMESPACE)
+                PUSHES.pushed(row.screen_id, row.version)
+                if stages.first_push_ms is None:
+                    stages.pushed()
+                    self.change_clock.first_push()
+            time.sleep(0)  # let the sockets' writers send it before the next batch
+            stages.lap("push")
+        run.changed.extend(changed)
+        # A screen whose row another process stored first is left unknown, so the next
+        # change rebuilds it.
+        entries = {item.screen.id: run.make(item, body, versions[item.screen.id], gap)
+                   for item, body, gap in built if item.screen.id in versions}
+        run.entries.update(entries)
+        self.index.update(ids, entries)
+        stages.lap("index")
 
     def timeline_for(self, session: Session, screen_id: str) -> dict[str, Any] | None:
         """The stored timeline of a screen, built first if there is none yet."""

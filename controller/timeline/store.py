@@ -7,9 +7,16 @@ updates nothing and must not push).
 ``UPDATE … WHERE version = :old AND content_hash = :old_hash`` executemany for the rest.
 When the database reports that every row of the batch was updated (SQLite and
 PostgreSQL with psycopg 3 count rows across an executemany) all are accepted; otherwise
-a race was lost somewhere and the caller rolls back and rebuilds, then row by row, which
-tells exactly which rows this process won. The files the stored timelines name are noted
-in the same transaction (``controller.timeline.media_access``). The caller commits.
+a race was lost somewhere and the caller rolls back and compares again with what the
+other process stored, then writes row by row, which tells exactly which rows this
+process won. The files the stored timelines name are noted in the same transaction
+(``controller.timeline.media_access``). The caller commits.
+
+The statements go to the session's connection (Core), not through the ORM session: no
+entity is involved, and the ORM's per-statement work cost more than the write. On
+SQLite a row's ``text`` (its body's canonical JSON, encoded once with the parts it
+shares with other screens: ``controller.timeline.hashing.Hasher``) is stored as is
+instead of encoding the body again; the stored JSON reads back as the same body.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, update
+from sqlalchemy import String, and_, bindparam, insert, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from controller.models import ScreenTimeline
@@ -26,15 +34,27 @@ from controller.timeline import media_access
 
 TABLE = ScreenTimeline.__table__
 
-_UPDATE = (
-    update(TABLE)
-    .where(and_(TABLE.c.screen_id == bindparam("b_screen_id"),
-                TABLE.c.version == bindparam("b_old_version"),
-                TABLE.c.content_hash == bindparam("b_old_hash")))
-    .values(version=bindparam("b_version"), content_hash=bindparam("b_hash"),
-            body=bindparam("b_body", type_=TABLE.c.body.type),
-            built_at=bindparam("b_built_at", type_=TABLE.c.built_at.type))
-)
+
+
+def _statements(body_type: object) -> tuple[object, object]:
+    """The insert and the conditional update, with ``body`` bound as ``body_type``."""
+    insert_rows = insert(TABLE).values(
+        screen_id=bindparam("screen_id"), version=bindparam("version"),
+        content_hash=bindparam("content_hash"), body=bindparam("body", type_=body_type),
+        built_at=bindparam("built_at", type_=TABLE.c.built_at.type))
+    update_rows = (
+        update(TABLE)
+        .where(and_(TABLE.c.screen_id == bindparam("b_screen_id"),
+                    TABLE.c.version == bindparam("b_old_version"),
+                    TABLE.c.content_hash == bindparam("b_old_hash")))
+        .values(version=bindparam("b_version"), content_hash=bindparam("b_hash"),
+                body=bindparam("b_body", type_=body_type),
+                built_at=bindparam("b_built_at", type_=TABLE.c.built_at.type)))
+    return insert_rows, update_rows
+
+
+_INSERT, _UPDATE = _statements(TABLE.c.body.type)  # the body as a dict: JSON encodes it
+_INSERT_TEXT, _UPDATE_TEXT = _statements(String())  # SQLite: the body's JSON text as is
 
 
 @dataclass(frozen=True)
@@ -48,16 +68,21 @@ class Row:
     content_hash: str
     body: dict[str, Any]
     built_at: datetime
+    text: str | None = None  # ``body``'s JSON, when already encoded
 
-    def update_params(self) -> dict[str, Any]:
+    def _body(self, as_text: bool) -> Any:
+        return self.text if as_text else self.body
+
+    def update_params(self, as_text: bool = False) -> dict[str, Any]:
         assert self.old is not None
         return {"b_screen_id": self.screen_id, "b_old_version": self.old[0],
                 "b_old_hash": self.old[1], "b_version": self.version,
-                "b_hash": self.content_hash, "b_body": self.body, "b_built_at": self.built_at}
+                "b_hash": self.content_hash, "b_body": self._body(as_text),
+                "b_built_at": self.built_at}
 
-    def insert_params(self) -> dict[str, Any]:
+    def insert_params(self, as_text: bool = False) -> dict[str, Any]:
         return {"screen_id": self.screen_id, "version": self.version,
-                "content_hash": self.content_hash, "body": self.body,
+                "content_hash": self.content_hash, "body": self._body(as_text),
                 "built_at": self.built_at}
 
 
@@ -72,24 +97,28 @@ def store_batch(session: Session, rows: list[Row], batched: bool = True) -> list
     moment) or ``LostRace`` means: roll back and rebuild. With ``batched=False`` (or a
     driver that cannot count rows across an executemany) the updates go row by row and
     the rows another process took are left out of the result instead."""
-    stored = _store(session, rows, batched)
-    media_access.record(session, stored)  # same transaction: what the players may fetch
+    conn = session.connection()
+    stored = _store(conn, rows, batched)
+    media_access.record(conn, stored)  # same transaction: what the players may fetch
     return stored
 
 
-def _store(session: Session, rows: list[Row], batched: bool) -> list[Row]:
-    inserts = [r.insert_params() for r in rows if r.old is None]
+def _store(conn: Connection, rows: list[Row], batched: bool) -> list[Row]:
+    as_text = conn.dialect.name == "sqlite" and all(r.text is not None for r in rows)
+    insert_rows, update_rows = (_INSERT_TEXT, _UPDATE_TEXT) if as_text else (_INSERT, _UPDATE)
+    inserts = [r.insert_params(as_text) for r in rows if r.old is None]
     updates = [r for r in rows if r.old is not None]
     if inserts:
-        session.execute(insert(TABLE), inserts)
+        conn.execute(insert_rows, inserts)  # type: ignore[call-overload]
     if not updates:
         return rows
-    if batched and session.get_bind().dialect.supports_sane_multi_rowcount:
-        result = session.execute(_UPDATE, [r.update_params() for r in updates])
-        if result.rowcount != len(updates):  # type: ignore[attr-defined]
-            raise LostRace(f"{len(updates) - result.rowcount} of {len(updates)} "  # type: ignore[attr-defined]
+    if batched and conn.dialect.supports_sane_multi_rowcount:
+        result = conn.execute(update_rows, [r.update_params(as_text)  # type: ignore[call-overload]
+                                            for r in updates])
+        if result.rowcount != len(updates):
+            raise LostRace(f"{len(updates) - result.rowcount} of {len(updates)} "
                            "timelines were stored by another process first")
         return rows
     won = {r.screen_id for r in updates
-           if session.execute(_UPDATE, r.update_params()).rowcount == 1}  # type: ignore[attr-defined]
+           if conn.execute(update_rows, r.update_params(as_text)).rowcount == 1}  # type: ignore[call-overload]
     return [r for r in rows if r.old is None or r.screen_id in won]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from controller import changes
 from controller.changes_notify import commit_hook
+from controller.players.revocation import credential_changed
 from controller.timeline.publisher import TimelinePublisher
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("pano.timeline")
 
-TICK_SPACING = 1.0  # on_tick runs at most this often, however many changes arrive
 PRUNE_SPACING = 60.0  # the change log is pruned at most this often
 
 
@@ -34,17 +34,18 @@ class ChangeWatcher:
     so it is a thread in threading mode and a greenlet in gevent mode (where
     ``threading.Event`` is monkey-patched). ``wake()`` (thread-safe, cheap) asks for a
     check now; many wakes during a rebuild make one more check after it, not one each.
-    ``on_tick`` (if given) runs after checks, at most once a second, e.g. to drop
-    connections whose credential was revoked. With ``settings``, ``run`` also listens
+    ``on_credentials`` (if given) runs in the pass that reads a ``credential`` change
+    (or ``all``), before any rebuild: the server drops the connections whose credential
+    was revoked (controller/players/revocation.py). With ``settings``, ``run`` also listens
     for other processes' changes on the transports the deployment has."""
 
     def __init__(self, publisher: TimelinePublisher, session_factory: sessionmaker[Session],
-                 interval: float, on_tick: Callable[[Session], Any] | None = None,
+                 interval: float, on_credentials: Callable[[Session], Any] | None = None,
                  settings: Settings | None = None) -> None:
         self.publisher = publisher
         self.session_factory = session_factory
         self.interval = interval
-        self.on_tick = on_tick
+        self.on_credentials = on_credentials
         self.settings = settings
         # The last change-log id whose scopes were rebuilt; None: rebuild everything
         # first (the server sets it to the id read before its start-up rebuild).
@@ -56,23 +57,27 @@ class ChangeWatcher:
         self.listening: Listening | None = None
         self._stopped = threading.Event()
         self._woken = threading.Event()
-        self._last_tick = float("-inf")
         self._last_prune = time.monotonic()
 
     def wake(self) -> None:
         with self._count_lock:
             self.wakes += 1
+        self.publisher.change_clock.woken()  # for the wake -> first push histogram
         self._woken.set()
 
     def check(self) -> list[str]:
         """One pass: rebuild what the changes committed since the last pass touched,
         and the screens of an emergency that has just ended (it must leave them)."""
+        self.publisher.change_clock.begin()  # the wakes so far are this pass's
         with self.session_factory() as session:
             if self.last_seen is None:
                 last, scopes = changes.latest_id(session), [changes.EVERYTHING]
             else:
                 last, scopes = changes.since(session, self.last_seen)
             session.rollback()  # end the read transaction: the rebuild must see fresh data
+            if self.on_credentials is not None and credential_changed(scopes):
+                self.on_credentials(session)  # first: a revocation waits for no rebuild
+            scopes = [s for s in scopes if s.kind != "credential"]  # no timeline's input
             changed: list[str] = []
             # An ended emergency (or a turned day) is rebuild_for's too, with or
             # without scopes: it adds the screens that are due.
@@ -81,9 +86,6 @@ class ChangeWatcher:
                 changed = self.publisher.rebuild_for(session, scopes)
             self.last_seen = last
             now = time.monotonic()
-            if self.on_tick is not None and now - self._last_tick >= TICK_SPACING:
-                self._last_tick = now
-                self.on_tick(session)
             if now - self._last_prune >= PRUNE_SPACING:
                 self._last_prune = now
                 self._prune(session)

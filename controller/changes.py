@@ -15,6 +15,9 @@ A :class:`Scope` names one object whose change may alter some screens' timelines
 - ``emergency:<id>`` — an emergency was sent, changed or ended (its number);
 - ``media:<sha256>`` — a file a timeline names (an original, a rendition, a slide or a
   QR badge made for a rebuild) appeared;
+- ``credential:<screen id>`` — a screen's credential was issued (revoking the previous
+  one): no timeline changes; the watcher and every process's revocation watch cut off
+  the connections still using the old one (controller/players/revocation.py);
 - ``all`` — anything else: every screen is rebuilt.
 
 ``bump`` with no scope means ``all``. Each scope becomes one ``change_log`` row in the
@@ -41,7 +44,7 @@ from controller.models import ChangeCounter, ChangeLogEntry, utcnow
 
 log = logging.getLogger("pano.changes")
 
-KINDS = ("playlist", "schedule", "site", "screen", "emergency", "media", "all")
+KINDS = ("playlist", "schedule", "site", "screen", "emergency", "media", "credential", "all")
 MAX_KEY = 200  # characters of a scope's key (the change_log column)
 # More entries than this after the reader's last id: it rebuilds everything instead.
 SINCE_LIMIT = 5000

@@ -66,6 +66,8 @@ class ControllerServer:
         self.elector: Elector | None = None  # None: this process never leads
         self._elector_task: Any = None
         self._recorder_task: Any = None
+        self.revocations: Any = None  # controller/players/revocation.py: RevocationWatch
+        self._revocation_task: Any = None
         self.jobs_worker: Any = None  # controller/jobs/: the embedded or thread worker
         self._jobs_task: Any = None
         # The leader-only work of the current term (None while following):
@@ -110,6 +112,7 @@ class ControllerServer:
         from controller.housekeeping.sweep import sweep_at_start
         from controller.leadership.elector import Elector
         from controller.leadership.leases import lease_for
+        from controller.players.revocation import RevocationWatch
         from controller.players.status import clear_connections
         from controller.plays.presence_log import close_left_open, silence_timeout
 
@@ -132,6 +135,10 @@ class ControllerServer:
                 log.info("%d online interval(s) left open by a stop or crash closed", closed)
         # Every serving process writes its own players' acks and heartbeats in batches.
         self._recorder_task = socketio.start_background_task(pano.recorder.run)
+        # Every serving process cuts off its own connections whose credential was revoked.
+        self.revocations = RevocationWatch(pano.namespace, pano.session_factory,
+                                           self.settings.change_poll_interval)
+        self._revocation_task = socketio.start_background_task(self.revocations.run)
         if not background:
             log.info("change watcher disabled here (scheduler: false): this process never "
                      "leads; the elected one rebuilds timelines and pushes them through "
@@ -170,7 +177,7 @@ class ControllerServer:
         # each term, last_seen None: its first check rebuilds every screen.
         self.watcher = ChangeWatcher(publisher, pano.session_factory,
                                      self.settings.change_poll_interval,
-                                     on_tick=pano.namespace.drop_revoked,
+                                     on_credentials=pano.namespace.drop_revoked,
                                      settings=self.settings)
         self._leader_tasks.append(socketio.start_background_task(self._term, self.watcher))
         # One per deployment, like the watcher: closes the intervals of silent screens.
@@ -274,6 +281,8 @@ class ControllerServer:
     def stop(self) -> None:
         if self.elector is not None:
             self.elector.stop()  # stops the leader-only work too, and frees the lease
+        if self.revocations is not None:
+            self.revocations.stop()
         if self.jobs_worker is not None:
             self.jobs_worker.stop()
             self.jobs_worker = None
@@ -311,6 +320,9 @@ class ControllerServer:
             if self._recorder_task is not None:
                 self._recorder_task.join(timeout=5)
                 self._recorder_task = None
+            if self._revocation_task is not None:
+                self._revocation_task.join(timeout=5)
+                self._revocation_task = None
             pano.engine.dispose()
 
 

@@ -12,6 +12,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from controller import changes
 from controller.models import ApiToken, Screen, User, utcnow
 from controller.review.actor import Actor
 from controller.review.audit import record
@@ -31,7 +32,10 @@ def hash_secret(secret: str) -> str:
 
 def issue_screen_token(session: Session, screen_id: str, actor: Actor | None = None) -> str:
     """A new credential for the screen; the previous one stops working when the caller
-    commits. Raises LookupError for an unknown screen. Audited (never the secret)."""
+    commits, and the commit is a recorded change (``credential:<screen>``) that makes
+    every controller process cut off the connections still using the old one
+    (controller/players/revocation.py). Raises LookupError for an unknown screen.
+    Audited (never the secret)."""
     screen = session.get(Screen, screen_id)
     if screen is None:
         raise LookupError(f"no screen with id {screen_id!r}")
@@ -41,6 +45,7 @@ def issue_screen_token(session: Session, screen_id: str, actor: Actor | None = N
     screen.credential_issued_at = utcnow()
     record(session, actor or Actor.system(), "credential.issue", "screen", screen_id,
            after={"kind": "screen credential", "replaced_previous": replaced})
+    changes.bump(session, changes.Scope("credential", screen_id))
     return token
 
 

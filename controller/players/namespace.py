@@ -2,10 +2,12 @@
 
 Every event is answered through the acknowledgement callback with ``{"ok": true, …}`` or
 ``{"ok": false, "error", "message"}``; refusals also get an ``error`` event and a log
-line (``pano.security`` for credentials, ``pano.players`` otherwise). Each event first
-checks, with one primary-key read, that the credential the connection used is still the
-screen's current one; the change watcher also sweeps all connections on every poll, so a
-revoked credential is cut off within a second even on a silent connection.
+line (``pano.security`` for credentials, ``pano.players`` otherwise). The credential
+is checked once, at connect; each event then checks only that its connection was not
+found revoked since (in memory). Revocations are found by ``drop_revoked``, which the
+change watcher runs as soon as a new credential is committed and every process runs
+from its ``RevocationWatch`` (controller/players/revocation.py): a revoked credential's
+connection, silent or not, is cut off within about a second.
 """
 
 from __future__ import annotations
@@ -49,7 +51,6 @@ from controller.players.screen_auth import (
     authenticate_socket,
     log_refusal,
     security_log,
-    still_valid,
 )
 from controller.plays.batch import validate_batch
 from controller.plays.off_loop import store_batch
@@ -62,7 +63,7 @@ log = logging.getLogger("pano.players")
 PROTOCOL = 1
 EVENTS = ("time", "ack", "timeline_request", "heartbeat", "emergency_shown",
           "command_result", "journal")
-DROP_DELAY = 0.2  # seconds between refusing an event and closing a revoked connection
+DROP_DELAY = 0.2  # seconds between refusing an event and closing a flooding connection
 GREET_DELAY = 0.05  # seconds; see PlayerNamespace._greet
 REVOKED = "Credential revoked: a newer credential was issued for this screen."
 
@@ -87,6 +88,7 @@ class PlayerNamespace(Namespace):
         super().__init__(namespace)
         self._connections: dict[str, Connection] = {}
         self._budgets: dict[str, EventBudgets] = {}
+        self._revoked: set[str] = set()  # sids being closed by drop_revoked
         self.penalties = FloodPenalties()
         self._lock = threading.Lock()
 
@@ -167,17 +169,14 @@ class PlayerNamespace(Namespace):
         return f"screen={conn.identity.screen_id}" if conn else ""
 
     def _connection(self, event: str) -> Connection | dict[str, Any]:
-        """This event's connection if its credential is still current, else a refusal
-        (and the connection is dropped)."""
+        """This event's connection unless ``drop_revoked`` found its credential revoked
+        (then a refusal; the connection is being closed). No database read."""
         sid = request.sid  # type: ignore[attr-defined]
         conn = self._connections.get(sid)
         if conn is None:
             return self._refuse(sid, event, "unauthorized", "Not authenticated.")
-        if not still_valid(db(), conn.identity):
-            log_refusal(conn.identity.screen_id, conn.remote_addr, REVOKED)
+        if sid in self._revoked:  # found revoked by drop_revoked, being closed
             emit("error", {"event": event, "message": REVOKED})
-            # Let the refusal (the ack, sent when this handler returns) go out first.
-            self.socketio.start_background_task(self._drop, sid, DROP_DELAY)
             return refusal("unauthorized", REVOKED)
         return conn
 
@@ -246,6 +245,7 @@ class PlayerNamespace(Namespace):
         with self._lock:
             conn = self._connections.pop(sid, None)
             self._budgets.pop(sid, None)
+            self._revoked.discard(sid)
             others = conn is not None and any(
                 c.identity.screen_id == conn.identity.screen_id
                 for c in self._connections.values())
@@ -368,9 +368,14 @@ class PlayerNamespace(Namespace):
             return self._refuse(request.sid, "journal", exc.error, str(exc))  # type: ignore[attr-defined]
         return store_batch(db(), state().session_factory, conn.identity.screen_id, batch)
 
-    # -- housekeeping (called by the change watcher, outside any request) -------------
+    # -- housekeeping (outside any request) ------------------------------------------
+    def connection_count(self) -> int:
+        return len(self._connections)
+
     def drop_revoked(self, session: Session) -> list[str]:
-        """Disconnect every connection whose credential is no longer current."""
+        """Disconnect every connection whose credential is no longer current (one read
+        of the connected screens' credentials); their events are refused from now on.
+        Called by the change watcher and by this process's ``RevocationWatch``."""
         with self._lock:
             conns = list(self._connections.items())
         if not conns:
@@ -383,6 +388,10 @@ class PlayerNamespace(Namespace):
         for sid, conn in conns:
             if current.get(conn.identity.screen_id) == conn.identity.credential_hash:
                 continue
+            with self._lock:
+                if sid in self._revoked or sid not in self._connections:
+                    continue  # already being closed (another sweep), or gone
+                self._revoked.add(sid)  # its events are refused from now on
             log_refusal(conn.identity.screen_id, conn.remote_addr, REVOKED)
             self.socketio.emit("error", {"event": "connect", "message": REVOKED}, to=sid,
                                namespace=self.namespace)

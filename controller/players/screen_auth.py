@@ -1,5 +1,6 @@
-"""Screen credentials at the door: the Socket.IO ``auth`` object, the HTTP Bearer token,
-and the cheap per-event check that a connection's credential was not revoked since."""
+"""Screen credentials at the door: the Socket.IO ``auth`` object and the HTTP Bearer
+token. A connection's credential is checked here once; its revocation is found by
+``controller.players.revocation``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller.auth.tokens import hash_secret, screen_for_token
@@ -74,19 +75,6 @@ def screen_for_bearer(session: Session, token: str | None) -> Screen | None:
         return None
     return session.scalars(select(Screen).where(Screen.credential_hash == hash_secret(token))
                            ).first()
-
-
-# Built once: a Core statement on the session's connection costs a tenth of an ORM
-# select built per call, and this runs for every event of every player.
-_CREDENTIAL = (select(Screen.__table__.c.credential_hash)
-               .where(Screen.__table__.c.id == bindparam("screen_id")))
-
-
-def still_valid(session: Session, identity: ScreenIdentity) -> bool:
-    """One primary-key read: is the credential this connection used still current?"""
-    current = session.connection().execute(
-        _CREDENTIAL, {"screen_id": identity.screen_id}).scalar()
-    return current is not None and current == identity.credential_hash
 
 
 def log_refusal(screen_id: Any, remote_addr: str | None, reason: str) -> None:

@@ -78,3 +78,41 @@ def test_a_topic_is_refused_to_other_roles_and_unknown_topics(server, source):
             received.get(timeout=2.5)  # never subscribed: nothing arrives
     finally:
         client.disconnect()
+
+
+def test_the_feed_takes_no_snapshot_while_nobody_watches(server):
+    """A fleet-sized snapshot every second with no panel open was a tenth of the
+    controller's CPU during a change of every screen: the feed skips an unwatched topic,
+    and a page that starts watching gets a fresh snapshot at once, then the changes."""
+    calls: list[int] = []
+    data: dict[str, Any] = {"a": {"n": 1}}
+
+    def snapshot(_session):
+        calls.append(1)
+        return dict(data)
+
+    live.register_source(TOPIC, "test_items", ("viewer",), snapshot)
+    feed = server.panel_feed
+    try:
+        feed.tick()
+        assert calls == [] and TOPIC not in feed._last  # nobody watches: not taken
+
+        client, received = client_for(server, cookie_of(server, "xem"))
+        try:
+            assert client.call("subscribe", {"topic": TOPIC}, namespace="/panel",
+                               timeout=10) == {"ok": True}
+            assert received.get(timeout=10) == {"full": True, "items": {"a": {"n": 1}}}
+            data["a"] = {"n": 2}  # changed right after the page's snapshot: not lost
+            assert received.get(timeout=10) == {"full": False, "items": {"a": {"n": 2}},
+                                                "removed": []}
+        finally:
+            client.disconnect()
+
+        # The page left: the feed forgets the topic and takes no more snapshots of it.
+        wait_for(lambda: (feed.tick(), TOPIC not in feed._last)[1],
+                 what="the feed to notice the page left")
+        before = len(calls)
+        feed.tick()
+        assert len(calls) == before
+    finally:
+        live.SOURCES.pop(TOPIC, None)

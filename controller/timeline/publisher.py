@@ -212,9 +212,10 @@ class TimelinePublisher:
         """Load every asked screen's inputs and stored (version, hash) once, then build,
         compare, store, commit and push a batch at a time, so the first screens are
         pushed while the others are still being built. With a ``renderer`` (the serving
-        process) no slide, badge or rendition is drawn here: a batch's missing ones go to
-        the job worker, the rebuild waits for it a bounded time (cooperatively) and
-        builds that batch and the rest again with what exists then; what is still
+        process) no slide, badge or rendition is drawn here: when a batch misses files,
+        the rest are built too and every missing one goes to the job worker in one
+        request, the rebuild waits for it a bounded time (cooperatively) and builds that
+        batch and the rest again with what exists then; what is still
         missing is left out (the item without slides, the original picture) and the
         worker's change-counter bump brings it in a later rebuild."""
         now = self.clock()
@@ -227,8 +228,15 @@ class TimelinePublisher:
         for start, end in _batches(len(inputs)):
             mark = len(missing) if missing is not None else 0
             built = self._build(inputs[start:end], run, missing)
-            if (missing is not None and len(missing) > mark and self.renderer is not None
-                    and self.renderer.make(missing[mark:])):
+            made = False
+            if missing is not None and len(missing) > mark and self.renderer is not None:
+                # Ask for every screen's missing files at once, not a batch's (one wait):
+                # the rest are built to learn theirs, and built again below.
+                self._build(inputs[end:], run, missing)
+                stages.lap("build")
+                made = self.renderer.make(missing[mark:])
+                stages.lap("wait for the job worker")
+            if made:
                 # Files were made meanwhile: this batch and the rest from what exists now.
                 missing = []
                 inputs[start:] = self._load(session, [i.screen.id for i in inputs[start:]],

@@ -181,6 +181,7 @@ def window(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+@lru_cache(maxsize=8192)  # a rebuild formats the same few boundaries for every screen
 def iso_z(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

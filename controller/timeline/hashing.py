@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from typing import Any
 
 
@@ -20,16 +19,16 @@ def content_hash(body: dict[str, Any]) -> str:
 
 class Hasher:
     """``content_hash`` for many bodies that share parts (``build_body``'s memo): the
-    canonical JSON of a shared top-level value is computed once and spliced in where a
-    placeholder (a random string no body can contain) stands. The digest is the very same
-    as ``content_hash``'s, so stored hashes stay valid across versions of this code."""
+    canonical JSON of a body is joined from its top-level members, each encoded once —
+    a shared value (the playlists and media parts) once per ``Hasher`` — so the text
+    is the very same as ``canonical``'s and stored hashes stay valid across versions of
+    this code. The members also give the stored body's text (``stamped``) with its
+    version and time added, without encoding the body again."""
 
     SHARED = ("playlists", "media")
 
     def __init__(self) -> None:
         self._parts: dict[int, tuple[Any, str]] = {}
-        token = secrets.token_hex(16)
-        self._marks = {key: f"pano-part-{token}-{key}" for key in self.SHARED}
 
     def _part(self, value: Any) -> str:
         hit = self._parts.get(id(value))
@@ -39,13 +38,23 @@ class Hasher:
         self._parts[id(value)] = (value, text)  # keeps value alive: ids stay unique
         return text
 
-    def text(self, body: dict[str, Any]) -> str:
-        """``canonical(body)``, its shared parts encoded once per ``Hasher``."""
-        shared = [key for key in self.SHARED if key in body]
-        text = canonical({**body, **{key: self._marks[key] for key in shared}})
-        for key in shared:
-            text = text.replace(f'"{self._marks[key]}"', self._part(body[key]), 1)
-        return text
+    def members(self, body: dict[str, Any]) -> dict[str, str]:
+        """Each top-level key's ``"key":value`` text (canonical)."""
+        return {key: f"{canonical(key)}:"
+                     f"{self._part(value) if key in self.SHARED else canonical(value)}"
+                for key, value in body.items()}
+
+    @staticmethod
+    def join(members: dict[str, str]) -> str:
+        return "{" + ",".join(members[key] for key in sorted(members)) + "}"
 
     def digest(self, body: dict[str, Any]) -> str:
-        return hashlib.sha256(self.text(body).encode("utf-8")).hexdigest()
+        return self.digest_of(self.members(body))
+
+    def digest_of(self, members: dict[str, str]) -> str:
+        return hashlib.sha256(self.join(members).encode("utf-8")).hexdigest()
+
+    def stamped(self, members: dict[str, str], **stamps: Any) -> str:
+        """``canonical({**body, **stamps})`` from the body's ``members``."""
+        return self.join({**members, **{key: f"{canonical(key)}:{canonical(value)}"
+                                        for key, value in stamps.items()}})

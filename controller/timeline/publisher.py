@@ -278,12 +278,12 @@ class TimelinePublisher:
         return [(item, body, gap or id(body["playlists"]) in run.short)
                 for item, body, gap in built]
 
-    def _rows(self, built: list[Built], digests: list[str],
+    def _rows(self, built: list[Built], members: list[dict[str, str]], digests: list[str],
               run: _Run) -> tuple[list[Row], dict[str, int]]:
         """The rows to store (content changed) and the versions of the unchanged."""
         rows: list[Row] = []
         versions: dict[str, int] = {}  # screen -> its stored version after this commit
-        for (item, body, _), digest in zip(built, digests, strict=True):
+        for (item, body, _), parts, digest in zip(built, members, digests, strict=True):
             old = run.stored.get(item.screen.id)
             if old is not None and old[1] == digest:
                 versions[item.screen.id] = old[0]
@@ -291,18 +291,20 @@ class TimelinePublisher:
             version = old[0] + 1 if old is not None else 1
             full = {"schema": body["schema"], "screen": body["screen"], "version": version,
                     "generated_at": run.generated_at, **body}
-            rows.append(Row(item.screen.id, old, version, digest, full, run.now,
-                            run.hasher.text(full) if run.as_text else None))
+            text = (run.hasher.stamped(parts, version=version, generated_at=run.generated_at)
+                    if run.as_text else None)
+            rows.append(Row(item.screen.id, old, version, digest, full, run.now, text))
         return rows, versions
 
     def _store_and_push(self, session: Session, built: list[Built], run: _Run, emit: bool,
                         stages: Stages) -> None:
         """Store one batch's changed timelines and commit; note the versions for the
         acks, push, then the reverse index (which the push does not need)."""
-        digests = [run.hasher.digest(body) for _, body, _ in built]
+        members = [run.hasher.members(body) for _, body, _ in built]
+        digests = [run.hasher.digest_of(parts) for parts in members]
         ids = [item.screen.id for item, _, _ in built]
         for attempt in range(3):
-            rows, versions = self._rows(built, digests, run)
+            rows, versions = self._rows(built, members, digests, run)
             stages.lap("hash")
             try:
                 changed = store_batch(session, rows, batched=attempt == 0) if rows else []

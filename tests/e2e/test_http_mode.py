@@ -68,7 +68,7 @@ def test_behind_a_proxy_that_blocks_websockets_the_player_works_over_http_then_r
         assert saved["version"] == version
         # The controller sees it through its heartbeats: online, no socket.
         me = wait_for(lambda: (m := screen(controller, admin))["acked_version"] == version
-                      and m["now_playing"] and m, timeout=15,
+                      and m["now_playing"] and m, timeout=30,
                       what="the ack and a heartbeat at the controller")
         assert me["online"] is True and me["connected"] is False
         assert me["facts"]["software"].startswith("pano-player/")

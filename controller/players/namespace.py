@@ -275,7 +275,8 @@ class PlayerNamespace(Namespace):
             return conn
         try:
             ack = validate_ack(data)
-            status.check_ack(db(), conn.identity.screen_id, ack)
+            if not status.ack_known(state().engine, conn.identity.screen_id, ack):
+                status.check_ack(db(), conn.identity.screen_id, ack)  # one read
         except PayloadRefused as exc:
             return self._refuse(request.sid, "ack", exc.error, str(exc))  # type: ignore[attr-defined]
         state().recorder.ack(conn.identity.screen_id, ack)  # written within 0.5 s

@@ -68,13 +68,20 @@ def record_heartbeat(session: Session, screen_id: str, facts: dict[str, Any],
     HEARTBEATS.labels("http").inc()
 
 
+def ack_known(bind: Any, screen_id: str, ack: Ack) -> bool:
+    """Whether this process's publisher stored ``ack``'s version (or a newer one) for
+    the screen in ``bind``'s database: then the ack is valid, and no session is needed
+    to say so (the socket path answers most acks this way)."""
+    return KNOWN.covers(bind, screen_id, ack.version)
+
+
 def check_ack(session: Session, screen_id: str, ack: Ack) -> None:
     """PayloadRefused unless ``ack`` names a version this screen was sent: every version
     up to the one stored for it (a player never holds a newer one: the timeline is
     written before it is pushed), 0 when it has none. Answered from what this process's
     publisher stored (``controller.timeline.stored_versions``) when that covers it;
     otherwise one primary-key read, which alone refuses."""
-    if KNOWN.covers(session.get_bind(), screen_id, ack.version):
+    if ack_known(session.get_bind(), screen_id, ack):
         return
     stored = session.scalar(select(ScreenTimeline.version)
                             .where(ScreenTimeline.screen_id == screen_id)) or 0

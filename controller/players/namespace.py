@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -89,6 +90,7 @@ class PlayerNamespace(Namespace):
         self._connections: dict[str, Connection] = {}
         self._budgets: dict[str, EventBudgets] = {}
         self._revoked: set[str] = set()  # sids being closed by drop_revoked
+        self._per_screen: dict[str, int] = {}  # screen -> its connections here
         self.penalties = FloodPenalties()
         self._lock = threading.Lock()
 
@@ -206,6 +208,7 @@ class PlayerNamespace(Namespace):
         interval = open_interval(session, screen_id, "websocket", datetime.now(UTC))
         with self._lock:
             self._connections[sid] = Connection(identity, remote, interval)
+            self._per_screen[screen_id] = self._per_screen.get(screen_id, 0) + 1
             self._budgets[sid] = EventBudgets(time.monotonic(),
                                               state().settings.heartbeat_interval)
         SOCKETS_CONNECTED.inc()
@@ -246,11 +249,14 @@ class PlayerNamespace(Namespace):
             conn = self._connections.pop(sid, None)
             self._budgets.pop(sid, None)
             self._revoked.discard(sid)
-            others = conn is not None and any(
-                c.identity.screen_id == conn.identity.screen_id
-                for c in self._connections.values())
-        if conn is None:
-            return
+            if conn is None:
+                return
+            screen_id = conn.identity.screen_id
+            others = self._per_screen.get(screen_id, 1) - 1  # not a scan of every one
+            if others:
+                self._per_screen[screen_id] = others
+            else:
+                self._per_screen.pop(screen_id, None)
         SOCKETS_CONNECTED.dec()
         log.info("screen %s disconnected (%s)", conn.identity.screen_id, reason)
         if conn.presence is not None:
@@ -373,12 +379,17 @@ class PlayerNamespace(Namespace):
     def connection_count(self) -> int:
         return len(self._connections)
 
-    def drop_revoked(self, session: Session) -> list[str]:
-        """Disconnect every connection whose credential is no longer current (one read
-        of the connected screens' credentials); their events are refused from now on.
+    def drop_revoked(self, session: Session,
+                     screens: Iterable[str] | None = None) -> list[str]:
+        """Disconnect every connection (of ``screens``, if given) whose credential is no
+        longer current (one read of their credentials); their events are refused from now
+        on.
         Called by the change watcher and by this process's ``RevocationWatch``."""
         with self._lock:
             conns = list(self._connections.items())
+        if screens is not None:  # only these screens' credentials changed
+            wanted = set(screens)
+            conns = [(sid, c) for sid, c in conns if c.identity.screen_id in wanted]
         if not conns:
             return []
         ids = {c.identity.screen_id for _, c in conns}

@@ -11,9 +11,9 @@ then check only an in-memory fact, "this connection was revoked"
   Redis from another one), runs it for its own connections;
 - :class:`RevocationWatch`, one per serving process (the leader's and the others'): it
   looks at the change log after the last id it saw, once a second and at once when a
-  commit in this process bumped it, and runs ``drop_revoked`` when a credential entry
-  (or a gap) is there; one indexed read of the few newest rows, and nothing while no
-  player is connected;
+  commit in this process bumped it, and runs ``drop_revoked`` for the screens whose
+  credential entries are there (every connection after a gap); one indexed read of the
+  few newest rows, and nothing while no player is connected;
 - and, as the safety net for a credential changed without the change log (a hand edit
   of the database), a full ``drop_revoked`` every ``sweep_every`` seconds.
 """
@@ -23,14 +23,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from controller import changes
 from controller.changes_notify import commit_hook
-from controller.models import ChangeLogEntry
 
 if TYPE_CHECKING:
     from controller.players.namespace import PlayerNamespace
@@ -38,14 +37,18 @@ if TYPE_CHECKING:
 log = logging.getLogger("pano.players")
 
 LOOK_EVERY = 1.0  # seconds between looks at the change log for a new credential
-# Change-log kinds after which a credential may have been revoked (``all`` also stands
-# for a gap in the log).
-REVOKING = ("credential", "all")
 
 
-def credential_changed(scopes: list[changes.Scope]) -> bool:
-    """Whether scopes read from the change log may have revoked a credential."""
-    return any(s.kind in REVOKING for s in scopes)
+def revoked_screens(scopes: Iterable[changes.Scope]) -> set[str] | None:
+    """The screens whose credential ``scopes`` (read from the change log) say was
+    issued; None when any may have been (``all``: also a gap in the log)."""
+    screens: set[str] = set()
+    for scope in scopes:
+        if scope.kind == "all":
+            return None
+        if scope.kind == "credential":
+            screens.add(scope.key)
+    return screens
 
 
 class RevocationWatch:
@@ -64,33 +67,27 @@ class RevocationWatch:
     def wake(self) -> None:
         self._woken.set()
 
-    def _look(self, session: Session) -> bool:
-        """Read the change-log entries after the last one seen: any credential among
-        them? (The first look only finds where the log ends.)"""
+    def _look(self, session: Session) -> set[str] | None:
+        """The screens whose credential was issued in the change-log entries after the
+        last one seen (None: maybe any). The first look only finds where the log ends."""
         if self.last_seen is None:
             self.last_seen = changes.latest_id(session)
-            return False
-        rows = session.execute(select(ChangeLogEntry.id, ChangeLogEntry.kind)
-                               .where(ChangeLogEntry.id > self.last_seen)
-                               .order_by(ChangeLogEntry.id)).all()
-        if not rows:
-            if changes.latest_id(session) < self.last_seen:  # the database was replaced
-                self.last_seen = changes.latest_id(session)
-                return True
-            return False
-        self.last_seen = int(rows[-1].id)
-        return any(row.kind in REVOKING for row in rows)
+            return set()
+        self.last_seen, scopes = changes.since(session, self.last_seen)
+        return revoked_screens(scopes)
 
     def pass_once(self, sweep: bool) -> bool:
-        """One look (and ``drop_revoked`` if it found a credential, or with ``sweep``).
-        Returns whether ``drop_revoked`` ran."""
+        """One look, then ``drop_revoked`` for the screens it found (for every
+        connection with ``sweep`` or after a gap). Returns whether it ran."""
         with self.session_factory() as session:
-            found = self._look(session)
+            screens = self._look(session)
             session.rollback()
-            if not (found or sweep):
+            if sweep:
+                screens = None
+            elif not screens and screens is not None:
                 return False
             self.sweeps += 1
-            self.namespace.drop_revoked(session)
+            self.namespace.drop_revoked(session, screens)
             return True
 
     def run(self) -> None:

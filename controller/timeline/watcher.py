@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from controller import changes
 from controller.changes_notify import commit_hook
-from controller.players.revocation import credential_changed
+from controller.players.revocation import revoked_screens
 from controller.timeline.publisher import TimelinePublisher
 
 if TYPE_CHECKING:
@@ -34,13 +34,15 @@ class ChangeWatcher:
     so it is a thread in threading mode and a greenlet in gevent mode (where
     ``threading.Event`` is monkey-patched). ``wake()`` (thread-safe, cheap) asks for a
     check now; many wakes during a rebuild make one more check after it, not one each.
-    ``on_credentials`` (if given) runs in the pass that reads a ``credential`` change
-    (or ``all``), before any rebuild: the server drops the connections whose credential
-    was revoked (controller/players/revocation.py). With ``settings``, ``run`` also listens
+    ``on_credentials(session, screens)`` (if given) runs in the pass that reads a
+    ``credential`` change (``screens``: whose) or ``all`` (None), before any rebuild: the
+    server drops the connections whose credential was revoked
+    (controller/players/revocation.py). With ``settings``, ``run`` also listens
     for other processes' changes on the transports the deployment has."""
 
     def __init__(self, publisher: TimelinePublisher, session_factory: sessionmaker[Session],
-                 interval: float, on_credentials: Callable[[Session], Any] | None = None,
+                 interval: float,
+                 on_credentials: Callable[[Session, set[str] | None], Any] | None = None,
                  settings: Settings | None = None) -> None:
         self.publisher = publisher
         self.session_factory = session_factory
@@ -75,8 +77,9 @@ class ChangeWatcher:
             else:
                 last, scopes = changes.since(session, self.last_seen)
             session.rollback()  # end the read transaction: the rebuild must see fresh data
-            if self.on_credentials is not None and credential_changed(scopes):
-                self.on_credentials(session)  # first: a revocation waits for no rebuild
+            revoked = revoked_screens(scopes)  # None: maybe any (``all``)
+            if self.on_credentials is not None and revoked != set():
+                self.on_credentials(session, revoked)  # first: it waits for no rebuild
             scopes = [s for s in scopes if s.kind != "credential"]  # no timeline's input
             changed: list[str] = []
             # An ended emergency (or a turned day) is rebuild_for's too, with or

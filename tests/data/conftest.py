@@ -108,11 +108,15 @@ def workdir(tmp_path: Path) -> Path:
     return work
 
 
-def clean_env() -> dict[str, str]:
-    """The environment without the controller's settings (``PANO_*``); the tests' cheap
-    password hashing (tests/conftest.py) stays."""
-    return {k: v for k, v in os.environ.items()
+def clean_env_of(env: dict[str, str]) -> dict[str, str]:
+    """``env`` without the controller's settings (``PANO_*``); the tests' cheap password
+    hashing (tests/conftest.py) stays."""
+    return {k: v for k, v in env.items()
             if not k.startswith("PANO_") or k == "PANO_INSECURE_FAST_PASSWORD_HASH"}
+
+
+def clean_env() -> dict[str, str]:
+    return clean_env_of(dict(os.environ))
 
 
 def run_cli(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -121,6 +125,36 @@ def run_cli(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.Compl
         cwd=cwd, env={**clean_env(), "PYTHONPATH": str(REPO)}, input=stdin,
         capture_output=True, text=True, timeout=60,
     )
+
+
+def cli_here(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """``run_cli`` without the subprocess: the same ``main`` run in this process (in
+    ``cwd``, with the same environment, stdin and output captured), for the tests of
+    what a command does rather than of how it starts (test_cli.py covers that, as a
+    subprocess). A controller process costs about 0.7 s of CPU in imports alone."""
+    import contextlib
+    import io
+
+    from controller.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_env, saved_stdin = dict(os.environ), sys.stdin
+    os.environ.clear()
+    os.environ.update(clean_env_of(saved_env))
+    sys.stdin = io.StringIO(stdin or "")
+    try:
+        with contextlib.chdir(cwd), contextlib.redirect_stdout(out), \
+                contextlib.redirect_stderr(err):
+            try:
+                status = main(list(args))
+            except SystemExit as exc:  # argparse's usage errors
+                status = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        sys.stdin = saved_stdin
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(["pano-controller", *args], status, out.getvalue(),
+                                       err.getvalue())
 
 
 def make_video(tmp_path: Path, suffix: str) -> Path:

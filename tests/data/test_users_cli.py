@@ -1,6 +1,7 @@
-"""``pano-controller users add|set|disable`` as a subprocess: scopes, the known values a
-refusal names, the audit entries (as ``cli:ACCOUNT``), and that a disabled user's token
-stops working."""
+"""``pano-controller users add|set|disable``: scopes, the known values a refusal names,
+the audit entries (as ``cli:ACCOUNT``), and that a disabled user's token stops working.
+The commands run in this process (``cli_here``: the same ``main``, cwd, environment and
+streams); the first test runs them as subprocesses, as a technician does."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import run_cli
+from .conftest import cli_here, run_cli
 
 
 def db(work: Path) -> sqlite3.Connection:
@@ -39,7 +40,7 @@ def refused(result, fragment: str) -> None:
 
 @pytest.fixture
 def work(workdir: Path) -> Path:
-    assert run_cli(workdir, "import").returncode == 0
+    assert cli_here(workdir, "import").returncode == 0
     return workdir
 
 
@@ -83,26 +84,26 @@ def test_add_with_a_scope_then_set_then_disable(work: Path) -> None:
 
 
 def test_refusals_name_the_known_values_and_change_nothing(work: Path) -> None:
-    assert run_cli(work, "users", "add", "minh", "--role", "editor").returncode == 0
+    assert cli_here(work, "users", "add", "minh", "--role", "editor").returncode == 0
     before = user_row(work, "minh"), audit(work, "minh")
-    refused(run_cli(work, "users", "set", "minh", "--sites", "atlantis"),
+    refused(cli_here(work, "users", "set", "minh", "--sites", "atlantis"),
             "unknown site 'atlantis' in scope_sites (known: a-dot-border-gate")
-    refused(run_cli(work, "users", "set", "minh", "--agency", "nasa"),
+    refused(cli_here(work, "users", "set", "minh", "--agency", "nasa"),
             "unknown agency 'nasa' (known: border-guard, culture, dic")
-    refused(run_cli(work, "users", "set", "minh"), "nothing to change")
-    refused(run_cli(work, "users", "set", "nobody", "--role", "viewer"),
+    refused(cli_here(work, "users", "set", "minh"), "nothing to change")
+    refused(cli_here(work, "users", "set", "nobody", "--role", "viewer"),
             "no user named 'nobody'")
-    refused(run_cli(work, "users", "add", "hoa", "--sites", "atlantis"), "unknown site")
+    refused(cli_here(work, "users", "add", "hoa", "--sites", "atlantis"), "unknown site")
     assert (user_row(work, "minh"), audit(work, "minh")) == before
     assert user_row(work, "hoa") is None
 
 
 def test_the_last_admin_stays(work: Path) -> None:
-    assert run_cli(work, "users", "add", "root", "--role", "admin").returncode == 0
-    refused(run_cli(work, "users", "disable", "root"), "last active admin")
-    refused(run_cli(work, "users", "set", "root", "--role", "viewer"), "last active admin")
-    assert run_cli(work, "users", "add", "root2", "--role", "admin").returncode == 0
-    assert run_cli(work, "users", "disable", "root").returncode == 0
+    assert cli_here(work, "users", "add", "root", "--role", "admin").returncode == 0
+    refused(cli_here(work, "users", "disable", "root"), "last active admin")
+    refused(cli_here(work, "users", "set", "root", "--role", "viewer"), "last active admin")
+    assert cli_here(work, "users", "add", "root2", "--role", "admin").returncode == 0
+    assert cli_here(work, "users", "disable", "root").returncode == 0
 
 
 def password_hash(work: Path, username: str) -> str:
@@ -114,16 +115,16 @@ def password_hash(work: Path, username: str) -> str:
 def test_passwd_sets_a_new_password_audited_without_the_secret(work: Path) -> None:
     from controller.auth.passwords import verify_password
 
-    assert run_cli(work, "users", "add", "mai", "--role", "editor").returncode == 0
+    assert cli_here(work, "users", "add", "mai", "--role", "editor").returncode == 0
     before = password_hash(work, "mai")
-    generated = run_cli(work, "users", "passwd", "mai")
+    generated = cli_here(work, "users", "passwd", "mai")
     assert generated.returncode == 0, generated.stderr
     assert "Password of 'mai' changed; their panel sessions have ended." in generated.stdout
     secret = generated.stdout.split("store it now): ")[1].strip()
     assert password_hash(work, "mai") != before
     assert verify_password(password_hash(work, "mai"), secret)
 
-    chosen = run_cli(work, "users", "passwd", "mai", "--password-stdin",
+    chosen = cli_here(work, "users", "passwd", "mai", "--password-stdin",
                      stdin="a long chosen password\n")
     assert chosen.returncode == 0, chosen.stderr
     assert "Generated password" not in chosen.stdout
@@ -137,9 +138,9 @@ def test_passwd_sets_a_new_password_audited_without_the_secret(work: Path) -> No
 
 
 def test_passwd_refuses_a_short_password_or_an_unknown_user(work: Path) -> None:
-    assert run_cli(work, "users", "add", "minh", "--role", "viewer").returncode == 0
+    assert cli_here(work, "users", "add", "minh", "--role", "viewer").returncode == 0
     before = password_hash(work, "minh")
-    refused(run_cli(work, "users", "passwd", "minh", "--password-stdin", stdin="short\n"),
+    refused(cli_here(work, "users", "passwd", "minh", "--password-stdin", stdin="short\n"),
             "password too short: at least 12 characters")
-    refused(run_cli(work, "users", "passwd", "nobody"), "no user named 'nobody'")
+    refused(cli_here(work, "users", "passwd", "nobody"), "no user named 'nobody'")
     assert password_hash(work, "minh") == before

@@ -28,6 +28,8 @@ from typing import Any
 from sqlalchemy import String, and_, bindparam, insert, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert, Update
+from sqlalchemy.types import TypeEngine
 
 from controller.models import ScreenTimeline
 from controller.timeline import media_access
@@ -36,7 +38,7 @@ TABLE = ScreenTimeline.__table__
 
 
 
-def _statements(body_type: object) -> tuple[object, object]:
+def _statements(body_type: TypeEngine[Any]) -> tuple[Insert, Update]:
     """The insert and the conditional update, with ``body`` bound as ``body_type``."""
     insert_rows = insert(TABLE).values(
         screen_id=bindparam("screen_id"), version=bindparam("version"),
@@ -109,16 +111,15 @@ def _store(conn: Connection, rows: list[Row], batched: bool) -> list[Row]:
     inserts = [r.insert_params(as_text) for r in rows if r.old is None]
     updates = [r for r in rows if r.old is not None]
     if inserts:
-        conn.execute(insert_rows, inserts)  # type: ignore[call-overload]
+        conn.execute(insert_rows, inserts)
     if not updates:
         return rows
     if batched and conn.dialect.supports_sane_multi_rowcount:
-        result = conn.execute(update_rows, [r.update_params(as_text)  # type: ignore[call-overload]
-                                            for r in updates])
+        result = conn.execute(update_rows, [r.update_params(as_text) for r in updates])
         if result.rowcount != len(updates):
             raise LostRace(f"{len(updates) - result.rowcount} of {len(updates)} "
                            "timelines were stored by another process first")
         return rows
     won = {r.screen_id for r in updates
-           if conn.execute(update_rows, r.update_params(as_text)).rowcount == 1}  # type: ignore[call-overload]
+           if conn.execute(update_rows, r.update_params(as_text)).rowcount == 1}
     return [r for r in rows if r.old is None or r.screen_id in won]

@@ -123,3 +123,34 @@ def test_an_emergency_covers_everything_in_both_languages_then_ends_by_itself(
              what="/status without the emergency")
     page.close()
     assert errors == []
+
+
+# Counts the frames the page asks for (kiosk.js and alive.js), installed before they run.
+COUNT_FRAMES_JS = """(() => {
+  const ask = window.requestAnimationFrame.bind(window);
+  window.__framesAsked = 0;
+  window.requestAnimationFrame = (f) => { window.__framesAsked += 1; return ask(f); };
+})();"""
+
+
+def test_a_page_with_nothing_to_change_does_not_draw_every_frame(tmp_path, run_player,
+                                                                  browser):
+    """A Pi's CPU (and temperature) is not spent redrawing a still screen 60 times a
+    second: the page looks at its plan a few times a second and at each change."""
+    items = [text_item("hello", 30.0)]
+    player = run_player(saved_player_dir(tmp_path, items=items))
+    page = browser.new_page(viewport={"width": 960, "height": 540})
+    page.add_init_script(COUNT_FRAMES_JS)
+    page.goto(player.base + "/")
+    page.wait_for_function("() => document.querySelector('.layer.visible .slide.on:not(.idle)')",
+                           timeout=15000)
+    before = page.evaluate("() => window.__framesAsked")
+    start = page.evaluate("() => performance.now()")
+    page.wait_for_timeout(3000)
+    asked = page.evaluate("() => window.__framesAsked") - before
+    seconds = (page.evaluate("() => performance.now()") - start) / 1000
+    assert "Xin chào hello" in page.inner_text(".layer.visible .slide.on")
+    page.close()
+    # Every frame would be ~60 a second; the plan is looked at every 250 ms at most,
+    # plus one frame before each alive report.
+    assert asked <= 6 * seconds + 2, f"{asked} frames asked in {seconds:.1f} s"

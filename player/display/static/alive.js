@@ -3,15 +3,22 @@
 // the page tells its player which item it has on screen (the visible layer's
 // data-item, set by kiosk.js), when it last drew a frame (requestAnimationFrame stops
 // when the page stops drawing) and whether the document is visible. A page that stops
-// reporting is one the player reports as not alive.
+// reporting is one the player reports as not alive. One frame is asked for before each
+// report, not every frame: a loop of frames would keep the page drawing for nothing.
 "use strict";
 (function () {
   var every = 5000;       // ms between reports, replaced by the player's next_ms
   var frameAt = null;     // Date.now() of the last frame drawn
 
-  function frame() {
-    frameAt = Date.now();
-    requestAnimationFrame(frame);
+  var FRAME_WAIT = 1000;  // ms: a frame not drawn by then is reported as not drawn
+
+  // Ask for a frame, then report: with the time of that frame, or, when the page drew
+  // none within FRAME_WAIT, with the last frame it drew (which the player finds old).
+  function frameThenSend() {
+    var sent = false;
+    function once() { if (!sent) { sent = true; send(); } }
+    requestAnimationFrame(function () { frameAt = Date.now(); once(); });
+    setTimeout(once, FRAME_WAIT);
   }
 
   function itemOnScreen() {
@@ -34,9 +41,8 @@
         if (typeof next === "number" && next >= 100 && next <= 60000) { every = next; }
       })
       .catch(function () { /* the player is restarting: try again later */ })
-      .then(function () { setTimeout(send, every); });
+      .then(function () { setTimeout(frameThenSend, every); });
   }
 
-  requestAnimationFrame(frame);
-  send();
+  frameThenSend();
 })();

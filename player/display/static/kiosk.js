@@ -341,7 +341,31 @@
       preparedKey = next.key;
     }
     report();
-    requestAnimationFrame(tick);
+    schedule(now);
+  }
+
+  // The next look at the plan: at the next start or end in it (an item, a slide, an
+  // emergency, the identify overlay), and at least every TICK_MS (a new plan, a report
+  // due). Not every frame: a page drawing 60 times a second for nothing keeps a Pi's
+  // CPU busy and warm. requestAnimationFrame after the wait: nothing runs while the
+  // page is hidden, and changes land on a frame.
+  var TICK_MS = 250;
+
+  function nextChange(now) {
+    var soonest = Infinity;
+    function at(t) { if (typeof t === "number" && t > now && t < soonest) { soonest = t; } }
+    (plan.items || []).forEach(function (item) {
+      at(item.started_at); at(item.ends_at);
+      (item.slides || []).forEach(function (s) { at(s.started_at); at(s.ends_at); });
+    });
+    (plan.emergencies || []).forEach(function (e) { at(e.from); at(e.until); });
+    if (plan.identify && plan.identify.until) { at(Date.parse(plan.identify.until) / 1000); }
+    return soonest;
+  }
+
+  function schedule(now) {
+    var wait = Math.min(TICK_MS, Math.max(0, (nextChange(now) - now) * 1000));
+    setTimeout(function () { requestAnimationFrame(tick); }, wait);
   }
 
   // --- proof of play (docs/protocol.md 5, journal) ------------------------------------

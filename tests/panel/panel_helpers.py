@@ -50,23 +50,38 @@ def set_language(page: Page, lang: str) -> None:
     page.wait_for_selector(f"html[lang={lang}]")
 
 
+# (server, username, language) -> the cookies of a login and the page it landed on. A
+# login is two page loads and a form post in a new renderer; most tests only need to be
+# logged in, so a later page of the same person starts from the same cookie (a login
+# the server has ended since, e.g. a changed password, is done again). tests/panel/
+# test_login.py logs in for real.
+_LOGGED_IN: dict[tuple[str, str | None, str], tuple[Any, str]] = {}
+
+
 @contextmanager
 def panel_page(browser: Browser, base_url: str, username: str | None = None, *,
                lang: str = "vi", viewport: str = "desktop",
                locale: str | None = None) -> Iterator[Page]:
     """A fresh browser context (own cookies) on the panel, logged in as ``username``;
     the browser's own ``locale`` follows ``lang`` unless given."""
+    key = (base_url, username, lang)
+    known = _LOGGED_IN.get(key) if username is not None else None
     context = browser.new_context(viewport=VIEWPORTS[viewport],
                                   locale=locale or ("vi-VN" if lang == "vi" else "en-GB"),
-                                  timezone_id="Asia/Ho_Chi_Minh")
+                                  timezone_id="Asia/Ho_Chi_Minh",
+                                  storage_state=known[0] if known else None)
     page = context.new_page()
     page.set_default_timeout(15_000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
         if username is not None:
-            login(page, base_url, username)
-            set_language(page, lang)
+            if known:  # the cookie of an earlier login: back where that login landed
+                page.goto(known[1])
+            if not known or "/panel/login" in page.url:  # first time, or logged out since
+                login(page, base_url, username)
+                set_language(page, lang)
+                _LOGGED_IN[key] = (context.storage_state(), page.url)
         yield page
         assert not errors, f"JavaScript errors on the page: {errors}"
     finally:

@@ -222,3 +222,33 @@ def test_the_week_route_refuses_what_it_cannot_read(server, fleet):
     assert week["segments"][-1]["end"] == week["until"]
     pairs = zip(week["segments"], week["segments"][1:], strict=False)
     assert all(a["end"] == b["start"] for a, b in pairs)
+
+
+def test_a_late_week_for_an_earlier_choice_is_not_drawn(browser, server):
+    """Baggage claim chosen, its week held back, then Arrivals chosen again: when the
+    baggage week arrives last, the page keeps showing Arrivals' week (an answer drawn
+    out of order showed one screen's week under another's button)."""
+    with panel_page(browser, server.url, "duyet", lang="en") as page:
+        open_week(page, server)
+        expect(page.locator("#week-title")).to_contain_text("International arrivals hall")
+        held: list = []
+
+        def hold_baggage(route) -> None:  # noqa: ANN001 - a Playwright Route
+            if "/phu-bai-baggage/week" in route.request.url and not held:
+                held.append(route)
+            else:
+                route.continue_()
+
+        page.route("**/week*", hold_baggage)
+        page.click("#screen-switch button[data-screen=phu-bai-baggage]")
+        expect(page.locator("#week-grid")).to_have_attribute("aria-busy", "true")
+        page.wait_for_function("() => true")  # let the held request reach the route
+        assert len(held) == 1
+        page.click("#screen-switch button[data-screen=phu-bai-arrivals]")
+        expect(page.locator("#week-grid")).not_to_have_attribute("aria-busy", "true")
+        expect(page.locator("#week-title")).to_contain_text("International arrivals hall")
+        held[0].continue_()  # the baggage week arrives last
+        page.wait_for_timeout(800)
+        expect(page.locator("#week-title")).to_contain_text("International arrivals hall")
+        expect(page.locator("#screen-switch button[aria-pressed=true]")).to_have_attribute(
+            "data-screen", "phu-bai-arrivals")

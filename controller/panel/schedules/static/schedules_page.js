@@ -45,7 +45,12 @@
     refresh();
   }
 
+  // Each load is numbered: an answer for an earlier choice (another screen, another
+  // week) that arrives after a later one is dropped, not drawn over it.
+  const asked = { week: 0, schedules: 0 };
+
   async function loadWeek() {
+    const mine = ++asked.week;
     remember();
     const grid = $("week-grid");
     $("slot-body").replaceChildren();
@@ -55,6 +60,7 @@
     const query = state.start ? "?start=" + encodeURIComponent(state.start) : "";
     try {
       const data = await api("GET", `/api/v1/screens/${encodeURIComponent(state.screen)}/week${query}`);
+      if (mine !== asked.week) return;
       state.week = data;
       for (const s of data.segments) {  // titles of playlists this role cannot list
         if (s.title && s.playlist) state.titles[s.playlist.split("@")[0]] = s.title;
@@ -67,6 +73,7 @@
       const scroller = $("week-scroll");
       scroller.scrollTop = scroller.scrollHeight * 6 / 24 - 8;  // the day starts at 06:00
     } catch (err) {
+      if (mine !== asked.week) return;
       state.week = null;
       grid.removeAttribute("aria-busy");
       Pano.toast(err.message, "bad");
@@ -95,8 +102,10 @@
 
   async function loadSchedules() {
     const body = document.querySelector("#schedule-table tbody");
+    const mine = ++asked.schedules;
     try {
       const data = await api("GET", "/api/v1/schedules?site=" + encodeURIComponent(state.site));
+      if (mine !== asked.schedules) return;
       const cols = canWrite ? 8 : 7;
       if (!data.schedules.length) {
         body.replaceChildren(el("tr", {}, el("td", { colspan: cols, class: "muted" }, t("no_schedules"))));

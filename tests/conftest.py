@@ -33,10 +33,14 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from support import schema_template
 
 # Cheap Argon2 for every person the tests create and sign in, here and in the controller
 # and CLI processes they start (controller/auth/passwords.py says why and what it costs).
 os.environ.setdefault("PANO_INSECURE_FAST_PASSWORD_HASH", "1")
+
+# New SQLite files start from one migrated copy per test process (support/schema_template).
+schema_template.install()
 
 COSTS = Path(__file__).with_name("file_costs.json")
 _spent: dict[str, float] = defaultdict(float)

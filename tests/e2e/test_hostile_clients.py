@@ -95,7 +95,8 @@ def test_a_flooding_screen_is_cut_off_and_nobody_else_notices(controller):
 
     errors = [json.loads(f.text[len("42/player,"):])[1] for f in frames
               if f.opcode == TEXT and f.text.startswith('42/player,["error"')]
-    assert any("Too many heartbeat events" in e["message"] for e in errors), errors
+    if not flooder.reset:  # a reset loses what the flooder had not read yet
+        assert any("Too many heartbeat events" in e["message"] for e in errors), errors
     assert sent[0] < 150_000, "the controller never closed the flooding connection"
     # The other screen stayed connected and was answered at once; /healthz too (before
     # the fix, 150,000 heartbeats stalled the whole process for 40 s).

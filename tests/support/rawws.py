@@ -57,6 +57,7 @@ class RawWebSocket:
              "Upgrade: websocket\r\nConnection: Upgrade\r\n"
              f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
         self.buffer = b""
+        self.reset = False  # the server reset the connection (see _recv)
         while b"\r\n\r\n" not in self.buffer:
             chunk = self.sock.recv(4096)
             assert chunk, "connection closed during the WebSocket handshake"
@@ -131,6 +132,9 @@ class RawWebSocket:
         try:
             return self.sock.recv(65536)
         except ConnectionResetError:
+            # The server closed with our frames still unread in its socket: the kernel
+            # sends a reset, and what it had sent us but we had not read yet is lost.
+            self.reset = True
             return b""
 
     def _parse(self) -> Frame | None:

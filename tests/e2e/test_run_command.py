@@ -6,6 +6,7 @@ import os
 import re
 import sys
 
+import pytest
 from support.processes import REPO, Proc, controller_cli, free_port, get_json, wait_for
 
 SCREEN = "phu-bai-arrivals"
@@ -32,6 +33,9 @@ def _command_lines() -> list[str]:
     return out
 
 
+# Two whole `pano-controller run`s (a fresh install drawing every demo slide, then a
+# restart): beside the suite's heaviest files this took more than the default 120 s.
+@pytest.mark.timeout(300)
 def test_run_prepares_everything_and_starts_a_player(tmp_path):
     port, player_port = free_port(), free_port()
     status_url = f"http://127.0.0.1:{player_port}/status"

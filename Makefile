@@ -61,12 +61,14 @@ run: install
 # worker so its module fixtures are built once); most tests wait on processes, sockets
 # and browsers more than on the CPU, so more workers than cores pays. The slowest files
 # start first (tests/conftest.py, costs in tests/file_costs.json), so the run does not
-# end on one long file. TEST_WORKERS=0 runs them in this process, one by one.
+# end on one long file. TEST_WORKERS=0 runs them in this process, one by one. (6 workers
+# were tried: a fresh-clone run took as long, 481 s against 477 s, the 2 cores being busy
+# already; more workers only add contention.)
 # The suite starts several hundred controller, player and CLI processes: the project's
 # modules are compiled once first, since an environment with PYTHONDONTWRITEBYTECODE set
 # (as on the CI machines) would otherwise compile them from source in every process
 # (about 0.2 s of CPU each; compileall writes the .pyc files whatever that variable says).
-TEST_WORKERS ?= 6
+TEST_WORKERS ?= 5
 test: system-deps install-dev
 	$(PY) -m compileall -q -j 0 controller player bench tests > /dev/null
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder

@@ -91,10 +91,12 @@ def test_a_black_kiosk_page_is_judged_black(tmp_path: Path):
                          and d["item"] == player.status()[1]["now_playing"]["item"] and d,
                          timeout=20, what="the page reported alive with the item playing")
         assert shown["visible"] is True and shown["frame_at"].endswith("Z")
-        # The heartbeat carries it to the controller.
+        # The heartbeat carries it to the controller (an earlier heartbeat may carry the
+        # page's first report: alive, drawing its idle page, no item yet).
         page = wait_for(lambda: (p := _truth(controller.url, admin)["page"]) and p["alive"]
-                        and p, timeout=20, what="the heartbeat's display.alive")
-        assert page["item"] and page["visible"] is True
+                        and p["item"] and p, timeout=20,
+                        what="the heartbeat's display.alive with an item")
+        assert page["visible"] is True
 
         # What the page shows matches the frame the controller expected, a rendered
         # text slide as well as a picture (videos have no single frame: unknown).

@@ -40,6 +40,7 @@ STATIC = Path(__file__).parent / "static"
 STATIC_FILES = {
     "/": ("kiosk.html", "text/html; charset=utf-8"),
     "/static/kiosk.js": ("kiosk.js", "text/javascript; charset=utf-8"),
+    "/static/slides.js": ("slides.js", "text/javascript; charset=utf-8"),
     "/static/kiosk.css": ("kiosk.css", "text/css; charset=utf-8"),
     "/static/alive.js": ("alive.js", "text/javascript; charset=utf-8"),
 }

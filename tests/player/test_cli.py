@@ -40,8 +40,9 @@ def test_the_kiosk_page_and_its_api_are_served_from_the_cache(tmp_path, run_play
     status, headers, page = player.get("/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     html = page.decode()
-    assert "/static/kiosk.js" in html and "/static/kiosk.css" in html
-    for name in ("/static/kiosk.js", "/static/kiosk.css"):
+    scripts = ("/static/slides.js", "/static/kiosk.js", "/static/alive.js")
+    assert all(name in html for name in scripts) and "/static/kiosk.css" in html
+    for name in (*scripts, "/static/kiosk.css"):
         code, _, body = player.get(name)
         assert code == 200 and body
         html += body.decode()

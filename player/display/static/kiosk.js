@@ -48,126 +48,14 @@
     return "/media/" + sha + (mediaEpoch ? "?v=" + mediaEpoch : "");
   }
 
-  function languagesOf(item) {
-    var variants = item.variants || {};
-    var langs = (plan.display.languages || []).filter(function (l) { return variants[l]; });
-    return langs.length ? langs : Object.keys(variants);
-  }
-
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) { node.className = cls; }
-    if (text) { node.textContent = text; }
-    return node;
-  }
-
-  function textSlide(item, langs) {
-    var slide = el("div", "slide text" + (langs.length === 1 ? " single" : ""));
-    langs.forEach(function (lang, i) {
-      var v = item.variants[lang] || {};
-      var block = el("div", "lang " + (i === 0 ? "primary" : "secondary"));
-      block.lang = lang;
-      if (v.title) { block.appendChild(el("h1", null, v.title)); }
-      if (v.body) { block.appendChild(el("p", null, v.body)); }
-      slide.appendChild(block);
-    });
-    return slide;
-  }
-
-  // A caption bar with the item's title in each of captionLangs (primary first).
-  function caption(item, captionLangs) {
-    var bar = el("div", "caption");
-    captionLangs.forEach(function (l, i) {
-      var title = (item.variants[l] || {}).title;
-      if (!title) { return; }
-      var line = el("div", i === 0 ? "primary" : "secondary", title);
-      line.lang = l;
-      bar.appendChild(line);
-    });
-    return bar.childNodes.length ? bar : null;
-  }
-
-  function mediaSlide(item, lang, captionLangs) {
-    var v = item.variants[lang] || {};
-    var slide = el("div", "slide");
-    if (item.type === "image") {
-      var img = el("img");
-      img.alt = v.title || "";
-      img.src = mediaUrl(v.media);
-      slide.appendChild(img);
-    } else if (item.type === "video") {
-      var video = el("video");
-      video.muted = true;
-      video.loop = true;          // a video shorter than its slot loops
-      video.playsInline = true;
-      video.preload = "auto";
-      video.src = mediaUrl(v.media);
-      slide.appendChild(video);
-    } else if (item.type === "web") {
-      var frame = el("iframe");
-      frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-forms");
-      frame.src = v.url;
-      slide.appendChild(frame);
-    }
-    var bar = item.type === "web" ? null : caption(item, captionLangs);
-    if (bar) { slide.appendChild(bar); }
-    return slide;
-  }
-
-  // A slide the controller rendered (its PNG, cached): shown full screen.
-  function renderedSlide(file, alt) {
-    var slide = el("div", "slide rendered");
-    var img = el("img");
-    img.alt = alt || "";
-    img.src = mediaUrl(file);
-    slide.appendChild(img);
-    return slide;
-  }
-
-  // The QR badge, at the pixel box display.qr_badge of a screen of display.resolution
-  // (the corner the controller's slides leave free), scaled with the page.
-  function addBadge(slide, badge) {
-    var box = plan.display.qr_badge, res = plan.display.resolution;
-    if (!badge || !box || !res || !res[0] || !res[1]) { return; }
-    var img = el("img", "qr-badge");
-    img.alt = badge.url || "";
-    img.src = mediaUrl(badge.file);
-    img.style.left = (100 * box.x / res[0]) + "%";
-    img.style.top = (100 * box.y / res[1]) + "%";
-    img.style.width = (100 * box.width / res[0]) + "%";
-    img.style.height = (100 * box.height / res[1]) + "%";
-    slide.appendChild(img);
-  }
-
-  // Slides of an entry, as the player resolved them (entry.slides): several only in
-  // "alternate" mode, one language each.
-  function build(layer, entry) {
-    layer.innerHTML = "";
-    if (!entry) {
-      var idle = el("div", "slide idle on");
-      var name = plan.display.name || {};
-      var primary = (plan.display.languages || [])[0];
-      idle.textContent = name[primary] || "";
-      layer.appendChild(idle);
-      return;
-    }
-    var item = entry.item;
-    var slides = entry.slides && entry.slides.length ? entry.slides
-      : [{ languages: languagesOf(item), started_at: entry.started_at, ends_at: entry.ends_at }];
-    slides.forEach(function (s) {
-      var langs = s.languages;
-      // Text: the rendered slide when cached, else its languages as blocks. Media: the
-      // first language's file (its own picture if it has one), captioned in the slide's
-      // languages. Either way the QR badge of the slide's language, when there is one.
-      var slide = item.type === "text" ? (s.file ? renderedSlide(s.file,
-        (item.variants[langs[0]] || {}).title) : textSlide(item, langs))
-        : mediaSlide(item, langs[0], langs);
-      addBadge(slide, s.badge);
-      layer.appendChild(slide);
-    });
-    layer.firstChild.classList.add("on");
-  }
-
+  // Slides are built by slides.js (KioskSlides), with this page's display and media.
+  var slides = window.KioskSlides;
+  var view = { display: function () { return plan.display; }, mediaUrl: mediaUrl };
+  var el = slides.el;
+  function languagesOf(item) { return slides.languagesOf(item, view); }
+  function renderedSlide(file, alt) { return slides.renderedSlide(file, alt, view); }
+  function addBadge(slide, badge) { slides.addBadge(slide, badge, view); }
+  function build(layer, entry) { slides.build(layer, entry, view); }
 
   // Which slide is on: the one whose [started_at, ends_at) holds now (split or repeat
   // timing is already in those times).

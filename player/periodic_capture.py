@@ -24,6 +24,7 @@ from player.state import PlayerState
 
 log = logging.getLogger("pano.player.capture")
 SETTLE = 1.5  # seconds a slide is on screen before it is captured
+ENDING = 1.0  # seconds: a slide ending sooner is not captured (the next one is)
 
 
 class PeriodicCapture:
@@ -63,13 +64,20 @@ class PeriodicCapture:
                                       "trying again at the next interval")
 
     def _settle(self) -> None:
-        """Wait until the slide on screen has been there ``SETTLE`` seconds: the page
+        """Wait until the slide on screen has been there ``SETTLE`` seconds (the page
         shows a new item once its pictures are decoded, up to a second after the
-        player's decision."""
+        player's decision) and is not ending within ``ENDING`` seconds."""
         snap = self.state.snapshot()
         now = self.clock.now()
         slide = snap.playing.slide_at(now) if snap.playing is not None else None
-        if slide is not None and now - slide.started_at < SETTLE:
+        if slide is None:
+            return
+        if slide.ends_at - now < ENDING:
+            # About to end: the page and this player change at the same instant by their
+            # own clocks, a few milliseconds apart, and a capture takes longer than that.
+            # Capture the next slide once it has settled instead.
+            time.sleep(max(0.0, slide.ends_at - now) + SETTLE)
+        elif now - slide.started_at < SETTLE:
             time.sleep(min(SETTLE, SETTLE - (now - slide.started_at)))
 
     def run(self, stop: threading.Event) -> None:

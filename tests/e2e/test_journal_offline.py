@@ -100,7 +100,7 @@ def test_every_play_through_an_outage_and_a_restart_is_stored_once_in_one_chain(
         player.start()
         if display == "kiosk":
             page = kiosk_page(player)
-            page.__enter__()
+            shown_page = page.__enter__()
         # 1. Online: records are written and stored as they come.
         wait_for(lambda: (j := journal(player))["connected"] and j["stored_through"] >= 3,
                  timeout=40, what="records stored online")
@@ -110,6 +110,8 @@ def test_every_play_through_an_outage_and_a_restart_is_stored_once_in_one_chain(
             wait_for(lambda: call_api("POST", commands, admin, {
                 "command": "identify", "args": {"seconds": 2}})[0] == 202,
                 what="identify sent")
+            # On screen before the controller dies (202 is "queued", not "delivered").
+            shown_page.wait_for_selector("#identify:not([hidden])", timeout=20_000)
 
         # 2. The controller dies; the player plays on and keeps writing.
         controller.kill()

@@ -17,8 +17,10 @@ def test_revoked_credential_is_refused_on_socket_and_http(tmp_path):
                     extra=["--backoff-cap", "1"])
     try:
         player.start()
+        # Playing first (its files fetched): "keeps playing" below is then a real check.
         status = wait_for(lambda: (s := player.status()[1])["connected"]
-                          and s["timeline_version"] and s, what="player connected")
+                          and s["timeline_version"] and s["now_playing"] and s,
+                          what="player connected and playing")
         code, _ = get_json(f"{controller.url}/api/v1/player/timeline", old)
         assert code == 200
 

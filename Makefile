@@ -68,10 +68,14 @@ run: install
 # modules are compiled once first, since an environment with PYTHONDONTWRITEBYTECODE set
 # (as on the CI machines) would otherwise compile them from source in every process
 # (about 0.2 s of CPU each; compileall writes the .pyc files whatever that variable says).
+# pytest is run without that variable for the same reason: it caches the test modules
+# it rewrites (assert introspection) only where bytecode may be written, and each worker
+# rewrote all ~200 of them again (a worker's collection: 11 s of CPU with it, 4 s without).
 TEST_WORKERS ?= 5
 test: system-deps install-dev
 	$(PY) -m compileall -q -j 0 controller player bench tests > /dev/null
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile \
+		--no-loadscope-reorder
 
 bench: install-dev
 	$(PY) -m bench --sizes 100,500,1000 --systems gevent,baseline

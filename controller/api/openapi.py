@@ -22,9 +22,11 @@ openapi_api = Blueprint("openapi_api", __name__, url_prefix="/api/v1")
 
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
-    """The parsed document (read once per process)."""
+    """The parsed document (read once per process). libyaml's loader where PyYAML has it:
+    the pure-Python one takes about 0.3 s of CPU for this 130 KB file, libyaml a tenth."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with SPEC_FILE.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=loader)  # noqa: S506 (a safe loader, C or Python)
 
 
 @openapi_api.get("/openapi.json")

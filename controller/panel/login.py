@@ -3,6 +3,7 @@ switching the panel between Vietnamese and English."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,8 +29,11 @@ panel_login = Blueprint("panel_login", __name__, url_prefix="/panel",
                         template_folder="templates")
 
 # Checked when the user name is unknown, so that a wrong name costs as long as a wrong
-# password and the answer time does not tell which names exist.
-_DUMMY_HASH = hash_password("pano-no-such-user-placeholder")
+# password and the answer time does not tell which names exist. Made at the first login
+# (an Argon2 hash is ~0.1 s of CPU, which every controller and CLI start used to pay).
+@cache
+def _dummy_hash() -> str:
+    return hash_password("pano-no-such-user-placeholder")
 
 
 class LoginForm(FlaskForm):
@@ -77,7 +81,7 @@ def login() -> Any:
                     seconds=wait)
         return render_template("panel/login.html", form=form, error=message), 429
     user = db().scalar(select(User).where(User.username == username))
-    good = verify_password(user.password_hash if user else _DUMMY_HASH, form.password.data)
+    good = verify_password(user.password_hash if user else _dummy_hash(), form.password.data)
     if user is None or not good or user.disabled:
         throttle().failed(username, address)
         security_log.warning("panel login failed: user %r address=%s", username, address)

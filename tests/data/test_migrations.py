@@ -15,7 +15,13 @@ from support.postgres import pg_url  # noqa: F401  (fixture)
 
 from controller import changes
 from controller.content.sites_import import import_sites
-from controller.db import head_revision, make_engine, make_session_factory, upgrade
+from controller.db import (
+    head_revision,
+    make_engine,
+    make_session_factory,
+    newest_migration,
+    upgrade,
+)
 from controller.models import Base, Screen, Site
 
 from .conftest import REPO, engine_at
@@ -45,6 +51,27 @@ def test_upgrade_twice_is_harmless_and_keeps_data(db_url: str, sessions) -> None
     upgrade(db_url)
     with sessions() as s:
         assert changes.current(s) == 1
+
+
+def test_the_newest_file_is_alembics_head() -> None:
+    """``upgrade`` skips Alembic when the database stands at the newest file's revision:
+    the file names must name Alembic's head, or a new migration would never run."""
+    assert newest_migration() == head_revision()
+
+
+def test_a_database_one_migration_behind_is_still_upgraded(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'behind.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("drop table change_log"))
+        conn.execute(text("update alembic_version set version_num = '0015'"))
+    upgrade(url)
+    with engine.connect() as conn:
+        version = conn.execute(text("select version_num from alembic_version")).scalar()
+        assert version == newest_migration()
+        assert "change_log" in inspect(conn).get_table_names()
+    engine.dispose()
 
 
 def test_sqlite_engine_settings(db_url: str) -> None:

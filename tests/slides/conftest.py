@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from controller.api.openapi import document as openapi_document
 from controller.db import make_engine, make_session_factory, upgrade
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,8 +60,7 @@ def emergency_examples() -> list[dict[str, Any]]:
     for block in re.findall(r"```json\n(.*?)```", protocol, re.S):
         if '"messages"' in block:
             found += _find_messages(json.loads("{" + block.strip() + "}"))
-    openapi = yaml.safe_load((REPO / "controller" / "api" / "openapi.yaml").read_text(
-        encoding="utf-8"))
+    openapi = openapi_document()
     found += [m for m in _find_messages(openapi)
               if all(isinstance(v, dict) and "title" in v for v in m.values())]
     assert len(found) >= 2, "the emergency examples moved: update tests/slides/conftest.py"

@@ -7,13 +7,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
+from controller.api.openapi import document
 from controller.api.screens import FACT_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "api-admin.md").read_text(encoding="utf-8")
-OPENAPI = yaml.safe_load((ROOT / "controller" / "api" / "openapi.yaml").read_text())
+OPENAPI = document()
 SCHEMAS = OPENAPI["components"]["schemas"]
 
 

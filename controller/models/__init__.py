@@ -67,6 +67,10 @@ from controller.models.screens import (  # noqa: F401
     ScreenStatus,
     ScreenTimeline,
 )
+from controller.models.sources import (  # noqa: F401
+    DataSource,
+    DataSourceState,
+)
 
 __all__ = [
     "utcnow",
@@ -112,4 +116,6 @@ __all__ = [
     "AlertIncident",
     "AlertNotification",
     "AlertRuleSetting",
+    "DataSource",
+    "DataSourceState",
 ]

@@ -15,6 +15,8 @@ A :class:`Scope` names one object whose change may alter some screens' timelines
 - ``emergency:<id>`` — an emergency was sent, changed or ended (its number);
 - ``media:<sha256>`` — a file a timeline names (an original, a rendition, a slide or a
   QR badge made for a rebuild) appeared;
+- ``source:<id>`` — a data source's records changed (docs/sources.md); no timeline
+  reads sources yet, so the watcher rebuilds nothing more for it;
 - ``credential:<screen id>`` — a screen's credential was issued (revoking the previous
   one): no timeline changes; the watcher and every process's revocation watch cut off
   the connections still using the old one (controller/players/revocation.py);
@@ -44,7 +46,8 @@ from controller.models import ChangeCounter, ChangeLogEntry, utcnow
 
 log = logging.getLogger("pano.changes")
 
-KINDS = ("playlist", "schedule", "site", "screen", "emergency", "media", "credential", "all")
+KINDS = ("playlist", "schedule", "site", "screen", "emergency", "media", "credential", "source",
+         "all")
 MAX_KEY = 200  # characters of a scope's key (the change_log column)
 # More entries than this after the reader's last id: it rebuilds everything instead.
 SINCE_LIMIT = 5000

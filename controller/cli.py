@@ -33,6 +33,7 @@ DEFAULT_AGENCIES = Path("config") / "agencies.yaml"  # imported by default if pr
 DEFAULT_SITES = Path("config") / "sites.yaml"
 DEFAULT_PLAYLISTS = Path("playlists")
 DEFAULT_SCHEDULES = Path("config") / "schedules.yaml"  # imported by default if present
+DEFAULT_SOURCES = Path("config") / "sources.yaml"  # imported by default if present
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -57,17 +58,27 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 
     agencies, sites, playlists, schedules = (args.agencies, args.sites, args.playlists,
                                              args.schedules)
-    if agencies is None and sites is None and playlists is None and schedules is None:
+    data_sources = getattr(args, "sources", None)
+    if agencies is None and sites is None and playlists is None and schedules is None \
+            and data_sources is None:
         sites, playlists = DEFAULT_SITES, DEFAULT_PLAYLISTS
         agencies = DEFAULT_AGENCIES if DEFAULT_AGENCIES.is_file() else None
         schedules = DEFAULT_SCHEDULES if DEFAULT_SCHEDULES.is_file() else None
+        data_sources = DEFAULT_SOURCES if DEFAULT_SOURCES.is_file() else None
     with sessions(settings)() as session:
         try:
+            actor = _actor(session, getattr(args, "by", None))
             reports = import_content(session, settings, agencies=agencies, sites=sites,
                                      playlists=playlists, schedules=schedules,
                                      media_dir=getattr(args, "media_dir", None),
                                      approve=getattr(args, "approve", True),
-                                     actor=_actor(session, getattr(args, "by", None)))
+                                     actor=actor)
+            if data_sources is not None:  # docs/sources.md
+                from controller.sources.declarations import import_sources
+
+                reports.append(import_sources(session, data_sources,
+                                              settings.source_allowed_domains,
+                                              settings.language_config, actor))
         except (YamlError, ReviewError) as exc:
             session.rollback()
             raise CliError(f"refused, nothing imported: {exc}", EXIT_INPUT) from None
@@ -190,14 +201,17 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import agencies, sites/screens, playlists (on air "
                          "at once: the operator's bootstrap) and schedules from YAML "
                          "(without options: config/agencies.yaml if present, "
-                         "config/sites.yaml, playlists/ and config/schedules.yaml if "
-                         "present)")
+                         "config/sites.yaml, playlists/, config/schedules.yaml and "
+                         "config/sources.yaml if present)")
     imp.add_argument("--agencies", type=Path, metavar="FILE", help="agencies file")
     imp.add_argument("--sites", type=Path, metavar="FILE", help="sites and screens file")
     imp.add_argument("--playlists", type=Path, metavar="PATH",
                      help="a playlist file or a directory of them")
     imp.add_argument("--schedules", type=Path, metavar="FILE",
                      help="schedules file (which playlist plays where and when)")
+    imp.add_argument("--sources", type=Path, metavar="FILE",
+                     help="data sources file (config/sources.yaml: feeds the controller "
+                     "polls; docs/sources.md)")
     imp.set_defaults(handler=cmd_import)
 
     pl = sub.add_parser("playlists", help="playlists as YAML files")

@@ -74,6 +74,7 @@ class ControllerServer:
         self.watcher: ChangeWatcher | None = None
         self.scheduler: BackgroundScheduler | None = None
         self.alerts: Any = None  # controller/alerts/engine.py, with the scheduler
+        self.sources: Any = None  # controller/sources/polling.py, with the scheduler
         self.presence: Any = None  # controller/plays/presence_log.py: PresenceSweeper
         self.panel_feed: Any = None
         self._leader_tasks: list[Any] = []  # of every term, joined at stop()
@@ -191,11 +192,14 @@ class ControllerServer:
         self._leader_tasks.append(socketio.start_background_task(self.panel_feed.run))
         if self.with_scheduler:
             from controller.alerts.engine import add_alert_jobs
+            from controller.sources.polling import add_source_jobs
             from controller.timeline.scheduler import start_scheduler
 
             self.scheduler = start_scheduler(publisher, pano.session_factory)
             self.alerts = add_alert_jobs(self.scheduler, self.settings,
                                          pano.session_factory)  # docs/alerts.md
+            self.sources = add_source_jobs(self.scheduler, self.settings,
+                                           pano.session_factory)  # docs/sources.md
 
     def _term(self, watcher: ChangeWatcher) -> None:
         """A term's watcher: first what a dead leader may have stored without pushing,
@@ -225,8 +229,10 @@ class ControllerServer:
                 part.stop()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+        if self.sources is not None:
+            self.sources.stop()  # fetches under way finish, nothing new starts
         self.watcher = self.presence = self.panel_feed = None
-        self.scheduler = self.alerts = None
+        self.scheduler = self.alerts = self.sources = None
 
     def _start_jobs_worker(self, pano: Any) -> None:
         """The job worker of the deployment runs beside its change watcher: a watched

@@ -45,6 +45,7 @@ ENV_VARS = {
     "PANO_REQUIRED_LANGUAGES": "required_languages",  # comma-separated: vi,en
     "PANO_PUBLIC_URL": "public_url",
     "PANO_QR_ALLOWED_DOMAINS": "qr_allowed_domains",  # comma-separated
+    "PANO_SOURCE_ALLOWED_DOMAINS": "source_allowed_domains",  # comma-separated
     "PANO_MAX_UPLOAD_MB": "max_upload_mb",
     "PANO_SWEEP_GRACE_HOURS": "sweep_grace_hours",
     "PANO_JOBS_URL": "jobs_url",
@@ -61,6 +62,10 @@ ENV_VARS = {
 # any subdomain of gov.vn, not gov.vn itself.
 DEFAULT_QR_DOMAINS = ("*.gov.vn", "vietnam.vn", "*.vietnam.vn", "hue.gov.vn",
                       "huefestival.com", "*.huefestival.com")
+# Hosts the data sources (config/sources.yaml, docs/sources.md) may be fetched from:
+# the same patterns; "pano.example" is the demo's (a reserved name that never resolves).
+DEFAULT_SOURCE_DOMAINS = ("*.gov.vn", "vietnam.vn", "*.vietnam.vn", "pano.example",
+                          "*.pano.example")
 _DOMAIN_RE = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
@@ -104,6 +109,9 @@ class Settings:
     # (https://pano.example.gov.vn). Empty: http://<host>:<port>.
     public_url: str = ""
     qr_allowed_domains: tuple[str, ...] = DEFAULT_QR_DOMAINS
+    # The hosts data sources may be fetched from (docs/sources.md); an IP address may be
+    # listed too (a feed on the local network), it then matches that address only.
+    source_allowed_domains: tuple[str, ...] = DEFAULT_SOURCE_DOMAINS
     # Largest media upload, in MiB; images above max_image_pixels are refused as
     # decompression bombs before they are decoded.
     max_upload_mb: int = 512
@@ -166,6 +174,8 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     kind = _FIELD_TYPES[name]
     if name == "qr_allowed_domains":
         return _domains(value, source)
+    if name == "source_allowed_domains":
+        return _domains(value, source, name, addresses=True)
     if name == "metrics_allow":
         return _networks(value, source)
     if kind in ("tuple[Language, ...]", "tuple[str, ...]"):
@@ -212,18 +222,29 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     return value
 
 
-def _domains(value: Any, source: str) -> tuple[str, ...]:
+def _domains(value: Any, source: str, name: str = "qr_allowed_domains",
+             addresses: bool = False) -> tuple[str, ...]:
+    """A list of domain patterns; with ``addresses``, IP addresses are taken too."""
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not items:
-        raise SettingsError(f"{source}: qr_allowed_domains must be a list of domain names "
+        raise SettingsError(f"{source}: {name} must be a list of domain names "
                             f"such as hue.gov.vn or *.gov.vn, got {describe(value)}")
     out = []
     for item in items:
-        if not isinstance(item, str) or not _DOMAIN_RE.fullmatch(item.strip().lower()):
-            raise SettingsError(f"{source}: qr_allowed_domains: {item!r} is not a domain "
+        if not isinstance(item, str) or not (_DOMAIN_RE.fullmatch(item.strip().lower())
+                                             or (addresses and _is_address(item))):
+            raise SettingsError(f"{source}: {name}: {item!r} is not a domain "
                                 "name (e.g. hue.gov.vn, or *.gov.vn for its subdomains)")
         out.append(item.strip().lower())
     return tuple(dict.fromkeys(out))
+
+
+def _is_address(item: str) -> bool:
+    try:
+        ipaddress.ip_address(item.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _networks(value: Any, source: str) -> tuple[str, ...]:

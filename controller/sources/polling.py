@@ -1,0 +1,245 @@
+"""Polling the data sources: :func:`refresh` (one source, now) and :class:`SourcePoller`
+(every source at its ``every``, on the elected leader only: ``controller.server`` adds
+its job to the leader's APScheduler beside the alerts' and stops it when the lease is
+lost, so several controller processes never poll a feed twice).
+
+Where the work runs, and why there. A fetch is mostly waiting on a remote server (up to
+the source's deadline, two minutes at most); parsing and the database writes are short
+but blocking. So:
+
+- each due source is fetched in a thread of the poller's own pool (``FETCHERS``
+  threads), never in APScheduler's tick and never in a request of a player: one slow or
+  hanging source holds one thread, the others go on. In gevent mode those threads are
+  greenlets and ``requests`` uses the patched sockets, so the waiting costs the event
+  loop nothing;
+- the parsing and the writes go through ``controller.off_loop`` (pool ``sources``): in
+  gevent mode they run in real threads while the players' sockets go on, in threading
+  mode at most ``OFF_LOOP`` at once;
+- not the job queue (``controller/jobs/``): a poll is neither heavy nor asked for by a
+  person who waits for progress, and a queue in front of it would add a second place
+  where a poll can be late or lost. The source's own row says when it is due.
+
+A source is due when its last attempt is ``every`` seconds old (or it never had one); the
+attempt is written first, so a source that hangs is not started again while its fetch
+is running (the poller also remembers what it is running)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from controller.models import DataSource, DataSourceState, utcnow
+from controller.off_loop import run_off_loop
+from controller.refusals import refusal
+from controller.sources import snapshots
+from controller.sources.fetch import Fetched, FetchFailed, fetch
+from controller.sources.parsing import parse
+from controller.sources.records import ParseFailed
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from controller.settings import Settings
+
+log = logging.getLogger("pano.sources")
+
+FETCHERS = 8  # sources fetched at once
+OFF_LOOP = 2  # parses and writes at once
+TICK = 5.0  # seconds between looks for due sources
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    id: str
+    kind: str
+    url: str
+    timeout: float
+    deadline: float
+    max_bytes: int
+    options: dict[str, Any]
+    etag: str | None
+    last_modified: str | None
+
+
+def aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)  # SQLite hands back naive UTC
+    return value
+
+
+def refresh(settings: Settings, sessions: sessionmaker[Session], source_id: str,
+            clock: Clock = utcnow) -> bool:
+    """Fetch ``source_id`` now and store the outcome; False when there is no such
+    source. Never raises for what the source sent (the status says it)."""
+    attempt = run_off_loop("sources", OFF_LOOP, _begin, sessions, source_id, clock())
+    if attempt is None:
+        return False
+    try:
+        fetched = fetch(attempt.url, domains=settings.source_allowed_domains,
+                        timeout=attempt.timeout, deadline=attempt.deadline,
+                        max_bytes=attempt.max_bytes, etag=attempt.etag,
+                        last_modified=attempt.last_modified)
+    except FetchFailed as exc:
+        log.info("source %s: %s", source_id, exc.message)
+        run_off_loop("sources", OFF_LOOP, _store, sessions, attempt, exc.message, clock())
+        return True
+    run_off_loop("sources", OFF_LOOP, _store, sessions, attempt, fetched, clock())
+    return True
+
+
+def _begin(sessions: sessionmaker[Session], source_id: str, now: datetime) -> _Attempt | None:
+    with sessions() as session:
+        source = session.get(DataSource, source_id)
+        if source is None:
+            return None
+        state = snapshots.state_of(session, source)
+        state.last_attempt_at = now
+        # Validators only with data to keep: a 304 must have a snapshot to confirm.
+        cached = state.records is not None or (source.kind == "cap" and
+                                               state.fetched_at is not None)
+        attempt = _Attempt(source.id, source.kind, source.url, source.timeout_s,
+                           float((source.options or {}).get("deadline") or
+                                 3 * source.timeout_s),
+                           source.max_bytes, dict(source.options or {}),
+                           state.etag if cached else None,
+                           state.last_modified if cached else None)
+        session.commit()
+        return attempt
+
+
+def _store(sessions: sessionmaker[Session], attempt: _Attempt, outcome: Fetched | str,
+           now: datetime) -> None:
+    with sessions() as session:
+        source = session.get(DataSource, attempt.id)
+        if source is None or (source.kind, source.url) != (attempt.kind, attempt.url):
+            return  # removed or re-declared meanwhile: this outcome describes nothing
+        if not isinstance(outcome, Fetched):
+            snapshots.store_failure(session, source, now, outcome)
+        elif outcome.not_modified:
+            snapshots.store_confirmed(session, source, now, outcome.etag,
+                                      outcome.last_modified)
+        elif source.kind == "cap":
+            _ingest(session, source, outcome, now)
+        else:
+            try:
+                snapshot = parse(source.kind, outcome.body, attempt.options, now)
+            except ParseFailed as exc:
+                log.info("source %s: %s", source.id, exc.message)
+                snapshots.store_failure(session, source, now, exc.message)
+            else:
+                if snapshots.store_snapshot(session, source, snapshot, now=now,
+                                            size=len(outcome.body), etag=outcome.etag,
+                                            last_modified=outcome.last_modified):
+                    log.info("source %s: %d records, changed", source.id,
+                             len(snapshot.records))
+        session.commit()
+
+
+def _ingest(session: Session, source: DataSource, fetched: Fetched, now: datetime) -> None:
+    """Hand a CAP feed to ``controller.cap.feed.ingest_feed``; its result sentence is
+    the status. A failing ingestion is rolled back whole and recorded as the error."""
+    try:
+        from controller.cap.feed import ingest_feed
+    except ImportError:
+        log.info("source %s: CAP feed fetched, but the CAP ingestion is not in this "
+                 "version; not read", source.id)
+        snapshots.store_ingested(session, source, now, len(fetched.body), refusal(
+            "the CAP feed was fetched (%(bytes)d bytes), but this controller has no CAP "
+            "ingestion: not read", bytes=len(fetched.body)), None, None)
+        return
+    source_id = source.id
+    try:
+        result = ingest_feed(session, source_id, fetched.body, now)
+    except Exception as exc:
+        session.rollback()
+        log.exception("source %s: the CAP ingestion failed", source_id)
+        source = session.get(DataSource, source_id)  # type: ignore[assignment]
+        if source is not None:
+            snapshots.store_failure(session, source, now, refusal(
+                "the CAP ingestion failed (%(why)s)", why=str(exc)[:200]))
+        return
+    if getattr(result, "ok", True):
+        snapshots.store_ingested(session, source, now, len(fetched.body), str(result),
+                                 fetched.etag, fetched.last_modified)
+    else:
+        snapshots.store_failure(session, source, now, str(result))
+
+
+class SourcePoller:
+    """Starts each due source's :func:`refresh` in its own pool (see the module's
+    docstring); :meth:`tick` is the periodic job."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session],
+                 clock: Clock = utcnow, fetchers: int = FETCHERS) -> None:
+        self.settings, self.sessions, self.clock = settings, sessions, clock
+        self._pool = ThreadPoolExecutor(max_workers=fetchers,
+                                        thread_name_prefix="pano-source")
+        self._running: set[str] = set()
+        self._lock = threading.Lock()
+        self._stopped = False
+
+    def due(self, now: datetime) -> list[str]:
+        """The sources whose next poll is due at ``now``, in the file's order."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(DataSource.id, DataSource.every_s, DataSourceState.last_attempt_at)
+                .outerjoin(DataSourceState, DataSourceState.source_id == DataSource.id)
+                .order_by(DataSource.position, DataSource.id)).all()
+        return [source_id for source_id, every, last in rows
+                if last is None or aware(last) + timedelta(seconds=every) <= now]
+
+    def tick(self) -> list[str]:
+        """Start the due sources that are not running yet; returns their ids."""
+        due = run_off_loop("sources", OFF_LOOP, self.due, self.clock())
+        with self._lock:
+            if self._stopped:
+                return []
+            started = [s for s in due if s not in self._running]
+            self._running.update(started)
+        for source_id in started:
+            self._pool.submit(self._run, source_id)
+        return started
+
+    def running(self) -> set[str]:
+        with self._lock:
+            return set(self._running)
+
+    def _run(self, source_id: str) -> None:
+        try:
+            refresh(self.settings, self.sessions, source_id, self.clock)
+        except Exception:  # a database hiccup: the next tick tries again
+            log.exception("source %s: the poll failed", source_id)
+        finally:
+            with self._lock:
+                self._running.discard(source_id)
+
+    def stop(self, wait: bool = False) -> None:
+        with self._lock:
+            self._stopped = True
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def add_source_jobs(scheduler: BaseScheduler, settings: Settings,
+                    sessions: sessionmaker[Session]) -> SourcePoller:
+    """The leader's poll job (``controller.server``); the caller stops the poller when
+    the term ends."""
+    poller = SourcePoller(settings, sessions)
+
+    def tick() -> None:
+        try:
+            poller.tick()
+        except Exception:  # the scheduler must keep going; the next tick tries again
+            log.exception("data sources: looking for due sources failed")
+
+    scheduler.add_job(tick, "interval", seconds=TICK, id="sources-poll", name="sources-poll",
+                      coalesce=True, max_instances=1, misfire_grace_time=30)
+    return poller

@@ -97,6 +97,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/v1/alerts"): ("admin", "technician"),
     ("POST", "/api/v1/alerts/{incident_id}/ack"): ("admin", "technician"),
     ("PUT", "/api/v1/alerts/rules/{rule}"): ("admin",),
+    ("GET", "/api/v1/sources"): ("admin", "technician"),
+    ("POST", "/api/v1/sources/{source_id}/refresh"): ("admin",),
 }
 
 # Path parameters that name nothing: a request that gets through changes nothing.
@@ -107,6 +109,7 @@ MISSING = {"playlist_id": "no-such-playlist", "number": "999999",
            "command_id": "00000000-0000-4000-8000-000000000000",
            "job_id": "00000000-0000-4000-8000-000000000000", "name": "no-such-chart",
            "incident_id": "999999", "rule": "no-such-rule"}
+MISSING["source_id"] = "no-such-source"  # a data source (docs/sources.md)
 
 CALLERS = ("no token", *ROLES, SCREEN)
 FORBIDDEN = "may not use this route"

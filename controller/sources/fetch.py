@@ -144,11 +144,15 @@ def _read(response: requests.Response, url: str, times: tuple[float, float, floa
     timeout, deadline, ends = times
     parts: list[bytes] = []
     total = 0
+    raw = response.raw
     try:
         while True:
             if time.monotonic() > ends:
                 raise _late(deadline)
-            part = response.raw.read1(CHUNK, decode_content=True)
+            # read1: what one socket read brought (urllib3 2.x), so the deadline is
+            # looked at between trickled bytes; read() would wait for a whole CHUNK.
+            part = raw.read1(CHUNK, decode_content=True) if hasattr(raw, "read1") \
+                else raw.read(CHUNK, decode_content=True)
             if not part:
                 break
             total += len(part)

@@ -29,6 +29,7 @@ from controller.review.actor import Actor
 from controller.review.diff import diff_items
 from controller.review.permissions import check_review
 from controller.state import db, state
+from controller.timeline.ahead import slide_requests
 
 review_api = Blueprint("review_api", __name__, url_prefix="/api/v1")
 
@@ -70,13 +71,24 @@ def _done(playlist: Playlist, version: PlaylistVersion) -> dict[str, Any]:
             "playlist": details(playlist)}
 
 
+def _draw_ahead(playlist_id: str, items: list[dict[str, Any]]) -> None:
+    """Ask the job worker now for the slides the version will need on air
+    (controller/timeline/ahead.py), so its approval is pushed without waiting for them."""
+    renderer = state().publisher.renderer
+    if renderer is None:  # no job worker in this process: the rebuild draws them itself
+        return
+    renderer.ask_ahead(slide_requests(db(), playlist_id, items))
+
+
 @review_api.post(f"{VERSION}/submit")
 @require_role(*AUTHORS)
 def submit(playlist_id: str, number: int) -> Any:
     actor, playlist = load(playlist_id)
     version = workflow.submit(db(), actor, playlist, number,
                               state().settings.language_config)
-    return _done(playlist, version)
+    answer = _done(playlist, version)
+    _draw_ahead(playlist.id, version.items)
+    return answer
 
 
 @review_api.post(f"{VERSION}/withdraw")

@@ -37,7 +37,7 @@ def import_content(session: Session, settings: Settings, *, agencies: Path | Non
         reports.append(import_playlists(session, Path(playlists), MediaStore(settings.media_dir),
                                         Path(media_dir or settings.media_source_dir),
                                         settings.language_config, approve=approve,
-                                        actor=actor))
+                                        actor=actor, draw_slides=True))
     if schedules is not None:
         # After sites and playlists, which the schedules name. Each part bumps the
         # change log with what it touched (the schedules' own ids here).

@@ -43,6 +43,7 @@ from controller.review.workflow import (
     update_details,
     version_of,
 )
+from controller.timeline import ahead
 
 
 def _check_agencies(session: Session, parsed: list[ParsedPlaylist]) -> None:
@@ -59,14 +60,20 @@ def _check_agencies(session: Session, parsed: list[ParsedPlaylist]) -> None:
 def import_playlists(session: Session, path: Path, store: MediaStore,
                      media_source_dir: Path, languages: LanguageConfig | None = None, *,
                      approve: bool, actor: Actor | None = None,
-                     source: str | None = None) -> ImportReport:
+                     source: str | None = None, draw_slides: bool = False) -> ImportReport:
     """Validate all of ``path`` (a file or a directory), then store media and write
     playlists into ``session`` (not committed). Raises YamlError (bad file) or
     ReviewError (not allowed, or a version in review), writing nothing, if anything is
-    wrong. ``actor``: who imports (default: the system)."""
+    wrong. ``actor``: who imports (default: the system). ``draw_slides`` (with
+    ``approve``; ``pano-controller import`` sets it): the text items' slides are drawn
+    before anything is written and stored with the playlists, so the versions go on air
+    with them (controller/timeline/ahead.py)."""
     actor = actor or Actor.system()
     parsed = parse_playlists(path, media_source_dir, languages)
     existing = check_import(session, parsed, actor, approve=approve)
+    drawn = ahead.pictures(session, [(p.id, p.items) for p in parsed]) \
+        if approve and draw_slides else []
+    ahead.store_pictures(session, store, drawn)
     return store_and_write(session, parsed, path, store, existing, approve=approve,
                             actor=actor, source=source)
 

@@ -107,6 +107,21 @@ class Renderer:
         self.wait = wait
         self.sent: set[tuple[str, ...]] = set()
 
+    def ask_ahead(self, requests: Sequence[Request]) -> int:
+        """Ask for files a version will need once approved (``controller.timeline.ahead``)
+        without waiting. Not remembered as asked: a rebuild that still misses one asks
+        again and waits, as for any other. The worker's change-counter bump when it is
+        done (the deadline is now) rebuilds nothing unless a screen waits for one.
+        Returns how many were asked."""
+        if not requests:
+            return 0
+        try:
+            self.send(list(requests), time.time())
+        except Exception:  # noqa: BLE001 - the queue is down: the rebuild asks again
+            log.exception("cannot ask the job worker ahead for %d files", len(requests))
+            return 0
+        return len(requests)
+
     def make(self, requests: Sequence[Request]) -> bool:
         """Ask for what was not asked before and wait for it: True when the rebuild
         should build again (something was asked), False otherwise."""

@@ -27,7 +27,7 @@ from controller.timeline.slides import SlideMaker
 _SCREENS = Screen.__table__
 _SITES = Site.__table__
 # Plain rows, not ORM objects: loading 500 screens as entities cost more than building.
-_SCREEN_ROWS = (
+SCREEN_ROWS = (
     select(_SCREENS.c.id, _SCREENS.c.name_vi, _SCREENS.c.name_en, _SCREENS.c.orientation,
            _SCREENS.c.width, _SCREENS.c.height, _SCREENS.c.languages,
            _SCREENS.c.bilingual_mode, _SCREENS.c.alternate_timing, _SCREENS.c.timezone,
@@ -40,7 +40,7 @@ _SCREEN_ROWS = (
 )
 
 
-def _screen_facts(row: Any) -> ScreenFacts:
+def screen_facts(row: Any) -> ScreenFacts:
     return ScreenFacts(
         id=row.id,
         name={"vi": row.name_vi, "en": row.name_en},
@@ -89,7 +89,7 @@ def load_inputs(session: Session, screen_ids: list[str] | None, now: datetime,
                 sources: Sources, missing: list[tuple[Any, ...]] | None = None) -> Loaded:
     """The inputs of ``screen_ids`` (None: every screen). With ``missing``, renditions,
     slides and badges that do not exist yet are added to it, not drawn."""
-    query = _SCREEN_ROWS
+    query = SCREEN_ROWS
     if screen_ids is not None:
         query = query.where(_SCREENS.c.id.in_(screen_ids))
     rows = session.execute(query).all()
@@ -122,7 +122,7 @@ def load_inputs(session: Session, screen_ids: list[str] | None, now: datetime,
                    for e in active_emergencies(session, now)]
     inputs = []
     for row in rows:
-        facts = _screen_facts(row)
+        facts = screen_facts(row)
         inputs.append(BuildInputs(
             screen=facts, playlists=playlists, media=media,
             heartbeat_interval=sources.heartbeat_interval, now=now, choose_media=chooser,

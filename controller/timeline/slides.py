@@ -73,6 +73,19 @@ def _has_url(item: Mapping[str, Any]) -> bool:
                for v in (item.get("variants") or {}).values())
 
 
+def item_slide_specs(screen: ScreenFacts, item: Mapping[str, Any]) -> list[SlideSpec]:
+    """The slides of a text ``item`` on ``screen``: one with every language (dual) or one
+    per language (alternate), the QR corner kept free when the item has a link. Raises
+    ``SlideError`` (``SlideDoesNotFit``) when the texts cannot be laid out. What a
+    rebuild draws and what is drawn ahead of an approval (``controller.timeline.ahead``)
+    are the same specs, so they find the same files."""
+    width, height = (int(v) for v in screen.resolution)
+    return item_specs(dict(item), width, height, list(screen.languages),
+                      screen.bilingual_mode, screen.site_name.get("vi", ""),
+                      screen.site_name.get("en", ""), name=str(item.get("id", "")),
+                      reserve_qr=_has_url(item), site_names=screen.site_name)
+
+
 class SlideMaker:
     """Slides and badges for one rebuild (or one preview, ``make=False``)."""
 
@@ -120,7 +133,7 @@ class SlideMaker:
         out = dict(item)
         has_url = _has_url(item)
         if item.get("type") == "text":
-            slides = self._item_slides(screen, item, width, height, has_url, media)
+            slides = self._item_slides(screen, item, width, height, media)
             if slides:
                 out["slides"] = slides
         if has_url:
@@ -176,13 +189,10 @@ class SlideMaker:
 
     # -- the parts --------------------------------------------------------------------------
     def _item_slides(self, screen: ScreenFacts, item: Mapping[str, Any], width: int,
-                     height: int, has_url: bool, media: dict[str, Any]) -> dict[str, str]:
+                     height: int, media: dict[str, Any]) -> dict[str, str]:
         name = str(item.get("id", ""))
         try:
-            specs = item_specs(dict(item), width, height, list(screen.languages),
-                               screen.bilingual_mode, screen.site_name.get("vi", ""),
-                               screen.site_name.get("en", ""), name=name,
-                               reserve_qr=has_url, site_names=screen.site_name)
+            specs = item_slide_specs(screen, item)
         except Exception as err:  # noqa: BLE001
             self._report(f"spec|{name}|{width}x{height}", "item %s: no slides for %s "
                          "screens (HTML text instead): %s", name, f"{width}x{height}", err)

@@ -40,7 +40,13 @@ def test_import_on_a_fresh_install_then_again(workdir: Path) -> None:
         assert conn.execute("select value from change_counter").fetchone() == (3,)
         assert conn.execute("select count(*) from change_log").fetchone()[0] > 3
     assert len(list((workdir / "var" / "media").rglob("*.*"))) == 0  # names are hashes
-    assert len([p for p in (workdir / "var" / "media").rglob("*") if p.is_file()]) == 3
+    # The playlists' three files, and the slides of their texts drawn before they went
+    # on air (controller/timeline/ahead.py): one file per stored media row.
+    stored = [p for p in (workdir / "var" / "media").rglob("*") if p.is_file()]
+    with db(workdir) as conn:
+        slides = conn.execute("select count(*) from media where origin = 'slide'").fetchone()[0]
+        drawn = conn.execute("select count(*) from rendered_slides").fetchone()[0]
+    assert slides > 0 and drawn == slides and len(stored) == 3 + slides
     second = run_cli(workdir, "import")
     assert second.returncode == 0
     assert "0 created, 0 updated, 11 unchanged" in second.stdout
@@ -58,7 +64,9 @@ def test_refused_file_exits_2_names_file_and_line_and_changes_nothing(workdir: P
         "duration: 8", "duration: 9"), encoding="utf-8")
     result = run_cli(workdir, "import")
     assert result.returncode == 2
-    one_line_error(result, "config/sites.yaml, line 42: screen 'phu-bai-baggage': "
+    line = next(n for n, text in enumerate(sites.read_text(encoding="utf-8").splitlines(), 1)
+                if "1280x72O" in text)
+    one_line_error(result, f"config/sites.yaml, line {line}: screen 'phu-bai-baggage': "
                            "resolution must be WIDTHxHEIGHT")
     with db(workdir) as conn:
         assert conn.execute("select max(number) from playlist_versions").fetchone() == (1,)

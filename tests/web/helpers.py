@@ -97,7 +97,8 @@ class Fleet:
         path = tmp / f"{playlist}.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
         with self.sessions() as session:
-            import_playlists(session, path, self.store, REPO / "media", approve=True)
+            import_playlists(session, path, self.store, REPO / "media", approve=True,
+                             draw_slides=True)
             session.commit()
 
     def close(self) -> None:

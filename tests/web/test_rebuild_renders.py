@@ -1,8 +1,11 @@
-"""Slides of a rebuild are drawn by the job worker (controller/jobs/renders.py), not by
-the process that serves the sockets: a changed text item reaches its screen with its new
-slide in the first push; with no worker running, the change still goes out within the
-rebuild's wait (the item without slides, the page's HTML text) and the slide follows in
-a later push once a worker has drawn it."""
+"""Slides of a text change never make the push wait (controller/timeline/ahead.py,
+controller/jobs/renders.py): a version submitted in the API has its slides drawn by the
+job worker before anyone approves it, so the approval's first push carries them without
+asking the worker; an approving import draws them itself before it commits, so its first
+push carries them even with no worker running. With no worker and a version approved
+before its slides were drawn, the change still goes out within the rebuild's wait (the
+item without slides, the page's HTML text) and the slide follows in a later push once a
+worker has drawn it."""
 
 from __future__ import annotations
 
@@ -10,12 +13,16 @@ import dataclasses
 from collections.abc import Iterator
 
 import pytest
-from web.helpers import Fleet, Player, make_settings
+from sqlalchemy import select
+from web.helpers import Api, Fleet, Player, make_settings, people_tokens, wait_for
 
 from controller.jobs.worker import ThreadWorker
+from controller.models import PlaylistVersion
 from controller.server import ControllerServer
+from controller.timeline.ahead import missing_specs, showing
 
 SCREEN = "phu-bai-arrivals"
+PEOPLE = {"tourism-editor": ("editor", "tourism"), "tourism-approver": ("approver", "tourism")}
 
 
 def welcome(body: dict) -> dict:
@@ -38,17 +45,79 @@ def player_of() -> Iterator:
         player.close()
 
 
-def test_a_changed_slide_is_drawn_by_the_worker_and_in_the_first_push(
-        server, fleet, player_of, tmp_path):
+def submit_edit(server, tokens: dict[str, str], title: str) -> int:
+    """The tourism editor changes welcome-hue's "welcome" title and submits it; returns
+    the version number."""
+    api, editor = Api(server), tokens["tourism-editor"]
+    status, body = api("GET", "/playlists/welcome-hue", editor)
+    assert status == 200, body
+    on_air = next(v["number"] for v in body["versions"] if v["on_air"])
+    status, body = api("GET", f"/playlists/welcome-hue/versions/{on_air}", editor)
+    assert status == 200, body
+    items = body["items"]
+    for item in items:
+        if item["id"] == "welcome":
+            item["variants"]["en"]["title"] = title
+    status, body = api("PUT", "/playlists/welcome-hue/draft", editor, {"items": items})
+    assert status in (200, 201), body
+    number = body["version"]["number"]
+    status, body = api("POST", f"/playlists/welcome-hue/versions/{number}/submit", editor)
+    assert status == 200, body
+    return number
+
+
+def approve(server, tokens: dict[str, str], number: int) -> None:
+    status, body = Api(server)("POST", f"/playlists/welcome-hue/versions/{number}/approve",
+                               tokens["tourism-approver"])
+    assert status == 200, body
+
+
+def nothing_left_to_draw(fleet: Fleet, title: str) -> bool:
+    with fleet.sessions() as session:
+        version = session.scalars(select(PlaylistVersion).where(
+            PlaylistVersion.playlist_id == "welcome-hue").order_by(
+            PlaylistVersion.number.desc())).first()
+        assert version is not None and title in str(version.items)
+        return not missing_specs(session, showing(session, "welcome-hue"), version.items)
+
+
+def asked_for_slides(server: ControllerServer) -> bool:
+    renderer = server.app.extensions["pano"].publisher.renderer
+    return any(kind == "slide" for kind, *_ in renderer.sent)
+
+
+def test_a_submitted_text_is_drawn_before_approval_and_pushed_without_waiting(
+        server, fleet, player_of):
+    tokens = people_tokens(fleet, PEOPLE)
     player = player_of(server, fleet)
-    fleet.edit_playlist(tmp_path, "welcome-hue", "welcome", "Welcome to Huế, the city")
+    number = submit_edit(server, tokens, "Welcome to Huế, the city")
+    # Nobody has approved it yet: the worker draws its slides meanwhile.
+    wait_for(lambda: nothing_left_to_draw(fleet, "Welcome to Huế, the city"), 30,
+             what="the submitted version's slides drawn by the worker")
+    approve(server, tokens, number)
     body = player.next_timeline()
     item = welcome(body)
     assert item["variants"]["en"]["title"] == "Welcome to Huế, the city"
     sha = item["slides"]["*"]
     assert fleet.store.exists(sha) and sha in body["media"]
-    renderer = server.app.extensions["pano"].publisher.renderer
-    assert any(kind == "slide" for kind, *_ in renderer.sent)  # asked, not drawn here
+    assert not asked_for_slides(server)  # the approval's rebuild found them drawn
+
+
+def test_an_approving_import_draws_its_slides_and_pushes_them_with_no_worker(
+        tmp_path, player_of):
+    fleet = Fleet(make_settings(tmp_path / "data", jobs_worker="external")).seed()
+    server = ControllerServer(fleet.settings).start()
+    try:
+        server.app.extensions["pano"].publisher.renderer.wait = 1.0
+        player = player_of(server, fleet)
+        fleet.edit_playlist(tmp_path / "edit", "welcome-hue", "welcome", "Huế welcomes you")
+        first = player.next_timeline()
+        assert welcome(first)["variants"]["en"]["title"] == "Huế welcomes you"
+        assert fleet.store.exists(welcome(first)["slides"]["*"])
+        assert not asked_for_slides(server)
+    finally:
+        server.stop()
+        fleet.close()
 
 
 def test_without_a_worker_the_change_goes_out_and_the_slide_follows(
@@ -58,8 +127,9 @@ def test_without_a_worker_the_change_goes_out_and_the_slide_follows(
     worker = None
     try:
         server.app.extensions["pano"].publisher.renderer.wait = 1.0
+        tokens = people_tokens(fleet, PEOPLE)
         player = player_of(server, fleet)
-        fleet.edit_playlist(tmp_path / "edit", "welcome-hue", "welcome", "Huế welcomes you")
+        approve(server, tokens, submit_edit(server, tokens, "Huế welcomes you"))
         first = player.next_timeline()
         assert welcome(first)["variants"]["en"]["title"] == "Huế welcomes you"
         assert "slides" not in welcome(first)  # the page shows the item's HTML text

@@ -44,6 +44,21 @@ class _QuietConsumer(Consumer):
         pass
 
 
+class _OneStopConsumer(Consumer):
+    """A consumer for which a repeated SIGTERM is the same request to stop. A controller
+    stopped by a signal to its process group (systemd, a test harness, a terminal) passes
+    it to its embedded worker too and then stops the worker with its own SIGTERM; huey
+    takes a second graceful signal as "stop now", which interrupted the job under way
+    with a KeyboardInterrupt. SIGINT still stops at once."""
+
+    def _handle_signal(self, signum: int, frame: Any) -> None:
+        if signum == signal.SIGTERM and self._signum == signal.SIGTERM:
+            return  # already finishing the job under way
+        super()._handle_signal(signum, frame)
+        if signum == signal.SIGTERM:  # huey made the next one raise: keep ours
+            signal.signal(signal.SIGTERM, self._handle_signal)
+
+
 class _Worker:
     """The queue, the context and the heartbeat of one worker (process or threads)."""
 
@@ -93,8 +108,8 @@ def run_worker(settings: Settings) -> None:
     worker = _Worker(settings)
     worker.begin()
     options = worker.queue.consumer_options()
-    consumer = worker.queue.huey.create_consumer(**options, graceful_signal="TERM",
-                                                 shutdown_timeout=30)
+    consumer = _OneStopConsumer(worker.queue.huey, **options, graceful_signal="TERM",
+                                shutdown_timeout=30)
     log.info("job worker %s: %d threads on %s", worker.name, options["workers"],
              type(worker.queue.huey).__name__)
     try:

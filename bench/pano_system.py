@@ -94,8 +94,10 @@ class PanoSystem:
 
         with self.session_factory() as session:
             import_agencies(session, procs.REPO / "config" / "agencies.yaml")
+            # As `pano-controller import` does: a text's new slides are drawn before the
+            # commit (controller/timeline/ahead.py), so the change is ready to air.
             import_playlists(session, path, MediaStore(self.data_dir / "media"),
-                             procs.REPO / "media", approve=True)
+                             procs.REPO / "media", approve=True, draw_slides=True)
             session.commit()
 
     def start(self, workdir: Path, size: int) -> Any:
@@ -165,10 +167,10 @@ class PanoSystem:
     def change(self, scope: str = "all") -> float:
         """Edit the first text of the scope's playlists in place (with
         ``PANO_BENCH_EDIT=duration``: the first text item's duration, which needs no new
-        slide from the job worker) and re-import them in one transaction; returns the
-        moment the import was committed (the change exists for the controller from then
-        on). "all": both playlists (every screen); "tenth":
-        bench-tenth only (every tenth screen)."""
+        slide) and re-import them in one transaction, drawing the new slides first as
+        ``pano-controller import`` does; returns the moment the import was committed (the
+        change exists for the controller from then on). "all": both playlists (every
+        screen); "tenth": bench-tenth only (every tenth screen)."""
         if scope not in SCOPES:
             raise ValueError(f"unknown change scope {scope!r}; one of {', '.join(SCOPES)}")
         self.round += 1

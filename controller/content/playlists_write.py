@@ -14,6 +14,7 @@ before anything is written."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,17 +66,33 @@ def import_playlists(session: Session, path: Path, store: MediaStore,
     playlists into ``session`` (not committed). Raises YamlError (bad file) or
     ReviewError (not allowed, or a version in review), writing nothing, if anything is
     wrong. ``actor``: who imports (default: the system). ``draw_slides`` (with
-    ``approve``; ``pano-controller import`` sets it): the text items' slides are drawn
-    before anything is written and stored with the playlists, so the versions go on air
-    with them (controller/timeline/ahead.py)."""
+    ``approve``; ``pano-controller import`` sets it): the new slides of playlists whose
+    version on air changes are drawn before anything is written and stored with the
+    playlists, so the new versions go on air with them (controller/timeline/ahead.py)."""
     actor = actor or Actor.system()
     parsed = parse_playlists(path, media_source_dir, languages)
     existing = check_import(session, parsed, actor, approve=approve)
-    drawn = ahead.pictures(session, [(p.id, p.items) for p in parsed]) \
-        if approve and draw_slides else []
-    ahead.store_pictures(session, store, drawn)
+    if approve and draw_slides:
+        drawn = ahead.pictures(session, _edits_on_air(session, parsed, existing))
+        ahead.store_pictures(session, store, drawn)
     return store_and_write(session, parsed, path, store, existing, approve=approve,
                             actor=actor, source=source)
+
+
+def _edits_on_air(session: Session, parsed: list[ParsedPlaylist],
+                  existing: dict[str, Playlist]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The playlists whose version on air this import replaces with other items: the
+    changes screens are waiting for. A playlist new to this database (a first install,
+    whose screens no controller serves yet) is drawn by the first rebuild's job worker."""
+    out = []
+    for playlist in parsed:
+        row = existing.get(playlist.id)
+        if row is None or row.current_version is None:
+            continue
+        if version_of(session, row.id, row.current_version).content_hash \
+                != playlist.content_hash:
+            out.append((playlist.id, playlist.items))
+    return out
 
 
 def check_import(session: Session, parsed: list[ParsedPlaylist], actor: Actor, *,

@@ -40,13 +40,9 @@ def test_import_on_a_fresh_install_then_again(workdir: Path) -> None:
         assert conn.execute("select value from change_counter").fetchone() == (3,)
         assert conn.execute("select count(*) from change_log").fetchone()[0] > 3
     assert len(list((workdir / "var" / "media").rglob("*.*"))) == 0  # names are hashes
-    # The playlists' three files, and the slides of their texts drawn before they went
-    # on air (controller/timeline/ahead.py): one file per stored media row.
-    stored = [p for p in (workdir / "var" / "media").rglob("*") if p.is_file()]
-    with db(workdir) as conn:
-        slides = conn.execute("select count(*) from media where origin = 'slide'").fetchone()[0]
-        drawn = conn.execute("select count(*) from rendered_slides").fetchone()[0]
-    assert slides > 0 and drawn == slides and len(stored) == 3 + slides
+    # The playlists' three files: nothing is on air yet, so no slide is drawn ahead
+    # (controller/timeline/ahead.py; the first rebuild's job worker draws them).
+    assert len([p for p in (workdir / "var" / "media").rglob("*") if p.is_file()]) == 3
     second = run_cli(workdir, "import")
     assert second.returncode == 0
     assert "0 created, 0 updated, 11 unchanged" in second.stdout

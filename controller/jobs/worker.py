@@ -115,6 +115,9 @@ def run_worker(settings: Settings) -> None:
     try:
         consumer.run()
     finally:
+        # Stopping now: a late SIGTERM (see _OneStopConsumer) must not kill the process
+        # while it exits (Python puts its handlers back to the default at exit).
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         worker.end()
 
 

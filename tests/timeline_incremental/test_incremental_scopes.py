@@ -1,7 +1,8 @@
 """What ``rebuild_for`` builds for each kind of scope, counted (``screens_built``), not
 timed: a playlist shown on a tenth of the fleet builds that tenth; a schedule its old and
 new targets; unknown ids nothing; the time (midnight, an emergency's end) the screens it
-moves; a screen another process stored, that screen."""
+moves (and the quarter-hour roll-over only those); a screen another process stored, that
+screen."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from timeline_incremental.conftest import Clock
 from controller.changes import Scope
 from controller.models import Screen, ScreenTimeline, Site
 from controller.timeline.publisher import TimelinePublisher
+from controller.timeline.scheduler import roll_over
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # 10:00 in Huế, 12:00 in Tokyo
 FESTIVAL = ["x-01", "x-11", "x-21"]  # 3 of the 31 screens
@@ -121,6 +123,26 @@ def test_midnight_and_an_emergency_end_rebuild_the_screens_they_move(fleet) -> N
         assert _built(publisher, session, [])[0] == 31 - len(tokyo)
         check = TimelinePublisher(None, 15, clock=clock)
         assert check.rebuild(session) == []
+
+
+def test_the_quarter_hour_roll_over_moves_only_the_screens_whose_day_turned(fleet) -> None:  # noqa: ANN001
+    sessions = fleet()
+    clock = Clock(datetime(2026, 11, 27, 15, 5, tzinfo=UTC))  # 00:05 in Tokyo, 22:05 Huế
+    with sessions() as session:
+        publisher = TimelinePublisher(None, 15, clock=Clock(clock.now - timedelta(hours=1)))
+        publisher.rebuild(session)
+        publisher.clock = clock
+        tokyo = sorted(s.id for s in session.scalars(select(Screen).where(
+            Screen.site_id == "lang-co-pano", Screen.timezone == "")))
+    before = publisher.screens_built
+    assert sorted(roll_over(publisher, sessions)) == tokyo
+    assert publisher.screens_built - before == len(tokyo)  # not the 31
+    with sessions() as session:  # what a full rebuild would have done: nothing left
+        assert TimelinePublisher(None, 15, clock=clock).rebuild(session) == []
+    clock.now += timedelta(hours=2)  # 00:05 in Huế: the daily full rebuild
+    before = publisher.screens_built
+    assert len(roll_over(publisher, sessions)) == 31 - len(tokyo)
+    assert publisher.screens_built - before == 31
 
 
 def test_a_screen_stored_by_another_process_is_rebuilt(fleet) -> None:  # noqa: ANN001

@@ -24,7 +24,7 @@ from controller.media.store import MediaStore
 from controller.models import Agency
 from controller.review.agencies import import_agencies
 
-from .conftest import REPO, run_cli, snapshot
+from .conftest import REPO, cli_here, snapshot
 
 SITES = (REPO / "config" / "sites.yaml").read_text("utf-8")
 HUE = (REPO / "playlists" / "welcome-hue.yaml").read_text("utf-8")
@@ -271,14 +271,14 @@ def test_configured_languages_and_required_ones_are_used(session, store, tmp_pat
 
 # -- through the command line, with config/controller.yaml -----------------------------
 def test_cli_refuses_an_incomplete_schedule_and_imports_nothing(workdir: Path) -> None:
-    assert run_cli(workdir, "import").returncode == 0
+    assert cli_here(workdir, "import").returncode == 0
     with sqlite3.connect(workdir / "var" / "pano.db") as conn:
         before = conn.execute("select slug, windows from schedules order by slug").fetchall()
     assert len(before) > 1
     (workdir / "config" / "schedules.yaml").write_text(
         "schedules:\n  - id: hue-at-the-border\n    playlist: welcome-hue\n"
         "    targets: {tags: [border]}\n", encoding="utf-8")
-    result = run_cli(workdir, "import")
+    result = cli_here(workdir, "import")
     assert result.returncode == 2
     assert ("config/schedules.yaml, line 3: schedule 'hue-at-the-border': playlist "
             "'welcome-hue@1' lacks languages its screens require — for screens "
@@ -292,7 +292,7 @@ def test_cli_uses_the_configured_languages(workdir: Path) -> None:
     config = workdir / "config" / "controller.yaml"
     config.write_text(config.read_text("utf-8").replace(
         '  - {code: lo, name_vi: "Tiếng Lào", name_en: "Lao"}\n', ""), encoding="utf-8")
-    result = run_cli(workdir, "import")
+    result = cli_here(workdir, "import")
     assert result.returncode == 2
     # The first use of Lao in config/sites.yaml is the A Đớt site's name.
     assert "site 'a-dot-border-gate': 'name': a name in an unknown language 'lo' (known: " \

@@ -37,7 +37,7 @@ from controller.models import (
 )
 from controller.settings import load_settings
 
-from .conftest import REPO, clean_env, png_bytes, run_cli
+from .conftest import REPO, clean_env, cli_here, png_bytes
 
 DAY = 24 * 3600.0
 HOLDER = """
@@ -276,7 +276,7 @@ def test_sweep_reports_counts_and_bytes(tmp_path):
 
 def test_cli_media_sweep_dry_run_then_for_real(tmp_path):
     data, store, kept, orphan = _data_dir(tmp_path)
-    first = run_cli(tmp_path, "--data-dir", str(data), "media", "sweep", "--dry-run")
+    first = cli_here(tmp_path, "--data-dir", str(data), "media", "sweep", "--dry-run")
     assert first.returncode == 0, first.stderr
     lines = first.stdout.splitlines()
     assert lines[-1] == ("Would remove 1 work folder (3.0 MiB) and 1 unreferenced media "
@@ -284,11 +284,11 @@ def test_cli_media_sweep_dry_run_then_for_real(tmp_path):
     assert f"would remove {store.path_for(orphan)} (2,048 bytes): media file no row " \
         "names" in lines
     assert store.exists(orphan) and any(work_root(data).iterdir())
-    second = run_cli(tmp_path, "--data-dir", str(data), "media", "sweep")
+    second = cli_here(tmp_path, "--data-dir", str(data), "media", "sweep")
     assert second.returncode == 0, second.stderr
     assert second.stdout.splitlines()[-1].startswith("Removed 1 work folder (3.0 MiB)")
     assert store.exists(kept) and not store.exists(orphan)
-    third = run_cli(tmp_path, "--data-dir", str(data), "media", "sweep")
+    third = cli_here(tmp_path, "--data-dir", str(data), "media", "sweep")
     assert third.stdout.strip() == "Nothing to remove."
-    bad = run_cli(tmp_path, "--data-dir", str(data), "media", "sweep", "--grace-hours", "-1")
+    bad = cli_here(tmp_path, "--data-dir", str(data), "media", "sweep", "--grace-hours", "-1")
     assert bad.returncode == 2 and "is not a number of hours" in bad.stderr

@@ -7,11 +7,12 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
-from support.processes import controller_cli
+from support.fleet import cli_here
 
 from controller.content.playlists_export import (
     MediaConflict,
@@ -202,6 +203,14 @@ def one_line(result, status: int, fragment: str) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("pano-controller: error: "), result.stderr
     assert fragment in lines[0]
+
+
+def controller_cli(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """A ``pano-controller`` command in this process (how the command line starts is
+    test_cli.py's)."""
+    status, out, err = cli_here(data_dir, *args)
+    assert not check or status == 0, f"{args} failed ({status}): {out}{err}"
+    return subprocess.CompletedProcess(args, status, out, err)
 
 
 def test_cli_round_trip(tmp_path: Path) -> None:

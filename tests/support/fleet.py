@@ -81,10 +81,12 @@ def cli_here(data_dir: Path, *args: str) -> tuple[int, str, str]:
     """One ``pano-controller`` command run in this process: (status, stdout, stderr)."""
     from controller.cli import main
 
-    out, err = io.StringIO(), io.StringIO()
+    # Standard output with a ``buffer``, as a process's has (an export writes bytes).
+    out, err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         status = main(["--data-dir", str(data_dir), *args])
-    return status, out.getvalue(), err.getvalue()
+    out.flush()
+    return status, out.buffer.getvalue().decode("utf-8"), err.getvalue()
 
 
 def screen_token(data_dir: Path, screen: str) -> str:

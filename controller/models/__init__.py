@@ -25,6 +25,7 @@ from controller.models.content import (  # noqa: F401
     PlaylistVersion,
     Schedule,
 )
+from controller.models.data_templates import DataTemplateRow  # noqa: F401
 from controller.models.emergencies import (  # noqa: F401
     Emergency,
     EmergencyReceipt,
@@ -118,4 +119,5 @@ __all__ = [
     "AlertRuleSetting",
     "DataSource",
     "DataSourceState",
+    "DataTemplateRow",
 ]

@@ -211,11 +211,13 @@ def _paras(spec: SlideSpec, pal: Palette) -> list[Para]:
     return paras
 
 
-def render_layout(spec: SlideSpec) -> Rendered:
-    """Render ``spec`` and report where everything went."""
+def framed_canvas(spec: SlideSpec, pal: Palette,
+                  ) -> tuple[Image.Image, ImageDraw.ImageDraw, list[PlacedRun], int]:
+    """A ``spec``-sized canvas in ``pal``'s background with the frame's header band and
+    accent line drawn, the header's runs (drawn by the caller with the rest), and the
+    top of the room under the frame (data slides share it: controller.dataslides)."""
     w, h = spec.width, spec.height
     short = min(w, h)
-    pal = EMERGENCY_PALETTE if spec.kind == "emergency" else ITEM_PALETTE
     margin = round(short * MARGIN)
     band = round(short * HEADER)
     accent = max(2, round(short * ACCENT))
@@ -223,8 +225,16 @@ def render_layout(spec: SlideSpec) -> Rendered:
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, w - 1, band - 1), fill=pal.header)
     draw.rectangle((0, band, w - 1, band + accent - 1), fill=pal.accent)
-    frame_runs = _header(spec, pal, margin, band)
-    top = band + accent
+    return image, draw, _header(spec, pal, margin, band), band + accent
+
+
+def render_layout(spec: SlideSpec) -> Rendered:
+    """Render ``spec`` and report where everything went."""
+    w, h = spec.width, spec.height
+    short = min(w, h)
+    pal = EMERGENCY_PALETTE if spec.kind == "emergency" else ITEM_PALETTE
+    margin = round(short * MARGIN)
+    image, draw, frame_runs, top = framed_canvas(spec, pal)
     if spec.kind == "emergency":
         stripe = round(short * STRIPE)
         draw.rectangle((0, top, w - 1, top + stripe - 1), fill=pal.stripe)

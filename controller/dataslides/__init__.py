@@ -1,0 +1,10 @@
+"""Data items (issue 15, docs/sources.md "Data items"): live records of a data source
+drawn into slides through a template declared once in ``config/data_templates.yaml``.
+
+- :mod:`~controller.dataslides.templates`: the templates (columns, per-language labels
+  and titles, max rows, sorting), read from YAML and kept in ``data_templates``;
+- :mod:`~controller.dataslides.table`: records + template → the cells of a slide (pure);
+- :mod:`~controller.dataslides.draw`: a :class:`DataSlideSpec` drawn with the text
+  slides' fonts, shaping, line breaking and frame (pure, content-addressed);
+- :mod:`~controller.dataslides.items`: the playlist item ``type: data``.
+"""

@@ -1,10 +1,13 @@
 """Redis pub/sub: a process with the deployment's Redis publishes after each commit that
 bumped, the watcher's listener hears it (nothing else woke it: the database is a SQLite
 file nobody else listens to here), a killed subscription is reconnected and later
-changes still arrive, and a publisher whose Redis is gone loses no commit."""
+changes still arrive, a flood of messages on the channel (forged, junk) while a rebuild
+runs makes one more rebuild, not a thousand, and a publisher whose Redis is gone loses
+no commit."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import redis
@@ -13,8 +16,9 @@ from web.helpers import wait_for
 from controller import changes
 from controller.changes import Scope
 from controller.changes_notify.redis_pubsub import Publisher, RedisListener, channel_of
+from controller.timeline.watcher import ChangeWatcher
 
-from .helpers import SOON, bump_elsewhere
+from .helpers import POLL, SOON, GatedPublisher, bump_elsewhere, running
 
 
 def _listen(redis_url: str, channel: str) -> tuple[RedisListener, threading.Event]:
@@ -52,6 +56,36 @@ def test_a_killed_subscription_is_reconnected(fleet, redis_url):
     finally:
         admin.close()
         listener.stop()
+
+
+def test_a_flood_on_the_channel_makes_one_more_rebuild_not_a_thousand(fleet, redis_url):
+    name = f"pano-test-flood-{id(fleet):x}"
+    settings = dataclasses.replace(fleet.settings, message_queue=redis_url,
+                                   message_queue_channel=name)
+    publisher = GatedPublisher()
+    watcher = ChangeWatcher(publisher, fleet.sessions, POLL, settings=settings)
+    admin = redis.Redis.from_url(redis_url)
+    with running(watcher):
+        listener = watcher.listening.of(RedisListener)
+        assert isinstance(listener, RedisListener)
+        wait_for(listener.connected.is_set, SOON, "SUBSCRIBE")
+        first = len(publisher.calls)
+        publisher.gate.clear()  # the next rebuild runs until the flood is in
+        publisher.entered.clear()
+        bump_elsewhere(fleet.settings.db_url, Scope("site", "s0"), redis_url, name)
+        assert publisher.entered.wait(SOON), "no rebuild began"
+        wakes = watcher.wakes
+        flood = admin.pipeline(transaction=False)
+        for i in range(1000):  # what is published is never read: only that it came
+            flood.publish(channel_of(name), f"junk {i} 💥" * (i % 7))
+        flood.execute()
+        last = bump_elsewhere(fleet.settings.db_url, Scope("site", "s1"), redis_url, name)
+        wait_for(lambda: watcher.wakes >= wakes + 1001, SOON, "the flood heard")
+        publisher.gate.set()
+        wait_for(lambda: watcher.last_seen == last, SOON, "the last change read")
+        # The held rebuild, then one for everything that came meanwhile: not 1000.
+        assert publisher.calls[first:] == [[Scope("site", "s0")], [Scope("site", "s1")]]
+    admin.close()
 
 
 def test_a_publisher_without_redis_loses_no_commit(fleet):

@@ -34,6 +34,7 @@ DEFAULT_SITES = Path("config") / "sites.yaml"
 DEFAULT_PLAYLISTS = Path("playlists")
 DEFAULT_SCHEDULES = Path("config") / "schedules.yaml"  # imported by default if present
 DEFAULT_SOURCES = Path("config") / "sources.yaml"  # imported by default if present
+DEFAULT_TEMPLATES = Path("config") / "data_templates.yaml"  # imported by default if present
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -59,26 +60,35 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     agencies, sites, playlists, schedules = (args.agencies, args.sites, args.playlists,
                                              args.schedules)
     data_sources = getattr(args, "sources", None)
+    templates = getattr(args, "data_templates", None)
     if agencies is None and sites is None and playlists is None and schedules is None \
-            and data_sources is None:
+            and data_sources is None and templates is None:
         sites, playlists = DEFAULT_SITES, DEFAULT_PLAYLISTS
         agencies = DEFAULT_AGENCIES if DEFAULT_AGENCIES.is_file() else None
         schedules = DEFAULT_SCHEDULES if DEFAULT_SCHEDULES.is_file() else None
         data_sources = DEFAULT_SOURCES if DEFAULT_SOURCES.is_file() else None
+        templates = DEFAULT_TEMPLATES if DEFAULT_TEMPLATES.is_file() else None
     with sessions(settings)() as session:
         try:
             actor = _actor(session, getattr(args, "by", None))
-            reports = import_content(session, settings, agencies=agencies, sites=sites,
-                                     playlists=playlists, schedules=schedules,
-                                     media_dir=getattr(args, "media_dir", None),
-                                     approve=getattr(args, "approve", True),
-                                     actor=actor)
+            reports = []
+            # Sources and templates first: the playlists' data items name them.
             if data_sources is not None:  # docs/sources.md
                 from controller.sources.declarations import import_sources
 
                 reports.append(import_sources(session, data_sources,
                                               settings.source_allowed_domains,
                                               settings.language_config, actor))
+            if templates is not None:  # docs/sources.md "Data items"
+                from controller.dataslides.templates import import_templates
+
+                reports.append(import_templates(session, templates,
+                                                settings.language_config, actor))
+            reports += import_content(session, settings, agencies=agencies, sites=sites,
+                                      playlists=playlists, schedules=schedules,
+                                      media_dir=getattr(args, "media_dir", None),
+                                      approve=getattr(args, "approve", True),
+                                      actor=actor)
         except (YamlError, ReviewError) as exc:
             session.rollback()
             raise CliError(f"refused, nothing imported: {exc}", EXIT_INPUT) from None
@@ -201,8 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import agencies, sites/screens, playlists (on air "
                          "at once: the operator's bootstrap) and schedules from YAML "
                          "(without options: config/agencies.yaml if present, "
-                         "config/sites.yaml, playlists/, config/schedules.yaml and "
-                         "config/sources.yaml if present)")
+                         "config/sites.yaml, playlists/, config/schedules.yaml, "
+                         "config/sources.yaml and config/data_templates.yaml if present)")
     imp.add_argument("--agencies", type=Path, metavar="FILE", help="agencies file")
     imp.add_argument("--sites", type=Path, metavar="FILE", help="sites and screens file")
     imp.add_argument("--playlists", type=Path, metavar="PATH",
@@ -212,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--sources", type=Path, metavar="FILE",
                      help="data sources file (config/sources.yaml: feeds the controller "
                      "polls; docs/sources.md)")
+    imp.add_argument("--data-templates", type=Path, metavar="FILE",
+                     help="data templates file (config/data_templates.yaml: how data "
+                     "items draw a source's records; docs/sources.md)")
     imp.set_defaults(handler=cmd_import)
 
     pl = sub.add_parser("playlists", help="playlists as YAML files")

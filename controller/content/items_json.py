@@ -124,6 +124,9 @@ def parse_items(session: Session, store: MediaStore, data: Any,
                 number=i + 1, item=item["id"], other=seen[item["id"]] + 1))
         seen[item["id"]] = i
         items.append(item)
+    from controller.dataslides.items import resolve_data_items  # docs/sources.md
+
+    resolve_data_items(session, BODY, items)
     return items
 
 

@@ -30,7 +30,7 @@ from controller.media.store import describe_mime
 from controller.qr.allowlist import check_url, current_domains, describe_domains
 from controller.refusals import refusal
 
-ITEM_TYPES = ("image", "video", "text", "web")
+ITEM_TYPES = ("image", "video", "text", "web", "data")  # data: docs/sources.md
 VARIANT_KEYS = ("title", "body", "media", "url")
 TITLE_LANGUAGES = ("vi", "en")  # stored as title_vi, title_en
 MIN_DURATION, MAX_DURATION = 1, 3600
@@ -195,6 +195,13 @@ def parse_item(file: Path | str, data: Any, index: int, line: int | None,
     """One item in the stored format, validated. Works on YAML (LineDict, lines in
     messages) and on plain dicts from JSON (line None)."""
     f = Fields(file, data, label("item", data, index), line)
+    if f.data.get("type") == "data":  # a data source through a template (docs/sources.md)
+        from controller.dataslides.items import parse_data_item
+
+        return parse_data_item(
+            f, config, f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT),  # type: ignore[arg-type]
+            f.number("duration", low=MIN_DURATION, high=MAX_DURATION),
+            lambda text, i: parse_item(file, text, index, line, media, used, config))
     f.only(required=("id", "type", "duration", "variants"))
     item_id = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
     item_type = f.choice("type", ITEM_TYPES)
@@ -314,6 +321,15 @@ def parse_playlists(path: Path, media_source_dir: Path | MediaChecker,
         seen[playlist.id] = playlist
         parsed.append(playlist)
     return parsed
+
+
+def resolve_data(session: Session, parsed: list[ParsedPlaylist]) -> None:
+    """The data items' sources and templates checked against the stored ones, each
+    template copied into its item (``controller.dataslides.items``); YamlError."""
+    from controller.dataslides.items import resolve_data_items
+
+    for playlist in parsed:
+        resolve_data_items(session, playlist.file, playlist.items, playlist.item_lines)
 
 
 def check_assigned(session: Session, parsed: list[ParsedPlaylist]) -> None:

@@ -25,6 +25,7 @@ from controller.content.playlists_import import (
     ParsedPlaylist,
     check_assigned,
     parse_playlists,
+    resolve_data,
 )
 from controller.content.yamlfile import YamlError
 from controller.languages import LanguageConfig
@@ -121,6 +122,7 @@ def check_import(session: Session, parsed: list[ParsedPlaylist], actor: Actor, *
         themes = playlist.themes if playlist.themes is not None else (
             row.themes if row else [])
         check_edit(actor, agency, themes or [])
+    resolve_data(session, parsed)  # data items: sources, templates (docs/sources.md)
     if approve:
         check_assigned(session, parsed)
     return existing

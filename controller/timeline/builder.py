@@ -231,6 +231,10 @@ def _item_for(inputs: BuildInputs, item: Mapping[str, Any], target: str,
     """The item as the screen gets it: each variant's media replaced by the file chosen
     for the screen (its rendition), whose facts go into ``media``; None when a file
     cannot be prepared (the item is left out for this screen)."""
+    if item.get("type") == "data" and inputs.slides is None:  # no slides: its titles
+        from controller.dataslides.on_screen import title_only
+
+        return title_only(item)
     variants = item.get("variants")
     out = dict(item)
     if not isinstance(variants, Mapping):

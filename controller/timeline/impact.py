@@ -11,6 +11,8 @@ among the named files) and the publisher's reverse index (``dependencies``):
   last timeline it reached;
 - ``site:X`` — the screens in X now and those that were in X at their last build;
 - ``screen:X`` — X;
+- ``source:D`` — as ``playlist:P`` for every playlist with an approved version holding
+  a data item of D (docs/sources.md "Data items");
 - ``emergency:E`` — E's targets and the screens whose last timeline carries E;
 - ``media:SHA`` — screens whose timeline (or whose items) name SHA or the original
   SHA is a rendition of, and every screen built while a file was missing;
@@ -135,6 +137,10 @@ def screens_for(session: Session, scopes: Iterable[Scope], index: DependencyInde
                 ScheduleRow.slug.in_(sorted(keys["schedule"])),
                 ScheduleRow.id.in_(sorted(_ints(keys["schedule"])))))):
             out |= fleet.targeted(targets)
+    if keys["source"]:  # new data: the playlists with data items of the source
+        from controller.dataslides.on_screen import playlists_of_sources
+
+        keys["playlist"] |= playlists_of_sources(session, keys["source"])
     if keys["playlist"]:
         out |= index.on_playlists(keys["playlist"])
         for playlist in keys["playlist"]:

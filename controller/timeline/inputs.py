@@ -114,7 +114,7 @@ def load_inputs(session: Session, screen_ids: list[str] | None, now: datetime,
                if store is not None else None)
     slides = (SlideMaker(session, store, sources.base_url,
                          reported=sources.slides_reported, missing=missing,
-                         screen_ids=screen_ids)
+                         screen_ids=screen_ids, now=now)
               if store is not None and sources.base_url else None)
     emergencies = [(set(e.targets.get("sites") or []), set(e.targets.get("screens") or []),
                     EmergencyFacts(id=e.id, start=aware(e.starts_at),

@@ -73,7 +73,7 @@ def body_at(session: Session, screen: Screen, at: datetime,
                        messages=e.messages, url=e.url)
         for e in active_emergencies(session, at) if targets(e, screen.id, screen.site_id))
     # The slides and badges already made (read-only: none is drawn, no code created).
-    slides = (SlideMaker(session, store, base_url, make=False)
+    slides = (SlideMaker(session, store, base_url, make=False, now=at)
               if store is not None and base_url else None)
     return build_body(BuildInputs(screen=facts, playlists=playlists, media=media,
                                   heartbeat_interval=heartbeat_interval, now=at,

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -92,8 +93,10 @@ class SlideMaker:
     def __init__(self, session: Session, store: MediaStore, base_url: str,
                  make: bool = True, reported: set[str] | None = None,
                  missing: list[tuple[Any, ...]] | None = None,
-                 screen_ids: Collection[str] | None = None) -> None:
+                 screen_ids: Collection[str] | None = None,
+                 now: datetime | None = None) -> None:
         self._session = session
+        self._now = now  # whether a data item's data are stale (None: the clock's now)
         self._missing = missing
         self._store = store
         self._base_url = base_url.rstrip("/")
@@ -102,6 +105,7 @@ class SlideMaker:
         self._files: dict[str, File | None] = {}
         self._gaps: set[str] = set()  # left to the job worker (``missing``)
         self._codes: dict[tuple[str, str, str, str | None, str], str] = {}
+        self._data: Any = None  # DataItems, made at the first data item
         query = (select(QrCode.code, QrCode.playlist_id, QrCode.item_id, QrCode.lang,
                         QrCode.screen_id, QrCode.target_hash)
                  .order_by(QrCode.created_at, QrCode.code))
@@ -126,6 +130,10 @@ class SlideMaker:
              item: dict[str, Any], media: dict[str, Any]) -> dict[str, Any]:
         """``item`` with its slides and QR badges for ``screen``; their files go into
         ``media``."""
+        if item.get("type") == "data":  # docs/sources.md "Data items"
+            return self._data_items().item(screen, list(on_air.items), item, media,
+                                           lambda text: self.item(screen, on_air, text,
+                                                                  media))
         width, height = (int(v) for v in screen.resolution)
         variants = item.get("variants")
         if not isinstance(variants, Mapping):
@@ -159,6 +167,16 @@ class SlideMaker:
                     new[langs[0]] = {**new[langs[0]], "qr": qr}
             out["variants"] = new
         return out
+
+    def _data_items(self) -> Any:
+        """The data items' step of this rebuild (controller.dataslides.on_screen)."""
+        if self._data is None:
+            from controller.dataslides.on_screen import DataItems
+
+            self._data = DataItems(self._session, self._store,
+                                   make=self._make or self._missing is not None,
+                                   now=self._now)
+        return self._data
 
     def emergency(self, screen: ScreenFacts, entry: dict[str, Any],
                   media: dict[str, Any]) -> dict[str, Any]:

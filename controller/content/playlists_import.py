@@ -62,6 +62,7 @@ class ParsedPlaylist:
     # [] clears them.
     themes: list[str] | None = None
     agency_line: int | None = None
+    notes: list[str] = field(default_factory=list)  # said by the import, not refusals
 
     @property
     def content_hash(self) -> str:
@@ -325,11 +326,13 @@ def parse_playlists(path: Path, media_source_dir: Path | MediaChecker,
 
 def resolve_data(session: Session, parsed: list[ParsedPlaylist]) -> None:
     """The data items' sources and templates checked against the stored ones, each
-    template copied into its item (``controller.dataslides.items``); YamlError."""
+    template copied into its item (``controller.dataslides.items``); YamlError. Fields
+    the sources' current records lack become the playlist's ``notes``."""
     from controller.dataslides.items import resolve_data_items
 
     for playlist in parsed:
-        resolve_data_items(session, playlist.file, playlist.items, playlist.item_lines)
+        playlist.notes = resolve_data_items(session, playlist.file, playlist.items,
+                                            playlist.item_lines)
 
 
 def check_assigned(session: Session, parsed: list[ParsedPlaylist]) -> None:

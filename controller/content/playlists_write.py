@@ -162,6 +162,7 @@ def store_and_write(session: Session, parsed: list[ParsedPlaylist], path: Path,
         report.created += created
         report.updated += not created
         report.notes.append(f"{playlist.id}: {note}")
+    report.notes += [f"{p.id}: {note}" for p in parsed for note in p.notes]
     file_ids = {p.id for p in parsed}
     report.kept += [f"playlist {pid}" for pid in sorted(set(existing) - file_ids)]
     media_count = len({m.sha256 for p in parsed for m in p.media})

@@ -30,9 +30,14 @@ from sqlalchemy.orm import Session
 
 from controller.content.sites_import import ID_HINT, ID_RE
 from controller.content.yamlfile import Fields, LineDict, YamlError
-from controller.dataslides.templates import MAX_TITLE, DataTemplate, stored_templates
+from controller.dataslides.templates import (
+    MAX_TITLE,
+    DataTemplate,
+    missing_fields,
+    stored_templates,
+)
 from controller.languages import LanguageConfig
-from controller.models import DataSource
+from controller.models import DataSource, DataSourceState
 
 DATA_KEYS = ("id", "type", "source", "template", "duration", "title", "fallback")
 FALLBACK_TYPES = ("text", "web")  # fixed content with no file to prepare per screen
@@ -75,14 +80,16 @@ def parse_data_item(f: Fields, config: LanguageConfig, item_id: str, duration: f
 
 
 def resolve_data_items(session: Session, file: Path | str, items: list[dict[str, Any]],
-                       lines: Sequence[int | None] = ()) -> None:
+                       lines: Sequence[int | None] = ()) -> list[str]:
     """Check each data item of one playlist against the stored sources and templates
     and copy its template in (in place). YamlError, naming the item and what to do, for
     an unknown source or template or a fallback that is not another (non-data) item of
     the playlist. Items already resolved (a version read back) are checked again
-    against their own copy only."""
+    against their own copy only. Returns notes: the template fields the source's
+    current records lack (shown as a dash until the feed has them)."""
+    notes: list[str] = []
     if not any(item.get("type") == "data" for item in items):
-        return
+        return notes
     templates = stored_templates(session)
     by_id = {str(item.get("id")): item for item in items}
     for i, item in enumerate(items):
@@ -108,6 +115,7 @@ def resolve_data_items(session: Session, file: Path | str, items: list[dict[str,
             item["template"] = template.as_json()
         template = DataTemplate.from_json(item["template"])
         item["variants"] = _title_variants(template, item.get("title") or {})
+        notes += _missing_note(session, where, source, template)
         fallback = item.get("fallback") or {}
         target = fallback.get("item")
         if target is not None:
@@ -122,6 +130,23 @@ def resolve_data_items(session: Session, file: Path | str, items: list[dict[str,
                 raise YamlError(file, line, f"{where}: its fallback {target!r} is {kind}; "
                                 "name a text or web item, or write the fallback's texts "
                                 "inline (fallback: {variants: …})")
+    return notes
+
+
+def _missing_note(session: Session, where: str, source: str,
+                  template: DataTemplate) -> list[str]:
+    """What the check against the source's current snapshot finds (nothing when the
+    source has no data yet: it cannot tell)."""
+    state = session.get(DataSourceState, source)
+    if state is None or not state.records:
+        return []
+    lacking = missing_fields(template, state.records)
+    if not lacking:
+        return []
+    return [f"{where}: the current records of source {source!r} have no field "
+            f"{', '.join(map(repr, lacking))} that template {template.id!r} shows: those "
+            "cells show a dash (—) until the feed has them; check the template's 'field' "
+            "names against the source's records"]
 
 
 def _title_variants(template: DataTemplate, titles: dict[str, str]) -> dict[str, Any]:

@@ -53,7 +53,8 @@ def _import(session, tmp_path: Path, text: str):
 
 
 def test_a_data_item_is_stored_with_its_template_copied_in(ready, tmp_path: Path) -> None:
-    _import(ready, tmp_path, PLAYLIST)
+    report = _import(ready, tmp_path, PLAYLIST)
+    assert not [n for n in report.notes if "no field" in n]  # the records have them all
     ready.commit()
     playlist = ready.get(Playlist, "airport-live")
     version = ready.scalar(select(PlaylistVersion).where(
@@ -120,6 +121,24 @@ def test_a_fallback_must_be_fixed_content(ready, tmp_path: Path) -> None:
     with pytest.raises(YamlError) as exc:
         _import(ready, tmp_path, second)
     assert "its fallback 'arrivals' is a data item too" in str(exc.value)
+
+
+def test_a_template_field_the_current_records_lack_is_said_by_the_import(
+        ready, tmp_path: Path) -> None:
+    from controller.dataslides.templates import import_templates as again
+
+    template = TEMPLATES.read_text(encoding="utf-8").replace("field: status",
+                                                             "field: expected")
+    path = tmp_path / "templates.yaml"
+    path.write_text(template, encoding="utf-8")
+    again(ready, path)
+    report = _import(ready, tmp_path, PLAYLIST)
+    said = [n for n in report.notes if "no field" in n]
+    assert said == ["airport-live: item 'arrivals': the current records of source "
+                    "'phu-bai-arrivals' have no field 'expected' that template "
+                    "'arrivals-board' shows: those cells show a dash (—) until the feed "
+                    "has them; check the template's 'field' names against the source's "
+                    "records"]
 
 
 def test_a_json_submission_is_checked_the_same_way(ready, tmp_path: Path) -> None:

@@ -96,6 +96,37 @@ def test_a_socket_ack_shows_within_a_second_and_is_written_on_stop(fleet, player
     assert row.acked_version == pushed and row.missing_media == ["b" * 64]
 
 
+def test_a_player_that_never_acks_holds_back_no_one(fleet, players, server, tmp_path):
+    """Pushes wait for no ack: a screen that never answers gets every new version as the
+    others do, the one that acks sees its acks recorded, and the silent one's stays
+    unrecorded (the Screens page shows it behind) without stopping the next push."""
+    silent_screen, acking_screen = "chan-may-cruise-terminal", "chan-may-gate-kiosk"
+    silent_acked = _acked(fleet, silent_screen)  # what an earlier test left, if anything
+    silent = players().connect(silent_screen, fleet.tokens[silent_screen])
+    acking = players().connect(acking_screen, fleet.tokens[acking_screen])
+    silent.next_timeline()
+    first = acking.next_timeline()["version"]
+    assert acking.call("ack", {"version": first, "missing": []}) == {"ok": True}
+    for n in range(3):
+        fleet.edit_playlist(tmp_path / f"edit-{n}", "welcome-hue", "welcome",
+                            f"Welcome, edit {n}")
+        got = silent.next_timeline()
+        mine = acking.next_timeline()
+        title = f"Welcome, edit {n}"
+        assert title in str(got) and title in str(mine)
+        assert acking.call("ack", {"version": mine["version"], "missing": []}) == {"ok": True}
+    wait_for(lambda: _acked(fleet, acking_screen) == mine["version"], timeout=5,
+             what="the acking screen's last ack written")
+    assert _acked(fleet, silent_screen) == silent_acked
+    assert got["version"] == _stored_version(fleet, silent_screen)  # it has the newest
+
+
+def _stored_version(fleet, screen):
+    with fleet.sessions() as session:
+        return session.scalar(select(ScreenTimeline.version)
+                              .where(ScreenTimeline.screen_id == screen))
+
+
 def test_a_lost_race_is_detected_and_the_row_by_row_write_skips_it(fleet):
     screen = "chan-may-gate-kiosk"
     now = datetime.now(UTC)

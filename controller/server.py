@@ -200,6 +200,10 @@ class ControllerServer:
                                          pano.session_factory)  # docs/alerts.md
             self.sources = add_source_jobs(self.scheduler, self.settings,
                                            pano.session_factory)  # docs/sources.md
+            from controller.dataslides.staleness import add_staleness_job
+
+            # Data turning stale (or current again) rebuilds the screens showing it.
+            add_staleness_job(self.scheduler, pano.session_factory)
 
     def _term(self, watcher: ChangeWatcher) -> None:
         """A term's watcher: first what a dead leader may have stored without pushing,

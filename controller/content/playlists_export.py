@@ -188,6 +188,13 @@ def export_playlist(session: Session, store: MediaStore, playlist_id: str,
     names = {d: by_file[exported[d]] for d in digests}
     out_items = []
     for item in items:
+        if item.get("type") == "data":  # source and template by id (docs/sources.md)
+            from controller.dataslides.items import as_written
+
+            written = as_written(item)
+            written["duration"] = _number(written["duration"])
+            out_items.append(written)
+            continue
         variants: dict[str, Any] = {}
         for lang, variant in (item.get("variants") or {}).items():
             values: dict[str, Any] = {}

@@ -154,3 +154,24 @@ def _title_variants(template: DataTemplate, titles: dict[str, str]) -> dict[str,
     template (the item's own where it gives one)."""
     return {lang: {"title": titles.get(lang) or text, "body": None, "media": None,
                    "url": None} for lang, text in template.titles}
+
+
+def as_written(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored data item as a playlist file writes it (``playlists export``): the
+    template and source by id, the item's own titles and its fallback, so an import
+    reads it back (and copies the template as it is then)."""
+    template = item.get("template")
+    out: dict[str, Any] = {
+        "id": item["id"], "type": "data", "source": item.get("source"),
+        "template": template.get("id") if isinstance(template, dict) else template,
+        "duration": item["duration"]}
+    if item.get("title"):
+        out["title"] = dict(item["title"])
+    fallback = item.get("fallback") or {}
+    if fallback.get("item"):
+        out["fallback"] = fallback["item"]
+    elif fallback.get("variants"):
+        out["fallback"] = {"variants": {
+            lang: {k: v for k, v in variant.items() if v is not None and k != "media"}
+            for lang, variant in fallback["variants"].items()}}
+    return out

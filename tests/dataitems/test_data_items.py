@@ -155,3 +155,19 @@ def test_a_json_submission_is_checked_the_same_way(ready, tmp_path: Path) -> Non
     with pytest.raises(YamlError) as exc:
         parse_items(ready, store, [welcome, {**data, "source": "nope"}])
     assert "there is no data source 'nope'" in str(exc.value)
+
+
+def test_an_exported_data_item_imports_back_unchanged(ready, tmp_path: Path) -> None:
+    from controller.content.playlists_export import export_playlist
+
+    inline = PLAYLIST.replace("    fallback: welcome", "    fallback:\n      variants:\n"
+                              "        vi: {title: Xem bảng, body: Ở sảnh}\n"
+                              "        en: {title: See the boards}")
+    _import(ready, tmp_path, inline)
+    ready.commit()
+    text, media = export_playlist(ready, MediaStore(tmp_path / "media"), "airport-live")
+    assert "template: arrivals-board" in text and media == {}
+    again = tmp_path / "again"
+    again.mkdir()
+    report = _import(ready, again, text)
+    assert report.unchanged == 1 and report.created == report.updated == 0

@@ -38,6 +38,7 @@ from controller.dataslides.templates import (
 )
 from controller.languages import LanguageConfig
 from controller.models import DataSource, DataSourceState
+from controller.refusals import refusal
 
 DATA_KEYS = ("id", "type", "source", "template", "duration", "title", "fallback")
 FALLBACK_TYPES = ("text", "web")  # fixed content with no file to prepare per screen
@@ -59,7 +60,7 @@ def parse_data_item(f: Fields, config: LanguageConfig, item_id: str, duration: f
         for code in title.data:
             reason = config.unknown(str(code))
             if reason:
-                title.fail(code, f"{reason}")
+                title.fail(code, reason)
         titles = {str(code): title.text(str(code), max_len=MAX_TITLE)  # type: ignore[misc]
                   for code in title.data}
     fallback: dict[str, Any] | None = None
@@ -96,40 +97,46 @@ def resolve_data_items(session: Session, file: Path | str, items: list[dict[str,
         if item.get("type") != "data":
             continue
         line = lines[i] if i < len(lines) else None
-        where = f"item {item['id']!r}"
         source = str(item.get("source"))
         if session.get(DataSource, source) is None:
             known = ", ".join(sorted(session.scalars(DataSource.__table__.select()
                                                      .with_only_columns(DataSource.id))))
-            raise YamlError(file, line, f"{where}: there is no data source {source!r} "
-                            f"(declared: {known or 'none'}); declare it in "
-                            "config/sources.yaml and import it, or name one of those")
+            raise YamlError(file, line, refusal(
+                "item %(item)r: there is no data source %(source)r (declared: %(known)s); "
+                "declare it in config/sources.yaml and import it, or name one of those",
+                item=item["id"], source=source, known=known or "—"))
         ref = item.get("template")
         if isinstance(ref, str):
             template = templates.get(ref)
             if template is None:
-                raise YamlError(file, line, f"{where}: there is no data template {ref!r} "
-                                f"(imported: {', '.join(templates) or 'none'}); add it to "
-                                "config/data_templates.yaml and import it, or name one of "
-                                "those")
+                raise YamlError(file, line, refusal(
+                    "item %(item)r: there is no data template %(name)r (imported: "
+                    "%(known)s); add it to config/data_templates.yaml and import it, or "
+                    "name one of those", item=item["id"], name=ref,
+                    known=", ".join(templates) or "—"))
             item["template"] = template.as_json()
         template = DataTemplate.from_json(item["template"])
         item["variants"] = _title_variants(template, item.get("title") or {})
-        notes += _missing_note(session, where, source, template)
+        notes += _missing_note(session, f"item {item['id']!r}", source, template)
         fallback = item.get("fallback") or {}
         target = fallback.get("item")
         if target is not None:
             other = by_id.get(target)
             if other is None or target == item["id"]:
-                raise YamlError(file, line, f"{where}: its fallback {target!r} is not "
-                                "another item of this playlist; name one, or write the "
-                                "fallback's texts inline (fallback: {variants: …})")
+                raise YamlError(file, line, refusal(
+                    "item %(item)r: its fallback %(fallback)r is not another item of this "
+                    "playlist; name one, or write the fallback's texts inline (fallback: "
+                    "{variants: …})", item=item["id"], fallback=target))
             if other.get("type") not in FALLBACK_TYPES:
-                kind = ("a data item too, which may be stale as well"
-                        if other.get("type") == "data" else f"a {other.get('type')} item")
-                raise YamlError(file, line, f"{where}: its fallback {target!r} is {kind}; "
-                                "name a text or web item, or write the fallback's texts "
-                                "inline (fallback: {variants: …})")
+                raise YamlError(file, line, refusal(
+                    "item %(item)r: its fallback %(fallback)r is a data item too, which may "
+                    "be stale as well; name a text or web item, or write the fallback's "
+                    "texts inline (fallback: {variants: …})", item=item["id"],
+                    fallback=target) if other.get("type") == "data" else refusal(
+                    "item %(item)r: its fallback %(fallback)r is a %(type)s item; name a "
+                    "text or web item, or write the fallback's texts inline (fallback: "
+                    "{variants: …})", item=item["id"], fallback=target,
+                    type=other.get("type")))
     return notes
 
 

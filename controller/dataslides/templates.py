@@ -34,6 +34,7 @@ from controller.content.sites_import import ID_HINT, ID_RE, label
 from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
 from controller.languages import LanguageConfig
 from controller.models import DataTemplateRow, utcnow
+from controller.refusals import refusal
 from controller.review.actor import Actor
 from controller.review.audit import record
 
@@ -43,7 +44,7 @@ MAX_COLUMNS = 6  # a wider table is unreadable across a hall
 MAX_ROWS = 30
 MAX_TITLE, MAX_LABEL = 120, 40
 FIELD_RE = re.compile(r"^[A-Za-z0-9_@$-]{1,100}(\.[A-Za-z0-9_@$-]{1,100}){0,3}$")
-FIELD_HINT = "a record's key, such as flight or from.en"
+FIELD_HINT = refusal("a record's key, such as flight or from.en")
 FORMATS = ("text", "time", "date", "datetime")
 
 
@@ -107,7 +108,7 @@ def _per_language(f: Fields, key: str, config: LanguageConfig, max_len: int,
     for code in texts.data:
         reason = config.unknown(str(code))
         if reason:
-            texts.fail(code, f"{reason}")
+            texts.fail(code, reason)
     more = tuple(code for code in config.codes if code not in REQUIRED)
     texts.only(required=REQUIRED, optional=more)
     return tuple((code, texts.text(code, max_len=max_len))  # type: ignore[misc]
@@ -123,20 +124,23 @@ def _template(path: Path, data: Any, index: int, line: int | None,
     columns: list[Column] = []
     for i, raw in f.items("columns"):
         if i >= MAX_COLUMNS:
-            f.fail_item("columns", i, f"more than {MAX_COLUMNS} columns; a wider table "
-                        "cannot be read across a hall: split it into two templates")
-        c = Fields(path, raw, f"{f.where}: column #{i + 1}", line_of(f.data["columns"], i))
+            f.fail_item("columns", i, refusal(
+                "more than %(most)d columns; a wider table cannot be read across a hall: "
+                "split it into two templates", most=MAX_COLUMNS))
+        c = Fields(path, raw, refusal("%(where)s: column #%(number)d", where=f.where,
+                                      number=i + 1), line_of(f.data["columns"], i))
         c.only(required=("field", "label"), optional=("format",))
         name = c.text("field", pattern=FIELD_RE, max_len=200, hint=FIELD_HINT)
         if name in (col.field for col in columns):
-            c.fail("field", f"the field {name!r} has a column already")
+            c.fail("field", refusal("the field %(field)r has a column already", field=name))
         labels = _per_language(c, "label", config, MAX_LABEL)
         columns.append(Column(name, labels, c.choice("format", FORMATS, "text")))  # type: ignore[arg-type]
     max_rows = int(f.number("max_rows", low=1, high=MAX_ROWS)) if "max_rows" in f.data else 10
     sort = f.text("sort", required=False, max_len=201)
     if sort is not None and not FIELD_RE.fullmatch(sort.removeprefix("-")):
-        f.fail("sort", f"'sort' must name a field of the records ({FIELD_HINT}), with '-' "
-               f"in front for descending order; got {sort!r}")
+        f.fail("sort", refusal("'sort' must name a field of the records (a record's key, "
+                               "such as flight or from.en), with '-' in front for "
+                               "descending order; got %(value)r", value=sort))
     return DataTemplate(template_id, titles, tuple(columns), max_rows,  # type: ignore[arg-type]
                         sort.removeprefix("-") if sort else None, bool(sort and sort[0] == "-"))
 
@@ -146,20 +150,22 @@ def parse_templates(path: Path, config: LanguageConfig | None = None) -> list[Da
     config = config or LanguageConfig()
     data = load_yaml(path)
     if data is None:
-        raise YamlError(path, None, "file is empty (expected 'templates:' with a list of "
-                        "templates)")
-    top = Fields(path, data, "top level")
+        raise YamlError(path, None, refusal("file is empty (expected 'templates:' with a "
+                                            "list of templates)"))
+    top = Fields(path, data, refusal("top level"))
     top.only(required=("templates",))
     out: list[DataTemplate] = []
     seen: dict[str, int | None] = {}
     for i, item in top.items("templates"):
         line = line_of(top.data["templates"], i)
         if i >= MAX_TEMPLATES:
-            raise YamlError(path, line, f"more than {MAX_TEMPLATES} templates")
+            raise YamlError(path, line, refusal("more than %(most)d templates",
+                                                most=MAX_TEMPLATES))
         template = _template(path, item, i, line, config)
         if template.id in seen:
-            raise YamlError(path, line, f"duplicate template id {template.id!r} (first on "
-                            f"line {seen[template.id]})")
+            raise YamlError(path, line, refusal("duplicate template id %(id)r (first on "
+                                                "line %(line)s)", id=template.id,
+                                                line=seen[template.id]))
         seen[template.id] = line
         out.append(template)
     return out

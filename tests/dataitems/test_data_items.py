@@ -17,6 +17,7 @@ from controller.content.yamlfile import YamlError
 from controller.dataslides.templates import import_templates
 from controller.media.store import MediaStore
 from controller.models import Playlist, PlaylistVersion
+from controller.refusals import say
 
 PLAYLIST = """id: airport-live
 title: {vi: Thông tin trực tiếp, en: Live information}
@@ -155,6 +156,9 @@ def test_a_json_submission_is_checked_the_same_way(ready, tmp_path: Path) -> Non
     with pytest.raises(YamlError) as exc:
         parse_items(ready, store, [welcome, {**data, "source": "nope"}])
     assert "there is no data source 'nope'" in str(exc.value)
+    # The API says it in the caller's language (Accept-Language: vi).
+    assert "mục 'arrivals': không có nguồn dữ liệu 'nope' (đã khai báo: phu-bai-arrivals)" \
+        in say(exc.value.args[0], "vi")
 
 
 def test_an_exported_data_item_imports_back_unchanged(ready, tmp_path: Path) -> None:

@@ -7,7 +7,12 @@ screen's timeline.
 The fleet: every tenth screen (index 0, 10, 20, …) shows a playlist of its own,
 `bench-tenth`, the others `welcome-hue`. A change of scope "all" edits both playlists in
 one import (every screen's timeline changes); a change of scope "tenth" edits only
-`bench-tenth` (10 % of the screens)."""
+`bench-tenth` (10 % of the screens).
+
+With ``PANO_BENCH_POSTGRES`` set to a PostgreSQL server's URL (a database the bench may
+create databases from, e.g. ``postgresql+psycopg://postgres@127.0.0.1/postgres``) the
+controller runs on a new database there (dropped afterwards) instead of SQLite, and the
+system is named ``pano-<mode>-pg``."""
 
 from __future__ import annotations
 
@@ -53,7 +58,9 @@ def sites_yaml(size: int, tenth: str | None = None) -> dict[str, Any]:
 
 class PanoSystem:
     def __init__(self, async_mode: str) -> None:
-        self.name = f"pano-{async_mode}"
+        self.postgres = os.environ.get("PANO_BENCH_POSTGRES", "")
+        self.name = f"pano-{async_mode}" + ("-pg" if self.postgres else "")
+        self.database = ""  # the PostgreSQL database made for this run
         self.async_mode = async_mode
         self.workdir = Path()
         self.size = 0
@@ -103,7 +110,8 @@ class PanoSystem:
     def start(self, workdir: Path, size: int) -> Any:
         self.workdir, self.size = workdir, size
         self.data_dir = workdir / "var"
-        self.db_url = f"sqlite:///{self.data_dir / 'pano.db'}"
+        self.db_url = (self._new_postgres_database(size) if self.postgres
+                       else f"sqlite:///{self.data_dir / 'pano.db'}")
         # A sites file is refused over 1 MiB: 1000 screens (10 sites) per file.
         sites = sites_yaml(size, TENTH)["sites"]
         self.sites_files = []
@@ -139,7 +147,9 @@ class PanoSystem:
         proc = procs.start(
             [PY, "-m", "controller.cli", "--config", str(self.config), "--data-dir",
              str(self.data_dir), "--port", str(self.port), "serve"],
-            env={"PANO_ASYNC_MODE": self.async_mode}, log=self.workdir / "server.log")
+            env={"PANO_ASYNC_MODE": self.async_mode,
+                 **({"PANO_DATABASE_URL": self.db_url} if self.postgres else {})},
+            log=self.workdir / "server.log")
         procs.wait_for_port(self.port, 60, proc)
         return proc
 
@@ -193,7 +203,26 @@ class PanoSystem:
         self.write_ms.append((committed - started) * 1000)
         return committed
 
+    def _new_postgres_database(self, size: int) -> str:
+        from sqlalchemy import create_engine, text
+
+        self.database = f"pano_bench_{size}_{os.getpid()}"
+        admin = create_engine(self.postgres, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{self.database}"'))
+        admin.dispose()
+        return self.postgres.rsplit("/", 1)[0] + f"/{self.database}"
+
     def close(self) -> None:
         if self.engine is not None:
             self.engine.dispose()
             self.engine = None
+        if self.database:
+            from sqlalchemy import create_engine, text
+
+            admin = create_engine(self.postgres, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))
+            admin.dispose()
+            self.database = ""

@@ -19,6 +19,7 @@ from controller.api.agencies import agencies_api
 from controller.api.alerts import alerts_api
 from controller.api.audit import audit_api
 from controller.api.emergencies import emergencies_api
+from controller.api.emergency_drafts import emergency_drafts_api
 from controller.api.errors import register_error_handlers
 from controller.api.jobs import jobs_api
 from controller.api.media import media_api
@@ -123,6 +124,7 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     app.register_blueprint(screen_truth_api)
     app.register_blueprint(preview_api)
     app.register_blueprint(emergencies_api)
+    app.register_blueprint(emergency_drafts_api)
     app.register_blueprint(playlists_api)
     app.register_blueprint(review_api)
     app.register_blueprint(playlist_files_api)

@@ -17,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller import changes
+from controller.cap.places import parse_geocodes, parse_location
+from controller.cap.policy import parse_policy
 from controller.content import ImportReport, apply_values
 from controller.content.assignments import (
     PlaylistItems,
@@ -45,7 +47,8 @@ MIN_PIXELS, MAX_PIXELS = 320, 7680
 REQUIRED_LANGUAGES = ("vi", "en")
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
-SITE_FIELDS = ("name_vi", "name_en", "names", "timezone")
+SITE_FIELDS = ("name_vi", "name_en", "names", "timezone", "latitude", "longitude",
+               "geocodes", "cap_policy")
 SCREEN_FIELDS = ("site_id", "name_vi", "name_en", "orientation", "width", "height",
                  "languages", "bilingual_mode", "alternate_timing", "timezone", "tags",
                  "default_playlist_id")
@@ -178,7 +181,8 @@ def parse_sites(path: Path, config: LanguageConfig | None = None
     seen_screens: dict[str, int | None] = {}
     for i, site_data in top.items("sites"):
         f = Fields(path, site_data, label("site", site_data, i), line_of(top.data["sites"], i))
-        f.only(required=("id", "name", "screens"), optional=("timezone",))
+        f.only(required=("id", "name", "screens"),
+               optional=("timezone", "location", "geocodes", "cap"))
         sid = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
         if sid in seen_sites:
             f.fail("id", refusal("duplicate site id %(site)r (first on line %(line)s)",
@@ -186,8 +190,11 @@ def parse_sites(path: Path, config: LanguageConfig | None = None
         seen_sites[sid] = f.line("id")  # type: ignore[index]
         name_vi, name_en, more = _site_names(f, config)
         tz = _timezone(f, DEFAULT_TIMEZONE)
+        latitude, longitude = parse_location(f)  # official warnings (docs/cap.md)
         sites.append(_Row(sid, {"name_vi": name_vi, "name_en": name_en,  # type: ignore[arg-type]
-                                "names": more, "timezone": tz}))
+                                "names": more, "timezone": tz, "latitude": latitude,
+                                "longitude": longitude, "geocodes": parse_geocodes(f),
+                                "cap_policy": parse_policy(f)}))
         for j, screen_data in f.items("screens", non_empty=False):
             item_line = line_of(f.data["screens"], j)
             row = _screen(path, screen_data, j, sid, tz, item_line,  # type: ignore[arg-type]

@@ -14,6 +14,10 @@ from controller.models.base import (  # noqa: F401
     Base,
     utcnow,
 )
+from controller.models.cap import (  # noqa: F401
+    CapAlertSeen,
+    EmergencyDraft,
+)
 from controller.models.content import (  # noqa: F401
     APPROVED,
     ARCHIVED,
@@ -99,6 +103,8 @@ __all__ = [
     "ApiToken",
     "Emergency",
     "EmergencyReceipt",
+    "CapAlertSeen",
+    "EmergencyDraft",
     "ScreenTimeline",
     "ScreenMedia",
     "ScreenMediaDigest",

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -27,6 +28,13 @@ class Site(Base):
     # The site's name in the languages beyond Vietnamese and English, {"lo": …, "fr": …}:
     # the slide header of a screen whose profile has that language shows it.
     names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Where the site is, for official warnings' areas (docs/cap.md): WGS 84 degrees,
+    # the CAP geocodes it lies in ({"VN-province": ["46"]}), and its CAP policy
+    # (None: the defaults of controller.cap.policy).
+    latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    geocodes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    cap_policy: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 class Screen(Base):

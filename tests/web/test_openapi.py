@@ -189,6 +189,14 @@ def _open_incident(server, tokens: dict[str, str]) -> dict[str, str]:
                                              "phu-bai-airport"))}
 
 
+def _waiting_draft(server, tokens: dict[str, str]) -> dict[str, str]:
+    """A draft to complete: the typhoon warning of tests/cap/data, read as the
+    data-sources layer would."""
+    from cap.feeds import waiting_draft
+
+    return {"draft_id": str(waiting_draft(server.app.extensions["pano"].session_factory))}
+
+
 SCREEN_OF_EXAMPLES = "phu-bai-arrivals"  # the screen whose credential tokens[SCREEN] is
 BODY = "__body__"  # a setup's value for this key replaces the example's body
 _PLAYERS: list[Any] = []
@@ -201,6 +209,7 @@ SETUP: dict[str, Setup] = {
     "postPlayerEmergencyShown": _emergency_shown,
     "postPlayerAck": _received_version,
     "acknowledgeAlert": _open_incident,
+    "sendEmergencyDraft": _waiting_draft,
 }
 # The role that sends the example (else admin if allowed, else the first of x-roles).
 SENDER = {"rejectVersion": "approver"}

@@ -54,6 +54,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/api/v1/emergencies"): ("admin", "emergency"),
     ("GET", "/api/v1/emergencies/{emergency_id}"): ("admin", "emergency", "technician"),
     ("POST", "/api/v1/emergencies/{emergency_id}/cancel"): ("admin", "emergency"),
+    ("GET", "/api/v1/emergency-drafts"): ("admin", "emergency", "technician"),
+    ("GET", "/api/v1/emergency-drafts/{draft_id}"): ("admin", "emergency", "technician"),
+    ("POST", "/api/v1/emergency-drafts/{draft_id}/send"): ("admin", "emergency"),
+    ("POST", "/api/v1/emergency-drafts/{draft_id}/dismiss"): ("admin", "emergency"),
     ("GET", "/api/v1/playlists"): EVERY,
     ("POST", "/api/v1/playlists"): EDITORS,
     ("GET", "/api/v1/playlists/{playlist_id}"): EVERY,
@@ -108,7 +112,7 @@ MISSING = {"playlist_id": "no-such-playlist", "number": "999999",
            "username": "no-such-user", "sha256": "0" * 64,
            "command_id": "00000000-0000-4000-8000-000000000000",
            "job_id": "00000000-0000-4000-8000-000000000000", "name": "no-such-chart",
-           "incident_id": "999999", "rule": "no-such-rule"}
+           "incident_id": "999999", "rule": "no-such-rule", "draft_id": "999999"}
 MISSING["source_id"] = "no-such-source"  # a data source (docs/sources.md)
 
 CALLERS = ("no token", *ROLES, SCREEN)

@@ -240,6 +240,8 @@ def add_source_jobs(scheduler: BaseScheduler, settings: Settings,
         except Exception:  # the scheduler must keep going; the next tick tries again
             log.exception("data sources: looking for due sources failed")
 
+    # The first look at once: a new leader brings stale sources up to date first thing.
     scheduler.add_job(tick, "interval", seconds=TICK, id="sources-poll", name="sources-poll",
-                      coalesce=True, max_instances=1, misfire_grace_time=30)
+                      coalesce=True, max_instances=1, misfire_grace_time=30,
+                      next_run_time=datetime.now(UTC))
     return poller

@@ -15,8 +15,8 @@ A :class:`Scope` names one object whose change may alter some screens' timelines
 - ``emergency:<id>`` — an emergency was sent, changed or ended (its number);
 - ``media:<sha256>`` — a file a timeline names (an original, a rendition, a slide or a
   QR badge made for a rebuild) appeared;
-- ``source:<id>`` — a data source's records changed (docs/sources.md); no timeline
-  reads sources yet, so the watcher rebuilds nothing more for it;
+- ``source:<id>`` — a data source's records changed, or its data turned stale or current
+  again (docs/sources.md): the screens whose playlists hold a data item of it;
 - ``credential:<screen id>`` — a screen's credential was issued (revoking the previous
   one): no timeline changes; the watcher and every process's revocation watch cut off
   the connections still using the old one (controller/players/revocation.py);

@@ -10,26 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cap.feeds import REPO
-from web.helpers import make_settings
+from cap.feeds import seeded
 
 from controller.auth.tokens import issue_user_token
 from controller.auth.users import add_user
-from controller.content.sites_import import import_sites
-from controller.db import make_engine, make_session_factory, upgrade
 
 PASSWORD = "correct horse battery"
-
-
-def seeded(data_dir: Path) -> tuple[Any, Any, Any]:
-    settings = make_settings(data_dir)
-    upgrade(settings.db_url)
-    engine = make_engine(settings.db_url)
-    sessions = make_session_factory(engine)
-    with sessions() as session:
-        import_sites(session, REPO / "config" / "sites.yaml")
-        session.commit()
-    return settings, engine, sessions
 
 
 @pytest.fixture

@@ -8,7 +8,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from web.helpers import make_settings
+
 from controller.cap.feed import ingest_feed
+from controller.content.sites_import import import_sites
+from controller.db import make_engine, make_session_factory, upgrade
 from controller.models import EmergencyDraft
 
 DATA = Path(__file__).with_name("data")
@@ -46,3 +50,16 @@ def waiting_draft(sessions: Any) -> int:
         session.commit()
         return session.query(EmergencyDraft.id).filter_by(status="waiting") \
             .order_by(EmergencyDraft.id.desc()).limit(1).scalar()
+
+
+def seeded(data_dir: Path, **settings_overrides: Any) -> tuple[Any, Any, Any]:
+    """(settings, engine, session factory) of a migrated database in ``data_dir`` with
+    the demo sites imported."""
+    settings = make_settings(data_dir, **settings_overrides)
+    upgrade(settings.db_url)
+    engine = make_engine(settings.db_url)
+    sessions = make_session_factory(engine)
+    with sessions() as session:
+        import_sites(session, REPO / "config" / "sites.yaml")
+        session.commit()
+    return settings, engine, sessions

@@ -53,13 +53,13 @@ class IngestResult:
     def __str__(self) -> str:
         if self.error is not None:
             return str(refusal("CAP feed refused: %(why)s", why=self.error))
-        said = (refusal("%(count)d alerts read", count=self.read),
+        said = (refusal("%(count)d alert(s) read", count=self.read),
                 refusal("%(count)d already seen", count=self.seen),
-                refusal("%(count)d drafts made or updated", count=len(self.drafts)),
+                refusal("%(count)d draft(s) made or updated", count=len(self.drafts)),
                 refusal("%(count)d sent at once", count=len(self.sent)),
-                refusal("%(count)d drafts or broadcasts ended", count=self.cancelled),
+                refusal("%(count)d draft(s) or broadcast(s) ended", count=self.cancelled),
                 refusal("%(count)d not acted on", count=self.ignored),
-                refusal("%(count)d linked alerts not fetched", count=self.linked))
+                refusal("%(count)d linked alert(s) not fetched", count=self.linked))
         counts = (1, self.seen, self.drafts, self.sent, self.cancelled, self.ignored,
                   self.linked)
         parts = [part for part, count in zip(said, counts, strict=True) if count]

@@ -113,7 +113,7 @@ def test_an_update_of_a_sent_alert_waits_and_replaces_it_and_a_cancel_ends_all(p
     first = answer["emergency"]["id"]
     update = feed("update.xml", NOW).replace(b"VN-NCHMF-2026-TY06-001", b"FLOW-1") \
         .replace(b"VN-NCHMF-2026-TY06-002", b"FLOW-2")
-    assert "1 drafts made or updated" in ingest(pano, update)
+    assert "1 draft(s) made or updated" in ingest(pano, update)
     status, listed = pano.call("GET", "/api/v1/emergency-drafts?status=waiting&limit=1",
                                "emergency")
     newer = listed["drafts"][0]
@@ -129,6 +129,6 @@ def test_an_update_of_a_sent_alert_waits_and_replaces_it_and_a_cancel_ends_all(p
 
     cancel = feed("cancel.xml", NOW).replace(b"VN-NCHMF-2026-TY06-001", b"FLOW-1") \
         .replace(b"VN-NCHMF-2026-TY06-002", b"FLOW-2")
-    assert "1 drafts or broadcasts ended" in ingest(pano, cancel)
+    assert "1 draft(s) or broadcast(s) ended" in ingest(pano, cancel)
     status, ended = pano.call("GET", f"/api/v1/emergencies/{second}", "emergency")
     assert ended["cancelled_at"] is not None

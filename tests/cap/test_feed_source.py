@@ -55,10 +55,10 @@ def _statuses(sessions) -> list[str]:
 def test_a_fetched_typhoon_warning_becomes_a_draft_and_its_cancel_ends_it(world):
     settings, sessions, server = world
     view = _read(settings, sessions, server, "typhoon-hue.xml")
-    assert view["note"] == "CAP feed: 1 alerts read, 1 drafts made or updated.", view
+    assert view["note"] == "CAP feed: 1 alert(s) read, 1 draft(s) made or updated.", view
     assert _statuses(sessions) == ["waiting"]
     view = _read(settings, sessions, server, "cancel.xml")
-    assert "1 drafts or broadcasts ended" in view["note"], view
+    assert "1 draft(s) or broadcast(s) ended" in view["note"], view
     assert _statuses(sessions) == ["cancelled"]
 
 

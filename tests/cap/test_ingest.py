@@ -37,7 +37,7 @@ def count(sessions, model) -> int:
 
 def test_a_typhoon_over_hue_becomes_one_waiting_draft_naming_the_missing_language(sessions):
     result = ingest(sessions, "typhoon-hue.xml")
-    assert str(result) == "CAP feed: 1 alerts read, 1 drafts made or updated."
+    assert str(result) == "CAP feed: 1 alert(s) read, 1 draft(s) made or updated."
     (draft,) = drafts(sessions)
     assert draft.status == "waiting" and draft.source_id == SOURCE
     assert sorted(draft.sites) == ALL_SITES
@@ -56,7 +56,7 @@ def test_a_typhoon_over_hue_becomes_one_waiting_draft_naming_the_missing_languag
 def test_the_same_feed_again_changes_nothing(sessions):
     ingest(sessions, "typhoon-hue.xml")
     again = ingest(sessions, "typhoon-hue.xml", NOW + timedelta(minutes=5))
-    assert str(again) == "CAP feed: 1 alerts read, 1 already seen."
+    assert str(again) == "CAP feed: 1 alert(s) read, 1 already seen."
     assert len(drafts(sessions)) == 1 and count(sessions, CapAlertSeen) == 1
 
 
@@ -87,7 +87,7 @@ def test_an_extreme_immediate_circle_over_the_port_is_sent_at_once(sessions):
 
 def test_a_geocode_match_in_an_atom_feed_carries_lao_and_misses_english(sessions):
     result = ingest(sessions, "geocode-feed.xml")
-    assert "1 linked alerts not fetched" in str(result)
+    assert "1 linked alert(s) not fetched" in str(result)
     (draft,) = drafts(sessions)
     assert sorted(draft.sites) == ALL_SITES
     assert sorted(draft.messages) == ["lo", "vi"]
@@ -98,7 +98,7 @@ def test_a_geocode_match_in_an_atom_feed_carries_lao_and_misses_english(sessions
 def test_an_update_changes_the_waiting_draft_in_place(sessions):
     ingest(sessions, "typhoon-hue.xml")
     result = ingest(sessions, "update.xml")
-    assert "1 drafts made or updated" in str(result)
+    assert "1 draft(s) made or updated" in str(result)
     (draft,) = drafts(sessions)
     assert draft.status == "waiting" and draft.certainty == "Observed"
     assert draft.messages["en"]["title"] == "Typhoon No. 6 strengthens to force 12"
@@ -109,7 +109,7 @@ def test_a_cancel_cancels_the_waiting_draft(sessions):
     ingest(sessions, "typhoon-hue.xml")
     ingest(sessions, "update.xml")
     result = ingest(sessions, "cancel.xml")
-    assert "1 drafts or broadcasts ended" in str(result)
+    assert "1 draft(s) or broadcast(s) ended" in str(result)
     (draft,) = drafts(sessions)
     assert draft.status == "cancelled" and "cancelled by the feed" in draft.note
 
@@ -123,7 +123,7 @@ def test_a_cancel_ends_a_broadcast_sent_at_once(sessions):
         result = ingest_feed(session, SOURCE, cancel.encode(), NOW)
         session.commit()
         assert store.active(session, NOW + timedelta(seconds=1)) == []
-    assert "1 drafts or broadcasts ended" in str(result)
+    assert "1 draft(s) or broadcast(s) ended" in str(result)
 
 
 def test_refusals_are_in_the_status_and_store_nothing(sessions):

@@ -40,7 +40,7 @@ def test_a_warning_is_completed_sent_reaches_the_player_and_the_feed_ends_it(
     hall = players().connect(SCREEN, fleet.tokens[SCREEN])
     assert "emergencies" not in hall.next_timeline()
 
-    assert "1 drafts made or updated" in ingest(server, "typhoon-hue.xml")
+    assert "1 draft(s) made or updated" in ingest(server, "typhoon-hue.xml")
     with pytest.raises(queue.Empty):  # a draft is not on screens
         hall.next_timeline(timeout=0.5)
     status, drafts = call(server, "GET", "/api/v1/emergency-drafts?status=waiting", operator)
@@ -55,5 +55,5 @@ def test_a_warning_is_completed_sent_reaches_the_player_and_the_feed_ends_it(
     assert entry["messages"]["lo"] == LAO
     assert entry["messages"]["vi"]["title"] == "Bão số 6 đổ bộ Thừa Thiên Huế"
 
-    assert "1 drafts or broadcasts ended" in ingest(server, "cancel.xml")
+    assert "1 draft(s) or broadcast(s) ended" in ingest(server, "cancel.xml")
     assert "emergencies" not in hall.next_timeline()

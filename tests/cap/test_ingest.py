@@ -186,3 +186,27 @@ def test_updates_of_a_broadcast_sent_at_once_wait_and_keep_it_running(sessions):
         session.commit()
         assert store.active(session, NOW + timedelta(seconds=1)) == []
     assert {d.status for d in drafts(sessions)} == {"sent", "cancelled"}  # the whole thread
+
+
+def test_sending_at_once_without_english_waits_for_a_person_and_says_why(sessions):
+    text = feed("circle-chan-may.xml", NOW).decode()
+    vietnamese_only = text[:text.index("<info>\n    <language>en-US")] + "</alert>\n"
+    with sessions() as session:
+        result = ingest_feed(session, SOURCE, vietnamese_only.encode(), NOW)
+        session.commit()
+    assert "1 draft(s) made or updated" in str(result) and "sent at once" not in str(result)
+    (draft,) = drafts(sessions)
+    assert draft.status == "waiting" and draft.missing == ["en"]
+    assert draft.note.startswith("not sent at once: messages needs a text in en")
+    assert count(sessions, Emergency) == 0
+
+
+def test_an_alert_below_every_policy_is_recorded_not_acted_on(sessions):
+    body = feed("typhoon-hue.xml", NOW).replace(b"<severity>Severe", b"<severity>Moderate")
+    with sessions() as session:
+        result = ingest_feed(session, SOURCE, body, NOW)
+        session.commit()
+        seen = session.scalar(select(CapAlertSeen))
+    assert "1 not acted on" in str(result) and drafts(sessions) == []
+    assert "site chan-may-port is covered but not acted on: severity Moderate is below " \
+           "the site's minimum Severe" in seen.outcome

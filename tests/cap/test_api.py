@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from cap.feeds import SOURCE, feed
 from sqlalchemy import func, select
 
@@ -132,3 +133,23 @@ def test_an_update_of_a_sent_alert_waits_and_replaces_it_and_a_cancel_ends_all(p
     assert "1 draft(s) or broadcast(s) ended" in ingest(pano, cancel)
     status, ended = pano.call("GET", f"/api/v1/emergencies/{second}", "emergency")
     assert ended["cancelled_at"] is not None
+
+
+@pytest.mark.parametrize("query, fragment", [
+    ("?limit=0", "'limit' must be a whole number from 1 to 100"),
+    ("?limit=many", "'limit' must be a whole number"),
+    ("?status=open", "'status' must be one of waiting, sent, dismissed, cancelled"),
+    ("?colour=red", "Unknown parameter 'colour'"),
+])
+def test_bad_list_parameters_are_refused(pano, query, fragment):
+    status, answer = pano.call("GET", f"/api/v1/emergency-drafts{query}", "emergency")
+    assert status == 400 and fragment in answer["message"]
+
+
+def test_a_send_without_a_json_body_is_refused(pano):
+    _body, number = typhoon(pano, "NOBODY-1")
+    answer = pano.client.post(f"/api/v1/emergency-drafts/{number}/send", data=b"lo",
+                              headers={"Authorization": f"Bearer {pano.tokens['emergency']}",
+                                       "Content-Type": "text/plain"})
+    assert answer.status_code == 400
+    assert "Send a JSON body" in answer.get_json()["message"]

@@ -27,8 +27,10 @@ from controller.cap.parse import CapRefused, read_feed
 from controller.cap.plan import live_infos, make_plan
 from controller.languages import LanguageConfig
 from controller.models import CapAlertSeen, EmergencyDraft, Site
+from controller.qr.allowlist import allowed_domains
 from controller.refusals import Refusal, refusal
 from controller.review.audit import record
+from controller.settings import Settings
 
 
 @dataclass
@@ -71,10 +73,12 @@ class IngestResult:
         return str(sentence)
 
 
-def language_codes() -> tuple[str, ...]:
-    """Pano's languages: the running app's setting, else the defaults."""
+def language_codes(settings: Settings | None = None) -> tuple[str, ...]:
+    """Pano's languages: ``settings``', else the running app's, else the defaults."""
     from flask import current_app, has_app_context
 
+    if settings is not None:
+        return settings.language_config.codes
     if has_app_context():
         pano = current_app.extensions.get("pano")
         if pano is not None:
@@ -82,14 +86,25 @@ def language_codes() -> tuple[str, ...]:
     return LanguageConfig().codes
 
 
-def ingest_feed(session: Session, source_id: str, body: bytes, now: datetime) -> IngestResult:
+def ingest_feed(session: Session, source_id: str, body: bytes, now: datetime, *,
+                settings: Settings | None = None) -> IngestResult:
     """Read ``body`` (a CAP document or feed of source ``source_id``) and act on its
     new alerts; see the module docstring. Never raises for bad input: a feed that is
-    not CAP comes back as ``result.error``."""
+    not CAP comes back as ``result.error``. ``settings`` (optional) give the languages
+    and the QR allowlist when called outside a request (the poller); without them the
+    running app's, else the defaults."""
+    if settings is None:
+        return _ingest(session, source_id, body, now, None)
+    with allowed_domains(settings.qr_allowed_domains):
+        return _ingest(session, source_id, body, now, settings)
+
+
+def _ingest(session: Session, source_id: str, body: bytes, now: datetime,
+            settings: Settings | None) -> IngestResult:
     now = now.astimezone(UTC)
     result = IngestResult(source_id)
     try:
-        contents = read_feed(body, language_codes())
+        contents = read_feed(body, language_codes(settings))
     except CapRefused as exc:
         result.error = exc.args[0]
         return result

@@ -5,6 +5,7 @@ sentence, all audited."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from cap.feeds import SOURCE, feed
@@ -210,3 +211,20 @@ def test_an_alert_below_every_policy_is_recorded_not_acted_on(sessions):
     assert "1 not acted on" in str(result) and drafts(sessions) == []
     assert "site chan-may-port is covered but not acted on: severity Moderate is below " \
            "the site's minimum Severe" in seen.outcome
+
+
+def test_the_pollers_settings_give_the_languages_and_the_qr_allowlist(sessions, tmp_path):
+    from web.helpers import make_settings
+
+    from controller.languages import DEFAULT_LANGUAGES
+
+    settings = dataclasses.replace(
+        make_settings(tmp_path), qr_allowed_domains=("vietnam.vn",),
+        languages=tuple(lang for lang in DEFAULT_LANGUAGES if lang.code in ("vi", "en")))
+    with sessions() as session:
+        ingest_feed(session, SOURCE, feed("typhoon-hue.xml", NOW), NOW, settings=settings)
+        ingest_feed(session, SOURCE, feed("geocode-feed.xml", NOW), NOW, settings=settings)
+        session.commit()
+    typhoon, flood = drafts(sessions)
+    assert typhoon.url is None and "web address is left out" in typhoon.note
+    assert sorted(flood.messages) == ["vi"] and "lo-LA" in flood.note

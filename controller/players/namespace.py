@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -63,6 +64,13 @@ EVENTS = ("time", "ack", "timeline_request", "heartbeat", "emergency_shown",
 DROP_DELAY = 0.2  # seconds between refusing an event and closing a flooding connection
 GREET_DELAY = 0.05  # seconds; see PlayerNamespace._greet
 REVOKED = "Credential revoked: a newer credential was issued for this screen."
+# Player events that use the database (connect, disconnect, the greeting's timeline, a
+# timeline request) take one of these turns, and hand their connection back at its end.
+# A reconnect storm of 5000 players on PostgreSQL, where a query lets other greenlets
+# run, took every connection of the pool (5 + 10): connects and greetings failed after
+# waiting 30 s for one, and so did the change watcher's rebuild. Now the storm queues for
+# its turns and the watcher, the recorder, the panel and the HTTP routes keep theirs.
+DB_TURNS = 6
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,19 @@ class PlayerNamespace(PlayerReports, Namespace):
         self._event = threading.local()  # .sid: the event being handled (per greenlet)
         self.penalties = FloodPenalties()
         self._lock = threading.Lock()
+        self._db_turns = threading.BoundedSemaphore(DB_TURNS)  # gevent's when patched
+
+    @contextmanager
+    def _database(self) -> Iterator[Session]:
+        """This event's session during one of the ``DB_TURNS``; its transaction is ended
+        (the connection back in the pool) before anything slow follows, such as an emit
+        to a slow socket."""
+        with self._db_turns:
+            session = db()
+            try:
+                yield session
+            finally:
+                session.rollback()  # after the writes' own commits: ends the read
 
     # -- dispatch ---------------------------------------------------------------------
     def _is_live(self, sid: Any) -> bool:
@@ -205,8 +226,12 @@ class PlayerNamespace(PlayerReports, Namespace):
     # -- connect / disconnect ---------------------------------------------------------
     def on_connect(self, auth: Any = None) -> None:
         remote = request.remote_addr or ""
+        with self._database() as session:
+            self._connect(session, remote, auth)
+
+    def _connect(self, session: Session, remote: str, auth: Any) -> None:
         try:
-            identity = authenticate_socket(db(), auth)
+            identity = authenticate_socket(session, auth)
         except CredentialRefused as exc:
             claimed = auth.get("screen") if isinstance(auth, dict) else None
             log_refusal(claimed, remote, str(exc))
@@ -219,7 +244,6 @@ class PlayerNamespace(PlayerReports, Namespace):
         wait = self.penalties.refused_for(screen_id, time.monotonic())
         if wait is not None:  # told when the penalty started; not logged again
             raise ConnectionRefusedError(cooling_down_message(screen_id, wait))
-        session = db()
         # Before mark_connected: an interval left open closes at the last heartbeat.
         interval = open_interval(session, screen_id, "websocket", datetime.now(UTC))
         with self._lock:
@@ -231,7 +255,7 @@ class PlayerNamespace(PlayerReports, Namespace):
         try:
             join_room(room_for(screen_id))
         except ValueError:  # the client left while it was let in: undo, as if it left now
-            self.on_disconnect("gone while connecting")
+            self._disconnect(session, sid, "gone while connecting")
             return
         status.mark_connected(session, screen_id, remote, identity.software)
         commands.finish_after_reconnect(session, screen_id)  # a restart's lost answer
@@ -254,13 +278,17 @@ class PlayerNamespace(PlayerReports, Namespace):
                 "screen": screen_id, "server_time": time.time(),
                 "heartbeat_interval": _number(st.settings.heartbeat_interval),
                 "protocol": PROTOCOL}, to=sid, namespace=self.namespace)
-            body = st.publisher.timeline_for(db(), screen_id)
+            with self._database() as session:
+                body = st.publisher.timeline_for(session, screen_id)
             if body is not None:
                 self.socketio.emit("timeline", body, to=sid, namespace=self.namespace)
                 PUSHES.pushed(screen_id, body.get("version"))
 
     def on_disconnect(self, reason: Any = None) -> None:
-        sid = request.sid  # type: ignore[attr-defined]
+        with self._database() as session:
+            self._disconnect(session, request.sid, reason)  # type: ignore[attr-defined]
+
+    def _disconnect(self, session: Session, sid: str, reason: Any) -> None:
         with self._lock:
             conn = self._connections.pop(sid, None)
             self._budgets.pop(sid, None)
@@ -276,9 +304,9 @@ class PlayerNamespace(PlayerReports, Namespace):
         SOCKETS_CONNECTED.dec()
         log.info("screen %s disconnected (%s)", conn.identity.screen_id, reason)
         if conn.presence is not None:
-            close_interval(db(), conn.presence, datetime.now(UTC))
+            close_interval(session, conn.presence, datetime.now(UTC))
         if not others:
-            status.mark_disconnected(db(), conn.identity.screen_id)
+            status.mark_disconnected(session, conn.identity.screen_id)
 
     # -- player -> controller events --------------------------------------------------
     def on_time(self, data: Any = None) -> dict[str, Any]:
@@ -312,7 +340,8 @@ class PlayerNamespace(PlayerReports, Namespace):
             validate_timeline_request(data, conn.identity.screen_id)
         except PayloadRefused as exc:
             return self._refuse(self._event_sid(), "timeline_request", exc.error, str(exc))
-        body = state().publisher.timeline_for(db(), conn.identity.screen_id)
+        with self._database() as session:
+            body = state().publisher.timeline_for(session, conn.identity.screen_id)
         return {"ok": True, "timeline": body}
 
     def on_heartbeat(self, data: Any = None) -> dict[str, Any]:

@@ -90,9 +90,10 @@ def refresh(settings: Settings, sessions: sessionmaker[Session], source_id: str,
                         last_modified=attempt.last_modified)
     except FetchFailed as exc:
         log.info("source %s: %s", source_id, exc.message)
-        run_off_loop("sources", OFF_LOOP, _store, sessions, attempt, exc.message, clock())
+        run_off_loop("sources", OFF_LOOP, _store, settings, sessions, attempt,
+                     exc.message, clock())
         return True
-    run_off_loop("sources", OFF_LOOP, _store, sessions, attempt, fetched, clock())
+    run_off_loop("sources", OFF_LOOP, _store, settings, sessions, attempt, fetched, clock())
     return True
 
 
@@ -116,8 +117,8 @@ def _begin(sessions: sessionmaker[Session], source_id: str, now: datetime) -> _A
         return attempt
 
 
-def _store(sessions: sessionmaker[Session], attempt: _Attempt, outcome: Fetched | str,
-           now: datetime) -> None:
+def _store(settings: Settings, sessions: sessionmaker[Session], attempt: _Attempt,
+           outcome: Fetched | str, now: datetime) -> None:
     with sessions() as session:
         source = session.get(DataSource, attempt.id)
         if source is None or (source.kind, source.url) != (attempt.kind, attempt.url):
@@ -128,7 +129,7 @@ def _store(sessions: sessionmaker[Session], attempt: _Attempt, outcome: Fetched 
             snapshots.store_confirmed(session, source, now, outcome.etag,
                                       outcome.last_modified)
         elif source.kind == "cap":
-            _ingest(session, source, outcome, now)
+            _ingest(settings, session, source, outcome, now)
         else:
             try:
                 snapshot = parse(source.kind, outcome.body, attempt.options, now)
@@ -144,21 +145,16 @@ def _store(sessions: sessionmaker[Session], attempt: _Attempt, outcome: Fetched 
         session.commit()
 
 
-def _ingest(session: Session, source: DataSource, fetched: Fetched, now: datetime) -> None:
-    """Hand a CAP feed to ``controller.cap.feed.ingest_feed``; its result sentence is
-    the status. A failing ingestion is rolled back whole and recorded as the error."""
-    try:
-        from controller.cap.feed import ingest_feed
-    except ImportError:
-        log.info("source %s: CAP feed fetched, but the CAP ingestion is not in this "
-                 "version; not read", source.id)
-        snapshots.store_ingested(session, source, now, len(fetched.body), refusal(
-            "the CAP feed was fetched (%(bytes)d bytes), but this controller has no CAP "
-            "ingestion: not read", bytes=len(fetched.body)), None, None)
-        return
+def _ingest(settings: Settings, session: Session, source: DataSource, fetched: Fetched,
+            now: datetime) -> None:
+    """Hand a CAP feed to ``controller.cap.feed.ingest_feed`` (with the deployment's
+    languages and QR allowlist); its result sentence is the status. A failing ingestion
+    is rolled back whole and recorded as the error."""
+    from controller.cap.feed import ingest_feed
+
     source_id = source.id
     try:
-        result = ingest_feed(session, source_id, fetched.body, now)
+        result = ingest_feed(session, source_id, fetched.body, now, settings=settings)
     except Exception as exc:
         session.rollback()
         log.exception("source %s: the CAP ingestion failed", source_id)

@@ -65,12 +65,12 @@ DROP_DELAY = 0.2  # seconds between refusing an event and closing a flooding con
 GREET_DELAY = 0.05  # seconds; see PlayerNamespace._greet
 REVOKED = "Credential revoked: a newer credential was issued for this screen."
 # Player events that use the database (connect, disconnect, the greeting's timeline, a
-# timeline request) take one of these turns, and hand their connection back at its end.
-# A reconnect storm of 5000 players on PostgreSQL, where a query lets other greenlets
-# run, took every connection of the pool (5 + 10): connects and greetings failed after
-# waiting 30 s for one, and so did the change watcher's rebuild. Now the storm queues for
-# its turns and the watcher, the recorder, the panel and the HTTP routes keep theirs.
-DB_TURNS = 6
+# timeline request) end their transaction before anything slow follows. A reconnect
+# storm of 5000 players on PostgreSQL, where a query lets other greenlets run, held every
+# pooled connection "idle in transaction" while greetings emitted timelines to slow
+# sockets: connects, and the change watcher's rebuild, failed after waiting 30 s for one.
+# (A semaphore of database turns was tried as well: under gevent it made a 500-player
+# reconnect storm's median return 33 s instead of 6 s; bench/, docs/performance.md.)
 
 
 @dataclass(frozen=True)
@@ -98,19 +98,17 @@ class PlayerNamespace(PlayerReports, Namespace):
         self._event = threading.local()  # .sid: the event being handled (per greenlet)
         self.penalties = FloodPenalties()
         self._lock = threading.Lock()
-        self._db_turns = threading.BoundedSemaphore(DB_TURNS)  # gevent's when patched
 
     @contextmanager
     def _database(self) -> Iterator[Session]:
-        """This event's session during one of the ``DB_TURNS``; its transaction is ended
-        (the connection back in the pool) before anything slow follows, such as an emit
-        to a slow socket."""
-        with self._db_turns:
-            session = db()
-            try:
-                yield session
-            finally:
-                session.rollback()  # after the writes' own commits: ends the read
+        """This event's session; its transaction is ended (the connection back in the
+        pool) as the block ends, before anything slow follows, such as an emit to a slow
+        socket."""
+        session = db()
+        try:
+            yield session
+        finally:
+            session.rollback()  # after the writes' own commits: ends the read
 
     # -- dispatch ---------------------------------------------------------------------
     def _is_live(self, sid: Any) -> bool:

@@ -63,6 +63,7 @@ EVENTS = ("time", "ack", "timeline_request", "heartbeat", "emergency_shown",
           "command_result", "journal")
 DROP_DELAY = 0.2  # seconds between refusing an event and closing a flooding connection
 GREET_DELAY = 0.05  # seconds; see PlayerNamespace._greet
+GREET_RETRIES = (1.0, 3.0, 10.0)  # pauses after a greeting failed to read its timeline
 REVOKED = "Credential revoked: a newer credential was issued for this screen."
 # Player events that use the database (connect, disconnect, the greeting's timeline, a
 # timeline request) end their transaction before anything slow follows. A reconnect
@@ -276,11 +277,27 @@ class PlayerNamespace(PlayerReports, Namespace):
                 "screen": screen_id, "server_time": time.time(),
                 "heartbeat_interval": _number(st.settings.heartbeat_interval),
                 "protocol": PROTOCOL}, to=sid, namespace=self.namespace)
-            with self._database() as session:
-                body = st.publisher.timeline_for(session, screen_id)
+            body = self._greeting_timeline(sid, screen_id)
             if body is not None:
                 self.socketio.emit("timeline", body, to=sid, namespace=self.namespace)
                 PUSHES.pushed(screen_id, body.get("version"))
+
+    def _greeting_timeline(self, sid: str, screen_id: str) -> dict[str, Any] | None:
+        """The stored timeline for a greeting, tried again a few times when the database
+        fails to answer (a pool exhausted by a reconnect storm, a restarting server):
+        a greeting that gave up left its player without a timeline until the next
+        change."""
+        for attempt, pause in enumerate(GREET_RETRIES):
+            if sid not in self._connections:
+                return None
+            try:
+                with self._database() as session:
+                    return state().publisher.timeline_for(session, screen_id)
+            except Exception:  # noqa: BLE001 - logged; tried again after a pause
+                log.warning("greeting %s: its timeline could not be read (try %d of %d)",
+                            screen_id, attempt + 1, len(GREET_RETRIES), exc_info=True)
+                self.socketio.sleep(pause)
+        return None
 
     def on_disconnect(self, reason: Any = None) -> None:
         with self._database() as session:

@@ -42,6 +42,25 @@ def _status(fleet, screen):
         return session.get(ScreenStatus, screen)
 
 
+def test_a_greeting_whose_timeline_read_fails_tries_again(players, fleet, server,
+                                                           monkeypatch):
+    """A reconnect storm can leave a greeting without a database connection (the pool's
+    wait times out): the greeting tries again, and the player still gets its timeline."""
+    publisher = server.app.extensions["pano"].publisher
+    real, failures = publisher.timeline_for, []
+
+    def first_fails(session, screen_id):
+        if not failures:
+            failures.append(screen_id)
+            raise TimeoutError("QueuePool limit reached (injected)")
+        return real(session, screen_id)
+
+    monkeypatch.setattr(publisher, "timeline_for", first_fails)
+    player = players().connect(SCREEN, fleet.tokens[SCREEN])
+    assert player.next_timeline()["screen"] == SCREEN
+    assert failures == [SCREEN]
+
+
 def test_time_gives_the_server_clock(players, fleet):
     player = players().connect(SCREEN, fleet.tokens[SCREEN])
     before = time.time()

@@ -15,19 +15,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller.edge.limits import FLOOD_REFUSALS, FLOOD_WINDOW
-from controller.metrics.push_ack import PUSHES
 from controller.metrics.registry import SOCKETS_CONNECTED
 from controller.models import Screen
 from controller.players import commands, status
@@ -37,6 +35,7 @@ from controller.players.event_budget import (
     cooling_down_message,
     over_budget_message,
 )
+from controller.players.greeting import PlayerGreeting
 from controller.players.heartbeat import HeartbeatRefused, validate_heartbeat
 from controller.players.payloads import (
     PayloadRefused,
@@ -58,20 +57,10 @@ from controller.timeline.publisher import NAMESPACE, room_for
 
 log = logging.getLogger("pano.players")
 
-PROTOCOL = 1
 EVENTS = ("time", "ack", "timeline_request", "heartbeat", "emergency_shown",
           "command_result", "journal")
 DROP_DELAY = 0.2  # seconds between refusing an event and closing a flooding connection
-GREET_DELAY = 0.05  # seconds; see PlayerNamespace._greet
-GREET_RETRIES = (1.0, 3.0, 10.0)  # pauses after a greeting failed to read its timeline
 REVOKED = "Credential revoked: a newer credential was issued for this screen."
-# Player events that use the database (connect, disconnect, the greeting's timeline, a
-# timeline request) end their transaction before anything slow follows. A reconnect
-# storm of 5000 players on PostgreSQL, where a query lets other greenlets run, held every
-# pooled connection "idle in transaction" while greetings emitted timelines to slow
-# sockets: connects, and the change watcher's rebuild, failed after waiting 30 s for one.
-# (A semaphore of database turns was tried as well: under gevent it made a 500-player
-# reconnect storm's median return 33 s instead of 6 s; bench/, docs/performance.md.)
 
 
 @dataclass(frozen=True)
@@ -81,15 +70,11 @@ class Connection:
     presence: int | None = None  # its screen_presence interval (controller/plays)
 
 
-def _number(value: float) -> float | int:
-    return int(value) if float(value).is_integer() else float(value)
-
-
 def refusal(error: str, message: str) -> dict[str, Any]:
     return {"ok": False, "error": error, "message": message}
 
 
-class PlayerNamespace(PlayerReports, Namespace):
+class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
     def __init__(self, namespace: str = NAMESPACE) -> None:
         super().__init__(namespace)
         self._connections: dict[str, Connection] = {}
@@ -99,17 +84,6 @@ class PlayerNamespace(PlayerReports, Namespace):
         self._event = threading.local()  # .sid: the event being handled (per greenlet)
         self.penalties = FloodPenalties()
         self._lock = threading.Lock()
-
-    @contextmanager
-    def _database(self) -> Iterator[Session]:
-        """This event's session; its transaction is ended (the connection back in the
-        pool) as the block ends, before anything slow follows, such as an emit to a slow
-        socket."""
-        session = db()
-        try:
-            yield session
-        finally:
-            session.rollback()  # after the writes' own commits: ends the read
 
     # -- dispatch ---------------------------------------------------------------------
     def _is_live(self, sid: Any) -> bool:
@@ -266,38 +240,6 @@ class PlayerNamespace(PlayerReports, Namespace):
         # background task, once the CONNECT packet has gone out.
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         self.socketio.start_background_task(self._greet, app, sid, screen_id)
-
-    def _greet(self, app: Flask, sid: str, screen_id: str) -> None:
-        self.socketio.sleep(GREET_DELAY)
-        with app.app_context():
-            st = state()
-            if sid not in self._connections:
-                return
-            self.socketio.emit("welcome", {
-                "screen": screen_id, "server_time": time.time(),
-                "heartbeat_interval": _number(st.settings.heartbeat_interval),
-                "protocol": PROTOCOL}, to=sid, namespace=self.namespace)
-            body = self._greeting_timeline(sid, screen_id)
-            if body is not None:
-                self.socketio.emit("timeline", body, to=sid, namespace=self.namespace)
-                PUSHES.pushed(screen_id, body.get("version"))
-
-    def _greeting_timeline(self, sid: str, screen_id: str) -> dict[str, Any] | None:
-        """The stored timeline for a greeting, tried again a few times when the database
-        fails to answer (a pool exhausted by a reconnect storm, a restarting server):
-        a greeting that gave up left its player without a timeline until the next
-        change."""
-        for attempt, pause in enumerate(GREET_RETRIES):
-            if sid not in self._connections:
-                return None
-            try:
-                with self._database() as session:
-                    return state().publisher.timeline_for(session, screen_id)
-            except Exception:  # noqa: BLE001 - logged; tried again after a pause
-                log.warning("greeting %s: its timeline could not be read (try %d of %d)",
-                            screen_id, attempt + 1, len(GREET_RETRIES), exc_info=True)
-                self.socketio.sleep(pause)
-        return None
 
     def on_disconnect(self, reason: Any = None) -> None:
         with self._database() as session:

@@ -44,6 +44,12 @@ def init_panel(app: Flask, settings: Settings, socketio: SocketIO) -> None:
         REMEMBER_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_HTTPONLY=True,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        # The session cookie is sent only when the session changed (sign-in, language,
+        # a new CSRF token), not refreshed on every answer: otherwise a background call
+        # that started before the person chose English answered after it with the
+        # session it had read, and its cookie put the panel back in Vietnamese. So a
+        # session lasts 12 hours from signing in (docs/panel.md).
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_CHECK_DEFAULT=False,  # checked per request: controller.panel.access
         WTF_CSRF_TIME_LIMIT=None,  # valid for the session's life (12 h)
     )

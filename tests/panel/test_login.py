@@ -121,6 +121,22 @@ def test_session_calls_to_the_api_need_the_csrf_header(server):
     assert http.get(server.url + "/api/v1/sites", timeout=10).status_code == 200
 
 
+def test_an_answer_that_changes_no_session_sends_no_cookie(server):
+    """A call that began before the person switched the panel's language must not answer
+    with the session it read: only answers that change the session set the cookie."""
+    http = signed_in(server, "xem")
+    for path in ("/panel/", "/api/v1/sites"):
+        answer = http.get(server.url + path, timeout=10)
+        assert answer.status_code == 200
+        assert "pano_session" not in answer.headers.get("Set-Cookie", ""), path
+    page = http.get(server.url + "/panel/", timeout=10).text
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    chosen = http.post(server.url + "/panel/language", timeout=10, allow_redirects=False,
+                       data={"csrf_token": token, "lang": "en", "next": "/panel/"})
+    assert chosen.status_code == 302 and "pano_session" in chosen.headers["Set-Cookie"]
+    assert 'lang="en"' in http.get(server.url + "/panel/", timeout=10).text
+
+
 def test_signing_out_ends_the_session(browser, server):
     with panel_page(browser, server.url, "ky-thuat") as page:
         page.get_by_role("button", name="Đăng xuất").click()

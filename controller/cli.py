@@ -71,24 +71,11 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     with sessions(settings)() as session:
         try:
             actor = _actor(session, getattr(args, "by", None))
-            reports = []
-            # Sources and templates first: the playlists' data items name them.
-            if data_sources is not None:  # docs/sources.md
-                from controller.sources.declarations import import_sources
-
-                reports.append(import_sources(session, data_sources,
-                                              settings.source_allowed_domains,
-                                              settings.language_config, actor))
-            if templates is not None:  # docs/sources.md "Data items"
-                from controller.dataslides.templates import import_templates
-
-                reports.append(import_templates(session, templates,
-                                                settings.language_config, actor))
-            reports += import_content(session, settings, agencies=agencies, sites=sites,
-                                      playlists=playlists, schedules=schedules,
-                                      media_dir=getattr(args, "media_dir", None),
-                                      approve=getattr(args, "approve", True),
-                                      actor=actor)
+            reports = import_content(session, settings, agencies=agencies, sites=sites,
+                                     playlists=playlists, schedules=schedules,
+                                     media_dir=getattr(args, "media_dir", None),
+                                     approve=getattr(args, "approve", True), actor=actor,
+                                     sources=data_sources, templates=templates)
         except (YamlError, ReviewError) as exc:
             session.rollback()
             raise CliError(f"refused, nothing imported: {exc}", EXIT_INPUT) from None

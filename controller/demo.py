@@ -39,14 +39,15 @@ def prepare(settings: Settings, player_screen: str | None) -> str | None:
     engine = db.make_engine(settings.db_url)
     try:
         with db.make_session_factory(engine)() as session:
-            schedules_file = settings.config_dir / "schedules.yaml"
-            agencies_file = settings.config_dir / "agencies.yaml"
+            def present(name: str) -> Path | None:
+                path = settings.config_dir / name
+                return path if path.is_file() else None
+
             reports = import_content(
-                session, settings,
-                agencies=agencies_file if agencies_file.is_file() else None,
-                sites=settings.config_dir / "sites.yaml",
-                playlists=Path("playlists"),
-                schedules=schedules_file if schedules_file.is_file() else None)
+                session, settings, agencies=present("agencies.yaml"),
+                sites=settings.config_dir / "sites.yaml", playlists=Path("playlists"),
+                schedules=present("schedules.yaml"), sources=present("sources.yaml"),
+                templates=present("data_templates.yaml"))
             session.commit()
             for report in reports:
                 print(report.summary())

@@ -21,14 +21,27 @@ from controller.settings import Settings
 def import_content(session: Session, settings: Settings, *, agencies: Path | None = None,
                    sites: Path | None = None, playlists: Path | None = None,
                    schedules: Path | None = None, media_dir: Path | None = None,
-                   approve: bool = True, actor: Actor | None = None) -> list[ImportReport]:
+                   approve: bool = True, actor: Actor | None = None,
+                   sources: Path | None = None,
+                   templates: Path | None = None) -> list[ImportReport]:
     """Import what is given (None: skip that part) and return one report per part.
     Raises YamlError (or ReviewError) and writes nothing if anything is refused (the
     caller rolls back). ``media_dir``: where playlists' ``media:`` files are (default
     media_source_dir). ``approve``: playlists go on air at once (the operator's
-    bootstrap; docs/review.md) or become drafts for review."""
+    bootstrap; docs/review.md) or become drafts for review. ``sources`` and
+    ``templates`` (docs/sources.md) come first: the playlists' data items name them."""
     actor = actor or Actor.system()
     reports: list[ImportReport] = []
+    if sources is not None:
+        from controller.sources.declarations import import_sources
+
+        reports.append(import_sources(session, Path(sources), settings.source_allowed_domains,
+                                      settings.language_config, actor))
+    if templates is not None:
+        from controller.dataslides.templates import import_templates
+
+        reports.append(import_templates(session, Path(templates), settings.language_config,
+                                        actor))
     if agencies is not None:
         reports.append(import_agencies(session, Path(agencies), actor))
     if sites is not None:

@@ -42,7 +42,7 @@ from controller.content.schedules_store import (
     update_schedule,
 )
 from controller.content.sites_import import ID_HINT, ID_RE, TAG_HINT, TAG_RE, label
-from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
+from controller.content.yamlfile import Fields, YamlError, config_list, line_of
 from controller.models import (
     APPROVED,
     Playlist,
@@ -285,12 +285,8 @@ def check_complete(session: Session, row: ParsedSchedule, where: str = "request 
 def parse_schedules(session: Session, path: Path) -> tuple[list[ParsedSchedule], list[str]]:
     """Validate the whole file against the database; return (schedules, notes) or raise
     YamlError."""
-    data = load_yaml(path)
-    if data is None:
-        raise YamlError(path, None, refusal("file is empty (expected 'schedules:' with a "
-                                            "list)"))
-    top = Fields(path, data, refusal("top level"))
-    top.only(required=("schedules",))
+    top = config_list(path, "schedules", refusal("file is empty (expected 'schedules:' "
+                                                 "with a list)"))
     known = Known.load(session)
     screens = load_screens(session)
     items = PlaylistItems(session)

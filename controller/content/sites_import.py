@@ -28,7 +28,7 @@ from controller.content.assignments import (
     profile,
 )
 from controller.content.completeness import refusal_for_screens
-from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
+from controller.content.yamlfile import Fields, YamlError, config_list, line_of
 from controller.languages import LanguageConfig
 from controller.models import Playlist, Screen, Site, utcnow
 from controller.refusals import Refusal, refusal
@@ -169,12 +169,8 @@ def parse_sites(path: Path, config: LanguageConfig | None = None
                 ) -> tuple[list[_Row], list[_Row]]:
     """Validate the whole file; return (sites, screens) or raise YamlError."""
     config = config or LanguageConfig()
-    data = load_yaml(path)
-    if data is None:
-        raise YamlError(path, None, refusal("file is empty (expected 'sites:' with a list of "
-                                            "sites)"))
-    top = Fields(path, data, refusal("top level"))
-    top.only(required=("sites",))
+    top = config_list(path, "sites", refusal("file is empty (expected 'sites:' with a "
+                                             "list of sites)"))
     sites: list[_Row] = []
     screens: list[_Row] = []
     seen_sites: dict[str, int | None] = {}

@@ -376,6 +376,20 @@ class Fields:
         return out
 
 
+def config_list(path: Path, key: str, empty: Refusal,
+                where: Refusal | None = None) -> Fields:
+    """The top level of a config file that holds one list, ``key`` (sites, sources,
+    templates, schedules, agencies): read and bounded by :func:`load_yaml`, ``empty`` as
+    the refusal of an empty file, nothing but ``key`` allowed. Each file keeps its own
+    sentences; this is the reading they share."""
+    data = load_yaml(path)
+    if data is None:
+        raise YamlError(path, None, empty)
+    top = Fields(path, data, where if where is not None else refusal("top level"))
+    top.only(required=(key,))
+    return top
+
+
 def _with_hint(said: Refusal, hint: str) -> Refusal:
     """``said``, followed by ``: hint`` when there is one."""
     return refusal("%(invalid)s: %(hint)s", invalid=said, hint=hint) if hint else said

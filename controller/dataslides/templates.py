@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from controller.content import ImportReport
 from controller.content.sites_import import ID_HINT, ID_RE, label
-from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
+from controller.content.yamlfile import Fields, YamlError, config_list, line_of
 from controller.languages import LanguageConfig
 from controller.models import DataTemplateRow, utcnow
 from controller.refusals import refusal
@@ -148,12 +148,8 @@ def _template(path: Path, data: Any, index: int, line: int | None,
 def parse_templates(path: Path, config: LanguageConfig | None = None) -> list[DataTemplate]:
     """Validate the whole file; the templates in order, or YamlError."""
     config = config or LanguageConfig()
-    data = load_yaml(path)
-    if data is None:
-        raise YamlError(path, None, refusal("file is empty (expected 'templates:' with a "
-                                            "list of templates)"))
-    top = Fields(path, data, refusal("top level"))
-    top.only(required=("templates",))
+    top = config_list(path, "templates", refusal("file is empty (expected 'templates:' "
+                                                 "with a list of templates)"))
     out: list[DataTemplate] = []
     seen: dict[str, int | None] = {}
     for i, item in top.items("templates"):

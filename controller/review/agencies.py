@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from controller.content import ImportReport, apply_values
 from controller.content.sites_import import ID_HINT, ID_RE, label
-from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
+from controller.content.yamlfile import Fields, YamlError, config_list, line_of
 from controller.models import Agency, utcnow
 from controller.refusals import refusal
 from controller.review import ReviewError
@@ -40,11 +40,8 @@ def as_dict(agency: Agency) -> dict[str, Any]:
 
 
 def parse_agencies(path: Path) -> list[AgencyData]:
-    data = load_yaml(path)
-    if data is None:
-        raise YamlError(path, None, refusal("file is empty (expected 'agencies:', a list)"))
-    top = Fields(path, data, refusal("agencies file"))
-    top.only(required=("agencies",))
+    top = config_list(path, "agencies", refusal("file is empty (expected 'agencies:', a "
+                                                "list)"), refusal("agencies file"))
     out: list[AgencyData] = []
     seen: dict[str, int | None] = {}
     for i, entry in top.items("agencies"):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from controller.content import ImportReport
 from controller.content.sites_import import ID_HINT, ID_RE, label
-from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
+from controller.content.yamlfile import Fields, YamlError, config_list, line_of
 from controller.languages import LanguageConfig
 from controller.models import DataSource, DataSourceState, utcnow
 from controller.refusals import refusal
@@ -156,12 +156,8 @@ def parse_sources(path: Path, domains: tuple[str, ...],
                   config: LanguageConfig | None = None) -> list[SourceSpec]:
     """Validate the whole file; the sources in order, or YamlError."""
     config = config or LanguageConfig()
-    data = load_yaml(path)
-    if data is None:
-        raise YamlError(path, None, refusal("file is empty (expected 'sources:' with a list "
-                                            "of sources)"))
-    top = Fields(path, data, refusal("top level"))
-    top.only(required=("sources",))
+    top = config_list(path, "sources", refusal("file is empty (expected 'sources:' with "
+                                               "a list of sources)"))
     out: list[SourceSpec] = []
     seen: dict[str, int | None] = {}
     for i, item in top.items("sources", non_empty=False):

@@ -4,12 +4,24 @@ technicians, commands refused with the reason, and the write routes' budgets."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import pytest
 import requests
-from web.helpers import Api, wait_for
+from web.helpers import Api, Fleet, wait_for
 
 HTTP_SCREEN, SOCKET_SCREEN = "lang-co-bay-pano", "chan-may-gate-kiosk"
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+    """A 5 s heartbeat: a screen heard from over HTTP stays "recent" (3 intervals) for
+    15 s, not 1.5 s, so a loaded machine does not turn "over HTTP only" into "not
+    connected" between the heartbeat and the command."""
+    fleet = Fleet.seeded(tmp_path_factory.mktemp("controller"), heartbeat_interval=5.0)
+    yield fleet
+    fleet.close()
 
 
 def _screen(server, fleet, screen: str) -> dict:

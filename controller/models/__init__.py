@@ -34,6 +34,7 @@ from controller.models.emergencies import (  # noqa: F401
     Emergency,
     EmergencyReceipt,
 )
+from controller.models.layouts import LayoutRow  # noqa: F401
 from controller.models.media import (  # noqa: F401
     Media,
     MediaAlias,

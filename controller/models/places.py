@@ -56,6 +56,8 @@ class Screen(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
     tags: Mapped[list[Any]] = mapped_column(JSON, default=list)
     default_playlist_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The name of its layout in ``layouts`` (docs/zones.md); None: the whole screen.
+    layout: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # sha256 hex of the screen's current credential; None = no credential issued.
     credential_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     credential_issued_at: Mapped[datetime | None] = mapped_column(

@@ -32,14 +32,16 @@ def _row(session: Session, screen_id: str) -> ScreenStatus:
 
 
 def mark_connected(session: Session, screen_id: str, remote_addr: str,
-                   software: str | None) -> None:
+                   software: str | None, commit: bool = True) -> None:
+    """The screen is connected now (commits unless ``commit`` is False)."""
     row = _row(session, screen_id)
     row.connected = True
     row.last_seen = _now()
     row.remote_addr = remote_addr[:64]
     if software:
         row.facts = {**(row.facts or {}), "software": software}
-    session.commit()
+    if commit:
+        session.commit()
 
 
 def mark_disconnected(session: Session, screen_id: str) -> None:

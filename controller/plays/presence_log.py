@@ -61,9 +61,11 @@ def _until_last_heard(fallback: datetime | None = None) -> object:
     return case((seen < TABLE.c.since, TABLE.c.since), else_=seen)
 
 
-def open_interval(session: Session, screen_id: str, via: str, now: datetime) -> int:
+def open_interval(session: Session, screen_id: str, via: str, now: datetime,
+                  commit: bool = True) -> int:
     """Open an interval for a screen that just connected (closing any it had open at its
-    last heartbeat); commits; returns the interval's id."""
+    last heartbeat); commits unless ``commit`` is False (the caller commits it with the
+    rest of its writes); returns the interval's id."""
     # PostgreSQL: the screen's row is locked first; SQLite ignores the lock, and its
     # first write (the UPDATE) takes the database's write lock instead.
     session.execute(select(Screen.id).where(Screen.id == screen_id)
@@ -73,7 +75,8 @@ def open_interval(session: Session, screen_id: str, via: str, now: datetime) -> 
                     .values(until=_until_last_heard(now)))
     interval = session.execute(insert(TABLE).values(screen_id=screen_id, since=now,
                                                     via=via).returning(TABLE.c.id)).scalar()
-    session.commit()
+    if commit:
+        session.commit()
     return int(interval)
 
 

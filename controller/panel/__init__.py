@@ -24,7 +24,9 @@ from controller.panel.login_state import login_manager
 from controller.panel.nav import current_page, pages_for
 from controller.panel.pages import panel_pages
 from controller.panel.throttle import LoginThrottle, storage_uri
+from controller.panel.waiting import waiting_for
 from controller.settings import Settings
+from controller.state import db
 
 SESSION_HOURS = 12
 ROLE_NAMES = {"admin": _l("administrator"), "editor": _l("editor"),
@@ -68,7 +70,10 @@ def init_panel(app: Flask, settings: Settings, socketio: SocketIO) -> None:
         if not request.path.startswith("/panel"):
             return {}
         role = current_user.role if current_user.is_authenticated else None
-        return {"nav_pages": pages_for(role), "languages": LANGUAGES,
+        # The "Review" tab says how many versions wait for this approver.
+        counts = {"panel_review.queue": waiting_for(db(), current_user.record)} \
+            if role is not None else {}
+        return {"nav_pages": pages_for(role), "nav_counts": counts, "languages": LANGUAGES,
                 "lang": current_language(), "timezone": TIMEZONE,
                 "role_names": ROLE_NAMES, "current_page": current_page(request.endpoint),
                 "format_datetime": format_datetime, "format_decimal": format_decimal}

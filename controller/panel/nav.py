@@ -44,8 +44,23 @@ PAGES = (
 )
 
 
+# Where a role's work starts, when it is not the first page of the navigation: an
+# approver's is the queue of versions waiting for them, an emergency officer's is
+# sending and following emergency messages.
+FIRST_PAGES = {"approver": "panel_review.queue", "emergency": "panel_emergency.compose"}
+
+
 def pages_for(role: str | None) -> list[Page]:
     return [p for p in PAGES if role in p.roles]
+
+
+def first_page(role: str | None) -> str | None:
+    """The endpoint ``/panel/`` sends ``role`` to (None: no page for that role)."""
+    pages = pages_for(role)
+    wanted = FIRST_PAGES.get(role or "")
+    if wanted and any(p.endpoint == wanted for p in pages):
+        return wanted
+    return pages[0].endpoint if pages else None
 
 
 def current_page(endpoint: str | None) -> str | None:

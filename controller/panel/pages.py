@@ -1,4 +1,6 @@
-"""``/panel/``: sends each person to the first page their role may use."""
+"""``/panel/``: sends each person to where their role's work starts (``nav.first_page``:
+an approver to the review queue, an emergency officer to Emergency, others to the first
+page of their navigation)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from controller.panel.nav import pages_for
+from controller.panel.nav import first_page
 
 panel_pages = Blueprint("panel_pages", __name__, url_prefix="/panel",
                         template_folder="templates", static_folder="static",
@@ -16,7 +18,7 @@ panel_pages = Blueprint("panel_pages", __name__, url_prefix="/panel",
 @panel_pages.get("/")
 @login_required
 def index() -> Response | tuple[str, int]:
-    pages = pages_for(current_user.role)
-    if not pages:
+    endpoint = first_page(current_user.role)
+    if endpoint is None:
         return render_template("panel/forbidden.html"), 403
-    return redirect(url_for(pages[0].endpoint))
+    return redirect(url_for(endpoint))

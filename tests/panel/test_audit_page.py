@@ -81,16 +81,18 @@ def test_search_by_person_finds_the_approval(browser, server, fleet, approval):
                                 f":has-text('{approval}')")
         expect(approved).to_contain_text("Đã duyệt")
         expect(approved).to_contain_text("Sở Du lịch")
-        expect(approved).to_contain_text("in_review → approved")
+        # States in words, as the playlists page says them (issue 16, point 7).
+        expect(approved).to_contain_text("Trạng thái: Đang chờ duyệt → Đã duyệt")
+        expect(approved).not_to_contain_text("in_review")
         expect(page.locator("#entries tbody tr[data-actor='bien-tap']")).to_have_count(0)
         assert set(rows(page).evaluate_all("rs => rs.map(r => r.dataset.actor)")) == {"duyet"}
 
         approved.get_by_role("button", name="Chi tiết").click()
         dialog = page.locator("#entry-dialog")
         expect(dialog).to_contain_text(approval)
-        state = dialog.locator("#entry-fields tr.changed:has(th:text-is('state'))")
-        expect(state).to_contain_text("in_review")
-        expect(state).to_contain_text("approved")
+        state = dialog.locator("#entry-fields tr.changed:has(th:text-is('Trạng thái'))")
+        expect(state).to_contain_text("Đang chờ duyệt")
+        expect(state).to_contain_text("Đã duyệt")
         page.click("#entry-close")
 
         # A click on the object shows its whole story: submitted by bien-tap, approved.

@@ -7,7 +7,10 @@
                                  followed until the job ends: onJob(job) on the way, then
                                  the route's own answer, or its refusal as an ApiError.
    Pano.t(key, vars)             the page's translated strings (template block "strings").
-   Pano.dateTime(iso) / Pano.number(n)   in the panel's language, province time zone.
+   Pano.dateTime(iso, withSeconds) / Pano.date(iso) / Pano.time(iso)
+                                 dd/mm/yyyy and 24-hour time in both languages, in the
+                                 province's time zone. Pano.number(n): the language's
+                                 separators.
    Pano.el(tag, attrs, ...children)      builds DOM without innerHTML (no injection).
    Pano.toast(message, kind)     a short message in the corner.
    Pano.live(namespace)          a Socket.IO connection (vendor/socket.io.min.js). */
@@ -96,12 +99,31 @@ const Pano = (() => {
     }
   }
 
-  const dateFormat = new Intl.DateTimeFormat(locale, {
-    timeZone: config.timezone, dateStyle: "short", timeStyle: "medium" });
-  const timeFormat = new Intl.DateTimeFormat(locale, {
-    timeZone: config.timezone, hour: "2-digit", minute: "2-digit" });
-  function dateTime(iso) { return iso ? dateFormat.format(new Date(iso)) : "—"; }
-  function time(iso) { return iso ? timeFormat.format(new Date(iso)) : "—"; }
+  /* One way of writing a moment in both languages, as the province writes it:
+     dd/mm/yyyy then 24-hour time ("06/12/2026 08:25"), never a two-digit year nor the
+     time first (vi-VN's own short style gave "08:25:56 6/12/26"). In the province's
+     time zone, which the top bar names once per page. */
+  const partsFormat = new Intl.DateTimeFormat("en-GB", {
+    timeZone: config.timezone, day: "2-digit", month: "2-digit", year: "numeric",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+  function parts(iso) {
+    const date = new Date(iso);
+    if (Number.isNaN(date.getTime())) return null;
+    return Object.fromEntries(partsFormat.formatToParts(date).map((p) => [p.type, p.value]));
+  }
+  function dateTime(iso, withSeconds) {
+    const p = iso ? parts(iso) : null;
+    if (!p) return "—";
+    return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}` + (withSeconds ? `:${p.second}` : "");
+  }
+  function date(iso) {
+    const p = iso ? parts(iso) : null;
+    return p ? `${p.day}/${p.month}/${p.year}` : "—";
+  }
+  function time(iso) {
+    const p = iso ? parts(iso) : null;
+    return p ? `${p.hour}:${p.minute}` : "—";
+  }
   function number(value, digits) {
     if (value === null || value === undefined || Number.isNaN(value)) return "—";
     return new Intl.NumberFormat(locale, { maximumFractionDigits: digits === undefined ? 1 : digits }).format(value);
@@ -137,5 +159,5 @@ const Pano = (() => {
     return io(namespace, { transports: ["websocket"], withCredentials: true });
   }
 
-  return { config, ApiError, api, upload, followJob, t, dateTime, time, number, el, toast, live, locale };
+  return { config, ApiError, api, upload, followJob, t, dateTime, date, time, number, el, toast, live, locale };
 })();

@@ -1,7 +1,8 @@
 /* Audit log (/panel/audit): GET /api/v1/audit with the search in the page's URL
    (actor, agency, action, object_type, object_id, from, to), newest first, 50 at a
    time with "Older entries", and one entry's before/after in a dialog. Dates are
-   days in the panel's time zone (Asia/Ho_Chi_Minh). */
+   days in the panel's time zone (Asia/Ho_Chi_Minh). Field names, states, roles and
+   other values are said in words (audit_words.js). */
 "use strict";
 (() => {
   const { el, t, api } = Pano;
@@ -94,25 +95,28 @@
     }
   }
 
+  const W = AuditWords;
+  const shortWords = (f, value) => AuditFormat.clip(W.value(f.field, value));
+
   function summaryCell(entry) {
     const s = AuditFormat.summary(entry);
-    const lines = s.fields.slice(0, 3).map((f) => el("div", { class: "sum-line" },
-      el("span", { class: "sum-field" }, f.field + ": "),
+    const lines = s.fields.slice(0, 3).map((f) => el("div", { class: "sum-line", dataset: { field: f.field } },
+      el("span", { class: "sum-field" }, W.field(f.field) + ": "),
       s.kind === "change"
-        ? [f.before !== undefined ? el("del", {}, AuditFormat.short(f.before)) : el("span", { class: "muted" }, t("created")),
+        ? [f.before !== undefined ? el("del", {}, shortWords(f, f.before)) : el("span", { class: "muted" }, t("created")),
            " → ",
-           f.after !== undefined ? el("ins", {}, AuditFormat.short(f.after)) : el("span", { class: "muted" }, t("removed"))]
-        : AuditFormat.short(s.kind === "after" ? f.after : f.before)));
+           f.after !== undefined ? el("ins", {}, shortWords(f, f.after)) : el("span", { class: "muted" }, t("removed"))]
+        : shortWords(f, s.kind === "after" ? f.after : f.before)));
     if (s.fields.length > 3) lines.push(el("div", { class: "muted small" }, t("more_fields", { n: s.fields.length - 3 })));
-    if (entry.note) lines.push(el("div", { class: "sum-note" }, t("reason", { text: entry.note })));
+    if (entry.note) lines.push(el("div", { class: "sum-note" }, t("reason", { text: W.note(entry.note) })));
     return el("td", { class: "summary" }, lines);
   }
 
   function row(entry) {
     const objectText = entry.object.id;
     return el("tr", { dataset: { id: String(entry.id), action: entry.action, actor: entry.actor } },
-      el("td", { class: "nowrap" }, Pano.dateTime(entry.at)),
-      el("td", {}, el("a", { href: searchLink({ actor: entry.actor }), title: t("filter_person", { name: entry.actor }) }, entry.actor)),
+      el("td", { class: "nowrap" }, Pano.dateTime(entry.at, true)),
+      el("td", {}, el("a", { href: searchLink({ actor: entry.actor }), title: t("filter_person", { name: W.actor(entry.actor) }) }, W.actor(entry.actor))),
       el("td", {}, entry.agency ? agencyName(entry.agency) : "—"),
       el("td", {}, el("div", {}, actionLabel(entry.action)), el("div", { class: "mono muted small" }, entry.action)),
       el("td", { class: "object" }, el("div", { class: "muted small" }, objectLabel(entry.object.type)),
@@ -122,9 +126,9 @@
       el("td", { class: "actions" }, el("button", { type: "button", class: "details", onclick: () => openEntry(entry) }, S.details)));
   }
 
-  function valueCell(value, present) {
+  function valueCell(name, value, present) {
     if (!present) return el("td", { class: "muted" }, "—");
-    return el("td", {}, el("span", { class: "value" }, AuditFormat.text(value)));
+    return el("td", {}, el("span", { class: "value" }, W.value(name, value)));
   }
 
   function fact(label, ...value) { return [el("dt", {}, label), el("dd", {}, ...value)]; }
@@ -134,20 +138,20 @@
     document.getElementById("entry-heading").textContent =
       t("entry_title", { action: actionLabel(entry.action), object: entry.object.id });
     document.getElementById("entry-facts").replaceChildren(
-      ...fact(S.time, Pano.dateTime(entry.at)),
-      ...fact(S.person, entry.actor),
+      ...fact(S.time, Pano.dateTime(entry.at, true)),
+      ...fact(S.person, W.actor(entry.actor)),
       ...fact(S.agency, entry.agency ? agencyName(entry.agency) : "—"),
       ...fact(S.action, actionLabel(entry.action), " ", el("span", { class: "mono muted small" }, entry.action)),
       ...fact(S.object, objectLabel(entry.object.type), " ", el("span", { class: "mono" }, entry.object.id)),
       ...fact(S.entry_id, String(entry.id)));
     const note = document.getElementById("entry-note");
-    note.textContent = entry.note ? t("reason", { text: entry.note }) : "";
+    note.textContent = entry.note ? t("reason", { text: W.note(entry.note) }) : "";
     note.hidden = !entry.note;
     const before = AuditFormat.flatten(entry.before || {});
     const after = AuditFormat.flatten(entry.after || {});
     const rows = AuditFormat.fields(entry).map((f) => el("tr", { class: f.changed && entry.before && entry.after ? "changed" : "" },
-      el("th", { scope: "row", class: "mono" }, f.field),
-      valueCell(f.before, f.field in before), valueCell(f.after, f.field in after)));
+      el("th", { scope: "row" }, W.field(f.field)),
+      valueCell(f.field, f.before, f.field in before), valueCell(f.field, f.after, f.field in after)));
     document.querySelector("#entry-fields tbody").replaceChildren(
       ...(rows.length ? rows : [el("tr", {}, el("td", { colspan: "3", class: "muted" }, t("no_fields")))]));
     document.getElementById("entry-raw").textContent =

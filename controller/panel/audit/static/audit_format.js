@@ -25,10 +25,11 @@ const AuditFormat = (() => {
     return JSON.stringify(value);
   }
 
-  function short(value) {
-    const s = text(value);
+  function clip(s) {
     return s.length > SHORT ? s.slice(0, SHORT - 1) + "…" : s;
   }
+
+  function short(value) { return clip(text(value)); }
 
   /* [{field, before, after, changed}] for every field of either side, changed first
      kept in the order they appear. */
@@ -82,5 +83,5 @@ const AuditFormat = (() => {
     return out;
   }
 
-  return { flatten, text, short, fields, summary, range };
+  return { flatten, text, short, clip, fields, summary, range };
 })();

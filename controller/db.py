@@ -41,6 +41,14 @@ def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
         cursor.close()
 
 
+# Connections a controller process keeps to PostgreSQL (SQLAlchemy's default is 5 + 10).
+# A reconnect storm of thousands of players needs a connection per connect and per
+# greeting, each for a few milliseconds; with 15 the greetings queued past the pool's
+# 30 s timeout (docs/performance.md, 5000 players). 8 + 16 per process leaves three
+# controller processes (72) under PostgreSQL's default max_connections of 100.
+SERVER_POOL_SIZE, SERVER_POOL_OVERFLOW = 8, 16
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``. SQLite gets WAL, a 10 s busy timeout, foreign keys and
     may be used from several threads; its directory is created if needed."""
@@ -55,7 +63,8 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=SERVER_POOL_SIZE,
+                         max_overflow=SERVER_POOL_OVERFLOW)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -198,8 +198,9 @@ class ControllerServer:
             self.scheduler = start_scheduler(publisher, pano.session_factory)
             self.alerts = add_alert_jobs(self.scheduler, self.settings,
                                          pano.session_factory)  # docs/alerts.md
-            self.sources = add_source_jobs(self.scheduler, self.settings,
-                                           pano.session_factory)  # docs/sources.md
+            self.sources = add_source_jobs(  # docs/sources.md; data slides drawn ahead
+                self.scheduler, self.settings, pano.session_factory,
+                renderer=lambda: pano.publisher.renderer)
             from controller.dataslides.staleness import add_staleness_job
 
             # Data turning stale (or current again) rebuilds the screens showing it.

@@ -10,11 +10,16 @@
   duration; without a fallback, its title alone.
 
 Slides are content-addressed like text slides (``rendered_slides``; the key is
-:func:`controller.dataslides.draw.input_hash`), drawn in the rebuild itself (a data slide
-is one small table; the job worker's queue is for the text slides it knows), and only
-looked up when nothing may be drawn (the preview). A new snapshot is the change
-``source:<id>``; :func:`playlists_of_sources` tells ``controller.timeline.impact`` which
-playlists, and so which screens, it reaches."""
+:func:`controller.dataslides.draw.input_hash`). In the serving process (a ``missing``
+list, as the text slides' ``SlideMaker`` has) nothing is drawn: a slide not stored yet
+is a ``("dataslide", key, spec)`` request for the job worker
+(:mod:`controller.dataslides.stored`, ``controller/jobs/renders.py``), asked again at
+every screen that needs it so the publisher knows who waits; meanwhile the item is its
+title alone (no fallback: its slides would be drawn for nothing). Without that list
+(the command line, tests) the rebuild draws them itself; with ``make=False`` (the
+preview) they are only looked up. A new snapshot is the change ``source:<id>``;
+:func:`playlists_of_sources` tells ``controller.timeline.impact`` which playlists, and
+so which screens, it reaches."""
 
 from __future__ import annotations
 
@@ -26,19 +31,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from controller.dataslides.draw import DataSlideSpec, input_hash, png_bytes
+from controller.dataslides.draw import DataSlideSpec, input_hash
+from controller.dataslides.stored import data_slide_media, request_for, stored_slide
 from controller.dataslides.table import data_spec
 from controller.dataslides.templates import DataTemplate
 from controller.media.store import MediaStore
-from controller.models import (
-    APPROVED,
-    DataSource,
-    DataSourceState,
-    Media,
-    PlaylistVersion,
-    RenderedSlide,
-)
-from controller.slides.cache import store_png
+from controller.models import APPROVED, DataSource, DataSourceState, PlaylistVersion
 from controller.sources.polling import aware
 from controller.sources.views import is_stale
 
@@ -73,10 +71,13 @@ class DataItems:
     """The data items of one rebuild (or preview: ``make=False`` draws nothing)."""
 
     def __init__(self, session: Session, store: MediaStore, make: bool = True,
-                 now: datetime | None = None) -> None:
+                 now: datetime | None = None,
+                 missing: list[tuple[Any, ...]] | None = None) -> None:
         self._session = session
         self._store = store
         self._make = make
+        self._missing = missing  # the job worker's requests (the serving process)
+        self._gaps: set[str] = set()  # slides left to the job worker
         self._now = now or datetime.now(UTC)
         self._sources: dict[str, Snapshot | None] = {}
         self._files: dict[str, tuple[str, int, str] | None] = {}
@@ -101,6 +102,8 @@ class DataItems:
             specs = (spec.alternate() if screen.bilingual_mode == "alternate"
                      and len(spec.languages) > 1 else (spec,))
             files = [self._slide(one) for one in specs]
+            if not all(files) and any(input_hash(one) in self._gaps for one in specs):
+                return title_only(item)  # the worker draws it; a later build has it
             if all(files):
                 slides = {}
                 for one, (path, size, mime) in zip(specs, files, strict=True):  # type: ignore[misc]
@@ -120,39 +123,30 @@ class DataItems:
         source, state = found
         if state is None or state.records is None or is_stale(source, state, self._now):
             return None
-        width, height = (int(v) for v in screen.resolution)
         updated = aware(state.source_updated_at) or aware(state.fetched_at)
-        try:
-            return data_spec(DataTemplate.from_json(raw), state.records, updated,
-                             width=width, height=height, languages=list(screen.languages),
-                             zone=screen.timezone, site_vi=screen.site_name.get("vi", ""),
-                             site_en=screen.site_name.get("en", ""),
-                             site_names=screen.site_name,
-                             titles=item.get("title") or {}, name=str(item.get("id")))
-        except Exception as err:  # noqa: BLE001 - the fallback is shown instead
-            log.warning("data item %s: no slide for %s (its fallback instead): %s",
-                        item.get("id"), screen.id, err)
-            return None
+        return screen_spec(screen, item, state.records, updated)
 
     def _slide(self, spec: DataSlideSpec) -> tuple[str, int, str] | None:
         key = input_hash(spec)
         if key not in self._files:
             self._files[key] = self._lookup_or_draw(key, spec)
+        elif key in self._gaps and self._missing is not None:
+            self._missing.append(request_for(spec))  # this screen waits for it too
         return self._files[key]
 
     def _lookup_or_draw(self, key: str, spec: DataSlideSpec) -> tuple[str, int, str] | None:
-        row = self._session.get(RenderedSlide, key)
-        if row is not None and self._store.exists(row.media_sha256):
-            found = self._session.get(Media, row.media_sha256)
-            if found is not None:
-                return found.sha256, found.size, found.mime
+        found = stored_slide(self._session, self._store, key)
+        if found is not None:
+            return found.sha256, found.size, found.mime
+        if self._missing is not None:
+            self._missing.append(request_for(spec))  # the job worker draws it
+            self._gaps.add(key)
+            return None
         if not self._make:
             return None
         try:
-            data = png_bytes(spec)
             with Session(bind=self._session.get_bind(), expire_on_commit=False) as side:
-                made = store_png(side, self._store, key, data, f"data-{key[:12]}.png",
-                                 (spec.width, spec.height))
+                made = data_slide_media(side, self._store, spec)
                 side.commit()
                 return made.sha256, made.size, made.mime
         except Exception as err:  # noqa: BLE001 - one slide never stops a rebuild
@@ -174,3 +168,26 @@ class DataItems:
         else:
             shown = title_only(item)
         return {**shown, "id": item["id"], "duration": item["duration"]}
+
+
+def screen_spec(screen: Any, item: Mapping[str, Any], records: list[Any],
+                updated: datetime | None) -> DataSlideSpec | None:
+    """The data slide of ``item`` showing ``records`` on ``screen`` (its resolution,
+    languages, site and time zone), or None when it cannot be made (logged; the fallback
+    is shown). What a rebuild draws and what the poller asks for ahead are the same
+    specs, so they find the same files."""
+    width, height = (int(v) for v in screen.resolution)
+    raw = item.get("template")
+    if not isinstance(raw, Mapping):
+        return None
+    try:
+        return data_spec(DataTemplate.from_json(raw), records, updated,
+                         width=width, height=height, languages=list(screen.languages),
+                         zone=screen.timezone, site_vi=screen.site_name.get("vi", ""),
+                         site_en=screen.site_name.get("en", ""),
+                         site_names=screen.site_name,
+                         titles=item.get("title") or {}, name=str(item.get("id")))
+    except Exception as err:  # noqa: BLE001 - the fallback is shown instead
+        log.warning("data item %s: no slide for %s (its fallback instead): %s",
+                    item.get("id"), screen.id, err)
+        return None

@@ -1,5 +1,6 @@
-"""Slides, QR badges and renditions a rebuild needs, drawn by the job worker instead of
-the serving process (issue 10: a rebuild that drew them stalled every socket).
+"""Slides (text and data), QR badges and renditions a rebuild needs, drawn by the job
+worker instead of the serving process (issue 10: a rebuild that drew them stalled every
+socket).
 
 A rebuild in the serving process collects what is missing (``SlideMaker`` and
 ``RenditionChooser`` of ``controller.timeline.rendition_choice`` given a ``missing``
@@ -37,6 +38,7 @@ POLL = 0.1
 LATE_MARGIN = 1.0  # seconds: finished this close to the deadline counts as late
 REMEMBERED = 20_000  # requests remembered as sent, per process
 # ("slide", key, SlideSpec) | ("badge", key, BadgeSpec) | ("rendition", media sha, target)
+# | ("dataslide", key, DataSlideSpec) (a data item's table: controller/dataslides/stored.py)
 Request = tuple[Any, ...]
 
 
@@ -49,6 +51,7 @@ def make_files(ctx: JobContext, requests: Sequence[Request], deadline: float) ->
     """Draw and store what is asked (worker side); bump the change counter when anything
     was made after the rebuild's ``deadline`` (``time.time()``). Returns how many files
     were made."""
+    from controller.dataslides.stored import data_slide_media
     from controller.media.renditions import rendition_for
     from controller.slides.badge import badge_media
     from controller.slides.cache import slide_media
@@ -62,6 +65,8 @@ def make_files(ctx: JobContext, requests: Sequence[Request], deadline: float) ->
                     sha = slide_media(session, ctx.store, request[2]).sha256
                 elif request[0] == "badge":
                     sha = badge_media(session, ctx.store, request[2]).sha256
+                elif request[0] == "dataslide":  # controller/dataslides/stored.py
+                    sha = data_slide_media(session, ctx.store, request[2]).sha256
                 else:
                     row = rendition_for(session, ctx.store, request[1], request[2])
                     sha = row.rendition_sha256 if row is not None else request[1]
@@ -82,7 +87,7 @@ def make_files(ctx: JobContext, requests: Sequence[Request], deadline: float) ->
 
 def present(session: Session, requests: Sequence[Request]) -> bool:
     """Whether every requested file's row exists."""
-    keys = {r[1] for r in requests if r[0] in ("slide", "badge")}
+    keys = {r[1] for r in requests if r[0] in ("slide", "badge", "dataslide")}
     pairs = {(r[1], r[2]) for r in requests if r[0] == "rendition"}
     if keys and len(set(session.scalars(select(RenderedSlide.input_hash).where(
             RenderedSlide.input_hash.in_(sorted(keys)))))) < len(keys):
@@ -121,6 +126,29 @@ class Renderer:
             log.exception("cannot ask the job worker ahead for %d files", len(requests))
             return 0
         return len(requests)
+
+    def ask_and_wait(self, requests: Sequence[Request], wait: float | None = None) -> bool:
+        """Ask for ``requests`` and wait (cooperatively, at most ``wait`` seconds, the
+        renderer's own by default) until every file exists: the data-source poller's
+        step before it stores a new snapshot (``controller.dataslides.ahead``), in its
+        own thread. Not remembered as asked (a rebuild still missing one asks again).
+        True when they all exist."""
+        if not requests:
+            return True
+        wait = self.wait if wait is None else wait
+        try:
+            self.send(list(requests), time.time() + wait)
+        except Exception:  # noqa: BLE001 - the queue is down: the rebuild asks again
+            log.exception("cannot ask the job worker ahead for %d files", len(requests))
+            return False
+        deadline = time.monotonic() + wait
+        while True:
+            with self.sessions() as session:
+                if present(session, requests):
+                    return True
+            if time.monotonic() >= deadline:
+                return False
+            self.sleep(POLL)
 
     def make(self, requests: Sequence[Request]) -> bool:
         """Ask for what was not asked before and wait for it: True when the rebuild

@@ -37,11 +37,11 @@ from sqlalchemy import select
 
 from controller.models import DataSource, DataSourceState, utcnow
 from controller.off_loop import run_off_loop
-from controller.refusals import refusal
+from controller.refusals import Refusal, refusal
 from controller.sources import snapshots
 from controller.sources.fetch import Fetched, FetchFailed, fetch
 from controller.sources.parsing import parse
-from controller.sources.records import ParseFailed
+from controller.sources.records import ParseFailed, Snapshot
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
@@ -55,6 +55,7 @@ FETCHERS = 8  # sources fetched at once
 OFF_LOOP = 2  # parses and writes at once
 TICK = 5.0  # seconds between looks for due sources
 Clock = Callable[[], datetime]
+RendererOf = Callable[[], Any]  # the publisher's Renderer, or None (no job worker yet)
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,12 @@ def aware(value: datetime | None) -> datetime | None:
 
 
 def refresh(settings: Settings, sessions: sessionmaker[Session], source_id: str,
-            clock: Clock = utcnow) -> bool:
+            clock: Clock = utcnow, renderer: RendererOf | None = None) -> bool:
     """Fetch ``source_id`` now and store the outcome; False when there is no such
-    source. Never raises for what the source sent (the status says it)."""
+    source. Never raises for what the source sent (the status says it). With a
+    ``renderer`` (the serving process's job-worker link, the poller's) a snapshot whose
+    records changed has its data slides drawn by the worker before it is stored
+    (``controller.dataslides.ahead``), so the push that follows does not wait."""
     attempt = run_off_loop("sources", OFF_LOOP, _begin, sessions, source_id, clock())
     if attempt is None:
         return False
@@ -93,8 +97,59 @@ def refresh(settings: Settings, sessions: sessionmaker[Session], source_id: str,
         run_off_loop("sources", OFF_LOOP, _store, settings, sessions, attempt,
                      exc.message, clock())
         return True
-    run_off_loop("sources", OFF_LOOP, _store, settings, sessions, attempt, fetched, clock())
+    now = clock()
+    outcome: Fetched | str | Parsed = fetched
+    if not fetched.not_modified and attempt.kind != "cap":
+        outcome = run_off_loop("sources", OFF_LOOP, _parse, attempt, fetched, now)
+        if isinstance(outcome, Parsed):
+            _draw_ahead(sessions, renderer() if renderer is not None else None,
+                        attempt, outcome, now)
+    run_off_loop("sources", OFF_LOOP, _store, settings, sessions, attempt, outcome, now)
     return True
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A good answer read into records (or the sentence why it could not be)."""
+
+    fetched: Fetched
+    snapshot: Snapshot | None
+    error: Refusal | None = None
+
+
+def _parse(attempt: _Attempt, fetched: Fetched, now: datetime) -> Parsed:
+    try:
+        return Parsed(fetched, parse(attempt.kind, fetched.body, attempt.options, now))
+    except ParseFailed as exc:
+        log.info("source %s: %s", attempt.id, exc.message)
+        return Parsed(fetched, None, exc.message)
+
+
+def _draw_ahead(sessions: sessionmaker[Session], renderer: Any, attempt: _Attempt,
+                parsed: Parsed, now: datetime) -> None:
+    """Ask the job worker for the slides of a changed snapshot and wait for them (in
+    this fetcher's thread), before the snapshot is stored."""
+    if renderer is None or parsed.snapshot is None:
+        return
+    from controller.dataslides.ahead import snapshot_requests
+
+    snapshot = parsed.snapshot
+
+    def requests() -> list[Any]:
+        with sessions() as session:
+            state = session.get(DataSourceState, attempt.id)
+            if state is not None and state.digest == snapshots.digest(snapshot.records):
+                return []  # the same records: no change, nothing to draw
+            return snapshot_requests(session, attempt.id, snapshot.records,
+                                     snapshot.source_updated_at or now)
+
+    try:
+        asked = run_off_loop("sources", OFF_LOOP, requests)
+        if asked and not renderer.ask_and_wait(asked):
+            log.info("source %s: the job worker did not draw %d data slides in time; the "
+                     "rebuild asks again", attempt.id, len(asked))
+    except Exception:  # noqa: BLE001 - drawing ahead is an optimisation only
+        log.exception("source %s: asking for data slides ahead failed", attempt.id)
 
 
 def _begin(sessions: sessionmaker[Session], source_id: str, now: datetime) -> _Attempt | None:
@@ -118,30 +173,28 @@ def _begin(sessions: sessionmaker[Session], source_id: str, now: datetime) -> _A
 
 
 def _store(settings: Settings, sessions: sessionmaker[Session], attempt: _Attempt,
-           outcome: Fetched | str, now: datetime) -> None:
+           outcome: Fetched | Parsed | str, now: datetime) -> None:
     with sessions() as session:
         source = session.get(DataSource, attempt.id)
         if source is None or (source.kind, source.url) != (attempt.kind, attempt.url):
             return  # removed or re-declared meanwhile: this outcome describes nothing
-        if not isinstance(outcome, Fetched):
+        if isinstance(outcome, str):
             snapshots.store_failure(session, source, now, outcome)
-        elif outcome.not_modified:
+        elif isinstance(outcome, Fetched) and outcome.not_modified:
             snapshots.store_confirmed(session, source, now, outcome.etag,
                                       outcome.last_modified)
-        elif source.kind == "cap":
+        elif source.kind == "cap" and isinstance(outcome, Fetched):
             _ingest(settings, session, source, outcome, now)
         else:
-            try:
-                snapshot = parse(source.kind, outcome.body, attempt.options, now)
-            except ParseFailed as exc:
-                log.info("source %s: %s", source.id, exc.message)
-                snapshots.store_failure(session, source, now, exc.message)
-            else:
-                if snapshots.store_snapshot(session, source, snapshot, now=now,
-                                            size=len(outcome.body), etag=outcome.etag,
-                                            last_modified=outcome.last_modified):
-                    log.info("source %s: %d records, changed", source.id,
-                             len(snapshot.records))
+            parsed = outcome if isinstance(outcome, Parsed) else _parse(attempt, outcome, now)
+            if parsed.snapshot is None:
+                snapshots.store_failure(session, source, now, parsed.error or "?")
+            elif snapshots.store_snapshot(session, source, parsed.snapshot, now=now,
+                                          size=len(parsed.fetched.body),
+                                          etag=parsed.fetched.etag,
+                                          last_modified=parsed.fetched.last_modified):
+                log.info("source %s: %d records, changed", source.id,
+                         len(parsed.snapshot.records))
         session.commit()
 
 
@@ -175,8 +228,10 @@ class SourcePoller:
     docstring); :meth:`tick` is the periodic job."""
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session],
-                 clock: Clock = utcnow, fetchers: int = FETCHERS) -> None:
+                 clock: Clock = utcnow, fetchers: int = FETCHERS,
+                 renderer: RendererOf | None = None) -> None:
         self.settings, self.sessions, self.clock = settings, sessions, clock
+        self.renderer = renderer
         self._pool = ThreadPoolExecutor(max_workers=fetchers,
                                         thread_name_prefix="pano-source")
         self._running: set[str] = set()
@@ -211,7 +266,7 @@ class SourcePoller:
 
     def _run(self, source_id: str) -> None:
         try:
-            refresh(self.settings, self.sessions, source_id, self.clock)
+            refresh(self.settings, self.sessions, source_id, self.clock, self.renderer)
         except Exception:  # a database hiccup: the next tick tries again
             log.exception("source %s: the poll failed", source_id)
         finally:
@@ -225,10 +280,12 @@ class SourcePoller:
 
 
 def add_source_jobs(scheduler: BaseScheduler, settings: Settings,
-                    sessions: sessionmaker[Session]) -> SourcePoller:
+                    sessions: sessionmaker[Session],
+                    renderer: RendererOf | None = None) -> SourcePoller:
     """The leader's poll job (``controller.server``); the caller stops the poller when
-    the term ends."""
-    poller = SourcePoller(settings, sessions)
+    the term ends. ``renderer`` gives the publisher's link to the job worker, so a new
+    snapshot's data slides are drawn before it is stored."""
+    poller = SourcePoller(settings, sessions, renderer=renderer)
 
     def tick() -> None:
         try:

@@ -173,9 +173,8 @@ class SlideMaker:
         if self._data is None:
             from controller.dataslides.on_screen import DataItems
 
-            self._data = DataItems(self._session, self._store,
-                                   make=self._make or self._missing is not None,
-                                   now=self._now)
+            self._data = DataItems(self._session, self._store, make=self._make,
+                                   now=self._now, missing=self._missing)
         return self._data
 
     def emergency(self, screen: ScreenFacts, entry: dict[str, Any],

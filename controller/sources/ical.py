@@ -1,13 +1,17 @@
-"""iCalendar (RFC 5545) into records, through the ``icalendar`` library: the events that
-overlap the window ``[now - 1 day, now + window_days]``, soonest first.
+"""iCalendar (RFC 5545) into records, through ``icalendar`` (reading) and
+``recurring-ical-events`` (occurrences): the events that overlap the window
+``[now - 1 day, now + window_days]``, soonest first.
 
 Times keep their own time zone (a ``TZID`` of the IANA database, or the calendar's
 VTIMEZONE, as ``icalendar`` resolves it); floating times (no zone) are read in the
 source's ``timezone`` option (default Asia/Ho_Chi_Minh); all-day events start at
-midnight there. A repeating event (``RRULE``, hourly or slower) is expanded within the
-window, at most ``MAX_SCANNED`` occurrences of one event and ``MAX_SCANNED_IN_ALL`` of
-the calendar looked at; ``EXDATE`` and moved occurrences
-(``RECURRENCE-ID``) are not applied (docs/sources.md says so).
+midnight there. A repeating event (``RRULE`` hourly or slower, ``RDATE``) is expanded
+within the window with its exceptions applied: an occurrence named by ``EXDATE``
+(cancelled) is not shown, and one moved by a ``VEVENT`` with the same ``UID`` and a
+``RECURRENCE-ID`` is shown at its new time with its own summary and place. Bounds: at
+most ``MAX_EVENTS`` VEVENTs read and ``MAX_SCANNED_IN_ALL`` occurrences looked at in one
+calendar; a rule repeating more often than hourly is read as its first occurrence
+(a screen cannot show it anyway); an event without a usable ``DTSTART`` is left out.
 
 Each record: ``uid, summary, location, description, start, end`` (ISO 8601 with the
 event's offset), ``start_utc`` (for sorting and comparing) and ``all_day`` (1 or 0)."""
@@ -33,12 +37,13 @@ from controller.sources.records import (
 DEFAULT_WINDOW_DAYS = 14
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 MAX_EVENTS = 5000  # VEVENTs looked at in one calendar
-MAX_SCANNED = 20_000  # occurrences of one repeating event looked at (daily since 1970)
 MAX_SCANNED_IN_ALL = 100_000  # occurrences looked at in one calendar
 SLOW_ENOUGH = ("HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+SLACK = timedelta(days=1)  # floating times are ordered by the library in its own zone
 
 
 def parse_ical(body: bytes, options: dict[str, Any], now: datetime) -> Snapshot:
+    import recurring_ical_events
     from icalendar import Calendar
 
     try:
@@ -52,23 +57,50 @@ def parse_ical(body: bytes, options: dict[str, Any], now: datetime) -> Snapshot:
     low = now - timedelta(days=1)
     high = now + timedelta(days=int(options.get("window_days") or DEFAULT_WINDOW_DAYS))
     most = int(options.get("max_records") or DEFAULT_RECORDS)
+    _bound(calendar)
     found: list[tuple[datetime, Record]] = []
     total = 0
-    budget = [MAX_SCANNED_IN_ALL]
-    for event in itertools.islice(calendar.walk("VEVENT"), MAX_EVENTS):
-        try:
-            occurrences = _occurrences(event, zone, low, high, budget)
-        except (KeyError, TypeError, ValueError, OverflowError):
-            continue  # an event without a usable DTSTART: left out
-        total += len(occurrences)
-        found.extend(occurrences)
-        if len(found) > 2 * most:  # only the soonest can be kept: memory stays bounded
-            found = heapq.nsmallest(most, found, key=lambda pair: pair[0])
+    try:
+        occurrences = recurring_ical_events.of(calendar, components=["VEVENT"],
+                                               skip_bad_series=True).after(low - SLACK)
+        for event in itertools.islice(occurrences, MAX_SCANNED_IN_ALL):
+            try:
+                start, end, all_day = _times(event, zone)
+            except (KeyError, TypeError, ValueError, OverflowError):
+                continue  # an occurrence without usable times: left out
+            if start > high + SLACK:
+                break  # in order from here on: nothing later is in the window
+            if end < low or start > high:
+                continue
+            total += 1
+            found.append((start.astimezone(UTC), _record(event, start, end, all_day)))
+            if len(found) > 2 * most:  # only the soonest can be kept: memory stays bounded
+                found = heapq.nsmallest(most, found, key=lambda pair: pair[0])
+    except Exception as exc:  # noqa: BLE001 - the library's errors on a broken series
+        raise ParseFailed(refusal("the calendar's repeating events cannot be read "
+                                  "(%(why)s)", why=str(exc)[:200])) from None
     found.sort(key=lambda pair: pair[0])
     snapshot = Snapshot([record for _start, record in found[:most]])
     if total > most:
         snapshot.note = left_out(most, total)
     return snapshot
+
+
+def _bound(calendar: Any) -> None:
+    """Keep the first ``MAX_EVENTS`` VEVENTs that have a ``DTSTART``; a rule repeating
+    more often than hourly becomes its first occurrence."""
+    kept, count = [], 0
+    for component in calendar.subcomponents:
+        if getattr(component, "name", "") == "VEVENT":
+            if count >= MAX_EVENTS or "DTSTART" not in component:
+                continue
+            count += 1
+            rule = component.get("RRULE")
+            freq = str((rule.get("FREQ") or [""])[0]).upper() if rule is not None else ""
+            if rule is not None and freq not in SLOW_ENOUGH:
+                del component["RRULE"]
+        kept.append(component)
+    calendar.subcomponents[:] = kept
 
 
 def _aware(value: date | datetime, zone: tzinfo) -> tuple[datetime, bool]:
@@ -78,8 +110,8 @@ def _aware(value: date | datetime, zone: tzinfo) -> tuple[datetime, bool]:
     return datetime.combine(value, time(0), zone), True
 
 
-def _occurrences(event: Any, zone: tzinfo, low: datetime, high: datetime,
-                 budget: list[int]) -> list[tuple[datetime, Record]]:
+def _times(event: Any, zone: tzinfo) -> tuple[datetime, datetime, bool]:
+    """One occurrence's (start, end, all day), aware."""
     start, all_day = _aware(event.decoded("DTSTART"), zone)
     if "DTEND" in event:
         end, _ = _aware(event.decoded("DTEND"), zone)
@@ -87,36 +119,7 @@ def _occurrences(event: Any, zone: tzinfo, low: datetime, high: datetime,
         end = start + event.decoded("DURATION")
     else:
         end = start + (timedelta(days=1) if all_day else timedelta(0))
-    length = max(end - start, timedelta(0))
-    starts = _starts(event, start, low - length, high, budget)
-    return [(s.astimezone(UTC), _record(event, s, s + length, all_day)) for s in starts
-            if s + length >= low and s <= high]
-
-
-def _starts(event: Any, start: datetime, low: datetime, high: datetime,
-            budget: list[int]) -> list[datetime]:
-    """The starts of ``event`` between ``low`` and ``high``; ``budget[0]``: occurrences
-    the whole calendar may still look at (spent here)."""
-    rule = event.get("RRULE")
-    if rule is None:
-        return [start]
-    freq = (rule.get("FREQ") or [""])[0]
-    if str(freq).upper() not in SLOW_ENOUGH:
-        return [start]  # secondly/minutely repetitions make no sense on a screen
-    from dateutil.rrule import rrulestr
-
-    try:
-        recurrence = rrulestr(rule.to_ical().decode("ascii"), dtstart=start)
-    except (ValueError, TypeError):
-        return [start]
-    out = []
-    for occurrence in itertools.islice(recurrence, min(MAX_SCANNED, max(budget[0], 0))):
-        budget[0] -= 1
-        if occurrence > high:
-            break
-        if occurrence >= low:
-            out.append(occurrence)
-    return out
+    return start, max(end, start), all_day
 
 
 def _record(event: Any, start: datetime, end: datetime, all_day: bool) -> Record:

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from player.timeline import Playing, badge_of, item_languages, parse_time, slide_file
+from player.timeline import (
+    Playing,
+    badge_of,
+    drawn_file,
+    item_languages,
+    parse_time,
+    slide_file,
+)
 
 KINDS = ("item", "emergency", "identify", "idle")
 MAX_KEY = 300
@@ -83,8 +90,9 @@ def decided(timeline: dict | None, emergency: dict | None, playing: Playing | No
     langs = slide.languages or tuple(item_languages(item, languages))
     if item.get("type") == "text":
         files: list[object] = [slide_file(item, langs)]
-    else:  # the first language's file, captioned in the slide's languages (kiosk.js)
-        files = [((item.get("variants") or {}).get(langs[0]) or {}).get("media")]
+    else:  # an image's frame if drawn, else the first language's file (kiosk.js)
+        files = [drawn_file(item, langs)
+                 or ((item.get("variants") or {}).get(langs[0]) or {}).get("media")]
     files.append((badge_of(item, langs) or {}).get("badge"))
     playlist, version = playlist_ref(timeline, playing.playlist_key)
     return OnScreen("item", f"{playing.playlist_key}|{playing.item_index}|"

@@ -259,6 +259,20 @@ def slide_file(item: dict, languages: tuple[str, ...] | list[str]) -> str | None
     return slides.get("*")
 
 
+# Items whose ``slides`` a player shows full screen: a text item's rendered slides and an
+# image item's frames (its picture with the caption drawn and the QR corner free).
+DRAWN_TYPES = ("text", "image")
+
+
+def drawn_file(item: dict, languages: tuple[str, ...] | list[str]) -> str | None:
+    """The controller's picture of ``item``'s slide showing ``languages`` (a text
+    item's slide, an image item's frame), or None: the player lays the item out itself
+    (text blocks; the picture with a caption bar)."""
+    if item.get("type") not in DRAWN_TYPES:
+        return None
+    return slide_file(item, languages)
+
+
 def badge_of(item: dict, languages: tuple[str, ...] | list[str]) -> dict | None:
     """The QR badge (``{"url", "badge"}``) of the slide's primary language, if any."""
     variants = item.get("variants") or {}

@@ -1,8 +1,10 @@
-"""Do a playlist's text items fit on the screens they would reach? Checked when a
-version is submitted and approved, so an editor learns that a text is too long before
-it goes on air, instead of screens falling back to plain HTML text. Each text item is
-laid out exactly as the timeline builder will (:func:`controller.slides.spec.item_specs`),
-once per screen size, language profile, bilingual mode and site; nothing is stored."""
+"""Do a playlist's text items (and image items' captions) fit on the screens they would
+reach? Checked when a version is submitted and approved, so an editor learns that a
+text is too long before it goes on air, instead of screens falling back to plain HTML
+text. Each text item is laid out exactly as the timeline builder will
+(:func:`controller.slides.spec.item_specs`), each image item's caption as its frame will
+be (:func:`controller.slides.frame.item_frames`), once per screen size, language
+profile, bilingual mode and site; nothing is stored."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from controller.models import Screen, Site
 from controller.refusals import Refusal, refusal
+from controller.slides.frame import caption_too_long, item_frames, needs_frame
 from controller.slides.render import render_layout
 from controller.slides.spec import (
     SlideDoesNotFit,
@@ -39,12 +42,41 @@ def too_long(spec: SlideSpec) -> tuple[str, ...]:
     return ()
 
 
+def _reserve_qr(item: dict[str, Any]) -> bool:
+    return any((v or {}).get("url") for v in (item.get("variants") or {}).values())
+
+
+def _text_misfits(item: dict[str, Any], screen: Screen, site: Site | None) -> list[str]:
+    """The languages of a text item that do not fit ``screen``'s slides."""
+    specs = item_specs(item, int(screen.width), int(screen.height),
+                       list(screen.languages or []), screen.bilingual_mode,
+                       site.name_vi if site else "", site.name_en if site else "",
+                       site_names=site.names if site else {}, reserve_qr=_reserve_qr(item))
+    misfit: list[str] = []
+    for spec in specs:  # every slide: an alternate screen has one per language
+        misfit += [lang for lang in too_long(spec) if lang not in misfit]
+    return misfit
+
+
+def caption_misfits(item: dict[str, Any], screen: Screen) -> list[str]:
+    """The languages of an image item whose caption does not fit under the picture on
+    ``screen`` (its frames: controller/slides/frame.py)."""
+    misfit: list[str] = []
+    for frame in item_frames(item, int(screen.width), int(screen.height),
+                             list(screen.languages or []), screen.bilingual_mode,
+                             _reserve_qr(item)):
+        misfit += [lang for lang in caption_too_long(frame) if lang not in misfit]
+    return misfit
+
+
 def misfits(session: Session, screen_ids: Iterable[str],
             items: list[dict[str, Any]]) -> list[Refusal]:
-    """One sentence per text item that does not fit some of the screens (empty: all
-    fit)."""
+    """One sentence per text item (or image item's caption) that does not fit some of
+    the screens (empty: all fit)."""
     ids = list(screen_ids)
-    text_items = [item for item in items if item.get("type") == "text"]
+    # Text items, and image items whose caption is drawn under the picture (their
+    # frames: controller/slides/frame.py).
+    text_items = [item for item in items if item.get("type") == "text" or needs_frame(item)]
     if not ids or not text_items:
         return []
     screens = session.scalars(select(Screen).where(Screen.id.in_(ids))).all()
@@ -63,15 +95,8 @@ def misfits(session: Session, screen_ids: Iterable[str],
             if item_id in problems:
                 continue
             try:
-                specs = item_specs(item, int(screen.width), int(screen.height),
-                                   list(screen.languages or []), screen.bilingual_mode,
-                                   site.name_vi if site else "", site.name_en if site else "",
-                                   site_names=site.names if site else {},
-                                   reserve_qr=any((v or {}).get("url") for v in
-                                                  (item.get("variants") or {}).values()))
-                misfit: list[str] = []
-                for spec in specs:  # every slide: an alternate screen has one per language
-                    misfit += [lang for lang in too_long(spec) if lang not in misfit]
+                misfit = (caption_misfits(item, screen) if item.get("type") == "image"
+                          else _text_misfits(item, screen, site))
             except SlideError as exc:
                 problems[item_id] = refusal("item %(item)r: %(why)s", item=item_id,
                                             why=str(exc))

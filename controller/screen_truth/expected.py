@@ -1,7 +1,9 @@
 """The frame the controller expected a screen to show: the file of the item the player
 says it was showing when it took the capture, from the timeline the controller sent it
 (``screen_timelines``): a text item's rendered slide (``controller.timeline.slides``),
-an image item's rendition for the screen (``controller.timeline.publisher``). Videos,
+an image item's frame (its picture with the caption drawn, ``controller.slides.frame``)
+or, for an image without caption or link, its rendition for the screen
+(``controller.timeline.publisher``). Videos,
 web pages and items without a rendered slide have no single expected frame: ``None``
 (the verdict is then "unknown" unless the capture is black or frozen)."""
 
@@ -25,7 +27,7 @@ class Expected:
 
     sha256: str
     path: Path
-    what: str  # "slide" or "image"
+    what: str  # "slide", "frame" or "image"
 
 
 def _items(body: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -69,7 +71,10 @@ def expected_frame(session: Session, media_dir: Path, screen_id: str, item_id: s
             sha = slide_file(dict(item), langs) or slide_file(dict(item), langs[:1])
             what = "slide"
         elif kind == "image":
-            sha, what = _image_sha(item, langs), "image"
+            # Its frame (picture and caption, drawn by the controller) when it has one,
+            # as the kiosk shows it; else the picture itself.
+            frame = slide_file(dict(item), langs) or slide_file(dict(item), langs[:1])
+            sha, what = (frame, "frame") if frame else (_image_sha(item, langs), "image")
         else:
             return None
         if not sha or not is_sha256(sha):

@@ -154,7 +154,7 @@ def look_at(data: bytes, max_pixels: int, black_level: int, expected: Expected |
     if expected is not None:
         try:
             frame = decode(expected.path.read_bytes(), max_pixels)
-            expected_look = look(as_shown(frame, picture.size, expected.what == "slide"),
+            expected_look = look(as_shown(frame, picture.size, expected.what in ("slide", "frame")),
                                  black_level)
         except (OSError, NotAnImage):
             expected_look = None

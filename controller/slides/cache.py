@@ -6,6 +6,12 @@ The input hash is the SHA-256 of a canonical JSON document holding the spec
 changes), the SHA-256 of every slide font file, and the Pillow / HarfBuzz / FriBiDi
 versions (a new shaper may move glyphs). The PNG is encoded without metadata (no time
 stamp), so the same spec gives the same bytes and so the same media SHA-256.
+
+An image item's frame (:class:`~controller.slides.frame.FrameSpec`: photo, caption, QR
+corner) is cached the same way, keyed by its own spec (which names the photo's SHA-256)
+and stored as a JPEG (a photo as PNG would be ten times larger on a player's card);
+:func:`input_hash` and :func:`slide_media` take either kind, so the job worker's
+``slide`` requests draw both.
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ from controller.media.store import MediaStore
 from controller.metrics.registry import SLIDES_RENDERED
 from controller.models import Media, RenderedSlide
 from controller.slides import fonts
-from controller.slides.render import SlideSpec, render
+from controller.slides.frame import FRAME_VERSION, JPEG_QUALITY, FrameSpec, open_photo, render_frame
+from controller.slides.render import SlideError, SlideSpec, render
 
 RENDERER_VERSION = 2  # 2: Unicode line breaks (ICU), header lines in Lao/French
 PNG_COMPRESS_LEVEL = 6
@@ -48,8 +55,10 @@ def hash_inputs(kind: dict[str, Any], canonical_spec: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def input_hash(spec: SlideSpec) -> str:
-    """SHA-256 (hex) of everything that goes into the slide."""
+def input_hash(spec: SlideSpec | FrameSpec) -> str:
+    """SHA-256 (hex) of everything that goes into the slide (or an image's frame)."""
+    if isinstance(spec, FrameSpec):
+        return hash_inputs({"frame": FRAME_VERSION}, spec.canonical())
     return hash_inputs({"renderer": RENDERER_VERSION}, spec.canonical())
 
 
@@ -77,16 +86,17 @@ def cached(session: Session, store: MediaStore, key: str) -> Media | None:
 
 
 def store_png(session: Session, store: MediaStore, key: str, data: bytes, name: str,
-              size: tuple[int, int]) -> Media:
-    """Store a rendered PNG (origin ``slide``) and remember it under ``key``."""
+              size: tuple[int, int], mime: str = "image/png") -> Media:
+    """Store a rendered PNG (origin ``slide``; or a frame's JPEG, ``mime``) and remember
+    it under ``key``."""
     known = session.get(Media, hashlib.sha256(data).hexdigest()) is not None
     # In the store, not the system temp folder: a crash leaves a ".work-" folder the
     # start-up sweep removes (controller/housekeeping/orphan_media.py).
     store.root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=store.root, prefix=".work-") as tmp:
-        path = Path(tmp) / "picture.png"
+        path = Path(tmp) / ("picture.jpg" if mime == "image/jpeg" else "picture.png")
         path.write_bytes(data)
-        media = store.put_file(session, path, name, "image/png", "image")
+        media = store.put_file(session, path, name, mime, "image")
     if not known:
         media.origin = "slide"
         media.width, media.height = size
@@ -100,14 +110,34 @@ def store_png(session: Session, store: MediaStore, key: str, data: bytes, name: 
     return media
 
 
-def slide_media(session: Session, store: MediaStore, spec: SlideSpec) -> Media:
+def frame_bytes(spec: FrameSpec, store: MediaStore) -> bytes:
+    """Draw the frame ``spec`` with its photo from ``store``: a deterministic JPEG.
+    SlideError when the photo is not in the store or the caption does not fit."""
+    global render_count
+    if not store.exists(spec.photo):
+        raise SlideError(f"{spec.name or 'image'}: its picture {spec.photo[:12]}… is not "
+                         "in the media store")
+    image, _ = render_frame(spec, open_photo(store.path_for(spec.photo)))
+    render_count += 1
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)
+    return out.getvalue()
+
+
+def slide_media(session: Session, store: MediaStore, spec: SlideSpec | FrameSpec) -> Media:
     """The stored PNG of ``spec`` (origin ``slide``), rendering it only if no slide with
-    the same input hash is stored. Raises :class:`SlideError` (``SlideDoesNotFit``)
-    when the spec cannot be drawn. The caller commits."""
+    the same input hash is stored; for a :class:`FrameSpec` the frame's JPEG. Raises
+    :class:`SlideError` (``SlideDoesNotFit``) when the spec cannot be drawn. The caller
+    commits."""
     key = input_hash(spec)
     found = cached(session, store, key)
     if found is not None:
         return found
+    if isinstance(spec, FrameSpec):
+        data = frame_bytes(spec, store)
+        SLIDES_RENDERED.inc()
+        return store_png(session, store, key, data, f"frame-{key[:12]}.jpg",
+                         (spec.width, spec.height), mime="image/jpeg")
     data = png_bytes(spec)
     SLIDES_RENDERED.inc()
     return store_png(session, store, key, data, f"slide-{key[:12]}.png",

@@ -179,6 +179,9 @@ class Placed:
     steps: int = 0
     char_breaks: bool = False
     lines: dict[int, list[str]] = field(default_factory=dict)  # para index -> its lines
+    # The stack's box: the region's left and right, the first line's top and the last
+    # line's bottom (line boxes, not ink).
+    block: tuple[int, int, int, int] = (0, 0, 0, 0)
 
 
 class TextDoesNotFit(ValueError):
@@ -231,8 +234,9 @@ def _try(paras: Sequence[Para], region: tuple[int, int, int, int], base: int,
         total += space + len(lines) * (asc + desc)
     if total > y1 - y0:
         return None
-    top = y0 + ((y1 - y0 - total) // 2 if valign == "center" else 0)
-    placed = Placed(base=base, char_breaks=char_breaks)
+    spare = y1 - y0 - total
+    top = y0 + {"center": spare // 2, "bottom": spare}.get(valign, 0)
+    placed = Placed(base=base, char_breaks=char_breaks, block=(x0, top, x1, top + total))
     y = top
     for i, (para, size, lines, asc, desc, space) in enumerate(blocks):
         if para.rule_before is not None and i:
@@ -270,7 +274,8 @@ def fit(paras: Sequence[Para], region: tuple[int, int, int, int], sizes: Sequenc
         valign: str = "center") -> Placed:
     """Lay ``paras`` out in ``region`` (x0, y0, x1, y1) at the first base size of
     ``sizes`` (largest first) at which everything fits; at the last size, character
-    breaks are allowed as a last resort. Raises :class:`TextDoesNotFit` naming the
+    breaks are allowed as a last resort. ``valign``: ``center``, ``top`` or ``bottom``
+    (a caption band). Raises :class:`TextDoesNotFit` naming the
     languages whose texts are too long."""
     for step, base in enumerate(sizes):
         placed = _try(paras, region, base, False, valign)

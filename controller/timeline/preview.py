@@ -34,7 +34,7 @@ from controller.timeline.playlists import load_playlists
 from controller.timeline.rendition_choice import RenditionChooser
 from controller.timeline.schedules import ScheduleIndex, load_schedules, usable
 from controller.timeline.slides import SlideMaker
-from player.timeline import Playing, active_emergency, badge_of, resolve, slide_file
+from player.timeline import Playing, active_emergency, badge_of, drawn_file, resolve
 
 
 def _facts(screen: Screen, site: Site | None) -> ScreenFacts:
@@ -110,8 +110,9 @@ def _playing(playing: Playing | None, languages: list[str],
             "showing": None if slide is None else {
                 "languages": list(slide.languages), "started_at": _iso(slide.started_at),
                 "ends_at": _iso(slide.ends_at)},
-            # The rendered slide (text items) and the QR badge on screen then, if any.
-            "slide": slide_file(item, langs) if item.get("type") == "text" else None,
+            # The rendered slide (text items) or frame (image items) and the QR badge
+            # on screen then, if any.
+            "slide": drawn_file(item, langs),
             "qr": badge_of(item, langs)}
 
 
@@ -163,9 +164,11 @@ def _open(store: MediaStore, sha: str | None) -> Image.Image | None:
 def preview_png(session: Session, screen_id: str, at: datetime, heartbeat_interval: float,
                 store: MediaStore, base_url: str | None) -> bytes:
     """The picture ``screen_id`` shows at ``at``, as a PNG of its resolution: the
-    emergency's or text item's rendered slide, or the image (its rendition) fitted on
-    black, with the QR badge pasted at ``display.qr_badge``; black when there is
-    nothing to draw (video, web page, idle, or a slide not rendered yet)."""
+    emergency's or text item's rendered slide, the image item's frame (its picture with
+    the caption drawn: ``controller.slides.frame``), or an image without caption or link
+    (its rendition) fitted on black, with the QR badge pasted at ``display.qr_badge``;
+    black when there is nothing to draw (video, web page, idle, or a slide or frame not
+    drawn yet)."""
     screen = _screen_at(session, screen_id, at)
     body = body_at(session, screen, at, heartbeat_interval, store, base_url)
     size = (int(screen.width), int(screen.height))
@@ -184,9 +187,8 @@ def preview_png(session: Session, screen_id: str, at: datetime, heartbeat_interv
             slide = playing.slide_at(now)
             langs = slide.languages if slide is not None else ()
             item = playing.item
-            if item.get("type") == "text":
-                picture = _open(store, slide_file(item, langs))
-            elif item.get("type") == "image":
+            picture = _open(store, drawn_file(item, langs))  # a slide or a frame
+            if picture is None and item.get("type") == "image":  # not drawn (yet)
                 variants = item.get("variants") or {}
                 variant = variants.get(langs[0]) if langs else next(iter(variants.values()))
                 picture = _open(store, (variant or {}).get("media"))

@@ -8,6 +8,10 @@
   alternate mode), framed with the province and the site's name. An item with a link
   has its slides drawn with the QR corner left free (``reserve_qr``), so the slides of
   a site, resolution and language set are shared by its screens;
+- an ``image`` item with a caption or a link gets ``"slides"`` too: its **frames**
+  (``controller.slides.frame``: the screen's picture fitted, the caption drawn under it
+  with the text slides' fonts, the QR corner left free), keyed the same way, so the
+  kiosk shows the controller's picture rather than laying the caption out itself;
 - every variant with a ``url`` (any item type) gets ``"qr": {"url", "badge"}``: the
   screen's short link (``code_for``, one per playlist, item, language and screen) and a
   badge PNG with its QR code, which the screen lays over the reserved corner; on a
@@ -46,6 +50,7 @@ from controller.qr.links import code_for, target_hash
 from controller.slides import cache as slide_cache
 from controller.slides.badge import BadgeSpec, badge_media
 from controller.slides.badge import input_hash as badge_hash
+from controller.slides.frame import FrameSpec, item_frames
 from controller.slides.render import (
     SlideSpec,
     emergency_spec,
@@ -85,6 +90,15 @@ def item_slide_specs(screen: ScreenFacts, item: Mapping[str, Any]) -> list[Slide
                       screen.bilingual_mode, screen.site_name.get("vi", ""),
                       screen.site_name.get("en", ""), name=str(item.get("id", "")),
                       reserve_qr=_has_url(item), site_names=screen.site_name)
+
+
+def item_frame_specs(screen: ScreenFacts, item: Mapping[str, Any]) -> tuple[FrameSpec, ...]:
+    """The frames of an image ``item`` (its variants naming the files chosen for
+    ``screen``) on ``screen``; empty when it needs none. Raises ``SlideError`` for a
+    screen size no frame can have."""
+    width, height = (int(v) for v in screen.resolution)
+    return item_frames(dict(item), width, height, list(screen.languages),
+                       screen.bilingual_mode, _has_url(item))
 
 
 class SlideMaker:
@@ -144,6 +158,10 @@ class SlideMaker:
             slides = self._item_slides(screen, item, width, height, media)
             if slides:
                 out["slides"] = slides
+        elif item.get("type") == "image":
+            frames = self._item_frames(screen, item, width, height, media)
+            if frames:
+                out["slides"] = frames
         if has_url:
             langs = ordered_languages(variants, list(screen.languages), others=False)
             new = dict(variants)
@@ -222,7 +240,24 @@ class SlideMaker:
             slides[spec.languages[0] if len(specs) > 1 else "*"] = sha
         return slides
 
-    def _slide(self, spec: SlideSpec, media: dict[str, Any]) -> str | None:
+    def _item_frames(self, screen: ScreenFacts, item: Mapping[str, Any], width: int,
+                     height: int, media: dict[str, Any]) -> dict[str, str]:
+        name = str(item.get("id", ""))
+        try:
+            specs = item_frame_specs(screen, item)
+        except Exception as err:  # noqa: BLE001
+            self._report(f"frame|{name}|{width}x{height}", "image %s: no frames for %s "
+                         "screens (the page captions it): %s", name, f"{width}x{height}", err)
+            return {}
+        frames: dict[str, str] = {}
+        for spec in specs:
+            sha = self._slide(spec, media)
+            if sha is None:
+                return {}  # all or nothing, as for text slides
+            frames[spec.languages[0] if len(specs) > 1 else "*"] = sha
+        return frames
+
+    def _slide(self, spec: SlideSpec | FrameSpec, media: dict[str, Any]) -> str | None:
         key = slide_cache.input_hash(spec)
         return self._file(key, media, lambda side: slide_cache.slide_media(
             side, self._store, spec), f"slide {spec.name or '?'} ({spec.width}x"

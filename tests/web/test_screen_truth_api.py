@@ -110,7 +110,8 @@ def test_captures_are_judged_and_shown(server, fleet: Fleet) -> None:
     ImageDraw.Draw(odd).ellipse((100, 50, 500, 450), fill=(200, 0, 0))
     answer = capture(server, fleet, _jpeg(odd), IMAGE_ITEM)
     assert answer.json()["verdict"] == "wrong", answer.json()
-    assert truth(server, fleet).json()["expected"]["what"] == "image"
+    # Its expected frame is the controller's frame (picture and caption drawn, issue 16).
+    assert truth(server, fleet).json()["expected"]["what"] == "frame"
     # A black screen while the player says it shows an item: black.
     answer = capture(server, fleet, _jpeg(Image.new("RGB", (960, 540))), TEXT_ITEM)
     assert answer.json()["verdict"] == "black", answer.json()

@@ -111,11 +111,15 @@ window.KioskSlides = (function () {
       : [{ languages: languagesOf(item, view), started_at: entry.started_at, ends_at: entry.ends_at }];
     slides.forEach(function (s) {
       var langs = s.languages;
-      // Text: the rendered slide when cached, else its languages as blocks. Media: the
-      // first language's file (its own picture if it has one), captioned in the slide's
-      // languages. Either way the QR badge of the slide's language, when there is one.
-      var slide = item.type === "text" ? (s.file ? renderedSlide(s.file,
-        (item.variants[langs[0]] || {}).title, view) : textSlide(item, langs))
+      // The controller's picture when cached: a text item's rendered slide, an image
+      // item's frame (picture, caption drawn, QR corner free). Else a text item's
+      // languages as blocks, or a media item's first-language file (its own picture if
+      // it has one), captioned in the slide's languages. Either way the QR badge of the
+      // slide's language, when there is one.
+      var alt = (item.variants[langs[0]] || {}).title;
+      var slide = s.file && (item.type === "text" || item.type === "image")
+        ? renderedSlide(s.file, alt, view)
+        : item.type === "text" ? textSlide(item, langs)
         : mediaSlide(item, langs[0], langs, view);
       addBadge(slide, s.badge, view);
       layer.appendChild(slide);

@@ -18,6 +18,7 @@ from sqlalchemy.orm import scoped_session
 from controller.api.agencies import agencies_api
 from controller.api.alerts import alerts_api
 from controller.api.audit import audit_api
+from controller.api.data_catalog import data_catalog_api
 from controller.api.emergencies import emergencies_api
 from controller.api.emergency_drafts import emergency_drafts_api
 from controller.api.errors import register_error_handlers
@@ -142,6 +143,7 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     app.register_blueprint(reports_api)
     app.register_blueprint(alerts_api)
     app.register_blueprint(sources_api)  # docs/sources.md
+    app.register_blueprint(data_catalog_api)  # the playlist editor's data items
     app.register_blueprint(qr_routes)
     app.register_blueprint(home)
     app.register_blueprint(metrics_routes)  # /metrics, protected (controller/metrics/access)

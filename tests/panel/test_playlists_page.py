@@ -73,13 +73,15 @@ def test_an_editor_creates_reorders_saves_and_submits_and_an_approver_approves(
         page.fill("#ed-title-vi", "Cầu Trường Tiền")
         page.fill("#ed-title-en", "Truong Tien Bridge")
         expect(page.locator("#ed-id")).to_have_value("cau-truong-tien")
-        page.fill("#ed-theme-input", "Cầu")
-        page.keyboard.press("Enter")
-        expect(page.locator(".pl-chip")).to_have_text(re.compile("^cau"))
+        # Themes from the translated list (issue 16: no slug typed in).
+        page.get_by_test_id("theme-select").select_option(label="Du lịch")
+        expect(page.locator(".pl-chip")).to_have_text(re.compile("^Du lịch"))
         # Item 1: a text in both languages, side by side.
         column(page, 0, "vi").locator("input[data-field=title]").fill("Sáu vài mười hai nhịp")
         summary = page.get_by_test_id("completeness-summary")
-        expect(summary).to_contain_text("Mục 1 (item-1): chưa có gì bằng Tiếng Anh")
+        # The item's id follows its name (under "Advanced").
+        expect(summary).to_contain_text(
+            "Mục 1 (sau-vai-muoi-hai-nhip): chưa có gì bằng Tiếng Anh")
         column(page, 0, "en").locator("input[data-field=title]").fill("A bridge of six spans")
         column(page, 0, "en").locator("textarea[data-field=body]").fill("Built in 1899.")
         # Item 2: an image, uploaded from this computer.
@@ -88,7 +90,7 @@ def test_an_editor_creates_reorders_saves_and_submits_and_an_approver_approves(
         column(page, 1, "vi").locator("input[data-field=title]").fill("Cầu Trường Tiền về đêm")
         column(page, 1, "en").locator("input[data-field=title]").fill("The bridge at night")
         expect(item(page, 1).locator(".pl-item-warnings")).to_contain_text(
-            "Mục 2 (item-2): chưa chọn tệp cho Tiếng Việt")
+            "Mục 2 (cau-truong-tien-ve-dem): chưa chọn tệp cho Tiếng Việt")
         column(page, 1, "vi").locator(".pl-pick").click()
         expect(page.locator("#media-dialog")).to_be_visible()
         page.set_input_files("#media-file", str(picture))
@@ -99,21 +101,22 @@ def test_an_editor_creates_reorders_saves_and_submits_and_an_approver_approves(
         expect(summary).to_contain_text("Mọi mục đã có đủ")
         # Drag the photo above the text.
         item(page, 1).locator(".pl-handle").drag_to(item(page, 0).locator(".pl-handle"), steps=20)
-        expect(item(page, 0)).to_have_attribute("data-item-id", "item-2")
+        expect(item(page, 0)).to_have_attribute("data-item-id", "cau-truong-tien-ve-dem")
         expect(page.get_by_test_id("save-status")).to_have_text("Chưa lưu thay đổi")
         page.get_by_test_id("save").click()
         expect(page.get_by_test_id("save-status")).to_contain_text("Đã lưu lúc")
         expect(page).to_have_url(server.url + "/panel/playlists/cau-truong-tien")
         status, version = api("GET", "/playlists/cau-truong-tien/versions/1", tokens["bien-tap"])
         assert status == 200
-        assert [i["id"] for i in version["items"]] == ["item-2", "item-1"]
+        assert [i["id"] for i in version["items"]] == ["cau-truong-tien-ve-dem",
+                                                       "sau-vai-muoi-hai-nhip"]
         image = version["items"][0]
         assert image["type"] == "image"
         assert image["variants"]["vi"]["media"] == image["variants"]["en"]["media"]
         assert version["items"][1]["variants"]["en"] == {
             "title": "A bridge of six spans", "body": "Built in 1899.", "media": None, "url": None}
         status, stored = api("GET", "/playlists/cau-truong-tien", tokens["bien-tap"])
-        assert stored["themes"] == ["cau"] and stored["agency"] == "tourism"
+        assert stored["themes"] == ["tourism"] and stored["agency"] == "tourism"
 
         page.get_by_test_id("submit").click()
         expect(page.get_by_test_id("version-state")).to_contain_text("Đang chờ duyệt")

@@ -103,6 +103,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("PUT", "/api/v1/alerts/rules/{rule}"): ("admin",),
     ("GET", "/api/v1/sources"): ("admin", "technician"),
     ("POST", "/api/v1/sources/{source_id}/refresh"): ("admin",),
+    ("GET", "/api/v1/data-catalog"): EVERY,
+    ("GET", "/api/v1/data-catalog/preview.png"): EVERY,
 }
 
 # Path parameters that name nothing: a request that gets through changes nothing.

@@ -15,6 +15,7 @@ from flask_login import current_user
 from controller.content.sites_import import ID_RE
 from controller.panel.access import page
 from controller.panel.nav import PLAYLIST_ROLES
+from controller.panel.playlists.themes import theme_choices
 from controller.state import state
 
 panel_playlists = Blueprint("panel_playlists", __name__, url_prefix="/panel",
@@ -31,7 +32,8 @@ def _may_edit() -> bool:
 @panel_playlists.get("/playlists")
 @page(*PLAYLIST_ROLES)
 def playlists() -> str:
-    return render_template("panel/playlists.html", may_edit=_may_edit())
+    return render_template("panel/playlists.html", may_edit=_may_edit(),
+                           themes=theme_choices())
 
 
 def _editor(playlist_id: str | None) -> str:
@@ -42,6 +44,7 @@ def _editor(playlist_id: str | None) -> str:
         "review_url": url_for("panel_review.queue") if current_user.role == "approver"
         else None,
         "preview_url": url_for("panel_schedules.preview"),
+        "themes": theme_choices(),
     }
     return render_template("panel/playlist_edit.html", editor=config,
                            playlist_id=playlist_id)

@@ -23,6 +23,7 @@
     else if (E.model.items.some((other, i) => i < index && other.id === item.id)) push("duplicate_item_id");
     const duration = Number(item.duration);
     if (!Number.isInteger(duration) || duration < 1 || duration > 3600) push("bad_duration");
+    if (item.type === "data") return out.concat(dataProblems(item, label, needed));
     const field = NEEDS[item.type];
     const codes = new Set(needed);
     for (const [code, v] of Object.entries(item.variants)) if (E.hasContent(v)) codes.add(code);
@@ -35,6 +36,33 @@
         continue;
       }
       if (!(v[field] && String(v[field]).trim())) push(MISSING[field], { lang });
+    }
+    return out;
+  }
+
+  /* A data item: a source and a template of the catalogue, labels in every language
+     the screens need, a fallback that is another text or web item or has a title in
+     every required language. */
+  function dataProblems(item, label, needed) {
+    const out = [];
+    const push = (key, vars) => out.push(t(key, Object.assign({ item: label }, vars)));
+    if (!item.source) push("data_no_source");
+    else if (E.catalog.loaded && !E.dataSource(item.source)) push("data_source_gone", { id: item.source });
+    const template = E.dataTemplate(item.template);
+    if (!item.template) push("data_no_template");
+    else if (E.catalog.loaded && !template) push("data_template_gone", { id: item.template });
+    if (template) {
+      for (const code of needed) if (!template.title[code]) push("data_template_lacks", { lang: E.langName(code) });
+    }
+    const fb = item.fallback;
+    if (fb && fb.item) {
+      const other = E.model.items.find((o) => o.id === fb.item && o !== item);
+      if (!other || (other.type !== "text" && other.type !== "web")) push("data_fallback_bad", { id: fb.item });
+    } else if (fb && fb.variants) {
+      for (const code of E.required) {
+        const v = fb.variants[code] || {};
+        if (!(v.title && v.title.trim())) push("data_fallback_title", { lang: E.langName(code) });
+      }
     }
     return out;
   }

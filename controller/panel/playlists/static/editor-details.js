@@ -10,7 +10,9 @@
   const idInput = document.getElementById("ed-id");
   const agency = document.getElementById("ed-agency");
   const themesBox = document.getElementById("ed-themes");
-  const themeInput = document.getElementById("ed-theme-input");
+  const themeSelect = document.getElementById("ed-theme-select");
+  const themeNames = Object.fromEntries((E.cfg.themes || []).map((th) => [th.id, th.label]));
+  E.themeName = (id) => themeNames[id] || id;
   let idTouched = false;
 
   const STATE = { draft: ["warn", "state_draft"], in_review: ["info", "state_in_review"],
@@ -24,24 +26,18 @@
       t("version_n", { n: version.number }) + " · " + label + (onAir ? " · " + t("on_air") : ""));
   };
 
+  /* Chosen themes as chips with their translated names; more from the list. */
   function renderThemes() {
-    const chips = E.model.themes.map((theme) => el("span", { class: "pl-chip", dataset: { theme } }, theme,
-      E.editable ? el("button", { type: "button", class: "pl-chip-x", "aria-label": t("remove_theme", { theme }),
+    const chips = E.model.themes.map((theme) => el("span", { class: "pl-chip", dataset: { theme } }, E.themeName(theme),
+      E.editable ? el("button", { type: "button", class: "pl-chip-x", "aria-label": t("remove_theme", { theme: E.themeName(theme) }),
         onclick: () => { E.model.themes = E.model.themes.filter((x) => x !== theme); renderThemes(); E.changed(); } }, "×") : null));
-    themesBox.replaceChildren(...chips, themeInput);
+    themeSelect.replaceChildren(themeSelect.options[0],
+      ...(E.cfg.themes || []).filter((th) => !E.model.themes.includes(th.id))
+        .map((th) => el("option", { value: th.id }, th.label)));
+    themeSelect.value = "";
+    themesBox.replaceChildren(...chips, themeSelect);
     if (!E.editable && !chips.length) themesBox.prepend(el("span", { class: "muted" }, "—"));
-    themeInput.hidden = !E.editable;
-  }
-
-  function addTheme() {
-    const theme = E.slug(themeInput.value);
-    themeInput.value = "";
-    if (!theme) return;
-    if (!E.validId(theme)) { Pano.toast(t("bad_theme"), "bad"); return; }
-    if (!E.model.themes.includes(theme)) E.model.themes.push(theme);
-    renderThemes();
-    E.changed();
-    themeInput.focus();
+    themeSelect.hidden = !E.editable;
   }
 
   E.renderDetails = () => {
@@ -96,11 +92,12 @@
   titleEn.addEventListener("input", () => { E.model.title.en = titleEn.value; E.changed(); });
   idInput.addEventListener("input", () => { idTouched = true; E.model.id = idInput.value.trim(); E.changed(); });
   agency.addEventListener("change", () => { E.model.agency = agency.value || null; E.changed(); });
-  themeInput.addEventListener("keydown", (ev) => {
-    if (ev.key === "Enter" || ev.key === ",") { ev.preventDefault(); addTheme(); }
-    else if (ev.key === "Backspace" && !themeInput.value && E.model.themes.length) {
-      E.model.themes.pop(); renderThemes(); E.changed(); themeInput.focus();
-    }
+  themeSelect.addEventListener("change", () => {
+    const theme = themeSelect.value;
+    if (!theme) return;
+    if (!E.model.themes.includes(theme)) E.model.themes.push(theme);
+    renderThemes();
+    E.changed();
+    themeSelect.focus();
   });
-  themeInput.addEventListener("change", () => { if (themeInput.value) addTheme(); });
 })();

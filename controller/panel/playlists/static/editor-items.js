@@ -22,7 +22,12 @@
       const n = input.value.length;
       counter.textContent = n > LIMITS[key] * 0.8 ? `${n}/${LIMITS[key]}` : "";
     };
-    input.addEventListener("input", () => { E.variant(item, code)[key] = input.value; count(); E.changed(); });
+    input.addEventListener("input", () => {
+      E.variant(item, code)[key] = input.value;
+      count();
+      if (key === "title") E.followName(item);
+      E.changed();
+    });
     count();
     return el("div", { class: "pl-field" }, el("label", { for: id }, label, counter), input);
   }
@@ -90,13 +95,17 @@
     const n = E.model.items.length;
     const typeSelect = el("select", { id: `it-${item.key}-type`, disabled: !E.editable, dataset: { field: "type" } },
       E.TYPES.map((type) => el("option", { value: type, selected: type === item.type }, t("type_" + type))));
-    typeSelect.addEventListener("change", () => { item.type = typeSelect.value; E.restructure(); });
+    typeSelect.addEventListener("change", () => {
+      item.type = typeSelect.value;
+      if (item.type === "data" && item.source === undefined) Object.assign(item, { source: "", template: "", title: {}, fallback: null });
+      E.restructure();
+    });
     const duration = el("input", { id: `it-${item.key}-duration`, type: "number", min: "1", max: "3600", step: "1",
       inputmode: "numeric", value: String(item.duration), readonly: !E.editable, dataset: { field: "duration" } });
     duration.addEventListener("input", () => { item.duration = duration.value === "" ? "" : Number(duration.value); E.changed(); });
     const idInput = el("input", { id: `it-${item.key}-id`, value: item.id, readonly: !E.editable, maxlength: "63",
       spellcheck: "false", dataset: { field: "id" } });
-    idInput.addEventListener("input", () => { item.id = idInput.value.trim(); E.changed(); });
+    idInput.addEventListener("input", () => { item.auto = false; item.id = idInput.value.trim(); E.changed(); });
     const label = t("item_label", { n: index + 1, id: item.id });
     return el("li", { class: "pl-item card", dataset: { key: String(item.key), itemId: item.id }, "aria-label": label },
       el("div", { class: "pl-item-head" },
@@ -104,7 +113,6 @@
         el("span", { class: "pl-num" }, Pano.number(index + 1, 0)),
         el("div", { class: "pl-inline" }, el("label", { for: typeSelect.id }, t("type")), typeSelect),
         el("div", { class: "pl-inline pl-duration" }, el("label", { for: duration.id }, t("duration")), duration, el("span", { class: "muted" }, t("seconds"))),
-        el("div", { class: "pl-inline pl-itemid" }, el("label", { for: idInput.id }, t("item_id")), idInput),
         el("span", { class: "spacer" }),
         E.editable ? el("div", { class: "pl-item-buttons" },
           el("button", { type: "button", class: "pl-move pl-up", disabled: index === 0, "aria-label": t("move_up", { item: label }),
@@ -113,7 +121,12 @@
             title: t("move_down", { item: label }), onclick: () => move(index, 1, ".pl-down") }, "↓"),
           el("button", { type: "button", class: "pl-remove", "aria-label": t("remove_item", { item: label }),
             title: t("remove_item", { item: label }), onclick: () => { E.model.items.splice(index, 1); E.restructure(); } }, "✕")) : null),
-      el("div", { class: "pl-variants", style: `--cols:${Math.min(E.shown.length, 4)}` }, E.shown.map((code) => variantColumn(item, code))),
+      item.type === "data" ? E.dataPanel(item) :
+        el("div", { class: "pl-variants", style: `--cols:${Math.min(E.shown.length, 4)}` }, E.shown.map((code) => variantColumn(item, code))),
+      el("details", { class: "pl-advanced", dataset: { testid: "item-advanced" } },
+        el("summary", {}, t("advanced")),
+        el("div", { class: "pl-inline pl-itemid" }, el("label", { for: idInput.id }, t("item_id")), idInput),
+        el("p", { class: "hint small" }, item.auto ? t("item_id_follows") : t("item_id_hint"))),
       el("ul", { class: "pl-item-warnings", "aria-live": "polite", dataset: { testid: "item-warnings" } }));
   }
 
@@ -150,6 +163,16 @@
         E.restructure();
       } });
   }
+
+  /* A new item's id follows its name while nobody has edited it (E.autoId). */
+  E.followName = (item) => {
+    if (!item.auto) return;
+    E.autoId(item);
+    const input = document.getElementById(`it-${item.key}-id`);
+    if (input) input.value = item.id;
+    const card = list.querySelector(`.pl-item[data-key="${item.key}"]`);
+    if (card) card.dataset.itemId = item.id;
+  };
 
   E.on("structure", render);
   E.renderItems = render;

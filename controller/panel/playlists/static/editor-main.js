@@ -93,7 +93,8 @@
 
   async function load() {
     try {
-      const [sites, agencies] = await Promise.all([Pano.api("GET", "/api/v1/sites"), Pano.api("GET", "/api/v1/agencies")]);
+      const [sites, agencies] = await Promise.all([Pano.api("GET", "/api/v1/sites"), Pano.api("GET", "/api/v1/agencies"),
+        E.loadCatalog()]);
       E.languages = sites.languages;
       E.required = sites.required_languages;
       E.agencies = Object.fromEntries(agencies.agencies.map((a) => [a.id, a]));
@@ -117,19 +118,10 @@
       savedBox.textContent = E.version && E.version.edited_at ? t("last_saved", { when: Pano.dateTime(E.version.edited_at) }) : "";
       updateButtons();
       E.emit("loaded");
-      loadThemeSuggestions();
     } catch (err) {
       $("ed-root").setAttribute("aria-busy", "false");
       showError(err.status === 404 ? t("not_found") : t("load_failed", { message: err.message }));
     }
-  }
-
-  async function loadThemeSuggestions() {
-    try {
-      const list = await Pano.api("GET", "/api/v1/playlists");
-      const themes = [...new Set(list.playlists.flatMap((p) => p.themes || []))].sort();
-      $("ed-theme-list").replaceChildren(...themes.map((th) => el("option", { value: th })));
-    } catch (err) { /* suggestions only */ }
   }
 
   async function save() {

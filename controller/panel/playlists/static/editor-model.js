@@ -4,7 +4,7 @@
 "use strict";
 window.PlEd = (() => {
   const cfg = JSON.parse(document.getElementById("ed-config").textContent);
-  const TYPES = ["text", "image", "video", "web"];
+  const TYPES = ["text", "image", "video", "web", "data"];
   const FIELDS = ["title", "body", "media", "url"];
   let nextKey = 1;
 
@@ -37,17 +37,76 @@ window.PlEd = (() => {
 
   E.validId = (id) => new RegExp(cfg.id_pattern).test(id || "");
 
-  E.newItem = (type) => {
-    const used = new Set(E.model.items.map((it) => it.id));
+  /* An id no other item has: the slug of ``base`` (an item's name), else item-N. */
+  E.freeItemId = (base, self) => {
+    const used = new Set(E.model.items.filter((it) => it !== self).map((it) => it.id));
+    const stem = E.slug(base || "").slice(0, 56).replace(/-+$/, "");
+    if (stem.length >= 2) {
+      let id = stem;
+      for (let n = 2; used.has(id); n += 1) id = `${stem}-${n}`;
+      return id;
+    }
     let n = E.model.items.length + 1;
     while (used.has("item-" + n)) n += 1;
-    return { key: nextKey++, id: "item-" + n, type, duration: type === "video" ? 30 : 10, variants: {} };
+    return "item-" + n;
   };
 
-  E.fromApi = (item) => ({
-    key: nextKey++, id: item.id, type: item.type, duration: item.duration,
-    variants: JSON.parse(JSON.stringify(item.variants || {})),
-  });
+  /* A new item's id follows its name (its title in the first language that has one)
+     until the person edits the id under "Advanced"; a saved item keeps its id. */
+  E.autoId = (item) => {
+    if (!item.auto) return;
+    const v = item.variants || {};
+    const name = item.type === "data"
+      ? (item.title && (item.title.vi || item.title.en)) || (E.templateTitle && E.templateTitle(item.template))
+      : [...E.required, ...Object.keys(v)].map((c) => v[c] && v[c].title).find((x) => x && x.trim());
+    item.id = E.freeItemId(name, item);
+  };
+
+  E.newItem = (type) => {
+    const item = { key: nextKey++, id: "", type, duration: type === "video" ? 30 : type === "data" ? 20 : 10,
+      variants: {}, auto: true };
+    if (type === "data") Object.assign(item, { source: "", template: "", title: {}, fallback: null });
+    item.id = E.freeItemId("", item);
+    return item;
+  };
+
+  E.fromApi = (item) => {
+    const out = { key: nextKey++, id: item.id, type: item.type, duration: item.duration,
+      variants: JSON.parse(JSON.stringify(item.variants || {})), auto: !!item.auto };
+    if (item.type === "data") {
+      const template = item.template;
+      Object.assign(out, { variants: {}, source: item.source || "",
+        template: template && typeof template === "object" ? template.id : (template || ""),
+        title: Object.assign({}, item.title || {}),
+        fallback: item.fallback ? JSON.parse(JSON.stringify(item.fallback)) : null });
+    }
+    return out;
+  };
+
+  /* A data item as the API takes it (docs/sources.md "The item"): no variants; the
+     titles it gives; its fallback, another item's id or texts of its own. */
+  function dataPayload(item) {
+    const duration = Number(item.duration);
+    const out = { id: item.id, type: "data", duration: Number.isFinite(duration) ? duration : item.duration,
+      source: item.source, template: item.template };
+    const title = {};
+    for (const [code, text] of Object.entries(item.title || {})) if (text && text.trim()) title[code] = text.trim();
+    if (Object.keys(title).length) out.title = title;
+    const fb = item.fallback;
+    if (fb && fb.item) out.fallback = fb.item;
+    else if (fb && fb.variants) {
+      const variants = {};
+      const codes = [...new Set([...E.required, ...Object.keys(fb.variants)])];
+      for (const code of codes) {
+        const v = fb.variants[code] || {};
+        const one = {};
+        for (const key of ["title", "body"]) if (v[key] && String(v[key]).trim()) one[key] = String(v[key]).trim();
+        if (Object.keys(one).length || E.required.includes(code)) variants[code] = one;
+      }
+      out.fallback = { variants };
+    }
+    return out;
+  }
 
   E.variant = (item, code) => {
     if (!item.variants[code]) item.variants[code] = {};
@@ -60,6 +119,7 @@ window.PlEd = (() => {
      required language (so the server names what is missing) and for every language
      with something filled in; 'media' only on image and video items. */
   E.payloadItems = () => E.model.items.map((item) => {
+    if (item.type === "data") return dataPayload(item);
     const variants = {};
     const codes = [...new Set([...E.required, ...E.languages.map((l) => l.code), ...Object.keys(item.variants)])];
     for (const code of codes) {

@@ -9,6 +9,9 @@
   const search = document.getElementById("pl-search");
   const agencySelect = document.getElementById("pl-agency");
   const stateSelect = document.getElementById("pl-state");
+  const themeNames = Object.fromEntries(JSON.parse(document.getElementById("pl-themes").textContent)
+    .map((th) => [th.id, th.label]));
+  const themeName = (id) => themeNames[id] || id;
   let playlists = [];
   let agencies = {};
 
@@ -42,7 +45,7 @@
   function matches(p) {
     const q = search.value.trim().toLowerCase();
     if (q) {
-      const hay = [p.id, p.title.vi, p.title.en, agencyName(p.agency), ...(p.themes || [])]
+      const hay = [p.id, p.title.vi, p.title.en, agencyName(p.agency), ...(p.themes || []), ...(p.themes || []).map(themeName)]
         .join(" ").toLowerCase();
       if (!hay.includes(q)) return false;
     }
@@ -63,7 +66,7 @@
       el("td", {}, titles(p)),
       el("td", {}, agencyName(p.agency)),
       el("td", {}, (p.themes || []).length
-        ? el("div", { class: "pl-tags" }, p.themes.map((th) => el("span", { class: "badge muted" }, th)))
+        ? el("div", { class: "pl-tags" }, p.themes.map((th) => el("span", { class: "badge muted", dataset: { theme: th } }, themeName(th))))
         : el("span", { class: "muted" }, t("nothing"))),
       el("td", {}, p.on_air
         ? el("span", { class: "badge ok" }, t("on_air_v", { n: p.on_air }))

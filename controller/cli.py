@@ -35,6 +35,7 @@ DEFAULT_PLAYLISTS = Path("playlists")
 DEFAULT_SCHEDULES = Path("config") / "schedules.yaml"  # imported by default if present
 DEFAULT_SOURCES = Path("config") / "sources.yaml"  # imported by default if present
 DEFAULT_TEMPLATES = Path("config") / "data_templates.yaml"  # imported by default if present
+DEFAULT_LAYOUTS = Path("config") / "layouts.yaml"  # imported by default if present
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -61,13 +62,15 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                                              args.schedules)
     data_sources = getattr(args, "sources", None)
     templates = getattr(args, "data_templates", None)
+    layouts = getattr(args, "layouts", None)
     if agencies is None and sites is None and playlists is None and schedules is None \
-            and data_sources is None and templates is None:
+            and data_sources is None and templates is None and layouts is None:
         sites, playlists = DEFAULT_SITES, DEFAULT_PLAYLISTS
         agencies = DEFAULT_AGENCIES if DEFAULT_AGENCIES.is_file() else None
         schedules = DEFAULT_SCHEDULES if DEFAULT_SCHEDULES.is_file() else None
         data_sources = DEFAULT_SOURCES if DEFAULT_SOURCES.is_file() else None
         templates = DEFAULT_TEMPLATES if DEFAULT_TEMPLATES.is_file() else None
+        layouts = DEFAULT_LAYOUTS if DEFAULT_LAYOUTS.is_file() else None
     with sessions(settings)() as session:
         try:
             actor = _actor(session, getattr(args, "by", None))
@@ -75,7 +78,8 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                                      playlists=playlists, schedules=schedules,
                                      media_dir=getattr(args, "media_dir", None),
                                      approve=getattr(args, "approve", True), actor=actor,
-                                     sources=data_sources, templates=templates)
+                                     sources=data_sources, templates=templates,
+                                     layouts=layouts)
         except (YamlError, ReviewError) as exc:
             session.rollback()
             raise CliError(f"refused, nothing imported: {exc}", EXIT_INPUT) from None
@@ -199,7 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "at once: the operator's bootstrap) and schedules from YAML "
                          "(without options: config/agencies.yaml if present, "
                          "config/sites.yaml, playlists/, config/schedules.yaml, "
-                         "config/sources.yaml and config/data_templates.yaml if present)")
+                         "config/sources.yaml, config/data_templates.yaml and "
+                         "config/layouts.yaml if present)")
     imp.add_argument("--agencies", type=Path, metavar="FILE", help="agencies file")
     imp.add_argument("--sites", type=Path, metavar="FILE", help="sites and screens file")
     imp.add_argument("--playlists", type=Path, metavar="PATH",
@@ -212,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--data-templates", type=Path, metavar="FILE",
                      help="data templates file (config/data_templates.yaml: how data "
                      "items draw a source's records; docs/sources.md)")
+    imp.add_argument("--layouts", type=Path, metavar="FILE",
+                     help="screen layouts file (config/layouts.yaml: main area, ticker "
+                     "strip and clock corner; docs/zones.md)")
     imp.set_defaults(handler=cmd_import)
 
     pl = sub.add_parser("playlists", help="playlists as YAML files")

@@ -47,7 +47,7 @@ def prepare(settings: Settings, player_screen: str | None) -> str | None:
                 session, settings, agencies=present("agencies.yaml"),
                 sites=settings.config_dir / "sites.yaml", playlists=Path("playlists"),
                 schedules=present("schedules.yaml"), sources=present("sources.yaml"),
-                templates=present("data_templates.yaml"))
+                templates=present("data_templates.yaml"), layouts=present("layouts.yaml"))
             session.commit()
             for report in reports:
                 print(report.summary())

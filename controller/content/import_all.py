@@ -23,13 +23,16 @@ def import_content(session: Session, settings: Settings, *, agencies: Path | Non
                    schedules: Path | None = None, media_dir: Path | None = None,
                    approve: bool = True, actor: Actor | None = None,
                    sources: Path | None = None,
-                   templates: Path | None = None) -> list[ImportReport]:
+                   templates: Path | None = None,
+                   layouts: Path | None = None) -> list[ImportReport]:
     """Import what is given (None: skip that part) and return one report per part.
     Raises YamlError (or ReviewError) and writes nothing if anything is refused (the
     caller rolls back). ``media_dir``: where playlists' ``media:`` files are (default
     media_source_dir). ``approve``: playlists go on air at once (the operator's
     bootstrap; docs/review.md) or become drafts for review. ``sources`` and
-    ``templates`` (docs/sources.md) come first: the playlists' data items name them."""
+    ``templates`` (docs/sources.md) come first: the playlists' data items name them;
+    ``layouts`` (docs/zones.md) before the sites, whose screens name them, and their
+    tickers' playlists are checked once the playlists are in."""
     actor = actor or Actor.system()
     reports: list[ImportReport] = []
     if sources is not None:
@@ -44,6 +47,10 @@ def import_content(session: Session, settings: Settings, *, agencies: Path | Non
                                         actor))
     if agencies is not None:
         reports.append(import_agencies(session, Path(agencies), actor))
+    if layouts is not None:
+        from controller.zones.declarations import import_layouts
+
+        reports.append(import_layouts(session, Path(layouts)))
     if sites is not None:
         reports.append(import_sites(session, Path(sites), settings.language_config))
     if playlists is not None:
@@ -55,4 +62,8 @@ def import_content(session: Session, settings: Settings, *, agencies: Path | Non
         # After sites and playlists, which the schedules name. Each part bumps the
         # change log with what it touched (the schedules' own ids here).
         reports.append(import_schedules(session, Path(schedules), actor=actor))
+    if layouts is not None:
+        from controller.zones.checks import check_tickers
+
+        check_tickers(session, Path(layouts))  # a ticker text too long refuses it all
     return reports

@@ -61,6 +61,7 @@ class _Row:
     id: str
     values: dict[str, Any]
     line: int | None = None
+    layout_line: int | None = None  # a screen's ``layout:`` (its refusal's line)
 
 
 def _names(f: Fields, key: str) -> tuple[str, str]:
@@ -111,7 +112,7 @@ def _screen(file: Path, data: Any, index: int, site_id: str, site_tz: str,
     f = Fields(file, data, label("screen", data, index), line)
     f.only(
         required=("id", "name", "orientation", "resolution", "languages", "bilingual_mode"),
-        optional=("default_playlist", "tags", "timezone", "alternate_timing"),
+        optional=("default_playlist", "tags", "timezone", "alternate_timing", "layout"),
     )
     screen_id = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
     name_vi, name_en = _names(f, "name")
@@ -155,14 +156,17 @@ def _screen(file: Path, data: Any, index: int, site_id: str, site_tz: str,
                               hint=ID_HINT)
     tags = f.text_list("tags", pattern=TAG_RE, required=False, non_empty=False,
                        hint=TAG_HINT)
+    # Its layout in config/layouts.yaml (docs/zones.md); checked against the stored
+    # layouts by ``check_layouts``.
+    layout = f.text("layout", pattern=ID_RE, max_len=63, required=False, hint=ID_HINT)
     return _Row(screen_id, {  # type: ignore[arg-type]
         "site_id": site_id, "name_vi": name_vi, "name_en": name_en,
         "orientation": orientation, "width": width, "height": height,
         "languages": languages, "bilingual_mode": bilingual_mode,
         "alternate_timing": alternate_timing,
         "timezone": _timezone(f, site_tz), "tags": tags,
-        "default_playlist_id": default_playlist,
-    }, line)
+        "default_playlist_id": default_playlist, "layout": layout,
+    }, line, f.line("layout") if layout is not None else None)
 
 
 def parse_sites(path: Path, config: LanguageConfig | None = None
@@ -202,6 +206,23 @@ def parse_sites(path: Path, config: LanguageConfig | None = None
             seen_screens[row.id] = item_line
             screens.append(row)
     return sites, screens
+
+
+def check_layouts(session: Session, path: Path, screens: list[_Row]) -> None:
+    """Refuse (at its ``layout:`` line) a screen naming a layout that is not declared
+    (config/layouts.yaml, imported before the sites)."""
+    from controller.zones.declarations import stored_layouts
+
+    wanted = [row for row in screens if row.values.get("layout")]
+    if not wanted:
+        return
+    known = stored_layouts(session)
+    for row in wanted:
+        name = row.values["layout"]
+        if name not in known:
+            raise YamlError(path, row.layout_line or row.line, _screen_refusal(row.id, refusal(
+                "layout %(layout)r is not declared (config/layouts.yaml has: %(known)s)",
+                layout=name, known=", ".join(known) or "no layout")))
 
 
 def check_screens(session: Session, path: Path, screens: list[_Row]) -> None:
@@ -265,6 +286,7 @@ def import_sites(session: Session, path: Path,
     required)."""
     path = Path(path)
     sites, screens = parse_sites(path, languages)
+    check_layouts(session, path, screens)
     check_screens(session, path, screens)
     report = ImportReport(source=str(path), what="sites and screens")
     existing_sites = {s.id: s for s in session.execute(select(Site)).scalars()}

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from controller.scheduling import Schedule, ScreenRef, decisions
 from controller.slides.render import badge_box
+from controller.zones.timeline import layout_entry, main_inputs
 
 SCHEMA = 1
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -42,6 +43,9 @@ class ScreenFacts:
     tags: Sequence[str] = ()
     # alternate mode only: "split" the item's duration between languages or "repeat" it
     alternate_timing: str = "split"
+    # Its layout placed on it (``controller.zones.geometry.ScreenLayout``), None: the
+    # whole screen is the main area (docs/zones.md).
+    layout: Any = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,9 @@ class BuildInputs:
     # Rendered slides and QR badges (``controller.timeline.slides.SlideMaker``): None
     # leaves text items and emergencies to the player's HTML, without badges.
     slides: SlideStep | None = None
+    # The ticker strips' step (``controller.zones.on_screen.ZoneFiles``): None names no
+    # strip file (the ticker's text alone).
+    zones: Any = None
 
 
 class SlideStep(Protocol):
@@ -301,17 +308,19 @@ def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = No
     layers = [source(inputs, start, end) for source in (sources or SEGMENT_SOURCES)]
     segments = paint(start, end, layers)
 
-    target = target_of(screen)
+    # With a layout, the playlists are made for the main area (docs/zones.md).
+    main = main_inputs(inputs)
+    target = target_of(main.screen)
     if memo is None:
-        playlists, media = _playlists_and_media(inputs, segments, target)
+        playlists, media = _playlists_and_media(main, segments, target)
     else:
         keys = list(dict.fromkeys(seg.playlist for seg in segments))
         key: tuple[Any, ...] = (target, *keys)
         if inputs.slides is not None:  # slides depend on the frame, badges on the screen
             on_air = [inputs.playlists[k] for k in keys if k is not None]
-            key = (*inputs.slides.share_key(screen, on_air), *key)
+            key = (*inputs.slides.share_key(main.screen, on_air), *key)
         if key not in memo:
-            memo[key] = _playlists_and_media(inputs, segments, target)
+            memo[key] = _playlists_and_media(main, segments, target)
         playlists, media = memo[key]
 
     body = {
@@ -357,6 +366,11 @@ def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = No
         left, top, right, bottom = badge_box(*(int(v) for v in screen.resolution))
         body["display"]["qr_badge"] = {"x": left, "y": top, "width": right - left,
                                        "height": bottom - top}
+    if screen.layout is not None:  # its zones: main area, ticker, clock (docs/zones.md)
+        strips: dict[str, Any] = {}
+        body["display"]["layout"] = layout_entry(inputs, strips, zone.key)
+        if any(sha not in body["media"] for sha in strips):  # a copy: it may be shared
+            body["media"] = {**body["media"], **strips}
     return body
 
 

@@ -87,6 +87,9 @@ class DepsMaker:
         keys = {s.playlist_key for s in inputs.schedules}
         if screen.default_playlist:
             keys.add(screen.default_playlist)
+        ticker = getattr(screen.layout, "layout", None)  # its ticker's (docs/zones.md)
+        if ticker is not None and ticker.ticker_playlist:
+            keys.add(ticker.ticker_playlist)
         named = self._named_in(body.get("media") or {})
         share = (id(named), frozenset(keys))  # screens alike share one set
         media = self._media.get(share)

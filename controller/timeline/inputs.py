@@ -6,7 +6,7 @@ again for the screens left when the job worker made missing files meanwhile)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +23,9 @@ from controller.timeline.playlists import load_playlists
 from controller.timeline.rendition_choice import RenditionChooser
 from controller.timeline.schedules import ScheduleIndex, load_schedules, usable
 from controller.timeline.slides import SlideMaker
+from controller.zones.declarations import Layout, stored_layouts
+from controller.zones.geometry import place
+from controller.zones.on_screen import ZoneFiles
 
 _SCREENS = Screen.__table__
 _SITES = Site.__table__
@@ -31,7 +34,7 @@ SCREEN_ROWS = (
     select(_SCREENS.c.id, _SCREENS.c.name_vi, _SCREENS.c.name_en, _SCREENS.c.orientation,
            _SCREENS.c.width, _SCREENS.c.height, _SCREENS.c.languages,
            _SCREENS.c.bilingual_mode, _SCREENS.c.alternate_timing, _SCREENS.c.timezone,
-           _SCREENS.c.default_playlist_id,
+           _SCREENS.c.default_playlist_id, _SCREENS.c.layout,
            _SCREENS.c.tags, _SITES.c.id.label("site_id"),
            _SITES.c.name_vi.label("site_name_vi"), _SITES.c.name_en.label("site_name_en"),
            _SITES.c.names.label("site_names"), _SITES.c.timezone.label("site_timezone"))
@@ -40,7 +43,9 @@ SCREEN_ROWS = (
 )
 
 
-def screen_facts(row: Any) -> ScreenFacts:
+def screen_facts(row: Any, layouts: Mapping[str, Layout] | None = None) -> ScreenFacts:
+    """The screen of ``row``; with ``layouts`` (by name), its layout placed on it."""
+    layout = (layouts or {}).get(getattr(row, "layout", None) or "")
     return ScreenFacts(
         id=row.id,
         name={"vi": row.name_vi, "en": row.name_en},
@@ -54,6 +59,7 @@ def screen_facts(row: Any) -> ScreenFacts:
         default_playlist=row.default_playlist_id,
         tags=list(row.tags or []),
         alternate_timing=row.alternate_timing or "split",
+        layout=place(layout, int(row.width), int(row.height)) if layout else None,
     )
 
 
@@ -95,6 +101,8 @@ def load_inputs(session: Session, screen_ids: list[str] | None, now: datetime,
     rows = session.execute(query).all()
     loaded = load_schedules(session)
     defaults = {row.default_playlist_id for row in rows if row.default_playlist_id}
+    layouts = stored_layouts(session) if any(row.layout for row in rows) else {}
+    defaults |= {t for layout in layouts.values() if (t := layout.ticker_playlist)}
     playlists = load_playlists(session, defaults, loaded)
     index = ScheduleIndex.of(usable(loaded, playlists))
     shas: set[str] = set()
@@ -116,17 +124,20 @@ def load_inputs(session: Session, screen_ids: list[str] | None, now: datetime,
                          reported=sources.slides_reported, missing=missing,
                          screen_ids=screen_ids, now=now)
               if store is not None and sources.base_url else None)
+    zones = (ZoneFiles(session, store, now=now,
+                       reported=sources.slides_reported)
+             if store is not None and layouts else None)
     emergencies = [(set(e.targets.get("sites") or []), set(e.targets.get("screens") or []),
                     EmergencyFacts(id=e.id, start=aware(e.starts_at),
                                    end=aware(e.ends_at), messages=e.messages, url=e.url))
                    for e in active_emergencies(session, now)]
     inputs = []
     for row in rows:
-        facts = screen_facts(row)
+        facts = screen_facts(row, layouts)
         inputs.append(BuildInputs(
             screen=facts, playlists=playlists, media=media,
             heartbeat_interval=sources.heartbeat_interval, now=now, choose_media=chooser,
-            slides=slides,
+            slides=slides, zones=zones,
             schedules=index.for_screen(facts.id, facts.site_id, facts.tags),
             emergencies=tuple(f for sites, screens, f in emergencies
                               if facts.site_id in sites or facts.id in screens)))

@@ -95,7 +95,7 @@ def test_restart_and_reboot_are_confirmed_and_versions_compared(
             dialog.locator("button[value='confirm']").click()
             line = row.locator(".cmd-line[data-command='reboot']")
             expect(line).to_have_attribute("data-state", "done", timeout=LIVE_WAIT)
-            expect(line).to_contain_text("exit 0")
+            expect(line).to_contain_text("thiết bị đang khởi động lại")
             assert marker.read_text() == "ok"
         finally:
             player.stop()

@@ -46,11 +46,15 @@ const FleetCommands = (() => {
     return line;
   }
 
-  function show(line, state, text, message, extra) {
+  /* `message` is the panel's own sentence; `detail` the player's English words, shown
+     (marked lang="en") only when the page has no sentence for them (fleet-results.js). */
+  function show(line, state, text, message, extra, detail) {
     line.dataset.state = state;
     line.className = "cmd-line small " + state;
     line.replaceChildren(el("span", { class: "cmd-state" }, text),
                          message ? el("span", { class: "cmd-message" }, " — " + message) : "",
+                         detail ? el("span", { class: "cmd-detail muted" }, " ", t("player_said"), " ",
+                                     el("q", { lang: "en" }, detail)) : "",
                          extra || "");
   }
 
@@ -90,10 +94,12 @@ const FleetCommands = (() => {
         const view = name === "screenshot"
           ? el("button", { type: "button", class: "linklike show-shot", onclick: () => showShot(id) }, t("show_screenshot"))
           : null;
-        show(line, "done", t("cmd_done", { command: label(name) }), command.message, view ? [" ", view] : null);
+        const result = FleetResults.say(name, command);
+        show(line, "done", t("cmd_done", { command: label(name) }), result.text, view ? [" ", view] : null, result.detail);
         if (view) await showShot(id);
       } else {
-        show(line, "failed", t("cmd_failed", { command: label(name) }), command.message);
+        const result = FleetResults.say(name, command);
+        show(line, "failed", t("cmd_failed", { command: label(name) }), result.text, null, result.detail);
       }
     } catch (err) {
       show(line, "failed", t("cmd_failed", { command: label(name) }), err.message);

@@ -110,6 +110,8 @@ const FleetFormat = (() => {
   }
 
   function problems(s) {
+    // A screen that never connected has told nothing: "None" would claim all is well.
+    if (!s.last_seen) return [el("span", { class: "muted problems-unknown" }, t("problems_unknown"))];
     const out = [];
     const missing = (s.missing_media || []).length;
     if (missing) {

@@ -10,11 +10,17 @@ again changes nothing), and acts on each new one:
   person), which then ends it: screens are never left blank by an update;
 - ``Cancel``: waiting drafts are cancelled, running broadcasts end.
 
+Alerts are acted on in the order they were sent (a feed listing the newest first
+still has its Alert before the Update and the Cancel that follow it). Alerts an entry
+only links to come in ``linked`` (fetched by the poller beforehand,
+:mod:`controller.cap.linked`) and are read and acted on like embedded ones; a link not
+fetched is counted in the status, one that failed or is not an alert is a refusal.
 Only ``status`` Actual is acted on. Every new alert is recorded and audited with its
 outcome. Writes in the caller's session; the caller commits."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -22,8 +28,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller.cap.drafts import SENT, WAITING, apply_plan, cancel_draft, running, source_actor
+from controller.cap.linked import LinkedDoc
 from controller.cap.message import Alert
-from controller.cap.parse import CapRefused, read_feed
+from controller.cap.parse import CapRefused, FeedContents, read_alert, read_feed
 from controller.cap.plan import live_infos, make_plan
 from controller.languages import LanguageConfig
 from controller.models import CapAlertSeen, EmergencyDraft, Site
@@ -87,30 +94,54 @@ def language_codes(settings: Settings | None = None) -> tuple[str, ...]:
 
 
 def ingest_feed(session: Session, source_id: str, body: bytes, now: datetime, *,
-                settings: Settings | None = None) -> IngestResult:
+                settings: Settings | None = None,
+                linked: Sequence[LinkedDoc] = ()) -> IngestResult:
     """Read ``body`` (a CAP document or feed of source ``source_id``) and act on its
     new alerts; see the module docstring. Never raises for bad input: a feed that is
     not CAP comes back as ``result.error``. ``settings`` (optional) give the languages
     and the QR allowlist when called outside a request (the poller); without them the
-    running app's, else the defaults."""
+    running app's, else the defaults. ``linked``: the documents the feed's entries
+    link to, as fetched (:func:`controller.cap.linked.fetch_linked`)."""
     if settings is None:
-        return _ingest(session, source_id, body, now, None)
+        return _ingest(session, source_id, body, now, None, linked)
     with allowed_domains(settings.qr_allowed_domains):
-        return _ingest(session, source_id, body, now, settings)
+        return _ingest(session, source_id, body, now, settings, linked)
+
+
+def _with_linked(contents: FeedContents, linked: Sequence[LinkedDoc], codes: tuple[str, ...],
+                 result: IngestResult) -> list[Alert]:
+    """The feed's alerts and its linked ones, in the order they were sent."""
+    alerts = list(contents.alerts)
+    docs = {doc.url: doc for doc in linked}
+    for link in contents.links:
+        doc = docs.get(link.url)
+        if doc is None:
+            result.linked += 1
+        elif doc.body is None:
+            result.refused.append(doc.error or refusal("linked alert %(url)s: %(why)s",
+                                                       url=link.url[:200], why="?"))
+        else:
+            try:
+                alerts.append(read_alert(doc.body, codes))
+            except CapRefused as exc:
+                result.refused.append(refusal("linked alert %(url)s: %(why)s",
+                                              url=link.url[:200], why=exc.args[0]))
+    return sorted(alerts, key=lambda alert: alert.sent)
 
 
 def _ingest(session: Session, source_id: str, body: bytes, now: datetime,
-            settings: Settings | None) -> IngestResult:
+            settings: Settings | None, linked: Sequence[LinkedDoc]) -> IngestResult:
     now = now.astimezone(UTC)
     result = IngestResult(source_id)
+    codes = language_codes(settings)
     try:
-        contents = read_feed(body, language_codes(settings))
+        contents = read_feed(body, codes)
     except CapRefused as exc:
         result.error = exc.args[0]
         return result
     result.refused, result.linked = list(contents.refused), contents.linked
     sites = list(session.scalars(select(Site).order_by(Site.id)))
-    for alert in contents.alerts:
+    for alert in _with_linked(contents, linked, codes, result):
         result.read += 1
         if session.scalar(select(CapAlertSeen.id).where(CapAlertSeen.key == alert.key)):
             result.seen += 1

@@ -7,7 +7,10 @@ bytes (the data-sources layer reads at most its limit; :data:`MAX_BYTES` again h
 this module bounds what is in them: elements, alerts, infos, areas, points, text lengths.
 A document that is not CAP is refused whole; in a feed, one bad alert is refused with
 its sentence and the others are read. Entries that only *link* to an alert (Atom
-``<link>``, RSS ``<link>``) are counted, not fetched (docs/cap.md, "Not yet")."""
+``<link href>``, RSS ``<link>``) are returned as :class:`Link` values (at most
+:data:`MAX_LINKS`; the rest are counted): the caller fetches them
+(:mod:`controller.cap.linked`) and reads each with :func:`read_alert`, which accepts one
+``<alert>`` only, under the same XML rules."""
 
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 MAX_BYTES = 4 * 1024 * 1024
 MAX_ELEMENTS = 50_000
 MAX_ALERTS = 100  # in one feed
+MAX_LINKS = 20  # entries linking to an alert, fetched from one feed
 MAX_INFOS = 10  # in one alert
 MAX_AREAS = 50  # in one info
 MAX_SHAPES = 50  # polygons, circles or geocodes in one area
@@ -53,11 +57,21 @@ class CapRefused(ValueError):
     """A document or an alert Pano will not read; ``str()`` says why."""
 
 
+@dataclass(frozen=True)
+class Link:
+    """An entry that links to an alert: its address and what the entry says of its
+    version (Atom ``updated``, RSS ``pubDate`` or ``guid``), the fetched copy's key."""
+
+    url: str
+    stamp: str = ""
+
+
 @dataclass
 class FeedContents:
     alerts: list[Alert] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)  # one sentence per bad alert
-    linked: int = 0  # entries linking to an alert, not fetched
+    linked: int = 0  # entries linking to an alert, not fetched (over MAX_LINKS)
+    links: list[Link] = field(default_factory=list)  # the links to fetch
 
 
 def _local(tag: Any) -> str:
@@ -72,6 +86,29 @@ def read_feed(body: bytes, languages: Iterable[str]) -> FeedContents:
     """The alerts in ``body``; ``languages`` are Pano's language codes (an info in
     another language is kept with ``lang=None``). Raises CapRefused for a document
     that is not XML, not CAP, or over a limit."""
+    root = _root(body)
+    codes = tuple(languages)
+    name = _local(root.tag)
+    if name == "alert":
+        return FeedContents(alerts=[parse_alert(root, codes)])
+    if (name == "feed" and _ns(root.tag) == ATOM_NS) or (name == "rss" and not _ns(root.tag)):
+        return _entries(root, codes)
+    raise CapRefused(refusal("this is not CAP: the document is <%(tag)s>, expected a CAP "
+                             "1.2 <alert> or an Atom or RSS feed of alerts.",
+                             tag=name[:40] or "?"))
+
+
+def read_alert(body: bytes, languages: Iterable[str]) -> Alert:
+    """The one alert of a document an entry linked to: a CAP ``<alert>``, under the
+    same XML rules and bounds as a feed (no DTD, no entity). Raises CapRefused."""
+    root = _root(body)
+    if _local(root.tag) != "alert":
+        raise CapRefused(refusal("a linked document must be one CAP <alert>, not "
+                                 "<%(tag)s>.", tag=_local(root.tag)[:40] or "?"))
+    return parse_alert(root, tuple(languages))
+
+
+def _root(body: bytes) -> Element:
     if len(body) > MAX_BYTES:
         raise CapRefused(refusal("the feed is %(size)d bytes; the limit is %(limit)d: ask "
                                  "the publisher for a smaller feed or a single alert.",
@@ -89,15 +126,7 @@ def read_feed(body: bytes, languages: Iterable[str]) -> FeedContents:
         if count > MAX_ELEMENTS:
             raise CapRefused(refusal("the feed has more than %(limit)d XML elements.",
                                      limit=MAX_ELEMENTS))
-    codes = tuple(languages)
-    name = _local(root.tag)
-    if name == "alert":
-        return FeedContents(alerts=[parse_alert(root, codes)])
-    if (name == "feed" and _ns(root.tag) == ATOM_NS) or (name == "rss" and not _ns(root.tag)):
-        return _entries(root, codes)
-    raise CapRefused(refusal("this is not CAP: the document is <%(tag)s>, expected a CAP "
-                             "1.2 <alert> or an Atom or RSS feed of alerts.",
-                             tag=name[:40] or "?"))
+    return root
 
 
 def _entries(root: Element, codes: tuple[str, ...]) -> FeedContents:
@@ -110,8 +139,12 @@ def _entries(root: Element, codes: tuple[str, ...]) -> FeedContents:
     for entry in entries:
         alerts = [e for e in entry.iter() if _local(e.tag) == "alert"]
         if not alerts:
-            if any(_local(e.tag) == "link" for e in entry):
-                found.linked += 1
+            link = _link(entry)
+            if link is not None and link.url not in {k.url for k in found.links}:
+                if len(found.links) < MAX_LINKS:
+                    found.links.append(link)
+                else:
+                    found.linked += 1
             continue
         for element in alerts:
             if len(found.alerts) + len(found.refused) >= MAX_ALERTS:
@@ -122,6 +155,26 @@ def _entries(root: Element, codes: tuple[str, ...]) -> FeedContents:
             except CapRefused as exc:
                 found.refused.append(exc.args[0])
     return found
+
+
+def _link(entry: Element) -> Link | None:
+    """The alert an Atom entry or RSS item links to: an Atom ``<link>`` of a CAP
+    type first, else its ``alternate`` (or untyped) one; an RSS ``<link>``'s text."""
+    links = [e for e in entry if _local(e.tag) == "link"]
+    url = ""
+    if _local(entry.tag) == "entry":
+        typed = [e for e in links if "cap" in (e.get("type") or "").lower()]
+        plain = [e for e in links if (e.get("rel") or "alternate") == "alternate"]
+        chosen = (typed or plain or [None])[0]
+        url = (chosen.get("href") or "") if chosen is not None else ""
+    elif links:
+        url = links[0].text or ""
+    url = url.strip()
+    if not url or len(url) > 2000:
+        return None
+    stamp = next(((e.text or "").strip() for e in entry
+                  if _local(e.tag) in ("updated", "pubDate", "guid") and e.text), "")
+    return Link(url, stamp[:100])
 
 
 def _text(parent: Element, name: str, limit: int = MAX_SHORT, *,

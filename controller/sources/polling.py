@@ -98,8 +98,11 @@ def refresh(settings: Settings, sessions: sessionmaker[Session], source_id: str,
                      exc.message, clock())
         return True
     now = clock()
-    outcome: Fetched | str | Parsed = fetched
-    if not fetched.not_modified and attempt.kind != "cap":
+    outcome: Fetched | str | Parsed | CapFetched = fetched
+    if not fetched.not_modified and attempt.kind == "cap":
+        outcome = CapFetched(fetched, _linked_alerts(settings, attempt, fetched))
+        now = clock()
+    elif not fetched.not_modified:
         outcome = run_off_loop("sources", OFF_LOOP, _parse, attempt, fetched, now)
         if isinstance(outcome, Parsed):
             _draw_ahead(sessions, renderer() if renderer is not None else None,
@@ -115,6 +118,27 @@ class Parsed:
     fetched: Fetched
     snapshot: Snapshot | None
     error: Refusal | None = None
+
+
+@dataclass(frozen=True)
+class CapFetched:
+    """A CAP feed and the alerts its entries link to, fetched (controller.cap.linked)."""
+
+    fetched: Fetched
+    linked: list[Any]
+
+
+def _linked_alerts(settings: Settings, attempt: _Attempt, fetched: Fetched) -> list[Any]:
+    """Fetch what the feed's entries link to, in this fetcher's thread (the network
+    waits hold no database session): within the source's timeout, size and deadline."""
+    from controller.cap.linked import fetch_linked, links_in
+
+    links, _more = links_in(fetched.body)
+    if not links:
+        return []
+    return fetch_linked(links, source_id=attempt.id, domains=settings.source_allowed_domains,
+                        timeout=attempt.timeout, deadline=attempt.deadline,
+                        max_bytes=attempt.max_bytes)
 
 
 def _parse(attempt: _Attempt, fetched: Fetched, now: datetime) -> Parsed:
@@ -173,7 +197,7 @@ def _begin(sessions: sessionmaker[Session], source_id: str, now: datetime) -> _A
 
 
 def _store(settings: Settings, sessions: sessionmaker[Session], attempt: _Attempt,
-           outcome: Fetched | Parsed | str, now: datetime) -> None:
+           outcome: Fetched | Parsed | CapFetched | str, now: datetime) -> None:
     with sessions() as session:
         source = session.get(DataSource, attempt.id)
         if source is None or (source.kind, source.url) != (attempt.kind, attempt.url):
@@ -183,8 +207,8 @@ def _store(settings: Settings, sessions: sessionmaker[Session], attempt: _Attemp
         elif isinstance(outcome, Fetched) and outcome.not_modified:
             snapshots.store_confirmed(session, source, now, outcome.etag,
                                       outcome.last_modified)
-        elif source.kind == "cap" and isinstance(outcome, Fetched):
-            _ingest(settings, session, source, outcome, now)
+        elif source.kind == "cap" and isinstance(outcome, CapFetched):
+            _ingest(settings, session, source, outcome.fetched, now, outcome.linked)
         else:
             parsed = outcome if isinstance(outcome, Parsed) else _parse(attempt, outcome, now)
             if parsed.snapshot is None:
@@ -199,7 +223,7 @@ def _store(settings: Settings, sessions: sessionmaker[Session], attempt: _Attemp
 
 
 def _ingest(settings: Settings, session: Session, source: DataSource, fetched: Fetched,
-            now: datetime) -> None:
+            now: datetime, linked: list[Any]) -> None:
     """Hand a CAP feed to ``controller.cap.feed.ingest_feed`` (with the deployment's
     languages and QR allowlist); its result sentence is the status. A failing ingestion
     is rolled back whole and recorded as the error."""
@@ -207,7 +231,8 @@ def _ingest(settings: Settings, session: Session, source: DataSource, fetched: F
 
     source_id = source.id
     try:
-        result = ingest_feed(session, source_id, fetched.body, now, settings=settings)
+        result = ingest_feed(session, source_id, fetched.body, now, settings=settings,
+                             linked=linked)
     except Exception as exc:
         session.rollback()
         log.exception("source %s: the CAP ingestion failed", source_id)

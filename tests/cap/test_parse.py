@@ -37,10 +37,11 @@ def test_a_bare_alert_is_read_whole():
     assert area.polygons[0][0] == (16.0, 107.1) and len(area.polygons[0]) == 5
 
 
-def test_an_atom_feed_embeds_alerts_and_links_are_counted():
+def test_an_atom_feed_embeds_alerts_and_its_links_are_given_to_fetch():
     contents = read_feed(feed("geocode-feed.xml", NOW), CODES)
     (alert,) = contents.alerts
-    assert contents.linked == 1 and not contents.refused
+    assert [link.url for link in contents.links] == ["https://nchmf.gov.vn/cap/0312.xml"]
+    assert contents.linked == 0 and not contents.refused
     assert [(i.language, i.lang) for i in alert.infos] == [("vi", "vi"), ("lo-LA", "lo"),
                                                           ("ja-JP", None)]
     assert alert.infos[0].areas[0].geocodes == (("ISO3166-2", "VN-26"),)

@@ -1,6 +1,8 @@
 """``GET /api/v1/screens/<id>/preview?at=ISO-TIME``: what the screen shows at that
 instant and why, and ``…/preview.png?at=`` the picture it shows then (any user with a
-valid personal API token)."""
+valid personal API token); ``GET /api/v1/playlists/<id>/versions/<n>/preview.png?
+screen=&item=[&lang=]``: one item of any version drawn for one screen (whoever may read
+the version)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,15 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from controller.api.errors import ApiError
+from controller.api.playlists import READERS, load
 from controller.api.user_auth import require_role
 from controller.auth.users import ROLES
+from controller.models import Screen
 from controller.refusals import refusal
+from controller.review import workflow
+from controller.slides.spec import SlideError
 from controller.state import db, state
+from controller.timeline.item_preview import NoSuchSlide, item_png
 from controller.timeline.preview import preview, preview_png
 
 preview_api = Blueprint("preview_api", __name__, url_prefix="/api/v1")
@@ -77,4 +84,59 @@ def screen_preview_png(screen_id: str) -> Any:
                           pano.settings.base_url)
     except LookupError:
         raise ApiError(404, refusal("No screen %(screen)r.", screen=screen_id[:64])) from None
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+
+ID_MAX = 64  # the longest screen or item id a preview is asked for
+LANG = re.compile(r"^[a-z]{2,3}$")
+
+
+def _param(name: str, required: bool = True) -> str | None:
+    value = request.args.get(name)
+    if value is None or not value.strip():
+        if required:
+            raise ApiError(400, refusal("Missing %(name)r: give the screen and the item to "
+                                        "draw, e.g. ?screen=phu-bai-arrivals&item=welcome.",
+                                        name=name))
+        return None
+    value = value.strip()
+    if len(value) > ID_MAX:
+        raise ApiError(400, refusal("%(name)r is too long (at most %(most)d characters).",
+                                    name=name, most=ID_MAX))
+    return value
+
+
+@preview_api.get("/playlists/<playlist_id>/versions/<int:number>/preview.png")
+@require_role(*READERS)
+def version_item_png(playlist_id: str, number: int) -> Any:
+    """One item of version ``number`` (any state, a draft included) drawn for one
+    screen, as that screen would show it: a PNG at its resolution, QR badge included."""
+    screen_id = str(_param("screen"))
+    item_id = str(_param("item"))
+    lang = _param("lang", required=False)
+    if lang is not None and not LANG.match(lang):
+        raise ApiError(400, refusal("%(lang)r is not a language code (2-3 lowercase letters)",
+                                    lang=lang))
+    _, playlist = load(playlist_id)  # 404 for a playlist the caller may not see
+    session = db()
+    version = workflow.version_of(session, playlist.id, number)  # 404 without it
+    screen = session.get(Screen, screen_id)
+    if screen is None:
+        raise ApiError(404, refusal("No screen %(screen)r.", screen=screen_id))
+    pano = state()
+    try:
+        png = item_png(session, pano.store, pano.settings.base_url, screen, playlist.id,
+                       version.number, list(version.items or []), item_id, lang)
+    except NoSuchSlide:
+        raise ApiError(404, refusal("Item %(item)r shows no %(lang)r slide on screen "
+                                    "%(screen)r.", item=item_id, lang=lang,
+                                    screen=screen_id)) from None
+    except SlideError as exc:
+        raise ApiError(422, refusal("Item %(item)r cannot be drawn for screen %(screen)r: "
+                                    "%(why)s", item=item_id, screen=screen_id,
+                                    why=str(exc))) from None
+    except LookupError:
+        raise ApiError(404, refusal("Version %(number)d of %(playlist)r has no item "
+                                    "%(item)r.", number=number, playlist=playlist.id,
+                                    item=item_id)) from None
     return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})

@@ -37,7 +37,8 @@ from controller.timeline.slides import SlideMaker
 from player.timeline import Playing, active_emergency, badge_of, drawn_file, resolve
 
 
-def _facts(screen: Screen, site: Site | None) -> ScreenFacts:
+def screen_facts_of(screen: Screen, site: Site | None) -> ScreenFacts:
+    """The builder's facts of ``screen`` (at ``site``)."""
     return ScreenFacts(
         id=screen.id, name={"vi": screen.name_vi, "en": screen.name_en},
         site_id=screen.site_id,
@@ -54,7 +55,7 @@ def body_at(session: Session, screen: Screen, at: datetime,
             heartbeat_interval: float, store: MediaStore | None = None,
             base_url: str | None = None) -> dict[str, Any]:
     """The timeline body the controller builds for ``screen`` on the day of ``at``."""
-    facts = _facts(screen, session.get(Site, screen.site_id))
+    facts = screen_facts_of(screen, session.get(Site, screen.site_id))
     loaded = load_schedules(session)
     defaults = [screen.default_playlist_id] if screen.default_playlist_id else []
     playlists = load_playlists(session, defaults, loaded)
@@ -151,7 +152,8 @@ def preview(session: Session, screen_id: str, at: datetime,
     }
 
 
-def _open(store: MediaStore, sha: str | None) -> Image.Image | None:
+def open_media(store: MediaStore, sha: str | None) -> Image.Image | None:
+    """The stored picture ``sha`` decoded (RGB), None when absent or unreadable."""
     if not sha or not store.exists(sha):
         return None
     try:
@@ -177,7 +179,7 @@ def preview_png(session: Session, screen_id: str, at: datetime, heartbeat_interv
     badge: dict[str, Any] | None = None
     emergency = active_emergency(body, now)
     if emergency is not None:
-        picture = _open(store, emergency.get("slide"))
+        picture = open_media(store, emergency.get("slide"))
         badge = emergency.get("qr")
         if picture is None:
             picture = Image.new("RGB", size, (183, 18, 18))
@@ -187,22 +189,30 @@ def preview_png(session: Session, screen_id: str, at: datetime, heartbeat_interv
             slide = playing.slide_at(now)
             langs = slide.languages if slide is not None else ()
             item = playing.item
-            picture = _open(store, drawn_file(item, langs))  # a slide or a frame
+            picture = open_media(store, drawn_file(item, langs))  # a slide or a frame
             if picture is None and item.get("type") == "image":  # not drawn (yet)
                 variants = item.get("variants") or {}
                 variant = variants.get(langs[0]) if langs else next(iter(variants.values()))
-                picture = _open(store, (variant or {}).get("media"))
+                picture = open_media(store, (variant or {}).get("media"))
             badge = badge_of(item, langs)
+    box = body["display"].get("qr_badge")
+    badge_image = open_media(store, badge.get("badge")) if badge and box else None
+    return compose(size, picture, badge_image, (box["x"], box["y"]) if box else None)
+
+
+def compose(size: tuple[int, int], picture: Image.Image | None,
+            badge: Image.Image | None, at: tuple[int, int] | None) -> bytes:
+    """A PNG of ``size``: ``picture`` (a slide or frame: exactly the size; a picture
+    shown as it is: fitted, centred) on black, ``badge`` pasted at ``at``; as the kiosk
+    page lays them out."""
     canvas = Image.new("RGB", size, (0, 0, 0))
     if picture is not None:
         if picture.size != size:
             picture = ImageOps.contain(picture, size)
         canvas.paste(picture, ((size[0] - picture.width) // 2,
                                (size[1] - picture.height) // 2))
-    box = body["display"].get("qr_badge")
-    badge_image = _open(store, badge.get("badge")) if badge and box else None
-    if badge_image is not None and box is not None:
-        canvas.paste(badge_image, (box["x"], box["y"]))
+    if badge is not None and at is not None:
+        canvas.paste(badge, at)
     out = io.BytesIO()
     canvas.save(out, "PNG")
     return out.getvalue()

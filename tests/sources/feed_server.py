@@ -121,6 +121,8 @@ class FeedServer:
         self.huge_done = threading.Event()
         self.release = threading.Event()  # ends /hold
         self.versions: dict[str, int] = {}
+        # path -> the path whose answer it gives (a feed that turns bad: "/live" -> "/slow")
+        self.aliases: dict[str, str] = {}
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -130,6 +132,7 @@ class FeedServer:
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 path = self.path.split("?")[0]
                 server.hits[path] = server.hits.get(path, 0) + 1
+                path = server.aliases.get(path, path)
                 try:
                     server.answer(self, path)
                 except (BrokenPipeError, ConnectionResetError):

@@ -19,6 +19,7 @@ from controller.api.emergencies import READERS
 from controller.emergencies.request import MAX_BODY, MAX_TITLE
 from controller.panel.access import page
 from controller.panel.emergency import live_source  # noqa: F401 - registers the topic
+from controller.panel.emergency.draft_strings import draft_strings
 from controller.panel.emergency.strings import page_strings
 from controller.panel.nav import EMERGENCY_ROLES
 
@@ -34,7 +35,7 @@ panel_emergency = Blueprint("panel_emergency", __name__, url_prefix="/panel",
 def _context() -> dict[str, Any]:
     return {"may_send": current_user.role in EMERGENCY_ROLES,
             "limits": {"title": MAX_TITLE, "body": MAX_BODY},
-            "page_strings": page_strings()}
+            "page_strings": {**page_strings(), **draft_strings()}}
 
 
 @panel_emergency.get("/emergency")

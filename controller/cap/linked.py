@@ -29,6 +29,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from controller.cap.parse import MAX_BYTES, CapRefused, Link, read_feed
 from controller.refusals import Refusal, refusal
@@ -91,11 +92,12 @@ def links_in(body: bytes) -> tuple[list[Link], int]:
 
 
 def fetch_linked(links: Sequence[Link], *, source_id: str, domains: Iterable[str],
-                 timeout: float, deadline: float, max_bytes: int,
+                 timeout: float, deadline: float, max_bytes: int, base: str = "",
                  cache: LinkCache = CACHE,
                  clock: Callable[[], float] = time.monotonic) -> list[LinkedDoc]:
-    """Fetch ``links`` within the bounds above; a link left when ``deadline`` seconds
-    are spent is not in the answer (the ingestion counts it as not fetched)."""
+    """Fetch ``links`` within the bounds above (a relative address is read against
+    ``base``, the feed's own); a link left when ``deadline`` seconds are spent is not in
+    the answer (the ingestion counts it as not fetched)."""
     domains = tuple(domains)
     most = min(max_bytes, MAX_BYTES)
     ends = clock() + deadline
@@ -110,8 +112,8 @@ def fetch_linked(links: Sequence[Link], *, source_id: str, domains: Iterable[str
         if left <= 0:
             break
         try:
-            fetched = fetch(link.url, domains=domains, timeout=min(timeout, left),
-                            deadline=left, max_bytes=most)
+            fetched = fetch(urljoin(base, link.url) if base else link.url, domains=domains,
+                            timeout=min(timeout, left), deadline=left, max_bytes=most)
         except FetchFailed as exc:
             out.append(LinkedDoc(link.url, error=refusal(
                 "linked alert %(url)s: %(why)s", url=link.url[:200], why=exc.message)))

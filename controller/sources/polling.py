@@ -138,7 +138,7 @@ def _linked_alerts(settings: Settings, attempt: _Attempt, fetched: Fetched) -> l
         return []
     return fetch_linked(links, source_id=attempt.id, domains=settings.source_allowed_domains,
                         timeout=attempt.timeout, deadline=attempt.deadline,
-                        max_bytes=attempt.max_bytes)
+                        max_bytes=attempt.max_bytes, base=fetched.url)
 
 
 def _parse(attempt: _Attempt, fetched: Fetched, now: datetime) -> Parsed:

@@ -56,11 +56,12 @@ def world(tmp_path: Path) -> Iterator[tuple[Any, Any, FeedServer]]:
 
 
 def atom(server: FeedServer, *entries: tuple[str, str]) -> bytes:
-    """An Atom feed whose entries link to (path or address, entry version) each."""
+    """An Atom feed whose entries link to (path, relative address or address, entry
+    version) each."""
     body = "".join(
         f'<entry><id>urn:{i}</id><title>Cảnh báo {i}</title><updated>{stamp}</updated>'
         f'<link rel="alternate" type="application/cap+xml" '
-        f'href="{href if href.startswith("http") else server.url(href)}"/></entry>'
+        f'href="{server.url(href) if href.startswith("/") else href}"/></entry>'
         for i, (href, stamp) in enumerate(entries))
     return ('<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
             f'<title>NCHMF</title><id>urn:nchmf</id><updated>2026-12-06T00:00:00Z</updated>'
@@ -82,7 +83,8 @@ def drafts(sessions) -> list[tuple[str, str]]:
 
 def test_linked_alerts_are_fetched_and_their_update_and_cancel_followed(world):
     settings, sessions, server = world
-    view = poll(settings, sessions, server, ("/cap/typhoon-hue.xml", "v1"))
+    # A relative link is read against the feed's address.
+    view = poll(settings, sessions, server, ("cap/typhoon-hue.xml", "v1"))
     assert view["status"] == "ok", view
     assert view["note"] == "CAP feed: 1 alert(s) read, 1 draft(s) made or updated.", view
     assert drafts(sessions) == [("waiting", "VN-NCHMF-2026-TY06-001")]
@@ -90,7 +92,7 @@ def test_linked_alerts_are_fetched_and_their_update_and_cancel_followed(world):
     # The newest entry first, as feeds list them: the update is still applied after
     # the alert it updates (already seen, and not fetched again: its entry is unchanged).
     view = poll(settings, sessions, server, ("/cap/update.xml", "v2"),
-                ("/cap/typhoon-hue.xml", "v1"))
+                ("cap/typhoon-hue.xml", "v1"))
     assert "1 already seen" in view["note"] and "1 draft(s) made or updated" in view["note"]
     assert server.hits["/cap/typhoon-hue.xml"] == 1
     with sessions() as session:
@@ -98,7 +100,7 @@ def test_linked_alerts_are_fetched_and_their_update_and_cancel_followed(world):
         assert draft.status == "waiting" and "002" in draft.alert_key  # updated in place
 
     view = poll(settings, sessions, server, ("/cap/cancel.xml", "v3"),
-                ("/cap/update.xml", "v2"), ("/cap/typhoon-hue.xml", "v1"))
+                ("/cap/update.xml", "v2"), ("cap/typhoon-hue.xml", "v1"))
     assert "1 draft(s) or broadcast(s) ended" in view["note"], view
     assert [status for status, _ in drafts(sessions)] == ["cancelled"]
     assert server.hits["/cap/typhoon-hue.xml"] == 1 and server.hits["/cap/update.xml"] == 1

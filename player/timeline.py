@@ -273,6 +273,18 @@ def drawn_file(item: dict, languages: tuple[str, ...] | list[str]) -> str | None
     return slide_file(item, languages)
 
 
+def overlay_file(item: dict, languages: tuple[str, ...] | list[str]) -> str | None:
+    """A video item's caption overlay (``overlays``, keyed like ``slides``): a
+    transparent picture of the screen's size to lay over the video; None: the player
+    captions the video itself."""
+    if item.get("type") != "video":
+        return None
+    overlays = item.get("overlays") or {}
+    if len(languages) == 1 and languages[0] in overlays:
+        return overlays[languages[0]]
+    return overlays.get("*")
+
+
 def badge_of(item: dict, languages: tuple[str, ...] | list[str]) -> dict | None:
     """The QR badge (``{"url", "badge"}``) of the slide's primary language, if any."""
     variants = item.get("variants") or {}

@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 
 from controller.models import Screen, Site
 from controller.refusals import Refusal, refusal
-from controller.slides.frame import caption_too_long, item_frames, needs_frame
+from controller.slides.frame import (
+    caption_too_long,
+    item_frames,
+    item_overlays,
+    needs_frame,
+    needs_overlay,
+)
 from controller.slides.render import render_layout
 from controller.slides.spec import (
     SlideDoesNotFit,
@@ -60,11 +66,14 @@ def _text_misfits(item: dict[str, Any], screen: Screen, site: Site | None) -> li
 
 def caption_misfits(item: dict[str, Any], screen: Screen) -> list[str]:
     """The languages of an image item whose caption does not fit under the picture on
-    ``screen`` (its frames: controller/slides/frame.py)."""
+    ``screen`` (its frames), or of a video's caption overlay (controller/slides/frame.py)."""
     misfit: list[str] = []
-    for frame in item_frames(item, int(screen.width), int(screen.height),
-                             list(screen.languages or []), screen.bilingual_mode,
-                             _reserve_qr(item)):
+    width, height = int(screen.width), int(screen.height)
+    frames = (item_overlays(item, width, height, list(screen.languages or []),
+                            _reserve_qr(item)) if item.get("type") == "video"
+              else item_frames(item, width, height, list(screen.languages or []),
+                               screen.bilingual_mode, _reserve_qr(item)))
+    for frame in frames:
         misfit += [lang for lang in caption_too_long(frame) if lang not in misfit]
     return misfit
 
@@ -74,9 +83,10 @@ def misfits(session: Session, screen_ids: Iterable[str],
     """One sentence per text item (or image item's caption) that does not fit some of
     the screens (empty: all fit)."""
     ids = list(screen_ids)
-    # Text items, and image items whose caption is drawn under the picture (their
-    # frames: controller/slides/frame.py).
-    text_items = [item for item in items if item.get("type") == "text" or needs_frame(item)]
+    # Text items, image items whose caption is drawn under the picture (their frames)
+    # and videos whose caption is drawn over them (controller/slides/frame.py).
+    text_items = [item for item in items
+                  if item.get("type") == "text" or needs_frame(item) or needs_overlay(item)]
     if not ids or not text_items:
         return []
     screens = session.scalars(select(Screen).where(Screen.id.in_(ids))).all()
@@ -95,8 +105,8 @@ def misfits(session: Session, screen_ids: Iterable[str],
             if item_id in problems:
                 continue
             try:
-                misfit = (caption_misfits(item, screen) if item.get("type") == "image"
-                          else _text_misfits(item, screen, site))
+                misfit = (_text_misfits(item, screen, site) if item.get("type") == "text"
+                          else caption_misfits(item, screen))
             except SlideError as exc:
                 problems[item_id] = refusal("item %(item)r: %(why)s", item=item_id,
                                             why=str(exc))

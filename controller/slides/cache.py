@@ -31,7 +31,14 @@ from controller.media.store import MediaStore
 from controller.metrics.registry import SLIDES_RENDERED
 from controller.models import Media, RenderedSlide
 from controller.slides import fonts
-from controller.slides.frame import FRAME_VERSION, JPEG_QUALITY, FrameSpec, open_photo, render_frame
+from controller.slides.frame import (
+    FRAME_VERSION,
+    JPEG_QUALITY,
+    FrameSpec,
+    open_photo,
+    render_frame,
+    render_overlay,
+)
 from controller.slides.render import SlideError, SlideSpec, render
 
 RENDERER_VERSION = 2  # 2: Unicode line breaks (ICU), header lines in Lao/French
@@ -111,9 +118,13 @@ def store_png(session: Session, store: MediaStore, key: str, data: bytes, name: 
 
 
 def frame_bytes(spec: FrameSpec, store: MediaStore) -> bytes:
-    """Draw the frame ``spec`` with its photo from ``store``: a deterministic JPEG.
+    """Draw the frame ``spec`` with its photo from ``store``: a deterministic JPEG (a
+    video's caption overlay: a PNG with transparency).
     SlideError when the photo is not in the store or the caption does not fit."""
     global render_count
+    if spec.overlay:  # a video's caption: transparent, so a PNG
+        render_count += 1
+        return encode_png(render_overlay(spec)[0])
     if not store.exists(spec.photo):
         raise SlideError(f"{spec.name or 'image'}: its picture {spec.photo[:12]}… is not "
                          "in the media store")
@@ -136,6 +147,9 @@ def slide_media(session: Session, store: MediaStore, spec: SlideSpec | FrameSpec
     if isinstance(spec, FrameSpec):
         data = frame_bytes(spec, store)
         SLIDES_RENDERED.inc()
+        if spec.overlay:
+            return store_png(session, store, key, data, f"overlay-{key[:12]}.png",
+                             (spec.width, spec.height))
         return store_png(session, store, key, data, f"frame-{key[:12]}.jpg",
                          (spec.width, spec.height), mime="image/jpeg")
     data = png_bytes(spec)

@@ -70,6 +70,9 @@ class FrameSpec:
     reserve_qr: bool = False
     name: str = ""  # the item, for error messages (not drawn)
     slide_languages: tuple[str, ...] = ()  # the slide's languages (for logs and keys)
+    # A video's caption overlay: no photo, a transparent picture with the caption on a
+    # dark band, laid over the playing video by the page (:func:`render_overlay`).
+    overlay: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "captions", tuple(self.captions))
@@ -87,6 +90,8 @@ class FrameSpec:
 
     def canonical(self) -> str:
         doc = asdict(self)
+        if not self.overlay:
+            del doc["overlay"]
         doc["frame"] = FRAME_VERSION
         return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -193,6 +198,37 @@ def render_frame(spec: FrameSpec, photo: Image.Image) -> tuple[Image.Image, Fram
     return image, where
 
 
+OVERLAY_BAND = (0, 0, 0, 178)  # the caption's band over a video: black, 70 % opaque
+
+
+def overlay_band(spec: FrameSpec, where: FrameLayout) -> Box | None:
+    """The dark band behind a video's caption: from above the caption's first line to
+    the bottom of the room it was allowed, the whole width of that room's side of the
+    screen (never into the badge's box)."""
+    if where.caption is None or where.caption_region is None:
+        return None
+    gap = max(2, round(min(spec.width, spec.height) * MARGIN) // 2)
+    portrait = spec.height > spec.width
+    right = where.qr[0] - gap if where.qr is not None and not portrait else spec.width
+    bottom = where.qr[1] - gap if where.qr is not None and portrait else spec.height
+    return (0, where.caption[1] - gap, right, bottom)
+
+
+def render_overlay(spec: FrameSpec) -> tuple[Image.Image, FrameLayout]:
+    """A video's caption overlay: an RGBA picture of the screen's size, transparent but
+    for the caption on its band (:func:`overlay_band`)."""
+    where = frame_layout(spec)
+    image = Image.new("RGBA", (spec.width, spec.height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    band = overlay_band(spec, where)
+    if band is not None:
+        draw.rectangle((band[0], band[1], band[2] - 1, band[3] - 1), fill=OVERLAY_BAND)
+    for run in where.runs:
+        draw.text((run.x, run.baseline), run.text, fill=(*run.fill, 255), anchor="ls",
+                  font=fonts.font(run.script, run.bold, run.size), language=run.language)
+    return image, where
+
+
 def open_photo(path: Path) -> Image.Image:
     """The photo at ``path``, decoded; SlideError when it cannot be read."""
     try:
@@ -211,6 +247,27 @@ def needs_frame(item: dict) -> bool:
     return item.get("type") == "image" and any(
         isinstance(v, dict) and (str(v.get("title") or "").strip() or v.get("url"))
         for v in variants.values())
+
+
+def needs_overlay(item: dict) -> bool:
+    """Whether a video ``item`` gets a caption overlay: it has a title somewhere."""
+    variants = item.get("variants") or {}
+    return item.get("type") == "video" and any(
+        isinstance(v, dict) and str(v.get("title") or "").strip() for v in variants.values())
+
+
+def item_overlays(item: dict, width: int, height: int, languages: list[str],
+                  reserve_qr: bool) -> tuple[FrameSpec, ...]:
+    """The caption overlay of a video ``item`` on a screen: one, with the titles of
+    every language it shows there (a video is one slide in every mode), or none."""
+    if not needs_overlay(item):
+        return ()
+    variants = item.get("variants") or {}
+    langs = tuple(lang for lang in languages if lang in variants) or tuple(variants)
+    captions = tuple(LangText(lang, str(variants[lang].get("title") or ""))
+                     for lang in langs if str(variants[lang].get("title") or "").strip())
+    return (FrameSpec(width, height, "", captions, reserve_qr, str(item.get("id", "")),
+                      langs, overlay=True),)
 
 
 def item_frames(item: dict, width: int, height: int, languages: list[str],

@@ -14,6 +14,7 @@ small in-process cache (:data:`CACHE_SIZE`), keyed by what went into them."""
 
 from __future__ import annotations
 
+import io
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -33,8 +34,13 @@ from controller.slides.render import SlideSpec, badge_box, render
 from controller.timeline.builder import MediaFacts, PlaylistOnAir
 from controller.timeline.preview import compose, open_media, screen_facts_of
 from controller.timeline.rendition_choice import RenditionChooser
-from controller.timeline.slides import SlideMaker, item_frame_specs, item_slide_specs
-from player.timeline import badge_of, drawn_file, slide_languages
+from controller.timeline.slides import (
+    SlideMaker,
+    item_frame_specs,
+    item_overlay_specs,
+    item_slide_specs,
+)
+from player.timeline import badge_of, drawn_file, overlay_file, slide_languages
 
 CACHE_SIZE = 32  # pictures (a few MB each at most)
 _cache: OrderedDict[str, Image.Image] = OrderedDict()
@@ -58,11 +64,9 @@ def _remember(key: str, draw: Any) -> Image.Image:
     return picture
 
 
-def _decoded(data: bytes) -> Image.Image:
-    import io
-
+def _decoded(data: bytes, mode: str = "RGB") -> Image.Image:
     with Image.open(io.BytesIO(data)) as image:
-        return image.convert("RGB")
+        return image.convert(mode)
 
 
 def _slide_picture(store: MediaStore, spec: SlideSpec | FrameSpec) -> Image.Image:
@@ -129,6 +133,14 @@ def item_png(session: Session, store: MediaStore, base_url: str | None, screen: 
     if picture is None and prepared.get("type") == "image":  # shown as it is
         variant = (prepared.get("variants") or {}).get(langs[0]) or {}
         picture = open_media(store, variant.get("media"))
+    overlay = None
+    if prepared.get("type") == "video":  # its caption over black (no still is drawn)
+        overlay = open_media(store, overlay_file(named, langs), "RGBA")
+        overlays = item_overlay_specs(facts, prepared) if overlay is None else ()
+        if overlays:
+            overlay = _remember(slide_cache.input_hash(overlays[0]),
+                                lambda: _decoded(slide_cache.frame_bytes(overlays[0], store),
+                                                 "RGBA"))
     badge_image = None
     qr = badge_of(named, langs)
     if qr is not None:
@@ -139,4 +151,4 @@ def item_png(session: Session, store: MediaStore, base_url: str | None, screen: 
             spec = BadgeSpec(width, height, url)
             badge_image = _remember(badge_hash(spec), lambda: render_badge(spec).convert("RGB"))
     left, top, _, _ = badge_box(width, height)
-    return compose((width, height), picture, badge_image, (left, top))
+    return compose((width, height), picture, badge_image, (left, top), overlay)

@@ -34,7 +34,14 @@ from controller.timeline.playlists import load_playlists
 from controller.timeline.rendition_choice import RenditionChooser
 from controller.timeline.schedules import ScheduleIndex, load_schedules, usable
 from controller.timeline.slides import SlideMaker
-from player.timeline import Playing, active_emergency, badge_of, drawn_file, resolve
+from player.timeline import (
+    Playing,
+    active_emergency,
+    badge_of,
+    drawn_file,
+    overlay_file,
+    resolve,
+)
 
 
 def screen_facts_of(screen: Screen, site: Site | None) -> ScreenFacts:
@@ -152,13 +159,13 @@ def preview(session: Session, screen_id: str, at: datetime,
     }
 
 
-def open_media(store: MediaStore, sha: str | None) -> Image.Image | None:
-    """The stored picture ``sha`` decoded (RGB), None when absent or unreadable."""
+def open_media(store: MediaStore, sha: str | None, mode: str = "RGB") -> Image.Image | None:
+    """The stored picture ``sha`` decoded (``mode``), None when absent or unreadable."""
     if not sha or not store.exists(sha):
         return None
     try:
         with Image.open(store.path_for(sha)) as image:
-            return image.convert("RGB")
+            return image.convert(mode)
     except (OSError, ValueError):
         return None
 
@@ -168,14 +175,15 @@ def preview_png(session: Session, screen_id: str, at: datetime, heartbeat_interv
     """The picture ``screen_id`` shows at ``at``, as a PNG of its resolution: the
     emergency's or text item's rendered slide, the image item's frame (its picture with
     the caption drawn: ``controller.slides.frame``), or an image without caption or link
-    (its rendition) fitted on black, with the QR badge pasted at ``display.qr_badge``;
-    black when there is nothing to draw (video, web page, idle, or a slide or frame not
-    drawn yet)."""
+    (its rendition) fitted on black, a video's caption overlay on black, with the QR
+    badge pasted at ``display.qr_badge``; black when there is nothing to draw (web page,
+    idle, or a slide or frame not drawn yet)."""
     screen = _screen_at(session, screen_id, at)
     body = body_at(session, screen, at, heartbeat_interval, store, base_url)
     size = (int(screen.width), int(screen.height))
     now = at.timestamp()
     picture: Image.Image | None = None
+    overlay: Image.Image | None = None
     badge: dict[str, Any] | None = None
     emergency = active_emergency(body, now)
     if emergency is not None:
@@ -194,23 +202,29 @@ def preview_png(session: Session, screen_id: str, at: datetime, heartbeat_interv
                 variants = item.get("variants") or {}
                 variant = variants.get(langs[0]) if langs else next(iter(variants.values()))
                 picture = open_media(store, (variant or {}).get("media"))
+            # A video's caption (a still of the video is not drawn: black under it).
+            overlay = open_media(store, overlay_file(item, langs), "RGBA")
             badge = badge_of(item, langs)
     box = body["display"].get("qr_badge")
     badge_image = open_media(store, badge.get("badge")) if badge and box else None
-    return compose(size, picture, badge_image, (box["x"], box["y"]) if box else None)
+    return compose(size, picture, badge_image, (box["x"], box["y"]) if box else None,
+                   overlay)
 
 
 def compose(size: tuple[int, int], picture: Image.Image | None,
-            badge: Image.Image | None, at: tuple[int, int] | None) -> bytes:
+            badge: Image.Image | None, at: tuple[int, int] | None,
+            overlay: Image.Image | None = None) -> bytes:
     """A PNG of ``size``: ``picture`` (a slide or frame: exactly the size; a picture
-    shown as it is: fitted, centred) on black, ``badge`` pasted at ``at``; as the kiosk
-    page lays them out."""
+    shown as it is: fitted, centred) on black, a video's caption ``overlay`` (RGBA, the
+    size) over it, ``badge`` pasted at ``at``; as the kiosk page lays them out."""
     canvas = Image.new("RGB", size, (0, 0, 0))
     if picture is not None:
         if picture.size != size:
             picture = ImageOps.contain(picture, size)
         canvas.paste(picture, ((size[0] - picture.width) // 2,
                                (size[1] - picture.height) // 2))
+    if overlay is not None and overlay.size == size:
+        canvas = Image.alpha_composite(canvas.convert("RGBA"), overlay).convert("RGB")
     if badge is not None and at is not None:
         canvas.paste(badge, at)
     out = io.BytesIO()

@@ -12,6 +12,8 @@
   (``controller.slides.frame``: the screen's picture fitted, the caption drawn under it
   with the text slides' fonts, the QR corner left free), keyed the same way, so the
   kiosk shows the controller's picture rather than laying the caption out itself;
+- a ``video`` item with a caption gets ``"overlays"``: its caption drawn the same way
+  on a transparent picture (``{"*": sha}``) that the page lays over the playing video;
 - every variant with a ``url`` (any item type) gets ``"qr": {"url", "badge"}``: the
   screen's short link (``code_for``, one per playlist, item, language and screen) and a
   badge PNG with its QR code, which the screen lays over the reserved corner; on a
@@ -50,7 +52,7 @@ from controller.qr.links import code_for, target_hash
 from controller.slides import cache as slide_cache
 from controller.slides.badge import BadgeSpec, badge_media
 from controller.slides.badge import input_hash as badge_hash
-from controller.slides.frame import FrameSpec, item_frames
+from controller.slides.frame import FrameSpec, item_frames, item_overlays
 from controller.slides.render import (
     SlideSpec,
     emergency_spec,
@@ -99,6 +101,13 @@ def item_frame_specs(screen: ScreenFacts, item: Mapping[str, Any]) -> tuple[Fram
     width, height = (int(v) for v in screen.resolution)
     return item_frames(dict(item), width, height, list(screen.languages),
                        screen.bilingual_mode, _has_url(item))
+
+
+def item_overlay_specs(screen: ScreenFacts, item: Mapping[str, Any],
+                       ) -> tuple[FrameSpec, ...]:
+    """The caption overlay of a video ``item`` on ``screen`` (one or none)."""
+    width, height = (int(v) for v in screen.resolution)
+    return item_overlays(dict(item), width, height, list(screen.languages), _has_url(item))
 
 
 class SlideMaker:
@@ -159,9 +168,15 @@ class SlideMaker:
             if slides:
                 out["slides"] = slides
         elif item.get("type") == "image":
-            frames = self._item_frames(screen, item, width, height, media)
+            frames = self._item_frames(screen, item, width, height, media,
+                                       item_frame_specs)
             if frames:
                 out["slides"] = frames
+        elif item.get("type") == "video":
+            overlays = self._item_frames(screen, item, width, height, media,
+                                         item_overlay_specs)
+            if overlays:
+                out["overlays"] = overlays
         if has_url:
             langs = ordered_languages(variants, list(screen.languages), others=False)
             new = dict(variants)
@@ -241,10 +256,10 @@ class SlideMaker:
         return slides
 
     def _item_frames(self, screen: ScreenFacts, item: Mapping[str, Any], width: int,
-                     height: int, media: dict[str, Any]) -> dict[str, str]:
+                     height: int, media: dict[str, Any], specs_of: Any) -> dict[str, str]:
         name = str(item.get("id", ""))
         try:
-            specs = item_frame_specs(screen, item)
+            specs = specs_of(screen, item)
         except Exception as err:  # noqa: BLE001
             self._report(f"frame|{name}|{width}x{height}", "image %s: no frames for %s "
                          "screens (the page captions it): %s", name, f"{width}x{height}", err)

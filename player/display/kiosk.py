@@ -34,7 +34,14 @@ from player.play_recorder import PlayRecorder
 from player.playback import Playback
 from player.state import PlayerState
 from player.status_server import Handler
-from player.timeline import Playing, alternate_timing, badge_of, drawn_file, parse_time
+from player.timeline import (
+    Playing,
+    alternate_timing,
+    badge_of,
+    drawn_file,
+    overlay_file,
+    parse_time,
+)
 
 STATIC = Path(__file__).parent / "static"
 STATIC_FILES = {
@@ -89,11 +96,13 @@ def playing_json(p: Playing, cache: MediaCache | None = None) -> dict:
         # The page shows slide i from its started_at to its ends_at (player.timeline
         # decides, so alternate_timing is honoured the same way everywhere).
         # ``file``: the rendered slide (text) or frame (image) to show full screen, when
-        # cached (else the page draws the text, or captions the picture); ``badge``:
-        # the QR badge laid over display.qr_badge.
+        # cached (else the page draws the text, or captions the picture); ``overlay``:
+        # a video's caption drawn by the controller, laid over it when cached (else the
+        # page captions it); ``badge``: the QR badge laid over display.qr_badge.
         "slides": [{"languages": list(s.languages), "started_at": s.started_at,
                     "ends_at": s.ends_at,
                     "file": _cached(cache, drawn_file(p.item, s.languages)),
+                    "overlay": _cached(cache, overlay_file(p.item, s.languages)),
                     "badge": _badge(cache, badge_of(p.item, s.languages))}
                    for s in p.slides],
     }

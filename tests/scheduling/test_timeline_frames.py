@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from controller.media.store import MediaStore
 from controller.models import APPROVED, Playlist, PlaylistVersion, ScreenTimeline
-from controller.slides.frame import frame_layout, item_frames
+from controller.slides.frame import frame_layout, item_frames, item_overlays
 from controller.slides.render import badge_box
 from controller.timeline.preview import preview_png
 from controller.timeline.publisher import TimelinePublisher
@@ -138,3 +138,35 @@ def test_a_caption_that_cannot_fit_leaves_the_page_to_caption_it(session, store,
     assert "slides" not in item  # the kiosk page's caption bar, as before
     assert item["variants"]["vi"]["title"] == huge
     assert "citadel" in caplog.text and "does not fit" in caplog.text
+
+
+def test_a_captioned_video_gets_an_overlay_the_preview_lays_on_black(session, store,
+                                                                      tmp_path):
+    """A video's caption is drawn by the controller too: a transparent overlay of the
+    screen's size the page lays over the video; the preview shows it (on black: no
+    still of the video is drawn) with the badge, never over each other."""
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)  # the bytes are not read
+    media = store.put_file(session, clip, "clip.mp4", "video/mp4", "video")
+    session.commit()
+    video = image(media.sha256)
+    video["type"] = "video"
+    only_items(session, "welcome-hue", video)
+    publisher(store).rebuild(session)
+    body = body_of(session, TERMINAL)
+    parse_timeline({**body})
+    item = item_of(body, "citadel")
+    assert "slides" not in item and set(item["overlays"]) == {"*"}
+    sha = item["overlays"]["*"]
+    assert body["media"][sha]["mime"] == "image/png"
+    with Image.open(store.path_for(sha)) as overlay:
+        assert overlay.mode == "RGBA" and overlay.size == (1920, 1080)
+        assert overlay.getchannel("A").crop(badge_box(1920, 1080)).getextrema() == (0, 0)
+    at = NOW + timedelta(seconds=1)
+    shown = Image.open(io.BytesIO(preview_png(session, TERMINAL, at, 15, store, BASE)))
+    spec = item_overlays(item, 1920, 1080, ["vi", "en"], True)[0]
+    caption = frame_layout(spec).caption
+    assert caption is not None
+    assert shown.convert("L").crop(caption).getextrema()[1] > 200  # the caption's ink
+    x0, y0, x1, y1 = badge_box(1920, 1080)
+    assert shown.convert("L").crop((x0, y0, x1, y1)).getextrema()[1] == 255  # the card

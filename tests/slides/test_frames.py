@@ -21,7 +21,10 @@ from controller.slides.frame import (
     caption_too_long,
     frame_layout,
     item_frames,
+    item_overlays,
+    overlay_band,
     render_frame,
+    render_overlay,
 )
 from controller.slides.render import badge_box, item_specs, render_layout
 from controller.slides.spec import SlideDoesNotFit
@@ -195,3 +198,31 @@ def test_the_frame_is_drawn_at_the_screen_size_with_the_caption_in_ink() -> None
     assert band.getextrema() == (0, 255) or band.getextrema()[1] > 200
     corner = image.crop(where.qr).convert("L")  # left free (black) for the badge
     assert corner.getextrema() == (0, 0)
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: f"{k[0]}x{k[1]}-{'-'.join(k[2])}-{k[3]}")
+@pytest.mark.parametrize("with_url", [False, True], ids=["no-link", "link"])
+def test_a_video_caption_overlay_keeps_off_the_badge(kind, with_url) -> None:
+    """A video's caption (drawn on a transparent overlay) and its band never reach the
+    badge's box; nothing cut, or refused."""
+    width, height, languages, _ = kind
+    video = {**_long(with_url), "type": "video"}
+    (spec,) = item_overlays(video, width, height, list(languages), with_url)
+    assert spec.overlay and spec.languages == tuple(lang for lang in languages
+                                                    if lang in video["variants"])
+    try:
+        where = frame_layout(spec)
+    except SlideDoesNotFit:
+        assert caption_too_long(spec)
+        return
+    band = overlay_band(spec, where)
+    assert band is not None and _inside(where.caption, band)
+    assert _disjoint(band, where.qr) and _disjoint(where.caption, where.qr)
+    for run in where.runs:
+        if run.text.strip():
+            assert _inside(run.bbox, band) and _disjoint(run.bbox, where.qr)
+    image, _ = render_overlay(spec)
+    assert image.mode == "RGBA" and image.size == (width, height)
+    assert image.getchannel("A").crop((0, 0, width, band[1])).getextrema() == (0, 0)
+    if where.qr is not None:
+        assert image.getchannel("A").crop(where.qr).getextrema() == (0, 0)

@@ -42,7 +42,9 @@ window.KioskSlides = (function () {
     return bar.childNodes.length ? bar : null;
   }
 
-  function mediaSlide(item, lang, captionLangs, view) {
+  // overlay: the controller's caption for a video (a transparent picture of the
+  // screen's size), laid over it instead of the page's own caption bar.
+  function mediaSlide(item, lang, captionLangs, view, overlay) {
     var v = item.variants[lang] || {};
     var slide = el("div", "slide");
     if (item.type === "image") {
@@ -63,6 +65,13 @@ window.KioskSlides = (function () {
       frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-forms");
       frame.src = v.url;
       slide.appendChild(frame);
+    }
+    if (overlay) {
+      var over = el("img", "overlay");
+      over.alt = "";
+      over.src = view.mediaUrl(overlay);
+      slide.appendChild(over);
+      return slide;
     }
     var bar = item.type === "web" ? null : caption(item, captionLangs);
     if (bar) { slide.appendChild(bar); }
@@ -92,6 +101,16 @@ window.KioskSlides = (function () {
     img.style.width = (100 * box.width / res[0]) + "%";
     img.style.height = (100 * box.height / res[1]) + "%";
     slide.appendChild(img);
+    // The page's own caption bar (a picture or video not drawn by the controller yet)
+    // stays beside the badge (landscape) or above it (portrait), never under it.
+    var bar = slide.querySelector(".caption");
+    if (bar) {
+      if (res[0] >= res[1]) {
+        bar.style.right = (100 - 100 * box.x / res[0]) + "%";
+      } else {
+        bar.style.bottom = (100 - 100 * box.y / res[1]) + "%";
+      }
+    }
   }
 
   // Slides of an entry, as the player resolved them (entry.slides): several only in
@@ -120,7 +139,7 @@ window.KioskSlides = (function () {
       var slide = s.file && (item.type === "text" || item.type === "image")
         ? renderedSlide(s.file, alt, view)
         : item.type === "text" ? textSlide(item, langs)
-        : mediaSlide(item, langs[0], langs, view);
+        : mediaSlide(item, langs[0], langs, view, s.overlay);
       addBadge(slide, s.badge, view);
       layer.appendChild(slide);
     });

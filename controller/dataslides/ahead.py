@@ -19,7 +19,6 @@ are the rebuild's own (``controller.dataslides.on_screen.screen_spec``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -27,26 +26,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller.dataslides.draw import DataSlideSpec, input_hash
+from controller.dataslides.fields import approved_data_items
 from controller.dataslides.on_screen import screen_spec
 from controller.dataslides.stored import request_for
-from controller.models import APPROVED, PlaylistVersion, RenderedSlide, Screen
+from controller.models import RenderedSlide, Screen
 from controller.timeline.ahead import showing
 from controller.timeline.inputs import SCREEN_ROWS, screen_facts
 
 MAX_AHEAD = 500  # data slides asked ahead for one snapshot; the rebuild asks the rest
-
-
-def _items_of(session: Session, source_id: str) -> dict[str, list[Mapping[str, Any]]]:
-    """Playlist -> the data items of ``source_id`` in its approved versions."""
-    out: dict[str, list[Mapping[str, Any]]] = {}
-    for playlist_id, items in session.execute(
-            select(PlaylistVersion.playlist_id, PlaylistVersion.items)
-            .where(PlaylistVersion.state == APPROVED)):
-        for item in items or ():
-            if isinstance(item, Mapping) and item.get("type") == "data" \
-                    and item.get("source") == source_id:
-                out.setdefault(playlist_id, []).append(item)
-    return out
 
 
 def _kinds(session: Session, screen_ids: set[str]) -> list[Any]:
@@ -67,7 +54,7 @@ def snapshot_requests(session: Session, source_id: str, records: list[Any],
     """The job worker's requests for the data slides ``records`` (data from
     ``updated``) of ``source_id`` will need on the screens showing it, not stored yet."""
     specs: dict[str, DataSlideSpec] = {}
-    for playlist_id, items in _items_of(session, source_id).items():
+    for playlist_id, items in approved_data_items(session, source_id).items():
         for facts in _kinds(session, set(showing(session, playlist_id))):
             for item in items:
                 spec = screen_spec(facts, item, records, updated)

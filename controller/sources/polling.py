@@ -211,6 +211,8 @@ def _store(settings: Settings, sessions: sessionmaker[Session], attempt: _Attemp
             _ingest(settings, session, source, outcome.fetched, now, outcome.linked)
         else:
             parsed = outcome if isinstance(outcome, Parsed) else _parse(attempt, outcome, now)
+            if parsed.snapshot is not None:
+                _note_lacking_fields(session, source.id, parsed.snapshot)
             if parsed.snapshot is None:
                 snapshots.store_failure(session, source, now, parsed.error or "?")
             elif snapshots.store_snapshot(session, source, parsed.snapshot, now=now,
@@ -220,6 +222,17 @@ def _store(settings: Settings, sessions: sessionmaker[Session], attempt: _Attemp
                 log.info("source %s: %d records, changed", source.id,
                          len(parsed.snapshot.records))
         session.commit()
+
+
+def _note_lacking_fields(session: Session, source_id: str, snapshot: Snapshot) -> None:
+    """Add to the snapshot's note the fields its data items' templates show and no
+    record has (``controller.dataslides.fields``)."""
+    from controller.dataslides.fields import fields_lacking
+
+    lacking = fields_lacking(session, source_id, snapshot.records)
+    if lacking is not None:
+        snapshot.note = lacking if snapshot.note is None else refusal(
+            "%(first)s %(second)s", first=snapshot.note, second=lacking)
 
 
 def _ingest(settings: Settings, session: Session, source: DataSource, fetched: Fetched,

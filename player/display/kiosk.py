@@ -28,6 +28,7 @@ from pathlib import Path
 
 from player.cache import MediaCache
 from player.commands import DisplayControl
+from player.display.zones import layout_json
 from player.on_screen import reported
 from player.page_alive import PageAlive
 from player.play_recorder import PlayRecorder
@@ -50,6 +51,7 @@ STATIC_FILES = {
     "/static/slides.js": ("slides.js", "text/javascript; charset=utf-8"),
     "/static/kiosk.css": ("kiosk.css", "text/css; charset=utf-8"),
     "/static/alive.js": ("alive.js", "text/javascript; charset=utf-8"),
+    "/static/zones.js": ("zones.js", "text/javascript; charset=utf-8"),
 }
 MEDIA_RE = re.compile(r"^/media/([0-9a-f]{64})$")
 # The page's own script, styles and cached media only; ``web`` items are framed pages
@@ -146,6 +148,8 @@ class KioskRoutes:
                 "orientation": display.get("orientation"),
                 "resolution": display.get("resolution"),
                 "qr_badge": display.get("qr_badge"),
+                # The zones (docs/zones.md): main area, ticker strips, clock corner.
+                "layout": layout_json(display.get("layout"), self.cache),
             },
             "items": [playing_json(p, self.cache) for p in items],
             # The page shows the one active at its clock, over everything (kiosk.js).

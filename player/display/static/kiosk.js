@@ -24,6 +24,7 @@
   var identifyShown = null;  // the identify overlay's languages and end, when shown
 
   function pageNow() { return Date.now() / 1000 + offset; }
+  window.KioskClock = pageNow;  // zones.js: the ticker's phase on the player's clock
 
   function poll() {
     var t0 = Date.now();
@@ -50,11 +51,23 @@
 
   // Slides are built by slides.js (KioskSlides), with this page's display and media.
   var slides = window.KioskSlides;
-  var view = { display: function () { return plan.display; }, mediaUrl: mediaUrl };
+  // Items play in the main area: with a layout (zones.js) their slides and QR badges
+  // are the main area's size; an emergency takes the whole screen (fullView).
+  function mainDisplay() {
+    var layout = plan.display && plan.display.layout;
+    if (!layout || !layout.main) { return plan.display; }
+    var out = {};
+    Object.keys(plan.display).forEach(function (k) { out[k] = plan.display[k]; });
+    out.resolution = [layout.main.width, layout.main.height];
+    out.qr_badge = layout.main.qr_badge || null;
+    return out;
+  }
+  var view = { display: mainDisplay, mediaUrl: mediaUrl };
+  var fullView = { display: function () { return plan.display; }, mediaUrl: mediaUrl };
+  var zones = new window.KioskZones.Zones(document.getElementById("zones"),
+    document.getElementById("stage"), mediaUrl);
   var el = slides.el;
   function languagesOf(item) { return slides.languagesOf(item, view); }
-  function renderedSlide(file, alt) { return slides.renderedSlide(file, alt, view); }
-  function addBadge(slide, badge) { slides.addBadge(slide, badge, view); }
   function build(layer, entry) { slides.build(layer, entry, view); }
 
   // Which slide is on: the one whose [started_at, ends_at) holds now (split or repeat
@@ -156,9 +169,9 @@
     overlay.hidden = !e;
     if (!e) { return; }
     if (e.file) {  // the controller's emergency slide, with its QR badge
-      var slide = renderedSlide(e.file, "");
+      var slide = slides.renderedSlide(e.file, "", fullView);
       slide.classList.add("on");
-      addBadge(slide, e.badge);
+      slides.addBadge(slide, e.badge, fullView);
       overlay.appendChild(slide);
       return;
     }
@@ -210,6 +223,7 @@
 
   function tick() {
     var now = pageNow();
+    zones.update(plan.display, now);  // under the overlays: an emergency covers them
     showEmergency(emergencyAt(now));
     showIdentify(plan.identify, now);
     var items = plan.items || [];
@@ -248,6 +262,7 @@
     });
     (plan.emergencies || []).forEach(function (e) { at(e.from); at(e.until); });
     if (plan.identify && plan.identify.until) { at(Date.parse(plan.identify.until) / 1000); }
+    at(zones.nextChange(now));
     return soonest;
   }
 

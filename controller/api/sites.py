@@ -22,7 +22,8 @@ def _screen(screen: Screen) -> dict[str, Any]:
             "orientation": screen.orientation, "width": screen.width,
             "height": screen.height, "languages": list(screen.languages or []),
             "bilingual_mode": screen.bilingual_mode, "tags": list(screen.tags or []),
-            "default_playlist": screen.default_playlist_id}
+            "default_playlist": screen.default_playlist_id,
+            "layout": screen.layout}  # its zones (docs/zones.md), None: the whole screen
 
 
 @sites_api.get("/sites")

@@ -34,6 +34,7 @@ from controller.timeline.playlists import load_playlists
 from controller.timeline.rendition_choice import RenditionChooser
 from controller.timeline.schedules import ScheduleIndex, load_schedules, usable
 from controller.timeline.slides import SlideMaker
+from controller.zones.preview import compose_zones, ticker_playlists, with_layout, zone_files
 from player.timeline import (
     Playing,
     active_emergency,
@@ -62,9 +63,11 @@ def body_at(session: Session, screen: Screen, at: datetime,
             heartbeat_interval: float, store: MediaStore | None = None,
             base_url: str | None = None) -> dict[str, Any]:
     """The timeline body the controller builds for ``screen`` on the day of ``at``."""
-    facts = screen_facts_of(screen, session.get(Site, screen.site_id))
+    facts = with_layout(session, screen,
+                        screen_facts_of(screen, session.get(Site, screen.site_id)))
     loaded = load_schedules(session)
     defaults = [screen.default_playlist_id] if screen.default_playlist_id else []
+    defaults += ticker_playlists(facts)  # its layout's ticker (docs/zones.md)
     playlists = load_playlists(session, defaults, loaded)
     schedules = ScheduleIndex.of(usable(loaded, playlists)).for_screen(
         facts.id, facts.site_id, facts.tags)
@@ -86,7 +89,8 @@ def body_at(session: Session, screen: Screen, at: datetime,
     return build_body(BuildInputs(screen=facts, playlists=playlists, media=media,
                                   heartbeat_interval=heartbeat_interval, now=at,
                                   schedules=schedules, emergencies=emergencies,
-                                  choose_media=chooser, slides=slides))
+                                  choose_media=chooser, slides=slides,
+                                  zones=zone_files(session, store, at)))
 
 
 def _iso(seconds: float) -> str:
@@ -156,6 +160,9 @@ def preview(session: Session, screen_id: str, at: datetime,
         "bilingual_mode": screen.bilingual_mode,
         "alternate_timing": screen.alternate_timing or "split",
         "qr_badge": body["display"].get("qr_badge"),
+        # The zones (docs/zones.md): main area, ticker and its text, clock; None: the
+        # whole screen is the main area.
+        "layout": body["display"].get("layout"),
     }
 
 
@@ -207,6 +214,9 @@ def preview_png(session: Session, screen_id: str, at: datetime, heartbeat_interv
             badge = badge_of(item, langs)
     box = body["display"].get("qr_badge")
     badge_image = open_media(store, badge.get("badge")) if badge and box else None
+    layout = body["display"].get("layout")
+    if layout and emergency is None:  # the main area among the zones (docs/zones.md)
+        return compose_zones(size, layout, picture, badge_image, overlay, store, now, compose)
     return compose(size, picture, badge_image, (box["x"], box["y"]) if box else None,
                    overlay)
 

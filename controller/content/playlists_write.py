@@ -74,7 +74,7 @@ def import_playlists(session: Session, path: Path, store: MediaStore,
     parsed = parse_playlists(path, media_source_dir, languages)
     existing = check_import(session, parsed, actor, approve=approve)
     if approve and draw_slides:
-        drawn = ahead.pictures(session, _edits_on_air(session, parsed, existing))
+        drawn = ahead.pictures(session, _edits_on_air(session, parsed, existing), store)
         ahead.store_pictures(session, store, drawn)
     return store_and_write(session, parsed, path, store, existing, approve=approve,
                             actor=actor, source=source)

@@ -117,7 +117,7 @@ def store_png(session: Session, store: MediaStore, key: str, data: bytes, name: 
     return media
 
 
-def frame_bytes(spec: FrameSpec, store: MediaStore) -> bytes:
+def frame_bytes(spec: FrameSpec, store: MediaStore | None) -> bytes:
     """Draw the frame ``spec`` with its photo from ``store``: a deterministic JPEG (a
     video's caption overlay: a PNG with transparency).
     SlideError when the photo is not in the store or the caption does not fit."""
@@ -125,10 +125,11 @@ def frame_bytes(spec: FrameSpec, store: MediaStore) -> bytes:
     if spec.overlay:  # a video's caption: transparent, so a PNG
         render_count += 1
         return encode_png(render_overlay(spec)[0])
-    if not store.exists(spec.photo):
+    if store is None or not store.exists(spec.photo):
         raise SlideError(f"{spec.name or 'image'}: its picture {spec.photo[:12]}… is not "
                          "in the media store")
-    image, _ = render_frame(spec, open_photo(store.path_for(spec.photo)))
+    image, _ = render_frame(spec, open_photo(store.path_for(spec.photo),
+                                             (spec.width, spec.height)))
     render_count += 1
     out = io.BytesIO()
     image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)

@@ -229,10 +229,14 @@ def render_overlay(spec: FrameSpec) -> tuple[Image.Image, FrameLayout]:
     return image, where
 
 
-def open_photo(path: Path) -> Image.Image:
-    """The photo at ``path``, decoded; SlideError when it cannot be read."""
+def open_photo(path: Path, size: tuple[int, int] | None = None) -> Image.Image:
+    """The photo at ``path``, decoded (a large JPEG at the smallest scale still at least
+    ``size``: no need to decode 24 megapixels for a 1920×1080 frame); SlideError when it
+    cannot be read."""
     try:
         with Image.open(path) as found:
+            if size is not None and found.format == "JPEG":
+                found.draft("RGB", size)
             found.load()
             return ImageOps.exif_transpose(found).convert("RGB")
     except (OSError, ValueError) as err:

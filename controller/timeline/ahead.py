@@ -1,5 +1,7 @@
 """Slides drawn before a version goes on air, so the push that follows its approval
-carries them at once (issue 14: "first push within 50 ms of the change").
+carries them at once (issue 14: "first push within 50 ms of the change"). Image items'
+frames and videos' caption overlays (``controller.slides.frame``) are slides here too:
+their specs name the original picture, as the rebuild's do.
 
 A text item's slides are pictures at each screen's resolution, languages and frame;
 drawing one costs tens to hundreds of milliseconds of CPU. A rebuild in the serving
@@ -37,9 +39,10 @@ from controller.content.assignments import load_placements, load_screens, screen
 from controller.media.store import MediaStore
 from controller.models import RenderedSlide, Screen
 from controller.slides import cache as slide_cache
+from controller.slides.frame import FrameSpec
 from controller.slides.spec import SlideSpec
 from controller.timeline.inputs import SCREEN_ROWS, screen_facts
-from controller.timeline.slides import item_slide_specs
+from controller.timeline.slides import item_frame_specs, item_overlay_specs, item_slide_specs
 
 log = logging.getLogger("pano.timeline")
 
@@ -61,18 +64,22 @@ def _screen_kinds(session: Session, screen_ids: Iterable[str]) -> list[Any]:
     return list(kinds.values())
 
 
+SPECS_OF = {"text": item_slide_specs, "image": item_frame_specs,
+            "video": item_overlay_specs}
+
+
 def missing_specs(session: Session, screen_ids: Iterable[str],
-                  items: Sequence[dict[str, Any]]) -> dict[str, SlideSpec]:
-    """The slides (input hash -> spec) the text ``items`` need on ``screen_ids`` that are
-    not stored yet."""
-    texts = [item for item in items if isinstance(item, dict) and item.get("type") == "text"]
-    if not texts:
+                  items: Sequence[dict[str, Any]]) -> dict[str, SlideSpec | FrameSpec]:
+    """The slides (input hash -> spec) the ``items`` need on ``screen_ids`` that are not
+    stored yet: text items' slides, image items' frames, videos' caption overlays."""
+    drawn = [item for item in items if isinstance(item, dict) and item.get("type") in SPECS_OF]
+    if not drawn:
         return {}
-    specs: dict[str, SlideSpec] = {}
+    specs: dict[str, SlideSpec | FrameSpec] = {}
     for facts in _screen_kinds(session, screen_ids):
-        for item in texts:
+        for item in drawn:
             try:
-                found = item_slide_specs(facts, item)
+                found = SPECS_OF[item["type"]](facts, item)
             except Exception:  # noqa: BLE001 - refused at submit, HTML text on air
                 continue
             for spec in found:
@@ -99,22 +106,30 @@ def slide_requests(session: Session, playlist_id: str,
             missing_specs(session, showing(session, playlist_id), items).items()]
 
 
-Drawn = tuple[str, SlideSpec, bytes]  # input hash, spec, PNG
+Drawn = tuple[str, SlideSpec | FrameSpec, bytes]  # input hash, spec, PNG (a frame: JPEG)
 
 
 def pictures(session: Session,
-             playlists: Iterable[tuple[str, Sequence[dict[str, Any]]]]) -> list[Drawn]:
+             playlists: Iterable[tuple[str, Sequence[dict[str, Any]]]],
+             store: MediaStore | None = None) -> list[Drawn]:
     """Draw the slides ``playlists`` ((id, items) each) lack on the screens they would
     reach, writing nothing: the caller stores them with :func:`store_pictures` in the
     transaction that puts the versions on air (drawing first, so a database write lock
-    is held only for the storing)."""
-    wanted: dict[str, SlideSpec] = {}
+    is held only for the storing). Frames need the pictures from ``store``: without it,
+    or for a picture not stored yet (a first import stores it later), they are left to
+    the rebuild."""
+    wanted: dict[str, SlideSpec | FrameSpec] = {}
     for playlist_id, items in playlists:
         wanted.update(missing_specs(session, showing(session, playlist_id), items))
     drawn = []
     for key, spec in wanted.items():
+        if isinstance(spec, FrameSpec) and not spec.overlay and (
+                store is None or not store.exists(spec.photo)):
+            continue
         try:
-            drawn.append((key, spec, slide_cache.png_bytes(spec)))
+            data = (slide_cache.frame_bytes(spec, store) if isinstance(spec, FrameSpec)
+                    else slide_cache.png_bytes(spec))
+            drawn.append((key, spec, data))
             slide_cache.SLIDES_RENDERED.inc()
         except Exception as err:  # noqa: BLE001 - one slide never stops an import
             log.warning("slide %s not drawn ahead (the rebuild tries again): %s",
@@ -125,5 +140,9 @@ def pictures(session: Session,
 def store_pictures(session: Session, store: MediaStore, drawn: Iterable[Drawn]) -> None:
     """Store what :func:`pictures` drew in ``session`` (the caller commits)."""
     for key, spec, data in drawn:
-        slide_cache.store_png(session, store, key, data, f"slide-{key[:12]}.png",
-                              (spec.width, spec.height))
+        if isinstance(spec, FrameSpec) and not spec.overlay:
+            slide_cache.store_png(session, store, key, data, f"frame-{key[:12]}.jpg",
+                                  (spec.width, spec.height), mime="image/jpeg")
+        else:
+            slide_cache.store_png(session, store, key, data, f"slide-{key[:12]}.png",
+                                  (spec.width, spec.height))

@@ -125,9 +125,10 @@ def item_png(session: Session, store: MediaStore, base_url: str | None, screen: 
         named = maker.item(facts, PlaylistOnAir(playlist_id, version, {}, items), prepared, {})
     picture = open_media(store, drawn_file(named, langs))
     if picture is None and prepared.get("type") in ("text", "image"):
+        # (frames from the original picture, as a rebuild draws them)
         specs: tuple[Any, ...] = (tuple(item_slide_specs(facts, prepared))
                                   if prepared.get("type") == "text"
-                                  else item_frame_specs(facts, prepared))
+                                  else item_frame_specs(facts, item))
         if specs:
             picture = _slide_picture(store, specs[min(index, len(specs) - 1)])
     if picture is None and prepared.get("type") == "image":  # shown as it is

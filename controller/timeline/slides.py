@@ -47,7 +47,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from controller.media.store import MediaStore
-from controller.models import Media, QrCode, RenderedSlide
+from controller.models import Media, QrCode, RenderedSlide, Rendition
 from controller.qr.links import code_for, target_hash
 from controller.slides import cache as slide_cache
 from controller.slides.badge import BadgeSpec, badge_media
@@ -129,6 +129,7 @@ class SlideMaker:
         self._gaps: set[str] = set()  # left to the job worker (``missing``)
         self._codes: dict[tuple[str, str, str, str | None, str], str] = {}
         self._data: Any = None  # DataItems, made at the first data item
+        self._originals: dict[str, str] = {}  # rendition sha -> its original's
         query = (select(QrCode.code, QrCode.playlist_id, QrCode.item_id, QrCode.lang,
                         QrCode.screen_id, QrCode.target_hash)
                  .order_by(QrCode.created_at, QrCode.code))
@@ -168,8 +169,10 @@ class SlideMaker:
             if slides:
                 out["slides"] = slides
         elif item.get("type") == "image":
-            frames = self._item_frames(screen, item, width, height, media,
-                                       item_frame_specs)
+            # Frames are drawn from the original picture (not the screen's rendition),
+            # so they do not wait for the rendition and match what is drawn ahead.
+            frames = self._item_frames(screen, self._with_originals(item), width, height,
+                                       media, item_frame_specs)
             if frames:
                 out["slides"] = frames
         elif item.get("type") == "video":
@@ -200,6 +203,26 @@ class SlideMaker:
                     new[langs[0]] = {**new[langs[0]], "qr": qr}
             out["variants"] = new
         return out
+
+    def _with_originals(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        """``item`` with each variant's picture named by its original's SHA-256 where
+        the builder put the screen's rendition in its place."""
+        variants = item.get("variants") or {}
+        shas = {str(v.get("media")) for v in variants.values()
+                if isinstance(v, Mapping) and v.get("media")}
+        unknown = sorted(shas - set(self._originals))
+        if unknown:
+            found = dict.fromkeys(unknown, "")
+            for rendition, original in self._session.execute(
+                    select(Rendition.rendition_sha256, Rendition.media_sha256)
+                    .where(Rendition.rendition_sha256.in_(unknown))
+                    .order_by(Rendition.media_sha256.desc())):
+                found[rendition] = original  # the smallest original wins (ordered last)
+            self._originals.update(found)
+        return {**item, "variants": {
+            lang: ({**v, "media": self._originals.get(str(v.get("media"))) or v["media"]}
+                   if isinstance(v, Mapping) and v.get("media") else v)
+            for lang, v in variants.items()}}
 
     def _data_items(self) -> Any:
         """The data items' step of this rebuild (controller.dataslides.on_screen)."""

@@ -170,3 +170,20 @@ def test_a_captioned_video_gets_an_overlay_the_preview_lays_on_black(session, st
     assert shown.convert("L").crop(caption).getextrema()[1] > 200  # the caption's ink
     x0, y0, x1, y1 = badge_box(1920, 1080)
     assert shown.convert("L").crop((x0, y0, x1, y1)).getextrema()[1] == 255  # the card
+
+
+def test_the_submit_check_lays_captions_out_on_every_screen_kind(session):
+    """``controller.review.fit.misfits`` (the submit's check and the editor's warnings
+    while typing) refuses a caption that cannot fit under its picture on some screen
+    the playlist reaches, and names its language; a caption that fits passes."""
+    from controller.review.fit import misfits
+    from controller.timeline.ahead import showing
+
+    screens = showing(session, "welcome-hue")
+    photo = demo_photo(session)
+    assert misfits(session, screens, [image(photo)]) == []
+    crowded = image(photo, vi=" ".join(["Kinh thành Huế, di sản thế giới."] * 30))
+    (problem,) = misfits(session, screens, [crowded])
+    assert "'citadel'" in str(problem) and "Vietnamese (vi) text does not fit" in str(problem)
+    video = dict(crowded, type="video")  # a video's caption overlay: the same rule
+    assert len(misfits(session, screens, [video])) == 1

@@ -109,3 +109,4 @@ def test_an_approving_import_draws_its_frames_with_no_worker(tmp_path, player_of
     finally:
         server.stop()
         fleet.close()
+

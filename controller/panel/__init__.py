@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import SocketIO
 
+from controller.panel import on_air_source  # noqa: F401 - registers the "on_air" topic
 from controller.panel.access import csrf
 from controller.panel.areas import AREA_BLUEPRINTS
 from controller.panel.i18n import LANGUAGES, TIMEZONE, current_language, init_i18n

@@ -130,7 +130,7 @@ def test_an_editor_creates_reorders_saves_and_submits_and_an_approver_approves(
     with panel_page(browser, server.url, "bien-tap") as page:
         page.goto(server.url + "/panel/playlists")
         row = page.locator("tr[data-playlist=cau-truong-tien]")
-        expect(row).to_contain_text("Phiên bản 1 đang phát")
+        expect(row).to_contain_text("Phiên bản 1 đã duyệt")  # approved, not on air
         row.get_by_role("link").click()
         loaded(page)
         expect(page.get_by_test_id("version-state")).to_contain_text("Đã duyệt")
@@ -342,7 +342,7 @@ def test_english_on_a_tablet(english_tablet: Page, server) -> None:
     page.goto(server.url + "/panel/playlists")
     expect(page.locator("h1")).to_have_text("Playlists")
     expect(page.get_by_test_id("new-playlist")).to_contain_text("New playlist")
-    expect(page.locator("tr[data-playlist=welcome-hue]")).to_contain_text("Version 1 on air")
+    expect(page.locator("tr[data-playlist=welcome-hue]")).to_contain_text("Version 1 approved")
     no_sideways_scroll(page)
     page.goto(server.url + "/panel/playlists/welcome-hue")
     loaded(page)

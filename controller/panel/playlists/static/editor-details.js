@@ -22,8 +22,10 @@
     if (!version) return el("span", { class: "badge muted" }, t("state_new"));
     const [kind, key] = STATE[version.state] || ["muted", version.state];
     const label = version.state === "draft" && version.rejection_reason ? t("state_returned") : t(key);
-    return el("span", { class: "badge " + (version.state === "draft" && version.rejection_reason ? "bad" : kind) },
-      t("version_n", { n: version.number }) + " · " + label + (onAir ? " · " + t("on_air") : ""));
+    const badge = el("span", { class: "badge " + (version.state === "draft" && version.rejection_reason ? "bad" : kind) },
+      t("version_n", { n: version.number }) + " · " + label);
+    // Approved is not on air: on how many screens it is, live (static/on_air.js).
+    return onAir && E.playlist ? el("span", {}, badge, " ", PanoOnAir.words(E.playlist.id, version.number)) : badge;
   };
 
   /* Chosen themes as chips with their translated names; more from the list. */
@@ -64,7 +66,8 @@
     stateBox.replaceChildren(el("span", { class: "pl-badges" },
       E.stateBadge(E.version && E.version.state ? E.version : null, p && E.version && p.on_air === E.version.number),
       p && p.on_air && (!E.version || p.on_air !== E.version.number)
-        ? el("span", { class: "badge ok" }, t("on_air_v", { n: p.on_air })) : null));
+        ? el("span", {}, el("span", { class: "badge ok" }, t("on_air_v", { n: p.on_air })), " ",
+             PanoOnAir.words(p.id, p.on_air)) : null));
     const reach = document.getElementById("ed-reach");
     reach.hidden = !E.reach.screens.length;
     reach.replaceChildren(...(E.reach.screens.length ? [t("plays_on"), " ",

@@ -68,8 +68,8 @@
       el("td", {}, (p.themes || []).length
         ? el("div", { class: "pl-tags" }, p.themes.map((th) => el("span", { class: "badge muted", dataset: { theme: th } }, themeName(th))))
         : el("span", { class: "muted" }, t("nothing"))),
-      el("td", {}, p.on_air
-        ? el("span", { class: "badge ok" }, t("on_air_v", { n: p.on_air }))
+      el("td", {}, p.on_air  // approved is not on air: the screens say (static/on_air.js)
+        ? [el("span", { class: "badge ok" }, t("on_air_v", { n: p.on_air })), " ", PanoOnAir.words(p.id, p.on_air)]
         : el("span", { class: "badge muted" }, t("not_on_air"))),
       el("td", {}, workingBadge(p)),
       el("td", { class: "small" }, Pano.dateTime(p.updated_at)))));

@@ -39,7 +39,8 @@
     document.getElementById("facts").replaceChildren(
       ...fact(t("agency"), agencyName),
       ...fact(t("version"), String(version.number), " ", stateBadge),
-      ...fact(t("on_air"), details.on_air === null ? t("nothing_on_air") : t("version_n", { n: details.on_air })),
+      ...fact(t("on_air"), details.on_air === null ? t("nothing_on_air") : t("version_n", { n: details.on_air }),
+              details.on_air === null ? null : " ", PanoOnAir.words(details.id, details.on_air)),
       ...fact(t("edited_by"), t("by_at", { name: version.edited_by || "—", time: Pano.dateTime(version.edited_at) })),
       ...fact(t("submitted"), t("by_at", { name: version.submitted_by || "—", time: Pano.dateTime(version.submitted_at) })));
     const why = document.getElementById("why-not");

@@ -32,6 +32,8 @@ from controller.dataslides.stored import request_for
 from controller.models import RenderedSlide, Screen
 from controller.timeline.ahead import showing
 from controller.timeline.inputs import SCREEN_ROWS, screen_facts
+from controller.zones.declarations import stored_layouts
+from controller.zones.timeline import main_screen
 
 MAX_AHEAD = 500  # data slides asked ahead for one snapshot; the rebuild asks the rest
 
@@ -40,9 +42,10 @@ def _kinds(session: Session, screen_ids: set[str]) -> list[Any]:
     if not screen_ids:
         return []
     kinds: dict[tuple[Any, ...], Any] = {}
+    layouts = stored_layouts(session)  # a screen with zones plays at its main area's size
     for row in session.execute(SCREEN_ROWS.where(Screen.__table__.c.id.in_(
             sorted(screen_ids)))):
-        facts = screen_facts(row)
+        facts = main_screen(screen_facts(row, layouts))
         key = (tuple(facts.resolution), tuple(facts.languages), facts.bilingual_mode,
                tuple(sorted(facts.site_name.items())), facts.timezone)
         kinds.setdefault(key, facts)

@@ -46,13 +46,20 @@ def main_size(screen: Any) -> tuple[int, int]:
     return layout.main.width, layout.main.height
 
 
+def main_screen(screen: Any) -> Any:
+    """``screen`` as its main area (no layout): what its playlists are made for. The
+    screen itself when it has no layout."""
+    if placed(screen) is None:
+        return screen
+    return replace(screen, resolution=main_size(screen), layout=None)
+
+
 def main_inputs(inputs: Any) -> Any:
     """``inputs`` with the screen as its main area (no layout): what the playlists are
     built for. The inputs themselves when the screen has no layout."""
     if placed(inputs.screen) is None:
         return inputs
-    return replace(inputs, screen=replace(inputs.screen, resolution=main_size(inputs.screen),
-                                          layout=None))
+    return replace(inputs, screen=main_screen(inputs.screen))
 
 
 def _ticker_items(inputs: Any, playlist_id: str) -> list[Mapping[str, Any]]:

@@ -166,3 +166,11 @@ def test_the_preview_says_and_draws_the_zones(world) -> None:
         clock = image.crop((1613, 0, 1920, 97))
         assert max(sum(c) for _, c in clock.getcolors(1 << 16)) > 600  # the time
         assert image.getpixel((10, 500)) != (0, 0, 0)  # the slide in the main area
+
+
+def test_slides_drawn_ahead_of_an_approval_are_the_main_areas(world) -> None:
+    from controller.timeline.ahead import missing_specs
+
+    session, _ = world
+    specs = missing_specs(session, ["hall"], [_text("next", "Sắp tới", "Coming up")])
+    assert {(spec.width, spec.height) for spec in specs.values()} == {(1920, 897)}

@@ -111,12 +111,16 @@ def test_officer_sends_to_a_dot_and_the_board_fills_in_live(browser, server, fle
         expect(dialog).to_be_visible()
         expect(dialog).to_contain_text("Gửi đến 2 màn hình tại Cửa khẩu quốc tế A Đớt")
         expect(dialog).to_contain_text("ຢຸດຜ່ານແດນຊົ່ວຄາວ")
+        # The outdoor pano never connected: said before sending (issue 16, point 4).
+        expect(page.locator("#confirm-never")).to_contain_text(
+            "1 trong 2 màn hình được chọn chưa kết nối lần nào")
         dialog.get_by_role("button", name="Gửi ngay").click()
 
         page.wait_for_url(re.compile(r"/panel/emergency/\d+$"))
         eid = int(page.url.rsplit("/", 1)[1])
         expect(page.locator("#sent-notice")).to_be_visible()
         expect(page.locator("#board-title")).to_have_text("Tạm dừng thông quan")
+        expect(page.locator("#board-state")).to_have_text("Đã gửi")  # not "on air" yet
         rows = page.locator("#receipts tbody tr")
         expect(rows).to_have_count(2)
         hall_row, pano_row = rows.filter(has_text=HALL), rows.filter(has_text=PANO)
@@ -149,6 +153,7 @@ def test_officer_sends_to_a_dot_and_the_board_fills_in_live(browser, server, fle
         expect(end).to_contain_text("Tạm dừng thông quan")
         end.get_by_role("button", name="Kết thúc ngay").click()
         expect(page.locator("#board-state")).to_have_text("Đã kết thúc sớm")
+        expect(page.locator("#sent-notice")).to_be_hidden()  # no stale "sent" once ended
         expect(pano_row).to_contain_text("Bỏ lỡ")
         expect(hall_row).to_contain_text("Đã hiển thị")
         expect(page.get_by_role("button", name="Kết thúc ngay")).to_be_hidden()
@@ -157,7 +162,7 @@ def test_officer_sends_to_a_dot_and_the_board_fills_in_live(browser, server, fle
         page.goto(server.url + "/panel/emergency")
         listed = page.locator(f"#recent tr[data-emergency='{eid}']")
         expect(listed).to_contain_text("Đã kết thúc sớm")
-        expect(listed).to_contain_text("1/2 đã hiển thị")
+        expect(listed).to_contain_text("hiển thị trên 1/2 màn hình")
         listed.get_by_role("link", name="Biên nhận").click()
         page.wait_for_url(re.compile(rf"/panel/emergency/{eid}$"))
 
@@ -240,17 +245,20 @@ def test_in_english_on_a_tablet_send_then_end_from_the_list(browser, server):
         dialog = page.locator("#confirm")
         expect(dialog).to_contain_text("Send to 1 screen at Lang Co pano cluster")
         expect(dialog).to_contain_text("30 minutes")
+        # Its one screen never connected: said before sending (issue 16, point 4).
+        expect(page.locator("#confirm-never")).to_contain_text(
+            "1 of the 1 chosen screens have never connected")
         dialog.get_by_role("button", name="Send now").click()
         page.wait_for_url(re.compile(r"/panel/emergency/\d+$"))
         eid = int(page.url.rsplit("/", 1)[1])
-        expect(page.locator("#board-state")).to_have_text("On air")
+        expect(page.locator("#board-state")).to_have_text("Sent, running")  # not "on air"
         expect(page.locator("#receipts tbody tr")).to_contain_text("Unreachable")
         no_sideways_scroll(page)
 
         page.get_by_role("link", name="Emergency messages").first.click()
         listed = page.locator(f"#recent tr[data-emergency='{eid}']")
-        expect(listed).to_contain_text("On air")
-        expect(page.locator("#on-air")).to_contain_text("Storm warning (0 of 1 shown)")
+        expect(listed).to_contain_text("Sent, running")
+        expect(page.locator("#on-air")).to_contain_text("Storm warning (shown on 0/1 screens)")
         no_sideways_scroll(page)
         listed.get_by_role("button", name="End now").click()
         page.locator("#end-dialog").get_by_role("button", name="End now").click()

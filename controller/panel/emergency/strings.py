@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 def page_strings() -> dict[str, str]:
     return {
-        "state_active": _("On air"),
+        "state_active": _("Sent, running"),  # on air only where screens say so: shown_of
         "state_scheduled": _("Scheduled"),
         "state_ended": _("Ended"),
         "state_cancelled": _("Ended early"),
@@ -25,12 +25,15 @@ def page_strings() -> dict[str, str]:
         "status_missed_help": _("The message ended before this screen showed it."),
         "screens_one": _("1 screen"),
         "screens_many": _("%(n)s screens"),
-        "shown_of": _("%(shown)s of %(total)s shown"),
+        "shown_of": _("shown on %(shown)s/%(total)s screens"),
         "from_to": _("%(start)s – %(end)s"),
         "ended_at": _("ended %(time)s"),
         "by": _("sent by %(name)s"),
         "receipts": _("Receipts"),
-        "on_air_now": _("On air now:"),
+        "on_air_now": _("Sent and running:"),
+        "never_connected": _(
+            "%(n)s of the %(total)s chosen screens have never connected (%(names)s): they "
+            "show the message only once they connect, if it is still running."),
         "end_now": _("End now"),
         "end_text": _(
             "“%(title)s” disappears from %(screens)s within seconds. This cannot be "

@@ -47,6 +47,10 @@
     if (endButton) endButton.hidden = !(emergency.state === "active" || emergency.state === "scheduled");
     board.setAttribute("aria-busy", "false");
     board.dataset.state = emergency.state;
+    // "Sent. Follow the screens below." is over once the message has ended.
+    if (!(emergency.state === "active" || emergency.state === "scheduled")) {
+      document.getElementById("sent-notice").hidden = true;
+    }
   }
 
   function onLive(message) {

@@ -102,6 +102,22 @@
         el("strong", {}, text.title), text.body ? el("p", {}, text.body) : null)));
   }
 
+  /* Screens chosen that never connected cannot show the message: say so before it is
+     sent (GET /api/v1/screens: no last_seen). Without an answer nothing is said. */
+  async function warnNeverConnected() {
+    const warning = document.getElementById("confirm-never");
+    warning.hidden = true;
+    const chosen = C.chosen().flatMap(({ screens }) => screens);
+    let fleet;
+    try { fleet = (await Pano.api("GET", "/api/v1/screens")).screens; } catch (err) { return; }
+    const never = new Set(fleet.filter((s) => !s.last_seen).map((s) => s.id));
+    const missing = chosen.filter((s) => never.has(s.id));
+    if (!missing.length) return;
+    warning.textContent = t("never_connected", { n: Pano.number(missing.length, 0), total: Pano.number(chosen.length, 0),
+      names: missing.map((s) => EmergencyUI.name(s.name, s.id)).join(", ") });
+    warning.hidden = false;
+  }
+
   /* The same explanation under each of the columns "codes"; the first one's body to focus. */
   function placeInColumns(codes, said) {
     const placed = codes.filter((code) => columnError(code, said.map(
@@ -151,6 +167,7 @@
     summary(pending);
     sendButton.disabled = false;
     dialog.showModal();
+    warnNeverConnected();
   });
 
   document.getElementById("confirm-back").addEventListener("click", () => dialog.close());

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from controller.media.store import MediaStore, is_sha256
 from controller.models import ScreenTimeline
+from controller.zones.capture import Box, main_box
 from player.timeline import slide_file
 
 
@@ -28,6 +29,9 @@ class Expected:
     sha256: str
     path: Path
     what: str  # "slide", "frame" or "image"
+    # On a screen with zones: its main area, where the capture is compared
+    # (``controller.zones.capture``); None: the whole capture.
+    main: Box | None = None
 
 
 def _items(body: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -80,5 +84,5 @@ def expected_frame(session: Session, media_dir: Path, screen_id: str, item_id: s
         if not sha or not is_sha256(sha):
             return None
         path = MediaStore(media_dir).path_for(sha)
-        return Expected(sha, path, what) if path.is_file() else None
+        return Expected(sha, path, what, main_box(display)) if path.is_file() else None
     return None

@@ -38,6 +38,7 @@ from controller.screen_truth.expected import Expected, expected_frame
 from controller.screen_truth.judge import judge
 from controller.screen_truth.verdicts import CAPTURE, PERIODIC, latest_capture, previous_of
 from controller.settings import Settings
+from controller.zones.capture import crop_main
 
 CAPTURES = "captures"
 MAX_ITEM = 200
@@ -149,12 +150,14 @@ def look_at(data: bytes, max_pixels: int, black_level: int, expected: Expected |
         raise NotAnImage(f"a capture of {picture.width}×{picture.height} pixels is not "
                          "plausible")
     mime, ext = SCREENSHOT_FORMATS["PNG" if data.startswith(PNG_SIGNATURE) else "JPEG"]
-    seen = look(picture, black_level)
+    # On a screen with zones, the item plays in the main area: compare that part.
+    shown = crop_main(picture, expected.main) if expected is not None else picture
+    seen = look(shown, black_level)
     expected_look = None
     if expected is not None:
         try:
             frame = decode(expected.path.read_bytes(), max_pixels)
-            expected_look = look(as_shown(frame, picture.size, expected.what in ("slide", "frame")),
+            expected_look = look(as_shown(frame, shown.size, expected.what in ("slide", "frame")),
                                  black_level)
         except (OSError, NotAnImage):
             expected_look = None

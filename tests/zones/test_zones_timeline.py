@@ -174,3 +174,34 @@ def test_slides_drawn_ahead_of_an_approval_are_the_main_areas(world) -> None:
     session, _ = world
     specs = missing_specs(session, ["hall"], [_text("next", "Sắp tới", "Coming up")])
     assert {(spec.width, spec.height) for spec in specs.values()} == {(1920, 897)}
+
+
+def test_screen_truth_compares_a_capture_in_the_main_area(world, tmp_path: Path) -> None:
+    """A capture of a screen with zones (here: the preview's picture of it, scaled as a
+    Pi's capture may be) matches the item's slide: it is compared in the main area,
+    where the item plays, not over the ticker and the clock."""
+    from controller.screen_truth.expected import expected_frame
+    from controller.screen_truth.intake import look_at
+    from controller.screen_truth.judge import judge
+    from controller.settings import Settings
+
+    session, store = world
+    at = T0 + timedelta(minutes=2)
+    _publisher(store, at).rebuild(session)
+    said = preview(session, "hall", at, 15, store, "https://pano.example")
+    item, langs = said["playing"]["item"], said["playing"]["showing"]["languages"]
+    settings = Settings(data_dir=tmp_path)
+    expected = expected_frame(session, store.root, "hall", item, langs)
+    assert expected is not None and expected.main == (0, 97, 1920, 897, 1920, 1080)
+    with Image.open(io.BytesIO(preview_png(session, "hall", at, 15, store,
+                                           "https://pano.example"))) as shown:
+        capture = io.BytesIO()
+        shown.convert("RGB").resize((1280, 720)).save(capture, "PNG")
+    seen, wanted, _ = look_at(capture.getvalue(), settings.max_image_pixels,
+                              settings.screen_truth_black_level, expected)
+    verdict = judge(seen, item, wanted, None, settings.screen_truth_tolerance,
+                    settings.screen_truth_frozen_distance)
+    assert verdict.verdict == "ok", verdict
+    # The same picture, not merely close: over the whole capture (ticker and clock
+    # included) this slide is 11 dHash bits away, near the tolerance of 14.
+    assert verdict.distance <= settings.screen_truth_frozen_distance

@@ -165,3 +165,28 @@ def test_a_ticker_text_too_long_refuses_the_whole_import(session, tmp_path: Path
     assert "at most 300" in str(err)
     for model in (LayoutRow, Screen):
         assert session.scalar(select(func.count()).select_from(model)) == 0
+
+
+@pytest.mark.parametrize("edge", ["top", "bottom"])
+@pytest.mark.parametrize("corner", ["top-left", "top-right", "bottom-left", "bottom-right"])
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 720), (1080, 1920)])
+def test_every_ticker_edge_and_clock_corner_tiles_the_screen(edge: str, corner: str,
+                                                              size: tuple[int, int]) -> None:
+    from controller.zones.declarations import Clock, Layout, Ticker
+
+    beside = corner.startswith(edge)
+    layout = Layout("x", Ticker(edge, 10, "news"), Clock(corner, 20, 10 if beside else 7))
+    placed = place(layout, *size)
+    zones = [placed.main, placed.ticker, placed.band or placed.clock]
+    assert sum(z.width * z.height for z in zones) == size[0] * size[1]
+    assert not any(a.overlaps(b) for i, a in enumerate(zones) for b in zones[i + 1:])
+    assert placed.main.width == size[0]  # the main area is a full-width rectangle
+    clock = placed.clock
+    assert (clock.x == 0) == corner.endswith("left")
+    assert (clock.y == 0) == corner.startswith("top")
+    if beside:  # the clock ends the strip, on its edge, as high as it
+        assert placed.band is None and clock.y == placed.ticker.y
+        assert clock.height == placed.ticker.height
+        assert placed.ticker.width + clock.width == size[0]
+    else:
+        assert placed.band.y == clock.y and placed.band.width == size[0]

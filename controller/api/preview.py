@@ -11,12 +11,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, request
+from sqlalchemy import select
 
 from controller.api.errors import ApiError
 from controller.api.playlists import READERS, load
 from controller.api.user_auth import require_role
 from controller.auth.users import ROLES
-from controller.models import Screen
+from controller.content.assignments import load_placements, load_screens, screens_showing
+from controller.models import Screen, Site
 from controller.refusals import refusal
 from controller.review import workflow
 from controller.slides.spec import SlideError
@@ -140,3 +142,37 @@ def version_item_png(playlist_id: str, number: int) -> Any:
                                     "%(item)r.", number=number, playlist=playlist.id,
                                     item=item_id)) from None
     return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+
+@preview_api.get("/playlists/<playlist_id>/screen-kinds")
+@require_role(*READERS)
+def screen_kinds(playlist_id: str) -> Any:
+    """The kinds of screen the playlist's next approved version would reach, each once
+    — resolution, orientation, languages, bilingual mode and site (a text slide's frame
+    names the site) — with one of its screens to draw a preview for and how many there
+    are: what the review shows each changed item on."""
+    _, playlist = load(playlist_id)
+    session = db()
+    shown = screens_showing(playlist.id, load_screens(session), load_placements(session))
+    rows = session.scalars(select(Screen).where(Screen.id.in_(sorted(shown)))
+                           .order_by(Screen.id)).all() if shown else []
+    sites = {site.id: site for site in session.scalars(select(Site))}
+    kinds: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for screen in rows:
+        key = (screen.width, screen.height, tuple(screen.languages or ()),
+               screen.bilingual_mode, screen.site_id)
+        if key in kinds:
+            kinds[key]["count"] += 1
+            continue
+        site = sites.get(screen.site_id)
+        kinds[key] = {"screen": screen.id, "count": 1,
+                      "resolution": [screen.width, screen.height],
+                      "orientation": screen.orientation,
+                      "languages": list(screen.languages or []),
+                      "bilingual_mode": screen.bilingual_mode,
+                      "site": {"id": screen.site_id,
+                               "name": {"vi": site.name_vi if site else "",
+                                        "en": site.name_en if site else ""}}}
+    ordered = sorted(kinds.values(), key=lambda k: (-k["resolution"][0] * k["resolution"][1],
+                                                    k["site"]["id"], k["screen"]))
+    return {"playlist": playlist.id, "kinds": ordered}

@@ -72,6 +72,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/api/v1/playlists/{playlist_id}/versions/{number}/archive"): SCHEDULERS,
     ("GET", "/api/v1/playlists/{playlist_id}/versions/{number}/diff"): EVERY,
     ("GET", "/api/v1/playlists/{playlist_id}/versions/{number}/preview.png"): EVERY,
+    ("GET", "/api/v1/playlists/{playlist_id}/screen-kinds"): EVERY,
     ("GET", "/api/v1/review-queue"): ("approver",),
     ("GET", "/api/v1/playlists/{playlist_id}/export"): EVERY,
     ("POST", "/api/v1/playlists/import"): EDITORS,

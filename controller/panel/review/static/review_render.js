@@ -1,7 +1,8 @@
 /* How the review page draws a playlist's changes (data from
    GET /api/v1/playlists/<id>/versions/<n>/diff): items added and removed in full,
    moves, and each changed field old → new side by side, languages Vietnamese first,
-   changed words marked (worddiff.js), media as thumbnails. Everything is built with
+   changed words marked (worddiff.js), media as thumbnails with their file names (never a
+   hash), fields named as the editor names them. Everything is built with
    Pano.el: content is shown as stored, never parsed as HTML. */
 "use strict";
 const ReviewRender = (() => {
@@ -33,14 +34,36 @@ const ReviewRender = (() => {
     return item ? item.id : "";
   }
 
+  /* The same names as the editor's (playlist_strings.html): an image's or video's title
+     is its caption, its media its image or video file, its link the QR code's. */
+  function fieldName(field, type) {
+    if (field === "title" && type && type !== "text") return t("field_caption");
+    if (field === "media") return t(type === "video" ? "field_video_file" : "field_image_file");
+    if (field === "url") return t(type === "web" ? "field_web_address" : "field_qr_link");
+    return t("field_" + field);
+  }
+
+  /* A media file by the name it was uploaded under (GET /api/v1/media/<sha256>), never
+     by its hash; asked once per file. */
+  const names = new Map();
+  function fileName(sha) {
+    if (!names.has(sha)) {
+      names.set(sha, Pano.api("GET", "/api/v1/media/" + sha)
+        .then((m) => m.original_name || t("unnamed_file")).catch(() => t("unnamed_file")));
+    }
+    return names.get(sha);
+  }
+
   function media(sha, type) {
     if (!sha) return el("span", { class: "muted" }, t("empty"));
-    const label = el("span", { class: "mono small muted" }, sha.slice(0, 12) + "…");
+    const label = el("span", { class: "small file-name" }, t("loading_name"));
+    fileName(sha).then((name) => { label.textContent = name; });
     if (type === "video") {
       return el("span", { class: "media-ref" }, el("span", { class: "badge muted" }, t("video_file")), " ", label);
     }
-    const img = el("img", { class: "thumb", alt: t("field_media") + " " + sha.slice(0, 12),
+    const img = el("img", { class: "thumb", alt: t("field_media"),
                             loading: "lazy", src: "/api/v1/media/" + sha + "/thumbnail" });
+    fileName(sha).then((name) => { img.alt = name; });
     img.addEventListener("error", () => img.replaceWith(el("span", { class: "thumb missing" }, t("no_thumbnail"))));
     return el("span", { class: "media-ref" }, img, label);
   }
@@ -60,7 +83,7 @@ const ReviewRender = (() => {
   /* A whole language version, e.g. of an added item. */
   function variantBlock(lang, variant, type) {
     const rows = FIELDS.filter((f) => variant && variant[f] !== undefined && variant[f] !== null)
-      .map((f) => el("div", { class: "variant-field" }, el("span", { class: "field-name" }, t("field_" + f)),
+      .map((f) => el("div", { class: "variant-field" }, el("span", { class: "field-name" }, fieldName(f, type)),
                      fieldValue(f, variant[f], type, lang)));
     return el("div", { class: "variant" }, el("div", { class: "variant-lang" }, languageLabel(lang)), rows);
   }
@@ -90,8 +113,8 @@ const ReviewRender = (() => {
 
   function change(c, type) {
     const label = c.language
-      ? el("div", { class: "change-label" }, languageLabel(c.language), " ", t("field_" + c.field))
-      : el("div", { class: "change-label" }, t("field_" + c.field));
+      ? el("div", { class: "change-label" }, languageLabel(c.language), " ", fieldName(c.field, type))
+      : el("div", { class: "change-label" }, fieldName(c.field, type));
     let body;
     if (c.field === "variant") {
       const note = c.new ? t("language_added") : t("language_removed");

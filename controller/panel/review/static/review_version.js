@@ -87,6 +87,13 @@
       renderSummary(diff);
       const items = Object.fromEntries((full.items || []).map((i) => [i.id, i]));
       document.getElementById("changes").replaceChildren(...ReviewRender.changes(diff, items, {}).filter(Boolean));
+      // Each changed item drawn for every kind of screen that will show it, beside the
+      // version on air's (review_frames.js).
+      const before = diff.against === null ? {} : Object.fromEntries(
+        ((await api("GET", "/api/v1/playlists/" + enc(playlistId) + "/versions/" + diff.against)
+          .catch(() => ({ items: [] }))).items || []).map((i) => [i.id, i]));
+      ReviewFrames.attach({ playlist: playlistId, version: version.number, onAir: diff.against },
+                          items, before);
     } catch (err) {
       fail(err.message);
     } finally {

@@ -190,3 +190,28 @@ def test_every_ticker_edge_and_clock_corner_tiles_the_screen(edge: str, corner: 
         assert placed.ticker.width + clock.width == size[0]
     else:
         assert placed.band.y == clock.y and placed.band.width == size[0]
+
+
+def test_the_cli_refuses_a_bad_layouts_file_in_one_line(tmp_path: Path, capsys) -> None:
+    from controller.cli import main
+    from controller.cli_base import EXIT_INPUT
+
+    bad = write(tmp_path / "layouts.yaml", """
+        layouts:
+          - name: clash
+            ticker: {edge: top, height: 8, playlist: news}
+            clock: {corner: top-left, width: 16, height: 10}
+        """)
+    data = tmp_path / "data"
+    assert main(["--data-dir", str(data), "db", "upgrade"]) == 0
+    assert main(["--data-dir", str(data), "import", "--layouts", str(bad)]) == EXIT_INPUT
+    err = capsys.readouterr().err.strip()
+    assert err.endswith(f"refused, nothing imported: {bad}, line 4: layout 'clash': 'clock': "
+                        "the clock at top-left and the ticker strip share the top edge, so "
+                        "they overlap "
+                        "unless they have the same height: the clock is 10 % high, the strip "
+                        "8 %; remove the clock's height (it then takes the strip's) or move "
+                        "the clock to the other edge")
+    assert main(["--data-dir", str(data), "import", "--layouts",
+                 str(REPO / "config" / "layouts.yaml")]) == 0
+    assert "screen layouts: 2 created" in capsys.readouterr().out

@@ -76,6 +76,7 @@
     const box = document.getElementById("ed-versions");
     if (!p || !p.versions) { box.hidden = true; return; }
     box.hidden = false;
+    document.getElementById("ed-version-count").textContent = Pano.number(p.versions.length, 0);
     document.getElementById("ed-version-rows").replaceChildren(...p.versions.map((v) => el("tr", {},
       el("td", {}, t("version_n", { n: v.number })),
       el("td", {}, E.stateBadge(v, v.on_air)),

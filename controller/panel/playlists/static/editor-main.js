@@ -215,6 +215,26 @@
       Pano.toast(t("discarded"), "ok");
     }));
   }
+  /* A version waiting for review is decided elsewhere (an approver approves or returns
+     it): while one waits, the page reads the playlist again every few seconds and when
+     it is shown again, so it never keeps saying "waiting for review" after the answer. */
+  const FOLLOW_MS = 5000;
+  async function follow() {
+    const w = working();
+    if (busy || document.hidden || !E.playlist || !w || w.state !== "in_review") return;
+    let fresh;
+    try { fresh = await Pano.api("GET", "/api/v1/playlists/" + encodeURIComponent(E.playlist.id)); } catch (err) { return; }
+    if (busy || stamp(fresh) === E.base && fresh.on_air === E.playlist.on_air) return;
+    const wasEditable = E.editable;
+    adopt(fresh);
+    renderMessages();
+    E.renderVersions();
+    if (wasEditable !== E.editable) { E.renderDetails(); E.restructure(); }
+    updateButtons();
+  }
+  setInterval(follow, FOLLOW_MS);
+  document.addEventListener("visibilitychange", follow);
+
   E.on("changed", updateButtons);
   load();
 })();

@@ -40,6 +40,8 @@ from controller.timeline.slides import (
     item_overlay_specs,
     item_slide_specs,
 )
+from controller.zones.preview import with_layout
+from controller.zones.timeline import main_screen
 from player.timeline import badge_of, drawn_file, overlay_file, slide_languages
 
 CACHE_SIZE = 32  # pictures (a few MB each at most)
@@ -102,13 +104,17 @@ def item_png(session: Session, store: MediaStore, base_url: str | None, screen: 
              playlist_id: str, version: int, items: list[dict[str, Any]], item_id: str,
              lang: str | None) -> bytes:
     """The PNG of item ``item_id`` of ``items`` on ``screen`` (its slide showing
-    ``lang``, else its first). LookupError for an unknown item, NoSuchSlide for a
-    language the item does not show there; SlideError (``SlideDoesNotFit``) when its
-    texts cannot be laid out for that screen."""
+    ``lang``, else its first; the main area's picture on a screen with a layout).
+    LookupError for an unknown item, NoSuchSlide for a language the item does not show
+    there; SlideError (``SlideDoesNotFit``) when its texts cannot be laid out for that
+    screen."""
     item = next((i for i in items if str(i.get("id")) == item_id), None)
     if item is None:
         raise LookupError(item_id)
-    facts = screen_facts_of(screen, session.get(Site, screen.site_id))
+    # A screen with a layout (docs/zones.md): its playlists are drawn for the main area,
+    # so the item is drawn at the main area's size, as the rebuild draws it.
+    facts = main_screen(with_layout(session, screen,
+                                    screen_facts_of(screen, session.get(Site, screen.site_id))))
     width, height = (int(v) for v in facts.resolution)
     display = {"languages": list(facts.languages), "bilingual_mode": facts.bilingual_mode}
     slides = slide_languages(item, display)

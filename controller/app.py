@@ -40,6 +40,7 @@ from controller.api.screen_truth import screen_truth_api
 from controller.api.screens import screens_api
 from controller.api.sites import sites_api
 from controller.api.sources import sources_api
+from controller.api.sources_edit import sources_edit_api
 from controller.api.strict_request import install_strict_input
 from controller.api.users import users_api
 from controller.changes_notify.redis_pubsub import use_redis
@@ -143,6 +144,7 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     app.register_blueprint(reports_api)
     app.register_blueprint(alerts_api)
     app.register_blueprint(sources_api)  # docs/sources.md
+    app.register_blueprint(sources_edit_api)  # the panel's Sources page
     app.register_blueprint(data_catalog_api)  # the playlist editor's data items
     app.register_blueprint(qr_routes)
     app.register_blueprint(home)

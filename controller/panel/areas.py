@@ -12,6 +12,8 @@ from controller.panel.playlists.routes import panel_playlists
 from controller.panel.reports.routes import panel_reports
 from controller.panel.review.routes import panel_review
 from controller.panel.schedules.routes import panel_schedules
+from controller.panel.sources.routes import panel_sources
 
 AREA_BLUEPRINTS = (panel_fleet, panel_playlists, panel_review, panel_schedules,
-                   panel_emergency, panel_alerts, panel_reports, panel_audit, panel_people)
+                   panel_emergency, panel_alerts, panel_sources, panel_reports, panel_audit,
+                   panel_people)

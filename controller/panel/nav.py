@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from controller.panel.sources.label import SOURCES_LABEL
+
 
 @dataclass(frozen=True)
 class Page:
@@ -26,6 +28,7 @@ EMERGENCY_ROLES = ("admin", "emergency")
 AUDIT_ROLES = ("admin", "approver", "viewer")
 ALERT_ROLES = ("admin", "technician")
 USER_ROLES = ("admin",)
+SOURCE_ROLES = ("admin", "technician")  # as GET /api/v1/sources; admins edit
 # Every role reads reports; the API limits agency editors and approvers to their agency.
 REPORT_ROLES = ("admin", "editor", "approver", "emergency", "technician", "viewer")
 
@@ -37,6 +40,7 @@ PAGES = (
     Page("panel_schedules.preview", _l("Preview"), PREVIEW_ROLES),
     Page("panel_emergency.compose", _l("Emergency"), EMERGENCY_ROLES),
     Page("panel_alerts.alerts", _l("Alerts"), ALERT_ROLES),
+    Page("panel_sources.sources", SOURCES_LABEL, SOURCE_ROLES),
     Page("panel_reports.reports", _l("Reports"), REPORT_ROLES),
     Page("panel_reports.replay", _l("Replay"), REPORT_ROLES),
     Page("panel_audit.log", _l("Audit log"), AUDIT_ROLES),

@@ -41,7 +41,7 @@ KIND_OPTIONS: dict[str, tuple[str, ...]] = {
     "cap": (),
 }
 COMMON = ("id", "kind", "url", "name", "every", "timeout", "deadline", "max_bytes",
-          "stale_after")
+          "stale_after", "disabled")
 MIN_EVERY, MAX_EVERY = 30, 86_400  # seconds between polls
 DEFAULT_TIMEOUT, MIN_TIMEOUT, MAX_TIMEOUT = 10.0, 0.5, 60.0
 MAX_DEADLINE = 120.0
@@ -146,10 +146,23 @@ def _source(path: Path, data: Any, index: int, line: int | None, config: Languag
                     if "max_bytes" in f.data else DEFAULT_MAX_BYTES)
     options = _options(f, kind or "")
     options["deadline"] = deadline
+    if "disabled" in f.data:  # kept, not fetched (the panel's "Disable")
+        if not isinstance(f.data["disabled"], bool):
+            f.fail("disabled", refusal("disabled must be true or false, got %(value)r",
+                                       value=str(f.data["disabled"])[:40]))
+        if f.data["disabled"]:
+            options["disabled"] = True
     return SourceSpec(source_id, {  # type: ignore[arg-type]
         "kind": kind, "url": url, "every_s": int(every), "timeout_s": timeout,
         "max_bytes": max_bytes, "stale_after_s": int(stale_after),
         "names": _names(f, config), "options": options}, line)
+
+
+def parse_source(where: str, data: Any, domains: tuple[str, ...],
+                 config: LanguageConfig | None = None) -> SourceSpec:
+    """One source given as the file writes it (the API's body, ``where`` naming it in
+    refusals): the same checks as an entry of the file, or YamlError."""
+    return _source(Path(where), data, 0, None, config or LanguageConfig(), domains)
 
 
 def parse_sources(path: Path, domains: tuple[str, ...],
@@ -178,6 +191,40 @@ def parse_sources(path: Path, domains: tuple[str, ...],
 RESTART_ON = ("kind", "url", "options")  # a change of these starts the source afresh
 
 
+def _restarts(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Whether the change starts the source afresh (disabling or enabling it does not)."""
+    def plain(values: dict[str, Any]) -> dict[str, Any]:
+        options = {k: v for k, v in (values.get("options") or {}).items() if k != "disabled"}
+        return {**values, "options": options}
+    return any(plain(before)[name] != plain(after)[name] for name in RESTART_ON)
+
+
+def store_spec(session: Session, spec: SourceSpec, row: DataSource | None,
+               actor: Actor) -> str:
+    """Make the stored source ``spec.id`` (``row``, None when new) what ``spec``
+    declares, audited: ``"created"``, ``"updated"`` or ``"unchanged"``. Shared by the
+    file's import and the API (``POST``/``PATCH /api/v1/sources``)."""
+    if row is None:
+        session.add(DataSource(id=spec.id, updated_at=utcnow(), **spec.values))
+        session.add(DataSourceState(source_id=spec.id, status="pending", failures=0))
+        record(session, actor, "source.declare", "data_source", spec.id,
+               after=_shown(spec.values))
+        return "created"
+    before = {name: getattr(row, name) for name in spec.values}
+    if before == spec.values:
+        return "unchanged"
+    restart = _restarts(before, spec.values)
+    for name, value in spec.values.items():
+        setattr(row, name, value)
+    row.updated_at = utcnow()
+    if restart:
+        session.execute(delete(DataSourceState).where(DataSourceState.source_id == row.id))
+        session.add(DataSourceState(source_id=row.id, status="pending", failures=0))
+    record(session, actor, "source.declare", "data_source", spec.id,
+           before=_shown(before), after=_shown(spec.values))
+    return "updated"
+
+
 def import_sources(session: Session, path: Path, domains: tuple[str, ...],
                    languages: LanguageConfig | None = None,
                    actor: Actor | None = None) -> ImportReport:
@@ -190,28 +237,8 @@ def import_sources(session: Session, path: Path, domains: tuple[str, ...],
     report = ImportReport(source=str(path), what="data sources")
     existing = {s.id: s for s in session.scalars(select(DataSource))}
     for spec in specs:
-        row = existing.get(spec.id)
-        if row is None:
-            session.add(DataSource(id=spec.id, updated_at=utcnow(), **spec.values))
-            session.add(DataSourceState(source_id=spec.id, status="pending", failures=0))
-            report.created += 1
-            record(session, actor, "source.declare", "data_source", spec.id,
-                   after=_shown(spec.values))
-            continue
-        before = {name: getattr(row, name) for name in spec.values}
-        if before == spec.values:
-            report.unchanged += 1
-            continue
-        restart = any(before[name] != spec.values[name] for name in RESTART_ON)
-        for name, value in spec.values.items():
-            setattr(row, name, value)
-        row.updated_at = utcnow()
-        if restart:
-            session.execute(delete(DataSourceState).where(DataSourceState.source_id == row.id))
-            session.add(DataSourceState(source_id=row.id, status="pending", failures=0))
-        report.updated += 1
-        record(session, actor, "source.declare", "data_source", spec.id,
-               before=_shown(before), after=_shown(spec.values))
+        outcome = store_spec(session, spec, existing.get(spec.id), actor)
+        setattr(report, outcome, getattr(report, outcome) + 1)
     gone = sorted(set(existing) - {s.id for s in specs})
     for source_id in gone:
         session.execute(delete(DataSourceState).where(DataSourceState.source_id == source_id))
@@ -225,5 +252,8 @@ def import_sources(session: Session, path: Path, domains: tuple[str, ...],
 
 
 def _shown(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: values[k] for k in ("kind", "url", "every_s", "stale_after_s", "max_bytes")
-            if k in values}
+    shown = {k: values[k] for k in ("kind", "url", "every_s", "stale_after_s", "max_bytes")
+             if k in values}
+    if (values.get("options") or {}).get("disabled"):
+        shown["disabled"] = True
+    return shown

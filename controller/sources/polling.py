@@ -280,11 +280,13 @@ class SourcePoller:
         """The sources whose next poll is due at ``now``, in the file's order."""
         with self.sessions() as session:
             rows = session.execute(
-                select(DataSource.id, DataSource.every_s, DataSourceState.last_attempt_at)
+                select(DataSource.id, DataSource.every_s, DataSourceState.last_attempt_at,
+                       DataSource.options)
                 .outerjoin(DataSourceState, DataSourceState.source_id == DataSource.id)
                 .order_by(DataSource.position, DataSource.id)).all()
-        return [source_id for source_id, every, last in rows
-                if last is None or aware(last) + timedelta(seconds=every) <= now]
+        return [source_id for source_id, every, last, options in rows
+                if not (options or {}).get("disabled")  # disabled: kept, not fetched
+                and (last is None or aware(last) + timedelta(seconds=every) <= now)]
 
     def tick(self) -> list[str]:
         """Start the due sources that are not running yet; returns their ids."""

@@ -54,6 +54,7 @@ PAGE_URLS = {"panel_fleet.fleet": "/panel/fleet", "panel_playlists.playlists": "
              "panel_schedules.preview": "/panel/preview?screen=phu-bai-arrivals",
              "panel_emergency.compose": "/panel/emergency", "panel_audit.log": "/panel/audit",
              "panel_people.users": "/panel/people", "panel_alerts.alerts": "/panel/alerts",
+             "panel_sources.sources": "/panel/sources",
              "panel_reports.reports": "/panel/reports?from=2026-01-01&to=2026-12-31&group_by=month",
              "panel_reports.replay": "/panel/replay?screen=phu-bai-arrivals"
                                      "&from=2026-03-10T07:00&to=2026-03-10T09:00"}

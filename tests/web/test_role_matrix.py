@@ -105,6 +105,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("PUT", "/api/v1/alerts/rules/{rule}"): ("admin",),
     ("GET", "/api/v1/sources"): ("admin", "technician"),
     ("POST", "/api/v1/sources/{source_id}/refresh"): ("admin",),
+    ("POST", "/api/v1/sources"): ("admin",),
+    ("PATCH", "/api/v1/sources/{source_id}"): ("admin",),
     ("GET", "/api/v1/data-catalog"): EVERY,
     ("GET", "/api/v1/data-catalog/preview.png"): EVERY,
 }

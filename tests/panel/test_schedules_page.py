@@ -252,3 +252,76 @@ def test_a_late_week_for_an_earlier_choice_is_not_drawn(browser, server):
         expect(page.locator("#week-title")).to_contain_text("International arrivals hall")
         expect(page.locator("#screen-switch button[aria-pressed=true]")).to_have_attribute(
             "data-screen", "phu-bai-arrivals")
+
+
+def _boxes_meet(a: dict, b: dict) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+def _no_inner_scroll(page: Page) -> bool:
+    return page.evaluate("(() => { const s = document.getElementById('week-scroll');"
+                         " return s.scrollHeight <= s.clientHeight + 1; })()")
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "tablet"])
+def test_the_hours_chosen_show_whole_without_an_inner_scroll(browser, server, viewport):
+    with panel_page(browser, server.url, "duyet", viewport=viewport) as page:
+        open_week(page, server)
+        hours = page.locator(".week-grid .hour")
+        # Scheduled hours: 06:00 to the evening schedule's 23:30, the empty night left out.
+        expect(hours.first).to_have_text("06:00")
+        expect(hours.last).to_have_text("23:00")
+        assert _no_inner_scroll(page)
+        # Whole names, wrapped inside their block (not cut at the block's right edge).
+        evening = slot(page, WEDNESDAY, "18:00")
+        title, box = evening.locator(".slot-title").bounding_box(), evening.bounding_box()
+        assert title["x"] + title["width"] <= box["x"] + box["width"] + 1
+        assert title["y"] + title["height"] <= box["y"] + box["height"]
+        assert evening.locator(".slot-title").evaluate("n => n.scrollWidth <= n.clientWidth")
+        page.select_option("#hours-select", "office")
+        expect(hours.first).to_have_text("08:00")
+        expect(hours.last).to_have_text("17:00")
+        expect(slot(page, WEDNESDAY, "18:00")).to_have_count(0)  # outside 08–18, and said so
+        expect(page.locator("#week-outside")).to_contain_text("nằm ngoài khung giờ")
+        assert _no_inner_scroll(page)
+        page.select_option("#hours-select", "full")
+        expect(hours.first).to_have_text("00:00")
+        expect(page.locator("#week-outside")).to_be_hidden()
+        assert _no_inner_scroll(page)
+
+
+def test_a_conflict_badge_never_covers_the_name(browser, server, fleet):
+    body = {"id": "sea-islands-sunday-noon", "playlist": "sea-islands",
+            "targets": {"screens": ["phu-bai-arrivals"]}, "weekdays": ["sun"],
+            "windows": ["12:00-13:00"], "priority": 5}
+    assert api(server, fleet, "POST", "/api/v1/schedules", body)[0] == 201
+    try:
+        with panel_page(browser, server.url, "xem", viewport="tablet") as page:
+            open_week(page, server)
+            block = slot(page, "2026-12-13", "12:00")
+            badge = block.locator(".slot-conflict")
+            expect(badge).to_have_text("⚠ 1")
+            assert not _boxes_meet(badge.bounding_box(), block.locator(".slot-title").bounding_box())
+    finally:
+        api(server, fleet, "DELETE", "/api/v1/schedules/sea-islands-sunday-noon")
+
+
+def test_coming_back_shows_the_site_screen_and_hours_chosen_last(browser, server):
+    with panel_page(browser, server.url, "duyet") as page:
+        open_week(page, server)
+        page.select_option("#site-select", "a-dot-border-gate")
+        page.locator("#screen-switch button").last.click()
+        chosen = page.locator("#screen-switch button").last.get_attribute("data-screen")
+        page.select_option("#hours-select", "full")
+        page.locator("nav a[href$='/panel/playlists']").first.click()
+        page.wait_for_url(re.compile(r"/panel/playlists"))
+        page.locator("nav a[href$='/panel/schedules']").first.click()
+        expect(page.locator("#site-select")).to_have_value("a-dot-border-gate")
+        expect(page.locator("#screen-switch button[aria-pressed=true]")).to_have_attribute(
+            "data-screen", chosen)
+        expect(page.locator("#hours-select")).to_have_value("full")
+        expect(page.locator(".week-grid .hour").first).to_have_text("00:00")
+        # An address naming a site still wins over what was kept.
+        page.goto(server.url + PHU_BAI)
+        expect(page.locator("#site-select")).to_have_value("phu-bai-airport")

@@ -1,7 +1,8 @@
 /* Schedules page: choose a site, a screen and a week; draw the week (WeekView), list
    the schedules reaching the site, and open the form (ScheduleForm, for roles that may
    write). The address keeps the choice (?site=&screen=&start=) so a reload or a shared
-   link shows the same week. */
+   link shows the same week; the browser keeps the site, screen and hours chosen last
+   (localStorage), so coming back from another page shows them again. */
 "use strict";
 (() => {
   const { el, t, api } = Pano;
@@ -18,12 +19,34 @@
   };
   const siteName = (id) => SchedText.names((state.sites.find((s) => s.id === id) || {}).name, id);
 
+  const KEPT = "pano.schedules.choice";
+  function kept() {
+    try { return JSON.parse(localStorage.getItem(KEPT) || "{}") || {}; } catch (err) { return {}; }
+  }
+  function keep(values) {
+    try { localStorage.setItem(KEPT, JSON.stringify({ ...kept(), ...values })); } catch (err) { /* private mode */ }
+  }
+
   function remember() {
     const params = new URLSearchParams();
     if (state.site) params.set("site", state.site);
     if (state.screen) params.set("screen", state.screen);
     if (state.start) params.set("start", state.start);
     history.replaceState(null, "", location.pathname + "?" + params.toString());
+    keep({ site: state.site, screen: state.screen });
+  }
+
+  const hoursSelect = $("hours-select");
+  hoursSelect.value = ["auto", "full", "day", "office"].includes(kept().hours) ? kept().hours : "auto";
+
+  // The week drawn again at the hours chosen (no new request).
+  function drawWeek() {
+    const data = state.week;
+    if (!data) return;
+    const outside = WeekView.render($("week-grid"), data, select, WeekView.hoursOf(hoursSelect.value, data));
+    const note = $("week-outside");
+    note.hidden = !outside;
+    note.textContent = outside ? t("outside_hours", { n: outside }) : "";
   }
 
   function drawScreens() {
@@ -68,10 +91,8 @@
       $("week-title").textContent = screenName(data.screen) + " · " +
         t("week_of", { date: SchedText.shortDate(data.days[0]) });
       $("week-zone").textContent = t("zone", { zone: data.timezone });
-      WeekView.render(grid, data, select);
+      drawWeek();
       WeekView.legend($("legend"), data);
-      const scroller = $("week-scroll");
-      scroller.scrollTop = scroller.scrollHeight * 6 / 24 - 8;  // the day starts at 06:00
     } catch (err) {
       if (mine !== asked.week) return;
       state.week = null;
@@ -135,6 +156,12 @@
   $("week-next").addEventListener("click", () => shift(7));
   $("week-today").addEventListener("click", () => { state.start = null; loadWeek(); });
   siteSelect.addEventListener("change", () => chooseSite(siteSelect.value));
+  hoursSelect.addEventListener("change", () => {
+    keep({ hours: hoursSelect.value });
+    $("slot-body").replaceChildren();
+    $("slot-empty").hidden = false;
+    drawWeek();
+  });
 
   async function start() {
     const params = new URLSearchParams(location.search);
@@ -148,8 +175,10 @@
                             context: () => ({ site: state.site, screen: state.screen }) });
         $("new-schedule").addEventListener("click", () => ScheduleForm.openNew());
       }
-      let chosen = params.get("site");
-      const screen = params.get("screen");
+      // The address first (a reload, a shared link), else what this browser chose last.
+      const fromAddress = params.has("site") || params.has("screen");
+      let chosen = fromAddress ? params.get("site") : kept().site;
+      const screen = fromAddress ? params.get("screen") : kept().screen;
       if (screen && !chosen) chosen = (state.sites.find((s) => s.screens.some((sc) => sc.id === screen)) || {}).id;
       if (!state.sites.some((s) => s.id === chosen)) chosen = (state.sites[0] || {}).id;
       state.start = params.get("start");

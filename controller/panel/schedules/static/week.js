@@ -28,25 +28,47 @@ const WeekView = (() => {
     return String(h).padStart(2, "0") + ":" + String(m).padStart(2, "0");
   }
 
-  function block(segment, piece, onSelect) {
+  // The hours drawn: {from, to} in minutes of the day. "auto" is 06:00–22:00 widened to
+  // every scheduled (not fallback) piece of the week, so nothing scheduled is cut off and
+  // the empty night is not drawn; a fixed range may leave pieces out (counted by render).
+  const RANGES = { full: [0, 24], day: [6, 22], office: [8, 18] };
+  function hoursOf(choice, data) {
+    if (RANGES[choice]) return { from: RANGES[choice][0] * 60, to: RANGES[choice][1] * 60 };
+    let from = 6 * 60, to = 22 * 60;
+    for (const segment of data.segments) {
+      if (!segment.playlist || segment.fallback) continue;
+      for (const piece of dayPieces(segment, data.days)) {
+        from = Math.min(from, Math.floor(piece.from / 60) * 60);
+        to = Math.max(to, Math.ceil(piece.to / 60) * 60);
+      }
+    }
+    return { from, to };
+  }
+
+  function block(segment, piece, onSelect, range) {
     const title = segment.playlist ? SchedText.names(segment.title, segment.playlist) : t("nothing");
     const kind = !segment.playlist ? "none" : segment.fallback ? "fallback" : "scheduled";
     const conflicts = segment.overridden.length;
     const colour = segment.playlist ? SchedText.colour(segment.playlist) : null;
-    const range = hhmm(piece.from) + "–" + hhmm(piece.to);
-    const label = title + ", " + range + (conflicts ? ", " + t("conflict_count", { n: conflicts }) : "");
+    const times = hhmm(piece.from) + "–" + hhmm(piece.to);
+    const label = title + ", " + times + (conflicts ? ", " + t("conflict_count", { n: conflicts }) : "");
+    const span = range.to - range.from;
+    const top = Math.max(piece.from, range.from) - range.from;
+    const height = Math.min(piece.to, range.to) - range.from - top;
     const node = el("button", {
-      type: "button", class: "slot " + kind + (conflicts ? " conflict" : ""),
-      style: `top:${piece.from / MINUTES * 100}%;height:${(piece.to - piece.from) / MINUTES * 100}%;` +
+      type: "button", class: "slot " + kind + (conflicts ? " conflict" : "") +
+        (piece.from < range.from ? " cut-top" : "") + (piece.to > range.to ? " cut-bottom" : ""),
+      style: `top:${top / span * 100}%;height:${height / span * 100}%;` +
              (colour ? `--slot:${colour};` : ""),
       "aria-label": label, title: label,
       dataset: { day: piece.day, start: hhmm(piece.from), end: hhmm(piece.to),
                  playlist: segment.playlist || "", schedule: segment.schedule || "" },
       onclick: () => onSelect(segment, piece, node),
     },
+    // The badge comes first, in the flow: it never covers the name.
+    conflicts ? el("span", { class: "slot-conflict", "aria-hidden": "true" }, "⚠ " + conflicts) : null,
     el("span", { class: "slot-title" }, title),
-    el("span", { class: "slot-time" }, range),
-    conflicts ? el("span", { class: "slot-conflict", "aria-hidden": "true" }, "⚠ " + conflicts) : null);
+    el("span", { class: "slot-time" }, times));
     return node;
   }
 
@@ -58,8 +80,12 @@ const WeekView = (() => {
     return { day: `${parts.year}-${parts.month}-${parts.day}`, minute: Number(parts.hour) * 60 + Number(parts.minute) };
   }
 
-  function render(grid, data, onSelect) {
+  // Draws the week between range.from and range.to (minutes); returns how many pieces
+  // fall wholly outside it.
+  function render(grid, data, onSelect, range) {
     const now = localNow(data.timezone);
+    const firstHour = range.from / 60, lastHour = range.to / 60;
+    grid.style.setProperty("--hours", String(lastHour - firstHour));
     grid.replaceChildren();
     grid.append(el("div", { class: "corner" }));
     for (const day of data.days) {
@@ -67,7 +93,7 @@ const WeekView = (() => {
         SchedText.dayLabel(day)));
     }
     const hours = el("div", { class: "hours", "aria-hidden": "true" });
-    for (let h = 0; h < 24; h++) hours.append(el("div", { class: "hour" }, hhmm(h * 60)));
+    for (let h = firstHour; h < lastHour; h++) hours.append(el("div", { class: "hour" }, hhmm(h * 60)));
     grid.append(hours);
     const columns = {};
     for (const day of data.days) {
@@ -75,14 +101,19 @@ const WeekView = (() => {
                                  "aria-label": SchedText.longDay(day) });
       grid.append(columns[day]);
     }
+    let outside = 0;
     for (const segment of data.segments) {
-      for (const piece of dayPieces(segment, data.days)) columns[piece.day].append(block(segment, piece, onSelect));
+      for (const piece of dayPieces(segment, data.days)) {
+        if (piece.to <= range.from || piece.from >= range.to) { outside += segment.playlist && !segment.fallback ? 1 : 0; continue; }
+        columns[piece.day].append(block(segment, piece, onSelect, range));
+      }
     }
-    if (columns[now.day]) {
+    if (columns[now.day] && now.minute >= range.from && now.minute < range.to) {
       columns[now.day].append(el("div", { class: "now-line", "aria-hidden": "true",
-                                          style: `top:${now.minute / MINUTES * 100}%` }));
+        style: `top:${(now.minute - range.from) / (range.to - range.from) * 100}%` }));
     }
     grid.removeAttribute("aria-busy");
+    return outside;
   }
 
   function legend(box, data) {
@@ -122,5 +153,5 @@ const WeekView = (() => {
     box.replaceChildren(...parts);
   }
 
-  return { render, legend, detail, clock };
+  return { render, legend, detail, clock, hoursOf };
 })();

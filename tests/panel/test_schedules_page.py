@@ -302,7 +302,8 @@ def test_a_conflict_badge_never_covers_the_name(browser, server, fleet):
             block = slot(page, "2026-12-13", "12:00")
             badge = block.locator(".slot-conflict")
             expect(badge).to_have_text("⚠ 1")
-            assert not _boxes_meet(badge.bounding_box(), block.locator(".slot-title").bounding_box())
+            title = block.locator(".slot-title")
+            assert not _boxes_meet(badge.bounding_box(), title.bounding_box())
     finally:
         api(server, fleet, "DELETE", "/api/v1/schedules/sea-islands-sunday-noon")
 

@@ -32,6 +32,8 @@ from controller.slides.spec import (
     item_specs,
     language_list,
 )
+from controller.zones.declarations import stored_layouts
+from controller.zones.geometry import main_area_size
 
 
 @lru_cache(maxsize=2048)
@@ -52,9 +54,12 @@ def _reserve_qr(item: dict[str, Any]) -> bool:
     return any((v or {}).get("url") for v in (item.get("variants") or {}).values())
 
 
-def _text_misfits(item: dict[str, Any], screen: Screen, site: Site | None) -> list[str]:
-    """The languages of a text item that do not fit ``screen``'s slides."""
-    specs = item_specs(item, int(screen.width), int(screen.height),
+def _text_misfits(item: dict[str, Any], screen: Screen, site: Site | None,
+                  size: tuple[int, int] | None = None) -> list[str]:
+    """The languages of a text item that do not fit ``screen``'s slides (``size``: its
+    main area's, docs/zones.md; default its resolution)."""
+    width, height = size or (int(screen.width), int(screen.height))
+    specs = item_specs(item, width, height,
                        list(screen.languages or []), screen.bilingual_mode,
                        site.name_vi if site else "", site.name_en if site else "",
                        site_names=site.names if site else {}, reserve_qr=_reserve_qr(item))
@@ -64,11 +69,13 @@ def _text_misfits(item: dict[str, Any], screen: Screen, site: Site | None) -> li
     return misfit
 
 
-def caption_misfits(item: dict[str, Any], screen: Screen) -> list[str]:
+def caption_misfits(item: dict[str, Any], screen: Screen,
+                    size: tuple[int, int] | None = None) -> list[str]:
     """The languages of an image item whose caption does not fit under the picture on
-    ``screen`` (its frames), or of a video's caption overlay (controller/slides/frame.py)."""
+    ``screen`` (its frames), or of a video's caption overlay (controller/slides/frame.py);
+    ``size``: its main area's (docs/zones.md), default its resolution."""
     misfit: list[str] = []
-    width, height = int(screen.width), int(screen.height)
+    width, height = size or (int(screen.width), int(screen.height))
     frames = (item_overlays(item, width, height, list(screen.languages or []),
                             _reserve_qr(item)) if item.get("type") == "video"
               else item_frames(item, width, height, list(screen.languages or []),
@@ -93,10 +100,13 @@ def misfits(session: Session, screen_ids: Iterable[str],
     sites = {site.id: site for site in session.scalars(select(Site))}
     problems: dict[str, Refusal] = {}
     seen: set[tuple[Any, ...]] = set()
+    layouts = stored_layouts(session) if any(s.layout for s in screens) else {}
     for screen in screens:
         site = sites.get(screen.site_id)
-        key = (screen.width, screen.height, tuple(screen.languages or ()),
-               screen.bilingual_mode, screen.site_id)
+        # A screen with zones plays its items in its main area (docs/zones.md).
+        size = main_area_size(layouts.get(screen.layout or ""), int(screen.width),
+                              int(screen.height))
+        key = (size, tuple(screen.languages or ()), screen.bilingual_mode, screen.site_id)
         if key in seen:
             continue
         seen.add(key)
@@ -105,15 +115,15 @@ def misfits(session: Session, screen_ids: Iterable[str],
             if item_id in problems:
                 continue
             try:
-                misfit = (_text_misfits(item, screen, site) if item.get("type") == "text"
-                          else caption_misfits(item, screen))
+                misfit = (_text_misfits(item, screen, site, size)
+                          if item.get("type") == "text" else caption_misfits(item, screen, size))
             except SlideError as exc:
                 problems[item_id] = refusal("item %(item)r: %(why)s", item=item_id,
                                             why=str(exc))
                 continue
             if misfit:
                 params = {"item": item_id, "texts": language_list(misfit),
-                          "width": screen.width, "height": screen.height,
+                          "width": size[0], "height": size[1],
                           "site": screen.site_id}
                 problems[item_id] = refusal(
                     "item %(item)r: %(texts)s does not fit the %(width)d×%(height)d screens "

@@ -86,3 +86,12 @@ def place(layout: Layout, width: int, height: int) -> ScreenLayout:
             bottom += strip_h
     main = Box(0, top, width, height - top - bottom)
     return ScreenLayout(layout, (width, height), main, ticker, clock, band)
+
+
+def main_area_size(layout: Layout | None, width: int, height: int) -> tuple[int, int]:
+    """The size a screen of ``width`` × ``height`` plays its items at: its main area's
+    with ``layout``, the whole screen without."""
+    if layout is None:
+        return width, height
+    main = place(layout, width, height).main
+    return main.width, main.height

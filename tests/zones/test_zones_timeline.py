@@ -205,3 +205,18 @@ def test_screen_truth_compares_a_capture_in_the_main_area(world, tmp_path: Path)
     # The same picture, not merely close: over the whole capture (ticker and clock
     # included) this slide is 11 dHash bits away, near the tolerance of 14.
     assert verdict.distance <= settings.screen_truth_frozen_distance
+
+
+def test_the_submit_fit_check_lays_texts_out_in_the_main_area(world) -> None:
+    """What the screens draw is what the review checks: on a screen with a layout, a
+    text is laid out at its main area's size (the refusal names that size)."""
+    from controller.review.fit import misfits
+
+    session, _ = world
+    body = "Buses to Huế city leave every hour from gate two, right of the hall. " * 40
+    item = {"id": "essay", "type": "text", "duration": 5.0, "variants": {
+        "vi": {"title": "Xe buýt", "body": body[:2400]},
+        "en": {"title": "Buses", "body": body[:2400]}}}
+    (problem,) = misfits(session, ["hall"], [item])
+    assert "do not fit the 1920×897 screens of phu-bai" in problem
+    assert misfits(session, ["hall"], [_text("short", "Xin chào", "Hello")]) == []

@@ -6,9 +6,12 @@
   limits: those are the Sources page's (admins, technicians), ``GET /api/v1/sources``.
 - ``GET /api/v1/data-catalog/preview.png?source=…&template=…&screen=…`` (same roles):
   the data slide the item would show now on that screen (default: the first screen),
-  drawn by the same code as the rebuild (``controller.dataslides``), with the item's
-  own titles as ``title_<language>`` parameters. A source without current data answers
-  409: screens would show the item's fallback."""
+  with the item's own titles as ``title_<language>`` parameters: the same spec and the
+  same stored picture as the rebuild's (``controller.dataslides``; content-addressed,
+  so a slide screens already show is served as it is). A picture not stored yet is
+  drawn by the job worker, never in this process (the request waits a few seconds for
+  it; 503 if the worker has not drawn it by then). A source without current data
+  answers 409: screens would show the item's fallback."""
 
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from sqlalchemy import select
 from controller.api.errors import ApiError
 from controller.api.playlists import READERS
 from controller.api.user_auth import require_role
-from controller.dataslides.draw import png_bytes
+from controller.dataslides.draw import input_hash
+from controller.dataslides.stored import request_for, stored_slide
 from controller.dataslides.table import data_spec
 from controller.dataslides.templates import MAX_TITLE, stored_templates
 from controller.models import DataSource, DataSourceState, Screen, Site, utcnow
@@ -29,10 +33,12 @@ from controller.refusals import refusal
 from controller.sources.polling import aware
 from controller.sources.views import is_stale
 from controller.state import db
+from controller.state import state as pano_state
 
 data_catalog_api = Blueprint("data_catalog_api", __name__, url_prefix="/api/v1")
 
 TITLE_PARAM = re.compile(r"^title_([a-z]{2,3})$")
+WAIT = 8.0  # seconds a preview waits for the job worker to draw a slide not stored yet
 PREVIEW_PARAMS = ("source", "template", "screen")
 
 
@@ -49,8 +55,8 @@ def catalog() -> Any:
         .outerjoin(DataSourceState, DataSourceState.source_id == DataSource.id)
         .order_by(DataSource.position, DataSource.id)).all()
     sources = [{"id": source.id, "kind": source.kind, "names": dict(source.names or {}),
-                "stale": is_stale(source, state, now),
-                "stale_after": source.stale_after_s} for source, state in rows
+                "stale": is_stale(source, found, now),
+                "stale_after": source.stale_after_s} for source, found in rows
                if source.kind != "cap"]  # CAP feeds become emergencies, not tables
     templates = [t.as_json() for t in stored_templates(session).values()]
     return {"sources": sources, "templates": templates}
@@ -94,8 +100,8 @@ def preview_png() -> Any:
               else session.scalars(select(Screen).order_by(Screen.id).limit(1)).first())
     if screen is None:
         raise ApiError(404, refusal("No screen %(screen)r.", screen=(screen_id or "")[:64]))
-    state = session.get(DataSourceState, source.id)
-    if state is None or state.records is None or is_stale(source, state, utcnow()):
+    snapshot = session.get(DataSourceState, source.id)
+    if snapshot is None or snapshot.records is None or is_stale(source, snapshot, utcnow()):
         raise ApiError(409, refusal(
             "The data of source %(id)r are not current: screens show the item's fallback "
             "instead.", id=source.id))
@@ -103,11 +109,24 @@ def preview_png() -> Any:
     names = dict(site.names or {}) if site is not None else {}
     if site is not None:
         names = {"vi": site.name_vi, "en": site.name_en, **names}
-    spec = data_spec(template, state.records,
-                     aware(state.source_updated_at) or aware(state.fetched_at),
+    spec = data_spec(template, snapshot.records,
+                     aware(snapshot.source_updated_at) or aware(snapshot.fetched_at),
                      width=screen.width, height=screen.height,
                      languages=list(screen.languages), zone=screen.timezone,
                      site_vi=names.get("vi", ""), site_en=names.get("en", ""),
                      site_names=names, titles=titles, name=template.id)
-    return Response(png_bytes(spec), mimetype="image/png",
+    pano = pano_state()
+    key = input_hash(spec)
+    media = stored_slide(session, pano.store, key)
+    if media is None:
+        renderer = getattr(pano.publisher, "renderer", None)
+        session.commit()  # the worker writes with its own session
+        if renderer is not None and renderer.ask_and_wait([request_for(spec)], wait=WAIT):
+            session.expire_all()
+            media = stored_slide(session, pano.store, key)
+    if media is None:
+        raise ApiError(503, refusal("The controller has not drawn this slide yet (its job "
+                                    "worker is busy or stopped); try again in a moment."))
+    data = pano.store.path_for(media.sha256).read_bytes()
+    return Response(data, mimetype=media.mime or "image/png",
                     headers={"Cache-Control": "no-store"})

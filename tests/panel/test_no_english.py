@@ -1,7 +1,7 @@
 """No English in the Vietnamese panel (issue 16, point 9): a browser walks the main
 pages as every role, in Vietnamese, after the actions that bring words from elsewhere
 onto them (a version waiting for review, an emergency message with its receipts, a
-refused upload, the audit entries of all this), and fails on any English a person
+refused upload, a refused QR link, the audit entries of all this), and fails on any English a person
 would read there (``english_check.py`` says how it is found). Real Chromium, a real
 controller over the demo content."""
 
@@ -99,4 +99,13 @@ def test_no_english_on_the_vietnamese_pages(browser, server, fleet, happened, tm
                 page.set_input_files("#media-file", str(fake))
                 expect(page.locator("#media-error")).to_be_visible()
                 found += [f"{user} upload refused {f}" for f in english_on(page, content)]
+                # A QR link outside the allowed domains is refused in Vietnamese too.
+                page.goto(server.url + "/panel/playlists/happy-hue-2025")
+                expect(page.locator("#ed-root")).to_have_attribute("aria-busy", "false")
+                page.locator("input[data-field=url][lang=vi]").first.fill(
+                    "https://khong-duoc-phep.example.com/trang")
+                page.click("#ed-save")
+                expect(page.locator("#ed-error")).to_contain_text("không thuộc các tên miền")
+                page.wait_for_load_state("networkidle")
+                found += [f"{user} QR refused {f}" for f in english_on(page, content)]
     assert not found, "English on the Vietnamese panel:\n" + "\n".join(found)

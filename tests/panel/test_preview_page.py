@@ -60,7 +60,7 @@ def test_a_screen_at_a_chosen_time_as_it_would_show(browser, server, fleet):
         expect(facts).to_contain_text("Festival Huế 2025")
         expect(facts.locator(f"code[data-item='{expected['playing']['item']}']")).to_be_visible()
         expect(page.locator("#p-why")).to_have_text(
-            "Lịch “phu-bai-afternoon-festival” đang phát (ưu tiên 0, nhắm màn hình theo mã "
+            "“Festival Huế 2025” đang phát theo lịch (ưu tiên 0, nhắm màn hình theo mã "
             "màn hình).")
         expect(page.locator("#p-caption")).to_have_text(
             f"{screen['width']}×{screen['height']} điểm ảnh, màn hình ngang, ngôn ngữ: vi, en")
@@ -97,7 +97,7 @@ def test_in_english_on_a_tablet(browser, server, fleet):
         expect(page.locator("h1")).to_have_text("Preview")
         expect(page.locator("#p-time")).to_have_value("13:00:00")
         expect(page.locator("#p-why")).to_have_text(
-            "Schedule 'phu-bai-afternoon-festival' plays (priority 0, targets the screen by its "
+            "“Festival Huế 2025” plays by its schedule (priority 0, targets the screen by its "
             "screen id).")
         expect(page.locator("#p-caption")).to_have_text(
             f"{screen['width']}×{screen['height']} pixels, landscape, languages: vi, en")
@@ -115,7 +115,7 @@ def test_a_late_answer_for_an_earlier_choice_is_not_drawn(browser, server, fleet
     """03:00 asked first and its explanation held back until 13:00 has been shown: when
     the late answer arrives, the page keeps 13:00's playlist and reason (it drew the
     earlier choice's title over the later one under load)."""
-    festival = ("Lịch “phu-bai-afternoon-festival” đang phát (ưu tiên 0, nhắm màn hình theo "
+    festival = ("“Festival Huế 2025” đang phát theo lịch (ưu tiên 0, nhắm màn hình theo "
                 "mã màn hình).")
     with panel_page(browser, server.url, "bien-tap") as page:
         page.goto(server.url + "/panel/preview")

@@ -59,7 +59,8 @@ def test_the_week_shows_what_the_controller_decides(browser, server, fleet):
         expect(page.locator(".legend")).to_contain_text("Chào mừng đến Huế")
         evening.click()
         expect(page.locator(".detail-winner")).to_have_text(
-            "Lịch “phu-bai-evening-friendship” đang phát (ưu tiên 0, nhắm màn hình theo địa điểm).")
+            "“Chào mừng qua cửa khẩu A Đớt” đang phát theo lịch (ưu tiên 0, nhắm màn hình theo "
+            "địa điểm).")
         expect(page.locator(".detail-time")).to_contain_text("18:00–23:30")
         # The preview link opens the screen at that time.
         page.get_by_role("link", name="Xem trước lúc này").click()
@@ -148,8 +149,8 @@ def test_a_conflict_says_which_schedule_wins_and_why(browser, server, fleet):
                                                               "phu-bai-evening-friendship")
         block.click()
         expect(page.locator(".why")).to_have_text(
-            "Lịch “sea-islands-friday-evening” (ưu tiên 5) thắng lịch "
-            "“phu-bai-evening-friendship” (ưu tiên 0): ưu tiên cao hơn.")
+            "“Biển, đảo Việt Nam” (ưu tiên 5) thắng “Chào mừng qua cửa khẩu A Đớt” (ưu tiên "
+            "0): lịch có ưu tiên cao hơn.")
         expect(page.locator("details.engine p")).to_have_text(piece["reason"])
 
 
@@ -198,8 +199,8 @@ def test_in_english_on_a_tablet(browser, server):
         page.click("#week-prev")
         slot(page, WEDNESDAY, "18:00").click()
         expect(page.locator(".detail-winner")).to_have_text(
-            "Schedule 'phu-bai-evening-friendship' plays (priority 0, targets the screen "
-            "by its site).")
+            "“Welcome through the A Dot border gate” plays by its schedule (priority 0, targets "
+            "the screen by its site).")
         page.locator("#screen-switch button", has_text="Baggage claim").click()
         expect(page.locator("#week-title")).to_contain_text("Baggage claim")
         # Nothing scrolls sideways but the grid inside its frame; buttons are touchable.

@@ -28,20 +28,22 @@ EXPLAIN_STRINGS = {
     "by_screen": _l("by its screen id"),
     "by_tag": _l("by tag"),
     "by_site": _l("by its site"),
-    "won_by_schedule": _l("Schedule '%(schedule)s' plays (priority %(priority)s, targets the "
-                          "screen %(match)s)."),
+    # Named by their playlists, as people know them; the schedule ids are in the details
+    # (and added to a name only where two schedules of one playlist meet).
+    "won_by_schedule": _l("“%(playlist)s” plays by its schedule (priority %(priority)s, "
+                          "targets the screen %(match)s)."),
     "won_by_fallback": _l("No schedule is on: the screen's default playlist plays."),
     "won_by_nothing": _l("No schedule is on and the screen has no default playlist: "
                          "nothing plays."),
-    "why_priority": _l("Schedule '%(winner)s' (priority %(wp)s) wins over schedule "
-                       "'%(loser)s' (priority %(lp)s): its priority is higher."),
-    "why_specificity": _l("Schedule '%(winner)s' wins over schedule '%(loser)s': both have "
-                          "priority %(wp)s, and it targets the screen more specifically "
+    "why_priority": _l("“%(winner)s” (priority %(wp)s) wins over “%(loser)s” (priority "
+                       "%(lp)s): its schedule's priority is higher."),
+    "why_specificity": _l("“%(winner)s” wins over “%(loser)s”: both schedules have priority "
+                          "%(wp)s, and its schedule targets the screen more specifically "
                           "(%(wm)s, the other %(lm)s)."),
-    "why_recency": _l("Schedule '%(winner)s' wins over schedule '%(loser)s': same priority "
-                      "(%(wp)s) and the same kind of target, and it was created later."),
-    "why_id": _l("Schedule '%(winner)s' wins over schedule '%(loser)s': they tie on "
-                 "everything, and it has the lower number."),
+    "why_recency": _l("“%(winner)s” wins over “%(loser)s”: same priority (%(wp)s) and the "
+                      "same kind of target, and its schedule was created later."),
+    "why_id": _l("“%(winner)s” wins over “%(loser)s”: their schedules tie on everything, and "
+                 "its schedule has the lower number."),
     "overlaps": _l("Overlapping schedules"),
     "engine": _l("The controller's explanation (English)"),
 }

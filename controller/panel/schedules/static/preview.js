@@ -90,7 +90,10 @@
     $("p-overlaps").replaceChildren(...(segment.overridden.length ? [
       el("h3", { class: "small" }, t("overlaps")),
       el("ul", { class: "why-list" }, segment.overridden.map((loser) =>
-        el("li", { class: "why" }, SchedText.whySentence(segment, loser))))] : []));
+        el("li", { class: "why" }, SchedText.whySentence(segment, loser, (key) => {
+          const id = (key || "").split("@")[0];
+          return names(state.titles[id], id);
+        }))))] : []));
   }
 
   function frame(screen) {

@@ -37,15 +37,20 @@ const SchedText = (() => {
 
   function winnerSentence(segment) {
     if (segment.schedule) {
-      return t("won_by_schedule", { schedule: segment.schedule, priority: segment.priority,
-                                    match: matchLabel(segment.specificity) });
+      return t("won_by_schedule", { playlist: names(segment.title, segment.playlist),
+                                    priority: segment.priority, match: matchLabel(segment.specificity) });
     }
     return segment.playlist ? t("won_by_fallback") : t("won_by_nothing");
   }
 
-  function whySentence(segment, loser) {
+  // Winner and loser by their playlists' names (title(key) gives a playlist's title);
+  // two schedules of the same playlist are told apart by their ids.
+  function whySentence(segment, loser, title) {
+    const same = (loser.playlist || "").split("@")[0] === (segment.playlist || "").split("@")[0];
+    const label = (name, schedule) => same ? name + " (" + schedule + ")" : name;
     return t("why_" + loser.rule, {
-      winner: segment.schedule, loser: loser.schedule, wp: segment.priority,
+      winner: label(names(segment.title, segment.playlist), segment.schedule),
+      loser: label(title(loser.playlist), loser.schedule), wp: segment.priority,
       lp: loser.priority, wm: matchLabel(segment.specificity), lm: matchLabel(loser.specificity) });
   }
 

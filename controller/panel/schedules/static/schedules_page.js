@@ -107,6 +107,10 @@
     $("slot-empty").hidden = true;
     WeekView.detail($("slot-body"), segment, piece, {
       from: state.week.from, canWrite,
+      title: (key) => {
+        const id = (key || "").split("@")[0];
+        return state.titles[id] ? SchedText.names(state.titles[id], id) : id;
+      },
       previewUrl: (at) => `preview?screen=${encodeURIComponent(state.screen)}&at=${encodeURIComponent(at)}`,
       onEdit: hasForm ? (slug) => ScheduleForm.openEdit(slug) : null,
     });

@@ -140,7 +140,7 @@ const WeekView = (() => {
       parts.push(el("h4", {}, t("overlaps")),
         el("ul", { class: "why-list" }, segment.overridden.map((loser) =>
           el("li", { class: "why", dataset: { loser: loser.schedule, rule: loser.rule } },
-            SchedText.whySentence(segment, loser)))));
+            SchedText.whySentence(segment, loser, ctx.title)))));
     }
     parts.push(el("details", { class: "engine" }, el("summary", {}, t("engine")),
       el("p", { lang: "en" }, segment.reason)));

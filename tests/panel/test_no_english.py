@@ -109,3 +109,14 @@ def test_no_english_on_the_vietnamese_pages(browser, server, fleet, happened, tm
                 page.wait_for_load_state("networkidle")
                 found += [f"{user} QR refused {f}" for f in english_on(page, content)]
     assert not found, "English on the Vietnamese panel:\n" + "\n".join(found)
+
+
+def test_an_answer_without_the_apis_sentence_is_said_in_vietnamese(browser, server):
+    """A 404 page of the web server (no JSON sentence) showed its reason phrase, "NOT
+    FOUND"; the panel says it in its language with the status."""
+    with panel_page(browser, server.url, "bien-tap", lang="vi") as page:
+        page.goto(server.url + "/panel/playlists")
+        refused = page.evaluate("""() => Pano.api('GET', '/panel/static/base/no-such-file.js')
+            .then(() => null, (err) => ({status: err.status, message: err.message}))""")
+        assert refused == {"status": 404, "message": "Máy chủ điều khiển trả lời lỗi 404 mà "
+                           "không giải thích. Hãy thử lại; nếu vẫn lỗi, hãy báo quản trị viên."}

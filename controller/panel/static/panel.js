@@ -36,6 +36,10 @@ const Pano = (() => {
     return text;
   }
 
+  /* An answer without the API's sentence (a proxy's 502, a 413 from the web server):
+     said in the panel's language, not the HTTP reason phrase ("Bad Gateway"). */
+  function unexplained(status) { return t("http_error", { status }); }
+
   async function api(method, url, body) {
     const options = { method, credentials: "same-origin",
                       headers: { "Accept": "application/json", "Accept-Language": config.lang } };
@@ -55,7 +59,7 @@ const Pano = (() => {
     try { data = text ? JSON.parse(text) : null; } catch (err) { data = null; }
     if (!response.ok) {
       if (response.status === 401) throw new ApiError(401, t("session_expired"), data);
-      throw new ApiError(response.status, (data && data.message) || response.statusText, data);
+      throw new ApiError(response.status, (data && data.message) || unexplained(response.status), data);
     }
     return data;
   }
@@ -77,7 +81,7 @@ const Pano = (() => {
         try { data = JSON.parse(xhr.responseText); } catch (err) { data = null; }
         if (xhr.status === 202 && data && data.url) followJob(data, onJob).then(resolve, reject);
         else if (xhr.status >= 200 && xhr.status < 300) resolve(data);
-        else reject(new ApiError(xhr.status, (data && data.message) || xhr.statusText, data));
+        else reject(new ApiError(xhr.status, (data && data.message) || unexplained(xhr.status), data));
       };
       xhr.onerror = () => reject(new ApiError(0, t("network_error")));
       xhr.send(form);

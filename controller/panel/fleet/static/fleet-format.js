@@ -120,8 +120,9 @@ const FleetFormat = (() => {
     }
     const error = (s.facts || {}).last_error;
     if (error) {
+      // The player's own words (English, for its log): quoted and marked as such.
       out.push(el("div", { class: "last-error small", title: error },
-                  el("strong", {}, t("last_error")), " ", error));
+                  el("strong", {}, t("last_error")), " ", el("q", { lang: "en" }, error)));
     }
     if (!out.length) out.push(el("span", { class: "muted" }, t("no_problems")));
     return out;

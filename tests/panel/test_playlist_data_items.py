@@ -165,3 +165,19 @@ def test_in_english_the_data_item_speaks_english(browser, server, api, tokens) -
         expect(data.get_by_test_id("data-preview")).to_contain_text("As screen")
         expect(page.locator("#ed-add [data-add=data]")).to_have_text("+ Live data table")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_fallback_follows_the_item_it_names_while_that_items_id_follows_its_name(
+        browser, server) -> None:
+    with panel_page(browser, server.url, "bien-tap") as page:
+        page.goto(server.url + "/panel/playlists/new")
+        loaded(page)
+        page.click("#ed-add [data-add=data]")
+        data = page.get_by_test_id("data-item")
+        data.locator("select[data-field=fallback]").select_option("item:item-1")
+        text = page.locator(".pl-item").first
+        text.locator(".pl-variant[data-lang=vi] input[data-field=title]").fill("Chào mừng")
+        expect(text).to_have_attribute("data-item-id", "chao-mung")
+        expect(data.locator("select[data-field=fallback]")).to_have_value("item:chao-mung")
+        expect(page.get_by_test_id("completeness-summary")).not_to_contain_text(
+            "nội dung thay thế")

@@ -167,7 +167,20 @@
   /* A new item's id follows its name while nobody has edited it (E.autoId). */
   E.followName = (item) => {
     if (!item.auto) return;
+    const before = item.id;
     E.autoId(item);
+    if (item.id !== before) {  // a data item's fallback naming this item follows it
+      for (const other of E.model.items) {
+        if (other.fallback && other.fallback.item === before) {
+          other.fallback.item = item.id;
+          const select = document.getElementById(`it-${other.key}-fallback`);
+          if (select) {
+            const option = select.querySelector(`option[value="item:${CSS.escape(before)}"]`);
+            if (option) { option.value = "item:" + item.id; option.textContent = t("item_label", { n: E.model.items.indexOf(item) + 1, id: item.id }); }
+          }
+        }
+      }
+    }
     const input = document.getElementById(`it-${item.key}-id`);
     if (input) input.value = item.id;
     const card = list.querySelector(`.pl-item[data-key="${item.key}"]`);

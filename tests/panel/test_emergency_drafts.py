@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 from cap.feeds import SOURCE, feed
+from panel.english_check import content_of, english_on
 from panel.panel_helpers import panel_page
 from playwright.sync_api import Page, expect
 from web.helpers import Api
@@ -73,6 +74,7 @@ def test_an_officer_completes_the_lao_and_sends_a_typhoon_warning(
             "Typhoon No. 6 makes landfall in Thua Thien Hue")
         lao = draft.locator(".cap-lang[data-lang=lo]")
         expect(lao).to_contain_text("Còn thiếu: hãy viết")
+        assert english_on(page, content_of(fleet)) == []  # issue 16: no English
         # Sending without the Lao is refused on the page, nothing sent.
         draft.get_by_test_id("cap-send").click()
         expect(draft.locator(".cap-error")).to_contain_text(

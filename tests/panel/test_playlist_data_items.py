@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from panel.english_check import content_of, english_on
 from panel.panel_helpers import panel_page
 from playwright.sync_api import Page, expect
 from web.helpers import Api
@@ -75,7 +76,7 @@ def card(page: Page, item_id: str):
 
 
 def test_a_playlist_with_a_data_item_opens_shows_it_and_saves(
-        browser, server, api, tokens) -> None:
+        browser, server, fleet, api, tokens) -> None:
     status, body = api("POST", "/playlists", tokens["bien-tap"], {
         "id": "san-bay", "title": {"vi": "Sân bay Phú Bài", "en": "Phú Bài airport"},
         "themes": ["transport"], "items": [WELCOME, ARRIVALS_ITEM]})
@@ -101,6 +102,7 @@ def test_a_playlist_with_a_data_item_opens_shows_it_and_saves(
             "() => { const i = document.querySelector('.pl-data-img');"
             " return i && i.complete && i.naturalWidth >= 1080; }")
         expect(page.get_by_test_id("completeness-summary")).to_contain_text("Mọi mục đã có đủ")
+        assert english_on(page, content_of(fleet)) == []  # issue 16: no English
         data.locator(".pl-variant[data-lang=en] input").fill("Arrivals at Phú Bài")
         data.locator("input[type=number][data-field=duration]").fill("25")
         page.get_by_test_id("save").click()

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from panel.english_check import content_of, english_on
 from panel.panel_helpers import panel_page
 from playwright.sync_api import Page, expect
 from sources.feed_server import FeedServer
@@ -108,6 +109,7 @@ def test_an_admin_adds_fetches_changes_and_disables_sources(
         expect(broken.get_by_test_id("source-state")).to_have_text("Đang lỗi")
         expect(broken.get_by_test_id("source-error")).to_contain_text("500")
         expect(broken.get_by_test_id("source-data")).to_contain_text("Đã cũ")
+        assert english_on(page, content_of(fleet)) == []  # issue 16: no English
 
         # Change one, then disable it.
         board.get_by_test_id("edit").click()

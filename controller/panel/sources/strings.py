@@ -23,7 +23,7 @@ def page_strings() -> dict[str, str]:
         "every": _("every %(t)s"),
         "refresh": _("Fetch now"), "refreshing": _("Fetching…"),
         "refreshed_ok": _("%(name)s: fetched."),
-        "refreshed_error": _("%(name)s: the fetch failed: %(error)s"),
+        "refreshed_error": _("%(name)s: the fetch failed; its row says why."),
         "edit": _("Change"), "disable": _("Disable"), "enable": _("Enable"),
         "disable_confirm": _(
             "Disable %(name)s? Its data are kept but no longer fetched: once too old, "

@@ -144,13 +144,13 @@
                 refresh();
               }, template ? template.title[code] || "" : "")));
         }));
-      panel.replaceChildren(
+      panel.replaceChildren(...[
         E.catalog.error ? el("p", { class: "error small" }, t("data_catalog_failed", { message: E.catalog.error })) : null,
         el("div", { class: "field-row pl-data-pick" },
           el("div", {}, el("label", { for: sourceSel.id }, t("data_source")), sourceSel),
           el("div", {}, el("label", { for: templateSel.id }, t("data_template")), templateSel)),
         el("p", { class: "hint small" }, t("data_title_hint")),
-        titles, columns(template), fallbackPart(item, draw), previewBox);
+        titles, columns(template), fallbackPart(item, draw), previewBox].filter(Boolean));
     };
     draw();
     return panel;

@@ -34,6 +34,13 @@
     return t("age_days", { n: Pano.number(Math.round(seconds / 86400), 0) });
   }
 
+  /* The controller says the error in the panel's language; an HTTP reason phrase in it
+     ("Internal Server Error") is the feed's server's own English, marked as such. */
+  function errorWords(text) {
+    const m = /^(.*HTTP \d{3}) ([A-Za-z][A-Za-z -]*)$/.exec(text);
+    return m ? [m[1] + " ", el("span", { lang: "en" }, m[2])] : [text];
+  }
+
   function stateBadge(s) {
     const state = isDisabled(s) ? "disabled" : s.status;
     const kind = { ok: "ok", error: "bad", pending: "warn", disabled: "muted" }[state] || "muted";
@@ -53,7 +60,7 @@
       const after = await Pano.api("POST", `/api/v1/sources/${encodeURIComponent(s.id)}/refresh`);
       refresh.textContent = t("refresh");
       if (after.status === "ok") Pano.toast(t("refreshed_ok", { name: nameOf(after) }), "ok");
-      else Pano.toast(t("refreshed_error", { name: nameOf(after), error: after.last_error || "—" }), "bad");
+      else Pano.toast(t("refreshed_error", { name: nameOf(after) }), "bad");
       await load();
     }));
     const edit = el("button", { type: "button", dataset: { testid: "edit" }, onclick: () => open(s) }, t("edit"));
@@ -82,7 +89,7 @@
         s.record_count !== null && s.record_count !== undefined
           ? el("div", { class: "muted" }, t("records", { n: Pano.number(s.record_count, 0) })) : null),
       el("td", { class: "small src-error-cell" },
-        s.last_error ? el("div", { class: "src-last-error", dataset: { testid: "source-error" } }, s.last_error) : "—",
+        s.last_error ? el("div", { class: "src-last-error", dataset: { testid: "source-error" } }, ...errorWords(s.last_error)) : "—",
         s.last_error_at ? el("div", { class: "muted" }, t("last_error_at", { time: Pano.dateTime(s.last_error_at) })) : null,
         s.note ? el("div", { class: "muted" }, s.note) : null),
       el("td", { class: "actions" }, actions(s)));

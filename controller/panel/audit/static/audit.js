@@ -96,7 +96,10 @@
   }
 
   const W = AuditWords;
-  const shortWords = (f, value) => AuditFormat.clip(W.value(f.field, value));
+  // An agency is said by its name, as in the Agency column; other values in words.
+  const words = (field, value) => (/(^|\.)agency$/.test(field) && typeof value === "string" && agencies[value]
+    ? agencyName(value) : W.value(field, value));
+  const shortWords = (f, value) => AuditFormat.clip(words(f.field, value));
 
   function summaryCell(entry) {
     const s = AuditFormat.summary(entry);
@@ -128,7 +131,7 @@
 
   function valueCell(name, value, present) {
     if (!present) return el("td", { class: "muted" }, "—");
-    return el("td", {}, el("span", { class: "value" }, W.value(name, value)));
+    return el("td", {}, el("span", { class: "value" }, words(name, value)));
   }
 
   function fact(label, ...value) { return [el("dt", {}, label), el("dd", {}, ...value)]; }

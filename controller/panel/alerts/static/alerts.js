@@ -125,7 +125,8 @@
       el("td", { class: "nowrap" }, Pano.dateTime(i.opened_at)), el("td", {}, sent(i)), acknowledged(i)));
     fill("problems", data.delivery_problems, (n) => el("tr", {},
       el("td", {}, n.channel), el("td", {}, S.states[n.state] || n.state), el("td", {}, n.attempts),
-      el("td", { class: "nowrap" }, Pano.dateTime(n.next_attempt_at)), el("td", { class: "reason" }, n.last_error || "")));
+      el("td", { class: "nowrap" }, Pano.dateTime(n.next_attempt_at)), el("td", { class: "reason" },
+        n.last_error ? el("q", { lang: "en" }, n.last_error) : "")));  // the mail or chat server's words
     renderRules(data.rules);
     fill("history", data.history, (i) => el("tr", { dataset: { id: i.id } },
       el("td", {}, severity(i.severity)), what(i), el("td", {}, i.screen, el("div", { class: "muted small" }, i.site)),

@@ -76,6 +76,10 @@ def test_an_admin_adds_fetches_changes_and_disables_sources(
             "Chưa khai báo nguồn dữ liệu nào")
         page.get_by_test_id("add-source").click()
         error = page.get_by_test_id("source-form-error")
+        # Not a web address: said on the page.
+        fill_source(page, "bang-bay", "ftp://fids.pano.example/board.json")
+        page.get_by_test_id("save-source").click()
+        expect(error).to_have_text("Địa chỉ phải bắt đầu bằng https:// hoặc http://.")
         # A host off the allowed list: the controller's refusal, in Vietnamese.
         fill_source(page, "bang-bay", "https://evil.example.com/board.json")
         page.get_by_test_id("save-source").click()

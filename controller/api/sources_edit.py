@@ -12,10 +12,13 @@ panel's Sources page), docs/sources.md "From the panel or the API":
   source afresh, as an import does.
 
 Both are audited (``source.declare``) through the import's own step
-(``declarations.store_spec``). The file stays the reference: the next
-``pano-controller import`` of config/sources.yaml makes the stored set what the file
-says, so a source added or changed here belongs in the file too (the answer's
-``declaration`` is the entry to paste)."""
+(``declarations.store_spec``). A source added or changed here is then *managed in the
+panel* (``managed_in: "panel"``): the next ``pano-controller import`` of
+config/sources.yaml (``make run`` imports it at every start) leaves it as it is, so an
+operator's change is never undone by a restart. ``PATCH`` with exactly
+``{"managed_in": "file"}`` hands it back to the file (the next import applies the
+file's entry, or removes the source if the file has none); the answer's
+``declaration`` is the entry to paste into the file first."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from controller.api.user_auth import current_actor, require_role
 from controller.content.yamlfile import YamlError
 from controller.models import DataSource, utcnow
 from controller.refusals import refusal
+from controller.review.audit import record
 from controller.sources import views
 from controller.sources.declarations import (
     KIND_OPTIONS,
@@ -66,6 +70,7 @@ def _answer(source_id: str) -> dict[str, Any]:
     if source is not None:
         answer["disabled"] = bool((source.options or {}).get("disabled"))
         answer["declaration"] = declaration(source)
+        answer["managed_in"] = source.managed_in
     return answer
 
 
@@ -90,6 +95,7 @@ def create_source() -> Any:
                                     "instead (PATCH /api/v1/sources/%(id)s).", id=spec.id))
     spec.values["position"] = (session.scalar(select(func.max(DataSource.position))) or 0) + 1
     store_spec(session, spec, None, current_actor())
+    session.get(DataSource, spec.id).managed_in = "panel"
     session.commit()
     return _answer(spec.id), 201
 
@@ -103,6 +109,8 @@ def change_source(source_id: str) -> Any:
         raise ApiError(404, refusal("No data source %(id)r (they are declared in "
                                     "config/sources.yaml).", id=source_id[:64]))
     data = json_object()
+    if "managed_in" in data:
+        return _hand_over(session, source, data)
     if "id" in data and data["id"] != source_id:
         raise ApiError(422, refusal("A source's id cannot be changed (%(id)r); declare a "
                                     "new source instead.", id=source_id))
@@ -117,6 +125,22 @@ def change_source(source_id: str) -> Any:
     if merged.get("disabled") is False:
         del merged["disabled"]
     spec = _spec(merged)
-    store_spec(session, spec, source, current_actor())
+    if store_spec(session, spec, source, current_actor()) != "unchanged":
+        source.managed_in = "panel"
     session.commit()
     return _answer(source_id)
+
+
+def _hand_over(session: Any, source: DataSource, data: dict[str, Any]) -> Any:
+    """``{"managed_in": "file"}`` (alone): the next import applies the file to it."""
+    if set(data) != {"managed_in"} or data["managed_in"] not in ("file", "panel"):
+        raise ApiError(422, refusal("'managed_in' is changed alone, to \"file\" (the next "
+                                    "import of config/sources.yaml applies the file to the "
+                                    "source) or \"panel\"."))
+    if source.managed_in != data["managed_in"]:
+        record(session, current_actor(), "source.managed_in", "data_source", source.id,
+               before={"managed_in": source.managed_in},
+               after={"managed_in": data["managed_in"]})
+        source.managed_in = data["managed_in"]
+        session.commit()
+    return _answer(source.id)

@@ -31,6 +31,9 @@ class DataSource(Base):
     names: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     position: Mapped[int] = mapped_column(Integer, default=0)  # order in the file
+    # "file": config/sources.yaml rules it (an import applies it); "panel": added or
+    # changed in the panel or the API since, so an import leaves it alone (migration 0021).
+    managed_in: Mapped[str] = mapped_column(String(8), default="file", server_default="file")
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 

@@ -6,7 +6,11 @@ The file is validated entirely before anything is written; then the caller's ses
 holds the new set (the caller commits, so an import is one transaction and a refused
 file changes nothing). A source whose kind, address or kind options changed starts
 afresh (its old snapshot described another feed); a source no longer in the file is
-removed with its snapshot, and the report says so. Each source created, changed or
+removed with its snapshot, and the report says so. A source added or changed in the
+panel or over the API since (``managed_in == "panel"``) is left as it is, whatever the
+file says, and the report says that too: restarting ``make run`` or importing again
+must not undo an operator's change (``PATCH /api/v1/sources/<id>`` with
+``{"managed_in": "file"}`` hands it back to the file). Each source created, changed or
 removed is recorded in the audit log (``source.declare`` / ``source.remove``)."""
 
 from __future__ import annotations
@@ -236,10 +240,18 @@ def import_sources(session: Session, path: Path, domains: tuple[str, ...],
     actor = actor or Actor.system()
     report = ImportReport(source=str(path), what="data sources")
     existing = {s.id: s for s in session.scalars(select(DataSource))}
+    in_panel = {sid for sid, row in existing.items() if row.managed_in == "panel"}
     for spec in specs:
+        if spec.id in in_panel:
+            report.unchanged += 1
+            report.notes.append(f"source {spec.id} is managed in the panel (changed there "
+                                "since it was imported): the file's entry is not applied")
+            continue
         outcome = store_spec(session, spec, existing.get(spec.id), actor)
         setattr(report, outcome, getattr(report, outcome) + 1)
-    gone = sorted(set(existing) - {s.id for s in specs})
+    gone = sorted(set(existing) - {s.id for s in specs} - in_panel)
+    for source_id in sorted(in_panel - {s.id for s in specs}):
+        report.notes.append(f"source {source_id} was added in the panel: kept")
     for source_id in gone:
         session.execute(delete(DataSourceState).where(DataSourceState.source_id == source_id))
         session.delete(existing[source_id])

@@ -15,7 +15,7 @@ Items: ``{"<playlist>@<n>": {"screens": acked, "of": scheduled}}`` for every ver
 timeline names (``of``: screens whose timeline names it), and ``"*"``: ``{"screens":
 the whole fleet}``. The feed recomputes it every second while a page watches, so the
 words follow the screens without a reload; a timeline's body is read once per (screen,
-timeline version) and its playlist names kept."""
+timeline version), 500 screens a query, and its playlist names kept."""
 
 from __future__ import annotations
 
@@ -31,29 +31,38 @@ from controller.panel.nav import PREVIEW_ROLES
 TOPIC = "on_air"
 EVENT = "on_air"
 MAX_CACHED = 20_000  # (screen, timeline version) pairs; the fleet's size in practice
+CHUNK = 500  # screens whose timeline bodies one query reads
 
 # (screen id, timeline version) -> the playlist versions that timeline names
 _NAMED: dict[tuple[str, int], tuple[str, ...]] = {}
 
 
-def _named(session: Session, screen_id: str, version: int) -> tuple[str, ...]:
-    key = (screen_id, version)
-    if key not in _NAMED:
-        body = session.scalar(select(ScreenTimeline.body).where(
-            ScreenTimeline.screen_id == screen_id, ScreenTimeline.version == version))
-        if len(_NAMED) >= MAX_CACHED:
-            _NAMED.clear()
-        _NAMED[key] = tuple(str(k) for k in ((body or {}).get("playlists") or {}))
-    return _NAMED[key]
+def _learn(session: Session, wanted: list[tuple[str, int]]) -> None:
+    """Read the playlist names of the timelines not yet known, 500 screens a query."""
+    if len(_NAMED) + len(wanted) > MAX_CACHED:
+        _NAMED.clear()
+    for start in range(0, len(wanted), CHUNK):
+        versions = dict(wanted[start:start + CHUNK])
+        rows = session.execute(select(ScreenTimeline.screen_id, ScreenTimeline.version,
+                                      ScreenTimeline.body)
+                               .where(ScreenTimeline.screen_id.in_(list(versions))))
+        for screen_id, version, body in rows:
+            if versions.get(screen_id) == version:
+                _NAMED[(screen_id, version)] = tuple(
+                    str(k) for k in ((body or {}).get("playlists") or {}))
 
 
 def snapshot(session: Session) -> dict[str, Any]:
     rows = session.execute(
         select(ScreenTimeline.screen_id, ScreenTimeline.version, ScreenStatus.acked_version)
         .outerjoin(ScreenStatus, ScreenStatus.screen_id == ScreenTimeline.screen_id)).all()
+    unknown = [(screen_id, version) for screen_id, version, _acked in rows
+               if (screen_id, version) not in _NAMED]
+    if unknown:
+        _learn(session, unknown)
     out: dict[str, Any] = {}
     for screen_id, version, acked in rows:
-        for key in _named(session, screen_id, version):
+        for key in _NAMED.get((screen_id, version), ()):
             counts = out.setdefault(key, {"screens": 0, "of": 0})
             counts["of"] += 1
             if acked is not None and acked == version:

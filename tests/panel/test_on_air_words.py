@@ -73,3 +73,31 @@ def test_the_editor_says_it_too(browser, server, fleet):
         badge = page.locator("span.on-air[data-on-air='welcome-hue@1']").first
         expect(badge).to_have_text(re.compile(r"^đang phát trên \d+/\d+ màn hình$"),
                                    timeout=WAIT)
+
+
+
+def test_a_screen_counts_only_once_it_acknowledged_the_timeline_naming_it(server, fleet):
+    """The topic's rule, read straight from the database the controller wrote: a screen
+    whose player acknowledged an older timeline than its stored one does not count
+    (yet); acknowledging the stored one makes it count; "*" is the fleet's size."""
+    from controller.models import Screen
+    from controller.panel.on_air_source import snapshot
+
+    with fleet.sessions() as session:
+        rows = session.execute(
+            select(ScreenTimeline.screen_id, ScreenTimeline.version, ScreenTimeline.body,
+                   ScreenStatus.acked_version)
+            .outerjoin(ScreenStatus, ScreenStatus.screen_id == ScreenTimeline.screen_id)).all()
+        key = "welcome-hue@1"
+        waiting = [r for r in rows if key in r.body["playlists"] and r.acked_version != r.version]
+        assert waiting, "a screen scheduled to show welcome-hue has not confirmed it"
+        before = snapshot(session)
+        assert before["*"] == {"screens": len(session.scalars(select(Screen)).all())}
+        screen, version = waiting[0].screen_id, waiting[0].version
+        session.merge(ScreenStatus(screen_id=screen, acked_version=version - 1))
+        session.commit()
+        assert snapshot(session)[key] == before[key]  # an older timeline: not this one
+        session.merge(ScreenStatus(screen_id=screen, acked_version=version))
+        session.commit()
+        assert snapshot(session)[key] == {"screens": before[key]["screens"] + 1,
+                                          "of": before[key]["of"]}

@@ -13,7 +13,8 @@
                                  separators.
    Pano.el(tag, attrs, ...children)      builds DOM without innerHTML (no injection).
    Pano.toast(message, kind)     a short message in the corner.
-   Pano.live(namespace)          a Socket.IO connection (vendor/socket.io.min.js). */
+   Pano.live(namespace)          a Socket.IO connection (vendor/socket.io.min.js).
+   Pano.navCount(endpoint, n)    sets the count on a navigation tab (the review queue's). */
 "use strict";
 const Pano = (() => {
   const config = JSON.parse(document.getElementById("pano-config").textContent);
@@ -158,10 +159,23 @@ const Pano = (() => {
     setTimeout(() => box.remove(), kind === "bad" ? 8000 : 4000);
   }
 
+  /* The count on a navigation tab (the review queue's), when the page learns a newer one. */
+  function navCount(endpoint, n) {
+    const link = document.querySelector(`.mainnav a[data-endpoint="${endpoint}"]`);
+    const badge = link && link.querySelector(".nav-count");
+    if (!badge) return;
+    const said = t("nav_waiting", { n });
+    badge.textContent = String(n);
+    badge.classList.toggle("zero", !n);
+    badge.title = said;
+    link.setAttribute("aria-description", said);
+  }
+
   function live(namespace) {
     if (typeof io !== "function") return null;
     return io(namespace, { transports: ["websocket"], withCredentials: true });
   }
 
-  return { config, ApiError, api, upload, followJob, t, dateTime, date, time, number, el, toast, live, locale };
+  return { config, ApiError, api, upload, followJob, t, dateTime, date, time, number, el, toast, live, locale,
+           navCount };
 })();

@@ -82,6 +82,7 @@
       body.replaceChildren(...queue.queue.map(row));
       document.getElementById("queue-wrap").hidden = queue.queue.length === 0;
       document.getElementById("empty").hidden = queue.queue.length !== 0;
+      Pano.navCount("panel_review.queue", queue.queue.length);  // the tab says the same
     } catch (err) {
       error.textContent = err.message;
       error.hidden = false;

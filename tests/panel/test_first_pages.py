@@ -101,3 +101,48 @@ def test_the_language_switch_keeps_the_page(browser, server):
         expect(page.get_by_test_id("zone-note")).to_have_text("Times: Huế time (UTC+7)")
         set_language(page, "vi")
         expect(page.get_by_test_id("zone-note")).to_have_text("Giờ hiển thị: giờ Huế (UTC+7)")
+
+
+CHECK_FIELDS = """() => {
+  const native = [...document.querySelectorAll('input[type=date], input[type=time],'
+                                              + ' input[type=datetime-local]')].map((i) => i.id);
+  const out = [];
+  for (const input of document.querySelectorAll('input[data-pano-date]')) {
+    const kind = input.dataset.panoDate;
+    const iso = {date: '2026-06-12', time: '19:00', 'datetime-local': '2026-06-12T19:00'}[kind];
+    const before = input.value;
+    input.value = iso;  // what a page's script sets: ISO in, the panel's format shown
+    out.push({id: input.id, kind, shown: Object.getOwnPropertyDescriptor(
+      HTMLInputElement.prototype, 'value').get.call(input), value: input.value,
+      placeholder: input.placeholder});
+    input.value = before;
+  }
+  return {native, fields: out};
+}"""
+
+
+def test_date_and_time_fields_use_the_panels_format_in_a_us_browser(browser, server):
+    """Every date, time and date-time field of every page an administrator has, in a
+    browser set to US English: no native picker (it showed 12/06/2026 and 07:00 PM),
+    the field shows dd/mm/yyyy and 24-hour time and gives its page ISO."""
+    shown = {"date": "12/06/2026", "time": "19:00", "datetime-local": "12/06/2026 19:00"}
+    iso = {"date": "2026-06-12", "time": "19:00", "datetime-local": "2026-06-12T19:00"}
+    seen: set[str] = set()
+    with panel_page(browser, server.url, "quan-tri", lang="vi", locale="en-US") as page:
+        page.goto(server.url + "/panel/fleet")
+        paths = page.locator(".mainnav a").evaluate_all(
+            "links => links.map(a => new URL(a.href).pathname)")
+        for path in paths:
+            page.goto(server.url + path)
+            page.wait_for_load_state("networkidle")
+            found = page.evaluate(CHECK_FIELDS)
+            assert found["native"] == [], (path, found["native"])
+            for field in found["fields"]:
+                assert field["shown"] in (shown[field["kind"]], shown[field["kind"]] + ":00"), \
+                    (path, field)
+                # (a field with seconds, step="1", gives them too: 19:00:00)
+                assert field["value"] in (iso[field["kind"]], iso[field["kind"]] + ":00"), \
+                    (path, field)
+                assert "dd/mm/yyyy" in field["placeholder"] or "hh:mm" in field["placeholder"]
+                seen.add(field["kind"])
+    assert seen >= {"date", "datetime-local"}, seen  # the audit log's days, Replay, Emergency

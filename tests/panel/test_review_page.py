@@ -80,7 +80,8 @@ def test_approver_reads_the_changes_and_approves(browser, server, fleet):
         expect(page.locator("#why-not")).to_be_hidden()
 
         page.click("#approve")
-        expect(page.locator("#approve-dialog")).to_contain_text("sẽ được phát trên mọi màn hình")
+        expect(page.locator("#approve-dialog")).to_contain_text(
+            "sẽ được gửi tới mọi màn hình có lịch phát")  # approved is not yet on air
         page.click("#approve-confirm")
         expect(page.locator("#done")).to_contain_text("đã được duyệt")
         expect(page).to_have_url(server.url + "/panel/review")

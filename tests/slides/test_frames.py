@@ -1,11 +1,11 @@
 """Issue 16, point 2: what the controller draws never hides text. Every demo item — the
 image items' frames (photo, caption, QR corner: controller/slides/frame.py) and the text
-items' slides — and the long-text cases, laid out on every kind of screen in use
-(config/sites.yaml: 1920×1080, 1280×720, 1080×1920, each with its languages and
-bilingual mode), with and without a QR badge: the boxes the layout returns never
-intersect, every line lies inside the screen and its own room, and every word of every
-text is on the picture. A text that cannot fit is refused (``SlideDoesNotFit``), never
-cut."""
+items' slides, videos' caption overlays — and the long-text cases, laid out on every
+resolution in use (config/sites.yaml: 1920×1080, 1280×720, 1080×1920) with every
+language profile in use, in both bilingual modes, with and without a QR badge: the
+boxes the layout returns never intersect, every line lies inside the screen and its own
+room, and every letter of every text is on the picture. A text that cannot fit is
+refused (``SlideDoesNotFit``), never cut."""
 
 from __future__ import annotations
 
@@ -34,14 +34,17 @@ Box = tuple[int, int, int, int]
 
 
 def _screen_kinds() -> list[tuple[int, int, tuple[str, ...], str]]:
-    """(width, height, languages, mode) of every screen of the shipped sites, once."""
+    """Every resolution of the shipped sites' screens with every language profile in
+    use, in both bilingual modes: (width, height, languages, mode)."""
     doc = yaml.safe_load((REPO / "config" / "sites.yaml").read_text(encoding="utf-8"))
-    kinds = set()
+    sizes, profiles = set(), set()
     for site in doc["sites"]:
         for screen in site.get("screens") or []:
-            w, h = (int(v) for v in str(screen["resolution"]).split("x"))
-            kinds.add((w, h, tuple(screen["languages"]), screen["bilingual_mode"]))
-    return sorted(kinds)
+            sizes.add(tuple(int(v) for v in str(screen["resolution"]).split("x")))
+            profiles.add(tuple(screen["languages"]))
+    assert {(1920, 1080), (1280, 720), (1080, 1920)} <= sizes
+    return sorted((w, h, langs, mode) for w, h in sizes for langs in profiles
+                  for mode in ("dual", "alternate"))
 
 
 KINDS = _screen_kinds()

@@ -9,8 +9,10 @@ drawn here, the same specs with the same renderer (``controller.slides``), and c
 as :func:`controller.timeline.preview.compose` composes the screen's preview: the
 slide or frame full screen, the badge at ``badge_box``. Nothing is written: a draft's
 slides are not stored (the submit asks the job worker for them), and a link without a
-short code yet is drawn as a code of the page itself. Pictures drawn here are kept in a
-small in-process cache (:data:`CACHE_SIZE`), keyed by what went into them."""
+short code yet is drawn as a code of the page itself. Pictures drawn here are drawn in
+real threads beside the event loop, at most :data:`DRAWERS` at once
+(``controller.off_loop``), and kept in a small in-process cache (:data:`CACHE_SIZE`),
+keyed by what went into them."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from controller.media.store import MediaStore
 from controller.models import Media, Screen, Site
+from controller.off_loop import run_off_loop
 from controller.slides import cache as slide_cache
 from controller.slides.badge import BadgeSpec, render_badge
 from controller.slides.badge import input_hash as badge_hash
@@ -45,6 +48,7 @@ from controller.zones.timeline import main_screen
 from player.timeline import badge_of, drawn_file, overlay_file, slide_languages
 
 CACHE_SIZE = 32  # pictures (a few MB each at most)
+DRAWERS = 2  # pictures drawn at once, in real threads beside the event loop
 _cache: OrderedDict[str, Image.Image] = OrderedDict()
 _lock = threading.Lock()
 
@@ -58,7 +62,9 @@ def _remember(key: str, draw: Any) -> Image.Image:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    picture = draw()
+    # Drawing is CPU work: beside the event loop, at most DRAWERS at once (the others
+    # wait their turn), so a reviewer's page of pictures never stalls the screens.
+    picture = run_off_loop("item-preview", DRAWERS, draw)
     with _lock:
         _cache[key] = picture
         while len(_cache) > CACHE_SIZE:

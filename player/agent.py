@@ -303,6 +303,8 @@ class Agent:
             self.config.cache_dir, now=self.clock.now(), clock_offset=self.clock.offset,
             last_error=reported_error(snap, self.cache.damaged(snap.timeline)),
             playing=playing, transport=snap.transport, display=self.display(),
+            capture=("devtools" if self.config.devtools_url
+                     else "command" if self.config.screenshot_command else "none"),
             timeline_version=None if snap.timeline is None else snap.timeline.get("version"))
 
     def send_heartbeat(self) -> bool:

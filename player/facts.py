@@ -93,10 +93,12 @@ def collect(
     playing: dict | None,
     transport: str | None = None,
     display: dict | None = None,
+    capture: str | None = None,
 ) -> dict:
     """A heartbeat: ``playing`` is ``{"playlist", "item", "since"}`` or None;
     ``transport`` what carries it, ``websocket`` or ``http`` (HTTP mode); ``display``
-    whether the kiosk page is alive (player/page_alive.py)."""
+    whether the kiosk page is alive (player/page_alive.py); ``capture`` how it can
+    capture its screen (``devtools``, ``command`` or ``none``)."""
     facts: dict = {
         "timeline_version": timeline_version,
         "playing": {k: _short(v) for k, v in playing.items()} if playing else None,
@@ -111,6 +113,7 @@ def collect(
         "sent_at": iso(now),
         "transport": transport,
         "display": display,
+        "capture": capture,
     }
     # Omit what this machine cannot tell, rather than send nulls the limits refuse.
     return {k: v for k, v in facts.items()

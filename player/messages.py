@@ -154,6 +154,12 @@ HEARTBEAT = Message("heartbeat", "player", _body(
               meaning="whether the page's document is visible"),
     ), meaning="what the display really does (screen truth, docs/operations.md); "
                "players before it send none"),
+    Field("capture", "string", nullable=True, pattern="devtools|command|none",
+          pattern_says="`devtools`, `command` or `none`",
+          meaning="how the player can capture its screen for `screenshot` and screen "
+                  "truth: Chromium's DevTools (`devtools_url`), a `screenshot_command`, or "
+                  "`none` (a `screenshot` then fails, and the panel says how to set one "
+                  "up); players before it send none"),
 ), max_bytes=16 * KIB, example={
     "timeline_version": 7,
     "playing": {"playlist": "welcome-hue@1", "item": "citadel",
@@ -164,7 +170,8 @@ HEARTBEAT = Message("heartbeat", "player", _body(
     "cpu_temp": 51.6, "software": "pano-player/0.1.0", "clock_offset": 0.012,
     "last_error": None, "sent_at": "2026-11-26T07:00:15Z",
     "display": {"alive": True, "item": "citadel", "frame_at": "2026-11-26T07:00:14.980Z",
-                "visible": True}})
+                "visible": True},
+    "capture": "devtools"})
 
 EMERGENCY_SHOWN = Message("emergency_shown", "player", _body(
     Field("id", "integer", required=True, low=1, high=MAX_VERSION,

@@ -19,7 +19,7 @@ from controller.state import db, state
 screens_api = Blueprint("screens_api", __name__, url_prefix="/api/v1")
 
 FACT_KEYS = ("uptime", "load", "memory", "disk", "cpu_temp", "software", "clock_offset",
-             "last_error", "transport")
+             "last_error", "transport", "capture")
 
 
 def _iso(moment: datetime | None) -> str | None:

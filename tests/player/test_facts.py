@@ -53,3 +53,12 @@ def test_a_heartbeat_is_complete_and_within_limits(tmp_path):
     assert 0 <= beat["uptime"] <= 315_360_000
     assert beat["sent_at"].endswith("Z")
     assert len(json.dumps(beat)) <= 16 * 1024
+
+
+def test_a_heartbeat_says_how_the_player_can_capture_its_screen(tmp_path):
+    beat = facts.collect(tmp_path, now=time.time(), clock_offset=0.0, last_error=None,
+                         timeline_version=None, playing=None, capture="none")
+    assert beat["capture"] == "none"
+    assert "capture" not in facts.collect(tmp_path, now=time.time(), clock_offset=0.0,
+                                          last_error=None, timeline_version=None,
+                                          playing=None)

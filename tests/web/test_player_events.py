@@ -26,6 +26,7 @@ HEARTBEAT_BODY = {
     "clock_offset": 0.012,
     "last_error": None,
     "sent_at": "2026-11-26T07:00:15Z",
+    "capture": "none",
     "some_future_field": {"ignored": True},
 }
 
@@ -142,6 +143,7 @@ def test_heartbeat_is_stored_and_shown_then_the_screen_goes_offline(players, fle
     assert shown["facts"]["cpu_temp"] == 51.6
     assert shown["facts"]["memory"] == HEARTBEAT_BODY["memory"]
     assert shown["facts"]["software"] == "pano-player/0.1.0"
+    assert shown["facts"]["capture"] == "none"  # the panel explains the screenshot button
     assert shown["last_seen"].endswith("Z")
     assert shown["site"] == "chan-may-port" and shown["name"]["en"]
     assert "some_future_field" not in _status(fleet, SCREEN).facts
@@ -166,4 +168,4 @@ def test_screens_api_lists_every_screen(server, fleet):
     assert never["last_seen"] is None and never["now_playing"] is None
     assert never["timeline_version"] >= 1 and never["acked_version"] is None
     assert set(never["facts"]) == {"uptime", "load", "memory", "disk", "cpu_temp", "software",
-                                   "clock_offset", "last_error", "transport"}
+                                   "clock_offset", "last_error", "transport", "capture"}

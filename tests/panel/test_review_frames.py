@@ -51,7 +51,7 @@ def test_the_approver_sees_the_changed_caption_drawn_for_every_screen_kind(
     on_air = editor.ok("GET", f"/playlists/{PLAYLIST}")["on_air"]
     items = editor.ok("GET", f"/playlists/{PLAYLIST}/versions/{on_air}")["items"]
     item = next(entry for entry in items if entry["id"] == ITEM)
-    item["variants"]["vi"]["title"] = "Kinh thành Huế, di sản văn hóa thế giới được UNESCO công nhận"
+    item["variants"]["vi"]["title"] = "Kinh thành Huế, di sản thế giới được UNESCO công nhận"
     number = editor.ok("PUT", f"/playlists/{PLAYLIST}/draft", {"items": items})["version"]["number"]
     editor.ok("POST", f"/playlists/{PLAYLIST}/versions/{number}/submit")
     reviewer = Api(fleet, server.url, "duyet")

@@ -2,8 +2,9 @@
 players at 1920×1080 (dual), 1280×720 and 1080×1920 (alternate), in real Chromium. The
 page shows the controller's frame (picture, caption drawn, QR corner free) with the
 screen's badge over it, and the screenshot is the controller's ``preview.png`` of that
-screen at that instant, within a small tolerance (JPEG decoding and Chromium's
-compositing); the caption's ink never reaches the badge.
+screen at that instant, and the review's picture of that item of the version on air for
+that screen and language, within a small tolerance (JPEG decoding and Chromium's
+compositing).
 
 Skipped where Playwright or Chromium is missing (failed under CI=true)."""
 
@@ -135,9 +136,12 @@ def _check_screen(browser, controller, data, tmp_path, admin, screen, size) -> N
         }""", timeout=30000)
         shot = Image.open(io.BytesIO(page.screenshot()))
         _, body = _get(page_api + "/api/upcoming")
-        now = json.loads(body)["now"]
+        upcoming = json.loads(body)
+        now = upcoming["now"]
         page.close()
         assert errors == []
+        entry = upcoming["items"][0]
+        slide = next(s for s in entry["slides"] if s["started_at"] <= now < s["ends_at"])
 
         at = datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         status, png = _get(f"{controller.url}/api/v1/screens/{screen}/preview.png?at={at}",
@@ -147,5 +151,16 @@ def _check_screen(browser, controller, data, tmp_path, admin, screen, size) -> N
         assert preview.size == shot.size == size
         mean, share = _difference(shot, preview)
         assert mean < 2.0 and share < 0.002, (screen, mean, share)
+
+        # The review's picture of that item of the version on air, for that screen and
+        # the language on screen: the same frame (docs/api-admin.md, "Previews").
+        playlist, version = entry["playlist"].split("@")
+        lang = f"&lang={slide['languages'][0]}" if len(slide["languages"]) == 1 else ""
+        status, png = _get(f"{controller.url}/api/v1/playlists/{playlist}/versions/{version}"
+                           f"/preview.png?screen={screen}&item={entry['item']['id']}{lang}",
+                           admin)
+        assert status == 200, png[:300]
+        mean, share = _difference(shot, Image.open(io.BytesIO(png)))
+        assert mean < 2.0 and share < 0.002, (screen, "review", mean, share)
     finally:
         player.stop()

@@ -187,6 +187,31 @@ def test_a_real_player_goes_online_offline_and_back_without_reloading(
         assert page.evaluate("window.__notReloaded") is True
 
 
+def test_a_player_that_cannot_capture_says_so_on_its_screenshot_button(
+        browser, server, fleet, tmp_path):
+    """Issue 16 point 10: the demo player (no devtools_url, no screenshot_command) says
+    in its heartbeat that it cannot capture; the button is off and says why and how to
+    set one up, in the panel's language, before anyone clicks it."""
+    screen = "chan-may-gate-kiosk"
+    player = Player(server.url, screen, fleet.tokens[screen], tmp_path / "cache")
+    with panel_page(browser, server.url, "ky-thuat") as page:
+        page.goto(server.url + "/panel/fleet")
+        row = _row(page, screen)
+        try:
+            player.start()
+            expect(row).to_have_class(ONLINE, timeout=LIVE_WAIT)
+            expect(row.locator("button[data-command='identify']")).to_be_enabled(
+                timeout=LIVE_WAIT)
+            shot = row.locator("button[data-command='screenshot']")
+            expect(shot).to_be_disabled()
+            note = row.locator(".cmd-capture-note")
+            expect(note).to_contain_text("chưa có cách chụp màn hình")
+            expect(note).to_contain_text("devtools_url")
+            expect(shot).to_have_attribute("title", re.compile("chưa có cách chụp"))
+        finally:
+            player.kill()
+
+
 @pytest.mark.parametrize("username", ["xem", "bien-tap"])
 def test_roles_without_the_page_get_403_and_no_link(browser, server, username):
     with panel_page(browser, server.url) as page:

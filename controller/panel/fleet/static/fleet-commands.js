@@ -27,12 +27,25 @@ const FleetCommands = (() => {
     return box;
   }
 
-  /* Buttons follow the screen's connection (the API refuses a disconnected screen). */
+  /* Buttons follow the screen's connection (the API refuses a disconnected screen). A
+     player whose heartbeat says it has no way to capture its screen (facts.capture
+     "none", docs/protocol.md) cannot take a screenshot: the button is off and a line
+     under it says why and how to set one up, visible without hovering (tablets). */
   function update(cell, s) {
     latest.set(s.id, s);
+    const noCapture = ((s.facts || {}).capture) === "none";
     for (const button of cell.querySelectorAll("button.cmd")) {
-      button.disabled = !s.connected || button.dataset.busy === "1";
-      button.title = s.connected ? t("cmd_" + button.dataset.command + "_title") : t("cmd_not_connected");
+      const cannot = button.dataset.command === "screenshot" && noCapture;
+      button.disabled = !s.connected || cannot || button.dataset.busy === "1";
+      button.title = !s.connected ? t("cmd_not_connected")
+        : cannot ? t("cmd_screenshot_no_method") : t("cmd_" + button.dataset.command + "_title");
+    }
+    let note = cell.querySelector(".cmd-capture-note");
+    if (noCapture && !note) {
+      note = el("p", { class: "cmd-capture-note small muted" }, t("cmd_screenshot_no_method"));
+      cell.querySelector(".cmd-box").append(note);
+    } else if (!noCapture && note) {
+      note.remove();
     }
   }
 

@@ -33,6 +33,7 @@ const FleetResults = (() => {
      (m) => ({ downloaded: n(m[1]), needed: n(m[2]) })],
     [/^No answer from the player within (\d+) s/, "res_no_answer", (m) => ({ seconds: n(m[1]) })],
     [/^Could not be sent/, "res_not_sent"],
+    [/^no screenshot method configured/, "cmd_screenshot_no_method"],
     [/^unsupported$/, "res_unsupported"],
     [/^bad command/, "res_bad_command"],
   ];

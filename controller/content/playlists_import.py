@@ -338,7 +338,10 @@ def resolve_data(session: Session, parsed: list[ParsedPlaylist]) -> None:
 def check_assigned(session: Session, parsed: list[ParsedPlaylist]) -> None:
     """Refuse a playlist whose new items would lack a language of a screen that shows
     it: as its default playlist, or through a schedule that plays its current version
-    (a schedule pinned to a version keeps that version's items)."""
+    (a schedule pinned to a version keeps that version's items); or in the ticker of
+    the screen's layout (its text and data items, ``controller.zones.completeness``)."""
+    from controller.zones.completeness import ticker_refusal
+
     screens = load_screens(session)
     placements = load_placements(session)
     for playlist in parsed:
@@ -349,6 +352,13 @@ def check_assigned(session: Session, parsed: list[ParsedPlaylist]) -> None:
         if message:
             raise YamlError(playlist.file, _first_line(playlist, missing), refusal(
                 "%(refusal)s (the playlist is assigned to them already)", refusal=message))
+        in_ticker = ticker_refusal(session, playlist.id, playlist.items,
+                                   refusal("playlist %(playlist)r", playlist=playlist.id),
+                                   screens)  # docs/zones.md
+        if in_ticker:
+            raise YamlError(playlist.file, _first_line(playlist, in_ticker[1]), refusal(
+                "%(refusal)s (the playlist is assigned to them already)",
+                refusal=in_ticker[0]))
 
 
 def _first_line(playlist: ParsedPlaylist, missing: dict[str, Missing]) -> int | None:

@@ -228,7 +228,11 @@ def check_layouts(session: Session, path: Path, screens: list[_Row]) -> None:
 def check_screens(session: Session, path: Path, screens: list[_Row]) -> None:
     """Refuse (at the screen's line) a screen whose default playlist, or a playlist a
     schedule puts on it, lacks a language of the screen's profile. A default playlist
-    not imported yet is fine: the playlists import checks it when it arrives."""
+    not imported yet is fine: the playlists import checks it when it arrives. The
+    playlist the screen's layout's ticker scrolls is checked too, at the ``layout:``
+    line (``controller.zones.completeness``)."""
+    from controller.zones.completeness import screen_ticker_refusal
+
     if session.scalar(select(Playlist.id).limit(1)) is None:
         return  # no playlist yet: nothing can be incomplete
     items = PlaylistItems(session)
@@ -253,6 +257,10 @@ def check_screens(session: Session, path: Path, screens: list[_Row]) -> None:
                     per_screen(found[1], [screen]))
                 if message:
                     raise YamlError(path, row.line, _screen_refusal(row.id, message))
+        message = screen_ticker_refusal(session, screen, v.get("layout"), items)
+        if message:  # the playlist its layout's ticker scrolls (docs/zones.md)
+            raise YamlError(path, row.layout_line or row.line, _screen_refusal(row.id,
+                                                                               message))
 
 
 def _screen_refusal(screen_id: str, message: Refusal) -> Refusal:

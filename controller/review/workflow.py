@@ -48,6 +48,7 @@ from controller.review.actor import Actor
 from controller.review.audit import record
 from controller.review.fit import misfits
 from controller.review.permissions import check_edit, check_review
+from controller.zones.completeness import ticker_refusal
 
 MAX_REASON = 2000
 STATE_NAMES = {DRAFT: refusal("a draft"), IN_REVIEW: refusal("in review"),
@@ -108,7 +109,8 @@ def check_complete(session: Session, playlist_id: str, items: list[dict[str, Any
                    languages: LanguageConfig | None, subject: str) -> None:
     """ReviewError(422) naming every item and missing language if ``items`` lack a
     required language or one of a screen the playlist reaches (as a default playlist,
-    or through a schedule that plays whatever version is approved)."""
+    or through a schedule that plays whatever version is approved, or in the ticker of
+    the screen's layout: its text and data items)."""
     config = languages or LanguageConfig()
     missing = missing_languages(items, config.required)
     if missing:
@@ -119,6 +121,9 @@ def check_complete(session: Session, playlist_id: str, items: list[dict[str, Any
     message = missing_refusal(subject, per_screen(items, shown.values()))
     if message:
         raise ReviewError(message, 422)
+    in_ticker = ticker_refusal(session, playlist_id, items, subject)  # docs/zones.md
+    if in_ticker:
+        raise ReviewError(in_ticker[0], 422)
     too_long = misfits(session, shown, items)
     if too_long:
         raise ReviewError(refusal("%(subject)s has text that does not fit its screens: "

@@ -7,5 +7,6 @@ and clock corner.
 - ``clock``: the clock's words in each language;
 - ``timeline``: ``display.layout`` in a timeline, and the main area the slides fit;
 - ``on_screen``: the strips' files and data items' texts in a rebuild;
-- ``checks``: the import's check of the tickers' texts.
+- ``checks``: the import's check of the tickers' texts;
+- ``completeness``: a ticker's playlist speaks every language of its screens.
 """

@@ -5,7 +5,8 @@
   imported templates (title and column labels per language). No addresses, errors or
   limits: those are the Sources page's (admins, technicians), ``GET /api/v1/sources``.
 - ``GET /api/v1/data-catalog/preview.png?source=…&template=…&screen=…`` (same roles):
-  the data slide the item would show now on that screen (default: the first screen),
+  the data slide the item would show now on that screen (default: the first screen;
+  at its main area's size on a screen with a layout, docs/zones.md),
   with the item's own titles as ``title_<language>`` parameters: the same spec and the
   same stored picture as the rebuild's (``controller.dataslides``; content-addressed,
   so a slide screens already show is served as it is). A picture not stored yet is
@@ -34,6 +35,8 @@ from controller.sources.polling import aware
 from controller.sources.views import is_stale
 from controller.state import db
 from controller.state import state as pano_state
+from controller.zones.declarations import stored_layouts
+from controller.zones.geometry import main_area_size
 
 data_catalog_api = Blueprint("data_catalog_api", __name__, url_prefix="/api/v1")
 
@@ -109,9 +112,12 @@ def preview_png() -> Any:
     names = dict(site.names or {}) if site is not None else {}
     if site is not None:
         names = {"vi": site.name_vi, "en": site.name_en, **names}
+    # A screen with zones plays data slides in its main area (docs/zones.md).
+    width, height = main_area_size(stored_layouts(session).get(screen.layout or ""),
+                                   screen.width, screen.height)
     spec = data_spec(template, snapshot.records,
                      aware(snapshot.source_updated_at) or aware(snapshot.fetched_at),
-                     width=screen.width, height=screen.height,
+                     width=width, height=height,
                      languages=list(screen.languages), zone=screen.timezone,
                      site_vi=names.get("vi", ""), site_en=names.get("en", ""),
                      site_names=names, titles=titles, name=template.id)

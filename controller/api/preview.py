@@ -25,6 +25,8 @@ from controller.slides.spec import SlideError
 from controller.state import db, state
 from controller.timeline.item_preview import NoSuchSlide, item_png
 from controller.timeline.preview import preview, preview_png
+from controller.zones.declarations import stored_layouts
+from controller.zones.geometry import main_area_size
 
 preview_api = Blueprint("preview_api", __name__, url_prefix="/api/v1")
 
@@ -150,23 +152,28 @@ def screen_kinds(playlist_id: str) -> Any:
     """The kinds of screen the playlist's next approved version would reach, each once
     — resolution, orientation, languages, bilingual mode and site (a text slide's frame
     names the site) — with one of its screens to draw a preview for and how many there
-    are: what the review shows each changed item on."""
+    are: what the review shows each changed item on. ``resolution`` is the size the
+    items play at: a screen with a layout's main area (docs/zones.md)."""
     _, playlist = load(playlist_id)
     session = db()
     shown = screens_showing(playlist.id, load_screens(session), load_placements(session))
     rows = session.scalars(select(Screen).where(Screen.id.in_(sorted(shown)))
                            .order_by(Screen.id)).all() if shown else []
     sites = {site.id: site for site in session.scalars(select(Site))}
+    layouts = stored_layouts(session)
     kinds: dict[tuple[Any, ...], dict[str, Any]] = {}
     for screen in rows:
-        key = (screen.width, screen.height, tuple(screen.languages or ()),
+        # A screen with zones plays its items in its main area (docs/zones.md).
+        width, height = main_area_size(layouts.get(screen.layout or ""), screen.width,
+                                       screen.height)
+        key = (width, height, tuple(screen.languages or ()),
                screen.bilingual_mode, screen.site_id)
         if key in kinds:
             kinds[key]["count"] += 1
             continue
         site = sites.get(screen.site_id)
         kinds[key] = {"screen": screen.id, "count": 1,
-                      "resolution": [screen.width, screen.height],
+                      "resolution": [width, height],
                       "orientation": screen.orientation,
                       "languages": list(screen.languages or []),
                       "bilingual_mode": screen.bilingual_mode,

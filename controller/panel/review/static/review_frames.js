@@ -48,22 +48,28 @@ const ReviewFrames = (() => {
     return el("figure", { class: "frame" }, el("figcaption", { class: "col-label" }, label), link);
   }
 
-  function block(ctx, item, before, kinds) {
+  /* ctx.compare false (the editor): this version's pictures only, no "before". */
+  function block(ctx, item, before, kinds, open) {
     const rows = [];
     for (const kind of kinds) {
       for (const slide of slidesOf(item, kind)) {
-        const old = before && ctx.onAir !== null
+        const now = picture(ctx.playlist, ctx.version, kind, item, slide,
+                            ctx.compare === false ? t("frames_this_version") : t("after"));
+        const old = ctx.compare === false ? null : before && ctx.onAir !== null
           ? picture(ctx.playlist, ctx.onAir, kind, before, slide, t("before"))
           : el("figure", { class: "frame" }, el("figcaption", { class: "col-label" }, t("before")),
                el("span", { class: "muted" }, t("frames_new")));
         rows.push(el("div", { class: "frame-row", dataset: { screen: kind.screen, lang: slide.lang || "" } },
           el("div", { class: "frame-kind" }, kindLabel(kind, slide)),
-          el("div", { class: "old-new frames" }, old,
-             picture(ctx.playlist, ctx.version, kind, item, slide, t("after")))));
+          el("div", { class: old ? "old-new frames" : "frames single" }, old, now)));
       }
     }
-    return el("details", { class: "frames", open: true },
+    return el("details", { class: "frames", open: open !== false },
       el("summary", {}, t("frames_title")), rows);
+  }
+
+  async function kindsOf(playlist) {
+    return (await api("GET", "/api/v1/playlists/" + enc(playlist) + "/screen-kinds")).kinds;
   }
 
   /* Add the pictures to the cards drawn by ReviewRender. ctx: {playlist, version,
@@ -71,7 +77,7 @@ const ReviewFrames = (() => {
   async function attach(ctx, items, before) {
     let kinds = [];
     try {
-      kinds = (await api("GET", "/api/v1/playlists/" + enc(ctx.playlist) + "/screen-kinds")).kinds;
+      kinds = await kindsOf(ctx.playlist);
     } catch (err) {
       return;  // the text review stands; the pictures are an addition
     }
@@ -83,5 +89,5 @@ const ReviewFrames = (() => {
     }
   }
 
-  return { attach };
+  return { attach, block, kindsOf };
 })();

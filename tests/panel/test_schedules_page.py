@@ -159,6 +159,8 @@ def test_the_servers_refusal_is_shown_and_the_form_kept(browser, server, fleet):
         open_week(page, server)
         page.click("#new-schedule")
         page.select_option("#f-playlist", "welcome-hue")
+        expect(page.locator("#f-id")).to_be_hidden()  # made from the names, under Advanced
+        page.click("#f-advanced summary")
         page.fill("#f-id", "welcome-backwards")
         page.fill("#f-from", "2026-12-10")
         page.fill("#f-until", "2026-12-01")
@@ -179,6 +181,9 @@ def test_a_viewer_reads_but_cannot_write(browser, server):
     with panel_page(browser, server.url, "xem") as page:
         open_week(page, server)
         expect(page.locator("#schedule-table tbody tr").first).to_be_visible()
+        # Schedules are named by their playlists, not by ids nobody chose (issue 16, 5).
+        expect(page.locator("#schedule-table")).to_contain_text("Chào mừng qua cửa khẩu A Đớt")
+        expect(page.locator("#schedule-table")).not_to_contain_text("phu-bai-evening-friendship")
         expect(page.locator("#new-schedule")).to_have_count(0)
         expect(page.locator("#schedule-dialog")).to_have_count(0)
         expect(page.locator("#schedule-table button")).to_have_count(0)
@@ -327,3 +332,29 @@ def test_coming_back_shows_the_site_screen_and_hours_chosen_last(browser, server
         # An address naming a site still wins over what was kept.
         page.goto(server.url + PHU_BAI)
         expect(page.locator("#site-select")).to_have_value("phu-bai-airport")
+
+
+def test_a_taken_id_made_from_the_names_gets_a_number(browser, server, fleet):
+    """Nobody types a schedule id: the page makes it from the playlist and the site, and
+    when that id is taken it saves as …-2 instead of refusing (issue 16 point 5)."""
+    base = "sea-islands-phu-bai-airport"
+    body = {"id": base, "playlist": "sea-islands", "targets": {"sites": ["phu-bai-airport"]},
+            "weekdays": ["sat"], "windows": ["05:00-05:30"], "priority": 0}
+    assert api(server, fleet, "POST", "/api/v1/schedules", body)[0] == 201
+    try:
+        with panel_page(browser, server.url, "bien-tap") as page:
+            open_week(page, server)
+            page.click("#new-schedule")
+            page.select_option("#f-playlist", "sea-islands")
+            expect(page.locator("#f-id")).to_be_hidden()
+            for day in ("mon", "tue", "wed", "thu", "fri", "sat"):
+                page.uncheck(f"input[name=weekday][value={day}]")
+            page.click("#f-add-window")
+            page.fill(".window-row .w-start", "05:00")
+            page.fill(".window-row .w-end", "05:30")
+            page.click("#f-save")
+            expect(page.locator("#schedule-dialog")).to_be_hidden()
+            expect(page.locator(f"#schedule-table tr[data-schedule='{base}-2']")).to_have_count(1)
+    finally:
+        for slug in (base, base + "-2"):
+            api(server, fleet, "DELETE", f"/api/v1/schedules/{slug}")

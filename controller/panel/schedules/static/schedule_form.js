@@ -58,6 +58,8 @@ const ScheduleForm = (() => {
     id.value = entry.id || "";
     id.readOnly = Boolean(editing);
     id.dataset.auto = editing ? "" : "1";
+    id.dataset.base = "";
+    $("f-advanced").open = false;
     drawTargets(entry.targets || {});
     drawWeekdays(entry.weekdays || SchedText.WEEKDAYS);
     $("f-windows").replaceChildren(...(entry.windows || []).map(windowRow));
@@ -70,11 +72,14 @@ const ScheduleForm = (() => {
     showError("");
   }
 
+  // Made from the playlist and the site (nobody has to invent it); the Advanced fold
+  // shows it. A taken id made this way gets -2, -3… when saving (see save).
   function suggestId() {
     const id = $("f-id");
     if (!id.dataset.auto) return;
     const where = options.context().site || "";
-    id.value = [$("f-playlist").value, where].filter(Boolean).join("-").slice(0, 63);
+    id.value = [$("f-playlist").value, where].filter(Boolean).join("-").slice(0, 60);
+    id.dataset.base = id.value;
   }
 
   function checked(name) {
@@ -111,7 +116,7 @@ const ScheduleForm = (() => {
     try {
       const data = body();
       if (editing) await api("PUT", "/api/v1/schedules/" + encodeURIComponent(editing.id), data);
-      else await api("POST", "/api/v1/schedules", data);
+      else await create(data);
       $("schedule-dialog").close();
       Pano.toast(t("saved"), "ok");
       options.onSaved();
@@ -119,6 +124,19 @@ const ScheduleForm = (() => {
       showError(err.message);
     } finally {
       button.disabled = false;
+    }
+  }
+
+  // POST; an id the page made that is already taken (409) is tried again with -2 … -9.
+  async function create(data) {
+    const id = $("f-id");
+    for (let n = 2; ; n++) {
+      try {
+        return await api("POST", "/api/v1/schedules", data);
+      } catch (err) {
+        if (err.status !== 409 || !id.dataset.auto || !id.dataset.base || n > 9) throw err;
+        id.value = data.id = id.dataset.base + "-" + n;
+      }
     }
   }
 

@@ -131,13 +131,14 @@
     try {
       const data = await api("GET", "/api/v1/schedules?site=" + encodeURIComponent(state.site));
       if (mine !== asked.schedules) return;
-      const cols = canWrite ? 8 : 7;
+      const cols = canWrite ? 7 : 6;
       if (!data.schedules.length) {
         body.replaceChildren(el("tr", {}, el("td", { colspan: cols, class: "muted" }, t("no_schedules"))));
         return;
       }
+      // A schedule is named by its playlist (schedules have no names of their own; the
+      // id people never typed stays in the row's data and the Advanced fold).
       body.replaceChildren(...data.schedules.map((s) => el("tr", { dataset: { schedule: s.id } },
-        el("td", {}, el("code", {}, s.id)),
         el("td", {}, el("span", { class: "swatch", style: `--slot:${SchedText.colour(s.playlist)}` }),
           state.titles[s.playlist] ? SchedText.names(state.titles[s.playlist], s.playlist) : s.playlist,
           s.version ? " (" + t("pinned", { n: s.version }) + ")" : ""),
@@ -146,7 +147,9 @@
         el("td", {}, SchedText.windowsText(s.windows)),
         el("td", {}, SchedText.datesText(s.days)),
         el("td", { class: "num" }, String(s.priority)),
-        canWrite ? el("td", {}, el("button", { type: "button", onclick: () => ScheduleForm.openEdit(s.id) }, t("edit"))) : null)));
+        canWrite ? el("td", {}, el("button", { type: "button", onclick: () => ScheduleForm.openEdit(s.id),
+          "aria-label": t("edit") + ": " + (state.titles[s.playlist] ? SchedText.names(state.titles[s.playlist], s.playlist)
+            : s.playlist) + ", " + SchedText.windowsText(s.windows) }, t("edit"))) : null)));
     } catch (err) {
       Pano.toast(err.message, "bad");
     }

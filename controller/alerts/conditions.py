@@ -63,10 +63,10 @@ class Lookups:
             running = list(self.session.scalars(select(Emergency).where(
                 Emergency.starts_at <= self.now, Emergency.ends_at > self.now,
                 Emergency.cancelled_at.is_(None))))
-            receipts = set(self.session.execute(
+            receipts = {(row[0], row[1]) for row in self.session.execute(
                 select(EmergencyReceipt.emergency_id, EmergencyReceipt.screen_id).where(
                     EmergencyReceipt.emergency_id.in_([e.id for e in running])))
-                .tuples()) if running else set()
+            } if running else set()
             return running, receipts
         return self._once(("emergencies", 0.0), read)
 

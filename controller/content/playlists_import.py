@@ -23,6 +23,7 @@ from controller.content.assignments import (
     screens_showing,
 )
 from controller.content.completeness import Missing, refusal_for_screens
+from controller.content.item_photo import parse_photo
 from controller.content.sites_import import ID_HINT, ID_RE, LANG_RE, label
 from controller.content.yamlfile import Fields, YamlError, line_of, load_yaml
 from controller.languages import LanguageConfig
@@ -154,6 +155,12 @@ def check_media_name(f: Fields, key: str, name: Any, where: str) -> str:
 
 
 def check_kind(f: Fields, key: str, media: MediaFile, shown: str, item_type: str) -> None:
+    if item_type == "photo":  # a text item's photo (controller.content.item_photo)
+        if media.kind != "image":
+            f.fail(key, refusal("media %(name)r is %(format)s, not an image: a text item's "
+                                "photo must be a picture", name=shown,
+                                format=describe_mime(media.mime)))
+        return
     if media.kind != item_type:
         kinds = {"image": refusal("an image"), "video": refusal("a video")}
         f.fail(key, refusal("media %(name)r is %(kind)s (%(format)s) but the item's type is "
@@ -203,7 +210,7 @@ def parse_item(file: Path | str, data: Any, index: int, line: int | None,
             f, config, f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT),  # type: ignore[arg-type]
             f.number("duration", low=MIN_DURATION, high=MAX_DURATION),
             lambda text, i: parse_item(file, text, index, line, media, used, config))
-    f.only(required=("id", "type", "duration", "variants"))
+    f.only(required=("id", "type", "duration", "variants"), optional=("photo",))
     item_id = f.text("id", pattern=ID_RE, max_len=63, hint=ID_HINT)
     item_type = f.choice("type", ITEM_TYPES)
     duration = f.number("duration", low=MIN_DURATION, high=MAX_DURATION)
@@ -247,7 +254,11 @@ def parse_item(file: Path | str, data: Any, index: int, line: int | None,
     for needed in config.required:
         if needed not in variants:
             f.fail("variants", refusal("variants must include %(lang)r", lang=needed))
-    return {"id": item_id, "type": item_type, "duration": duration, "variants": variants}
+    parsed = {"id": item_id, "type": item_type, "duration": duration, "variants": variants}
+    photo = parse_photo(f, item_type, media, used)
+    if photo is not None:  # absent without one: the stored items (and hashes) stay
+        parsed["photo"] = photo
+    return parsed
 
 
 _item = parse_item  # the former name

@@ -76,10 +76,22 @@ def encode_png(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def png_bytes(spec: SlideSpec) -> bytes:
-    """Render ``spec`` and encode it as a PNG (deterministic: no metadata)."""
+def slide_photo(spec: SlideSpec, store: MediaStore | None) -> Image.Image | None:
+    """The picture of a text slide's photo from ``store`` (None without a photo);
+    SlideError when it is not there or cannot be read."""
+    if spec.photo is None:
+        return None
+    if store is None or not store.exists(spec.photo.media):
+        raise SlideError(f"{spec.name or 'slide'}: its photo {spec.photo.media[:12]}… is "
+                         "not in the media store")
+    return open_photo(store.path_for(spec.photo.media), (spec.width, spec.height))
+
+
+def png_bytes(spec: SlideSpec, store: MediaStore | None = None) -> bytes:
+    """Render ``spec`` and encode it as a PNG (deterministic: no metadata); a slide with
+    a photo takes it from ``store`` (SlideError without it)."""
     global render_count
-    image = render(spec)
+    image = render(spec, slide_photo(spec, store))
     render_count += 1
     return encode_png(image)
 
@@ -153,7 +165,7 @@ def slide_media(session: Session, store: MediaStore, spec: SlideSpec | FrameSpec
                              (spec.width, spec.height))
         return store_png(session, store, key, data, f"frame-{key[:12]}.jpg",
                          (spec.width, spec.height), mime="image/jpeg")
-    data = png_bytes(spec)
+    data = png_bytes(spec, store)
     SLIDES_RENDERED.inc()
     return store_png(session, store, key, data, f"slide-{key[:12]}.png",
                      (spec.width, spec.height))

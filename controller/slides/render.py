@@ -25,6 +25,7 @@ from PIL import Image, ImageDraw
 
 from controller.qr.image import qr_for_screen
 from controller.slides import fonts, layout
+from controller.slides import photo as photos
 from controller.slides.layout import Para, PlacedRun
 from controller.slides.spec import (  # noqa: F401  (re-exported)
     ACCENT,
@@ -109,6 +110,10 @@ class Rendered:
     base_size: int = 0
     steps: int = 0  # shrink steps taken (0: the largest size fitted)
     lines: dict[int, list[str]] = field(default_factory=dict)
+    photo_box: tuple[int, int, int, int] | None = None  # a text item's photo
+    scrim_box: tuple[int, int, int, int] | None = None  # under the text on a photo
+    scrim: tuple[tuple[int, int, int], float] | None = None  # its colour and opacity
+    rules: list[tuple[int, int, int, int]] = field(default_factory=list)  # between languages
 
 
 def _line_runs(x: float, baseline: int, text: str, bold: bool, size: int, lang: str,
@@ -228,13 +233,18 @@ def framed_canvas(spec: SlideSpec, pal: Palette,
     return image, draw, _header(spec, pal, margin, band), band + accent
 
 
-def render_layout(spec: SlideSpec) -> Rendered:
-    """Render ``spec`` and report where everything went."""
+def render_layout(spec: SlideSpec, photo: Image.Image | None = None) -> Rendered:
+    """Render ``spec`` and report where everything went. ``photo``: the picture of
+    ``spec.photo`` (:mod:`controller.slides.photo`); without it its room stays the
+    slide's background (the fit checks: the layout does not depend on the picture)."""
     w, h = spec.width, spec.height
     short = min(w, h)
     pal = EMERGENCY_PALETTE if spec.kind == "emergency" else ITEM_PALETTE
     margin = round(short * MARGIN)
     image, draw, frame_runs, top = framed_canvas(spec, pal)
+    photo_box = photos.photo_box(spec, top)
+    if photo_box is not None and photo is not None:
+        photos.paste_cover(image, photo, photo_box)
     if spec.kind == "emergency":
         stripe = round(short * STRIPE)
         draw.rectangle((0, top, w - 1, top + stripe - 1), fill=pal.stripe)
@@ -287,6 +297,7 @@ def render_layout(spec: SlideSpec) -> Rendered:
         region = ((margin, top, x0 - margin, h - margin) if w >= h
                   else (margin, top, w - margin, y0 - margin))
 
+    region = photos.text_region(spec, region, photo_box, margin)
     sizes = layout.size_ladder(round(short * TITLE_START), round(short * TITLE_MIN))
     try:
         placed = layout.fit(_paras(spec, pal), region, sizes)
@@ -299,15 +310,23 @@ def render_layout(spec: SlideSpec) -> Rendered:
             f"{exc}); shorten {'it' if len(exc.langs) == 1 else 'them'}", spec.name,
             exc.lang, exc.langs) from exc
 
+    runs, scrim_box, scrim = placed.runs, None, None
+    if photo_box is not None and spec.photo is not None and spec.photo.placement == "background":
+        scrim_box = photos.scrim_box(runs, photo_box, margin)
+        if scrim_box is not None:
+            runs, colour, alpha = photos.legible(image, runs, scrim_box)
+            scrim = (colour, alpha)
     for x0, y0, x1, y1, fill in placed.rules:
         draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=fill)
-    for run in placed.runs + frame_runs:
+    for run in runs + frame_runs:
         draw.text((run.x, run.baseline), run.text, fill=run.fill, anchor="ls",
                   font=fonts.font(run.script, run.bold, run.size), language=run.language)
-    return Rendered(image, region, placed.runs, frame_runs, qr_box, link_box, placed.base,
-                    placed.steps, placed.lines)
+    return Rendered(image, region, runs, frame_runs, qr_box, link_box, placed.base,
+                    placed.steps, placed.lines, photo_box, scrim_box, scrim,
+                    [rule[:4] for rule in placed.rules])
 
 
-def render(spec: SlideSpec) -> Image.Image:
-    """The slide for ``spec``: an RGB image of exactly ``spec.width`` × ``spec.height``."""
-    return render_layout(spec).image
+def render(spec: SlideSpec, photo: Image.Image | None = None) -> Image.Image:
+    """The slide for ``spec``: an RGB image of exactly ``spec.width`` × ``spec.height``
+    (``photo``: the picture of ``spec.photo``, see :func:`render_layout`)."""
+    return render_layout(spec, photo).image

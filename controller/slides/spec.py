@@ -99,6 +99,27 @@ class QrSpec:
     link: str  # the short link printed under it, e.g. "pano.example/q/AB12CD34"
 
 
+PLACEMENTS = ("background", "side-left", "side-right")
+
+
+@dataclass(frozen=True)
+class PhotoSpec:
+    """A text item's photo (docs/content.md, "Photos on text slides"): the SHA-256 of a
+    stored image and where it goes: the whole room under the header (``background``,
+    cropped to cover it, the text on a scrim that keeps it legible) or the left or right
+    third of it (``side-left`` / ``side-right``, the text in the rest)."""
+
+    media: str
+    placement: str = "background"
+
+    def __post_init__(self) -> None:
+        if self.placement not in PLACEMENTS:
+            raise SlideError(f"photo placement {self.placement!r} is not one of "
+                             f"{', '.join(PLACEMENTS)}")
+        if len(self.media) != 64 or any(c not in "0123456789abcdef" for c in self.media):
+            raise SlideError(f"photo {self.media[:70]!r} is not a SHA-256")
+
+
 @dataclass(frozen=True)
 class SlideSpec:
     """Everything a slide is made from; equal specs give identical slides."""
@@ -119,9 +140,12 @@ class SlideSpec:
     # Keep the bottom-right corner (:func:`badge_box`) free of text for a QR badge that
     # the screen lays over the slide (per-screen codes; the slide stays shared).
     reserve_qr: bool = False
+    photo: PhotoSpec | None = None  # a text item's photo (absent: no photo)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "texts", tuple(self.texts))
+        if self.photo is not None and self.kind != "item":
+            raise SlideError("only an item's slide may carry a photo")
         for attr in ("site_vi", "site_en", "province_vi", "province_en"):
             object.__setattr__(self, attr, clean_text(getattr(self, attr)))
         object.__setattr__(self, "frame_more", tuple(
@@ -153,6 +177,8 @@ class SlideSpec:
             del doc["reserve_qr"]
         if not self.frame_more:
             del doc["frame_more"]
+        if self.photo is None:  # absent without a photo: the hashes of older specs stay
+            del doc["photo"]
         return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
     def alternate(self) -> tuple[SlideSpec, ...]:
@@ -206,6 +232,14 @@ def frame_more(languages: Sequence[str], site_names: Mapping[str, str],
                  for lang in languages if lang in PROVINCE_MORE)
 
 
+def photo_of(item: Mapping[str, Any]) -> PhotoSpec | None:
+    """The ``photo`` of a stored text item (``{"media": sha, "placement": …}``), or None."""
+    photo = item.get("photo")
+    if not isinstance(photo, Mapping) or not photo.get("media"):
+        return None
+    return PhotoSpec(str(photo["media"]), str(photo.get("placement") or "background"))
+
+
 def item_specs(item: dict[str, Any], width: int, height: int, languages: list[str],
                bilingual_mode: str, site_vi: str, site_en: str,
                qr: QrSpec | None = None, name: str = "",
@@ -219,7 +253,8 @@ def item_specs(item: dict[str, Any], width: int, height: int, languages: list[st
                            variants[lang].get("body") or "") for lang in langs)
     spec = SlideSpec(width, height, texts, "dual", site_vi, site_en, qr=qr,
                      name=name or str(item.get("id", "")), reserve_qr=reserve_qr,
-                     frame_more=frame_more(languages, site_names or {}))
+                     frame_more=frame_more(languages, site_names or {}),
+                     photo=photo_of(item) if item.get("type", "text") == "text" else None)
     if bilingual_mode == "alternate" and len(texts) > 1:
         return spec.alternate()
     if len(texts) == 1:

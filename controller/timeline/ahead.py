@@ -131,7 +131,7 @@ def pictures(session: Session,
             continue
         try:
             data = (slide_cache.frame_bytes(spec, store) if isinstance(spec, FrameSpec)
-                    else slide_cache.png_bytes(spec))
+                    else slide_cache.png_bytes(spec, store))
             drawn.append((key, spec, data))
             slide_cache.SLIDES_RENDERED.inc()
         except Exception as err:  # noqa: BLE001 - one slide never stops an import

@@ -165,6 +165,7 @@ class SlideMaker:
         out = dict(item)
         has_url = _has_url(item)
         if item.get("type") == "text":
+            out.pop("photo", None)  # drawn into the slides: the player needs no more
             slides = self._item_slides(screen, item, width, height, media)
             if slides:
                 out["slides"] = slides

@@ -129,3 +129,20 @@ def test_an_item_without_a_photo_keeps_its_spec_and_a_photo_changes_it() -> None
 def test_a_photo_placement_that_does_not_exist_is_refused() -> None:
     with pytest.raises(SlideError, match="placement 'top' is not one of"):
         _spec("top")
+
+
+def test_the_fit_check_lays_the_text_out_beside_a_side_photo() -> None:
+    """A text that fits the whole width is refused when a side photo takes a third."""
+    from controller.models import Screen
+    from controller.review.fit import _text_misfits
+
+    screen = Screen(width=1920, height=1080, languages=["vi", "en"], bilingual_mode="dual")
+    item = {"id": "long", "type": "text", "variants": {
+        "vi": {"title": "Chào", "body": "Thuyền rồng trên sông Hương " * 28},
+        "en": {"title": "Hi", "body": "Dragon boats on the Perfume River " * 28}}}
+    assert _text_misfits(item, screen, None) == []
+    for placement in ("side-left", "side-right"):
+        beside = {**item, "photo": {"media": "ab" * 32, "placement": placement}}
+        assert sorted(_text_misfits(beside, screen, None)) == ["en", "vi"]
+    behind = {**item, "photo": {"media": "ab" * 32, "placement": "background"}}
+    assert _text_misfits(behind, screen, None) == []  # a background leaves the room whole

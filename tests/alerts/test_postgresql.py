@@ -13,6 +13,7 @@ from controller.alerts import outbox
 from controller.content.sites_import import import_sites
 from controller.db import make_engine, make_session_factory, upgrade
 from controller.models import AlertIncident, AlertNotification, ScreenStatus
+from controller.zones.declarations import import_layouts
 
 from .conftest import REPO_SITES, alerts_yaml, config_of, evaluate_twice_at_once, later
 from .conftest import T0 as SEEN
@@ -25,6 +26,7 @@ def test_one_incident_and_one_claim_on_postgresql(pg_url: str, webhook) -> None:
     engine = make_engine(pg_url)
     sessions = make_session_factory(engine)
     with sessions() as session:
+        import_layouts(session, REPO_SITES.with_name("layouts.yaml"))  # named by sites.yaml
         import_sites(session, REPO_SITES)
         session.add(ScreenStatus(screen_id=SCREEN, connected=False, last_seen=SEEN,
                                  missing_media=[], facts={}, remote_addr=""))

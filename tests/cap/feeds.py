@@ -14,6 +14,7 @@ from controller.cap.feed import ingest_feed
 from controller.content.sites_import import import_sites
 from controller.db import make_engine, make_session_factory, upgrade
 from controller.models import EmergencyDraft
+from controller.zones.declarations import import_layouts
 
 DATA = Path(__file__).with_name("data")
 REPO = Path(__file__).resolve().parents[2]
@@ -60,6 +61,7 @@ def seeded(data_dir: Path, **settings_overrides: Any) -> tuple[Any, Any, Any]:
     engine = make_engine(settings.db_url)
     sessions = make_session_factory(engine)
     with sessions() as session:
+        import_layouts(session, REPO / "config" / "layouts.yaml")  # named by sites.yaml
         import_sites(session, REPO / "config" / "sites.yaml")
         session.commit()
     return settings, engine, sessions

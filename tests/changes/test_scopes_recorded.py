@@ -23,6 +23,7 @@ from controller.models import Emergency, Playlist, Schedule, utcnow
 from controller.review.actor import Actor
 from controller.review.workflow import approve, archive, create_playlist, submit, update_details
 from controller.server import ControllerServer
+from controller.zones.declarations import import_layouts
 
 MESSAGES = {"vi": {"title": "Bão", "body": "Ở trong nhà."},
             "en": {"title": "Storm", "body": "Stay indoors."}}
@@ -131,6 +132,7 @@ def test_a_site_import_names_the_sites_and_screens_it_changed(fleet, tmp_path):
 
     log = Log(fleet.sessions)
     with fleet.sessions() as session:
+        import_layouts(session, REPO / "config" / "layouts.yaml")  # named by sites.yaml
         import_sites(session, REPO / "config" / "sites.yaml")
         session.commit()
         assert log.new() == []  # the same file again: nothing changed

@@ -85,7 +85,8 @@ def test_import_only_the_given_playlists(workdir: Path) -> None:
 
 
 def test_screen_token_revokes_the_previous_one(workdir: Path) -> None:
-    assert cli_here(workdir, "import", "--sites", "config/sites.yaml").returncode == 0
+    assert cli_here(workdir, "import", "--layouts", "config/layouts.yaml",
+                    "--sites", "config/sites.yaml").returncode == 0
     first = cli_here(workdir, "screens", "token", "phu-bai-arrivals")
     assert first.returncode == 0 and first.stdout.startswith("pst_")
     second = cli_here(workdir, "screens", "token", "phu-bai-arrivals")

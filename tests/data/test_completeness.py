@@ -23,6 +23,7 @@ from controller.languages import Language, LanguageConfig
 from controller.media.store import MediaStore
 from controller.models import Agency
 from controller.review.agencies import import_agencies
+from controller.zones.declarations import import_layouts
 
 from .conftest import REPO, cli_here, snapshot
 
@@ -32,6 +33,16 @@ BORDER = (REPO / "playlists" / "border-welcome.yaml").read_text("utf-8")
 ITEMS = [{"id": "a", "variants": {"vi": {}, "en": {}, "lo": {}}},
          {"id": "b", "variants": {"vi": {}, "en": {}}},
          {"id": "c", "variants": {"vi": {}}}]
+
+
+
+@pytest.fixture(autouse=True)
+def _layouts(sessions) -> None:
+    """The layouts config/sites.yaml names, imported first as `pano-controller import`
+    does (docs/zones.md)."""
+    with sessions() as s:
+        import_layouts(s, REPO / "config" / "layouts.yaml")
+        s.commit()
 
 
 def write(directory: Path, name: str, text: str) -> Path:

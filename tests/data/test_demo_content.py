@@ -261,6 +261,7 @@ def test_all_files_are_nfc() -> None:
 def import_everything(session, settings: Settings) -> list:
     """What ``pano-controller import`` does with the project's files."""
     return import_content(session, settings, agencies=CONFIG / "agencies.yaml",
+                          layouts=CONFIG / "layouts.yaml",
                           sites=CONFIG / "sites.yaml", playlists=PLAYLISTS,
                           schedules=CONFIG / "schedules.yaml", media_dir=MEDIA)
 

@@ -24,6 +24,7 @@ from controller.db import (
     upgrade,
 )
 from controller.models import Base, Screen, Site
+from controller.zones.declarations import import_layouts
 
 from .conftest import REPO, engine_at
 
@@ -150,6 +151,7 @@ def test_postgresql_upgrade_matches_models_and_imports(pg_url: str) -> None:  # 
         assert schema_diff(engine) == []
         factory = make_session_factory(engine)
         with factory() as s:
+            import_layouts(s, REPO / "config" / "layouts.yaml")  # named by sites.yaml
             report = import_sites(s, REPO / "config" / "sites.yaml")
             s.commit()
             assert report.created == 11

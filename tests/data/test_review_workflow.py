@@ -25,6 +25,7 @@ from controller.review.workflow import (
     withdraw,
 )
 from controller.timeline.playlists import load_playlists
+from controller.zones.declarations import import_layouts
 
 from .conftest import REPO
 
@@ -41,6 +42,7 @@ ITEMS = [text_item("welcome"), text_item("festival", title="Festival Huế")]
 @pytest.fixture
 def people(session):
     import_agencies(session, REPO / "config" / "agencies.yaml")
+    import_layouts(session, REPO / "config" / "layouts.yaml")  # named by sites.yaml
     import_sites(session, REPO / "config" / "sites.yaml")
     out = {}
     for name, role, agency in (("lan", "editor", "culture"), ("binh", "editor", "culture"),

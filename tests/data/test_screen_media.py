@@ -16,6 +16,7 @@ from controller.db import make_session_factory, upgrade
 from controller.models import ScreenMedia, ScreenMediaDigest
 from controller.timeline.media_access import _LOOKUP, GRACE, may_fetch, media_digest, record
 from controller.timeline.store import Row, store_batch
+from controller.zones.declarations import import_layouts
 
 from .conftest import REPO, engine_at
 
@@ -33,6 +34,7 @@ def rows(session) -> dict[tuple[str, str], datetime | None]:
 
 
 def test_the_rows_follow_the_stored_timelines(session):
+    import_layouts(session, REPO / "config" / "layouts.yaml")  # named by sites.yaml
     import_sites(session, REPO / "config" / "sites.yaml")
     store_batch(session, [Row(SCREEN, None, 1, "h1", body(A, B), T0),
                           Row(OTHER, None, 1, "h1", body(C), T0)])

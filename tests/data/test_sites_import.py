@@ -13,6 +13,7 @@ from controller.content.sites_import import import_sites
 from controller.content.yamlfile import YamlError
 from controller.models import Screen, Site
 from controller.refusals import say
+from controller.zones.declarations import import_layouts
 
 from .conftest import REPO, snapshot
 
@@ -32,6 +33,16 @@ sites:
         default_playlist: welcome-hue
         tags: [indoor]
 """
+
+
+
+@pytest.fixture(autouse=True)
+def _layouts(sessions) -> None:
+    """The layouts config/sites.yaml names, imported first as `pano-controller import`
+    does (docs/zones.md)."""
+    with sessions() as s:
+        import_layouts(s, REPO / "config" / "layouts.yaml")
+        s.commit()
 
 
 def write(tmp_path: Path, text: str | bytes, name: str = "sites.yaml") -> Path:

@@ -16,12 +16,14 @@ from controller.auth.tokens import (
 from controller.auth.users import ROLES, add_user
 from controller.content.sites_import import import_sites
 from controller.models import ApiToken, Screen, User, utcnow
+from controller.zones.declarations import import_layouts
 
 from .conftest import REPO
 
 
 @pytest.fixture
 def sites(session):
+    import_layouts(session, REPO / "config" / "layouts.yaml")  # named by sites.yaml
     import_sites(session, REPO / "config" / "sites.yaml")
     session.commit()
     return session

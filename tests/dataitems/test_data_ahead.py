@@ -26,6 +26,7 @@ from controller.media.store import MediaStore
 from controller.models import APPROVED, Playlist, PlaylistVersion, RenderedSlide, ScreenTimeline
 from controller.sources.polling import refresh
 from controller.timeline.publisher import TimelinePublisher
+from controller.zones.declarations import import_layouts
 
 HALL = "a-dot-entry-hall"  # vi, lo, en; alternate
 WELCOME = {"id": "welcome", "type": "text", "duration": 10.0, "variants": {
@@ -45,6 +46,7 @@ def feeds() -> Iterator[FeedServer]:
 def db(tmp_path: Path, feeds: FeedServer) -> Iterator[Db]:
     made = Db(tmp_path)
     with made.sessions() as session:
+        import_layouts(session, REPO / "config" / "layouts.yaml")  # named by sites.yaml
         import_sites(session, REPO / "config" / "sites.yaml")
         import_templates(session, TEMPLATES)
         session.commit()

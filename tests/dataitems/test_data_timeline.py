@@ -25,6 +25,7 @@ from controller.models import APPROVED, Playlist, PlaylistVersion, Screen, Scree
 from controller.sources.records import Snapshot
 from controller.sources.snapshots import store_snapshot
 from controller.timeline.publisher import TimelinePublisher
+from controller.zones.declarations import import_layouts
 from player.timeline import parse_timeline
 
 T0 = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
@@ -38,6 +39,7 @@ FALLBACK = {"id": "welcome", "type": "text", "duration": 10.0, "variants": {
 
 @pytest.fixture
 def world(session, tmp_path: Path):
+    import_layouts(session, REPO / "config" / "layouts.yaml")  # named by sites.yaml
     import_sites(session, REPO / "config" / "sites.yaml")
     import_templates(session, TEMPLATES)
     add_source(session, "phu-bai-arrivals", ARRIVALS, at=T0, stale_after=600)

@@ -18,6 +18,7 @@ from controller.reports.filters import ReportQuery, parse_report_query
 from controller.reports.plays_report import plays_report
 from controller.reports.records import parse_records_query, read_records
 from controller.review.agencies import import_agencies
+from controller.zones.declarations import import_layouts
 
 NOW = datetime(2026, 12, 6, tzinfo=UTC)
 
@@ -29,6 +30,7 @@ def session(request, tmp_path):
     upgrade(url)
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
+        import_layouts(session, REPO / "config" / "layouts.yaml")  # named by sites.yaml
         import_sites(session, REPO / "config" / "sites.yaml")
         import_agencies(session, REPO / "config" / "agencies.yaml")
         import_playlists(session, REPO / "playlists", MediaStore(tmp_path / "media"),

@@ -12,6 +12,7 @@ from controller.content.sites_import import import_sites
 from controller.db import make_engine, make_session_factory, upgrade
 from controller.media.store import MediaStore
 from controller.review.agencies import import_agencies
+from controller.zones.declarations import import_layouts
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -23,6 +24,7 @@ def sessions(tmp_path: Path):
     engine = make_engine(url)
     factory = make_session_factory(engine)
     with factory() as session:
+        import_layouts(session, REPO / "config" / "layouts.yaml")  # named by sites.yaml
         import_sites(session, REPO / "config" / "sites.yaml")
         import_agencies(session, REPO / "config" / "agencies.yaml")
         import_playlists(session, REPO / "playlists", MediaStore(tmp_path / "media"),

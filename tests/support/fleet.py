@@ -51,7 +51,8 @@ _PREPARED: dict[str, Path] = {}  # what was imported -> a data directory holding
 
 def _import_key(playlists: Path) -> str:
     digest = hashlib.sha256()
-    for path in [REPO / "config" / "agencies.yaml", REPO / "config" / "sites.yaml",
+    for path in [REPO / "config" / "agencies.yaml", REPO / "config" / "layouts.yaml",
+                 REPO / "config" / "sites.yaml",
                  *sorted(playlists.glob("*.yaml"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -61,6 +62,7 @@ def prepare(data_dir: Path, playlists: Path) -> None:
     """``pano-controller import`` of the repo's agencies and sites and ``playlists`` into
     ``data_dir``; a copy of an earlier identical import when ``data_dir`` is new."""
     args = ("import", "--agencies", str(REPO / "config" / "agencies.yaml"),
+            "--layouts", str(REPO / "config" / "layouts.yaml"),  # named by sites.yaml
             "--sites", str(REPO / "config" / "sites.yaml"), "--playlists", str(playlists))
     if (data_dir / "pano.db").exists():  # an import over existing data: the real thing
         controller_cli(data_dir, *args)

@@ -20,6 +20,7 @@ from controller.db import make_engine, make_session_factory, upgrade
 from controller.media.store import MediaStore
 from controller.models import Screen, Site
 from controller.review.agencies import import_agencies
+from controller.zones.declarations import import_layouts
 
 REPO = Path(__file__).resolve().parents[2]
 SITES = ("chan-may-port", "phu-bai-airport", "a-dot-border-gate", "lang-co-pano")
@@ -57,6 +58,7 @@ def store_of(sessions: sessionmaker[Session]) -> MediaStore:
 
 def populate(session: Session, store: MediaStore) -> None:
     """The test fleet in an empty (upgraded) database; commits."""
+    import_layouts(session, REPO / "config" / "layouts.yaml")  # named by sites.yaml
     import_sites(session, REPO / "config" / "sites.yaml")
     import_agencies(session, REPO / "config" / "agencies.yaml")
     import_playlists(session, REPO / "playlists", store, REPO / "media", approve=True)

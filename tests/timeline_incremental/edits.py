@@ -129,6 +129,7 @@ def _sites_file(session: Session) -> dict[str, Any]:
             "orientation": s.orientation, "resolution": f"{s.width}x{s.height}",
             "languages": list(s.languages), "bilingual_mode": s.bilingual_mode,
             **({"default_playlist": s.default_playlist_id} if s.default_playlist_id else {}),
+            **({"layout": s.layout} if s.layout else {}),
             "tags": list(s.tags or []),
             **({"timezone": s.timezone} if s.timezone else {}),
             **({"alternate_timing": s.alternate_timing}

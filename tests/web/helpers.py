@@ -30,6 +30,7 @@ from controller.db import make_engine, make_session_factory, upgrade
 from controller.media.store import MediaStore
 from controller.review.agencies import import_agencies
 from controller.settings import Settings, load_settings
+from controller.zones.declarations import import_layouts
 
 REPO = Path(__file__).resolve().parents[2]
 HEARTBEAT = 0.5  # seconds: offline after 3 missed ones comes quickly
@@ -65,6 +66,7 @@ class Fleet:
     def seed(self) -> Fleet:
         upgrade(self.settings.db_url)
         with self.sessions() as session:
+            import_layouts(session, REPO / "config" / "layouts.yaml")  # named by sites.yaml
             import_sites(session, REPO / "config" / "sites.yaml")
             import_agencies(session, REPO / "config" / "agencies.yaml")
             import_playlists(session, REPO / "playlists", self.store, REPO / "media", approve=True)

@@ -28,7 +28,8 @@ def _refused(tmp_path: Path, text: str) -> YamlError:
 
 def test_the_shipped_layouts_parse_and_tile_every_screen() -> None:
     layouts = parse_layouts(REPO / "config" / "layouts.yaml")
-    assert [layout.name for layout in layouts] == ["arrivals-ticker-clock", "clock-top"]
+    assert [layout.name for layout in layouts] == ["pano-ticker-clock", "hall-ticker-clock",
+                                                "clock-top"]
     for layout in layouts:
         for size in ((1920, 1080), (1280, 720), (1080, 1920), (3840, 2160)):
             placed = place(layout, *size)
@@ -214,4 +215,4 @@ def test_the_cli_refuses_a_bad_layouts_file_in_one_line(tmp_path: Path, capsys) 
                         "the clock to the other edge")
     assert main(["--data-dir", str(data), "import", "--layouts",
                  str(REPO / "config" / "layouts.yaml")]) == 0
-    assert "screen layouts: 2 created" in capsys.readouterr().out
+    assert "screen layouts: 3 created" in capsys.readouterr().out

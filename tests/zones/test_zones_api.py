@@ -26,7 +26,7 @@ from controller.zones.geometry import main_area_size
 
 SCREEN = "phu-bai-arrivals"  # 1920×1080, shows welcome-hue
 PLAIN = "chan-may-cruise-terminal"  # 1920×1080 too, no layout
-LAYOUT = "arrivals-ticker-clock"
+LAYOUT = "hall-ticker-clock"
 ARRIVALS = [{"flight": "VN1541", "from.vi": "Hà Nội", "from.en": "Hanoi",
              "scheduled": "10:35", "status": "Đã hạ cánh"}]
 

@@ -151,7 +151,9 @@ def test_zones_on_a_real_kiosk_ticker_clock_emergency_and_offline(tmp_path: Path
     _need(CHROMIUM is not None, "no chromium on this machine")
     data = tmp_path / "controller"
     prepare(data, fast_playlists(tmp_path / "playlists", seconds=2.0))
-    layouts = write(tmp_path / "layouts.yaml", LAYOUTS)
+    # The shipped layouts (the sites file names them) and this test's own.
+    layouts = write(tmp_path / "layouts.yaml", (REPO / "config" / "layouts.yaml").read_text(
+        "utf-8") + LAYOUTS.split("layouts:\n", 1)[1])
     status, out, err = cli_here(data, "import", "--layouts", str(layouts), "--sites",
                                 str(_sites(tmp_path)), "--playlists",
                                 str(_news(tmp_path / "news", "Chào mừng đến Chân Mây",

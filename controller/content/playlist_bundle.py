@@ -178,6 +178,9 @@ def media_names(yaml_path: Path) -> set[str]:
     names: set[str] = set()
     for item in items if isinstance(items, list) else ():
         variants = item.get("variants") if isinstance(item, dict) else None
+        photo = item.get("photo") if isinstance(item, dict) else None  # a text item's
+        if isinstance(photo, dict) and isinstance(photo.get("media"), str):
+            names.add(photo["media"])
         for variant in variants.values() if isinstance(variants, dict) else ():
             media = variant.get("media") if isinstance(variant, dict) else None
             if isinstance(media, str):

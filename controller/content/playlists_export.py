@@ -180,8 +180,10 @@ def export_playlist(session: Session, store: MediaStore, playlist_id: str,
     playlist, row = _version(session, playlist_id, version)
     items: list[dict[str, Any]] = list(row.items or [])
     digests = list(dict.fromkeys(
-        v["media"] for item in items for v in (item.get("variants") or {}).values()
-        if v.get("media")))
+        [v["media"] for item in items for v in (item.get("variants") or {}).values()
+         if v.get("media")]
+        + [item["photo"]["media"] for item in items  # a text item's photo (content.md)
+           if isinstance(item.get("photo"), dict) and item["photo"].get("media")]))
     # A file made from another (an animated GIF's video) is exported as that original.
     exported = {d: exported_file(session, store, d) for d in digests}
     by_file = media_names(session, store, list(dict.fromkeys(exported.values())))
@@ -204,8 +206,14 @@ def export_playlist(session: Session, store: MediaStore, playlist_id: str,
                     continue
                 values[key] = names[value] if key == "media" else _Text(value)
             variants[lang] = _mapping(lang, values, indent=6, block="body" in values)
-        out_items.append({"id": item["id"], "type": item["type"],
-                          "duration": _number(item["duration"]), "variants": variants})
+        written_item = {"id": item["id"], "type": item["type"],
+                        "duration": _number(item["duration"]), "variants": variants}
+        photo = item.get("photo")
+        if isinstance(photo, dict) and photo.get("media"):
+            written_item["photo"] = _mapping("photo", {
+                "media": names[photo["media"]],
+                "placement": photo.get("placement") or "background"}, indent=4)
+        out_items.append(written_item)
     title = {"vi": _Text(playlist.title_vi), "en": _Text(playlist.title_en)}
     data: dict[str, Any] = {"id": playlist.id, "title": _mapping("title", title, indent=0)}
     if playlist.agency_id is not None:

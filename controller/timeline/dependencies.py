@@ -54,6 +54,9 @@ def _originals(items: Iterable[Mapping[str, Any]]) -> set[str]:
         for variant in (item.get("variants") or {}).values():
             if isinstance(variant, Mapping) and variant.get("media"):
                 shas.add(str(variant["media"]))
+        photo = item.get("photo")  # a text item's photo is drawn into its slides
+        if isinstance(photo, Mapping) and photo.get("media"):
+            shas.add(str(photo["media"]))
     return shas
 
 

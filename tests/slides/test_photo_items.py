@@ -104,3 +104,32 @@ def test_the_yaml_import_names_the_photo_by_file_and_refuses_a_bad_one(tmp_path)
     path.write_text(body % "missing.png", encoding="utf-8")
     with pytest.raises(YamlError, match=r"line 7: .*photo.*not found"):
         parse_playlist(path, DirectoryMedia(folder))
+
+
+def test_a_photo_survives_export_and_import_again(session, tmp_path: Path) -> None:
+    """``export(import(file))`` keeps the photo: its file comes out under its name and
+    the item names it again (controller.content.playlists_export)."""
+    from controller.content.playlist_bundle import media_names
+    from controller.content.playlists_export import copy_media, export_playlist, write_atomic
+    from controller.content.playlists_write import import_playlists
+
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    Image.new("RGB", (64, 48), (200, 60, 30)).save(folder / "hue.png")
+    (folder / "welcome.yaml").write_text(
+        "id: welcome\ntitle: {vi: Chào, en: Welcome}\nitems:\n"
+        "  - id: hello\n    type: text\n    duration: 10\n"
+        "    photo: {media: hue.png, placement: side-right}\n"
+        "    variants:\n      vi: {title: Chào mừng}\n      en: {title: Welcome}\n",
+        encoding="utf-8")
+    store = MediaStore(tmp_path / "store")
+    import_playlists(session, folder / "welcome.yaml", store, folder, approve=True)
+    session.commit()
+    text, media = export_playlist(session, store, "welcome")
+    assert "photo: {media: hue.png, placement: side-right}" in text
+    copy_media(store, media, out)
+    write_atomic(out / "welcome.yaml", text)
+    assert media_names(out / "welcome.yaml") == {"hue.png"}  # a bundle unpacks it
+    again = parse_playlist(out / "welcome.yaml", DirectoryMedia(out))
+    original = parse_playlist(folder / "welcome.yaml", DirectoryMedia(folder))
+    assert again.items == original.items

@@ -83,7 +83,8 @@ def _slide_picture(store: MediaStore, spec: SlideSpec | FrameSpec) -> Image.Imag
     key = slide_cache.input_hash(spec)
     if isinstance(spec, FrameSpec):
         return _remember(key, lambda: _decoded(slide_cache.frame_bytes(spec, store)))
-    return _remember(key, lambda: render(spec).convert("RGB"))
+    return _remember(key, lambda: render(  # a text item's photo from the store
+        spec, slide_cache.slide_photo(spec, store)).convert("RGB"))
 
 
 def _chosen(session: Session, item: Mapping[str, Any], target: str) -> dict[str, Any]:

@@ -33,11 +33,12 @@ def _lcs_ids(old: list[str], new: list[str]) -> set[str]:
 
 
 def item_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
-    """Field by field: ``{"field", "old", "new"}`` for type and duration,
+    """Field by field: ``{"field", "old", "new"}`` for type, duration and a text item's
+    photo (``{"media", "placement"}`` or None),
     ``{"language", "field", "old", "new"}`` per variant field, and ``{"language",
     "field": "variant", "old"/"new": None}`` for a language added or removed."""
     out: list[dict[str, Any]] = []
-    for key in ("type", "duration"):
+    for key in ("type", "duration", "photo"):
         if old.get(key) != new.get(key):
             out.append({"field": key, "old": old.get(key), "new": new.get(key)})
     old_v: dict[str, Any] = old.get("variants") or {}

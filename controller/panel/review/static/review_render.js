@@ -68,6 +68,14 @@ const ReviewRender = (() => {
     return el("span", { class: "media-ref" }, img, label);
   }
 
+  /* A text item's photo (docs/content.md "Photos on text slides"): its picture and where
+     it goes on the slide. */
+  function photo(value) {
+    if (!value || !value.media) return el("span", { class: "muted" }, t("no_photo"));
+    return el("div", { class: "photo-ref" }, media(value.media, "image"), " ",
+      el("span", { class: "photo-placement" }, t("photo_" + String(value.placement || "background").replace("-", "_"))));
+  }
+
   function link(url) {
     if (!url) return el("span", { class: "muted" }, t("empty"));
     return el("a", { href: url, target: "_blank", rel: "noopener noreferrer", class: "url" }, url);
@@ -102,6 +110,8 @@ const ReviewRender = (() => {
     const v = item.variants || {};
     return el("article", { class: "card diff-item " + kind, dataset: { item: item.id } },
       itemHead(item, entry.position),
+      item.photo ? el("div", { class: "variant-field item-photo" },
+        el("span", { class: "field-name" }, t("field_photo")), photo(item.photo)) : null,
       el("div", { class: "variants" }, languageOrder(Object.keys(v)).map((lang) => variantBlock(lang, v[lang], item.type))));
   }
 
@@ -123,6 +133,8 @@ const ReviewRender = (() => {
     } else if (c.field === "duration") {
       body = oldNew(el("div", { class: "diff-text" }, el("del", {}, t("seconds", { n: c.old }))),
                     el("div", { class: "diff-text" }, el("ins", {}, t("seconds", { n: c.new }))));
+    } else if (c.field === "photo") {
+      body = oldNew(photo(c.old), photo(c.new));
     } else if (c.field === "type") {
       body = oldNew(el("div", {}, el("del", {}, typeName(c.old))), el("div", {}, el("ins", {}, typeName(c.new))));
     } else if (c.field === "title" || c.field === "body") {

@@ -123,6 +123,7 @@
             title: t("remove_item", { item: label }), onclick: () => { E.model.items.splice(index, 1); E.restructure(); } }, "✕")) : null),
       item.type === "data" ? E.dataPanel(item) :
         el("div", { class: "pl-variants", style: `--cols:${Math.min(E.shown.length, 4)}` }, E.shown.map((code) => variantColumn(item, code))),
+      item.type === "text" && E.photoPanel ? E.photoPanel(item) : null,
       el("details", { class: "pl-advanced", dataset: { testid: "item-advanced" } },
         el("summary", {}, t("advanced")),
         el("div", { class: "pl-inline pl-itemid" }, el("label", { for: idInput.id }, t("item_id")), idInput),

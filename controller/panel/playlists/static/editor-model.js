@@ -73,6 +73,7 @@ window.PlEd = (() => {
   E.fromApi = (item) => {
     const out = { key: nextKey++, id: item.id, type: item.type, duration: item.duration,
       variants: JSON.parse(JSON.stringify(item.variants || {})), auto: !!item.auto };
+    if (item.photo) out.photo = Object.assign({}, item.photo);  // a text item's photo (docs/content.md)
     if (item.type === "data") {
       const template = item.template;
       Object.assign(out, { variants: {}, source: item.source || "",
@@ -133,7 +134,11 @@ window.PlEd = (() => {
       if (Object.keys(out).length || E.required.includes(code)) variants[code] = out;
     }
     const duration = Number(item.duration);
-    return { id: item.id, type: item.type, duration: Number.isFinite(duration) ? duration : item.duration, variants };
+    const out = { id: item.id, type: item.type, duration: Number.isFinite(duration) ? duration : item.duration, variants };
+    if (item.type === "text" && item.photo && item.photo.media) {  // kept as it came, or as picked
+      out.photo = { media: item.photo.media, placement: item.photo.placement || "background" };
+    }
+    return out;
   });
 
   E.details = () => ({ title: { vi: E.model.title.vi.trim(), en: E.model.title.en.trim() },

@@ -69,7 +69,10 @@ def seed(settings: Settings) -> dict[str, str]:
     with make_session_factory(engine)() as session:
         import_content(session, settings, agencies=REPO / "config" / "agencies.yaml",
                        sites=REPO / "config" / "sites.yaml", playlists=REPO / "playlists",
-                       schedules=REPO / "config" / "schedules.yaml", media_dir=REPO / "media")
+                       schedules=REPO / "config" / "schedules.yaml", media_dir=REPO / "media",
+                       sources=REPO / "config" / "sources.yaml",
+                       templates=REPO / "config" / "data_templates.yaml",
+                       layouts=REPO / "config" / "layouts.yaml")
         session.commit()
         for name, (role, agency) in PEOPLE.items():
             add_user(session, name, role, password=PASSWORD, agency=agency)

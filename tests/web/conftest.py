@@ -38,3 +38,21 @@ def players(server: ControllerServer) -> Iterator[Callable[[], Player]]:
     yield make
     for player in made:
         player.close()
+
+
+@pytest.fixture
+def player_of() -> Iterator[Callable[[ControllerServer, Fleet], Player]]:
+    """Socket.IO players of the Phú Bài arrivals screen on a given server, each after its
+    first timeline (test_rebuild_renders.py, test_frames_ahead.py)."""
+    made: list[Player] = []
+
+    def connect(server: ControllerServer, fleet: Fleet) -> Player:
+        player = Player(server.url).connect("phu-bai-arrivals",
+                                            fleet.tokens["phu-bai-arrivals"])
+        made.append(player)
+        player.next_timeline()
+        return player
+
+    yield connect
+    for player in made:
+        player.close()

@@ -6,77 +6,21 @@ the original picture, so the rebuild finds the very files drawn ahead."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from web.drawn_ahead import (
+    PEOPLE,
+    approve,
+    asked_for_slides,
+    nothing_left_to_draw,
+    submit_edit,
+)
+from web.helpers import Fleet, make_settings, people_tokens, wait_for
 
-import pytest
-from sqlalchemy import select
-from web.helpers import Api, Fleet, Player, make_settings, people_tokens, wait_for
-
-from controller.models import PlaylistVersion
 from controller.server import ControllerServer
-from controller.timeline.ahead import missing_specs, showing
-
-SCREEN = "phu-bai-arrivals"
-PEOPLE = {"tourism-editor": ("editor", "tourism"), "tourism-approver": ("approver", "tourism")}
 
 
 def citadel(body: dict) -> dict:
     key = body["segments"][0]["playlist"]
     return next(i for i in body["playlists"][key]["items"] if i["id"] == "citadel")
-
-
-def submit_edit(server, tokens: dict[str, str], item_id: str, title: str) -> int:
-    """The tourism editor changes the English title (caption) of welcome-hue's
-    ``item_id`` and submits it; returns the version number."""
-    api, editor = Api(server), tokens["tourism-editor"]
-    status, body = api("GET", "/playlists/welcome-hue", editor)
-    assert status == 200, body
-    on_air = next(v["number"] for v in body["versions"] if v["on_air"])
-    status, body = api("GET", f"/playlists/welcome-hue/versions/{on_air}", editor)
-    assert status == 200, body
-    items = body["items"]
-    next(i for i in items if i["id"] == item_id)["variants"]["en"]["title"] = title
-    status, body = api("PUT", "/playlists/welcome-hue/draft", editor, {"items": items})
-    assert status in (200, 201), body
-    number = body["version"]["number"]
-    status, body = api("POST", f"/playlists/welcome-hue/versions/{number}/submit", editor)
-    assert status == 200, body
-    return number
-
-
-def approve(server, tokens: dict[str, str], number: int) -> None:
-    status, body = Api(server)("POST", f"/playlists/welcome-hue/versions/{number}/approve",
-                               tokens["tourism-approver"])
-    assert status == 200, body
-
-
-def nothing_left_to_draw(fleet: Fleet, title: str) -> bool:
-    with fleet.sessions() as session:
-        version = session.scalars(select(PlaylistVersion).where(
-            PlaylistVersion.playlist_id == "welcome-hue").order_by(
-            PlaylistVersion.number.desc())).first()
-        assert version is not None and title in str(version.items)
-        return not missing_specs(session, showing(session, "welcome-hue"), version.items)
-
-
-def asked_for_slides(server: ControllerServer) -> bool:
-    renderer = server.app.extensions["pano"].publisher.renderer
-    return any(kind == "slide" for kind, *_ in renderer.sent)
-
-
-@pytest.fixture
-def player_of() -> Iterator:
-    made: list[Player] = []
-
-    def connect(server: ControllerServer, fleet: Fleet) -> Player:
-        player = Player(server.url).connect(SCREEN, fleet.tokens[SCREEN])
-        made.append(player)
-        player.next_timeline()
-        return player
-
-    yield connect
-    for player in made:
-        player.close()
 
 
 def test_a_submitted_caption_is_drawn_before_approval_and_pushed_without_waiting(

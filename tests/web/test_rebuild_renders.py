@@ -10,19 +10,18 @@ worker has drawn it."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
-import pytest
-from sqlalchemy import select
-from web.helpers import Api, Fleet, Player, make_settings, people_tokens, wait_for
+from web.drawn_ahead import (
+    PEOPLE,
+    approve,
+    asked_for_slides,
+    nothing_left_to_draw,
+    submit_edit,
+)
+from web.helpers import Fleet, make_settings, people_tokens, wait_for
 
 from controller.jobs.worker import ThreadWorker
-from controller.models import PlaylistVersion
 from controller.server import ControllerServer
-from controller.timeline.ahead import missing_specs, showing
-
-SCREEN = "phu-bai-arrivals"
-PEOPLE = {"tourism-editor": ("editor", "tourism"), "tourism-approver": ("approver", "tourism")}
 
 
 def welcome(body: dict) -> dict:
@@ -30,67 +29,11 @@ def welcome(body: dict) -> dict:
     return next(i for i in body["playlists"][key]["items"] if i["id"] == "welcome")
 
 
-@pytest.fixture
-def player_of() -> Iterator:
-    made: list[Player] = []
-
-    def connect(server: ControllerServer, fleet: Fleet) -> Player:
-        player = Player(server.url).connect(SCREEN, fleet.tokens[SCREEN])
-        made.append(player)
-        player.next_timeline()
-        return player
-
-    yield connect
-    for player in made:
-        player.close()
-
-
-def submit_edit(server, tokens: dict[str, str], title: str) -> int:
-    """The tourism editor changes welcome-hue's "welcome" title and submits it; returns
-    the version number."""
-    api, editor = Api(server), tokens["tourism-editor"]
-    status, body = api("GET", "/playlists/welcome-hue", editor)
-    assert status == 200, body
-    on_air = next(v["number"] for v in body["versions"] if v["on_air"])
-    status, body = api("GET", f"/playlists/welcome-hue/versions/{on_air}", editor)
-    assert status == 200, body
-    items = body["items"]
-    for item in items:
-        if item["id"] == "welcome":
-            item["variants"]["en"]["title"] = title
-    status, body = api("PUT", "/playlists/welcome-hue/draft", editor, {"items": items})
-    assert status in (200, 201), body
-    number = body["version"]["number"]
-    status, body = api("POST", f"/playlists/welcome-hue/versions/{number}/submit", editor)
-    assert status == 200, body
-    return number
-
-
-def approve(server, tokens: dict[str, str], number: int) -> None:
-    status, body = Api(server)("POST", f"/playlists/welcome-hue/versions/{number}/approve",
-                               tokens["tourism-approver"])
-    assert status == 200, body
-
-
-def nothing_left_to_draw(fleet: Fleet, title: str) -> bool:
-    with fleet.sessions() as session:
-        version = session.scalars(select(PlaylistVersion).where(
-            PlaylistVersion.playlist_id == "welcome-hue").order_by(
-            PlaylistVersion.number.desc())).first()
-        assert version is not None and title in str(version.items)
-        return not missing_specs(session, showing(session, "welcome-hue"), version.items)
-
-
-def asked_for_slides(server: ControllerServer) -> bool:
-    renderer = server.app.extensions["pano"].publisher.renderer
-    return any(kind == "slide" for kind, *_ in renderer.sent)
-
-
 def test_a_submitted_text_is_drawn_before_approval_and_pushed_without_waiting(
         server, fleet, player_of):
     tokens = people_tokens(fleet, PEOPLE)
     player = player_of(server, fleet)
-    number = submit_edit(server, tokens, "Welcome to Huế, the city")
+    number = submit_edit(server, tokens, "welcome", "Welcome to Huế, the city")
     # Nobody has approved it yet: the worker draws its slides meanwhile.
     wait_for(lambda: nothing_left_to_draw(fleet, "Welcome to Huế, the city"), 30,
              what="the submitted version's slides drawn by the worker")
@@ -129,7 +72,7 @@ def test_without_a_worker_the_change_goes_out_and_the_slide_follows(
         server.app.extensions["pano"].publisher.renderer.wait = 1.0
         tokens = people_tokens(fleet, PEOPLE)
         player = player_of(server, fleet)
-        approve(server, tokens, submit_edit(server, tokens, "Huế welcomes you"))
+        approve(server, tokens, submit_edit(server, tokens, "welcome", "Huế welcomes you"))
         first = player.next_timeline()
         assert welcome(first)["variants"]["en"]["title"] == "Huế welcomes you"
         assert "slides" not in welcome(first)  # the page shows the item's HTML text

@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import requests
 from playwright.sync_api import Browser, Page
 
+from controller.auth.tokens import issue_user_token
 from controller.auth.users import add_user
 
 CHROMIUM = "/usr/bin/chromium"
@@ -86,3 +88,19 @@ def panel_page(browser: Browser, base_url: str, username: str | None = None, *,
         assert not errors, f"JavaScript errors on the page: {errors}"
     finally:
         context.close()
+
+
+def person_api(fleet: Any, server: Any, username: str) -> Any:
+    """``call(method, path, body)`` on /api/v1 as ``username`` (a fresh personal token);
+    asserts success and returns the JSON answer."""
+    with fleet.sessions() as session:
+        token = issue_user_token(session, username)
+        session.commit()
+
+    def call(method: str, path: str, body: Any = None) -> Any:
+        answer = requests.request(method, server.url + "/api/v1" + path, json=body,
+                                  headers={"Authorization": f"Bearer {token}"}, timeout=20)
+        assert answer.status_code < 300, (answer.status_code, answer.text)
+        return answer.json()
+
+    return call

@@ -10,12 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import requests
 from panel.english_check import content_of, english_on, judge
-from panel.panel_helpers import panel_page
+from panel.panel_helpers import panel_page, person_api
 from playwright.sync_api import expect
-
-from controller.auth.tokens import issue_user_token
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -34,30 +31,16 @@ WALKS: dict[str, list[str]] = {
 }
 
 
-def _api(fleet: Any, server: Any, username: str) -> Any:
-    with fleet.sessions() as session:
-        token = issue_user_token(session, username)
-        session.commit()
-
-    def call(method: str, path: str, body: Any = None) -> Any:
-        answer = requests.request(method, server.url + "/api/v1" + path, json=body,
-                                  headers={"Authorization": f"Bearer {token}"}, timeout=20)
-        assert answer.status_code < 300, (answer.status_code, answer.text)
-        return answer.json()
-
-    return call
-
-
 @pytest.fixture(scope="module")
 def happened(fleet, server) -> dict[str, Any]:
     """What brings other words onto the pages: a submitted version waiting for review
     and an emergency message sent to screens that never connected (the sent one)."""
-    editor = _api(fleet, server, "bien-tap")
+    editor = person_api(fleet, server, "bien-tap")
     items = editor("GET", "/playlists/sea-islands/versions/1")["items"]
     items[0]["variants"]["en"]["title"] = "The sea and islands of Viet Nam, for everyone"
     number = editor("PUT", "/playlists/sea-islands/draft", {"items": items})["version"]["number"]
     editor("POST", f"/playlists/sea-islands/versions/{number}/submit")
-    officer = _api(fleet, server, "khan-cap")
+    officer = person_api(fleet, server, "khan-cap")
     return officer("POST", "/emergencies", {
         "messages": {"vi": {"title": "Bão số 5", "body": "Tránh xa bờ biển."},
                      "en": {"title": "Typhoon 5", "body": "Keep away from the shore."}},

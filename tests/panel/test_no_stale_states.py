@@ -5,38 +5,19 @@ real controller; the approval goes through the real API."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-import requests
-from panel.panel_helpers import panel_page
+from panel.panel_helpers import panel_page, person_api
 from playwright.sync_api import expect
-
-from controller.auth.tokens import issue_user_token
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 WAIT = 20_000  # ms: the page reads the playlist again every 5 s while a version waits
-
-
-def _api(fleet: Any, server: Any, username: str) -> Any:
-    with fleet.sessions() as session:
-        token = issue_user_token(session, username)
-        session.commit()
-
-    def call(method: str, path: str, body: Any = None) -> Any:
-        answer = requests.request(method, server.url + "/api/v1" + path, json=body,
-                                  headers={"Authorization": f"Bearer {token}"}, timeout=20)
-        assert answer.status_code < 300, (answer.status_code, answer.text)
-        return answer.json()
-
-    return call
 
 
 @pytest.mark.parametrize(("lang", "waiting", "approved"),
                          [("vi", "Đang chờ duyệt", "Đã duyệt"), ("en", "In review", "Approved")])
 def test_the_editor_sees_the_approval_without_reloading(browser, server, fleet, lang,
                                                          waiting, approved):
-    editor, approver = _api(fleet, server, "bien-tap"), _api(fleet, server, "duyet")
+    editor, approver = person_api(fleet, server, "bien-tap"), person_api(fleet, server, "duyet")
     items = editor("GET", "/playlists/sea-islands/versions/1")["items"]
     items[0]["variants"]["en"]["title"] = f"Viet Nam's sea and islands ({lang})"
     number = editor("PUT", "/playlists/sea-islands/draft", {"items": items})["version"]["number"]

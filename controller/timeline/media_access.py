@@ -91,20 +91,28 @@ def record(session: Session | Connection, stored: Iterable[StoredTimeline]) -> N
 
 
 def _record_changed(conn: Connection, named: dict[str, tuple[set[str], datetime]]) -> None:
-    known: dict[tuple[str, str], datetime | None] = {
-        (screen, sha): dropped for screen, sha, dropped in conn.execute(
-            select(TABLE.c.screen_id, TABLE.c.sha256, TABLE.c.dropped_at)
-            .where(TABLE.c.screen_id.in_(named)))}
+    # Only the rows that can change: those still named (to drop the ones no longer
+    # named) and those of files named now (new or named again). Files dropped earlier
+    # and not named again are left alone until GRACE deletes them; reading them too made
+    # this the rebuild's costliest step once a day of edits had piled them up (bench/,
+    # docs/performance.md). Whether a row is live is read as a boolean, not a time.
+    named_now = set().union(*(shas for shas, _built in named.values()))
+    live = TABLE.c.dropped_at.is_(None)
+    known: dict[tuple[str, str], bool] = {
+        (screen, sha): bool(is_live) for screen, sha, is_live in conn.execute(
+            select(TABLE.c.screen_id, TABLE.c.sha256, live)
+            .where(TABLE.c.screen_id.in_(named), or_(live, TABLE.c.sha256.in_(named_now))))}
     new, renamed, dropped = [], [], []
     for screen, (shas, _built) in named.items():
         for sha in shas:
-            if (screen, sha) not in known:
+            was_live = known.get((screen, sha))
+            if was_live is None:
                 new.append({"screen_id": screen, "sha256": sha, "dropped_at": None})
-            elif known[(screen, sha)] is not None:
+            elif not was_live:
                 renamed.append({"b_screen": screen, "b_sha": sha, "b_dropped": None})
-    for (screen, sha), was_dropped in known.items():
+    for (screen, sha), was_live in known.items():
         shas, built = named[screen]
-        if sha not in shas and was_dropped is None:
+        if was_live and sha not in shas:
             dropped.append({"b_screen": screen, "b_sha": sha, "b_dropped": built})
     if new:
         conn.execute(insert(TABLE), new)

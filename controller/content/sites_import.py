@@ -220,9 +220,15 @@ def check_layouts(session: Session, path: Path, screens: list[_Row]) -> None:
     for row in wanted:
         name = row.values["layout"]
         if name not in known:
+            if not known:  # e.g. `import --sites` alone into a database without layouts
+                raise YamlError(path, row.layout_line or row.line, _screen_refusal(
+                    row.id, refusal("layout %(layout)r is not declared: no layout is stored "
+                                    "yet; import config/layouts.yaml first (pano-controller "
+                                    "import --layouts config/layouts.yaml, or a plain "
+                                    "pano-controller import, which reads it)", layout=name)))
             raise YamlError(path, row.layout_line or row.line, _screen_refusal(row.id, refusal(
                 "layout %(layout)r is not declared (config/layouts.yaml has: %(known)s)",
-                layout=name, known=", ".join(known) or "no layout")))
+                layout=name, known=", ".join(known))))
 
 
 def check_screens(session: Session, path: Path, screens: list[_Row]) -> None:

@@ -110,6 +110,17 @@ def test_an_unknown_layout_name_refuses_the_sites_file(session, tmp_path: Path) 
     assert session.scalar(select(func.count()).select_from(Screen)) == 0
 
 
+def test_sites_imported_before_any_layout_say_to_import_the_layouts_first(
+        session, tmp_path: Path) -> None:
+    """`pano-controller import --sites config/sites.yaml` alone on a new database: the
+    demo's Lăng Cô pano names a layout, and the refusal says what to do."""
+    with pytest.raises(YamlError) as caught:
+        import_sites(session, REPO / "config" / "sites.yaml")
+    session.rollback()
+    assert "no layout is stored yet; import config/layouts.yaml first" in str(caught.value)
+    assert session.scalar(select(func.count()).select_from(Screen)) == 0
+
+
 def test_a_layout_a_screen_uses_cannot_leave_the_file(session, tmp_path: Path) -> None:
     import_layouts(session, write(tmp_path / "layouts.yaml", LAYOUTS))
     import_sites(session, write(tmp_path / "sites.yaml", SITES % "ticker-clock"))

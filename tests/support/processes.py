@@ -152,7 +152,13 @@ class Controller(Proc):
             with socket.socket() as s:
                 s.settimeout(0.5)
                 return s.connect_ex(("127.0.0.1", self.port)) == 0
-        wait_for(up, timeout, what=f"controller on port {self.port}")
+        try:
+            wait_for(up, timeout, what=f"controller on port {self.port}")
+        except AssertionError as exc:
+            # Not left running when it starts too late (a loaded machine): a test that
+            # failed here would leak a serving controller for the rest of the run.
+            self.kill()
+            raise AssertionError(f"{exc}; its output:\n{self.output()[-3000:]}") from None
         return self
 
 
@@ -173,7 +179,11 @@ class Player(Proc):
 
     def start(self, timeout: float = 20.0) -> Player:
         super().start()
-        wait_for(self._status_ok, timeout, what="player /status")
+        try:
+            wait_for(self._status_ok, timeout, what="player /status")
+        except AssertionError as exc:
+            self.kill()  # not left running after a late start, as Controller.start
+            raise AssertionError(f"{exc}; its output:\n{self.output()[-3000:]}") from None
         return self
 
     def _status_ok(self) -> bool:

@@ -166,19 +166,20 @@ class SlideMaker:
         has_url = _has_url(item)
         if item.get("type") == "text":
             out.pop("photo", None)  # drawn into the slides: the player needs no more
-            slides = self._item_slides(screen, item, width, height, media)
+            slides = self._item_pictures(screen, item, width, height, media,
+                                         item_slide_specs, "slides")
             if slides:
                 out["slides"] = slides
         elif item.get("type") == "image":
             # Frames are drawn from the original picture (not the screen's rendition),
             # so they do not wait for the rendition and match what is drawn ahead.
-            frames = self._item_frames(screen, self._with_originals(item), width, height,
-                                       media, item_frame_specs)
+            frames = self._item_pictures(screen, self._with_originals(item), width, height,
+                                         media, item_frame_specs, "frames")
             if frames:
                 out["slides"] = frames
         elif item.get("type") == "video":
-            overlays = self._item_frames(screen, item, width, height, media,
-                                         item_overlay_specs)
+            overlays = self._item_pictures(screen, item, width, height, media,
+                                           item_overlay_specs, "overlays")
             if overlays:
                 out["overlays"] = overlays
         if has_url:
@@ -262,39 +263,28 @@ class SlideMaker:
         return out
 
     # -- the parts --------------------------------------------------------------------------
-    def _item_slides(self, screen: ScreenFacts, item: Mapping[str, Any], width: int,
-                     height: int, media: dict[str, Any]) -> dict[str, str]:
-        name = str(item.get("id", ""))
-        try:
-            specs = item_slide_specs(screen, item)
-        except Exception as err:  # noqa: BLE001
-            self._report(f"spec|{name}|{width}x{height}", "item %s: no slides for %s "
-                         "screens (HTML text instead): %s", name, f"{width}x{height}", err)
-            return {}
-        slides: dict[str, str] = {}
-        for spec in specs:
-            sha = self._slide(spec, media)
-            if sha is None:
-                return {}  # all or nothing: the page shows the item one way
-            slides[spec.languages[0] if len(specs) > 1 else "*"] = sha
-        return slides
-
-    def _item_frames(self, screen: ScreenFacts, item: Mapping[str, Any], width: int,
-                     height: int, media: dict[str, Any], specs_of: Any) -> dict[str, str]:
+    def _item_pictures(self, screen: ScreenFacts, item: Mapping[str, Any], width: int,
+                       height: int, media: dict[str, Any], specs_of: Any,
+                       what: str) -> dict[str, str]:
+        """The drawn pictures of ``item`` on ``screen`` by language ("*" when one serves
+        all): text slides, image frames or video overlays (``specs_of`` makes their
+        specs, ``what`` names them in the log). All or nothing: the page shows an item
+        one way; none when a spec cannot be made or a picture is not drawn yet."""
         name = str(item.get("id", ""))
         try:
             specs = specs_of(screen, item)
         except Exception as err:  # noqa: BLE001
-            self._report(f"frame|{name}|{width}x{height}", "image %s: no frames for %s "
-                         "screens (the page captions it): %s", name, f"{width}x{height}", err)
+            self._report(f"{what}|{name}|{width}x{height}", "item %s: no %s for %s screens "
+                         "(the page shows it itself): %s", name, what, f"{width}x{height}",
+                         err)
             return {}
-        frames: dict[str, str] = {}
+        drawn: dict[str, str] = {}
         for spec in specs:
             sha = self._slide(spec, media)
             if sha is None:
-                return {}  # all or nothing, as for text slides
-            frames[spec.languages[0] if len(specs) > 1 else "*"] = sha
-        return frames
+                return {}
+            drawn[spec.languages[0] if len(specs) > 1 else "*"] = sha
+        return drawn
 
     def _slide(self, spec: SlideSpec | FrameSpec, media: dict[str, Any]) -> str | None:
         key = slide_cache.input_hash(spec)

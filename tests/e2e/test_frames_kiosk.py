@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import urllib.error
 import urllib.request
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 from PIL import Image, ImageChops, ImageStat
+from support.devtools import need
 from support.fleet import admin_token, fast_playlists, prepare, screen_token
 from support.processes import Controller, Player, free_port, wait_for
 
@@ -36,13 +36,6 @@ CAPTIONS = {
           "to the world and growing sustainably",
 }
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _need(ok: bool, reason: str) -> None:
-    if not ok:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
 
 
 def _playlists(dest: Path) -> Path:
@@ -84,7 +77,7 @@ def _difference(a: Image.Image, b: Image.Image) -> tuple[float, float]:
 
 def test_the_kiosk_shows_the_frame_the_preview_draws_on_every_screen_kind(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
-    _need(CHROMIUM is not None, "no chromium on this machine")
+    need(CHROMIUM is not None, "no chromium on this machine")
     data = tmp_path / "controller"
     prepare(data, _playlists(tmp_path / "playlists"))
     port = free_port()

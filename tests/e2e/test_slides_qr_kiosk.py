@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import sqlite3
 import urllib.error
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 from PIL import Image
+from support.devtools import need
 from support.fleet import admin_token, fast_playlists, prepare, screen_token
 from support.processes import Controller, Player, free_port, wait_for
 
@@ -29,19 +29,12 @@ TARGET = "https://hue.gov.vn/"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def _need(ok: bool, reason: str) -> None:
-    if not ok:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-
-
 def _zbar():
     try:
         from pyzbar import pyzbar
         pyzbar.decode(Image.new("L", (8, 8)))
     except Exception as exc:  # noqa: BLE001 - ImportError or libzbar0 missing
-        _need(False, f"pyzbar cannot run (Debian package libzbar0 missing?): {exc}")
+        need(False, f"pyzbar cannot run (Debian package libzbar0 missing?): {exc}")
     return pyzbar
 
 
@@ -81,7 +74,7 @@ def _get(url: str, token: str | None = None) -> tuple[int, dict, bytes]:
 
 def test_the_kiosk_shows_the_slide_and_badge_and_the_code_leads_to_the_page(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
-    _need(CHROMIUM is not None, "no chromium on this machine")
+    need(CHROMIUM is not None, "no chromium on this machine")
     pyzbar = _zbar()
     data = tmp_path / "controller"
     prepare(data, _playlists(tmp_path / "playlists"))

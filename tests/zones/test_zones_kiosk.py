@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import shutil
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
+from support.devtools import need
 from support.fleet import cli_here, fast_playlists, prepare, screen_token
 from support.processes import Controller, Player, controller_cli, free_port, get_json, wait_for
 from zones.conftest import REPO, write
@@ -98,13 +98,6 @@ COVERED_JS = """() => {
 }"""
 
 
-def _need(ok: bool, reason: str) -> None:
-    if not ok:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-
-
 def _sites(tmp_path: Path) -> Path:
     text = (REPO / "config" / "sites.yaml").read_text("utf-8")
     entry = text.index(f"      - id: {SCREEN}\n")
@@ -148,7 +141,7 @@ def _local(now: float) -> datetime:
 
 def test_zones_on_a_real_kiosk_ticker_clock_emergency_and_offline(tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
-    _need(CHROMIUM is not None, "no chromium on this machine")
+    need(CHROMIUM is not None, "no chromium on this machine")
     data = tmp_path / "controller"
     prepare(data, fast_playlists(tmp_path / "playlists", seconds=2.0))
     # The shipped layouts (the sites file names them) and this test's own.

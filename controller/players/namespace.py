@@ -322,6 +322,11 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
     def connection_count(self) -> int:
         return len(self._connections)
 
+    def current_connections(self) -> list[Connection]:
+        """Every connection of this process, now."""
+        with self._lock:
+            return list(self._connections.values())
+
     def drop_revoked(self, session: Session,
                      screens: Iterable[str] | None = None) -> list[str]:
         """Disconnect every connection (of ``screens``, if given) whose credential is no

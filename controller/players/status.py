@@ -51,6 +51,15 @@ def mark_disconnected(session: Session, screen_id: str) -> None:
         session.commit()
 
 
+def mark_all_disconnected(session: Session, screen_ids: list[str]) -> None:
+    """These screens are no longer connected (a stopping controller's, in one
+    statement per 500). Does not commit."""
+    for start in range(0, len(screen_ids), 500):
+        session.execute(update(ScreenStatus)
+                        .where(ScreenStatus.screen_id.in_(screen_ids[start:start + 500]))
+                        .values(connected=False))
+
+
 def clear_connections(session: Session) -> None:
     """At start-up: nobody is connected to a process that just started."""
     session.execute(update(ScreenStatus).values(connected=False))

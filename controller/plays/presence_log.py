@@ -40,6 +40,7 @@ from controller.players.presence import MISSED_INTERVALS, grace
 log = logging.getLogger("pano.players")
 
 TABLE = ScreenPresence.__table__
+IN_CHUNK = 500  # ids per statement (SQLite bounds the variables of one)
 STATUS = ScreenStatus.__table__
 
 
@@ -82,9 +83,17 @@ def open_interval(session: Session, screen_id: str, via: str, now: datetime,
 
 def close_interval(session: Session, interval_id: int, now: datetime) -> None:
     """The connection of interval ``interval_id`` ended (no-op if already closed)."""
-    session.execute(update(TABLE).where(TABLE.c.id == interval_id, TABLE.c.until.is_(None))
-                    .values(until=case((TABLE.c.since > now, TABLE.c.since), else_=now)))
+    close_intervals(session, [interval_id], now)
     session.commit()
+
+
+def close_intervals(session: Session, interval_ids: list[int], now: datetime) -> None:
+    """The connections of these intervals ended (those already closed are left alone).
+    Does not commit: a stopping controller closes all of its own in one transaction."""
+    for start in range(0, len(interval_ids), IN_CHUNK):
+        session.execute(update(TABLE).where(TABLE.c.id.in_(interval_ids[start:start + IN_CHUNK]),
+                                            TABLE.c.until.is_(None))
+                        .values(until=case((TABLE.c.since > now, TABLE.c.since), else_=now)))
 
 
 def keep_open(session: Session, heard: dict[str, str], now: datetime) -> int:

@@ -60,6 +60,7 @@ from controller.qr.routes import qr_routes
 from controller.security_headers import install_security_headers
 from controller.settings import Settings
 from controller.state import PanoState
+from controller.timeline.encoded_push import EncodedPush
 from controller.timeline.publisher import TimelinePublisher
 
 MAX_SOCKET_MESSAGE = int(MAX_MESSAGE.value)  # bytes; a timeline for one screen is a few KiB
@@ -104,12 +105,12 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     bound_transport(socketio.server, namespace.describe, namespace.flooded_eio)
 
     store = MediaStore(settings.media_dir)
+    publisher = TimelinePublisher(socketio.emit, settings.heartbeat_interval, store=store,
+                                  base_url=settings.base_url)
+    publisher.push_text = EncodedPush(socketio.server)  # each body's JSON made once
     app.extensions["pano"] = PanoState(
         settings=settings, engine=engine, session_factory=session_factory, sessions=sessions,
-        socketio=socketio, publisher=TimelinePublisher(socketio.emit,
-                                                       settings.heartbeat_interval,
-                                                       store=store,
-                                                       base_url=settings.base_url),
+        socketio=socketio, publisher=publisher,
         store=store, namespace=namespace,
         recorder=StatusRecorder(session_factory))
 

@@ -90,7 +90,6 @@ class _Run:
 
     now: datetime
     generated_at: str
-    as_text: bool  # store each body's JSON text as encoded here (SQLite)
     stored: dict[str, tuple[int, str]]  # screen -> (version, hash) read before storing
     make: DepsMaker
     memo: PartsMemo = field(default_factory=dict)
@@ -108,6 +107,9 @@ class TimelinePublisher:
                  clock: Callable[[], datetime] = _utcnow,
                  store: MediaStore | None = None, base_url: str | None = None) -> None:
         self._emit = emit
+        # Set by the app (controller/timeline/encoded_push.py): pushes a body's JSON text
+        # as it is; None, or False from it, and the body is emitted (encoded again).
+        self.push_text: Callable[[str, str, str], bool] | None = None
         # With a store and the public ``base_url`` (short links), text items and
         # emergencies get rendered slides and links get QR badges (``SlideMaker``).
         self.base_url = base_url
@@ -221,9 +223,8 @@ class TimelinePublisher:
         now = self.clock()
         missing: list[tuple[Any, ...]] | None = [] if self.renderer is not None else None
         inputs = self._load(session, ids, now, missing)
-        run = _Run(now=now, generated_at=iso_z(now),
-                   as_text=session.get_bind().dialect.name == "sqlite",
-                   stored=self._stored(session, ids), make=DepsMaker(self._slugs))
+        run = _Run(now=now, generated_at=iso_z(now), stored=self._stored(session, ids),
+                   make=DepsMaker(self._slugs))
         stages.lap("load")
         for start, end in _batches(len(inputs)):
             mark = len(missing) if missing is not None else 0
@@ -291,8 +292,8 @@ class TimelinePublisher:
             version = old[0] + 1 if old is not None else 1
             full = {"schema": body["schema"], "screen": body["screen"], "version": version,
                     "generated_at": run.generated_at, **body}
-            text = (run.hasher.stamped(parts, version=version, generated_at=run.generated_at)
-                    if run.as_text else None)
+            # The stored body's JSON (SQLite stores it as is) and what the push sends.
+            text = run.hasher.stamped(parts, version=version, generated_at=run.generated_at)
             rows.append(Row(item.screen.id, old, version, digest, full, run.now, text))
         return rows, versions
 
@@ -329,8 +330,10 @@ class TimelinePublisher:
         # start-up rebuild and the players' reconnects send what is stored).
         if emit and self._emit is not None and changed:
             for row in changed:
-                self._emit("timeline", row.body, to=room_for(row.screen_id),
-                           namespace=NAMESPACE)
+                room = room_for(row.screen_id)
+                if not (self.push_text is not None and row.text is not None
+                        and self.push_text(NAMESPACE, room, row.text)):
+                    self._emit("timeline", row.body, to=room, namespace=NAMESPACE)
                 PUSHES.pushed(row.screen_id, row.version)
                 if stages.first_push_ms is None:
                     stages.pushed()

@@ -1,0 +1,73 @@
+"""Timelines pushed as the JSON text the rebuild made (controller/timeline/encoded_push.py)
+reach every player of each screen, each with its own screen's stored body and version;
+with a message queue's manager the body is emitted as before."""
+
+from __future__ import annotations
+
+import json
+
+import socketio
+from sqlalchemy import select
+from web.helpers import WELCOME_SCREENS, Player
+
+from controller.models import ScreenTimeline
+from controller.timeline.encoded_push import EncodedPush, event_packet
+
+SCREENS = WELCOME_SCREENS[:2]
+
+
+def _stored(fleet):
+    with fleet.sessions() as session:
+        return dict(session.execute(select(ScreenTimeline.screen_id,
+                                           ScreenTimeline.body)).all())
+
+
+def test_each_player_gets_its_own_screens_stored_body_as_pushed_text(players, fleet, server,
+                                                                    tmp_path):
+    pushed: list[str] = []
+    publisher = server.app.extensions["pano"].publisher
+    sender = publisher.push_text
+    assert isinstance(sender, EncodedPush)
+
+    def counting(namespace: str, room: str, text: str) -> bool:
+        sent = sender(namespace, room, text)
+        if sent:
+            pushed.append(room)
+        return sent
+
+    publisher.push_text = counting
+    try:
+        # Two players of the first screen (each connection gets the push) and one of the
+        # second: the same change, different bodies and versions per screen.
+        first = [players().connect(SCREENS[0], fleet.tokens[SCREENS[0]]) for _ in range(2)]
+        second = players().connect(SCREENS[1], fleet.tokens[SCREENS[1]])
+        for player in [*first, second]:
+            player.next_timeline()
+        fleet.edit_playlist(tmp_path / "edit", "welcome-hue", "citadel", "The Citadel, again")
+        got = {id(p): p.next_timeline() for p in [*first, second]}
+    finally:
+        publisher.push_text = sender
+    stored = _stored(fleet)
+    for player in first:
+        assert got[id(player)] == stored[SCREENS[0]]
+    assert got[id(second)] == stored[SCREENS[1]]
+    assert got[id(first[0])]["screen"] == SCREENS[0] and got[id(second)]["screen"] == SCREENS[1]
+    assert {f"screen:{s}" for s in SCREENS} <= set(pushed)  # the text path, not emit
+
+
+def test_the_packet_is_what_python_socketio_would_send():
+    body = {"screen": "s", "version": 3, "title": "Huế", "items": [1, 2.5, None, True]}
+    mine = event_packet("/player", "timeline", json.dumps(body, ensure_ascii=False))
+    theirs = socketio.packet.Packet(socketio.packet.EVENT, namespace="/player",
+                                    data=["timeline", body]).encode()
+    assert json.loads(mine[len("2/player,"):]) == json.loads(theirs[len("2/player,"):])
+    assert mine.startswith("2/player,[") and theirs.startswith("2/player,[")
+
+
+def test_a_message_queue_manager_is_left_to_emit():
+    class QueueManager(socketio.Manager):  # stands for Redis's or Kombu's
+        pass
+
+    server = socketio.Server(client_manager=QueueManager())
+    assert EncodedPush(server)("/player", "screen:x", "{}") is False
+    assert EncodedPush(socketio.Server())("/player", "screen:x", "{}") is True

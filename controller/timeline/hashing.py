@@ -8,9 +8,14 @@ import hashlib
 import json
 from typing import Any
 
+# One encoder for every call: ``json.dumps`` with these options builds a new encoder each
+# time, which cost more than encoding the small values most calls get (a rebuild of 500
+# screens encodes about 11 000 of them). Same text as ``json.dumps`` with the options.
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
 
 def canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODE(value)
 
 
 def content_hash(body: dict[str, Any]) -> str:

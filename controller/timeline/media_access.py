@@ -84,36 +84,53 @@ def record(session: Session | Connection, stored: Iterable[StoredTimeline]) -> N
     changed = [screen for screen, digest in digests.items() if old.get(screen) != digest]
     if not changed:
         return
-    _record_changed(conn, {screen: named[screen] for screen in changed})
+    _record_changed(conn, {screen: named[screen] for screen in changed}, old)
     conn.execute(delete(DIGESTS).where(DIGESTS.c.screen_id.in_(changed)))
     conn.execute(insert(DIGESTS), [{"screen_id": screen, "digest": digests[screen]}
                                    for screen in changed])
 
 
-def _record_changed(conn: Connection, named: dict[str, tuple[set[str], datetime]]) -> None:
-    # Only the rows that can change: those still named (to drop the ones no longer
-    # named) and those of files named now (new or named again). Files dropped earlier
-    # and not named again are left alone until GRACE deletes them; reading them too made
-    # this the rebuild's costliest step once a day of edits had piled them up (bench/,
-    # docs/performance.md). Whether a row is live is read as a boolean, not a time.
-    named_now = set().union(*(shas for shas, _built in named.values()))
-    live = TABLE.c.dropped_at.is_(None)
-    known: dict[tuple[str, str], bool] = {
-        (screen, sha): bool(is_live) for screen, sha, is_live in conn.execute(
-            select(TABLE.c.screen_id, TABLE.c.sha256, live)
-            .where(TABLE.c.screen_id.in_(named), or_(live, TABLE.c.sha256.in_(named_now))))}
-    new, renamed, dropped = [], [], []
-    for screen, (shas, _built) in named.items():
-        for sha in shas:
-            was_live = known.get((screen, sha))
-            if was_live is None:
-                new.append({"screen_id": screen, "sha256": sha, "dropped_at": None})
-            elif not was_live:
-                renamed.append({"b_screen": screen, "b_sha": sha, "b_dropped": None})
-    for (screen, sha), was_live in known.items():
-        shas, built = named[screen]
-        if was_live and sha not in shas:
-            dropped.append({"b_screen": screen, "b_sha": sha, "b_dropped": built})
+def _record_changed(conn: Connection, named: dict[str, tuple[set[str], datetime]],
+                    digests: dict[str, str]) -> None:
+    """Rows for screens whose files changed; ``digests``: each one's stored digest
+    (absent: none stored). Only the rows that can change are read, and the live files of
+    screens that share a stored digest are read once: a digest is of the very set of
+    their live rows (both are written here, in one transaction), and screens that show
+    the same thing share it, so a change of 500 screens reads the live rows of a few
+    screens, not of every one (bench/, docs/performance.md). Then the rows of the files
+    each screen names anew that exist, dropped earlier (named again: live once more).
+    Files dropped earlier and not named again are left alone until GRACE deletes them."""
+    sample: dict[str, str] = {}  # stored digest -> one screen that has it
+    for screen in named:
+        if screen in digests:
+            sample.setdefault(digests[screen], screen)
+    unknown = [screen for screen in named if screen not in digests]
+    live: dict[str, set[str]] = {screen: set() for screen in [*sample.values(), *unknown]}
+    for screen, sha in conn.execute(select(TABLE.c.screen_id, TABLE.c.sha256)
+                                    .where(TABLE.c.screen_id.in_(live),
+                                           TABLE.c.dropped_at.is_(None))):
+        live[screen].add(sha)
+    added: dict[str, set[str]] = {}
+    dropped = []
+    for screen, (shas, built) in named.items():
+        was = live[sample[digests[screen]] if screen in digests else screen]
+        if shas - was:
+            added[screen] = shas - was
+        dropped += [{"b_screen": screen, "b_sha": sha, "b_dropped": built}
+                    for sha in sorted(was - shas)]
+    again: set[tuple[str, str]] = set()  # (screen, file) rows dropped before, named again
+    if added:
+        again = {(screen, sha) for screen, sha in conn.execute(
+            select(TABLE.c.screen_id, TABLE.c.sha256)
+            .where(TABLE.c.screen_id.in_(added),
+                   TABLE.c.sha256.in_(set().union(*added.values())),
+                   TABLE.c.dropped_at.is_not(None)))
+            if sha in added[screen]}
+    new = [{"screen_id": screen, "sha256": sha, "dropped_at": None}
+           for screen, shas in added.items() for sha in sorted(shas)
+           if (screen, sha) not in again]
+    renamed = [{"b_screen": screen, "b_sha": sha, "b_dropped": None}
+               for screen, sha in sorted(again)]
     if new:
         conn.execute(insert(TABLE), new)
     if renamed or dropped:

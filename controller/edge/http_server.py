@@ -27,6 +27,8 @@ from controller.edge.limits import HEADER_DEADLINE, READ_IDLE
 
 log = logging.getLogger("pano.edge")
 
+RFILE_BUFFER = 2048  # bytes; see Bounded.handle
+
 
 class RequestTooSlow(socket.timeout):
     """The request line or headers did not arrive in time."""
@@ -43,6 +45,12 @@ def bounded_handler_class(base: type) -> type:
         def handle(self) -> None:
             # Every read (request line, headers, body) gives up after read_idle.
             self.socket.settimeout(READ_IDLE.value)
+            # Requests are read through a 2 KiB buffer instead of io's 8 KiB one: a
+            # WebSocket keeps its handler, and so this reader, for as long as it lasts,
+            # although it never reads through it again (6 KiB of every player's
+            # connection). Request lines and headers fit; a large body is read straight
+            # into the reader's destination anyway.
+            self.rfile = self.socket.makefile("rb", RFILE_BUFFER)
             super().handle()
 
         def read_requestline(self) -> str:

@@ -17,28 +17,20 @@ from player import backoff as policy
 from player.backoff import Backoff
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def back_times(players: int, outage: float, seed: int, bounded: bool) -> list[float]:
     """Each player's first attempt after the controller is back, in s after it is."""
     rng = random.Random(seed)
     times = []
     for _ in range(players):
-        clock = _Clock()
-        b = Backoff(random.Random(rng.random()), clock=clock)
+        now = [0.0]  # the simulated clock: the drop at 0, each failed attempt at once
+        b = Backoff(random.Random(rng.random()), clock=lambda now=now: now[0])
         wait = b.disconnected(lasted=3600.0)
         if not bounded:
             b.dropped_at = None  # the plain doubling
-        while clock.now + wait < outage:
-            clock.now += wait
+        while now[0] + wait < outage:
+            now[0] += wait
             wait = b.failed()
-        times.append(clock.now + wait - outage)
+        times.append(now[0] + wait - outage)
     return sorted(times)
 
 

@@ -34,6 +34,9 @@ BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0
 HEALTHY_AFTER = 60.0  # seconds alive: the next death starts the back-off afresh
 SWEEP_EVERY = 10.0  # seconds between looks for jobs whose worker fell silent
 STOP_GRACE = 35.0  # the worker finishes a job under way for up to 30 s
+# Seconds between the watch's looks: also how long a stop may wait for the watch to end
+# (a controller stopping under a connected fleet: every second counts).
+WATCH_STEP = 0.1
 
 
 class EmbeddedWorker:
@@ -65,7 +68,7 @@ class EmbeddedWorker:
         backoff = BACKOFF_FIRST
         next_sweep = 0.0
         while not self._stopping:
-            self.sleep(0.5)
+            self.sleep(WATCH_STEP)
             process = self.process
             if process is None or self._stopping:
                 continue

@@ -14,6 +14,7 @@ starts, fails the jobs a dead worker of this machine left running
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -152,6 +153,11 @@ def main() -> None:
     threading.Thread(target=_stop_with_parent, args=(parent,), daemon=True,
                      name="pano-jobs-parent").start()
     run_worker(settings)
+    # The controller's stop waits for this process to end (a restart with players
+    # waiting): leave the heap out of the interpreter's teardown, as controller.server
+    # does. This process runs niced, so on a busy machine the teardown is slow.
+    gc.disable()
+    gc.freeze()
 
 
 def _stop_with_parent(parent: int) -> None:

@@ -356,6 +356,7 @@ class ControllerServer:
         assert self.socketio is not None
         return self.socketio.start_background_task(worker.stop)
 
+
 def serve(settings: Settings) -> None:
     """``pano-controller serve``: run until SIGTERM or SIGINT, then stop cleanly."""
     if settings.async_mode == "gevent":

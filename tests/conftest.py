@@ -33,6 +33,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from support import browser as shared_browser
 from support import schema_template
 
 # Cheap Argon2 for every person the tests create and sign in, here and in the controller
@@ -106,6 +107,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    shared_browser.stop()  # this process's Chromium, if a test started it
     if hasattr(session.config, "workerinput"):  # written by the controller
         return
     for option, spent in (("--record-file-costs", _spent), ("--record-file-cpu", _cpu_spent)):

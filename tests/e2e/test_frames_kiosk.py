@@ -18,9 +18,9 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 import yaml
 from PIL import Image, ImageChops, ImageStat
+from support.browser import browser_session
 from support.devtools import need
 from support.fleet import admin_token, fast_playlists, prepare, screen_token
 from support.processes import Controller, Player, free_port, wait_for
@@ -76,7 +76,6 @@ def _difference(a: Image.Image, b: Image.Image) -> tuple[float, float]:
 
 
 def test_the_kiosk_shows_the_frame_the_preview_draws_on_every_screen_kind(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
     need(CHROMIUM is not None, "no chromium on this machine")
     data = tmp_path / "controller"
     prepare(data, _playlists(tmp_path / "playlists"))
@@ -85,13 +84,9 @@ def test_the_kiosk_shows_the_frame_the_preview_draws_on_every_screen_kind(tmp_pa
     admin = admin_token(data)
     controller = Controller(data, port=port, env={"PANO_PUBLIC_URL": base}).start()
     try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM)
-            try:
-                for screen, size in SCREENS:
-                    _check_screen(browser, controller, data, tmp_path, admin, screen, size)
-            finally:
-                browser.close()
+        with browser_session() as browser:
+            for screen, size in SCREENS:
+                _check_screen(browser, controller, data, tmp_path, admin, screen, size)
     finally:
         controller.stop()
 

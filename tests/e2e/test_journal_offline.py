@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from support.browser import browser_session
 from support.fleet import admin_token, fast_playlists, prepare, screen_token
 from support.processes import Controller, Player, call_api, get_json, wait_for
 from support.proxy import CorruptingProxy
@@ -64,18 +65,13 @@ def day_report(controller: Controller, admin: str, since: datetime) -> dict:
 @contextlib.contextmanager
 def kiosk_page(player: Player):
     """The kiosk page open in a real Chromium while the block runs."""
-    sync_api = pytest.importorskip("playwright.sync_api")
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
         pytest.skip("no chromium on this machine")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable)
+    with browser_session() as browser:
         page = browser.new_page(viewport={"width": 960, "height": 540})
         page.goto(player.status_url.replace("/status", "/"))
-        try:
-            yield page
-        finally:
-            browser.close()
+        yield page
 
 
 @pytest.mark.parametrize(("transport", "display"), [

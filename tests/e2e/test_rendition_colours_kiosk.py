@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "player"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "data"))
 from colour_samples import png16  # noqa: E402
 from player_helpers import PlayerProcess, image_item, make_timeline  # noqa: E402
+from support.browser import browser_session
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -49,7 +50,6 @@ def _rendition(tmp_path: Path) -> tuple[str, bytes]:
 
 
 def test_kiosk_shows_a_16_bit_grey_in_its_srgb_shade(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
     if CHROMIUM is None:
         pytest.skip("no chromium on this machine")
     digest, data = _rendition(tmp_path)
@@ -64,8 +64,7 @@ def test_kiosk_shows_a_16_bit_grey_in_its_srgb_shade(tmp_path):
     (cache / "clock.json").write_text(json.dumps({"clock_offset": 0.0}))
     player = PlayerProcess(cache, "kiosk")
     try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM)
+        with browser_session() as browser:
             page = browser.new_page(viewport={"width": 960, "height": 540})
             page.goto(player.base + "/")
             page.wait_for_function(
@@ -73,7 +72,6 @@ def test_kiosk_shows_a_16_bit_grey_in_its_srgb_shade(tmp_path):
                 " return i && i.complete && i.naturalWidth > 0; }", timeout=15000)
             page.wait_for_timeout(500)  # the cross-fade ends
             shot = page.screenshot()
-            browser.close()
     finally:
         player.proc.kill()
         player.proc.wait()

@@ -17,9 +17,9 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 import yaml
 from PIL import Image
+from support.browser import browser_session
 from support.devtools import need
 from support.fleet import admin_token, fast_playlists, prepare, screen_token
 from support.processes import Controller, Player, free_port, wait_for
@@ -73,7 +73,6 @@ def _get(url: str, token: str | None = None) -> tuple[int, dict, bytes]:
 
 
 def test_the_kiosk_shows_the_slide_and_badge_and_the_code_leads_to_the_page(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
     need(CHROMIUM is not None, "no chromium on this machine")
     pyzbar = _zbar()
     data = tmp_path / "controller"
@@ -110,8 +109,7 @@ def test_the_kiosk_shows_the_slide_and_badge_and_the_code_leads_to_the_page(tmp_
             assert Image.open(io.BytesIO(png)).size == size
         assert _links(pyzbar, png) == [link]  # the badge alone
 
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM)
+        with browser_session() as browser:
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -122,7 +120,6 @@ def test_the_kiosk_shows_the_slide_and_badge_and_the_code_leads_to_the_page(tmp_
               return imgs.length === 2 && imgs.every(i => i.complete && i.naturalWidth > 0);
             }""", timeout=30000)
             shot = page.screenshot()
-            browser.close()
         assert errors == []
         assert _links(pyzbar, shot) == [link]
 

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from panel.panel_helpers import CHROMIUM, add_people
+from panel.panel_helpers import add_people
+from support.browser import browser_session
 from web.helpers import Fleet, make_settings
 
 from controller.server import ControllerServer
@@ -17,17 +18,10 @@ from controller.server import ControllerServer
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One Chromium per test module. Not per session: a running sync Playwright holds
-    an event loop in this thread, and the player and e2e tests start their own."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu"])
+    """The test process's Chromium (support/browser.py); the module's pages are closed
+    after it."""
+    with browser_session() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ SLOW_UPLOAD = {"offline": False, "latency": 20, "downloadThroughput": -1,
 
 
 def editor_writes_and_submits(browser, base: str, picture) -> None:
-    with panel_page(browser, base, "bien-tap") as page:
+    with panel_page(browser, base, "bien-tap", keep=False) as page:  # network emulated
         page.goto(base + "/panel/playlists/new")
         expect(page.locator("#ed-root")).to_have_attribute("aria-busy", "false")
         page.fill("#ed-title-vi", "Đến Huế mùa lễ hội")

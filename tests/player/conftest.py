@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 import socketio
+from support.browser import browser_session
 
 # The tests import player_helpers; pytest runs with --import-mode=importlib, which does
 # not put test directories on sys.path.
@@ -53,13 +53,7 @@ def run_player():
 
 @pytest.fixture
 def browser():
-    """A real Chromium driven by Playwright (the test is skipped where either is missing)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        pytest.skip("no chromium on this machine")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable,
-                                     args=["--autoplay-policy=no-user-gesture-required"])
+    """The test process's real Chromium driven by Playwright (support/browser.py); the
+    test's pages are closed after it."""
+    with browser_session() as chromium:
         yield chromium
-        chromium.close()

@@ -10,8 +10,8 @@ import time
 
 import pytest
 from player_helpers import saved_player_dir, text_item
+from support.browser import browser_session
 
-sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine")
 
@@ -32,8 +32,7 @@ def test_the_page_shows_the_language_of_the_timing(tmp_path, run_player, timing,
     saved["display"]["alternate_timing"] = timing
     (cache / "timeline.json").write_text(json.dumps(saved))
     player = run_player(cache)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM)
+    with browser_session() as browser:
         page = browser.new_page(viewport={"width": 960, "height": 540})
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -43,6 +42,5 @@ def test_the_page_shows_the_language_of_the_timing(tmp_path, run_player, timing,
         for _ in range(10):
             texts.append(page.evaluate(SLIDE_TEXT))
             page.wait_for_timeout(50)
-        browser.close()
     assert errors == []
     assert all(shown in t and hidden not in t for t in texts), texts

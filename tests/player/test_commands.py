@@ -28,6 +28,7 @@ from player_helpers import (
     sha,
     text_item,
 )
+from support.browser import browser_session
 from support.processes import Player, wait_for
 
 from player.cache import MediaCache
@@ -237,35 +238,30 @@ def test_clear_cache_refuses_offline_and_keeps_every_file(tmp_path):
 # --------------------------------------------------------------------------- in Chromium
 
 def test_the_kiosk_page_shows_identify_and_reloads_itself(rig, start):
-    sync_api = pytest.importorskip("playwright.sync_api")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("no chromium on this machine")
     player = start()
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium)
-        try:
-            page = browser.new_page(viewport={"width": 960, "height": 540})
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(f"http://127.0.0.1:{player.http_port}/")
-            page.wait_for_function("() => document.querySelector('.layer.visible .slide.on')",
-                                   timeout=15000)
-            assert page.evaluate("document.getElementById('identify').hidden") is True
-            assert command(rig, "identify", {"seconds": 20})["ok"] is True
-            page.wait_for_function("() => !document.getElementById('identify').hidden",
-                                   timeout=10000)
-            text = page.inner_text("#identify")
-            assert "Sảnh đến" in text and "Arrivals" in text and SCREEN in text
-            box = page.evaluate("(r => [r.width, r.height])(document.getElementById("
-                                "'identify').getBoundingClientRect())")
-            assert box == [960, 540]  # over the whole screen
+    with browser_session() as browser:
+        page = browser.new_page(viewport={"width": 960, "height": 540})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"http://127.0.0.1:{player.http_port}/")
+        page.wait_for_function("() => document.querySelector('.layer.visible .slide.on')",
+                               timeout=15000)
+        assert page.evaluate("document.getElementById('identify').hidden") is True
+        assert command(rig, "identify", {"seconds": 20})["ok"] is True
+        page.wait_for_function("() => !document.getElementById('identify').hidden",
+                               timeout=10000)
+        text = page.inner_text("#identify")
+        assert "Sảnh đến" in text and "Arrivals" in text and SCREEN in text
+        box = page.evaluate("(r => [r.width, r.height])(document.getElementById("
+                            "'identify').getBoundingClientRect())")
+        assert box == [960, 540]  # over the whole screen
 
-            page.evaluate("window.beforeReload = true")
-            assert command(rig, "reload")["ok"] is True
-            page.wait_for_function("() => window.beforeReload === undefined", timeout=10000)
-            page.wait_for_function("() => document.querySelector('.layer.visible .slide.on')",
-                                   timeout=15000)
-            assert errors == []
-        finally:
-            browser.close()
+        page.evaluate("window.beforeReload = true")
+        assert command(rig, "reload")["ok"] is True
+        page.wait_for_function("() => window.beforeReload === undefined", timeout=10000)
+        page.wait_for_function("() => document.querySelector('.layer.visible .slide.on')",
+                               timeout=15000)
+        assert errors == []

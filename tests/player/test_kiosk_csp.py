@@ -9,8 +9,8 @@ import urllib.request
 
 import pytest
 from player_helpers import PICTURE, image_item, saved_player_dir, sha, text_item
+from support.browser import browser_session
 
-sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine")
 
@@ -37,8 +37,7 @@ def test_the_kiosk_page_plays_under_its_policy(tmp_path, run_player):
         assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
         assert response.headers["X-Frame-Options"] == "DENY"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
+    with browser_session() as chromium:
         page = chromium.new_page(viewport={"width": 960, "height": 540})
         page.add_init_script(RECORD)
         console: list[str] = []
@@ -50,5 +49,4 @@ def test_the_kiosk_page_plays_under_its_policy(tmp_path, run_player):
                          ".slide.on iframe"):
             page.wait_for_selector(selector, state="attached", timeout=15_000)
         violations = page.evaluate("window.__csp") + console
-        chromium.close()
     assert violations == []

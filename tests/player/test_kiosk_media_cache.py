@@ -9,8 +9,8 @@ import shutil
 
 import pytest
 from player_helpers import PICTURE, saved_player_dir, sha
+from support.browser import browser_session
 
-sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine")
 
@@ -28,20 +28,16 @@ def test_a_picture_the_player_stopped_serving_is_not_shown_from_the_browser_cach
     cache = saved_player_dir(tmp_path)
     player = run_player(cache)
     url = f"{player.base}/media/{sha(PICTURE)}"
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM)
-        try:
-            context = browser.new_context()
-            page = context.new_page()
-            page.goto(player.base + "/status")  # the page's origin
-            assert page.evaluate(LOAD_JS, url) == 4  # shown once: a 4 × 3 picture
-            page.close()
-            # The player deletes the file (found damaged on the card, say): it answers 404.
-            (cache / "media" / sha(PICTURE)).unlink()
-            assert player.get(f"/media/{sha(PICTURE)}")[0] == 404
-            page = context.new_page()
-            page.goto(player.base + "/status")
-            assert page.evaluate(LOAD_JS, url) == 0, "shown from Chromium's own copy"
-        finally:
-            browser.close()
+    with browser_session() as browser:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(player.base + "/status")  # the page's origin
+        assert page.evaluate(LOAD_JS, url) == 4  # shown once: a 4 × 3 picture
+        page.close()
+        # The player deletes the file (found damaged on the card, say): it answers 404.
+        (cache / "media" / sha(PICTURE)).unlink()
+        assert player.get(f"/media/{sha(PICTURE)}")[0] == 404
+        page = context.new_page()
+        page.goto(player.base + "/status")
+        assert page.evaluate(LOAD_JS, url) == 0, "shown from Chromium's own copy"
     player.stop()

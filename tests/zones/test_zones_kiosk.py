@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
+from support.browser import browser_session
 from support.devtools import need
 from support.fleet import cli_here, fast_playlists, prepare, screen_token
 from support.processes import Controller, Player, controller_cli, free_port, get_json, wait_for
@@ -140,7 +141,6 @@ def _local(now: float) -> datetime:
 
 
 def test_zones_on_a_real_kiosk_ticker_clock_emergency_and_offline(tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     need(CHROMIUM is not None, "no chromium on this machine")
     data = tmp_path / "controller"
     prepare(data, fast_playlists(tmp_path / "playlists", seconds=2.0))
@@ -179,8 +179,7 @@ def test_zones_on_a_real_kiosk_ticker_clock_emergency_and_offline(tmp_path: Path
                          timeout=60, what="a rendered slide cached")
         assert _png_size(player, slide) == (1920, 994)
 
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM)
+        with browser_session() as browser:
             page = browser.new_page(viewport={"width": 960, "height": 540})
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -232,7 +231,6 @@ def test_zones_on_a_real_kiosk_ticker_clock_emergency_and_offline(tmp_path: Path
             page.wait_for_function("() => document.getElementById('emergency').hidden",
                                    timeout=30000)
             assert page.evaluate("() => Array.isArray(window.__zoneFrames)")  # no reload
-            browser.close()
         assert errors == []
 
         # Offline: the controller goes, the player restarts from its cache and keeps the
@@ -245,15 +243,13 @@ def test_zones_on_a_real_kiosk_ticker_clock_emergency_and_offline(tmp_path: Path
         doc = wait_for(lambda: _strips_cached(player, "Tàu Star Legend"), timeout=30,
                        what="the zones of the saved timeline, offline")
         assert doc["display"]["layout"]["clock"]["timezone"] == "Asia/Ho_Chi_Minh"
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM)
+        with browser_session() as browser:
             page = browser.new_page(viewport={"width": 960, "height": 540})
             page.goto(f"http://127.0.0.1:{player.http_port}/")
             page.wait_for_function("() => document.querySelector("
                                    "'#zones .track.running:not(.pending) img')", timeout=30000)
             state = page.evaluate(STATE_JS)
             assert state["strips"] == "vi en" and state["time"]
-            browser.close()
     finally:
         player.stop()
         controller.stop()

@@ -36,7 +36,7 @@ def check_fits(messages: dict, url: str | None, screens: Iterable[Screen],
                                   list(screen.languages or []),
                                   site.name_vi if site else "", site.name_en if site else "",
                                   reserve_qr=bool(url), site_names=site.names if site else {})
-            render_layout(spec)
+            render_layout(spec, paint=False)
         except SlideDoesNotFit as exc:
             if exc.langs:
                 return refusal("the message is too long for the %(width)s×%(height)s screens "

@@ -44,7 +44,7 @@ def too_long(spec: SlideSpec) -> tuple[str, ...]:
     milliseconds of CPU in the process that serves the players, so only the items that
     changed are laid out again."""
     try:
-        render_layout(spec)
+        render_layout(spec, paint=False)
     except SlideDoesNotFit as exc:
         return exc.langs
     return ()

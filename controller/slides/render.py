@@ -233,17 +233,24 @@ def framed_canvas(spec: SlideSpec, pal: Palette,
     return image, draw, _header(spec, pal, margin, band), band + accent
 
 
-def render_layout(spec: SlideSpec, photo: Image.Image | None = None) -> Rendered:
+def render_layout(spec: SlideSpec, photo: Image.Image | None = None, *,
+                  paint: bool = True) -> Rendered:
     """Render ``spec`` and report where everything went. ``photo``: the picture of
     ``spec.photo`` (:mod:`controller.slides.photo`); without it its room stays the
-    slide's background (the fit checks: the layout does not depend on the picture)."""
+    slide's background (the fit checks: the layout does not depend on the picture).
+
+    ``paint=False`` lays the slide out without drawing its texts, rules, QR code or
+    photo (half the CPU of a drawing, Pillow's glyph rendering being the other half):
+    for the fit checks, which only ask whether it fits and where things go. The boxes
+    and lines are the same; the image is the frame's background and no scrim is chosen
+    (that needs the drawn photo)."""
     w, h = spec.width, spec.height
     short = min(w, h)
     pal = EMERGENCY_PALETTE if spec.kind == "emergency" else ITEM_PALETTE
     margin = round(short * MARGIN)
     image, draw, frame_runs, top = framed_canvas(spec, pal)
     photo_box = photos.photo_box(spec, top)
-    if photo_box is not None and photo is not None:
+    if photo_box is not None and photo is not None and paint:
         photos.paste_cover(image, photo, photo_box)
     if spec.kind == "emergency":
         stripe = round(short * STRIPE)
@@ -277,7 +284,8 @@ def render_layout(spec: SlideSpec, photo: Image.Image | None = None) -> Rendered
         if qr_y < top:
             raise SlideError(f"{spec.name or 'slide'}: no room for the QR code on {w}×{h}")
         qr_x = w - margin - qs  # the corner; the link is centred under it, or right-aligned
-        image.paste(code, (qr_x, qr_y))  # to the margin when it is wider than the code
+        if paint:  # to the margin when it is wider than the code
+            image.paste(code, (qr_x, qr_y))
         qr_box = (qr_x, qr_y, qr_x + qs, qr_y + qs)
         link_x = qr_x + (qs - lw) / 2 if lw <= qs else w - margin - lw
         link_runs, _ = _line_runs(link_x, link_top + asc, link_text, False, size, "en",
@@ -311,14 +319,15 @@ def render_layout(spec: SlideSpec, photo: Image.Image | None = None) -> Rendered
             exc.lang, exc.langs) from exc
 
     runs, scrim_box, scrim = placed.runs, None, None
-    if photo_box is not None and spec.photo is not None and spec.photo.placement == "background":
+    if (paint and photo_box is not None and spec.photo is not None
+            and spec.photo.placement == "background"):
         scrim_box = photos.scrim_box(runs, photo_box, margin)
         if scrim_box is not None:
             runs, colour, alpha = photos.legible(image, runs, scrim_box)
             scrim = (colour, alpha)
-    for x0, y0, x1, y1, fill in placed.rules:
+    for x0, y0, x1, y1, fill in placed.rules if paint else ():
         draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=fill)
-    for run in runs + frame_runs:
+    for run in runs + frame_runs if paint else ():
         draw.text((run.x, run.baseline), run.text, fill=run.fill, anchor="ls",
                   font=fonts.font(run.script, run.bold, run.size), language=run.language)
     return Rendered(image, region, runs, frame_runs, qr_box, link_box, placed.base,

@@ -118,3 +118,22 @@ def test_spec_validation_and_normalisation() -> None:
     alternate = SlideSpec(1080, 1920, (LangText("vi", "a"), LangText("lo", "ກ"))).alternate()
     assert [s.languages for s in alternate] == [("vi",), ("lo",)]
     assert all(s.mode == "single" for s in alternate)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_a_layout_without_paint_places_everything_where_the_drawing_does(
+        size: tuple[int, int]) -> None:
+    """The fit checks (review, emergencies) lay slides out without drawing them: what
+    they find must be what the drawn slide has, and the unpainted image has no ink."""
+    spec = SlideSpec(*size, (LangText("vi", "Tình hữu nghị Việt Nam – Lào", "Huế " * 60),
+                             LangText("lo", "ມິດຕະພາບ ລາວ – ຫວຽດນາມ", "ລາວ – ຫວຽດນາມ " * 30),
+                             LangText("en", "Viet Nam – Laos friendship", "Hue " * 60)),
+                     site_vi="Cửa khẩu quốc tế A Đớt", site_en="A Dot International Border Gate",
+                     qr=QR, name="both")
+    painted, laid = render_layout(spec), render_layout(spec, paint=False)
+    for field in ("text_region", "text_runs", "frame_runs", "qr_box", "link_box", "steps",
+                  "lines", "rules"):
+        assert getattr(laid, field) == getattr(painted, field), field
+    assert painted.steps > 0  # the texts had to shrink: the ladder was walked the same way
+    assert painted.image.crop(painted.qr_box).getextrema() != laid.image.crop(
+        laid.qr_box).getextrema()  # the drawing has the code, the layout only its room

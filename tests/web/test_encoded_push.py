@@ -8,7 +8,7 @@ import json
 
 import socketio
 from sqlalchemy import select
-from web.helpers import WELCOME_SCREENS, Player
+from web.helpers import WELCOME_SCREENS
 
 from controller.models import ScreenTimeline
 from controller.timeline.encoded_push import EncodedPush, event_packet

@@ -35,6 +35,7 @@ from controller.models import APPROVED, Playlist, PlaylistVersion, Schedule, Scr
 from controller.review.agencies import import_agencies
 from controller.timeline.builder import _schedule_claims
 from controller.timeline.publisher import TimelinePublisher
+from controller.zones.declarations import import_layouts
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
@@ -47,6 +48,7 @@ def _database(root: Path, screens: int, schedules: int):  # noqa: ANN202 - sessi
     upgrade(url)
     factory = make_session_factory(make_engine(url))
     with factory() as session:
+        import_layouts(session, REPO / "config" / "layouts.yaml")  # the sites name them
         import_sites(session, REPO / "config" / "sites.yaml")
         import_agencies(session, REPO / "config" / "agencies.yaml")
         import_playlists(session, REPO / "playlists", MediaStore(root / "media"),

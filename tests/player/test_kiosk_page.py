@@ -95,7 +95,9 @@ def test_an_emergency_covers_everything_in_both_languages_then_ends_by_itself(
 
     cache = saved_player_dir(tmp_path)
     timeline = json.loads((cache / "timeline.json").read_text())
-    until = time.time() + 6
+    # Long enough for a loaded machine to start the player and open the page before it
+    # ends (6 s was not: the page came up after the end and waited for it in vain).
+    until = time.time() + 12
     timeline["emergencies"] = [{
         "id": 3, "from": iso(time.time() - 5), "until": iso(until), "url": "https://hue.vn/x",
         "messages": {"en": {"title": "Gate closed", "body": "Please wait."},

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -18,9 +19,12 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+IN_CHUNK = 500  # ids per IN list
+T = TypeVar("T")
 
 
-def _sqlite_file(url: str) -> Path | None:
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite ``url``; None for any other database or an in-memory one."""
     parsed = make_url(url)
     if not parsed.drivername.startswith("sqlite"):
         return None
@@ -49,12 +53,19 @@ def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
 SERVER_POOL_SIZE, SERVER_POOL_OVERFLOW = 8, 16
 
 
+def in_chunks(ids: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    """``ids`` in slices of at most ``size``: one statement's ``IN (…)`` each (SQLite
+    bounds the variables of a statement)."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``. SQLite gets WAL, a 10 s busy timeout, foreign keys and
     may be used from several threads; its directory is created if needed."""
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite"):
-        file = _sqlite_file(url)
+        file = sqlite_file(url)
         if file is not None:
             file.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(

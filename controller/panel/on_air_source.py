@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from controller.db import in_chunks
 from controller.models import Screen, ScreenStatus, ScreenTimeline
 from controller.panel.live import register_source
 from controller.panel.nav import PREVIEW_ROLES
@@ -31,7 +32,6 @@ from controller.panel.nav import PREVIEW_ROLES
 TOPIC = "on_air"
 EVENT = "on_air"
 MAX_CACHED = 20_000  # (screen, timeline version) pairs; the fleet's size in practice
-CHUNK = 500  # screens whose timeline bodies one query reads
 
 # (screen id, timeline version) -> the playlist versions that timeline names
 _NAMED: dict[tuple[str, int], tuple[str, ...]] = {}
@@ -41,8 +41,8 @@ def _learn(session: Session, wanted: list[tuple[str, int]]) -> None:
     """Read the playlist names of the timelines not yet known, 500 screens a query."""
     if len(_NAMED) + len(wanted) > MAX_CACHED:
         _NAMED.clear()
-    for start in range(0, len(wanted), CHUNK):
-        versions = dict(wanted[start:start + CHUNK])
+    for chunk in in_chunks(wanted):
+        versions = dict(chunk)
         rows = session.execute(select(ScreenTimeline.screen_id, ScreenTimeline.version,
                                       ScreenTimeline.body)
                                .where(ScreenTimeline.screen_id.in_(list(versions))))

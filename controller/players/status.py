@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from controller.db import in_chunks
 from controller.metrics.registry import HEARTBEATS
 from controller.models import ScreenStatus, ScreenTimeline
 from controller.players.payloads import Ack, PayloadRefused
@@ -53,10 +54,9 @@ def mark_disconnected(session: Session, screen_id: str) -> None:
 
 def mark_all_disconnected(session: Session, screen_ids: list[str]) -> None:
     """These screens are no longer connected (a stopping controller's, in one
-    statement per 500). Does not commit."""
-    for start in range(0, len(screen_ids), 500):
-        session.execute(update(ScreenStatus)
-                        .where(ScreenStatus.screen_id.in_(screen_ids[start:start + 500]))
+    statement per IN_CHUNK). Does not commit."""
+    for chunk in in_chunks(screen_ids):
+        session.execute(update(ScreenStatus).where(ScreenStatus.screen_id.in_(chunk))
                         .values(connected=False))
 
 

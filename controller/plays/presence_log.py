@@ -34,13 +34,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from controller.db import in_chunks
 from controller.models import Screen, ScreenPresence, ScreenStatus
 from controller.players.presence import MISSED_INTERVALS, grace
 
 log = logging.getLogger("pano.players")
 
 TABLE = ScreenPresence.__table__
-IN_CHUNK = 500  # ids per statement (SQLite bounds the variables of one)
 STATUS = ScreenStatus.__table__
 
 
@@ -90,9 +90,8 @@ def close_interval(session: Session, interval_id: int, now: datetime) -> None:
 def close_intervals(session: Session, interval_ids: list[int], now: datetime) -> None:
     """The connections of these intervals ended (those already closed are left alone).
     Does not commit: a stopping controller closes all of its own in one transaction."""
-    for start in range(0, len(interval_ids), IN_CHUNK):
-        session.execute(update(TABLE).where(TABLE.c.id.in_(interval_ids[start:start + IN_CHUNK]),
-                                            TABLE.c.until.is_(None))
+    for chunk in in_chunks(interval_ids):
+        session.execute(update(TABLE).where(TABLE.c.id.in_(chunk), TABLE.c.until.is_(None))
                         .values(until=case((TABLE.c.since > now, TABLE.c.since), else_=now)))
 
 

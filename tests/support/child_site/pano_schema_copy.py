@@ -22,16 +22,6 @@ from types import ModuleType
 from typing import Any
 
 
-def _sqlite_file(url: str) -> Path | None:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "",
-                                                                          ":memory:"):
-        return None
-    return Path(parsed.database)
-
-
 def copying_upgrade(real: Callable[[str], None],
                     template: Callable[[], Path]) -> Callable[[str], None]:
     """``real`` (controller.db.upgrade), starting a new SQLite file from ``template()``."""
@@ -39,7 +29,9 @@ def copying_upgrade(real: Callable[[str], None],
         return real
 
     def upgrade(url: str) -> None:
-        target = _sqlite_file(url)
+        from controller.db import sqlite_file  # loaded: ``real`` is its upgrade
+
+        target = sqlite_file(url)
         if target is not None and not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(template(), target)

@@ -47,6 +47,7 @@ from controller.changes_notify.redis_pubsub import use_redis
 from controller.db import make_engine, make_session_factory
 from controller.edge.http_server import answer_stalled_bodies
 from controller.edge.limits import MAX_MESSAGE
+from controller.edge.room_index import client_manager
 from controller.edge.websocket import bound_transport
 from controller.home.routes import home
 from controller.media.routes import media_routes
@@ -79,11 +80,15 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     session_factory = make_session_factory(engine)
     sessions = scoped_session(session_factory)
 
+    # Each client's rooms indexed: a disconnect costs its own rooms, not the fleet's
+    # (controller/edge/room_index.py).
+    manager = client_manager(settings.message_queue, settings.message_queue_channel)
+    queue: dict[str, Any] = {"client_manager": manager} if manager is not None else {
+        "message_queue": settings.message_queue, "channel": settings.message_queue_channel}
     socketio = SocketIO(
         app,
         async_mode=settings.async_mode,
-        message_queue=settings.message_queue or None,
-        channel=settings.message_queue_channel,
+        **queue,
         cors_allowed_origins=None,  # same origin only (players send no Origin header)
         max_http_buffer_size=MAX_SOCKET_MESSAGE,
         manage_session=False,  # players have no Flask session; don't copy one per client

@@ -5,8 +5,9 @@ connection's presence interval and its screen's status in two commits, and made
 Socket.IO scan every room of the namespace for each socket (quadratic: 1000 sockets
 in 2000 rooms): 2.6 s of a stop with 1000 players, during which the players, told to
 go, were already failing to reconnect and growing their backoff. Here the same rows are
-written in one transaction, the namespace's rooms are dropped in one step, and then
-every socket is closed (its CLOSE packet sent), which now costs no handler work.
+written in one transaction, the players leave the namespace without their handler (at
+the cost of their own rooms: controller/edge/room_index.py), and then every socket is
+closed (its CLOSE packet sent), which costs no handler work.
 
 What a failed write loses: nothing for long. The next start of a lone controller marks
 every screen disconnected and closes the intervals left open at each screen's last
@@ -43,6 +44,15 @@ def record_goodbye(session: Session, connections: list[Connection], now: datetim
     session.commit()
 
 
+def leave_namespace(manager: Any, namespace: str) -> int:
+    """Take every client of this process out of ``namespace`` (its rooms and its sid)
+    without running a handler; returns how many there were."""
+    sids = [sid for sid, _eio_sid in manager.get_participants(namespace, None)]
+    for sid in sids:
+        manager.disconnect(sid, namespace, ignore_queue=True)
+    return len(sids)
+
+
 def say_goodbye(namespace: PlayerNamespace, sessions: sessionmaker[Session],
                 sio_server: Any) -> int:
     """Record the end of every player connection of this process in one transaction,
@@ -57,10 +67,11 @@ def say_goodbye(namespace: PlayerNamespace, sessions: sessionmaker[Session],
                 record_goodbye(session, connections, datetime.now(UTC))
         except Exception:  # the next start (or the sweeper) closes them; see above
             log.exception("recording %d player disconnects at stop", len(connections))
-    # Socket.IO's disconnect of a socket scans every room of its namespace; the players'
-    # rooms go in one step, so each close below skips /player (no handler: its writes
-    # are done above) and only sends the CLOSE packet.
-    sio_server.manager.rooms.pop(namespace.namespace, None)
+    # The players leave /player through the manager, without their disconnect handler
+    # (its writes are done above): each close below then only sends the CLOSE packet.
+    # With the controller's indexed manager (controller/edge/room_index.py) each leave
+    # costs the player's own rooms, not a scan of the namespace's.
+    leave_namespace(sio_server.manager, namespace.namespace)
     for client in list(sio_server.eio.sockets.values()):
         try:  # tell every client we are going; don't wait for dead ones
             client.close(wait=False)

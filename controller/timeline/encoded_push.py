@@ -9,10 +9,12 @@ in the Socket.IO EVENT packet itself (``2/player,["timeline",<text>]``, what
 ``Packet.encode`` writes) and hands one Engine.IO message to every socket of the
 screen's room, as python-socketio's own ``Manager.emit`` does for a room.
 
-Only in a process whose Socket.IO manager is the plain in-memory one (no message queue):
-with Redis or another queue an emit goes to every process through the queue, so there
-``__call__`` answers False and the publisher emits the body as before. A player reads the
-same JSON value either way (the canonical text has its keys sorted and non-ASCII
+Only in a process whose Socket.IO manager keeps its clients in memory alone
+(python-socketio's ``Manager`` or a subclass such as
+``controller.edge.room_index.IndexedManager``, not a ``PubSubManager``): with Redis or
+another queue an emit goes to every process through the queue, so there ``__call__``
+answers False and the publisher emits the body as before. A player reads the same JSON
+value either way (the canonical text has its keys sorted and non-ASCII
 characters unescaped; JSON does not care).
 """
 
@@ -22,7 +24,7 @@ import json
 from typing import Any
 
 from engineio import packet as eio_packet
-from socketio import Manager
+from socketio import PubSubManager
 from socketio import packet as sio_packet
 
 EVENT = "timeline"
@@ -43,7 +45,7 @@ class EncodedPush:
 
     def __call__(self, namespace: str, room: str, text: str) -> bool:
         manager = self.server.manager
-        if type(manager) is not Manager:  # a message queue's manager: emit through it
+        if isinstance(manager, PubSubManager):  # a message queue's: emit through it
             return False
         message = eio_packet.Packet(eio_packet.MESSAGE, event_packet(namespace, EVENT, text))
         for _sid, eio_sid in manager.get_participants(namespace, room):

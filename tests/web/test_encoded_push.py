@@ -10,6 +10,7 @@ import socketio
 from sqlalchemy import select
 from web.helpers import WELCOME_SCREENS
 
+from controller.edge.room_index import IndexedManager, indexed_manager_class
 from controller.models import ScreenTimeline
 from controller.timeline.encoded_push import EncodedPush, event_packet
 
@@ -65,9 +66,16 @@ def test_the_packet_is_what_python_socketio_would_send():
 
 
 def test_a_message_queue_manager_is_left_to_emit():
-    class QueueManager(socketio.Manager):  # stands for Redis's or Kombu's
+    class QueueManager(socketio.PubSubManager):  # stands for Redis's or Kombu's
         pass
 
     server = socketio.Server(client_manager=QueueManager())
     assert EncodedPush(server)("/player", "screen:x", "{}") is False
+    queue_indexed = indexed_manager_class(socketio.RedisManager)(
+        "redis://127.0.0.1:1/0", write_only=True)  # never connects: nothing is emitted
+    assert EncodedPush(socketio.Server(client_manager=queue_indexed))(
+        "/player", "screen:x", "{}") is False
+    # In-memory managers, python-socketio's and the indexed one the controller uses.
     assert EncodedPush(socketio.Server())("/player", "screen:x", "{}") is True
+    assert EncodedPush(socketio.Server(client_manager=IndexedManager()))(
+        "/player", "screen:x", "{}") is True

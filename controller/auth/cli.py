@@ -134,7 +134,7 @@ def _scope_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_users_parser(sub: Any) -> None:
-    from controller.auth.users import ROLES
+    from controller.auth.roles import ROLES  # not auth.users: it imports the models
 
     users = sub.add_parser("users", help="operator accounts")
     users_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)

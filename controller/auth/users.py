@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller.auth.passwords import generate_password, hash_password
+from controller.auth.roles import ROLES
 from controller.models import Agency, User
 from controller.refusals import refusal
 from controller.review.actor import Actor
 from controller.review.audit import record
 
-ROLES = ("admin", "editor", "approver", "emergency", "technician", "viewer")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 12
 

@@ -60,3 +60,20 @@ def test_serve_pushes_and_stops_cleanly(tmp_path, mode):
             proc.kill()
             proc.wait(5)
         fleet.close()
+
+
+def test_the_command_line_parses_without_what_gevent_must_patch_first():
+    """``serve`` patches the process for gevent after parsing its arguments and reading
+    its settings: neither may have imported SQLAlchemy, Flask, the models or ssl (which
+    gevent warns about and which the models pulled in through the roles, 2 s of a
+    restart on a loaded machine)."""
+    code = ("import sys\n"
+            "from controller.cli import build_parser\n"
+            "from controller.settings import load_settings\n"
+            "build_parser().parse_args(['serve'])\n"
+            "heavy = ('sqlalchemy', 'flask', 'flask_socketio', 'socketio', 'ssl',\n"
+            "         'controller.models', 'controller.app', 'gevent')\n"
+            "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                         text=True, timeout=60, check=True).stdout
+    assert out.strip() == "[]", out

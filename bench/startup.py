@@ -18,20 +18,33 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench import procs
 from bench.pano_system import PY, PanoSystem
+
+
+def start_from(system: PanoSystem, code: Path) -> Any:
+    """Start the controller of the checkout ``code`` on ``system``'s database and port."""
+    return procs.start(
+        [PY, "-m", "controller.cli", "--config", str(system.config), "--data-dir",
+         str(system.data_dir), "--port", str(system.port), "serve"],
+        env={"PANO_ASYNC_MODE": system.async_mode}, log=system.workdir / "server.log",
+        cwd=code)
+
+
+def launch_from(system: PanoSystem, code: Path) -> Any:
+    """``start_from``, returning once it listens."""
+    proc = start_from(system, code)
+    procs.wait_for_port(system.port, 120, proc)
+    return proc
 
 
 def time_to_listen(system: PanoSystem, code: Path) -> float:
     """Seconds from starting the controller of the checkout ``code`` to its port
     accepting; the process is stopped afterwards."""
     t0 = time.monotonic()
-    proc = procs.start(
-        [PY, "-m", "controller.cli", "--config", str(system.config), "--data-dir",
-         str(system.data_dir), "--port", str(system.port), "serve"],
-        env={"PANO_ASYNC_MODE": system.async_mode}, log=system.workdir / "server.log",
-        cwd=code)
+    proc = start_from(system, code)
     try:
         procs.wait_for_port(system.port, 120, proc)
         return time.monotonic() - t0

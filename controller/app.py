@@ -92,6 +92,9 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
         cors_allowed_origins=None,  # same origin only (players send no Origin header)
         max_http_buffer_size=MAX_SOCKET_MESSAGE,
         manage_session=False,  # players have no Flask session; don't copy one per client
+        # Each event's handler runs in its socket's reader instead of a greenlet (or
+        # thread) of its own: one spawn less per ack (docs/performance.md).
+        async_handlers=False,
     )
     # Commits that bump the change log are published on the Redis queue too, for the
     # leader's change watcher (issue 14; controller/changes_notify/redis_pubsub.py).

@@ -15,10 +15,8 @@ the same database, rounds interleaved. Prints the median of the rounds, in µs p
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,7 @@ import socketio
 
 from bench import procs
 from bench.pano_system import PanoSystem
-from bench.startup import launch_from
+from bench.startup import compare_args, interleaved, launch_from, print_table
 
 EVENTS_PER_CLIENT = 5  # the `time` budget's burst is 6
 IDLE_SECONDS = 2.0
@@ -83,36 +81,15 @@ async def measure(system: PanoSystem, code: Path, rounds: int) -> list[float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.event_cost",
-                                     description=__doc__.split("\n")[0])
-    parser.add_argument("--players", type=int, default=300, help="default 300")
-    parser.add_argument("--rounds", type=int, default=3, help="default 3")
-    parser.add_argument("--compare", type=Path, metavar="DIR",
-                        help="another checkout whose controller to measure as well")
-    args = parser.parse_args(argv)
-    if args.players < 1 or args.rounds < 1:
-        parser.error("--players and --rounds must be positive")
-    codes = {"this checkout": procs.REPO}
-    if args.compare is not None:
-        if not (args.compare / "controller" / "cli.py").is_file():
-            parser.error(f"--compare: {args.compare} is not a Pano checkout")
-        codes[str(args.compare)] = args.compare.resolve()
-    system = PanoSystem("gevent")
-    figures: dict[str, list[float]] = {name: [] for name in codes}
-    with tempfile.TemporaryDirectory(prefix="pano-events-") as tmp:
-        try:
-            procs.stop(system.start(Path(tmp), args.players), grace=10)
-            for _pass in range(2):  # interleaved: both controllers see the same machine
-                for name, code in codes.items():
-                    figures[name] += asyncio.run(measure(system, code, args.rounds))
-        finally:
-            system.close()
-    print("| code | players | events a round | controller CPU per event, µs (median) | "
-          "rounds |")
-    print("|---|---:|---:|---:|---:|")
-    for name, values in figures.items():
-        print(f"| {name} | {args.players} | {args.players * EVENTS_PER_CLIENT} | "
-              f"{statistics.median(values):.0f} | {len(values)} |")
+    args, codes = compare_args("python -m bench.event_cost", __doc__, argv,
+                               ("players", 300), ("rounds", 3))
+    figures = interleaved(codes, args.players, 2,  # two passes of --rounds each
+                          lambda system, code: asyncio.run(measure(system, code, args.rounds)))
+    print_table(["code", "players", "events a round", "controller CPU per event, µs (median)",
+                 "rounds"],
+                [[name, str(args.players), str(args.players * EVENTS_PER_CLIENT),
+                  f"{statistics.median(values):.0f}", str(len(values))]
+                 for name, values in figures.items()])
     return 0
 
 

@@ -17,6 +17,7 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,37 +53,63 @@ def time_to_listen(system: PanoSystem, code: Path) -> float:
         procs.stop(proc, grace=10)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.startup",
-                                     description=__doc__.split("\n")[0])
-    parser.add_argument("--screens", type=int, default=1000, help="default 1000")
-    parser.add_argument("--runs", type=int, default=5, help="default 5")
+def compare_args(prog: str, doc: str, argv: list[str] | None, size: tuple[str, int],
+                 count: tuple[str, int]) -> tuple[argparse.Namespace, dict[str, Path]]:
+    """The arguments of a bench that measures this checkout's controller against
+    another's (``--compare DIR``): a fleet size and a count of runs, both positive
+    (``size`` and ``count`` name each option and give its default). Also returns the
+    checkouts by name."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n")[0])
+    for name, default in (size, count):
+        parser.add_argument(f"--{name}", type=int, default=default, help=f"default {default}")
     parser.add_argument("--compare", type=Path, metavar="DIR",
-                        help="another checkout whose controller to time as well")
+                        help="another checkout whose controller to measure as well")
     args = parser.parse_args(argv)
-    if args.screens < 1 or args.runs < 1:
-        parser.error("--screens and --runs must be positive")
+    if getattr(args, size[0]) < 1 or getattr(args, count[0]) < 1:
+        parser.error(f"--{size[0]} and --{count[0]} must be positive")
     codes = {"this checkout": procs.REPO}
     if args.compare is not None:
         if not (args.compare / "controller" / "cli.py").is_file():
             parser.error(f"--compare: {args.compare} is not a Pano checkout")
         codes[str(args.compare)] = args.compare.resolve()
+    return args, codes
+
+
+def interleaved(codes: dict[str, Path], screens: int, passes: int,
+                measure: Callable[[PanoSystem, Path], list[float]]) -> dict[str, list[float]]:
+    """``measure(system, checkout)`` of each checkout on one push-bench database of
+    ``screens`` screens (their timelines stored by a first start), ``passes`` times in
+    turn so that every checkout sees the same machine; the figures by checkout."""
     system = PanoSystem("gevent")
-    with tempfile.TemporaryDirectory(prefix="pano-startup-") as tmp:
+    figures: dict[str, list[float]] = {name: [] for name in codes}
+    with tempfile.TemporaryDirectory(prefix="pano-compare-") as tmp:
         try:
-            procs.stop(system.start(Path(tmp), args.screens), grace=10)  # timelines stored
-            times: dict[str, list[float]] = {name: [] for name in codes}
-            for _run in range(args.runs):
+            procs.stop(system.start(Path(tmp), screens), grace=10)
+            for _pass in range(passes):
                 for name, code in codes.items():
-                    times[name].append(time_to_listen(system, code))
+                    figures[name] += measure(system, code)
         finally:
             system.close()
-    print("| code | screens | start to listening, median s | quickest s | runs |")
-    print("|---|---:|---:|---:|---:|")
-    for name, values in times.items():
-        print(f"| {name} | {args.screens} | {statistics.median(values):.2f} | "
-              f"{min(values):.2f} | {len(values)} |")
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, codes = compare_args("python -m bench.startup", __doc__, argv, ("screens", 1000),
+                               ("runs", 5))
+    times = interleaved(codes, args.screens, args.runs,
+                        lambda system, code: [time_to_listen(system, code)])
+    print_table(["code", "screens", "start to listening, median s", "quickest s", "runs"],
+                [[name, str(args.screens), f"{statistics.median(values):.2f}",
+                  f"{min(values):.2f}", str(len(values))] for name, values in times.items()])
     return 0
+
+
+def print_table(headers: list[str], rows: list[list[str]]) -> None:
+    """A Markdown table, the first column left-aligned and the others right."""
+    print("| " + " | ".join(headers) + " |")
+    print("|---|" + "---:|" * (len(headers) - 1))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@ pace, and the profile summary. The end-to-end run is test_bench_smoke.py."""
 
 from __future__ import annotations
 
+import os
+
 from bench.profiling import summarize
 from bench.push_costs import table
 from bench.stats import Phase
@@ -63,3 +65,20 @@ def test_pace_note_says_when_processes_outside_the_bench_took_the_cpu():
                        "other_cores": 1.5}, 2)
     assert "other processes 1.50" in note and "disturbed" in note
     assert "disturbed" not in limit_note({"other_cores": 0.2}, 2)
+
+
+def test_the_changes_own_import_in_the_bench_process_is_not_another_processs_cpu():
+    from bench.usage import Snapshot, Usage
+
+    cores = os.cpu_count() or 1
+    usage = Usage()
+    # One second of round: the server used 0.5 core, the clients 0.3, the bench's own
+    # import of the change 0.6, and nothing else ran (1.4 cores of the machine busy).
+    before = Snapshot(at=0.0, server=0.0, clients=[0.0], busy=0.0, total=0.0, bench=0.0)
+    end = Snapshot(at=1.0, server=0.5, clients=[0.3], busy=1.4 / cores, total=1.0,
+                   bench=0.6)
+    usage.add(before, end, end)
+    info = usage.summary()
+    assert abs(info["bench_cores"] - 0.6) < 1e-9
+    assert abs(info["other_cores"]) < 1e-9
+    assert "disturbed" not in limit_note(info, 2)

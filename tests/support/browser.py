@@ -10,8 +10,17 @@ started again at the next ``browser_session()``.
 
 Launched once with what every test needs: no sandbox (tests run as root in CI), no GPU
 (none here; software rendering either way), and videos that play without a click (the
-kiosk autoplays). One Playwright per process is also what the sync API allows: a second
-one in the same thread while the first runs refuses to start."""
+kiosk autoplays). And without the address bar's suggestion popups: this Chromium (156)
+preloads two WebUI pages (chrome://omnibox-popup.top-chrome/, its "AI mode" variant) in
+a renderer of their own for every new context, although a headless page never shows an
+address bar. That was about 0.9 s of CPU per context (0.7 in that renderer, the rest in
+the browser process), measured on six contexts: 7.4 s of CPU with them, 2.0 s without;
+a whole run opens a few hundred contexts. Unknown feature names are ignored, so an
+older or newer Chromium starts all the same (tests/panel/test_shared_browser.py tells
+when the popups come back under another name).
+
+One Playwright per process is also what the sync API allows: a second one in the same
+thread while the first runs refuses to start."""
 
 from __future__ import annotations
 
@@ -22,7 +31,9 @@ from typing import Any
 
 from support.devtools import CHROMIUM, need
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required"]
+ARGS = ["--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required",
+        # merged by Chromium with Playwright's own --disable-features list
+        "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup"]
 _running: dict[str, Any] = {}
 
 

@@ -124,3 +124,33 @@ def test_open_incidents_are_counted_for_prometheus(fleet, webhook):
     report(fleet, SCREEN, later(139))
     assert _run(fleet, config, later(140))["cleared"] == 1
     assert REGISTRY.get_sample_value("pano_alerts_firing", {"severity": "critical"}) == 0
+
+
+def test_a_guarded_update_changes_its_incident_in_memory_only_when_the_row_changed(fleet):
+    from sqlalchemy import event
+
+    from controller.alerts.incidents import _set
+
+    with fleet.sessions() as session:
+        made = [AlertIncident(open_key=f"screen_offline:s{i}", rule="screen_offline",
+                              screen_id=f"s{i}", site_id="x", severity="warning",
+                              state="pending", since=T0) for i in range(3)]
+        session.add_all(made)
+        session.commit()
+        first, second, _third = made
+        updates: list[str] = []
+        event.listen(session.get_bind(), "before_cursor_execute",
+                     lambda _c, _cur, sql, *_a: updates.append(sql.lower()))
+        assert _set(session, first, {"state": "pending"}, state="open", opened_at=later(5))
+        assert (first.state, first.opened_at) == ("open", later(5))
+        assert second.state == "pending"  # nobody else's incident touched
+        # Another process got there first: the guard fails, memory is left as it was.
+        assert not _set(session, second, {"state": "open"}, state="cleared")
+        assert second.state == "pending"
+        session.commit()  # nothing left for the unit of work to write
+        assert [s for s in updates if s.startswith("update")] == [updates[0], updates[1]]
+        assert all("alert_incidents" in s for s in updates[:2])
+    with fleet.sessions() as session:
+        stored = {i.screen_id: (i.state, i.opened_at is not None) for i in session.scalars(
+            select(AlertIncident).where(AlertIncident.screen_id.in_(["s0", "s1"])))}
+    assert stored == {"s0": ("open", True), "s1": ("pending", False)}

@@ -82,3 +82,14 @@ def test_the_changes_own_import_in_the_bench_process_is_not_another_processs_cpu
     assert abs(info["bench_cores"] - 0.6) < 1e-9
     assert abs(info["other_cores"]) < 1e-9
     assert "disturbed" not in limit_note(info, 2)
+
+
+def test_the_idle_rate_is_the_quietest_window(monkeypatch):
+    from bench import usage
+
+    clock = {"t": 0.0}
+    cpu = iter([0.0, 1.3, 1.3, 1.44, 1.44, 1.9])  # windows of 2 s: 0.65, 0.07, 0.23 /s
+    monkeypatch.setattr(usage.procs, "tree_cpu", lambda _pid: next(cpu))
+    monkeypatch.setattr(usage.time, "monotonic", lambda: clock["t"])
+    monkeypatch.setattr(usage.time, "sleep", lambda s: clock.update(t=clock["t"] + s))
+    assert abs(usage.idle_rate(1234) - 0.07) < 1e-9

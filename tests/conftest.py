@@ -21,7 +21,11 @@ On a 2-core machine the suite is bound by CPU more than by waits, and wall times
 depend on what else runs. ``--record-file-cpu PATH`` writes each file's CPU seconds
 instead (the worker's own and the child processes it waited for: controllers, players,
 CLI commands; not the browsers Playwright keeps for the whole session), which neighbours
-barely change: the number to cut when ``make test`` gets slow."""
+barely change: the number to cut when ``make test`` gets slow.
+
+Each distinct slide, frame, badge and rendition this process draws is drawn once per run
+(support/drawing_memo.py says why that is safe); a test that counts drawings is marked
+``real_drawing``."""
 
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ from pathlib import Path
 
 import pytest
 from support import browser as shared_browser
-from support import schema_template
+from support import drawing_memo, schema_template
 
 # Cheap Argon2 for every person the tests create and sign in, here and in the controller
 # and CLI processes they start (controller/auth/passwords.py says why and what it costs).
@@ -47,6 +51,24 @@ COSTS = Path(__file__).with_name("file_costs.json")
 _spent: dict[str, float] = defaultdict(float)
 _cpu_spent: dict[str, float] = defaultdict(float)
 _cpu_mark: list[float] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "real_drawing: draw every slide, frame, badge and "
+                            "rendition for real (support/drawing_memo.py)")
+    drawing_memo.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    drawing_memo.finish()
+
+
+@pytest.fixture(autouse=True)
+def _drawing_memo(request: pytest.FixtureRequest):  # noqa: ANN202
+    real = request.node.get_closest_marker("real_drawing") is not None
+    drawing_memo.enabled(not real)
+    yield
+    drawing_memo.enabled(True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

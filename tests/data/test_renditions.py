@@ -169,6 +169,7 @@ def test_transparency_stays_png_and_opaque_png_becomes_jpeg(session, store, tmp_
     assert session.get(Media, flattened.rendition_sha256).mime == "image/jpeg"
 
 
+@pytest.mark.real_drawing  # drawn twice here for real, not once and remembered
 def test_output_is_deterministic_across_processes(tmp_path, big_jpeg):
     src = tmp_path / "photo.jpg"
     src.write_bytes(big_jpeg)

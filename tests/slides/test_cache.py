@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -16,6 +17,10 @@ from controller.slides import cache
 from controller.slides.render import LangText
 
 from .test_golden import golden_specs
+
+# These count and compare real drawings: none comes from the run's memo
+# (tests/support/drawing_memo.py).
+pytestmark = pytest.mark.real_drawing
 
 
 def _count(session, model) -> int:

@@ -8,9 +8,10 @@ import json
 
 import socketio
 from sqlalchemy import select
-from web.helpers import WELCOME_SCREENS
+from web.helpers import DEADLINE, WELCOME_SCREENS
 
 from controller.edge.room_index import IndexedManager, indexed_manager_class
+from controller.jobs.renders import WAIT
 from controller.models import ScreenTimeline
 from controller.timeline.encoded_push import EncodedPush, event_packet
 
@@ -45,7 +46,8 @@ def test_each_player_gets_its_own_screens_stored_body_as_pushed_text(players, fl
         for player in [*first, second]:
             player.next_timeline()
         fleet.edit_playlist(tmp_path / "edit", "welcome-hue", "citadel", "The Citadel, again")
-        got = {id(p): p.next_timeline() for p in [*first, second]}
+        # A changed text waits for its new slide from the job worker (WAIT at most).
+        got = {id(p): p.next_timeline(timeout=WAIT + DEADLINE) for p in [*first, second]}
     finally:
         publisher.push_text = sender
     stored = _stored(fleet)

@@ -10,13 +10,14 @@ import threading
 
 import pytest
 import socketio
-from web.helpers import WELCOME_SCREENS, Player, wait_for
+from web.helpers import DEADLINE, WELCOME_SCREENS, Player, wait_for
 
 from controller.edge.room_index import (
     IndexedManager,
     client_manager,
     indexed_manager_class,
 )
+from controller.jobs.renders import WAIT
 
 NS = "/player"
 
@@ -150,8 +151,9 @@ def test_players_rooms_through_disconnects_pushes_and_a_reconnect_storm(server, 
         # A push to screen A's room reaches its remaining player; screen B's player is
         # pushed to as well only because the edited playlist shows there too.
         fleet.edit_playlist(tmp_path / "edit", "welcome-hue", "citadel", "The Citadel, anew")
-        assert a2.next_timeline()["screen"] == screen_a
-        assert b1.next_timeline()["screen"] == screen_b
+        # A changed text waits for its new slide from the job worker (WAIT at most).
+        assert a2.next_timeline(timeout=WAIT + DEADLINE)["screen"] == screen_a
+        assert b1.next_timeline(timeout=WAIT + DEADLINE)["screen"] == screen_b
         assert a1.timelines.empty()
         server.socketio.emit("timeline", {"screen": "only-a"}, to=f"screen:{screen_a}",
                              namespace=NS)

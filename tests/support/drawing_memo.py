@@ -1,4 +1,5 @@
-"""Each distinct slide, picture frame, QR badge and image rendition drawn once per test run.
+"""Each distinct slide, picture frame, QR badge, ticker strip and image rendition drawn once
+per test run.
 
 Why: every test database starts without drawings, so each test that starts a controller
 in the test process drew the demo's slides, frames and renditions again. Measured on a
@@ -95,11 +96,13 @@ def _wrap() -> None:
 
     from controller.media import renditions
     from controller.slides import badge, cache
+    from controller.zones import on_screen, ticker
 
     if getattr(cache.png_bytes, "remembered", False):
         return
     png_bytes, frame_bytes = cache.png_bytes, cache.frame_bytes
     badge_png, render_file = badge.png_bytes, renditions._render
+    strip_png = on_screen.png_bytes  # the ticker's strip, imported there by name
 
     def slide(spec: Any, store: Any = None) -> bytes:
         if spec.photo is not None and (store is None or not store.exists(spec.photo.media)):
@@ -114,6 +117,9 @@ def _wrap() -> None:
     def qr_badge(spec: Any) -> bytes:
         return _remembered("badge", badge.input_hash(spec), lambda: badge_png(spec))
 
+    def strip(spec: Any) -> tuple[bytes, int]:
+        return _remembered("strip", ticker.input_hash(spec), lambda: strip_png(spec))
+
     def rendition(src: Path, box: tuple[int, int]) -> Any:
         try:
             digest = hashlib.sha256(Path(src).read_bytes()).hexdigest()
@@ -122,7 +128,8 @@ def _wrap() -> None:
         return _remembered("rendition", f"{digest}-{box[0]}x{box[1]}",
                            lambda: render_file(src, box))
 
-    for wrapper in (slide, frame, qr_badge, rendition):
+    for wrapper in (slide, frame, qr_badge, strip, rendition):
         wrapper.remembered = True  # type: ignore[attr-defined]
     cache.png_bytes, cache.frame_bytes = slide, frame
     badge.png_bytes, renditions._render = qr_badge, rendition
+    on_screen.png_bytes = strip

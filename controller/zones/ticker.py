@@ -20,7 +20,6 @@ agree; the page scrolls it.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from controller.slides import fonts
+from controller.slides.cache import encode_png
 from controller.slides.layout import text_width
 
 MAX_ITEM_CHARS = 300  # one item's text in one language
@@ -161,8 +161,9 @@ def draw(spec: StripSpec) -> Image.Image:
 
 
 def png_bytes(spec: StripSpec) -> tuple[bytes, int]:
-    """The strip's PNG and its width in pixels."""
+    """The strip's PNG and its width in pixels, encoded as the slides are. Not with
+    Pillow's ``optimize``: a live ticker is drawn again at every change of its data, and
+    on a four-item Vietnamese strip (3892 x 90) optimizing took 67 ms of CPU against
+    17 ms for a file only 4 % smaller (33.5 against 34.9 KB); drawing it takes 16 ms."""
     image = draw(spec)
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue(), image.width
+    return encode_png(image), image.width

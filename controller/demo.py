@@ -115,13 +115,19 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
           "'pano-controller users add NAME --role editor --agency tourism')")
     print(f"  Screens (API):       {base}/api/v1/screens  "
           "(Authorization: Bearer <token from 'pano-controller users token admin'>)")
-    if screen and token:
-        start_player(settings, screen, token)
-        print(f"  Player '{screen}':  http://127.0.0.1:{PLAYER_HTTP_PORT}/  "
-              "(open it in a browser: this is what the screen shows)")
-        print(f"  Player status:       http://127.0.0.1:{PLAYER_HTTP_PORT}/status")
     print("Stop with Ctrl-C.\n", flush=True)
     from controller.server import serve
 
-    serve(settings)
+    def player_once_listening() -> None:
+        # Not before: the first start draws the demo's slides before it listens (10 s
+        # on an idle 2-core machine, 40 s on a loaded one), and a player refused all
+        # that time backs off for up to a minute more before it tries again.
+        if screen and token:
+            start_player(settings, screen, token)
+            print(f"  Player '{screen}':  http://127.0.0.1:{PLAYER_HTTP_PORT}/  "
+                  "(open it in a browser: this is what the screen shows)")
+            print(f"  Player status:       http://127.0.0.1:{PLAYER_HTTP_PORT}/status",
+                  flush=True)
+
+    serve(settings, on_listening=player_once_listening)
     return 0

@@ -19,6 +19,8 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from apscheduler.schedulers.background import BackgroundScheduler
     from flask import Flask
     from flask_socketio import SocketIO
@@ -357,8 +359,9 @@ class ControllerServer:
         return self.socketio.start_background_task(worker.stop)
 
 
-def serve(settings: Settings) -> None:
-    """``pano-controller serve``: run until SIGTERM or SIGINT, then stop cleanly."""
+def serve(settings: Settings, on_listening: Callable[[], object] | None = None) -> None:
+    """``pano-controller serve``: run until SIGTERM or SIGINT, then stop cleanly;
+    ``on_listening`` is called once the controller answers (``run``'s player)."""
     if settings.async_mode == "gevent":
         patch_for_gevent()
     configure_logging()
@@ -375,6 +378,8 @@ def serve(settings: Settings) -> None:
     print(f"Pano controller listening on {server.url}/ "
           f"(async mode {settings.async_mode})", flush=True)
     log.info("listening on %s", server.url)
+    if on_listening is not None:
+        on_listening()
     try:
         while not stopping.wait(0.5):
             pass

@@ -55,6 +55,9 @@ def test_run_prepares_everything_and_starts_a_player(tmp_path):
         assert password, out
         assert len(password.group(1)) >= 12
         assert f"http://127.0.0.1:{port}/" in out and f"http://127.0.0.1:{player_port}/" in out
+        # The player starts once the controller answers: started before, while the first
+        # start drew the demo's slides, it was refused and backed off for up to a minute.
+        assert out.index("Pano controller listening") < out.index(f"Player '{SCREEN}'"), out
         status = get_json(status_url)[1]
         assert status["screen"] == SCREEN and status["timeline_version"] >= 1
         # The demo player's credential is in a file only its owner reads, not on a

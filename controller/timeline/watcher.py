@@ -3,7 +3,9 @@ NOTIFY, a local datagram or Redis: ``controller.changes_notify``), it reads the 
 log after the last id it saw and rebuilds the timelines those scopes reach
 (``TimelinePublisher.rebuild_for``). A slow poll (``change_poll_interval``) is the safety
 net for a lost notification; it also wakes when the earliest running emergency ends, so
-that emergency leaves its screens' timelines on time."""
+that emergency leaves its screens' timelines on time. In a gevent server it also
+collects Python's heap at quiet moments (``controller.timeline.quiet_gc``), so that a
+full collection does not fall in a change's push."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from controller import changes
 from controller.changes_notify import commit_hook
 from controller.players.revocation import revoked_screens
 from controller.timeline.publisher import TimelinePublisher
+from controller.timeline.quiet_gc import QuietCollector
 
 if TYPE_CHECKING:
     from controller.changes_notify.listening import Listening
@@ -38,13 +41,19 @@ class ChangeWatcher:
     ``credential`` change (``screens``: whose) or ``all`` (None), before any rebuild: the
     server drops the connections whose credential was revoked
     (controller/players/revocation.py). With ``settings``, ``run`` also listens
-    for other processes' changes on the transports the deployment has."""
+    for other processes' changes on the transports the deployment has. ``collector``
+    (by default one in a gevent server's watcher, i.e. with gevent ``settings``) runs
+    the full garbage collections between changes instead of during them."""
 
     def __init__(self, publisher: TimelinePublisher, session_factory: sessionmaker[Session],
                  interval: float,
                  on_credentials: Callable[[Session, set[str] | None], Any] | None = None,
-                 settings: Settings | None = None) -> None:
+                 settings: Settings | None = None,
+                 collector: QuietCollector | None = None) -> None:
         self.publisher = publisher
+        if collector is None and settings is not None and settings.async_mode == "gevent":
+            collector = QuietCollector()
+        self.collector = collector
         self.session_factory = session_factory
         self.interval = interval
         self.on_credentials = on_credentials
@@ -86,7 +95,11 @@ class ChangeWatcher:
             # without scopes: it adds the screens that are due.
             if scopes or self.publisher.rebuild_due():
                 self.rebuilds += 1
-                changed = self.publisher.rebuild_for(session, scopes)
+                try:
+                    changed = self.publisher.rebuild_for(session, scopes)
+                finally:
+                    if self.collector is not None:
+                        self.collector.busy()  # its garbage: collect once quiet
             self.last_seen = last
             now = time.monotonic()
             if now - self._last_prune >= PRUNE_SPACING:
@@ -115,6 +128,18 @@ class ChangeWatcher:
             timeout = min(timeout, left + 0.01 if left > 0 else 1.0)
         return timeout
 
+    def _wait(self, timeout: float) -> None:
+        """Until woken or ``timeout``; meanwhile the heap's collection, when it falls due."""
+        deadline = time.monotonic() + timeout
+        while not self._stopped.is_set():
+            left = deadline - time.monotonic()
+            due = self.collector.due_in() if self.collector is not None else None
+            if due is not None and due <= 0 and self.collector is not None:
+                self.collector.collect()
+                continue
+            if left <= 0 or self._woken.wait(left if due is None else min(left, due)):
+                return
+
     def run(self) -> None:
         commit_hook.add_waker(self.wake)
         if self.settings is not None:
@@ -133,9 +158,11 @@ class ChangeWatcher:
                     log.exception("change watcher: rebuild failed; retrying")
                     self._stopped.wait(min(self.interval, 1.0))  # no hot loop on a fault
                 if not self._stopped.is_set():
-                    self._woken.wait(self._timeout())
+                    self._wait(self._timeout())
         finally:
             commit_hook.remove_waker(self.wake)
+            if self.collector is not None:
+                self.collector.stop()
             if self.listening is not None:
                 self.listening.stop()
 

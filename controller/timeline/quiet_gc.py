@@ -11,7 +11,8 @@ time went").
 
 ``QuietCollector`` keeps the automatic collections and makes them cheap: at a
 quiet moment (``quiet`` seconds after the change watcher's last rebuild, at most every
-``spacing`` seconds, and only when something happened since) it collects the whole
+``spacing`` seconds and every 50 times as long as the last one took, so at most 2 % of
+the time, and only when something happened since) it collects the whole
 heap once (``gc.unfreeze``, ``gc.collect``) and freezes what survived
 (``gc.freeze``): the automatic collections that follow walk only the objects made since.
 A frozen object is still freed when its last reference goes; only a *cycle* of frozen
@@ -31,8 +32,9 @@ from collections.abc import Callable
 
 log = logging.getLogger("pano.timeline")
 
-QUIET = 2.0  # seconds without a rebuild before the heap is collected
-SPACING = 30.0  # at least this long between two such collections
+QUIET = 1.0  # seconds without a rebuild before the heap is collected
+SPACING = 5.0  # at least this long between two such collections,
+SPACING_RATIO = 50  # and at least this many times as long as the last one took
 LONGEST = 600.0  # at most this long between them, quiet or not
 # Allocations between two collections of the youngest generation (Python's default: 700).
 # A rebuild or a round of acks makes hundreds of thousands of short-lived objects; most
@@ -45,9 +47,10 @@ class QuietCollector:
     """Not thread-safe: one caller (the change watcher's loop)."""
 
     def __init__(self, quiet: float = QUIET, spacing: float = SPACING,
-                 longest: float = LONGEST, young: int = YOUNG,
+                 longest: float = LONGEST, young: int = YOUNG, ratio: float = SPACING_RATIO,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.quiet, self.spacing, self.longest = quiet, spacing, longest
+        self.ratio = ratio
         self.young = young
         self.clock = clock
         self._thresholds: tuple[int, int, int] | None = None  # Python's, while ours apply
@@ -79,7 +82,8 @@ class QuietCollector:
         since_busy = now - self._busy_at if self._busy_at is not None else float("inf")
         if now - self._collected_at >= self.longest:
             return 0.0
-        return max(0.0, self.quiet - since_busy, self.spacing - (now - self._collected_at))
+        spacing = max(self.spacing, self.ratio * self.last_ms / 1000)
+        return max(0.0, self.quiet - since_busy, spacing - (now - self._collected_at))
 
     def maybe_collect(self) -> bool:
         """Collect if due now; True when it did."""

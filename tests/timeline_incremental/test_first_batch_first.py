@@ -160,8 +160,9 @@ def test_files_missing_are_asked_for_every_screen_in_one_request_when_split(flee
         sessions = fleet()
         requests: list[list[tuple]] = []
         publisher = TimelinePublisher(None, 15, clock=Clock(NOW), store=store_of(sessions))
-        publisher.renderer = Renderer(lambda sent, _deadline: requests.append(list(sent)),
-                                      sessions, sleep=lambda _: None, wait=0)
+        publisher.renderer = Renderer(
+            lambda sent, _deadline, to=requests: to.append(list(sent)),
+            sessions, sleep=lambda _: None, wait=0)
         publisher.split_load_from = split
         with sessions() as session:
             changed = publisher.rebuild(session)  # nobody draws: originals stand in

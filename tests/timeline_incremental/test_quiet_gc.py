@@ -39,7 +39,8 @@ class Ticks:
 
 @pytest.fixture
 def collector() -> Iterator[QuietCollector]:
-    made = QuietCollector(quiet=2.0, spacing=30.0, longest=600.0, clock=Ticks())
+    # A spacing far above 50 times any collection's length in a test process.
+    made = QuietCollector(quiet=2.0, spacing=3000.0, longest=60000.0, clock=Ticks())
     try:
         yield made
     finally:
@@ -55,14 +56,14 @@ def test_due_a_quiet_while_after_a_rebuild_and_spaced(collector: QuietCollector)
     assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == collector.young
     assert collector.due_in() is None  # nothing happened since
     collector.busy()
-    assert collector.due_in() == 30.0  # busy now, but the spacing comes first
-    ticks.now += 29.0
+    assert collector.due_in() == 3000.0  # busy now, but the spacing comes first
+    ticks.now += 2999.0
     collector.busy()
     assert collector.due_in() == 2.0  # the spacing has almost passed: the quiet decides
     assert not collector.maybe_collect()
     ticks.now += 2.0
     assert collector.maybe_collect() and collector.collections == 2
-    ticks.now += 600.0
+    ticks.now += 60000.0
     collector.busy()  # after the longest gap: due right after a rebuild, quiet or not
     assert collector.due_in() == 0.0
     collector.stop()
@@ -94,7 +95,7 @@ def test_a_gevent_servers_watcher_has_one_and_collects_after_a_change(fleet) -> 
         change_poll_interval = 60.0
 
     assert ChangeWatcher(TimelinePublisher(None, 15), sessions, 60).collector is None
-    collector = QuietCollector(quiet=0.05, spacing=0.0)
+    collector = QuietCollector(quiet=0.05, spacing=0.0, ratio=0)
     publisher = TimelinePublisher(None, 15, clock=Clock(NOW))
     watcher = ChangeWatcher(publisher, sessions, interval=60, collector=collector)
     assert isinstance(ChangeWatcher(publisher, sessions, 60, settings=Gevent()).collector,  # type: ignore[arg-type]

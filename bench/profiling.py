@@ -7,7 +7,8 @@ collapsed stacks: one line per stack, frames joined by ";", then the sample coun
     python -m bench.profiling DIR/pano-gevent-500.txt   # the top functions
 
 prints the functions holding the most samples, inclusive (anywhere on the stack) and
-self (the innermost frame), as shares of all samples."""
+self (the innermost frame), as shares of all samples. ``PANO_PY_SPY_RATE`` sets the
+samples per second (100 by default)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ def py_spy() -> str | None:
 class Recorder:
     """py-spy recording one process until stop(); a no-op when py-spy is missing."""
 
-    def __init__(self, pid: int, out: Path, rate: int = 100) -> None:
+    def __init__(self, pid: int, out: Path, rate: int | None = None) -> None:
         self.out = out
+        rate = rate or int(os.environ.get("PANO_PY_SPY_RATE", "100"))
         self.proc: subprocess.Popen | None = None
         exe = py_spy()
         if exe is None:

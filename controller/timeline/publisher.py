@@ -373,7 +373,8 @@ class TimelinePublisher:
                 PUSHES.pushed(row.screen_id, row.version)
                 if stages.first_push_ms is None:
                     stages.pushed()
-                    self.change_clock.first_push()
+                    waited = self.change_clock.first_push()
+                    stages.woken_ms = None if waited is None else waited * 1000
             time.sleep(0)  # let the sockets' writers send it before the next batch
             stages.lap("push")
         run.changed.extend(changed)

@@ -47,12 +47,15 @@ class ChangeClock:
         with self._lock:
             self._current, self._pending = self._pending, None
 
-    def first_push(self) -> None:
-        """Observe wake → now for the pass under way, once."""
+    def first_push(self) -> float | None:
+        """Observe wake → now for the pass under way, once; returns it (seconds)."""
         with self._lock:
             since, self._current = self._current, None
-        if since is not None:
-            CHANGE_FIRST_PUSH_SECONDS.observe(time.monotonic() - since)
+        if since is None:
+            return None
+        waited = time.monotonic() - since
+        CHANGE_FIRST_PUSH_SECONDS.observe(waited)
+        return waited
 
 
 class Stages:
@@ -62,6 +65,7 @@ class Stages:
         self._started = self._last = time.perf_counter()
         self.ms: dict[str, float] = {}
         self.first_push_ms: float | None = None  # since the rebuild began
+        self.woken_ms: float | None = None  # since the watcher's wake (a woken change)
 
     def lap(self, step: str) -> None:
         now = time.perf_counter()
@@ -76,5 +80,7 @@ class Stages:
         steps = ", ".join(f"{step} {ms:.0f}" for step, ms in self.ms.items())
         first = ("" if self.first_push_ms is None
                  else f"; first push at {self.first_push_ms:.0f}")
+        if self.woken_ms is not None:
+            first += f" ({self.woken_ms:.0f} after the wake)"
         total = (time.perf_counter() - self._started) * 1000
         return f"{steps} ms{first}; total {total:.0f} ms"

@@ -64,9 +64,12 @@ VERIFY_INTERVAL = 10.0  # seconds between rebuild_for's checks of every stored v
 # push waits for a few bodies only; then each batch is four times the one before.
 FIRST_BATCH = 16
 BATCH_GROWTH = 4
-# From this many screens a rebuild loads the first batch's inputs before the others'
-# (two loads cost about 2 ms more than one; one load of 500 screens about 15 ms).
+# From this many screens the first batch's inputs are loaded before the others' (two
+# loads cost about 2 ms more than one; one of 500 screens' inputs, 12-18 ms).
 SPLIT_LOAD_FROM = 128
+# Bodies built between two cooperative yields: the acks of the batches pushed (and any
+# other request) are answered while a large batch is built, not after it.
+YIELD_EVERY = 32
 
 Built = tuple[BuildInputs, dict[str, Any], bool]  # inputs, body, built with a file missing
 
@@ -133,8 +136,9 @@ class TimelinePublisher:
         # so at most every ``verify_interval`` seconds; a full rebuild verifies too.
         self.verify_interval = VERIFY_INTERVAL
         self._verified_at = float("-inf")
-        # From how many screens a rebuild loads the first batch's inputs alone first.
-        self.split_load_from = SPLIT_LOAD_FROM
+        # From how many screens a rebuild loads the first batch's inputs alone first, and
+        # how many bodies it builds between two cooperative yields.
+        self.split_load_from, self.yield_every = SPLIT_LOAD_FROM, YIELD_EVERY
         # When the change watcher was woken, for the wake -> first push histogram.
         self.change_clock = ChangeClock()
 
@@ -219,9 +223,7 @@ class TimelinePublisher:
         worker's change-counter bump brings it in a later rebuild."""
         now = self.clock()
         missing: list[tuple[Any, ...]] | None = [] if self.renderer is not None else None
-        # A large rebuild loads the first batch's inputs alone, so that its push waits for
-        # FIRST_BATCH screens' loading, not the whole fleet's; the others are loaded once
-        # it is pushed (``_load_rest``).
+        # A large rebuild loads the first batch's inputs alone, the others' once it is pushed.
         order = ids if ids is not None else self._screen_ids(session)
         rest = len(order) >= self.split_load_from
         head = order[:FIRST_BATCH] if rest else ids
@@ -273,11 +275,10 @@ class TimelinePublisher:
 
     def _load_rest(self, session: Session, ids: list[str] | None, inputs: list[BuildInputs],
                    run: _Run, missing: list[tuple[Any, ...]] | None, log_id: int | None) -> None:
-        """Add the inputs and stored versions of the screens of ``ids`` (None: every
-        screen) not loaded yet, after the first batch's (whose commit ended the
-        transaction that loaded it). When a change was committed since (the change log
-        moved), the parts shared with the first batch are built again from what is
-        loaded now; the watcher's next pass handles that change."""
+        """Add the inputs and stored versions of the screens of ``ids`` (None: all) not
+        loaded yet, after the first batch's commit. If a change was committed since
+        (the change log moved), the parts the first batch shared are built again from
+        what is loaded now; the watcher's next pass handles that change."""
         loaded = {item.screen.id for item in inputs}
         rest = None if ids is None else [i for i in ids if i not in loaded]
         inputs.extend(item for item in self._load(session, rest, run.now, missing)
@@ -305,7 +306,9 @@ class TimelinePublisher:
         was built: the chooser and slide maker add a request at every ask). A screen
         sharing its playlists part with one that missed a file missed it too."""
         built = []
-        for item in inputs:
+        for n, item in enumerate(inputs, 1):
+            if n % self.yield_every == 0:
+                time.sleep(0)  # the acks of the batches pushed are answered meanwhile
             mark = len(missing) if missing is not None else 0
             body = build_body(item, memo=run.memo)
             gap = missing is not None and len(missing) > mark

@@ -28,6 +28,7 @@ from socketio import PubSubManager
 from socketio import packet as sio_packet
 
 EVENT = "timeline"
+ROOM_PREFIX = "screen:"  # controller.timeline.publisher.room_for
 
 
 def event_packet(namespace: str, event: str, json_text: str) -> str:
@@ -51,3 +52,14 @@ class EncodedPush:
         for _sid, eio_sid in manager.get_participants(namespace, room):
             self.server.eio.send_packet(eio_sid, message)
         return True
+
+    def connected_screens(self, namespace: str) -> set[str] | None:
+        """The screens with a socket in ``namespace`` in this process (their room
+        ``screen:<id>`` is not empty); None behind a message queue (other processes
+        hold sockets too). The publisher builds and pushes them first."""
+        manager = self.server.manager
+        if isinstance(manager, PubSubManager):
+            return None
+        return {room[len(ROOM_PREFIX):] for room, members in
+                manager.rooms.get(namespace, {}).items()
+                if isinstance(room, str) and room.startswith(ROOM_PREFIX) and members}

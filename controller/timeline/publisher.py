@@ -2,26 +2,23 @@
 
 ``TimelinePublisher.rebuild`` computes every (or the given) screen's timeline, compares
 its content hash with the stored one, and only for screens whose content changed bumps
-``version``, stores the bodies (batched writes, ``controller.timeline.store``), commits
-and then emits ``timeline`` to the room ``screen:<id>`` in the ``/player`` namespace.
-It does so a batch of screens at a time (16, then 64, 256, …: ``FIRST_BATCH``), each
-batch committed before it is pushed, so the first screens are pushed while the others
-are still being built (and, from ``SPLIT_LOAD_FROM`` screens, before the others' inputs
-are even loaded); the reverse index is updated after the push, which does not need
-it (docs/architecture.md "The push path" says what each order guarantees). Restarting
-therefore bumps nothing when nothing changed. Screens that show the same playlists at
-the same resolution share that part of their bodies (built, hashed and encoded once per
-rebuild: ``controller.timeline.hashing``). With a media store, image variants name the
-rendition for each screen's resolution (``RenditionChooser``, docs/media.md
-"Renditions"), made here when missing; with a public ``base_url`` too, text items and
-emergencies get rendered slides and links get per-screen QR badges (``controller.timeline.slides``).
+``version``, stores the bodies (``controller.timeline.store``), commits and then emits
+``timeline`` to the room ``screen:<id>`` in the ``/player`` namespace, a batch of screens
+at a time (16, then 64, 256, …: ``FIRST_BATCH``), each committed before it is pushed:
+the first screens (those with a socket here first) are pushed while the others are
+still being built, and from ``SPLIT_LOAD_FROM`` screens before the others' inputs are
+even loaded; the reverse index is updated after the push (docs/architecture.md "The
+push path" says what each order guarantees). Screens that show the same playlists at
+the same resolution share that part of their bodies (``controller.timeline.hashing``).
+With a media store, image variants name the rendition for each screen's resolution
+(``RenditionChooser``, docs/media.md "Renditions"); with a public ``base_url`` too, text
+items and emergencies get rendered slides and links QR badges (``timeline.slides``).
 
 ``rebuild_for(scopes)`` is the entry after a change: it rebuilds only the screens the
 change can reach (``controller.timeline.impact``), from the database's "now" and the
-reverse index this publisher keeps of what every screen's last build depended on
+reverse index of what every screen's last build depended on
 (``controller.timeline.dependencies``; docs/architecture.md "Incremental rebuilds").
-After each commit the stored versions are noted for the acks
-(``controller.timeline.stored_versions``).
+After each commit the stored versions are noted for the acks (``stored_versions``).
 """
 
 from __future__ import annotations
@@ -82,6 +79,11 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _first(inputs: list[BuildInputs], first: set[str]) -> list[BuildInputs]:
+    """``inputs`` with those of the screens in ``first`` first, each part in its order."""
+    return sorted(inputs, key=lambda item: item.screen.id not in first) if first else inputs
+
+
 @dataclass
 class _Run:
     """One rebuild's shared state: what its batches share and what they stored."""
@@ -95,6 +97,7 @@ class _Run:
     short: set[int] = field(default_factory=set)  # ids of playlist parts that missed a file
     changed: list[Row] = field(default_factory=list)
     entries: dict[str, Deps] = field(default_factory=dict)
+    first: set[str] = field(default_factory=set)  # screens with a socket: built first
 
 
 class TimelinePublisher:
@@ -105,35 +108,29 @@ class TimelinePublisher:
                  clock: Callable[[], datetime] = _utcnow,
                  store: MediaStore | None = None, base_url: str | None = None) -> None:
         self._emit = emit
-        # Set by the app (controller/timeline/encoded_push.py): pushes a body's JSON text
-        # as it is; None, or False from it, and the body is emitted (encoded again).
+        # Set by the app (encoded_push.py): pushes a body's JSON text as it is; None, or
+        # False from it: the body is emitted. Its ``connected_screens`` are built first.
         self.push_text: Callable[[str, str, str], bool] | None = None
-        # With a store and the public ``base_url`` (short links), text items and
-        # emergencies get rendered slides and links get QR badges (``SlideMaker``).
+        # With a store and the public ``base_url``: slides and QR badges (``SlideMaker``).
         self.base_url = base_url
         self._slides_reported: set[str] = set()
-        # With a media store, image variants get the rendition for each screen's
-        # resolution, made at rebuild time if missing; without one, originals are used.
+        # With a media store, image variants get the rendition for each screen's size.
         self.store = store
         self._reported: set[tuple[str, str]] = set()
         self.heartbeat_interval = heartbeat_interval
         self.clock = clock
-        # The job worker's, once it runs (controller/jobs/renders.py): slides, badges and
-        # renditions are then drawn there, not in this process.
+        # The job worker's (jobs/renders.py): slides, badges, renditions are drawn there.
         self.renderer: Any = None
         # One rebuild at a time in this process (watcher, scheduler, first connects).
         self._lock = threading.Lock()
-        # When the earliest emergency seen by the last rebuild ends: a rebuild is due
-        # then, so it drops out of the timelines (the watcher asks ``rebuild_due``).
+        # When the earliest emergency seen by the last rebuild ends: a rebuild is due.
         self.next_expiry: datetime | None = None
-        # What each screen's last build depended on (``rebuild_for``), and how many
-        # screen timelines this publisher has built (what a change cost, for tests).
+        # What each screen's last build depended on (``rebuild_for``); timelines built.
         self.index = DependencyIndex()
         self.screens_built = 0
         self._slugs: dict[int, str] = {}  # schedule id -> slug, of the last build
         # How often ``rebuild_for`` compares every stored version with the index's (a
-        # screen another process stored is rebuilt): a scan of the stored timelines,
-        # so at most every ``verify_interval`` seconds; a full rebuild verifies too.
+        # screen another process stored is rebuilt): a scan, so at most this often.
         self.verify_interval = VERIFY_INTERVAL
         self._verified_at = float("-inf")
         # From how many screens a rebuild loads the first batch's inputs alone first, and
@@ -223,14 +220,17 @@ class TimelinePublisher:
         worker's change-counter bump brings it in a later rebuild."""
         now = self.clock()
         missing: list[tuple[Any, ...]] | None = [] if self.renderer is not None else None
-        # A large rebuild loads the first batch's inputs alone, the others' once it is pushed.
-        order = ids if ids is not None else self._screen_ids(session)
+        # Screens with a socket first; a large rebuild loads the first batch's alone.
+        ask = getattr(self.push_text, "connected_screens", None)
+        first = (ask(NAMESPACE) if emit and callable(ask) else None) or set()
+        order = sorted(ids if ids is not None else self._screen_ids(session),
+                       key=lambda screen: screen not in first)
         rest = len(order) >= self.split_load_from
         head = order[:FIRST_BATCH] if rest else ids
         log_id = latest_id(session) if rest else None
-        inputs = self._load(session, head, now, missing)
+        inputs = _first(self._load(session, head, now, missing), first)
         run = _Run(now=now, generated_at=iso_z(now), stored=self._stored(session, head),
-                   make=DepsMaker(self._slugs))
+                   make=DepsMaker(self._slugs), first=first)
         stages.lap("load")
         start, size = 0, FIRST_BATCH
         while True:
@@ -257,8 +257,8 @@ class TimelinePublisher:
             if made:
                 # Files were made meanwhile: this batch and the rest from what exists now.
                 missing = []
-                inputs[start:] = self._load(session, [i.screen.id for i in inputs[start:]],
-                                            now, missing)
+                inputs[start:] = _first(self._load(
+                    session, [i.screen.id for i in inputs[start:]], now, missing), first)
                 run.memo, run.short, run.make = {}, set(), DepsMaker(self._slugs)
                 built = self._build(inputs[start:end], run, missing)
             self.screens_built += len(built)
@@ -281,8 +281,8 @@ class TimelinePublisher:
         what is loaded now; the watcher's next pass handles that change."""
         loaded = {item.screen.id for item in inputs}
         rest = None if ids is None else [i for i in ids if i not in loaded]
-        inputs.extend(item for item in self._load(session, rest, run.now, missing)
-                      if item.screen.id not in loaded)
+        inputs.extend(_first([item for item in self._load(session, rest, run.now, missing)
+                              if item.screen.id not in loaded], run.first))
         stored = self._stored(session, rest)
         run.stored.update((k, v) for k, v in stored.items() if k not in loaded)
         if latest_id(session) != log_id:

@@ -3,7 +3,8 @@ then loads the other screens' (controller/timeline/publisher.py, ``split_load_fr
 first push waits for 16 screens' loading, not the fleet's. A change committed between the
 two loads reaches the later screens at once and the earlier ones at the next pass; a
 failure between the two leaves the first batch stored and the next pass converges; files
-the job worker must make are still asked for every screen at once."""
+the job worker must make are still asked for every screen at once; screens with a socket
+in this process are built and pushed first."""
 
 from __future__ import annotations
 
@@ -171,3 +172,36 @@ def test_files_missing_are_asked_for_every_screen_in_one_request_when_split(flee
     _count, _files, changed, waiting = asked[10**9]
     assert _count == 1 and _files and set(waiting) & set(changed[:FIRST_BATCH])
     assert asked[FIRST_BATCH + 1] == asked[10**9]
+
+
+class Sockets:
+    """What the app sets as ``push_text`` (controller/timeline/encoded_push.py): pushes
+    a body's text, and names the screens with a socket in this process."""
+
+    def __init__(self, connected: set[str]) -> None:
+        self.connected, self.pushed = connected, []
+
+    def __call__(self, namespace: str, room: str, text: str) -> bool:
+        self.pushed.append(room.removeprefix("screen:"))
+        return True
+
+    def connected_screens(self, namespace: str) -> set[str]:
+        return self.connected
+
+
+@pytest.mark.parametrize("split", [10**9, FIRST_BATCH + 1])
+def test_screens_with_a_socket_are_built_and_pushed_first(fleet, split) -> None:  # noqa: ANN001
+    sessions = fleet()
+    clock = Clock(NOW)
+    publisher = _publisher(sessions, lambda *_a, **_k: None, clock)
+    publisher.split_load_from = split
+    screens = sorted(_versions(sessions))
+    connected = set(screens[-FIRST_BATCH - 3:])  # the last by id: pushed last before
+    publisher.push_text = sockets = Sockets(connected)
+    clock.now = NOW + timedelta(days=1)
+    with sessions() as session:
+        changed = publisher.rebuild_for(session, [changes.EVERYTHING])
+    assert sorted(changed) == screens
+    assert sockets.pushed == sorted(connected) + [s for s in screens if s not in connected]
+    with sessions() as session:
+        assert TimelinePublisher(None, 15, clock=clock).rebuild(session) == []

@@ -81,3 +81,21 @@ def test_a_message_queue_manager_is_left_to_emit():
     assert EncodedPush(socketio.Server())("/player", "screen:x", "{}") is True
     assert EncodedPush(socketio.Server(client_manager=IndexedManager()))(
         "/player", "screen:x", "{}") is True
+
+
+def test_the_screens_with_a_socket_here_are_named_for_the_publisher():
+    for manager in (socketio.Manager(), IndexedManager()):
+        server = socketio.Server(client_manager=manager)
+        manager.set_server(server)
+        manager.initialize()
+        for eio_sid, screen in (("e1", "a"), ("e2", "b"), ("e3", "b")):
+            sid = manager.connect(eio_sid, "/player")
+            manager.enter_room(sid, "/player", f"screen:{screen}")
+        gone = manager.connect("e4", "/player")
+        manager.enter_room(gone, "/player", "screen:c")
+        manager.disconnect(gone, "/player")
+        assert EncodedPush(server).connected_screens("/player") == {"a", "b"}
+        assert EncodedPush(server).connected_screens("/panel") == set()
+    queue = socketio.Server(client_manager=indexed_manager_class(socketio.RedisManager)(
+        "redis://127.0.0.1:1/0", write_only=True))
+    assert EncodedPush(queue).connected_screens("/player") is None  # others hold sockets

@@ -107,7 +107,11 @@ def _check_screen(browser, controller, data, tmp_path, admin, screen, size) -> N
                       if item["item"]["type"] == "image"]
             return doc if slides and all(s["file"] and s["badge"] for s in slides) else None
 
-        doc = wait_for(ready, timeout=90, what=f"{screen}: the frame and badge cached")
+        try:
+            doc = wait_for(ready, timeout=90, what=f"{screen}: the frame and badge cached")
+        except AssertionError as exc:  # what the controller and the player said meanwhile
+            raise AssertionError(f"{exc}\n--- controller:\n{controller.output()[-4000:]}"
+                                 f"\n--- player:\n{player.output()[-3000:]}") from None
         frame_sha = doc["items"][0]["slides"][0]["file"]
         status, frame = _get(page_api + "/media/" + frame_sha)
         assert status == 200 and Image.open(io.BytesIO(frame)).size == size

@@ -16,6 +16,7 @@ from collections import Counter
 import socketio
 from werkzeug.serving import make_server
 
+from controller.edge.http_server import werkzeug_handler
 from player.agent import Agent
 from player.backoff import Backoff
 from player.cache import MediaCache
@@ -165,8 +166,14 @@ class HttpOnlyController:
 
 
 class Served:
+    """``app`` on a free port, served as the controller serves in threading mode: with
+    its request handler, which closes a connection once its WebSocket ends. (werkzeug's
+    own handler reads the client's WebSocket close frame as a new HTTP request, answers
+    400, and the client waits 3 s for a close that never comes: every player stop
+    against a stand-in took 3 s.)"""
+
     def __init__(self, app) -> None:
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = serve_like_the_controller(0, app)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -178,6 +185,11 @@ class Served:
 
 
 
+
+
+def serve_like_the_controller(port: int, app):  # noqa: ANN201 - werkzeug's BaseWSGIServer
+    return make_server("127.0.0.1", port, app, threaded=True,
+                       request_handler=werkzeug_handler())
 
 
 # --- a real Socket.IO controller stand-in ----------------------------------------------
@@ -214,6 +226,16 @@ class FakeController:
         @self.sio.on("time", namespace=ns)
         def on_time(sid, data=None):
             return {"ok": True, "server_time": time.time() + self.server_skew}
+
+        @self.sio.on("journal", namespace=ns)
+        def on_journal(sid, data=None):
+            # Answered as the controller answers a batch it stored (docs/protocol.md
+            # section 5): without an answer a stopping player waits 10 s for one.
+            self.record("journal", data)
+            records = data.get("records") if isinstance(data, dict) else None
+            seqs = [r["seq"] for r in records or [] if isinstance(r, dict) and "seq" in r]
+            return {"ok": True, "stored_through": max(seqs, default=0), "duplicates": 0,
+                    "findings": []}
 
         @self.sio.on("timeline_request", namespace=ns)
         def on_request(sid, data=None):

@@ -26,6 +26,7 @@ from fake_controllers import (  # noqa: F401  (re-exported: the tests import the
     MediaApp,
     Running,
     Served,
+    serve_like_the_controller,
     sha,
 )
 

@@ -17,11 +17,11 @@ from player_helpers import (
     Served,
     image_item,
     make_timeline,
+    serve_like_the_controller,
     sha,
     text_item,
     wait_for,
 )
-from werkzeug.serving import make_server
 
 from player.store import Store
 
@@ -152,7 +152,7 @@ def rebind(port: int, app, seconds: float = 10.0):
     deadline = time.monotonic() + seconds
     while True:
         try:
-            return make_server("127.0.0.1", port, app, threaded=True)
+            return serve_like_the_controller(port, app)
         except (OSError, SystemExit):  # werkzeug exits when the bind fails
             if time.monotonic() > deadline:
                 raise

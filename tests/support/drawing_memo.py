@@ -17,8 +17,9 @@ remembered.
 
 What it changes: a remembered drawing does not count in ``render_count``. Tests that
 count drawings say so with ``@pytest.mark.real_drawing`` (tests/conftest.py turns the
-memo off for them). Only this process's drawings go through it: the controllers and CLI
-commands the end-to-end tests start draw for real.
+memo off for them). The test processes and the serving controllers the tests start use
+it (child_site/sitecustomize.py); the other commands (an import, the job worker) draw
+for real.
 
 The drawings are files in a folder of the run (``PANO_TEST_DRAWINGS``, made by the first
 process, shared with the xdist workers it starts, removed at the end of the run, or by

@@ -12,14 +12,10 @@ by the migration tests, PostgreSQL) takes the real path unchanged."""
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import shutil
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 
 def copying_upgrade(real: Callable[[str], None],
@@ -42,32 +38,12 @@ def copying_upgrade(real: Callable[[str], None],
     return upgrade
 
 
-class _WrapAfterImport(importlib.abc.MetaPathFinder):
-    """Wraps ``controller.db.upgrade`` as soon as ``controller.db`` is imported, so that
-    a process that never imports it (a player) pays nothing."""
-
-    def __init__(self, template: Path) -> None:
-        self.template = template
-
-    def find_spec(self, name: str, path: Sequence[str] | None,
-                  target: ModuleType | None = None) -> Any:
-        if name != "controller.db":
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or spec.loader is None:
-            return None
-        load = spec.loader.exec_module
-        template = self.template
-
-        def exec_module(module: ModuleType) -> None:
-            load(module)
-            module.upgrade = copying_upgrade(module.upgrade, lambda: template)
-
-        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
-        return spec
-
-
 def wrap_when_imported(template: Path) -> None:
     """In this process, start new SQLite files of ``controller.db.upgrade`` from
     ``template`` once that module is imported."""
-    sys.meta_path.insert(0, _WrapAfterImport(template))
+    from after_import import when_imported  # this folder: on sys.path in every user
+
+    def wrap(module: ModuleType) -> None:
+        module.upgrade = copying_upgrade(module.upgrade, lambda: template)
+
+    when_imported("controller.db", wrap)

@@ -8,7 +8,13 @@ folder on their PYTHONPATH).
    controller or player install has no aiohttp, but python-engineio imports it whenever
    it is there: about 0.15 s of CPU in each of the few hundred processes a run starts,
    for a module the product never uses. Hiding it makes these processes import what a
-   production install would (tests/player/test_process_imports.py checks it)."""
+   production install would (tests/player/test_process_imports.py checks it).
+3. A serving controller draws each distinct slide, frame, badge, ticker strip and
+   rendition once per run, as the test processes do (tests/support/drawing_memo.py,
+   the run's folder in PANO_TEST_DRAWINGS): a controller a test starts drew its
+   timelines' slides at its first rebuild, about 12 % of its CPU (py-spy over a run),
+   most of them drawn by an earlier test already. Hooked on ``controller.server``, which
+   only ``serve`` (and ``run``) import: the other commands load no drawing code for it."""
 
 import os
 import sys
@@ -48,5 +54,20 @@ def _is_product(argv: list[str]) -> bool:
     return False
 
 
+def _start_drawing_memo(_server: object) -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "drawing_memo.py"
+    spec = importlib.util.spec_from_file_location("pano_test_drawing_memo", path)
+    assert spec is not None and spec.loader is not None
+    memo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(memo)
+    memo.start()
+
+
 if _is_product(getattr(sys, "orig_argv", [])):
     sys.meta_path.insert(0, _AsInstalled())
+    if os.environ.get("PANO_TEST_DRAWINGS"):
+        from after_import import when_imported
+
+        when_imported("controller.server", _start_drawing_memo)

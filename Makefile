@@ -63,7 +63,9 @@ run: install
 # start first (tests/conftest.py, costs in tests/file_costs.json), so the run does not
 # end on one long file. TEST_WORKERS=0 runs them in this process, one by one. (6 workers
 # were tried: a fresh-clone run took as long, 481 s against 477 s, the 2 cores being busy
-# already; more workers only add contention.)
+# already; more workers only add contention. Again on 7 December: 5, 6 and 7 workers
+# took 485, 475 and 482 s, the 7 spending 10 % more CPU; both cores are 93-100 % busy
+# from the second minute to the last half-minute.)
 # The suite starts several hundred controller, player and CLI processes: the project's
 # modules are compiled once first, since an environment with PYTHONDONTWRITEBYTECODE set
 # (as on the CI machines) would otherwise compile them from source in every process

@@ -28,7 +28,7 @@ from socketio import PubSubManager
 from socketio import packet as sio_packet
 
 EVENT = "timeline"
-ROOM_PREFIX = "screen:"  # controller.timeline.publisher.room_for
+ROOM_PREFIX = "screen:"  # a screen's room (controller.timeline.publisher.room_for)
 
 
 def event_packet(namespace: str, event: str, json_text: str) -> str:

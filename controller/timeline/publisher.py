@@ -44,6 +44,7 @@ from controller.metrics.registry import TIMELINE_REBUILD_SECONDS
 from controller.models import Screen, ScreenTimeline
 from controller.timeline.builder import BuildInputs, PartsMemo, build_body, iso_z
 from controller.timeline.dependencies import DependencyIndex, Deps, DepsMaker
+from controller.timeline.encoded_push import ROOM_PREFIX
 from controller.timeline.hashing import Hasher, content_hash
 from controller.timeline.impact import screens_for
 from controller.timeline.inputs import Sources, load_inputs
@@ -72,7 +73,7 @@ Built = tuple[BuildInputs, dict[str, Any], bool]  # inputs, body, built with a f
 
 
 def room_for(screen_id: str) -> str:
-    return f"screen:{screen_id}"
+    return ROOM_PREFIX + screen_id
 
 
 def _utcnow() -> datetime:

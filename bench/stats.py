@@ -41,6 +41,10 @@ class Phase:
             "max": max(latencies),
             "first": (min(received) - t0) * 1000 if received else math.nan,
             "last_push": (max(received) - t0) * 1000 if received else math.nan,
+            # Half the clients had the new timeline by then: with p50, whether the
+            # pushes or the answers to the acks came late.
+            "push_p50": (percentile([(t - t0) * 1000 for t in received], 50)
+                         if received else math.nan),
             "missing": clients - len(latencies),
         })
 

@@ -62,6 +62,7 @@ from controller.security_headers import install_security_headers
 from controller.settings import Settings
 from controller.state import PanoState
 from controller.timeline.encoded_push import EncodedPush
+from controller.timeline.give_way import until_idle
 from controller.timeline.publisher import TimelinePublisher
 
 MAX_SOCKET_MESSAGE = int(MAX_MESSAGE.value)  # bytes; a timeline for one screen is a few KiB
@@ -116,6 +117,8 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     publisher = TimelinePublisher(socketio.emit, settings.heartbeat_interval, store=store,
                                   base_url=settings.base_url)
     publisher.push_text = EncodedPush(socketio.server)  # each body's JSON made once
+    if settings.async_mode == "gevent":  # acks answered while a rebuild runs
+        publisher.give_way = until_idle()
     app.extensions["pano"] = PanoState(
         settings=settings, engine=engine, session_factory=session_factory, sessions=sessions,
         socketio=socketio, publisher=publisher,

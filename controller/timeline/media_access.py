@@ -31,20 +31,20 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import String, bindparam, delete, insert, literal, null, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
-from controller.models import ScreenMedia, ScreenMediaDigest
+from controller.models import Screen, ScreenMedia, ScreenMediaDigest
 
 GRACE = timedelta(hours=24)
 TABLE = ScreenMedia.__table__
 DIGESTS = ScreenMediaDigest.__table__
+SCREENS = Screen.__table__
 
-_SET_DROPPED = (update(TABLE)
-                .where(and_(TABLE.c.screen_id == bindparam("b_screen"),
-                            TABLE.c.sha256 == bindparam("b_sha")))
-                .values(dropped_at=bindparam("b_dropped", type_=TABLE.c.dropped_at.type)))
 _LOOKUP = (select(TABLE.c.screen_id)
            .where(TABLE.c.screen_id == bindparam("screen"), TABLE.c.sha256 == bindparam("sha"),
                   or_(TABLE.c.dropped_at.is_(None),
@@ -85,9 +85,17 @@ def record(session: Session | Connection, stored: Iterable[StoredTimeline]) -> N
     if not changed:
         return
     _record_changed(conn, {screen: named[screen] for screen in changed}, old)
-    conn.execute(delete(DIGESTS).where(DIGESTS.c.screen_id.in_(changed)))
-    conn.execute(insert(DIGESTS), [{"screen_id": screen, "digest": digests[screen]}
-                                   for screen in changed])
+    by_digest: dict[str, list[str]] = {}  # screens that had a digest, by their new one
+    for screen in changed:
+        if screen in old:
+            by_digest.setdefault(digests[screen], []).append(screen)
+    for digest, screens in by_digest.items():
+        conn.execute(update(DIGESTS).where(DIGESTS.c.screen_id.in_(screens))
+                     .values(digest=digest))
+    first = [{"screen_id": screen, "digest": digests[screen]}
+             for screen in changed if screen not in old]
+    if first:
+        conn.execute(insert(DIGESTS), first)
 
 
 def _record_changed(conn: Connection, named: dict[str, tuple[set[str], datetime]],
@@ -97,9 +105,17 @@ def _record_changed(conn: Connection, named: dict[str, tuple[set[str], datetime]
     screens that share a stored digest are read once: a digest is of the very set of
     their live rows (both are written here, in one transaction), and screens that show
     the same thing share it, so a change of 500 screens reads the live rows of a few
-    screens, not of every one (bench/, docs/performance.md). Then the rows of the files
-    each screen names anew that exist, dropped earlier (named again: live once more).
-    Files dropped earlier and not named again are left alone until GRACE deletes them."""
+    screens, not of every one.
+
+    The writes go by group, not by row: screens that had the same files and now name
+    the same files (a fleet's usual change) get one ``UPDATE`` for the files they all
+    dropped and one ``INSERT … SELECT`` per file they all name anew, which names the
+    screens (``screen_id IN …``) and lets the database make their rows; a row dropped
+    earlier and named again is made live by the same statement (``ON CONFLICT``). A
+    change of 500 screens' two slides is then a handful of statements instead of a
+    parameter row per (screen, file) — 2000 of them, most of this step's time
+    (docs/performance.md). Files dropped earlier and not named again are left alone
+    until GRACE deletes them."""
     sample: dict[str, str] = {}  # stored digest -> one screen that has it
     for screen in named:
         if screen in digests:
@@ -110,31 +126,32 @@ def _record_changed(conn: Connection, named: dict[str, tuple[set[str], datetime]
                                     .where(TABLE.c.screen_id.in_(live),
                                            TABLE.c.dropped_at.is_(None))):
         live[screen].add(sha)
-    added: dict[str, set[str]] = {}
-    dropped = []
+    groups: dict[tuple[frozenset[str], frozenset[str], datetime], list[str]] = {}
     for screen, (shas, built) in named.items():
         was = live[sample[digests[screen]] if screen in digests else screen]
-        if shas - was:
-            added[screen] = shas - was
-        dropped += [{"b_screen": screen, "b_sha": sha, "b_dropped": built}
-                    for sha in sorted(was - shas)]
-    again: set[tuple[str, str]] = set()  # (screen, file) rows dropped before, named again
-    if added:
-        again = {(screen, sha) for screen, sha in conn.execute(
-            select(TABLE.c.screen_id, TABLE.c.sha256)
-            .where(TABLE.c.screen_id.in_(added),
-                   TABLE.c.sha256.in_(set().union(*added.values())),
-                   TABLE.c.dropped_at.is_not(None)))
-            if sha in added[screen]}
-    new = [{"screen_id": screen, "sha256": sha, "dropped_at": None}
-           for screen, shas in added.items() for sha in sorted(shas)
-           if (screen, sha) not in again]
-    renamed = [{"b_screen": screen, "b_sha": sha, "b_dropped": None}
-               for screen, sha in sorted(again)]
-    if new:
-        conn.execute(insert(TABLE), new)
-    if renamed or dropped:
-        conn.execute(_SET_DROPPED, renamed + dropped)
+        key = (frozenset(was - shas), frozenset(shas - was), built)
+        groups.setdefault(key, []).append(screen)
+    for (dropped, added, built), screens in groups.items():
+        if dropped:
+            conn.execute(update(TABLE)
+                         .where(TABLE.c.screen_id.in_(screens),
+                                TABLE.c.sha256.in_(sorted(dropped)),
+                                TABLE.c.dropped_at.is_(None))
+                         .values(dropped_at=built))
+        for sha in sorted(added):
+            conn.execute(_named_anew(conn.dialect.name, screens, sha))
+
+
+def _named_anew(dialect: str, screens: list[str], sha: str) -> Insert:
+    """``INSERT`` a live row of ``sha`` for each of ``screens`` (that still exists),
+    or make its dropped row live again."""
+    upsert = sqlite_insert if dialect == "sqlite" else pg_insert
+    rows = select(SCREENS.c.id, literal(sha, String(64)), null()).where(
+        SCREENS.c.id.in_(screens))
+    statement = upsert(TABLE).from_select(["screen_id", "sha256", "dropped_at"], rows)
+    return statement.on_conflict_do_update(
+        index_elements=[TABLE.c.screen_id, TABLE.c.sha256],
+        set_={"dropped_at": None}, where=TABLE.c.dropped_at.is_not(None))
 
 
 def may_fetch(session: Session, screen_id: str, sha256: str, now: datetime) -> bool:

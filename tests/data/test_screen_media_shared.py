@@ -1,15 +1,22 @@
 """``screen_media`` kept from the files screens share (controller/timeline/media_access.py):
-random changes give the rows a plain per-screen model gives, and screens sharing a stored
-set of files have their live rows read once, from one of them."""
+random changes give the rows a plain per-screen model gives, on SQLite and on
+PostgreSQL (each has its own ``INSERT … ON CONFLICT``), screens sharing a stored set of
+files have their live rows read once, from one of them, and their rows are written by
+group, not by row."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import event, select
+from support.postgres import new_database
 
 from controller.content.sites_import import import_sites
+from controller.db import upgrade
 from controller.models import Screen, ScreenMedia
 from controller.timeline.media_access import GRACE
 from controller.timeline.store import Row, store_batch
@@ -19,6 +26,19 @@ from .conftest import REPO
 
 FILES = [c * 64 for c in "abcdef"]
 T0 = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Both databases a controller runs on (this module's ``session`` is on it)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'pano.db'}"
+        upgrade(url)
+        yield url
+        return
+    with new_database("pano_media") as url:
+        upgrade(url)
+        yield url
 
 
 def _body(shas: set[str]) -> dict:
@@ -77,10 +97,13 @@ def test_screens_sharing_their_files_have_their_live_rows_read_once(session):
                           for s in screens])
     session.commit()
     reads: list[tuple[str, dict]] = []
+    writes: list[tuple[str, bool]] = []
 
-    def seen(_conn, _cursor, statement, parameters, *_args) -> None:
+    def seen(_conn, _cursor, statement, parameters, _context, many) -> None:
         if statement.startswith("SELECT screen_media.screen_id, screen_media.sha256"):
             reads.append((statement, parameters))
+        if statement.startswith(("INSERT INTO screen_media ", "UPDATE screen_media ")):
+            writes.append((statement, many))
 
     event.listen(session.get_bind(), "before_cursor_execute", seen)
     later = T0 + timedelta(hours=1)
@@ -90,7 +113,12 @@ def test_screens_sharing_their_files_have_their_live_rows_read_once(session):
     event.remove(session.get_bind(), "before_cursor_execute", seen)
     live_read = [params for statement, params in reads if "dropped_at IS NULL" in statement]
     assert len(live_read) == 1
-    assert len(live_read[0]) == 1  # one screen's id: all of them share the stored set
+    # One screen's id: all of them share the stored set (SQLite binds a tuple, psycopg a
+    # dict; either way one value).
+    assert len(live_read[0]) == 1
+    # One statement drops FILES[1] for every screen, one names FILES[2] for every
+    # screen: not a parameter row per screen and file (an executemany).
+    assert [many for _, many in writes] == [False, False], writes
     rows = _rows(session)
     for screen in screens:
         assert rows[(screen, FILES[0])] is None and rows[(screen, FILES[2])] is None

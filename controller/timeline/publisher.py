@@ -4,7 +4,7 @@
 its content hash with the stored one, and only for screens whose content changed bumps
 ``version``, stores the bodies (``controller.timeline.store``), commits and then emits
 ``timeline`` to the room ``screen:<id>`` in the ``/player`` namespace, a batch of screens
-at a time (16, 64, then 128 each: ``FIRST_BATCH``), each committed before it is pushed:
+at a time (``controller.timeline.batches``), each committed before it is pushed:
 the first screens (those with a socket here first) are pushed while the others are
 still being built, and from ``SPLIT_LOAD_FROM`` screens before the others' inputs are
 even loaded; the reverse index is updated after the push (docs/architecture.md "The
@@ -42,6 +42,7 @@ from controller.media.store import MediaStore
 from controller.metrics.push_ack import PUSHES
 from controller.metrics.registry import TIMELINE_REBUILD_SECONDS
 from controller.models import Screen, ScreenTimeline
+from controller.timeline.batches import FIRST_BATCH, batch_sizes
 from controller.timeline.builder import BuildInputs, PartsMemo, build_body, iso_z
 from controller.timeline.dependencies import DependencyIndex, Deps, DepsMaker
 from controller.timeline.encoded_push import ROOM_PREFIX
@@ -59,11 +60,6 @@ log = logging.getLogger("pano.timeline")
 
 NAMESPACE = "/player"
 VERIFY_INTERVAL = 10.0  # seconds between rebuild_for's checks of every stored version
-# Screens stored and pushed per transaction: the first batch is small, so the first
-# push waits for a few bodies only; then each batch is four times the one before, up to
-# LARGEST_BATCH: the middle screen of a large change is pushed once about half of them
-# are built, not three quarters (500: 16, 64, 128, 128, 128, 36; ack p50 a quarter sooner).
-FIRST_BATCH, BATCH_GROWTH, LARGEST_BATCH = 16, 4, 128
 # From this many screens the first batch's inputs are loaded before the others' (two
 # loads cost about 2 ms more than one; one of 500 screens' inputs, 12-18 ms).
 SPLIT_LOAD_FROM = 128
@@ -101,6 +97,7 @@ class _Run:
     changed: list[Row] = field(default_factory=list)
     entries: dict[str, Deps] = field(default_factory=dict)
     first: set[str] = field(default_factory=set)  # screens with a socket: built first
+    log_id: int | None = None  # the change log's newest entry at the last load
 
 
 class TimelinePublisher:
@@ -230,31 +227,34 @@ class TimelinePublisher:
         first = (ask(NAMESPACE) if emit and callable(ask) else None) or set()
         order = sorted(ids if ids is not None else self._screen_ids(session),
                        key=lambda screen: screen not in first)
-        rest = len(order) >= self.split_load_from
-        head = order[:FIRST_BATCH] if rest else ids
-        log_id = latest_id(session) if rest else None
+        # Loaded later, each part once the screens loaded before it are pushed: up to the
+        # middle screen (the batches end there too), then the others.
+        split, middle = len(order) >= self.split_load_from, -(-len(order) // 2)
+        middle = max(FIRST_BATCH, middle)
+        later = [part for part in (order[FIRST_BATCH:middle], order[middle:]) if part and split]
+        head = order[:FIRST_BATCH] if split else ids
         inputs = _first(self._load(session, head, now, missing), first)
         run = _Run(now=now, generated_at=iso_z(now), stored=self._stored(session, head),
-                   make=DepsMaker(self._slugs), first=first)
+                   make=DepsMaker(self._slugs), first=first,
+                   log_id=latest_id(session) if split else None)
         stages.lap("load")
-        start, size = 0, FIRST_BATCH
+        start, sizes = 0, iter(batch_sizes(len(order)))
         while True:
-            if rest and (start > 0 or not inputs):  # the first batch is pushed
-                self._load_rest(session, ids, inputs, run, missing, log_id)
-                rest = False
+            if later and start >= len(inputs):  # everything loaded is pushed
+                self._load_more(session, later.pop(0), inputs, run, missing)
                 stages.lap("load")
+                continue
             if start >= len(inputs):
                 break
-            end = min(len(inputs), start + size)
+            end = min(len(inputs), start + next(sizes, len(inputs)))
             mark = len(missing) if missing is not None else 0
             built = self._build(inputs[start:end], run, missing)
             made = False
             if missing is not None and len(missing) > mark and self.renderer is not None:
                 # Ask for every screen's missing files at once, not a batch's (one wait):
                 # the rest are built to learn theirs, and built again below.
-                if rest:
-                    self._load_rest(session, ids, inputs, run, missing, log_id)
-                    rest = False
+                while later:
+                    self._load_more(session, later.pop(0), inputs, run, missing)
                 self._build(inputs[end:], run, missing)
                 stages.lap("build")
                 made = self.renderer.make(missing[mark:])
@@ -269,7 +269,7 @@ class TimelinePublisher:
             self.screens_built += len(built)
             stages.lap("build")
             self._store_and_push(session, built, run, emit, stages)
-            start, size = end, min(LARGEST_BATCH, size * BATCH_GROWTH)
+            start = end
         gone = set(ids or ()) - {item.screen.id for item in inputs}
         if ids is None:
             self.index.replace(run.entries)
@@ -278,20 +278,21 @@ class TimelinePublisher:
             self.index.update(gone, {})  # asked but deleted: forgotten
         return run.changed
 
-    def _load_rest(self, session: Session, ids: list[str] | None, inputs: list[BuildInputs],
-                   run: _Run, missing: list[tuple[Any, ...]] | None, log_id: int | None) -> None:
-        """Add the inputs and stored versions of the screens of ``ids`` (None: all) not
-        loaded yet, after the first batch's commit. If a change was committed since
-        (the change log moved), the parts the first batch shared are built again from
-        what is loaded now; the watcher's next pass handles that change."""
+    def _load_more(self, session: Session, ids: list[str], inputs: list[BuildInputs],
+                   run: _Run, missing: list[tuple[Any, ...]] | None) -> None:
+        """Add the inputs and stored versions of ``ids`` not loaded yet, after the
+        screens loaded before them were pushed (committed). If a change was committed
+        since the last load (the change log moved), the parts the screens built so far
+        shared are built again from what is loaded now; the watcher's next pass handles
+        that change."""
         loaded = {item.screen.id for item in inputs}
-        rest = None if ids is None else [i for i in ids if i not in loaded]
-        inputs.extend(_first([item for item in self._load(session, rest, run.now, missing)
-                              if item.screen.id not in loaded], run.first))
-        stored = self._stored(session, rest)
-        run.stored.update((k, v) for k, v in stored.items() if k not in loaded)
-        if latest_id(session) != log_id:
+        ids = [i for i in ids if i not in loaded]
+        inputs.extend(_first(self._load(session, ids, run.now, missing), run.first))
+        run.stored.update(self._stored(session, ids))
+        log_id = latest_id(session)
+        if log_id != run.log_id:
             run.memo, run.short, run.make = {}, set(), DepsMaker(self._slugs)
+            run.log_id = log_id
 
     @staticmethod
     def _screen_ids(session: Session) -> list[str]:

@@ -94,7 +94,8 @@ class _Run:
     memo: PartsMemo = field(default_factory=dict)
     hasher: Hasher = field(default_factory=Hasher)
     short: set[int] = field(default_factory=set)  # ids of playlist parts that missed a file
-    changed: list[Row] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # screens stored (not their rows:
+    # a batch's bodies are freed once it is pushed, not at the end of a large rebuild)
     entries: dict[str, Deps] = field(default_factory=dict)
     first: set[str] = field(default_factory=set)  # screens with a socket: built first
     log_id: int | None = None  # the change log's newest entry at the last load
@@ -203,14 +204,14 @@ class TimelinePublisher:
         TIMELINE_REBUILD_SECONDS.observe(time.perf_counter() - started)
         if changed:
             log.info("timeline changed for %d screen(s): %s (%s)", len(changed),
-                     ", ".join(r.screen_id for r in changed[:20])
+                     ", ".join(changed[:20])
                      + (" …" if len(changed) > 20 else ""), stages.describe())
         else:
             log.debug("rebuild: nothing changed (%s)", stages.describe())
-        return [row.screen_id for row in changed]
+        return changed
 
     def _rebuild_locked(self, session: Session, ids: list[str] | None, emit: bool,
-                        stages: Stages) -> list[Row]:
+                        stages: Stages) -> list[str]:
         """Load every asked screen's inputs and stored (version, hash) once, then build,
         compare, store, commit and push a batch at a time, so the first screens are
         pushed while the others are still being built. With a ``renderer`` (the serving
@@ -386,7 +387,7 @@ class TimelinePublisher:
                     stages.woken_ms = None if waited is None else waited * 1000
             self.give_way()  # the sockets send it (and answer acks) before the next batch
             stages.lap("push")
-        run.changed.extend(changed)
+        run.changed.extend(row.screen_id for row in changed)
         # A screen whose row another process stored first is left unknown, so the next
         # change rebuilds it.
         entries = {item.screen.id: run.make(item, body, versions[item.screen.id], gap)

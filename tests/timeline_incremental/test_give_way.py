@@ -2,7 +2,8 @@
 an ack's answer takes several steps on the loop, each waking the next greenlet; a pause
 lets every such chain finish (``time.sleep(0)`` advanced each by one step, so the acks
 of the batches pushed were answered only after the whole rebuild), and a loop that is
-never idle cannot hold the rebuild beyond the pause's limit."""
+never idle cannot hold the rebuild beyond the pause's limit, nor longer than the rebuild
+worked since its last pause (it keeps at least half of a busy loop's time)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+from controller.timeline.give_way import FLOOR, LIMIT, pause_length
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = """
@@ -66,3 +69,10 @@ def test_a_pause_lets_an_acks_whole_way_through_the_loop_finish() -> None:
 def test_a_loop_that_is_never_idle_does_not_hold_the_rebuild() -> None:
     # It returns (the subprocess would time out otherwise), having let the loop run.
     assert _run("until_idle")["busy_ran"] > 1
+
+
+def test_a_pause_is_no_longer_than_the_work_before_it_within_its_bounds() -> None:
+    assert pause_length(0.010) == 0.010  # a busy loop: half the time each
+    assert pause_length(0.0) == FLOOR  # right after another pause: a few steps still
+    assert pause_length(5.0) == LIMIT  # after a long stretch (another rebuild): capped
+    assert FLOOR < LIMIT

@@ -14,9 +14,27 @@ batch costs a commit and a few statements, about 1 ms on the bench's machine: a 
 
 from __future__ import annotations
 
+from itertools import accumulate
+
 FIRST_BATCH = 16
 SECOND_BATCH = 64
 LARGEST_BATCH = 128
+
+
+def middle_screen(total: int) -> int:
+    """How many screens of a rebuild of ``total`` come up to its middle one, included."""
+    return -(-total // 2)
+
+
+def later_parts(order: list[str]) -> list[list[str]]:
+    """The screens of ``order`` loaded after the first batch's, in two parts, each once
+    the screens before it are pushed: up to the end of the batch with the middle screen
+    (its push does not wait for the others' loading), then the others."""
+    half = middle_screen(len(order))
+    middle = next((end for end in accumulate(batch_sizes(len(order))) if end >= half),
+                  len(order))  # the end of the batch with the middle screen: it, mostly
+    middle = max(FIRST_BATCH, middle)
+    return [part for part in (order[FIRST_BATCH:middle], order[middle:]) if part]
 
 
 def _even(count: int, largest: int) -> list[int]:
@@ -37,7 +55,7 @@ def batch_sizes(total: int, largest: int = LARGEST_BATCH) -> list[int]:
             return sizes
         sizes.append(min(size, left))
         left -= sizes[-1]
-    middle = min(left, max(0, -(-total // 2) - (total - left)))  # to the middle screen
+    middle = min(left, max(0, middle_screen(total) - (total - left)))
     if 0 < middle < FIRST_BATCH:  # a batch for a few screens: the one before takes them
         sizes[-1] += middle
         left -= middle

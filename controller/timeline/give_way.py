@@ -14,10 +14,10 @@ to run — every ack that has arrived answered, every frame queued written — b
 longer than the rebuild worked since its last pause, nor than ``limit`` seconds
 (``pause_length``): on a loop that is never idle (a flood of messages, thousands of
 players' heartbeats) the rebuild keeps at least half of the time, so a change, an
-emergency's among them, takes at most about twice as long as on a quiet loop. It costs the rebuild what the acks cost,
-earlier; the change's CPU is the same. Under threads (``async_mode = threading``) the
-operating system interleaves the threads itself and the publisher keeps
-``time.sleep(0)``.
+emergency's among them, takes at most about twice as long as on a quiet loop. It costs
+the rebuild what the acks cost, earlier; the change's CPU is the same. Under threads
+(``async_mode = threading``) the operating system interleaves the threads itself and
+the publisher keeps ``time.sleep(0)``.
 """
 
 from __future__ import annotations

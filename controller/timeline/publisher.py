@@ -42,7 +42,7 @@ from controller.media.store import MediaStore
 from controller.metrics.push_ack import PUSHES
 from controller.metrics.registry import TIMELINE_REBUILD_SECONDS
 from controller.models import Screen, ScreenTimeline
-from controller.timeline.batches import FIRST_BATCH, batch_sizes
+from controller.timeline.batches import FIRST_BATCH, batch_sizes, later_parts
 from controller.timeline.builder import BuildInputs, PartsMemo, build_body, iso_z
 from controller.timeline.dependencies import DependencyIndex, Deps, DepsMaker
 from controller.timeline.encoded_push import ROOM_PREFIX
@@ -228,11 +228,8 @@ class TimelinePublisher:
         first = (ask(NAMESPACE) if emit and callable(ask) else None) or set()
         order = sorted(ids if ids is not None else self._screen_ids(session),
                        key=lambda screen: screen not in first)
-        # Loaded later, each part once the screens loaded before it are pushed: up to the
-        # middle screen (the batches end there too), then the others.
-        split, middle = len(order) >= self.split_load_from, -(-len(order) // 2)
-        middle = max(FIRST_BATCH, middle)
-        later = [part for part in (order[FIRST_BATCH:middle], order[middle:]) if part and split]
+        split = len(order) >= self.split_load_from
+        later = later_parts(order) if split else []  # loaded once those before are pushed
         head = order[:FIRST_BATCH] if split else ids
         inputs = _first(self._load(session, head, now, missing), first)
         run = _Run(now=now, generated_at=iso_z(now), stored=self._stored(session, head),

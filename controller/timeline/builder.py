@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from controller.scheduling import Schedule, ScreenRef, decisions
 from controller.slides.render import badge_box
+from controller.timeline.shared_parts import PartsMemo, shared_parts
 from controller.zones.timeline import layout_entry, main_inputs
 
 SCHEMA = 1
@@ -233,70 +234,6 @@ def target_of(screen: ScreenFacts) -> str:
     return f"{int(screen.resolution[0])}x{int(screen.resolution[1])}"
 
 
-def _item_for(inputs: BuildInputs, item: Mapping[str, Any], target: str,
-              media: dict[str, Any]) -> dict[str, Any] | None:
-    """The item as the screen gets it: each variant's media replaced by the file chosen
-    for the screen (its rendition), whose facts go into ``media``; None when a file
-    cannot be prepared (the item is left out for this screen)."""
-    if item.get("type") == "data" and inputs.slides is None:  # no slides: its titles
-        from controller.dataslides.on_screen import title_only
-
-        return title_only(item)
-    variants = item.get("variants")
-    out = dict(item)
-    if not isinstance(variants, Mapping):
-        return out
-    chosen_variants: dict[str, Any] = {}
-    for lang, variant in variants.items():
-        sha = variant.get("media") if isinstance(variant, Mapping) else None
-        if not sha:
-            chosen_variants[lang] = variant
-            continue
-        if inputs.choose_media is None:
-            chosen: tuple[str, MediaFacts | None] | None = (sha, inputs.media.get(sha))
-        else:
-            chosen = inputs.choose_media(sha, target)
-        if chosen is None:
-            return None
-        file_sha, facts = chosen
-        chosen_variants[lang] = variant if file_sha == sha else {**variant, "media": file_sha}
-        if facts is not None:
-            media[file_sha] = {"size": facts.size, "mime": facts.mime}
-    out["variants"] = chosen_variants
-    return out
-
-
-def _playlists_and_media(inputs: BuildInputs, segments: Sequence[Claim],
-                         target: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    playlists: dict[str, Any] = {}
-    media: dict[str, Any] = {}
-    for seg in segments:
-        if seg.playlist is None:
-            continue
-        on_air = inputs.playlists[seg.playlist]
-        if on_air.key in playlists:
-            continue
-        items = [_item_for(inputs, item, target, media) for item in on_air.items]
-        if inputs.slides is not None:
-            items = [None if item is None else
-                     inputs.slides.item(inputs.screen, on_air, item, media)
-                     for item in items]
-        playlists[on_air.key] = {
-            "id": on_air.id,
-            "version": on_air.version,
-            "title": dict(on_air.title),
-            "items": [item for item in items if item is not None],
-        }
-    return playlists, media
-
-
-# Per-rebuild memo: the playlists and media parts for a screen target (``WxH``: each
-# resolution gets its own renditions) and a tuple of playlist ids, shared (the very same
-# dicts) by every screen that shows the same playlists. Bodies built with a memo must be
-# treated as read-only.
-PartsMemo = dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any]]]
-
-
 def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = None,
                memo: PartsMemo | None = None) -> dict[str, Any]:
     """The screen's timeline body, without ``version`` and ``generated_at``. ``memo``
@@ -312,16 +249,17 @@ def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = No
     main = main_inputs(inputs)
     target = target_of(main.screen)
     if memo is None:
-        playlists, media = _playlists_and_media(main, segments, target)
+        parts = shared_parts(main, segments, target)
     else:
         keys = list(dict.fromkeys(seg.playlist for seg in segments))
         key: tuple[Any, ...] = (target, *keys)
         if inputs.slides is not None:  # slides depend on the frame, badges on the screen
             on_air = [inputs.playlists[k] for k in keys if k is not None]
             key = (*inputs.slides.share_key(main.screen, on_air), *key)
-        if key not in memo:
-            memo[key] = _playlists_and_media(main, segments, target)
-        playlists, media = memo[key]
+        parts = memo.get(key)
+        if parts is None:
+            parts = memo[key] = shared_parts(main, segments, target)
+    playlists, media = parts.playlists, parts.media
 
     body = {
         "schema": SCHEMA,
@@ -362,7 +300,7 @@ def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = No
             body["media"] = {**media, **extra}
     if emergencies:  # absent when there is none: timelines without one keep their hash
         body["emergencies"] = emergencies
-    if _has_badge(playlists, emergencies):  # where the page lays the badges
+    if parts.badges or any("qr" in e for e in emergencies):  # where the page lays them
         left, top, right, bottom = badge_box(*(int(v) for v in screen.resolution))
         body["display"]["qr_badge"] = {"x": left, "y": top, "width": right - left,
                                        "height": bottom - top}
@@ -372,14 +310,6 @@ def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = No
         if any(sha not in body["media"] for sha in strips):  # a copy: it may be shared
             body["media"] = {**body["media"], **strips}
     return body
-
-
-def _has_badge(playlists: Mapping[str, Any], emergencies: Sequence[Mapping[str, Any]]) -> bool:
-    if any("qr" in e for e in emergencies):
-        return True
-    return any(isinstance(v, Mapping) and "qr" in v
-               for p in playlists.values() for item in p["items"]
-               for v in (item.get("variants") or {}).values())
 
 
 def emergency_entries(emergencies: Sequence[EmergencyFacts],

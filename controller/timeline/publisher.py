@@ -43,7 +43,7 @@ from controller.metrics.push_ack import PUSHES
 from controller.metrics.registry import TIMELINE_REBUILD_SECONDS
 from controller.models import Screen, ScreenTimeline
 from controller.timeline.batches import FIRST_BATCH, batch_sizes, later_parts
-from controller.timeline.builder import BuildInputs, PartsMemo, build_body, iso_z
+from controller.timeline.builder import BuildInputs, build_body, iso_z
 from controller.timeline.dependencies import DependencyIndex, Deps, DepsMaker
 from controller.timeline.encoded_push import ROOM_PREFIX
 from controller.timeline.give_way import sleep_zero
@@ -51,6 +51,7 @@ from controller.timeline.hashing import Hasher, content_hash
 from controller.timeline.impact import screens_for
 from controller.timeline.inputs import Sources, load_inputs
 from controller.timeline.push_timing import ChangeClock, Stages
+from controller.timeline.shared_parts import PartsMemo
 from controller.timeline.store import LostRace, Row, store_batch
 from controller.timeline.stored_versions import KNOWN
 

@@ -130,6 +130,7 @@ class SlideMaker:
         self._codes: dict[tuple[str, str, str, str | None, str], str] = {}
         self._data: Any = None  # DataItems, made at the first data item
         self._originals: dict[str, str] = {}  # rendition sha -> its original's
+        self._linked: dict[tuple[str, ...], bool] = {}  # playlists on air -> an item links
         query = (select(QrCode.code, QrCode.playlist_id, QrCode.item_id, QrCode.lang,
                         QrCode.screen_id, QrCode.target_hash)
                  .order_by(QrCode.created_at, QrCode.code))
@@ -146,7 +147,11 @@ class SlideMaker:
         """What the playlist part of a body depends on besides the playlists and the
         resolution: the frame and languages (slides), the screen itself when an item has
         a link (its badges)."""
-        per_screen = any(_has_url(item) for p in playlists for item in p.items)
+        names = tuple(p.key for p in playlists)  # a version's items never change
+        per_screen = self._linked.get(names)
+        if per_screen is None:
+            per_screen = self._linked[names] = any(_has_url(item) for p in playlists
+                                                   for item in p.items)
         return (screen.site_id, tuple(sorted(screen.site_name.items())), tuple(screen.languages),
                 screen.bilingual_mode, screen.id if per_screen else None)
 

@@ -80,7 +80,7 @@ test: system-deps install-dev
 		--no-loadscope-reorder
 
 bench: install-dev
-	$(PY) -m bench --sizes 100,500,1000 --systems gevent,baseline
+	$(PY) -m bench --sizes 100,500,1000 --systems gevent,stack,baseline
 	$(PY) -m bench.rebuild
 	$(PY) -m bench.renditions
 	$(PY) -m bench.slides

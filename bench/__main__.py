@@ -1,11 +1,13 @@
 """`python -m bench` — time from a change on the controller to the answered ack of every
 connected player, for Pano in each Flask-SocketIO async mode and for a plain `websockets`
-baseline measured in the same run.
+baseline measured in the same run; on request (``stack``) also for the controller's socket
+stack with nothing behind it, the floor of Pano's figures (bench/stack_system.py).
 
     python -m bench                 # 100 and 500 players, 5 changes each
     python -m bench --quick         # 50 and 100 players, 3 changes each
     python -m bench --sizes 200 --rounds 7 --systems baseline,gevent
     python -m bench --sizes 5000 --rounds 3 --systems gevent,baseline --procs 4
+    python -m bench --sizes 500 --systems gevent,stack,baseline   # with the stack's floor
 
 Each size and system: changes of every screen (the p50/p95/max table), changes of one
 playlist shown on every tenth screen, and a reconnect storm (the server restarted under
@@ -34,6 +36,9 @@ from bench.stats import Phase, table
 from bench.storm import describe
 
 ALL_SYSTEMS = ("threading", "gevent", "baseline")
+# Run on request only: the controller's socket stack without Pano behind it, the floor of
+# Pano's figures (bench/stack_system.py).
+EXTRA_SYSTEMS = ("stack",)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -42,7 +47,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sizes", help="comma-separated player counts (default 100,500)")
     parser.add_argument("--rounds", type=int, help="measured changes per size (default 5)")
     parser.add_argument("--systems", default=",".join(ALL_SYSTEMS),
-                        help="comma-separated subset of threading,gevent,baseline")
+                        help="comma-separated subset of threading,gevent,baseline,stack "
+                             "(default: all but stack)")
     parser.add_argument("--procs", "--swarm-procs", dest="swarm_procs", type=int, default=0,
                         help="client processes (default: 1 up to 100 players, 2 up to "
                              "1000, else 4)")
@@ -59,7 +65,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.sizes = [int(s) for s in (args.sizes or default_sizes).split(",")]
     args.rounds = args.rounds or default_rounds
     args.systems = [s.strip() for s in args.systems.split(",") if s.strip()]
-    unknown = set(args.systems) - set(ALL_SYSTEMS)
+    unknown = set(args.systems) - set(ALL_SYSTEMS) - set(EXTRA_SYSTEMS)
     if unknown:
         parser.error(f"unknown system(s): {', '.join(sorted(unknown))}")
     return args
@@ -112,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
             for name in args.systems:
                 if name == "baseline":
                     system: runner.System = runner.BaselineSystem(captured)
+                elif name == "stack":
+                    from bench.stack_system import StackSystem
+
+                    system = StackSystem(captured)
                 else:
                     from bench.pano_system import PanoSystem
 

@@ -1,6 +1,7 @@
 """`python -m bench` end to end at its smallest: 5 players, 1 change of every screen and 1
-of every tenth screen, and a reconnect storm, against a real gevent controller (SQLite)
-and the plain `websockets` baseline, each with real clients in another process. No
+of every tenth screen, and a reconnect storm, against a real gevent controller (SQLite),
+the controller's socket stack alone (`stack`, the floor of Pano's figures) and the plain
+`websockets` baseline, each with real clients in another process. No
 timing is asserted: that every client got every change it should, and only those, that
 every client came back after the restart, and that the results file keeps its format
 (per phase: system, size, median p50/p95/max/first)."""
@@ -20,7 +21,7 @@ def test_smallest_bench_runs_end_to_end(tmp_path):
     out = tmp_path / "results.json"
     run = subprocess.run(
         [sys.executable, "-m", "bench", "--sizes", "5", "--rounds", "1",
-         "--systems", "gevent,baseline", "--out", str(out)],
+         "--systems", "gevent,stack,baseline", "--out", str(out)],
         cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 0, f"stdout:\n{run.stdout}\nstderr:\n{run.stderr[-4000:]}"
 
@@ -29,7 +30,7 @@ def test_smallest_bench_runs_end_to_end(tmp_path):
     assert results["meta"]["commit"], "the measured commit is recorded"
     print(run.stdout)
     phases = {p["system"]: p for p in results["phases"]}
-    assert set(phases) == {"pano-gevent", "baseline"}
+    assert set(phases) == {"pano-gevent", "stack", "baseline"}
     for system, phase in phases.items():
         assert phase["size"] == 5
         for key in ("p50", "p95", "max", "first"):

@@ -292,6 +292,11 @@ class ControllerServer:
                                             name="pano-http", daemon=True)
             self._thread.start()
 
+    def begin_stop(self) -> None:
+        """A stop is coming (a signal): from now on nothing stopped is started again."""
+        if self.jobs_worker is not None:
+            self.jobs_worker.begin_stop()
+
     def stop(self) -> None:
         """Stop serving, quickly: while a connected fleet waits to reconnect, every second
         here is a failed attempt more for each player, and a longer backoff. No new
@@ -300,6 +305,7 @@ class ControllerServer:
         (controller/players/farewell.py: one write for all, every socket told) side by
         side; the joins last. Every ack and heartbeat answered is written: the recorder
         stops (and writes what is pending) after the sockets are closed."""
+        self.begin_stop()
         self._stop_listening()
         if self.elector is not None:
             self.elector.stop()  # stops the leader-only work too, and frees the lease
@@ -371,6 +377,7 @@ def serve(settings: Settings, on_listening: Callable[[], object] | None = None) 
 
     def _on_signal(signum: int, _frame: Any) -> None:
         log.info("received %s; stopping", signal.Signals(signum).name)
+        server.begin_stop()  # before the loop below wakes: the worker may end first
         stopping.set()
 
     signal.signal(signal.SIGTERM, _on_signal)

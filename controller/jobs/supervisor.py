@@ -5,7 +5,9 @@ by itself when that PID is no longer its parent (a controller killed, or gunicor
 exiting without ``stop``).
 
 When the subprocess dies it is started again after a back-off (1 s, doubling to 30 s;
-back to 1 s once it has run for a minute), the death is logged, and the jobs it was
+back to 1 s once it has run for a minute), unless the controller is stopping meanwhile
+(a signal to the whole process group stops the worker first: ``begin_stop``), the death
+is logged, and the jobs it was
 running are stored as failed at once (their work folders are left to the start-up sweep of
 ``controller/housekeeping``: the dead process's lock is gone). Every few seconds
 the watch also fails running jobs whose heartbeat is stale (a worker on another
@@ -17,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import time
@@ -78,10 +81,15 @@ class EmbeddedWorker:
             code = process.poll()
             if code is None:
                 continue
-            name = _name(process)
-            log.error("job worker (pid %d) died with exit status %s; starting it again in "
-                      "%.0f s", process.pid, code, backoff)
-            records.fail_abandoned(self.sessions, worker=name)
+            # Asked to stop (status 0: it stopped gracefully; or the signal itself): a
+            # signal to the whole process group (systemd, Ctrl-C) reaches the worker
+            # before this controller's own stop says so; the back-off below waits for
+            # that. Anything else is a crash, said at once.
+            told = code in (0, -signal.SIGTERM, -signal.SIGINT)
+            if not told:
+                log.error("job worker (pid %d) died with exit status %s; starting it again "
+                          "in %.0f s", process.pid, code, backoff)
+            records.fail_abandoned(self.sessions, worker=_name(process))
             if time.monotonic() - self.started_at > HEALTHY_AFTER:
                 backoff = BACKOFF_FIRST
             waited = 0.0
@@ -89,10 +97,21 @@ class EmbeddedWorker:
                 self.sleep(0.25)
                 waited += 0.25
             if self._stopping:
+                log.info("job worker (pid %d) ended (exit status %s) as the controller "
+                         "stops; not started again", process.pid, code)
                 break
+            if told:
+                log.warning("job worker (pid %d) was stopped (exit status %s) while the "
+                            "controller goes on; started again", process.pid, code)
             backoff = min(backoff * 2, BACKOFF_MAX)
             self.restarts += 1
             self.spawn()
+
+    def begin_stop(self) -> None:
+        """The controller is stopping: a worker that ends from now on is not started
+        again. Called as soon as the stop is asked (the signal handler), before
+        :meth:`stop`, which may come seconds later under a connected fleet."""
+        self._stopping = True
 
     def stop(self) -> None:
         self._stopping = True

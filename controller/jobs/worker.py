@@ -135,6 +135,9 @@ class ThreadWorker:
         self.consumer.start()
         return self
 
+    def begin_stop(self) -> None:
+        """Nothing to hold back: threads end only when :meth:`stop` ends them."""
+
     def stop(self) -> None:
         self.consumer.stop(graceful=True)
         self.worker.end()

@@ -77,3 +77,32 @@ def test_the_command_line_parses_without_what_gevent_must_patch_first():
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                          text=True, timeout=60, check=True).stdout
     assert out.strip() == "[]", out
+
+
+def test_a_signal_to_the_whole_group_stops_the_worker_once_and_quietly(tmp_path):
+    """systemd (KillMode=control-group), a terminal's Ctrl-C and the bench send SIGTERM to
+    the controller and its embedded job worker at once: the worker stops first, and the
+    controller must neither call that a crash nor start a new worker while it stops."""
+    Fleet.seeded(tmp_path / "data").close()
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "PANO_ASYNC_MODE": "gevent", "PYTHONUNBUFFERED": "1"}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "controller.cli", "--data-dir", str(tmp_path / "data"),
+             "--port", str(port), "serve"], cwd=REPO, env=env, stdout=out,
+            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for(lambda: "job worker vm:" in log.read_text(errors="replace")
+                 or proc.poll() is not None, timeout=30, what="the job worker running")
+        assert proc.poll() is None, log.read_text()
+        os.killpg(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0, log.read_text()
+        output = log.read_text(errors="replace")
+        assert output.count("job worker started") == 1, output
+        assert "died with exit status" not in output, output
+        assert "job worker stopped" in output, output
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import cpu_clock
+
 REPO = Path(__file__).resolve().parent.parent
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -56,7 +58,16 @@ def thread_count(pid: int) -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far."""
+    """User + system CPU time a process has used so far: its CPU clock, to the
+    nanosecond (bench/cpu_clock.py), else its ticks in ``/proc/<pid>/stat`` (10 ms)."""
+    precise = cpu_clock.seconds(pid)
+    if precise is not None:
+        return precise
+    return tick_seconds(pid)
+
+
+def tick_seconds(pid: int) -> float:
+    """User + system CPU time from ``/proc/<pid>/stat``, in whole clock ticks."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 

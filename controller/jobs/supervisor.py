@@ -5,11 +5,11 @@ by itself when that PID is no longer its parent (a controller killed, or gunicor
 exiting without ``stop``).
 
 When the subprocess dies it is started again after a back-off (1 s, doubling to 30 s;
-back to 1 s once it has run for a minute), unless the controller is stopping meanwhile
-(a signal to the whole process group stops the worker first: ``begin_stop``), the death
-is logged, and the jobs it was
-running are stored as failed at once (their work folders are left to the start-up sweep of
-``controller/housekeeping``: the dead process's lock is gone). Every few seconds
+back to 1 s once it has run for a minute) unless the controller is stopping meanwhile (a
+signal to the whole process group stops the worker first: ``begin_stop``); the death is
+logged, and the jobs it was running are stored as failed at once (their work folders are
+left to the start-up sweep of ``controller/housekeeping``: the dead process's lock is
+gone). Every few seconds
 the watch also fails running jobs whose heartbeat is stale (a worker on another
 machine that died). The watch runs as the server's background task: a greenlet in
 gevent mode, where ``subprocess`` is gevent's and waiting never blocks the loop."""

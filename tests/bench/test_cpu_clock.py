@@ -1,7 +1,8 @@
 """The bench reads a server's CPU time from its CPU clock, to the nanosecond, not in the
 10 ms ticks of /proc/<pid>/stat (bench/cpu_clock.py): a real child process that has
-burnt some CPU and then sleeps reads the same time both ways, to within a tick, and
-the clock's reading is not a whole number of ticks."""
+burnt some CPU and then sleeps reads about the same time both ways (the ticks are
+sampled: a few of them apart on a busy machine), and the clock's reading is not a whole
+number of ticks."""
 
 from __future__ import annotations
 
@@ -29,7 +30,10 @@ def test_a_processes_cpu_clock_agrees_with_its_ticks_and_is_finer():
         precise = cpu_clock.seconds(child.pid)
         ticks_after = procs.tick_seconds(child.pid)
         assert precise is not None, "the CPU clock of a child process can be read on Linux"
-        assert ticks_before - 0.011 <= precise <= ticks_after + 0.011, (
+        # The ticks are sampled (a busy machine read 0.15 s against the clock's 0.166):
+        # the same time, give or take a sampling error, not another unit or process.
+        slack = 0.02 + 0.3 * ticks_after
+        assert ticks_before - slack <= precise <= ticks_after + slack, (
             ticks_before, precise, ticks_after)
         assert precise > 0.05, precise  # two million additions: tens of milliseconds
         assert round(precise * 1e9) % 10_000_000 != 0, "a whole number of ticks"

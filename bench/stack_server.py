@@ -1,9 +1,9 @@
 """The Socket.IO stack alone: what the baseline server does for a change, done by the
 controller's own socket stack — Flask-SocketIO on gevent, python-engineio, simple-websocket
-with Pano's bounded reader (``controller.edge.websocket.bound_transport``), Pano's gevent
-HTTP handler, one handler per connection in its reader (``async_handlers=False``) — and
-nothing else: no database, no rebuild, no recorder, no background job. Run as its own
-process:
+with Pano's bounded reader (``controller.edge.websocket.bound_transport``) and shared
+pinger (``controller.edge.pinger``), Pano's gevent HTTP handler, one handler per
+connection in its reader (``async_handlers=False``) — and nothing else: no database, no
+rebuild, no recorder, no background job. Run as its own process:
 
     python -m bench.stack_server --port N --payload FILE
 
@@ -35,6 +35,7 @@ from flask_socketio import Namespace, SocketIO, join_room  # noqa: E402
 from gevent import pywsgi  # noqa: E402
 
 from controller.edge.http_server import gevent_handler  # noqa: E402
+from controller.edge.pinger import install as shared_pinger  # noqa: E402
 from controller.edge.websocket import bound_transport  # noqa: E402
 
 NAMESPACE = "/player"
@@ -64,6 +65,7 @@ def create(payload: dict[str, Any], version: int) -> tuple[Flask, SocketIO]:
     socketio = SocketIO(app, async_mode="gevent", cors_allowed_origins=None,
                         manage_session=False, async_handlers=False)
     bound_transport(socketio.server)
+    shared_pinger(socketio.server.eio)
     state = {"version": version}
 
     def current() -> dict[str, Any]:

@@ -47,6 +47,7 @@ from controller.changes_notify.redis_pubsub import use_redis
 from controller.db import make_engine, make_session_factory
 from controller.edge.http_server import answer_stalled_bodies
 from controller.edge.limits import MAX_MESSAGE
+from controller.edge.pinger import install as shared_pinger
 from controller.edge.room_index import client_manager
 from controller.edge.websocket import bound_transport
 from controller.home.routes import home
@@ -112,6 +113,7 @@ def create_app(settings: Settings) -> tuple[Flask, SocketIO]:
     socketio.on_namespace(namespace)
     # WebSocket only, every frame bounded while it is read (controller/edge/websocket.py).
     bound_transport(socketio.server, namespace.describe, namespace.flooded_eio)
+    shared_pinger(socketio.server.eio)  # one pinging task, not one per connection
 
     store = MediaStore(settings.media_dir)
     publisher = TimelinePublisher(socketio.emit, settings.heartbeat_interval, store=store,

@@ -81,6 +81,9 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
         self._budgets: dict[str, EventBudgets] = {}
         self._revoked: set[str] = set()  # sids being closed by drop_revoked
         self._per_screen: dict[str, int] = {}  # screen -> its connections here
+        # One screen's connects and last disconnects write its status one at a time:
+        # a reconnect must not be undone by its old connection's late "disconnected".
+        self._screen_locks: dict[str, Any] = {}
         self._event = threading.local()  # .sid: the event being handled (per greenlet)
         self.penalties = FloodPenalties()
         self._lock = threading.Lock()
@@ -223,19 +226,21 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
         # is made of these.
         interval = open_interval(session, screen_id, "websocket", datetime.now(UTC),
                                  commit=False)
-        with self._lock:
-            self._connections[sid] = Connection(identity, remote, interval)
-            self._per_screen[screen_id] = self._per_screen.get(screen_id, 0) + 1
-            self._budgets[sid] = EventBudgets(time.monotonic(),
-                                              state().settings.heartbeat_interval)
-        SOCKETS_CONNECTED.inc()
-        try:
-            join_room(room_for(screen_id))
-        except ValueError:  # the client left while it was let in: undo, as if it left now
-            self._disconnect(session, sid, "gone while connecting")
-            return
-        status.mark_connected(session, screen_id, remote, identity.software, commit=False)
-        session.commit()
+        with self._screen_lock(screen_id):
+            with self._lock:
+                self._connections[sid] = Connection(identity, remote, interval)
+                self._per_screen[screen_id] = self._per_screen.get(screen_id, 0) + 1
+                self._budgets[sid] = EventBudgets(time.monotonic(),
+                                                  state().settings.heartbeat_interval)
+            SOCKETS_CONNECTED.inc()
+            try:
+                join_room(room_for(screen_id))
+            except ValueError:  # the client left while it was let in: undo, as if it left
+                self._disconnect(session, sid, "gone while connecting")
+                return
+            status.mark_connected(session, screen_id, remote, identity.software,
+                                  commit=False)
+            session.commit()
         commands.finish_after_reconnect(session, screen_id)  # a restart's lost answer
         log.info("screen %s connected from %s (%s)", screen_id, remote,
                  identity.software or "unknown software")
@@ -268,7 +273,18 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
         if conn.presence is not None:
             close_interval(session, conn.presence, datetime.now(UTC))
         if not others:
-            status.mark_disconnected(session, conn.identity.screen_id)
+            with self._screen_lock(screen_id):
+                with self._lock:  # a connect of the same screen may have come meanwhile
+                    back = self._per_screen.get(screen_id, 0)
+                if not back:
+                    status.mark_disconnected(session, screen_id)
+
+    def _screen_lock(self, screen_id: str) -> Any:
+        with self._lock:
+            lock = self._screen_locks.get(screen_id)
+            if lock is None:  # re-entrant: a connect that fails undoes itself inside it
+                lock = self._screen_locks[screen_id] = threading.RLock()
+            return lock
 
     # -- player -> controller events --------------------------------------------------
     def on_time(self, data: Any = None) -> dict[str, Any]:

@@ -220,13 +220,17 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
         wait = self.penalties.refused_for(screen_id, time.monotonic())
         if wait is not None:  # told when the penalty started; not logged again
             raise ConnectionRefusedError(cooling_down_message(screen_id, wait))
-        # Before mark_connected: an interval left open closes at the last heartbeat.
-        # The interval and the status are one transaction (one commit, one fsync on
-        # PostgreSQL, one turn of a pooled connection): a reconnect storm of thousands
-        # is made of these.
-        interval = open_interval(session, screen_id, "websocket", datetime.now(UTC),
-                                 commit=False)
+        # The screen's lock before any write: its last disconnect takes the same lock
+        # before writing, and a transaction held open while waiting for the lock would
+        # hold SQLite's write lock (PostgreSQL: the screen's row) that the disconnect
+        # needs — both would wait out the database's busy timeout.
         with self._screen_lock(screen_id):
+            # Before mark_connected: an interval left open closes at the last heartbeat.
+            # The interval and the status are one transaction (one commit, one fsync on
+            # PostgreSQL, one turn of a pooled connection): a reconnect storm of
+            # thousands is made of these.
+            interval = open_interval(session, screen_id, "websocket", datetime.now(UTC),
+                                     commit=False)
             with self._lock:
                 self._connections[sid] = Connection(identity, remote, interval)
                 self._per_screen[screen_id] = self._per_screen.get(screen_id, 0) + 1

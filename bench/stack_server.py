@@ -10,8 +10,8 @@ rebuild, no recorder, no background job. Run as its own process:
 A client connects to the ``/player`` namespace (its ``auth`` names its screen,
 ``bench-screen-0042``; nothing is checked) and gets the payload as a ``timeline`` event.
 ``POST /change`` bumps the version and emits the payload to every client, encoded once
-(python-socketio encodes a broadcast once); ``POST /change?every=K`` only to the screens
-whose index is a multiple of K. An ``ack`` is answered ``{"ok": true}``, as the
+(python-socketio encodes a broadcast once); ``POST /change?every=10`` only to the screens
+whose index is a multiple of 10. An ``ack`` is answered ``{"ok": true}``, as the
 controller answers a valid one, dispatched as the controller dispatches it (no request
 context; ``controller.players.namespace.PlayerNamespace.trigger_event``).
 
@@ -39,7 +39,8 @@ from controller.edge.pinger import install as shared_pinger  # noqa: E402
 from controller.edge.websocket import bound_transport  # noqa: E402
 
 NAMESPACE = "/player"
-EVERY_ROOM = "every-%d"
+EVERY = 10  # "?every=10": the screens whose index is a multiple of it (bench.runner)
+TENTH_ROOM = "tenth"
 
 
 def screen_index(auth: Any) -> int:
@@ -49,15 +50,27 @@ def screen_index(auth: Any) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-class _Acks(Namespace):
-    """Answers an ``ack`` without Flask-SocketIO's request context, as the controller's
-    ``PlayerNamespace`` does (it pushes an application context only, which this floor
-    leaves out too)."""
+class _Floor(Namespace):
+    """Greets a client with the payload, and answers an ``ack`` without Flask-SocketIO's
+    request context, as the controller's ``PlayerNamespace`` does (it pushes an
+    application context only, which this floor leaves out too)."""
+
+    def __init__(self, payload: dict[str, Any], version: int) -> None:
+        super().__init__(NAMESPACE)
+        self.payload, self.version = payload, version
+
+    def current(self) -> dict[str, Any]:
+        return {**self.payload, "version": self.version}
 
     def trigger_event(self, event: Any, *args: Any) -> Any:
         if event == "ack":
             return {"ok": True}
         return super().trigger_event(event, *args)
+
+    def on_connect(self, auth: Any = None) -> None:
+        if screen_index(auth) % EVERY == 0:
+            join_room(TENTH_ROOM)
+        self.emit("timeline", self.current(), room=request.sid)  # type: ignore[attr-defined]
 
 
 def create(payload: dict[str, Any], version: int) -> tuple[Flask, SocketIO]:
@@ -66,28 +79,16 @@ def create(payload: dict[str, Any], version: int) -> tuple[Flask, SocketIO]:
                         manage_session=False, async_handlers=False)
     bound_transport(socketio.server)
     shared_pinger(socketio.server.eio)
-    state = {"version": version}
-
-    def current() -> dict[str, Any]:
-        return {**payload, "version": state["version"]}
-
-    @socketio.on("connect", namespace=NAMESPACE)
-    def _connect(auth: Any = None) -> None:
-        index = screen_index(auth)
-        for every in (10,):
-            if index % every == 0:
-                join_room(EVERY_ROOM % every)
-        socketio.emit("timeline", current(), to=request.sid, namespace=NAMESPACE)
-
-    socketio.on_namespace(_Acks(NAMESPACE))
+    floor = _Floor(payload, version)
+    socketio.on_namespace(floor)
 
     @app.post("/change")
     def _change() -> dict[str, Any]:
-        every = request.args.get("every", type=int) or 1
-        state["version"] += 1
-        socketio.emit("timeline", current(), namespace=NAMESPACE,
-                      to=EVERY_ROOM % every if every > 1 else None)
-        return {"version": state["version"]}
+        tenth = request.args.get("every", type=int) == EVERY
+        floor.version += 1
+        socketio.emit("timeline", floor.current(), namespace=NAMESPACE,
+                      to=TENTH_ROOM if tenth else None)
+        return {"version": floor.version}
 
     return app, socketio
 

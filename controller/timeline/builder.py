@@ -12,7 +12,7 @@ resolves before any segment (docs/architecture.md says why).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from controller.scheduling import Schedule, ScreenRef, decisions
 from controller.slides.render import badge_box
+from controller.timeline.alike import stamp
 from controller.timeline.shared_parts import PartsMemo, shared_parts
 from controller.zones.timeline import layout_entry, main_inputs
 
@@ -119,6 +120,9 @@ class BuildInputs:
     # The ticker strips' step (``controller.zones.on_screen.ZoneFiles``): None names no
     # strip file (the ticker's text alone).
     zones: Any = None
+    # Screens with the same key have the same inputs but their id and name (set by the
+    # loader, ``controller.timeline.alike``); None: a screen of its own.
+    alike: Hashable | None = None
 
 
 class SlideStep(Protocol):
@@ -126,6 +130,8 @@ class SlideStep(Protocol):
 
     def share_key(self, screen: ScreenFacts,
                   playlists: Sequence[PlaylistOnAir]) -> tuple[Any, ...]: ...
+
+    def per_screen(self, playlists: Sequence[PlaylistOnAir]) -> bool: ...
 
     def item(self, screen: ScreenFacts, on_air: PlaylistOnAir, item: dict[str, Any],
              media: dict[str, Any]) -> dict[str, Any]: ...
@@ -235,11 +241,18 @@ def target_of(screen: ScreenFacts) -> str:
 
 
 def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = None,
-               memo: PartsMemo | None = None) -> dict[str, Any]:
+               memo: PartsMemo | None = None,
+               bodies: dict[Hashable, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The screen's timeline body, without ``version`` and ``generated_at``. ``memo``
     (one per rebuild: the inputs' playlists and media must not change while it lives)
-    shares the playlist part between screens instead of copying it for each."""
+    shares the playlist part between screens instead of copying it for each; ``bodies``
+    (as long-lived) the whole body between screens alike (``controller.timeline.alike``)."""
     screen = inputs.screen
+    alike = inputs.alike if bodies is not None and memo is not None and not sources else None
+    if alike is not None:
+        template = bodies.get(alike)  # type: ignore[union-attr]
+        if template is not None:
+            return stamp(template, screen.id, dict(screen.name))
     zone = screen_zone(screen.timezone)
     start, end = window(inputs.now, zone)
     layers = [source(inputs, start, end) for source in (sources or SEGMENT_SOURCES)]
@@ -256,6 +269,8 @@ def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = No
         if inputs.slides is not None:  # slides depend on the frame, badges on the screen
             on_air = [inputs.playlists[k] for k in keys if k is not None]
             key = (*inputs.slides.share_key(main.screen, on_air), *key)
+            if inputs.slides.per_screen(on_air):
+                alike = None  # its badges are its own: no other screen shares its body
         parts = memo.get(key)
         if parts is None:
             parts = memo[key] = shared_parts(main, segments, target)
@@ -309,6 +324,8 @@ def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = No
         body["display"]["layout"] = layout_entry(inputs, strips, zone.key)
         if any(sha not in body["media"] for sha in strips):  # a copy: it may be shared
             body["media"] = {**body["media"], **strips}
+    if alike is not None:
+        bodies[alike] = body  # type: ignore[index]
     return body
 
 

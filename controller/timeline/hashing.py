@@ -23,17 +23,23 @@ def content_hash(body: dict[str, Any]) -> str:
 
 
 class Hasher:
-    """``content_hash`` for many bodies that share parts (``build_body``'s memo): the
-    canonical JSON of a body is joined from its top-level members, each encoded once —
-    a shared value (the playlists and media parts) once per ``Hasher`` — so the text
-    is the very same as ``canonical``'s and stored hashes stay valid across versions of
-    this code. The members also give the stored body's text (``stamped``) with its
-    version and time added, without encoding the body again."""
+    """``content_hash`` for many bodies that share parts (``build_body``'s memo, screens
+    alike: ``controller.timeline.alike``): the canonical JSON of a body is joined from
+    its top-level members, and ``display`` from its own, each list or dict encoded once
+    per ``Hasher`` however many bodies hold that very object (the playlists and media
+    parts, the segments of screens alike) — so the text is the very same as
+    ``canonical``'s and stored hashes stay valid across versions of this code. The
+    members also give the stored body's text (``stamped``) with its version and time
+    added, without encoding the body again.
 
-    SHARED = ("playlists", "media")
+    A value is recognised by identity and kept alive while the ``Hasher`` lives (one
+    rebuild), so its id is never another's; nothing may change a body once hashed."""
+
+    OWN = ("screen", "name")  # a screen's own: never shared, never kept
 
     def __init__(self) -> None:
         self._parts: dict[int, tuple[Any, str]] = {}
+        self._keys: dict[str, str] = {}
 
     def _part(self, value: Any) -> str:
         hit = self._parts.get(id(value))
@@ -43,11 +49,19 @@ class Hasher:
         self._parts[id(value)] = (value, text)  # keeps value alive: ids stay unique
         return text
 
+    def _member(self, key: str, value: Any) -> str:
+        name = self._keys.get(key)
+        if name is None:
+            name = self._keys[key] = f"{canonical(key)}:"
+        if key == "display" and type(value) is dict:
+            return name + self.join({k: self._member(k, v) for k, v in value.items()})
+        if key in self.OWN or not isinstance(value, (dict, list)):
+            return name + canonical(value)
+        return name + self._part(value)
+
     def members(self, body: dict[str, Any]) -> dict[str, str]:
         """Each top-level key's ``"key":value`` text (canonical)."""
-        return {key: f"{canonical(key)}:"
-                     f"{self._part(value) if key in self.SHARED else canonical(value)}"
-                for key, value in body.items()}
+        return {key: self._member(key, value) for key, value in body.items()}
 
     @staticmethod
     def join(members: dict[str, str]) -> str:

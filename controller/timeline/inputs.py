@@ -7,7 +7,7 @@ again for the screens left when the job worker made missing files meanwhile)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from controller.emergencies.store import active as active_emergencies
 from controller.emergencies.store import aware
 from controller.media.store import MediaStore
 from controller.models import Media, Screen, Site
+from controller.timeline.alike import key_of
 from controller.timeline.builder import BuildInputs, EmergencyFacts, MediaFacts, ScreenFacts
 from controller.timeline.playlists import load_playlists
 from controller.timeline.rendition_choice import RenditionChooser
@@ -89,6 +90,7 @@ class Sources:
     base_url: str | None
     reported: set[tuple[str, str]]
     slides_reported: set[str]
+    slide_files: dict[str, Any] = field(default_factory=dict)  # SlideMaker's ``known``
 
 
 def load_inputs(session: Session, screen_ids: list[str] | None, now: datetime,
@@ -122,7 +124,7 @@ def load_inputs(session: Session, screen_ids: list[str] | None, now: datetime,
                if store is not None else None)
     slides = (SlideMaker(session, store, sources.base_url,
                          reported=sources.slides_reported, missing=missing,
-                         screen_ids=screen_ids, now=now)
+                         screen_ids=screen_ids, now=now, known=sources.slide_files)
               if store is not None and sources.base_url else None)
     zones = (ZoneFiles(session, store, now=now,
                        reported=sources.slides_reported)
@@ -134,12 +136,14 @@ def load_inputs(session: Session, screen_ids: list[str] | None, now: datetime,
     inputs = []
     for row in rows:
         facts = screen_facts(row, layouts)
+        schedules = index.for_screen(facts.id, facts.site_id, facts.tags)
+        targeting = tuple(f for sites, screens, f in emergencies
+                          if facts.site_id in sites or facts.id in screens)
         inputs.append(BuildInputs(
             screen=facts, playlists=playlists, media=media,
             heartbeat_interval=sources.heartbeat_interval, now=now, choose_media=chooser,
-            slides=slides, zones=zones,
-            schedules=index.for_screen(facts.id, facts.site_id, facts.tags),
-            emergencies=tuple(f for sites, screens, f in emergencies
-                              if facts.site_id in sites or facts.id in screens)))
+            slides=slides, zones=zones, schedules=schedules, emergencies=targeting,
+            alike=key_of(row, facts.timezone, facts.id in index.by_screen, schedules,
+                         targeting)))
     return Loaded(inputs=inputs, slugs={item.id: item.slug for item in loaded},
                   next_expiry=min((f.end for _, _, f in emergencies), default=None))

@@ -27,7 +27,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,14 +43,14 @@ from controller.metrics.registry import TIMELINE_REBUILD_SECONDS
 from controller.models import Screen, ScreenTimeline
 from controller.timeline.batches import FIRST_BATCH, batch_sizes, later_parts
 from controller.timeline.builder import BuildInputs, build_body, iso_z
-from controller.timeline.dependencies import DependencyIndex, Deps, DepsMaker
+from controller.timeline.dependencies import DependencyIndex, DepsMaker
 from controller.timeline.encoded_push import ROOM_PREFIX
 from controller.timeline.give_way import sleep_zero
-from controller.timeline.hashing import Hasher, content_hash
+from controller.timeline.hashing import content_hash
 from controller.timeline.impact import screens_for
 from controller.timeline.inputs import Sources, load_inputs
 from controller.timeline.push_timing import ChangeClock, Stages
-from controller.timeline.shared_parts import PartsMemo
+from controller.timeline.rebuild_run import RebuildRun
 from controller.timeline.store import LostRace, Row, store_batch
 from controller.timeline.stored_versions import KNOWN
 
@@ -84,24 +83,6 @@ def _first(inputs: list[BuildInputs], first: set[str]) -> list[BuildInputs]:
     return sorted(inputs, key=lambda item: item.screen.id not in first) if first else inputs
 
 
-@dataclass
-class _Run:
-    """One rebuild's shared state: what its batches share and what they stored."""
-
-    now: datetime
-    generated_at: str
-    stored: dict[str, tuple[int, str]]  # screen -> (version, hash) read before storing
-    make: DepsMaker
-    memo: PartsMemo = field(default_factory=dict)
-    hasher: Hasher = field(default_factory=Hasher)
-    short: set[int] = field(default_factory=set)  # ids of playlist parts that missed a file
-    changed: list[str] = field(default_factory=list)  # screens stored (not their rows:
-    # a batch's bodies are freed once it is pushed, not at the end of a large rebuild)
-    entries: dict[str, Deps] = field(default_factory=dict)
-    first: set[str] = field(default_factory=set)  # screens with a socket: built first
-    log_id: int | None = None  # the change log's newest entry at the last load
-
-
 class TimelinePublisher:
     """Owns the rule "push only what changed". ``emit`` is ``SocketIO.emit`` (or any
     callable with its signature); None builds and stores without pushing."""
@@ -116,6 +97,7 @@ class TimelinePublisher:
         # With a store and the public ``base_url``: slides and QR badges (``SlideMaker``).
         self.base_url = base_url
         self._slides_reported: set[str] = set()
+        self._slide_files: dict[str, Any] = {}  # pictures found (``SlideMaker``'s known)
         # With a media store, image variants get the rendition for each screen's size.
         self.store = store
         self._reported: set[tuple[str, str]] = set()
@@ -130,6 +112,10 @@ class TimelinePublisher:
         # What each screen's last build depended on (``rebuild_for``); timelines built.
         self.index = DependencyIndex()
         self.screens_built = 0
+        # Screens alike get one body, stamped with each one's id and name
+        # (``controller.timeline.alike``); False builds each screen's (the tests' check).
+        self.group_alike = True
+        self.screens_stamped = 0  # bodies stamped from a screen alike's
         self._slugs: dict[int, str] = {}  # schedule id -> slug, of the last build
         # How often ``rebuild_for`` compares every stored version with the index's (a
         # screen another process stored is rebuilt): a scan, so at most this often.
@@ -189,7 +175,8 @@ class TimelinePublisher:
     def _sources(self) -> Sources:
         return Sources(heartbeat_interval=self.heartbeat_interval, store=self.store,
                        base_url=self.base_url, reported=self._reported,
-                       slides_reported=self._slides_reported)
+                       slides_reported=self._slides_reported,
+                       slide_files=self._slide_files)
 
     def _load(self, session: Session, ids: list[str] | None, now: datetime,
               missing: list[tuple[Any, ...]] | None) -> list[BuildInputs]:
@@ -233,7 +220,7 @@ class TimelinePublisher:
         later = later_parts(order) if split else []  # loaded once those before are pushed
         head = order[:FIRST_BATCH] if split else ids
         inputs = _first(self._load(session, head, now, missing), first)
-        run = _Run(now=now, generated_at=iso_z(now), stored=self._stored(session, head),
+        run = RebuildRun(now=now, generated_at=iso_z(now), stored=self._stored(session, head),
                    make=DepsMaker(self._slugs), first=first,
                    log_id=latest_id(session) if split else None)
         stages.lap("load")
@@ -263,7 +250,7 @@ class TimelinePublisher:
                 missing = []
                 inputs[start:] = _first(self._load(
                     session, [i.screen.id for i in inputs[start:]], now, missing), first)
-                run.memo, run.short, run.make = {}, set(), DepsMaker(self._slugs)
+                run.forget_parts(self._slugs)
                 built = self._build(inputs[start:end], run, missing)
             self.screens_built += len(built)
             stages.lap("build")
@@ -278,7 +265,7 @@ class TimelinePublisher:
         return run.changed
 
     def _load_more(self, session: Session, ids: list[str], inputs: list[BuildInputs],
-                   run: _Run, missing: list[tuple[Any, ...]] | None) -> None:
+                   run: RebuildRun, missing: list[tuple[Any, ...]] | None) -> None:
         """Add the inputs and stored versions of ``ids`` not loaded yet, after the
         screens loaded before them were pushed (committed). If a change was committed
         since the last load (the change log moved), the parts the screens built so far
@@ -290,7 +277,7 @@ class TimelinePublisher:
         run.stored.update(self._stored(session, ids))
         log_id = latest_id(session)
         if log_id != run.log_id:
-            run.memo, run.short, run.make = {}, set(), DepsMaker(self._slugs)
+            run.forget_parts(self._slugs)
             run.log_id = log_id
 
     @staticmethod
@@ -305,26 +292,29 @@ class TimelinePublisher:
         return {row.screen_id: (row.version, row.content_hash)
                 for row in session.execute(query)}
 
-    def _build(self, inputs: list[BuildInputs], run: _Run,
+    def _build(self, inputs: list[BuildInputs], run: RebuildRun,
                missing: list[tuple[Any, ...]] | None) -> list[Built]:
         """Bodies, and for each whether a file was missing (``missing`` grew while it
         was built: the chooser and slide maker add a request at every ask). A screen
         sharing its playlists part with one that missed a file missed it too."""
         built = []
+        bodies = run.bodies if self.group_alike else None
         for n, item in enumerate(inputs, 1):
             if n % self.yield_every == 0:
                 self.give_way()  # the acks of the batches pushed are answered meanwhile
             mark = len(missing) if missing is not None else 0
-            body = build_body(item, memo=run.memo)
+            stamped = bodies is not None and item.alike in bodies
+            body = build_body(item, memo=run.memo, bodies=bodies)
+            self.screens_stamped += stamped
             gap = missing is not None and len(missing) > mark
-            if gap:
+            if gap:  # those that share its parts (a body stamped from it too) missed it
                 run.short.add(id(body["playlists"]))
             built.append((item, body, gap))
         return [(item, body, gap or id(body["playlists"]) in run.short)
                 for item, body, gap in built]
 
     def _rows(self, built: list[Built], members: list[dict[str, str]], digests: list[str],
-              run: _Run) -> tuple[list[Row], dict[str, int]]:
+              run: RebuildRun) -> tuple[list[Row], dict[str, int]]:
         """The rows to store (content changed) and the versions of the unchanged."""
         rows: list[Row] = []
         versions: dict[str, int] = {}  # screen -> its stored version after this commit
@@ -341,7 +331,7 @@ class TimelinePublisher:
             rows.append(Row(item.screen.id, old, version, digest, full, run.now, text))
         return rows, versions
 
-    def _store_and_push(self, session: Session, built: list[Built], run: _Run, emit: bool,
+    def _store_and_push(self, session: Session, built: list[Built], run: RebuildRun, emit: bool,
                         stages: Stages) -> None:
         """Store one batch's changed timelines and commit; note the versions for the
         acks, push, then the reverse index (which the push does not need)."""

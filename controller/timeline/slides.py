@@ -65,6 +65,7 @@ log = logging.getLogger("pano.timeline")
 
 EMERGENCY_PLAYLIST = "emergency"  # the playlist id of an emergency's short link
 File = tuple[str, MediaFacts]
+KNOWN_FILES = 20_000  # pictures a publisher remembers across rebuilds (~200 B each)
 
 
 def language_choices(variants: Mapping[str, Any], langs: list[str]) -> list[tuple[str, str]]:
@@ -117,8 +118,14 @@ class SlideMaker:
                  make: bool = True, reported: set[str] | None = None,
                  missing: list[tuple[Any, ...]] | None = None,
                  screen_ids: Collection[str] | None = None,
-                 now: datetime | None = None) -> None:
+                 now: datetime | None = None,
+                 known: dict[str, File] | None = None) -> None:
         self._session = session
+        # Pictures found in earlier rebuilds (the publisher's): input hash -> file. A
+        # drawn picture's rows are never deleted and its file is kept while they name it
+        # (``controller.housekeeping.orphan_media``), so a hit needs no query, only the
+        # file's presence (checked: a store restored without it is looked up again).
+        self._known = known if known is not None else {}
         self._now = now  # whether a data item's data are stale (None: the clock's now)
         self._missing = missing
         self._store = store
@@ -147,13 +154,18 @@ class SlideMaker:
         """What the playlist part of a body depends on besides the playlists and the
         resolution: the frame and languages (slides), the screen itself when an item has
         a link (its badges)."""
-        names = tuple(p.key for p in playlists)  # a version's items never change
-        per_screen = self._linked.get(names)
-        if per_screen is None:
-            per_screen = self._linked[names] = any(_has_url(item) for p in playlists
-                                                   for item in p.items)
         return (screen.site_id, tuple(sorted(screen.site_name.items())), tuple(screen.languages),
-                screen.bilingual_mode, screen.id if per_screen else None)
+                screen.bilingual_mode, screen.id if self.per_screen(playlists) else None)
+
+    def per_screen(self, playlists: Sequence[PlaylistOnAir]) -> bool:
+        """Whether an item of ``playlists`` has a link: its QR badges name the screen
+        (scans are counted per screen), so the part is the screen's own."""
+        names = tuple(p.key for p in playlists)  # a version's items never change
+        linked = self._linked.get(names)
+        if linked is None:
+            linked = self._linked[names] = any(_has_url(item) for p in playlists
+                                               for item in p.items)
+        return linked
 
     def item(self, screen: ScreenFacts, on_air: PlaylistOnAir,
              item: dict[str, Any], media: dict[str, Any]) -> dict[str, Any]:
@@ -343,11 +355,18 @@ class SlideMaker:
 
     def _lookup_or_make(self, key: str, make: Any, what: str,
                         request: tuple[Any, ...]) -> File | None:
+        known = self._known.get(key)
+        if known is not None and self._store.exists(known[0]):
+            return known
         row = self._session.get(RenderedSlide, key)
         if row is not None and self._store.exists(row.media_sha256):
             found = self._session.get(Media, row.media_sha256)
             if found is not None:
-                return found.sha256, MediaFacts(size=found.size, mime=found.mime)
+                if len(self._known) >= KNOWN_FILES:
+                    self._known.clear()  # bounded: a rebuild finds them again
+                known = self._known[key] = (found.sha256,
+                                            MediaFacts(size=found.size, mime=found.mime))
+                return known
         if self._missing is not None:
             self._missing.append(request)  # the job worker draws it
             self._gaps.add(key)

@@ -39,6 +39,17 @@ class Clock:
         return self.now
 
 
+class Queue:
+    """The job queue as the serving process sees it: requests sent, nobody drawing yet
+    (the tests draw them with the job worker's ``make_files`` when they choose)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple] = []
+
+    def __call__(self, requests: list[tuple], deadline: float) -> None:
+        self.sent += requests
+
+
 def extra_screen(n: int) -> Screen:
     portrait = n % 3 == 2
     return Screen(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from timeline_incremental import edits
-from timeline_incremental.conftest import Clock, store_of
+from timeline_incremental.conftest import Clock, Queue, store_of
 
 from controller.changes import Scope
 from controller.jobs.context import JobContext
@@ -20,15 +20,6 @@ from controller.timeline.publisher import TimelinePublisher
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
-
-class Queue:
-    """The job queue as the serving process sees it: requests sent, nobody drawing yet."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple] = []
-
-    def __call__(self, requests: list[tuple], deadline: float) -> None:
-        self.sent += requests
 
 
 def test_files_made_late_rebuild_the_screens_that_waited_for_them(fleet) -> None:  # noqa: ANN001

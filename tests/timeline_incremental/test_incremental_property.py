@@ -4,7 +4,11 @@ publisher afterwards finds nothing to change. Random sequences of real changes t
 SQLite database (playlists approved and renamed; schedules created, edited, deleted with
 site, screen and tag targets; default playlists and tags; emergencies sent and
 cancelled; a site's time zone; screens moved between sites by importing a sites file)
-with the clock moved on between them across midnights and emergency ends."""
+with the clock moved on between them across midnights and emergency ends.
+
+The publisher under test builds one body for screens alike (``controller.timeline.alike``)
+and the checking one builds every screen's own, so the same test shows that stamping a
+body for screens alike stores exactly what building each would."""
 
 from __future__ import annotations
 
@@ -96,12 +100,14 @@ def test_incremental_rebuilds_equal_a_full_rebuild(fleet, tmp_path, steps) -> No
     publisher = TimelinePublisher(None, 15, clock=clock)
     with sessions() as session:
         publisher.rebuild(session)
+        assert publisher.screens_stamped > 0  # screens alike were stamped, not built
         for serial, action in enumerate(steps):
             scopes = apply(session, action, clock, tmp_path, serial)
             session.commit()
             before = publisher.screens_built
             publisher.rebuild_for(session, scopes)
             check = TimelinePublisher(None, 15, clock=clock)  # knows nothing: builds all
+            check.group_alike = False  # and each screen's body from its own inputs
             missed = check.rebuild(session)
             assert missed == [], (f"after {action} with scopes {[str(s) for s in scopes]} "
                                   f"(built {publisher.screens_built - before}), a full "

@@ -71,14 +71,21 @@ def record(session: Session | Connection, stored: Iterable[StoredTimeline]) -> N
     row read; a handful of Core statements on the transaction's connection for any
     number of screens. Does not commit."""
     conn = session.connection() if isinstance(session, Session) else session
-    named = {row.screen_id: (set(row.body.get("media") or {}), row.built_at)
-             for row in stored}
+    named: dict[str, tuple[set[str], datetime]] = {}
+    digests: dict[str, str] = {}
+    sets: dict[int, tuple[Any, set[str], str]] = {}  # one per shared ``media`` part
+    for row in stored:
+        media = row.body.get("media") or {}
+        known = sets.get(id(media))
+        if known is None or known[0] is not media:
+            known = sets[id(media)] = (media, set(media), media_digest(media))
+        named[row.screen_id] = (known[1], row.built_at)
+        digests[row.screen_id] = known[2]
     if not named:
         return
     cutoff = min(built for _shas, built in named.values()) - GRACE
     conn.execute(delete(TABLE).where(TABLE.c.screen_id.in_(named),
                                      TABLE.c.dropped_at < cutoff))
-    digests = {screen: media_digest(shas) for screen, (shas, _built) in named.items()}
     old = dict(conn.execute(select(DIGESTS.c.screen_id, DIGESTS.c.digest)
                             .where(DIGESTS.c.screen_id.in_(named))).all())
     changed = [screen for screen, digest in digests.items() if old.get(screen) != digest]

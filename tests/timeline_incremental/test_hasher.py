@@ -52,3 +52,17 @@ def test_a_stamped_body_shares_all_but_the_screens_own_members() -> None:
     assert template["screen"] == "a" and template["display"]["name"] == {"vi": "A"}
     assert other["segments"] is template["segments"]
     assert other["display"]["site"] is template["display"]["site"]
+
+
+def test_a_body_with_the_same_playlists_but_other_segments_is_hashed_as_itself() -> None:
+    """Screens of one site showing the same playlists under other schedules share the
+    playlists part, not the rest: the hasher must not take the last one's texts."""
+    playlists = {"p@1": {"items": [{"id": "a"}]}}
+    first = {"screen": "a", "display": {"name": {}}, "segments": [1], "playlists": playlists,
+             "media": {}}
+    hasher = Hasher()
+    for other in ({**first, "segments": [2]}, {**first, "media": {"x": 1}},
+                  {**first, "emergencies": []}, {k: v for k, v in first.items() if k != "media"},
+                  stamp(first, "b", {"vi": "B"})):
+        assert hasher.digest(first) == content_hash(first)
+        assert hasher.digest(other) == content_hash(other)

@@ -82,6 +82,7 @@ test: system-deps install-dev
 bench: install-dev
 	$(PY) -m bench --sizes 100,500,1000 --systems gevent,stack,baseline
 	$(PY) -m bench.rebuild
+	$(PY) -m bench.alike
 	$(PY) -m bench.renditions
 	$(PY) -m bench.slides
 	$(PY) -m bench.panel_feed

@@ -1,0 +1,30 @@
+"""`python -m bench.alike` at its smallest: the bench's fleet rebuilt in one process with
+screens alike grouped and not, its table printed; bad arguments refused. No timing is
+asserted."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bench.alike", *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_the_alike_bench_prints_both_builds_and_their_ratio() -> None:
+    run = _run("--screens", "20", "--runs", "1")
+    assert run.returncode == 0, f"stdout:\n{run.stdout}\nstderr:\n{run.stderr[-4000:]}"
+    rows = [line for line in run.stdout.splitlines() if line.startswith("| ")]
+    assert [row.split("|")[1].strip() for row in rows[1:]] == [
+        "every screen its own body", "screens alike"], run.stdout
+    assert rows[1].rstrip(" |").endswith("1.00"), run.stdout  # the base of the ratio
+
+
+def test_the_alike_bench_refuses_an_empty_fleet() -> None:
+    run = _run("--screens", "0")
+    assert run.returncode == 2 and "at least 1" in run.stderr, run.stderr

@@ -65,6 +65,9 @@ class ScreenStatus(Base):
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The Socket.IO session of the latest connect: only its disconnect (in whichever
+    # process) marks the screen disconnected (controller/players/status.py).
+    connection: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 class ScreenCommand(Base):
     """A remote command sent to a player (docs/protocol.md, ``command``): ``sent`` until

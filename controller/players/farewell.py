@@ -40,7 +40,7 @@ def record_goodbye(session: Session, connections: list[Connection], now: datetim
     its presence interval closed at ``now``, its screen marked disconnected."""
     intervals = [c.presence for c in connections if c.presence is not None]
     close_intervals(session, intervals, now)
-    status.mark_all_disconnected(session, sorted({c.identity.screen_id for c in connections}))
+    status.mark_all_disconnected(session, [c.marker for c in connections])
     session.commit()
 
 

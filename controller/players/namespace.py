@@ -68,6 +68,7 @@ class Connection:
     identity: ScreenIdentity
     remote_addr: str
     presence: int | None = None  # its screen_presence interval (controller/plays)
+    marker: str = ""  # its Socket.IO session id: what ``screen_status.connection`` names
 
 
 def refusal(error: str, message: str) -> dict[str, Any]:
@@ -81,9 +82,6 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
         self._budgets: dict[str, EventBudgets] = {}
         self._revoked: set[str] = set()  # sids being closed by drop_revoked
         self._per_screen: dict[str, int] = {}  # screen -> its connections here
-        # One screen's connects and last disconnects write its status one at a time:
-        # a reconnect must not be undone by its old connection's late "disconnected".
-        self._screen_locks: dict[str, Any] = {}
         self._event = threading.local()  # .sid: the event being handled (per greenlet)
         self.penalties = FloodPenalties()
         self._lock = threading.Lock()
@@ -220,31 +218,29 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
         wait = self.penalties.refused_for(screen_id, time.monotonic())
         if wait is not None:  # told when the penalty started; not logged again
             raise ConnectionRefusedError(cooling_down_message(screen_id, wait))
-        # The screen's lock before any write: its last disconnect takes the same lock
-        # before writing, and a transaction held open while waiting for the lock would
-        # hold SQLite's write lock (PostgreSQL: the screen's row) that the disconnect
-        # needs — both would wait out the database's busy timeout.
-        with self._screen_lock(screen_id):
-            # Before mark_connected: an interval left open closes at the last heartbeat.
-            # The interval and the status are one transaction (one commit, one fsync on
-            # PostgreSQL, one turn of a pooled connection): a reconnect storm of
-            # thousands is made of these.
-            interval = open_interval(session, screen_id, "websocket", datetime.now(UTC),
-                                     commit=False)
-            with self._lock:
-                self._connections[sid] = Connection(identity, remote, interval)
-                self._per_screen[screen_id] = self._per_screen.get(screen_id, 0) + 1
-                self._budgets[sid] = EventBudgets(time.monotonic(),
-                                                  state().settings.heartbeat_interval)
-            SOCKETS_CONNECTED.inc()
-            try:
-                join_room(room_for(screen_id))
-            except ValueError:  # the client left while it was let in: undo, as if it left
-                self._disconnect(session, sid, "gone while connecting")
-                return
-            status.mark_connected(session, screen_id, remote, identity.software,
-                                  commit=False)
-            session.commit()
+        # Before mark_connected: an interval left open closes at the last heartbeat. The
+        # interval and the status are one transaction (one commit, one fsync on
+        # PostgreSQL, one turn of a pooled connection): a reconnect storm of thousands is
+        # made of these.
+        interval = open_interval(session, screen_id, "websocket", datetime.now(UTC),
+                                 commit=False)
+        with self._lock:
+            self._connections[sid] = Connection(identity, remote, interval, sid)
+            self._per_screen[screen_id] = self._per_screen.get(screen_id, 0) + 1
+            self._budgets[sid] = EventBudgets(time.monotonic(),
+                                              state().settings.heartbeat_interval)
+        SOCKETS_CONNECTED.inc()
+        try:
+            join_room(room_for(screen_id))
+        except ValueError:  # the client left while it was let in: undo, as if it left
+            self._disconnect(session, sid, "gone while connecting")
+            return
+        # The status names this connection: only its own disconnect, here or in another
+        # process, marks the screen disconnected (a late one of the connection before
+        # finds another name and changes nothing).
+        status.mark_connected(session, screen_id, remote, identity.software, commit=False,
+                              connection=sid)
+        session.commit()
         commands.finish_after_reconnect(session, screen_id)  # a restart's lost answer
         log.info("screen %s connected from %s (%s)", screen_id, remote,
                  identity.software or "unknown software")
@@ -276,19 +272,8 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
         log.info("screen %s disconnected (%s)", conn.identity.screen_id, reason)
         if conn.presence is not None:
             close_interval(session, conn.presence, datetime.now(UTC))
-        if not others:
-            with self._screen_lock(screen_id):
-                with self._lock:  # a connect of the same screen may have come meanwhile
-                    back = self._per_screen.get(screen_id, 0)
-                if not back:
-                    status.mark_disconnected(session, screen_id)
-
-    def _screen_lock(self, screen_id: str) -> Any:
-        with self._lock:
-            lock = self._screen_locks.get(screen_id)
-            if lock is None:  # re-entrant: a connect that fails undoes itself inside it
-                lock = self._screen_locks[screen_id] = threading.RLock()
-            return lock
+        if not others:  # whether a connect came meanwhile, the status's name says
+            status.mark_disconnected(session, screen_id, conn.marker)
 
     # -- player -> controller events --------------------------------------------------
     def on_time(self, data: Any = None) -> dict[str, Any]:

@@ -33,10 +33,13 @@ def _row(session: Session, screen_id: str) -> ScreenStatus:
 
 
 def mark_connected(session: Session, screen_id: str, remote_addr: str,
-                   software: str | None, commit: bool = True) -> None:
-    """The screen is connected now (commits unless ``commit`` is False)."""
+                   software: str | None, commit: bool = True,
+                   connection: str | None = None) -> None:
+    """The screen is connected now, by ``connection`` (its Socket.IO session id; commits
+    unless ``commit`` is False)."""
     row = _row(session, screen_id)
     row.connected = True
+    row.connection = connection[:64] if connection else None
     row.last_seen = _now()
     row.remote_addr = remote_addr[:64]
     if software:
@@ -45,19 +48,29 @@ def mark_connected(session: Session, screen_id: str, remote_addr: str,
         session.commit()
 
 
-def mark_disconnected(session: Session, screen_id: str) -> None:
-    row = session.get(ScreenStatus, screen_id)
-    if row is not None:
-        row.connected = False
-        session.commit()
+def mark_disconnected(session: Session, screen_id: str, connection: str) -> bool:
+    """``connection`` of the screen has ended: the screen is not connected, unless a
+    later connect (in this process or another) has named its own connection since — a
+    player that reconnected at once stays connected whichever disconnect comes last.
+    Commits; whether the screen was marked."""
+    marked = session.execute(
+        update(ScreenStatus)
+        .where(ScreenStatus.screen_id == screen_id,
+               ScreenStatus.connection == connection[:64])
+        .values(connected=False, connection=None)
+        .execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    return bool(marked)
 
 
-def mark_all_disconnected(session: Session, screen_ids: list[str]) -> None:
-    """These screens are no longer connected (a stopping controller's, in one
-    statement per IN_CHUNK). Does not commit."""
-    for chunk in in_chunks(screen_ids):
-        session.execute(update(ScreenStatus).where(ScreenStatus.screen_id.in_(chunk))
-                        .values(connected=False))
+def mark_all_disconnected(session: Session, connections: list[str]) -> None:
+    """These connections (Socket.IO session ids: a stopping controller's) have ended:
+    their screens are not connected unless another connection of theirs has come since
+    (one statement per IN_CHUNK). Does not commit."""
+    for chunk in in_chunks(sorted({c[:64] for c in connections})):
+        session.execute(update(ScreenStatus).where(ScreenStatus.connection.in_(chunk))
+                        .values(connected=False, connection=None)
+                        .execution_options(synchronize_session=False))
 
 
 def clear_connections(session: Session) -> None:

@@ -10,6 +10,7 @@ import requests
 from web.helpers import HEARTBEAT, wait_for
 
 from controller.models import ScreenStatus
+from controller.players import status
 
 SCREEN = "chan-may-cruise-terminal"
 BATCH_DEADLINE = 1.5  # seconds: "an ack shows in /api/v1/screens within about a second"
@@ -169,6 +170,30 @@ def test_screens_api_lists_every_screen(server, fleet):
     assert never["timeline_version"] >= 1 and never["acked_version"] is None
     assert set(never["facts"]) == {"uptime", "load", "memory", "disk", "cpu_temp", "software",
                                    "clock_offset", "last_error", "transport", "capture"}
+
+
+def test_a_late_disconnect_does_not_mark_a_screen_another_controller_now_holds(
+        players, fleet, server):
+    """Behind the Redis message queue a player that drops may come back through another
+    controller process, whose connect writes the status before this process handles
+    the old connection's end. The old end must not mark the screen disconnected: the
+    status names the connection it belongs to. The other process's own end does."""
+    namespace = server.app.extensions["pano"].namespace
+    old = players().connect(SCREEN, fleet.tokens[SCREEN])
+    old.next_timeline()
+    with fleet.sessions() as session:  # the other process's connect, as it writes it
+        status.mark_connected(session, SCREEN, "10.0.0.9", "pano-player/0.1.0",
+                              connection="the-other-process-sid")
+    old.close()
+    assert old.disconnected.wait(10)
+    wait_for(lambda: not any(c.identity.screen_id == SCREEN
+                             for c in namespace.current_connections()), timeout=10)
+    assert _status(fleet, SCREEN).connected, "a late disconnect undid the other's connect"
+    assert _screens(server, fleet)[SCREEN]["connected"] is True
+    with fleet.sessions() as session:  # that connection ends: now it is disconnected
+        assert status.mark_disconnected(session, SCREEN, "the-other-process-sid")
+        assert not status.mark_disconnected(session, SCREEN, "the-other-process-sid")
+    assert _screens(server, fleet)[SCREEN]["connected"] is False
 
 
 def test_a_screen_that_reconnects_at_once_is_shown_connected_every_time(players, fleet,

@@ -81,7 +81,7 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
         self._connections: dict[str, Connection] = {}
         self._budgets: dict[str, EventBudgets] = {}
         self._revoked: set[str] = set()  # sids being closed by drop_revoked
-        self._per_screen: dict[str, int] = {}  # screen -> its connections here
+        self._per_screen: dict[str, list[str]] = {}  # screen -> its sids here, by age
         self._event = threading.local()  # .sid: the event being handled (per greenlet)
         self.penalties = FloodPenalties()
         self._lock = threading.Lock()
@@ -226,7 +226,7 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
                                  commit=False)
         with self._lock:
             self._connections[sid] = Connection(identity, remote, interval, sid)
-            self._per_screen[screen_id] = self._per_screen.get(screen_id, 0) + 1
+            self._per_screen.setdefault(screen_id, []).append(sid)
             self._budgets[sid] = EventBudgets(time.monotonic(),
                                               state().settings.heartbeat_interval)
         SOCKETS_CONNECTED.inc()
@@ -263,17 +263,19 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
             if conn is None:
                 return
             screen_id = conn.identity.screen_id
-            others = self._per_screen.get(screen_id, 1) - 1  # not a scan of every one
-            if others:
-                self._per_screen[screen_id] = others
-            else:
+            left = self._per_screen.get(screen_id, [])
+            if sid in left:
+                left.remove(sid)
+            if not left:
                 self._per_screen.pop(screen_id, None)
+            heir = left[-1] if left else None  # its latest connection still open here
         SOCKETS_CONNECTED.dec()
         log.info("screen %s disconnected (%s)", conn.identity.screen_id, reason)
         if conn.presence is not None:
             close_interval(session, conn.presence, datetime.now(UTC))
-        if not others:  # whether a connect came meanwhile, the status's name says
-            status.mark_disconnected(session, screen_id, conn.marker)
+        # Only if the status still names this connection: a connect that came since, here
+        # or in another process, named its own, and this late end changes nothing.
+        status.mark_disconnected(session, screen_id, conn.marker, heir=heir)
 
     # -- player -> controller events --------------------------------------------------
     def on_time(self, data: Any = None) -> dict[str, Any]:

@@ -48,16 +48,18 @@ def mark_connected(session: Session, screen_id: str, remote_addr: str,
         session.commit()
 
 
-def mark_disconnected(session: Session, screen_id: str, connection: str) -> bool:
-    """``connection`` of the screen has ended: the screen is not connected, unless a
-    later connect (in this process or another) has named its own connection since — a
-    player that reconnected at once stays connected whichever disconnect comes last.
-    Commits; whether the screen was marked."""
+def mark_disconnected(session: Session, screen_id: str, connection: str,
+                      heir: str | None = None) -> bool:
+    """``connection`` of the screen has ended. If the status still names it, the status
+    passes to ``heir`` (another connection of the screen still open in this process) or
+    the screen is not connected; if a later connect (in this process or another) has
+    named its own connection since, nothing changes — a player that reconnected at once
+    stays connected whichever disconnect comes last. Commits; whether the row changed."""
     marked = session.execute(
         update(ScreenStatus)
         .where(ScreenStatus.screen_id == screen_id,
                ScreenStatus.connection == connection[:64])
-        .values(connected=False, connection=None)
+        .values(connected=heir is not None, connection=heir[:64] if heir else None)
         .execution_options(synchronize_session=False)).rowcount
     session.commit()
     return bool(marked)

@@ -196,6 +196,30 @@ def test_a_late_disconnect_does_not_mark_a_screen_another_controller_now_holds(
     assert _screens(server, fleet)[SCREEN]["connected"] is False
 
 
+def test_a_screen_with_two_connections_is_connected_until_the_last_one_ends(
+        players, fleet, server):
+    """The newer of two connections of one screen ends first (a second device with the
+    same credential, or an old socket not yet timed out): the screen stays connected
+    through the older one, and is disconnected once that one ends too."""
+    namespace = server.app.extensions["pano"].namespace
+
+    def open_here() -> int:
+        return sum(c.identity.screen_id == SCREEN for c in namespace.current_connections())
+
+    older = players().connect(SCREEN, fleet.tokens[SCREEN])
+    older.next_timeline()
+    newer = players().connect(SCREEN, fleet.tokens[SCREEN])
+    newer.next_timeline()
+    newer.close()
+    assert newer.disconnected.wait(10)
+    wait_for(lambda: open_here() == 1, timeout=10)
+    assert _status(fleet, SCREEN).connected, "shown disconnected with a connection open"
+    older.close()
+    assert older.disconnected.wait(10)
+    wait_for(lambda: not _status(fleet, SCREEN).connected, timeout=10,
+             what="the screen shown disconnected once its last connection ended")
+
+
 def test_a_screen_that_reconnects_at_once_is_shown_connected_every_time(players, fleet,
                                                                         server):
     """A player that drops and comes straight back (a network blip, a restart): its old

@@ -42,12 +42,11 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller.media.store import MediaStore
-from controller.models import Media, QrCode, RenderedSlide, Rendition
+from controller.models import QrCode, Rendition
 from controller.qr.links import code_for, target_hash
 from controller.slides import cache as slide_cache
 from controller.slides.badge import BadgeSpec, badge_media
@@ -59,19 +58,12 @@ from controller.slides.render import (
     item_specs,
     ordered_languages,
 )
-from controller.timeline.builder import MediaFacts, PlaylistOnAir, ScreenFacts
+from controller.timeline.builder import PlaylistOnAir, ScreenFacts
+from controller.timeline.picture_files import File, PictureFiles
 
 log = logging.getLogger("pano.timeline")
 
 EMERGENCY_PLAYLIST = "emergency"  # the playlist id of an emergency's short link
-File = tuple[str, MediaFacts]
-KNOWN_FILES = 20_000  # pictures a publisher remembers across rebuilds (~200 B each)
-# A drawn picture's file and facts by its input hash: one Core query, about 60 µs a
-# picture where the two ORM look-ups it replaced took 200 (measured on the bench's
-# fleet, 7 December); a rebuild makes one per new picture of each group of screens.
-_DRAWN = (select(Media.sha256, Media.size, Media.mime)
-          .join(RenderedSlide, RenderedSlide.media_sha256 == Media.sha256)
-          .where(RenderedSlide.input_hash == bindparam("key")))
 
 
 def language_choices(variants: Mapping[str, Any], langs: list[str]) -> list[tuple[str, str]]:
@@ -127,19 +119,15 @@ class SlideMaker:
                  now: datetime | None = None,
                  known: dict[str, File] | None = None) -> None:
         self._session = session
-        # Pictures found in earlier rebuilds (the publisher's): input hash -> file. A
-        # drawn picture's rows are never deleted and its file is kept while they name it
-        # (``controller.housekeeping.orphan_media``), so a hit needs no query, only the
-        # file's presence (checked: a store restored without it is looked up again).
-        self._known = known if known is not None else {}
         self._now = now  # whether a data item's data are stale (None: the clock's now)
         self._missing = missing
         self._store = store
         self._base_url = base_url.rstrip("/")
         self._make = make
         self._reported = reported if reported is not None else set()
-        self._files: dict[str, File | None] = {}
-        self._gaps: set[str] = set()  # left to the job worker (``missing``)
+        # Pictures remembered from earlier rebuilds (``known``, the publisher's), looked
+        # up, drawn or left to the job worker.
+        self._pictures = PictureFiles(session, store, make, missing, known, self._report)
         self._codes: dict[tuple[str, str, str, str | None, str], str] = {}
         self._data: Any = None  # DataItems, made at the first data item
         self._originals: dict[str, str] = {}  # rendition sha -> its original's
@@ -311,7 +299,7 @@ class SlideMaker:
 
     def _slide(self, spec: SlideSpec | FrameSpec, media: dict[str, Any]) -> str | None:
         key = slide_cache.input_hash(spec)
-        return self._file(key, media, lambda side: slide_cache.slide_media(
+        return self._pictures.name(key, media, lambda side: slide_cache.slide_media(
             side, self._store, spec), f"slide {spec.name or '?'} ({spec.width}x"
             f"{spec.height}, {'/'.join(spec.languages)})", ("slide", key, spec))
 
@@ -329,8 +317,9 @@ class SlideMaker:
             self._report(f"badge|{width}x{height}", "no QR badge on %s: %s", screen.id, err)
             return None
         key = badge_hash(spec)
-        badge = self._file(key, media, lambda side: badge_media(side, self._store, spec),
-                           f"QR badge {short} ({width}x{height})", ("badge", key, spec))
+        badge = self._pictures.name(key, media,
+                                    lambda side: badge_media(side, self._store, spec),
+                                    f"QR badge {short} ({width}x{height})", ("badge", key, spec))
         return None if badge is None else {"url": short, "badge": badge}
 
     def _code(self, playlist_id: str, item_id: str, lang: str, screen_id: str | None,
@@ -345,59 +334,6 @@ class SlideMaker:
                                             choices=choices)
                 side.commit()
         return self._codes[key]
-
-    def _file(self, key: str, media: dict[str, Any], make: Any, what: str,
-              request: tuple[Any, ...]) -> str | None:
-        if key not in self._files:
-            self._files[key] = self._lookup_or_make(key, make, what, request)
-        elif key in self._gaps and self._missing is not None:
-            self._missing.append(request)  # asked again: this screen waits for it too
-        found = self._files[key]
-        if found is None:
-            return None
-        sha, facts = found
-        media[sha] = {"size": facts.size, "mime": facts.mime}
-        return sha
-
-    def _lookup_or_make(self, key: str, make: Any, what: str,
-                        request: tuple[Any, ...]) -> File | None:
-        known = self._known.get(key)
-        if known is not None and self._store.exists(known[0]):
-            return known
-        found = self._session.execute(_DRAWN, {"key": key}).first()
-        if found is not None and self._store.exists(found.sha256):
-            if len(self._known) >= KNOWN_FILES:
-                self._known.clear()  # bounded: a rebuild finds them again
-            known = self._known[key] = (found.sha256,
-                                        MediaFacts(size=found.size, mime=found.mime))
-            return known
-        if self._missing is not None:
-            self._missing.append(request)  # the job worker draws it
-            self._gaps.add(key)
-            return None
-        if not self._make:
-            return None
-        try:
-            return self._make_once(make)
-        except IntegrityError:
-            # Another process (a second controller, the CLI) stored the same picture
-            # between our look-up and our commit: drawing again finds its rows.
-            try:
-                return self._make_once(make)
-            except Exception as err:  # noqa: BLE001 - one slide never stops a rebuild
-                self._report(key, "%s cannot be drawn (the screen shows HTML instead): %s",
-                             what, err)
-                return None
-        except Exception as err:  # noqa: BLE001 - one slide never stops a rebuild
-            self._report(key, "%s cannot be drawn (the screen shows HTML instead): %s",
-                         what, err)
-            return None
-
-    def _make_once(self, make: Any) -> File:
-        with Session(bind=self._session.get_bind(), expire_on_commit=False) as side:
-            made = make(side)
-            side.commit()
-            return made.sha256, MediaFacts(size=made.size, mime=made.mime)
 
     def _report(self, key: str, message: str, *args: Any) -> None:
         # Warn once per publisher (process), not at every rebuild.

@@ -17,12 +17,12 @@ with a link, whose QR badges are the screen's own (the builder asks the slide st
 ``SlideStep.per_screen``). Emergencies that target a screen by id are part of the key,
 so only screens with the same emergencies share a body. A property test builds random
 fleets both ways and compares every stored hash
-(``tests/timeline_incremental/test_incremental_property.py``).
+(``tests/timeline_incremental/test_alike_property.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 __all__ = ["key_of", "stamp"]
@@ -43,7 +43,8 @@ def key_of(row: Any, timezone: str, named: bool, schedules: Iterable[Any],
             tuple(emergency.id for emergency in emergencies))
 
 
-def stamp(template: dict[str, Any], screen_id: str, name: dict[str, str]) -> dict[str, Any]:
+def stamp(template: dict[str, Any], screen_id: str,
+          name: Mapping[str, str]) -> dict[str, Any]:
     """The body of a screen alike ``template``'s: its id and name, the rest shared."""
     display = {**template["display"], "name": dict(name)}
     return {**template, "screen": screen_id, "display": display}

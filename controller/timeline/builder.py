@@ -252,7 +252,7 @@ def build_body(inputs: BuildInputs, sources: Sequence[SegmentSource] | None = No
     if alike is not None:
         template = bodies.get(alike)  # type: ignore[union-attr]
         if template is not None:
-            return stamp(template, screen.id, dict(screen.name))
+            return stamp(template, screen.id, screen.name)
     zone = screen_zone(screen.timezone)
     start, end = window(inputs.now, zone)
     layers = [source(inputs, start, end) for source in (sources or SEGMENT_SOURCES)]

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from controller.timeline.builder import BuildInputs, iso_z, screen_zone, target_of, window
+from controller.timeline.by_identity import ByIdentity
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class DepsMaker:
     def __init__(self, slugs: Mapping[int, str]) -> None:
         self._slugs = slugs  # schedule id -> slug (what ``schedule`` scopes name)
         self._originals: dict[str, frozenset[str]] = {}
-        self._named: dict[int, tuple[Any, frozenset[str]]] = {}
+        self._named: ByIdentity[frozenset[str]] = ByIdentity()  # media part -> its files
         self._media: dict[tuple[int, frozenset[str]], frozenset[str]] = {}
 
     def _playlist_media(self, inputs: BuildInputs, key: str) -> frozenset[str]:
@@ -78,11 +79,7 @@ class DepsMaker:
         return self._originals[key]
 
     def _named_in(self, media: Mapping[str, Any]) -> frozenset[str]:
-        hit = self._named.get(id(media))
-        if hit is None or hit[0] is not media:
-            hit = (media, frozenset(media))
-            self._named[id(media)] = hit  # keeps ``media`` alive: ids stay unique
-        return hit[1]
+        return self._named.of(media, frozenset)
 
     def __call__(self, inputs: BuildInputs, body: Mapping[str, Any], version: int,
                  incomplete: bool) -> Deps:

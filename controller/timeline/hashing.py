@@ -8,11 +8,13 @@ import hashlib
 import json
 from typing import Any
 
+from controller.timeline.by_identity import ByIdentity
+
 # One encoder for every call: ``json.dumps`` with these options builds a new encoder each
 # time, which cost more than encoding the small values most calls get (a rebuild of 500
 # screens encodes about 11 000 of them). Same text as ``json.dumps`` with the options.
-TOP_OWN = ("screen", "display")  # what a stamped body holds of its own (``alike.stamp``)
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+TOP_OWN = ("screen", "display")  # what a stamped body holds of its own (``alike.stamp``)
 
 
 def canonical(value: Any) -> str:
@@ -39,18 +41,13 @@ class Hasher:
     OWN = ("screen", "name")  # a screen's own: never shared, never kept
 
     def __init__(self) -> None:
-        self._parts: dict[int, tuple[Any, str]] = {}
+        self._parts: ByIdentity[str] = ByIdentity()  # a list or dict -> its text
         self._keys: dict[str, str] = {}
-        # Playlists part -> (it, the last body hashed with it, that body's member texts).
-        self._last: dict[int, tuple[Any, dict[str, Any], dict[str, str]]] = {}
+        # Playlists part -> the last body hashed with it and that body's member texts.
+        self._last: ByIdentity[tuple[dict[str, Any], dict[str, str]]] = ByIdentity()
 
     def _part(self, value: Any) -> str:
-        hit = self._parts.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        text = canonical(value)
-        self._parts[id(value)] = (value, text)  # keeps value alive: ids stay unique
-        return text
+        return self._parts.of(value, canonical)
 
     def _member(self, key: str, value: Any) -> str:
         name = self._keys.get(key)
@@ -67,15 +64,15 @@ class Hasher:
         members are the very objects of the last body hashed with the same playlists
         part (a screen alike) reuses that one's texts but for the screen's own."""
         anchor = body.get("playlists")
-        last = self._last.get(id(anchor))
-        if last is not None and last[0] is anchor:
-            like, texts = last[1], last[2]
+        last = self._last.get(anchor)
+        if last is not None:
+            like, texts = last
             if like.keys() == body.keys() and all(
                     body[key] is value for key, value in like.items() if key not in TOP_OWN):
                 return {**texts, **{key: self._member(key, body[key])
                                     for key in TOP_OWN if key in body}}
         texts = {key: self._member(key, value) for key, value in body.items()}
-        self._last[id(anchor)] = (anchor, body, texts)  # keeps anchor alive: unique id
+        self._last.put(anchor, (body, texts))
         return texts
 
     @staticmethod

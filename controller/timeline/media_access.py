@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from controller.models import Screen, ScreenMedia, ScreenMediaDigest
+from controller.timeline.by_identity import ByIdentity
 
 GRACE = timedelta(hours=24)
 TABLE = ScreenMedia.__table__
@@ -73,14 +74,12 @@ def record(session: Session | Connection, stored: Iterable[StoredTimeline]) -> N
     conn = session.connection() if isinstance(session, Session) else session
     named: dict[str, tuple[set[str], datetime]] = {}
     digests: dict[str, str] = {}
-    sets: dict[int, tuple[Any, set[str], str]] = {}  # one per shared ``media`` part
+    sets: ByIdentity[tuple[set[str], str]] = ByIdentity()  # per shared ``media`` part
     for row in stored:
-        media = row.body.get("media") or {}
-        known = sets.get(id(media))
-        if known is None or known[0] is not media:
-            known = sets[id(media)] = (media, set(media), media_digest(media))
-        named[row.screen_id] = (known[1], row.built_at)
-        digests[row.screen_id] = known[2]
+        shas, digest = sets.of(row.body.get("media") or {},
+                               lambda media: (set(media), media_digest(media)))
+        named[row.screen_id] = (shas, row.built_at)
+        digests[row.screen_id] = digest
     if not named:
         return
     cutoff = min(built for _shas, built in named.values()) - GRACE

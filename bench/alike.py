@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import yaml
+from sqlalchemy.orm import Session, sessionmaker
 
 from bench.pano_system import TENTH, sites_yaml
 from controller.content.playlists_write import import_playlists
@@ -34,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 BASE_URL = "https://pano.example.vn"
 
 
-def fleet(root: Path, screens: int) -> tuple[object, MediaStore]:
+def fleet(root: Path, screens: int) -> tuple[sessionmaker[Session], MediaStore]:
     """The bench's fleet of ``screens`` in a new SQLite database under ``root``."""
     url = f"sqlite:///{root / 'pano.db'}"
     upgrade(url)
@@ -64,13 +65,13 @@ def measure(screens: int, runs: int) -> dict[bool, list[float]]:
     with tempfile.TemporaryDirectory(prefix="pano-bench-alike-") as folder:
         sessions, store = fleet(Path(folder), screens)
         publisher = TimelinePublisher(None, 15, store=store, base_url=BASE_URL)
-        with sessions() as session:  # type: ignore[operator]
+        with sessions() as session:
             publisher.rebuild(session)  # draws every slide and badge once
         for _ in range(runs):
             for grouped in (True, False):
                 publisher.group_alike = grouped
                 publisher.heartbeat_interval += 1  # every timeline changes
-                with sessions() as session:  # type: ignore[operator]
+                with sessions() as session:
                     started = time.perf_counter()
                     changed = publisher.rebuild(session)
                     times[grouped].append(time.perf_counter() - started)

@@ -119,9 +119,10 @@ class QuietCollector:
             self.full_collections += 1
             self.last_full_ms, self._full_at = self.last_ms, self._collected_at
         self._full_seen = self._automatic_full()
-        log.debug("heap collected at a quiet moment (%s): %d freed, %d frozen, %.0f ms",
-                  "whole" if full else "since the last", freed, gc.get_freeze_count(),
-                  self.last_ms)
+        if log.isEnabledFor(logging.DEBUG):  # the frozen count walks every frozen object
+            log.debug("heap collected at a quiet moment (%s): %d freed, %d frozen, %.0f ms",
+                      "whole" if full else "since the last", freed, gc.get_freeze_count(),
+                      self.last_ms)
 
     def stop(self) -> None:
         """Give the frozen objects back to the automatic collections, and Python its

@@ -67,9 +67,8 @@ from controller.models.records import (  # noqa: F401
     Job,
 )
 from controller.models.screens import (  # noqa: F401
+    MediaSet,
     ScreenCommand,
-    ScreenMedia,
-    ScreenMediaDigest,
     ScreenStatus,
     ScreenTimeline,
 )
@@ -107,8 +106,7 @@ __all__ = [
     "CapAlertSeen",
     "EmergencyDraft",
     "ScreenTimeline",
-    "ScreenMedia",
-    "ScreenMediaDigest",
+    "MediaSet",
     "ScreenStatus",
     "ScreenCommand",
     "AuditEntry",

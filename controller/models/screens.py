@@ -31,26 +31,23 @@ class ScreenTimeline(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     built_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # The files the screen may fetch (``controller.timeline.media_access``): the set
+    # ``body`` names, and the one the timeline before named until ``media_before_until``.
+    media_set: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    media_before: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    media_before_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
-class ScreenMedia(Base):
-    """A file a screen's timelines name: the screen may fetch it with its credential
-    while ``dropped_at`` is NULL (the current timeline names it) or recent
-    (``controller.timeline.media_access``)."""
+class MediaSet(Base):
+    """A set of stored files, named by the SHA-256 of ``files`` (their SHA-256s, sorted,
+    joined by spaces): what timelines name in ``media``, stored once however many
+    screens name it (``controller.timeline.media_access``). ``used_at``: when a rebuild
+    last stored a timeline naming it; a set no timeline names is swept a day later."""
 
-    __tablename__ = "screen_media"
+    __tablename__ = "media_sets"
 
-    screen_id: Mapped[str] = mapped_column(ForeignKey("screens.id"), primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
-    dropped_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
-
-class ScreenMediaDigest(Base):
-    """The SHA-256 of the sorted file names a screen's current timeline names: a rebuild
-    that leaves them as they were (the daily roll of the window) skips its rows."""
-
-    __tablename__ = "screen_media_digests"
-
-    screen_id: Mapped[str] = mapped_column(ForeignKey("screens.id"), primary_key=True)
-    digest: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    files: Mapped[str] = mapped_column(Text)
+    used_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 class ScreenStatus(Base):
     """Latest facts a player reported (one row per screen, overwritten)."""

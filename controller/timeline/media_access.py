@@ -1,168 +1,214 @@
 """Which stored files each screen may fetch: those its timelines name.
 
 A screen credential opens ``GET /media/<sha256>`` only for a file that the screen's
-current timeline names in ``media``, or that a timeline it held named until less than
-``GRACE`` ago (a player may still be downloading the files of the version before). A
-draft's upload, another screen's rendition or any file no timeline of this screen named
-stays closed to it, so a stolen screen token reads what that screen shows and nothing
-else. People (personal API token, panel session) keep their own rights.
+current timeline names in ``media``, or that the timeline before it named, for
+``GRACE`` after it was replaced (a player may still be downloading the files of the
+version before). A draft's upload, another screen's rendition or any file no timeline of
+this screen named stays closed to it, so a stolen screen token reads what that screen
+shows and nothing else. People (personal API token, panel session) keep their own
+rights.
 
-The answer must be cheap — every player fetches every file — so it is kept, not
-computed: ``screen_media`` holds one row per (screen, file) a timeline named, with
-``dropped_at`` NULL while the current timeline names it and the time it stopped naming
-it otherwise. ``record`` maintains the rows in the transaction that stores the
-timelines (``controller.timeline.store.store_batch``): write, then push, so a player
-never receives a timeline whose files it may not fetch yet. Rows dropped longer than
-``GRACE`` ago are deleted then; ``screen_media_digests`` (a digest of each screen's set
-of files) lets a rebuild that changed no screen's files skip the rows. ``may_fetch`` is
-one primary-key lookup.
+The answer must be cheap — every player fetches every file — and so must keeping it, on
+every change of every screen. Screens name a few distinct sets of files (screens alike
+name the same one), so a set is stored once: ``media_sets`` holds each set's files under
+the SHA-256 of their sorted names (``media_digest``), and a screen's timeline row names
+its set (``screen_timelines.media_set``) and the one before (``media_before``, named
+until ``media_before_until``). The timeline's own ``UPDATE`` moves the current set to
+``media_before`` when the set changes (``controller.timeline.store``), so a change of
+500 screens costs no row per screen here: one upsert per distinct set (``record``), in
+the transaction that stores the timelines — write, then push, so a player never
+receives a timeline whose files it may not fetch yet. The row per (screen, file) kept
+before (``screen_media``, migration 0008; removed by 0023) cost two rows per screen on
+every slide change, about a fifth of a rebuild (docs/performance.md).
 
-Why 24 hours: what a player fetches after a change is the new version's files, within
-seconds; the old version's files matter only to a download under way or a player that
-reconnects with the old timeline and finishes it before the new one arrives. A day
-covers any such case with room to spare, and a file a screen held a day ago is no secret
-from that screen.
+Only the set before is kept, not every set of the last day: what a player fetches after
+a change is the new version's files, within seconds; the old version's files matter
+only to a download under way, and a player that reconnects with an older timeline gets
+the current one on connecting. Why a day for it: it covers any such case with room to
+spare, and a file a screen held a day ago is no secret from that screen.
+
+A set's row is content-addressed, so it never changes and each process keeps the sets it
+read (``may_fetch`` is one primary-key lookup of the timeline row, and the set's files
+from memory). What is read is checked against its name: a row whose files do not hash
+to its digest (a corrupted disk) opens nothing and is rewritten by the next rebuild
+naming it. Sets no timeline names, current or within the grace, are deleted at most
+once an hour (``sweep``); a rebuild touching a set (``used_at``) in the same moment
+either keeps it (the touch came first: its row is locked) or inserts it again.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+import logging
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import String, bindparam, delete, insert, literal, null, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import Insert
 
-from controller.models import Screen, ScreenMedia, ScreenMediaDigest
+from controller.models import MediaSet, ScreenTimeline
 from controller.timeline.by_identity import ByIdentity
 
+log = logging.getLogger("pano.media")
+
 GRACE = timedelta(hours=24)
-TABLE = ScreenMedia.__table__
-DIGESTS = ScreenMediaDigest.__table__
-SCREENS = Screen.__table__
+SWEEP_EVERY = 3600.0  # seconds between two sweeps of unnamed sets, per process
+KEEP_SETS = 4096  # sets remembered per process (a few bytes per file each)
+SETS = MediaSet.__table__
+TIMELINES = ScreenTimeline.__table__
 
-_LOOKUP = (select(TABLE.c.screen_id)
-           .where(TABLE.c.screen_id == bindparam("screen"), TABLE.c.sha256 == bindparam("sha"),
-                  or_(TABLE.c.dropped_at.is_(None),
-                      TABLE.c.dropped_at > bindparam("cutoff", type_=TABLE.c.dropped_at.type))))
+_CURRENT = select(TIMELINES.c.media_set, TIMELINES.c.media_before,
+                  TIMELINES.c.media_before_until).where(
+    TIMELINES.c.screen_id == bindparam("screen"))
+_FILES = select(SETS.c.files).where(SETS.c.digest == bindparam("digest"))
 
 
-class StoredTimeline(Protocol):
-    """What ``record`` reads of a stored timeline (``controller.timeline.store.Row``)."""
-
-    screen_id: str
-    body: dict[str, Any]
-    built_at: datetime
+def media_text(shas: Iterable[str]) -> str:
+    """What ``media_sets.files`` holds for a set of files."""
+    return " ".join(sorted(shas))
 
 
 def media_digest(shas: Iterable[str]) -> str:
-    """What ``screen_media_digests`` holds for a set of files."""
-    return hashlib.sha256(" ".join(sorted(shas)).encode()).hexdigest()
+    """A set's name: the SHA-256 of its ``media_text``."""
+    return _digest_of_text(media_text(shas))
 
 
-def record(session: Session | Connection, stored: Iterable[StoredTimeline]) -> None:
-    """Note which files the just-stored timelines name (and which they stopped naming);
-    forget files dropped longer than ``GRACE`` ago. Screens whose files are the ones
-    they had (the digest says so: the daily roll, a text edit without slides) cost one
-    row read; a handful of Core statements on the transaction's connection for any
-    number of screens. Does not commit."""
-    conn = session.connection() if isinstance(session, Session) else session
-    named: dict[str, tuple[set[str], datetime]] = {}
-    digests: dict[str, str] = {}
-    sets: ByIdentity[tuple[set[str], str]] = ByIdentity()  # per shared ``media`` part
-    for row in stored:
-        shas, digest = sets.of(row.body.get("media") or {},
-                               lambda media: (set(media), media_digest(media)))
-        named[row.screen_id] = (shas, row.built_at)
-        digests[row.screen_id] = digest
-    if not named:
-        return
-    cutoff = min(built for _shas, built in named.values()) - GRACE
-    conn.execute(delete(TABLE).where(TABLE.c.screen_id.in_(named),
-                                     TABLE.c.dropped_at < cutoff))
-    old = dict(conn.execute(select(DIGESTS.c.screen_id, DIGESTS.c.digest)
-                            .where(DIGESTS.c.screen_id.in_(named))).all())
-    changed = [screen for screen, digest in digests.items() if old.get(screen) != digest]
-    if not changed:
-        return
-    _record_changed(conn, {screen: named[screen] for screen in changed}, old)
-    by_digest: dict[str, list[str]] = {}  # screens that had a digest, by their new one
-    for screen in changed:
-        if screen in old:
-            by_digest.setdefault(digests[screen], []).append(screen)
-    for digest, screens in by_digest.items():
-        conn.execute(update(DIGESTS).where(DIGESTS.c.screen_id.in_(screens))
-                     .values(digest=digest))
-    first = [{"screen_id": screen, "digest": digests[screen]}
-             for screen in changed if screen not in old]
-    if first:
-        conn.execute(insert(DIGESTS), first)
+def _digest_of_text(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _record_changed(conn: Connection, named: dict[str, tuple[set[str], datetime]],
-                    digests: dict[str, str]) -> None:
-    """Rows for screens whose files changed; ``digests``: each one's stored digest
-    (absent: none stored). Only the rows that can change are read, and the live files of
-    screens that share a stored digest are read once: a digest is of the very set of
-    their live rows (both are written here, in one transaction), and screens that show
-    the same thing share it, so a change of 500 screens reads the live rows of a few
-    screens, not of every one.
+class MediaSets:
+    """The sets of files a batch of timelines names, each computed once per shared
+    ``media`` part (screens alike hold the very same object)."""
 
-    The writes go by group, not by row: screens that had the same files and now name
-    the same files (a fleet's usual change) get one ``UPDATE`` for the files they all
-    dropped and one ``INSERT … SELECT`` per file they all name anew, which names the
-    screens (``screen_id IN …``) and lets the database make their rows; a row dropped
-    earlier and named again is made live by the same statement (``ON CONFLICT``). A
-    change of 500 screens' two slides is then a handful of statements instead of a
-    parameter row per (screen, file) — 2000 of them, most of this step's time
-    (docs/performance.md). Files dropped earlier and not named again are left alone
-    until GRACE deletes them."""
-    sample: dict[str, str] = {}  # stored digest -> one screen that has it
-    for screen in named:
-        if screen in digests:
-            sample.setdefault(digests[screen], screen)
-    unknown = [screen for screen in named if screen not in digests]
-    live: dict[str, set[str]] = {screen: set() for screen in [*sample.values(), *unknown]}
-    for screen, sha in conn.execute(select(TABLE.c.screen_id, TABLE.c.sha256)
-                                    .where(TABLE.c.screen_id.in_(live),
-                                           TABLE.c.dropped_at.is_(None))):
-        live[screen].add(sha)
-    groups: dict[tuple[frozenset[str], frozenset[str], datetime], list[str]] = {}
-    for screen, (shas, built) in named.items():
-        was = live[sample[digests[screen]] if screen in digests else screen]
-        key = (frozenset(was - shas), frozenset(shas - was), built)
-        groups.setdefault(key, []).append(screen)
-    for (dropped, added, built), screens in groups.items():
-        if dropped:
-            conn.execute(update(TABLE)
-                         .where(TABLE.c.screen_id.in_(screens),
-                                TABLE.c.sha256.in_(sorted(dropped)),
-                                TABLE.c.dropped_at.is_(None))
-                         .values(dropped_at=built))
-        for sha in sorted(added):
-            conn.execute(_named_anew(conn.dialect.name, screens, sha))
+    def __init__(self) -> None:
+        self._parts: ByIdentity[str] = ByIdentity()
+        self.texts: dict[str, str] = {}  # digest -> files
+
+    def of(self, body: Mapping[str, Any]) -> str:
+        """The digest of the set ``body["media"]`` names (noted for ``record``)."""
+        return self._parts.of(body.get("media") or {}, self._note)
+
+    def _note(self, media: Mapping[str, Any]) -> str:
+        text = media_text(media)
+        digest = _digest_of_text(text)
+        self.texts[digest] = text
+        return digest
 
 
-def _named_anew(dialect: str, screens: list[str], sha: str) -> Insert:
-    """``INSERT`` a live row of ``sha`` for each of ``screens`` (that still exists),
-    or make its dropped row live again."""
-    upsert = sqlite_insert if dialect == "sqlite" else pg_insert
-    rows = select(SCREENS.c.id, literal(sha, String(64)), null()).where(
-        SCREENS.c.id.in_(screens))
-    statement = upsert(TABLE).from_select(["screen_id", "sha256", "dropped_at"], rows)
-    return statement.on_conflict_do_update(
-        index_elements=[TABLE.c.screen_id, TABLE.c.sha256],
-        set_={"dropped_at": None}, where=TABLE.c.dropped_at.is_not(None))
+def _upsert(dialect: str) -> Any:
+    upsert = (sqlite_insert if dialect == "sqlite" else pg_insert)(SETS)
+    return upsert.on_conflict_do_update(
+        index_elements=[SETS.c.digest],
+        set_={"used_at": upsert.excluded.used_at, "files": upsert.excluded.files})
+
+
+class _Swept:
+    """When this process last swept (``record`` sweeps at most every ``SWEEP_EVERY``)."""
+
+    def __init__(self) -> None:
+        self.at = float("-inf")
+        self.lock = threading.Lock()
+
+    def due(self) -> bool:
+        with self.lock:
+            if time.monotonic() - self.at < SWEEP_EVERY:
+                return False
+            self.at = time.monotonic()
+            return True
+
+
+_SWEPT = _Swept()
+
+
+def record(conn: Session | Connection, sets: MediaSets, now: datetime) -> None:
+    """Store the sets of files just-stored timelines name (each touched: ``used_at``),
+    in their transaction; sweep unnamed sets when an hour has passed. Does not commit."""
+    conn = conn.connection() if isinstance(conn, Session) else conn
+    if sets.texts:
+        conn.execute(_upsert(conn.dialect.name),
+                     [{"digest": digest, "files": text, "used_at": now}
+                      for digest, text in sets.texts.items()])
+    if _SWEPT.due():
+        sweep(conn, now)
+
+
+def sweep(conn: Session | Connection, now: datetime) -> int:
+    """Delete the sets no timeline names now nor named less than ``GRACE`` ago, and
+    not stored by a rebuild for as long; returns how many. Does not commit."""
+    conn = conn.connection() if isinstance(conn, Session) else conn
+    cutoff = now - GRACE
+    current = select(TIMELINES.c.media_set).where(TIMELINES.c.media_set.is_not(None))
+    before = select(TIMELINES.c.media_before).where(
+        TIMELINES.c.media_before.is_not(None), TIMELINES.c.media_before_until >= cutoff)
+    result = conn.execute(delete(SETS).where(
+        SETS.c.used_at < cutoff, SETS.c.digest.not_in(current),
+        SETS.c.digest.not_in(before)))
+    if result.rowcount:
+        log.info("media sets no timeline names any more: %d deleted", result.rowcount)
+    return int(result.rowcount or 0)
+
+
+class _KnownSets:
+    """Sets read, by digest (content-addressed: a set never changes). At most
+    ``KEEP_SETS``, forgotten all at once when full."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, frozenset[str]] = {}
+        self._reported: set[str] = set()
+
+    def files(self, session: Session, digest: str) -> frozenset[str]:
+        known = self._files.get(digest)
+        if known is not None:
+            return known
+        text = session.execute(_FILES, {"digest": digest}).scalar()
+        if text is None:
+            return frozenset()
+        if _digest_of_text(text) != digest:
+            if digest not in self._reported:
+                self._reported.add(digest)
+                log.error("media set %s does not hash to its name (a corrupted row): it "
+                          "opens no file until a rebuild stores it again", digest)
+            return frozenset()  # not kept: the next rebuild naming it rewrites it
+        if len(self._files) >= KEEP_SETS:
+            self._files = {}
+        files = self._files[digest] = frozenset(text.split())
+        return files
+
+
+KNOWN_SETS = _KnownSets()
 
 
 def may_fetch(session: Session, screen_id: str, sha256: str, now: datetime) -> bool:
-    """Whether ``screen_id``'s timelines name ``sha256`` now or did less than ``GRACE``
-    ago. One primary-key lookup."""
-    found = session.execute(_LOOKUP, {"screen": screen_id, "sha": sha256,
-                                      "cutoff": now - GRACE}).first()
-    return found is not None
+    """Whether ``screen_id``'s current timeline names ``sha256``, or the one before it
+    did and was replaced less than ``GRACE`` ago. One primary-key lookup (and one more
+    for a set this process has not read yet)."""
+    row = session.execute(_CURRENT, {"screen": screen_id}).first()
+    if row is None:
+        return False
+    named = [row.media_set]
+    until = row.media_before_until
+    if row.media_before is not None and until is not None and (
+            until if until.tzinfo else until.replace(tzinfo=UTC)) > now - GRACE:
+        named.append(row.media_before)
+    return any(digest is not None and sha256 in KNOWN_SETS.files(session, digest)
+               for digest in named)
+
+
+def set_columns(media_set: Any, built_at: Any) -> dict[str, Any]:
+    """The ``UPDATE`` values of a stored timeline's set columns: ``media_set`` as given,
+    the set it named before kept as ``media_before`` when the set changes (both read
+    before the update, as SQL evaluates every ``SET`` expression)."""
+    same = and_(TIMELINES.c.media_set.is_not(None), TIMELINES.c.media_set == media_set)
+    return {"media_set": media_set,
+            "media_before": case((same, TIMELINES.c.media_before),
+                                 else_=TIMELINES.c.media_set),
+            "media_before_until": case((same, TIMELINES.c.media_before_until),
+                                       else_=case((TIMELINES.c.media_set.is_(None), None),
+                                                  else_=built_at))}

@@ -9,8 +9,9 @@ When the database reports that every row of the batch was updated (SQLite and
 PostgreSQL with psycopg 3 count rows across an executemany) all are accepted; otherwise
 a race was lost somewhere and the caller rolls back and compares again with what the
 other process stored, then writes row by row, which tells exactly which rows this
-process won. The files the stored timelines name are noted in the same transaction
-(``controller.timeline.media_access``). The caller commits.
+process won. Each row names the set of files its body names (``media_set``; the set it
+named before is kept as ``media_before``), and the sets are stored in the same
+transaction (``controller.timeline.media_access``). The caller commits.
 
 The statements go to the session's connection (Core), not through the ORM session: no
 entity is involved, and the ORM's per-statement work cost more than the write. On
@@ -37,21 +38,22 @@ from controller.timeline import media_access
 TABLE = ScreenTimeline.__table__
 
 
-
 def _statements(body_type: TypeEngine[Any]) -> tuple[Insert, Update]:
     """The insert and the conditional update, with ``body`` bound as ``body_type``."""
+    built_at = TABLE.c.built_at.type
     insert_rows = insert(TABLE).values(
         screen_id=bindparam("screen_id"), version=bindparam("version"),
         content_hash=bindparam("content_hash"), body=bindparam("body", type_=body_type),
-        built_at=bindparam("built_at", type_=TABLE.c.built_at.type))
+        built_at=bindparam("built_at", type_=built_at), media_set=bindparam("media_set"))
+    new_built_at = bindparam("b_built_at", type_=built_at)
     update_rows = (
         update(TABLE)
         .where(and_(TABLE.c.screen_id == bindparam("b_screen_id"),
                     TABLE.c.version == bindparam("b_old_version"),
                     TABLE.c.content_hash == bindparam("b_old_hash")))
         .values(version=bindparam("b_version"), content_hash=bindparam("b_hash"),
-                body=bindparam("b_body", type_=body_type),
-                built_at=bindparam("b_built_at", type_=TABLE.c.built_at.type)))
+                body=bindparam("b_body", type_=body_type), built_at=new_built_at,
+                **media_access.set_columns(bindparam("b_media_set"), new_built_at)))
     return insert_rows, update_rows
 
 
@@ -75,17 +77,17 @@ class Row:
     def _body(self, as_text: bool) -> Any:
         return self.text if as_text else self.body
 
-    def update_params(self, as_text: bool = False) -> dict[str, Any]:
+    def update_params(self, media_set: str, as_text: bool = False) -> dict[str, Any]:
         assert self.old is not None
         return {"b_screen_id": self.screen_id, "b_old_version": self.old[0],
                 "b_old_hash": self.old[1], "b_version": self.version,
                 "b_hash": self.content_hash, "b_body": self._body(as_text),
-                "b_built_at": self.built_at}
+                "b_built_at": self.built_at, "b_media_set": media_set}
 
-    def insert_params(self, as_text: bool = False) -> dict[str, Any]:
+    def insert_params(self, media_set: str, as_text: bool = False) -> dict[str, Any]:
         return {"screen_id": self.screen_id, "version": self.version,
                 "content_hash": self.content_hash, "body": self._body(as_text),
-                "built_at": self.built_at}
+                "built_at": self.built_at, "media_set": media_set}
 
 
 class LostRace(Exception):
@@ -100,26 +102,31 @@ def store_batch(session: Session, rows: list[Row], batched: bool = True) -> list
     driver that cannot count rows across an executemany) the updates go row by row and
     the rows another process took are left out of the result instead."""
     conn = session.connection()
-    stored = _store(conn, rows, batched)
-    media_access.record(conn, stored)  # same transaction: what the players may fetch
+    sets = media_access.MediaSets()
+    named = {row.screen_id: sets.of(row.body) for row in rows}
+    stored = _store(conn, rows, named, batched)
+    if stored:  # same transaction: what the players may fetch
+        media_access.record(conn, sets, min(row.built_at for row in stored))
     return stored
 
 
-def _store(conn: Connection, rows: list[Row], batched: bool) -> list[Row]:
+def _store(conn: Connection, rows: list[Row], named: dict[str, str],
+           batched: bool) -> list[Row]:
     as_text = conn.dialect.name == "sqlite" and all(r.text is not None for r in rows)
     insert_rows, update_rows = (_INSERT_TEXT, _UPDATE_TEXT) if as_text else (_INSERT, _UPDATE)
-    inserts = [r.insert_params(as_text) for r in rows if r.old is None]
+    inserts = [r.insert_params(named[r.screen_id], as_text) for r in rows if r.old is None]
     updates = [r for r in rows if r.old is not None]
     if inserts:
         conn.execute(insert_rows, inserts)
     if not updates:
         return rows
     if batched and conn.dialect.supports_sane_multi_rowcount:
-        result = conn.execute(update_rows, [r.update_params(as_text) for r in updates])
+        result = conn.execute(update_rows, [r.update_params(named[r.screen_id], as_text)
+                                            for r in updates])
         if result.rowcount != len(updates):
             raise LostRace(f"{len(updates) - result.rowcount} of {len(updates)} "
                            "timelines were stored by another process first")
         return rows
-    won = {r.screen_id for r in updates
-           if conn.execute(update_rows, r.update_params(as_text)).rowcount == 1}
+    won = {r.screen_id for r in updates if conn.execute(
+        update_rows, r.update_params(named[r.screen_id], as_text)).rowcount == 1}
     return [r for r in rows if r.old is None or r.screen_id in won]

@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 # What a first rebuild leaves that depends on the screens' state, not on the content.
-PER_RUN = ("screen_timelines", "screen_media", "screen_media_digests")
+PER_RUN = ("screen_timelines", "media_sets")
 
 
 def render_once(data_dir: Path, **overrides: object) -> None:

@@ -2,7 +2,7 @@
 timelines name, now or within the last 24 hours (issue 10: "an unapproved draft's file
 is not readable with a screen token"). People keep their rights. Real controller, real
 database, real stored files; the time past the grace period is the one thing set by
-hand (a row's ``dropped_at`` moved back a day)."""
+hand (the timeline row's ``media_before_until`` moved back a day)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from PIL import Image
 from sqlalchemy import select, update
 from web.helpers import people_tokens, wait_for
 
-from controller.models import ScreenMedia, ScreenTimeline
+from controller.models import ScreenTimeline
 from controller.timeline.media_access import GRACE
 
 SCREEN = "phu-bai-arrivals"
@@ -105,9 +105,11 @@ def test_a_dropped_file_is_served_for_the_grace_period_then_refused(server, flee
         assert fetch(server, fleet.tokens[SCREEN], sha).status_code == 200
     # A day and a bit later (the row's clock moved back rather than the test waiting).
     with fleet.sessions() as session:
-        session.execute(update(ScreenMedia)
-                        .where(ScreenMedia.screen_id == SCREEN, ScreenMedia.sha256.in_(dropped))
-                        .values(dropped_at=datetime.now(UTC) - GRACE - timedelta(minutes=5)))
+        moved = session.execute(
+            update(ScreenTimeline).where(ScreenTimeline.screen_id == SCREEN,
+                                         ScreenTimeline.media_before.is_not(None))
+            .values(media_before_until=datetime.now(UTC) - GRACE - timedelta(minutes=5)))
+        assert moved.rowcount == 1  # the set before is the one the edit replaced
         session.commit()
     for sha in dropped:
         refused = fetch(server, fleet.tokens[SCREEN], sha)

@@ -31,7 +31,7 @@ from controller.dataslides.on_screen import screen_spec
 from controller.dataslides.stored import request_for
 from controller.models import RenderedSlide, Screen
 from controller.timeline.ahead import showing
-from controller.timeline.inputs import SCREEN_ROWS, screen_facts
+from controller.timeline.inputs import SCREEN_ROWS, screen_facts, screen_rows
 from controller.zones.declarations import stored_layouts
 from controller.zones.timeline import main_screen
 
@@ -43,7 +43,7 @@ def _kinds(session: Session, screen_ids: set[str]) -> list[Any]:
         return []
     kinds: dict[tuple[Any, ...], Any] = {}
     layouts = stored_layouts(session)  # a screen with zones plays at its main area's size
-    for row in session.execute(SCREEN_ROWS.where(Screen.__table__.c.id.in_(
+    for row in screen_rows(session, SCREEN_ROWS.where(Screen.__table__.c.id.in_(
             sorted(screen_ids)))):
         facts = main_screen(screen_facts(row, layouts))
         key = (tuple(facts.resolution), tuple(facts.languages), facts.bilingual_mode,

@@ -41,7 +41,7 @@ from controller.models import RenderedSlide, Screen
 from controller.slides import cache as slide_cache
 from controller.slides.frame import FrameSpec
 from controller.slides.spec import SlideSpec
-from controller.timeline.inputs import SCREEN_ROWS, screen_facts
+from controller.timeline.inputs import SCREEN_ROWS, screen_facts, screen_rows
 from controller.timeline.slides import item_frame_specs, item_overlay_specs, item_slide_specs
 from controller.zones.declarations import stored_layouts
 from controller.zones.timeline import main_screen
@@ -59,7 +59,7 @@ def _screen_kinds(session: Session, screen_ids: Iterable[str]) -> list[Any]:
         return []
     kinds: dict[tuple[Any, ...], Any] = {}
     layouts = stored_layouts(session)  # a screen with zones plays at its main area's size
-    for row in session.execute(SCREEN_ROWS.where(Screen.__table__.c.id.in_(ids))):
+    for row in screen_rows(session, SCREEN_ROWS.where(Screen.__table__.c.id.in_(ids))):
         facts = main_screen(screen_facts(row, layouts))
         key = (tuple(facts.resolution), tuple(facts.languages), facts.bilingual_mode,
                tuple(sorted(facts.site_name.items())))

@@ -143,9 +143,16 @@ def write_batch(session: Session, batch: dict[str, Pending]) -> None:
     """One batch into ``screen_status``: rows are created if missing, heartbeat facts
     merged into the stored ones, acks overwrite. Does not commit."""
     ids = list(batch)
-    stored = dict(session.execute(select(TABLE.c.screen_id, TABLE.c.facts)
-                                  .where(TABLE.c.screen_id.in_(ids))).all())
-    missing = [i for i in ids if i not in stored]
+    beats = [p_id for p_id, p in batch.items() if p.seen is not None]
+    # The stored facts only of the screens heard (merged below): an ack-only batch, a
+    # change's 500 acks, reads which rows exist and decodes no JSON.
+    stored: dict[str, Any] = dict(session.execute(
+        select(TABLE.c.screen_id, TABLE.c.facts).where(TABLE.c.screen_id.in_(beats))).all()
+        ) if beats else {}
+    others = [i for i in ids if i not in stored]
+    existing = set(session.scalars(select(TABLE.c.screen_id)
+                                   .where(TABLE.c.screen_id.in_(others)))) if others else set()
+    missing = [i for i in others if i not in existing]
     if missing:
         session.execute(insert(TABLE), [
             {"screen_id": i, "connected": False, "missing_media": [], "facts": {},
@@ -158,7 +165,6 @@ def write_batch(session: Session, batch: dict[str, Pending]) -> None:
                                 missing_media=bindparam("b_missing",
                                                         type_=TABLE.c.missing_media.type)),
                         acks)
-    beats = [p_id for p_id, p in batch.items() if p.seen is not None]
     # A screen heard again after its interval was closed while it was silent.
     keep_open(session, {i: batch[i].facts.get("transport", "websocket") for i in beats},
               _now())

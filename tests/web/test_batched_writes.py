@@ -58,6 +58,23 @@ def test_acks_are_answered_at_once_and_written_together(fleet):
     loop.join(5)
 
 
+def test_facts_of_heartbeats_written_apart_are_merged_and_an_ack_keeps_them(fleet):
+    """Each flush merges a heartbeat's facts into the stored ones; a flush of acks alone
+    (a change's, read without the facts) leaves them as they were."""
+    screen = WELCOME_SCREENS[-1]
+    recorder = StatusRecorder(fleet.sessions, interval=60)
+    recorder.heartbeat(screen, {"uptime": 7.0, "disk_free_mb": 900}, "10.0.0.8")
+    recorder.flush()
+    recorder.heartbeat(screen, {"uptime": 9.0, "cpu_temp": 61.0}, "10.0.0.8")
+    recorder.flush()
+    recorder.ack(screen, Ack(version=77, missing=[]))
+    recorder.flush()
+    row = _status(fleet, screen)
+    assert row.facts["disk_free_mb"] == 900 and row.facts["cpu_temp"] == 61.0
+    assert row.facts["uptime"] == 9.0 and row.acked_version == 77
+    recorder.stop()
+
+
 def test_pending_acks_are_written_on_stop_and_later_ones_at_once(fleet):
     recorder = StatusRecorder(fleet.sessions, interval=60)
     loop = threading.Thread(target=recorder.run, daemon=True)

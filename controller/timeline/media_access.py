@@ -110,10 +110,12 @@ def _upsert(dialect: str) -> Any:
 
 
 class _Swept:
-    """When this process last swept (``record`` sweeps at most every ``SWEEP_EVERY``)."""
+    """When this process last swept (``record`` sweeps at most every ``SWEEP_EVERY``).
+    The first sweep comes an hour after the process started, not in its first rebuild
+    (whose first batch is the first push after a start)."""
 
     def __init__(self) -> None:
-        self.at = float("-inf")
+        self.at = time.monotonic()
         self.lock = threading.Lock()
 
     def due(self) -> bool:

@@ -11,6 +11,7 @@ import json
 import logging
 import random
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -174,7 +175,7 @@ def test_a_change_of_screens_alike_writes_one_set_and_nothing_per_screen(session
     try:
         store(session, stored, {screen: {A, C} for screen in fleet}, T0 + timedelta(hours=1))
     finally:
-        media_access._SWEPT.at = float("-inf")
+        media_access._SWEPT.at = time.monotonic()
         event.remove(session.get_bind(), "before_cursor_execute", seen)
     # The timelines' one UPDATE (a parameter row per screen, as before) and one set.
     assert writes == [("UPDATE screen_timelines", len(fleet)), ("INSERT INTO media_sets", 1)]
@@ -225,6 +226,24 @@ def test_the_sweep_deletes_only_sets_no_timeline_names(session):
     assert digests() == {media_digest([B]), media_digest([A, B, C])}  # what is named now
     assert may_fetch(session, SCREEN, B, T0 + GRACE * 5)
     assert may_fetch(session, OTHER, C, T0 + GRACE * 5)
+
+
+def test_a_rebuild_sweeps_once_an_hour_has_passed(session):
+    screens(session)
+    orphan = media_digest([FILES[5]])
+    session.add(MediaSet(digest=orphan, files=FILES[5], used_at=T0))
+    session.commit()
+    stored: dict[str, tuple[int, str]] = {}
+    store(session, stored, {SCREEN: {A}}, T0 + GRACE * 2)  # within the hour: kept
+    assert session.get(MediaSet, orphan) is not None
+    media_access._SWEPT.at = time.monotonic() - media_access.SWEEP_EVERY  # an hour on
+    try:
+        store(session, stored, {SCREEN: {B}}, T0 + GRACE * 2)
+    finally:
+        media_access._SWEPT.at = time.monotonic()
+    session.expire_all()
+    assert session.get(MediaSet, orphan) is None
+    assert may_fetch(session, SCREEN, A, T0 + GRACE * 2)  # the set before: kept
 
 
 def test_a_set_a_rebuild_is_storing_survives_a_sweep_at_the_same_moment(db_url):

@@ -20,7 +20,7 @@ from support.processes import Controller, Player, controller_cli, wait_for
 
 SCREEN = "phu-bai-arrivals"
 HUE = ZoneInfo("Asia/Ho_Chi_Minh")
-LEAD = timedelta(seconds=15)
+LEAD = timedelta(seconds=25)  # import, rebuild, push, fetch, kill: room on a busy machine
 LENGTH = timedelta(seconds=6)
 FALLBACK, SCHEDULED = "welcome-hue@1", "border-welcome@1"
 

@@ -104,7 +104,7 @@ def panel_page(browser: Browser, base_url: str, username: str | None = None, *,
     if page is None or page.is_closed():  # closed with the module's other pages
         page = browser.new_context(viewport=VIEWPORTS[viewport], locale=locale,
                                    timezone_id="Asia/Ho_Chi_Minh").new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # a page of a busy CI machine under 5 test workers
     errors: list[str] = []
 
     def on_error(exc: Any) -> None:

@@ -13,6 +13,10 @@ Two tables:
 - **per rebuild**: a full rebuild of every timeline (bench.rebuild's database, the clock
   a day on each run so every timeline is stored) with the sets of files stored
   (``record``), against the same rebuild with that switched off, runs interleaved.
+- **per store**: storing every screen's timeline (``store_batch`` and the commit) when
+  the set of files every screen names changes (a slide edited: a new set, each row
+  moving its set to ``media_before``), against storing the same timelines naming the
+  same set as before, runs interleaved: what a change of files adds to the write.
 """
 
 from __future__ import annotations
@@ -62,12 +66,56 @@ def _rebuild_ms(factory, day: int, keep: int) -> float:  # noqa: ANN001
         store.media_access.record = real  # type: ignore[assignment]
 
 
+def _stores_ms(factory, runs: int) -> tuple[list[float], list[float]]:  # noqa: ANN001
+    """(set changed, set kept): ms to store and commit every screen's timeline."""
+    from datetime import timedelta
+
+    from controller.models import Screen
+    from controller.timeline.hashing import canonical
+    from controller.timeline.store import Row, store_batch
+
+    files = [f"{n:064x}" for n in range(1, 9)]
+    changed: list[float] = []
+    kept: list[float] = []
+    with factory() as session:
+        ids = list(session.scalars(select(Screen.id)))
+        stored = {screen: (version, content_hash) for screen, version, content_hash in
+                  session.execute(select(ScreenTimeline.screen_id, ScreenTimeline.version,
+                                         ScreenTimeline.content_hash))}
+        # Pairs of stores, the new set first in one pair and second in the next, so that
+        # SQLite's WAL checkpoints (about every other store of 500 timelines) do not
+        # always fall on the same kind.
+        plan: list[tuple[list[str], bool]] = []  # (files, a new set?)
+        for pair in range(runs + 1):
+            shas = [files[0], files[1 + pair % 7]]
+            previous = plan[-1][0] if plan else [files[0]]
+            plan += ([(shas, True), (shas, False)] if pair % 2 == 0
+                     else [(previous, False), (shas, True)])
+        for step, (shas, new_set) in enumerate(plan):
+            body = {"media": {sha: {"size": 1} for sha in shas},
+                    "segments": [{"note": "x" * 3000}]}  # a timeline's size
+            text = canonical(body)
+            at = NOW + timedelta(minutes=step)
+            rows = [Row(screen, stored.get(screen), stored.get(screen, (0, ""))[0] + 1,
+                        f"bench-{step}", body, at, text) for screen in ids]
+            started = time.perf_counter()
+            store_batch(session, rows)
+            session.commit()
+            took = (time.perf_counter() - started) * 1000
+            if step >= 2:  # the first pair warms up
+                (changed if new_set else kept).append(took)
+            stored.update((row.screen_id, (row.version, row.content_hash)) for row in rows)
+    return changed, kept
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.media_access",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--screens", type=int, default=500)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args(argv)
+    if args.screens < 1 or args.runs < 1:
+        parser.error("--screens and --runs must be at least 1")
     with tempfile.TemporaryDirectory(prefix="pano-bench-media-access-") as tmp:
         factory = _database(Path(tmp), args.screens, 0)
         _rebuild_ms(factory, 0, keep=1)  # warm-up: every row inserted
@@ -79,13 +127,15 @@ def main(argv: list[str] | None = None) -> int:
         with factory() as session:
             pairs = [(screen, sha) for screen, body in session.execute(
                 select(ScreenTimeline.screen_id, ScreenTimeline.body)) for sha in body["media"]]
-            tokens = [issue_screen_token(session, f"bench-{n:04d}") for n in range(20)]
+            tokens = [issue_screen_token(session, f"bench-{n:04d}")
+                      for n in range(min(20, args.screens))]
             session.commit()
             now = NOW
             lookup = _per_call_us(lambda n: media_access.may_fetch(
                 session, *pairs[n % len(pairs)], now), args.runs)
             credential = _per_call_us(lambda n: screen_for_bearer(
                 session, tokens[n % len(tokens)]), args.runs)
+        store_changed, store_kept = _stores_ms(factory, args.runs)
         factory.kw["bind"].dispose()
     print(f"\n{len(pairs)} (screen, file) pairs for {args.screens} screens + the 7 demo "
           f"screens; medians of {args.runs} runs.\n")
@@ -100,6 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| baseline: sets not stored | {base:.0f} | {min(skipped):.0f} | 1.00 |")
     print(f"| sets stored (record) | {statistics.median(kept):.0f} | {min(kept):.0f} | "
           f"{statistics.median(kept) / base:.2f} |")
+    same = statistics.median(store_kept)
+    print("\n| storing every screen's timeline | median ms | fastest ms | ÷ baseline |")
+    print("|---|---:|---:|---:|")
+    print(f"| baseline: the same files as before | {same:.0f} | {min(store_kept):.0f} | 1.00 |")
+    print(f"| a new set of files | {statistics.median(store_changed):.0f} | "
+          f"{min(store_changed):.0f} | {statistics.median(store_changed) / same:.2f} |")
     return 0
 
 

@@ -28,3 +28,15 @@ def test_the_alike_bench_prints_both_builds_and_their_ratio() -> None:
 def test_the_alike_bench_refuses_an_empty_fleet() -> None:
     run = _run("--screens", "0")
     assert run.returncode == 2 and "at least 1" in run.stderr, run.stderr
+
+
+def test_the_media_access_bench_prints_its_three_tables() -> None:
+    """`python -m bench.media_access` at its smallest: per fetch, per rebuild and per
+    store, each against its baseline."""
+    run = subprocess.run([sys.executable, "-m", "bench.media_access", "--screens", "10",
+                          "--runs", "1"], cwd=REPO, capture_output=True, text=True,
+                         timeout=300, check=False)
+    assert run.returncode == 0, f"stdout:\n{run.stdout}\nstderr:\n{run.stderr[-4000:]}"
+    baselines = [line for line in run.stdout.splitlines() if line.startswith("| baseline")]
+    assert len(baselines) == 3 and all(b.rstrip(" |").endswith("1.00") for b in baselines)
+    assert "| a new set of files |" in run.stdout, run.stdout

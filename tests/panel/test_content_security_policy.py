@@ -7,6 +7,7 @@ kind of answer (issue 10, "Security headers")."""
 
 from __future__ import annotations
 
+import pytest
 import requests
 from panel.panel_helpers import PEOPLE, login, panel_page
 from playwright.sync_api import Page, expect
@@ -60,6 +61,7 @@ PAGE_URLS = {"panel_fleet.fleet": "/panel/fleet", "panel_playlists.playlists": "
                                      "&from=2026-03-10T07:00&to=2026-03-10T09:00"}
 
 
+@pytest.mark.timeout(300)  # every page of every role: over 120 s on a busy 2-core machine
 def test_every_page_of_every_role_loads_without_a_violation(browser, server):
     found: list[str] = []
     roles = {role: name for name, (role, _agency) in reversed(PEOPLE.items())}

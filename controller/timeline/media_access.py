@@ -43,7 +43,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, delete, select
@@ -52,6 +52,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from controller.emergencies.store import aware
 from controller.models import MediaSet, ScreenTimeline
 from controller.timeline.by_identity import ByIdentity
 
@@ -173,7 +174,7 @@ class _KnownSets:
         if text is None:
             return frozenset()
         if _digest_of_text(text) != digest:
-            if digest not in self._reported:
+            if digest not in self._reported and len(self._reported) < KEEP_SETS:
                 self._reported.add(digest)
                 log.error("media set %s does not hash to its name (a corrupted row): it "
                           "opens no file until a rebuild stores it again", digest)
@@ -196,8 +197,7 @@ def may_fetch(session: Session, screen_id: str, sha256: str, now: datetime) -> b
         return False
     named = [row.media_set]
     until = row.media_before_until
-    if row.media_before is not None and until is not None and (
-            until if until.tzinfo else until.replace(tzinfo=UTC)) > now - GRACE:
+    if row.media_before is not None and until is not None and aware(until) > now - GRACE:
         named.append(row.media_before)
     return any(digest is not None and sha256 in KNOWN_SETS.files(session, digest)
                for digest in named)

@@ -136,7 +136,10 @@ class Player:
         # no page, and says so.
         self.alive = PageAlive(config.page_alive_interval)
         self.agent.display = self.alive.document
-        self.capture = PeriodicCapture(config, self.state, self.clock)
+        # A kiosk captures what its page confirmed (player/periodic_capture.py).
+        page = self.recorder.on_screen_since \
+            if config.display == "kiosk" and self.recorder is not None else None
+        self.capture = PeriodicCapture(config, self.state, self.clock, page)
         routes = make_routes(config.display, self.playback, self.state, self.cache,
                              self.control, self.recorder, self.alive)
         self.http = PlayerHTTPServer(

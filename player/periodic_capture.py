@@ -6,6 +6,20 @@ the ``screenshot`` command's own capture (player/screenshot.py: Chromium's DevTo
 compares it with the frame it expected and keeps a verdict (black, frozen, wrong, ok,
 unknown). No command names these captures, so a technician's screenshot stays apart.
 
+When is a picture fair to judge? The player decides what plays; on a kiosk the page
+draws it a moment later — at once on an idle machine, seconds later on a Pi whose
+Chromium is starved of CPU. A capture taken between the two shows the item before (or a
+layer not painted yet) and would be judged ``wrong`` or ``black`` although the screen
+is about to be right. So a kiosk player captures once its page has *confirmed* the item
+the player means (the page's ``POST /api/shown``, sent when the item's pictures are
+decoded on the visible layer; the play recorder keeps it with its start) and it has
+stood ``SETTLE`` seconds, and sends the capture only when neither the player's item nor
+the page's confirmation changed while it was taken. A page that has not confirmed the
+item within ``PAGE_WAIT`` seconds is captured as it is, against what the player means:
+a screen that wrong for that long is wrong, and the verdict says so. A headless player
+(no page; ``screenshot_command`` captures whatever its display shows) waits ``SETTLE``
+seconds after its own decision.
+
 Nothing happens without a capture method or with ``capture_interval: 0``. A failed
 capture or upload is logged and tried again at the next interval; nothing is queued."""
 
@@ -14,24 +28,44 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 import requests
 
 from player import screenshot
 from player.clock import Clock
 from player.config import PlayerConfig
+from player.on_screen import OnScreen
 from player.state import PlayerState
 
 log = logging.getLogger("pano.player.capture")
-SETTLE = 1.5  # seconds a slide is on screen before it is captured
+SETTLE = 1.5  # seconds a slide is on screen (and confirmed by the page) before a capture
 ENDING = 1.0  # seconds: a slide ending sooner is not captured (the next one is)
+PAGE_WAIT = 10.0  # seconds: the longest wait for the kiosk page to confirm the item
+POLL = 0.1  # seconds between two looks at the page's confirmation
+
+# What the kiosk page confirmed on screen and since when (the corrected clock's
+# seconds), None when it confirmed nothing: PlayRecorder.on_screen_since.
+PageConfirmed = Callable[[], tuple[OnScreen, float] | None]
+
+
+def agrees(confirmed: tuple[OnScreen, float] | None, query: dict) -> bool:
+    """Whether the page's confirmation names the item and languages the player means."""
+    if confirmed is None or not query:
+        return False
+    screen = confirmed[0]
+    if screen.kind != "item" or screen.item != query["item"][:64]:
+        return False
+    return "languages" not in query or ",".join(screen.languages[:8]) == query["languages"]
 
 
 class PeriodicCapture:
-    def __init__(self, config: PlayerConfig, state: PlayerState, clock: Clock) -> None:
+    def __init__(self, config: PlayerConfig, state: PlayerState, clock: Clock,
+                 page: PageConfirmed | None = None) -> None:
         self.config = config
         self.state = state
         self.clock = clock
+        self.page = page  # None: no kiosk page to wait for (headless, or no journal)
         self.session = requests.Session()
 
     def showing(self) -> dict:
@@ -48,25 +82,54 @@ class PeriodicCapture:
 
     def once(self) -> dict:
         """Capture and upload now; the controller's answer (its verdict), or
-        CaptureError. A capture taken while the item or its slide changed shows either
-        one: it is taken again (once), else not sent, so that the controller never
+        CaptureError."""
+        query, data = self.take()
+        return screenshot.upload(self.session, self.config.controller, self.config.token,
+                                 None, data, periodic=query)
+
+    def take(self) -> tuple[dict, bytes]:
+        """A capture and the query naming what it was meant to show. A capture taken
+        while the item, its slide or the page's confirmation changed shows either one:
+        it is taken again (once), else CaptureError, so that the controller never
         judges a picture against the wrong expectation."""
         page = f"http://127.0.0.1:{self.config.http_port}/"
         for _attempt in range(2):
-            self._settle()
-            query = self.showing()  # what was meant to be on screen at the capture
+            query, confirmed = self._settle()  # what was meant to be on screen
             data, _method = screenshot.capture(self.config.devtools_url,
                                                self.config.screenshot_command, page)
-            if self.showing() == query:
-                return screenshot.upload(self.session, self.config.controller,
-                                         self.config.token, None, data, periodic=query)
+            if self.showing() == query and self._confirmed() == confirmed:
+                return query, data
         raise screenshot.CaptureError("the item on screen changed during both captures; "
                                       "trying again at the next interval")
 
-    def _settle(self) -> None:
-        """Wait until the slide on screen has been there ``SETTLE`` seconds (the page
-        shows a new item once its pictures are decoded, up to a second after the
-        player's decision) and is not ending within ``ENDING`` seconds."""
+    def _confirmed(self) -> tuple[OnScreen, float] | None:
+        return None if self.page is None else self.page()
+
+    def _settle(self) -> tuple[dict, tuple[OnScreen, float] | None]:
+        """Wait until the capture is fair (the module's docstring); the query and the
+        page's confirmation to capture against."""
+        deadline = time.monotonic() + PAGE_WAIT
+        while True:
+            self._settle_slide()
+            query = self.showing()
+            confirmed = self._confirmed()
+            if self.page is None or not query:  # no page, or the idle page / an emergency
+                return query, confirmed
+            if confirmed is not None and agrees(confirmed, query):
+                wait = confirmed[1] + SETTLE - self.clock.now()
+                if wait <= 0:
+                    return query, confirmed
+            else:
+                wait = POLL
+            if time.monotonic() + wait > deadline:
+                log.info("the kiosk page has not confirmed item %r within %.0f s: "
+                         "captured as it is", query["item"], PAGE_WAIT)
+                return query, confirmed
+            time.sleep(min(wait, POLL))
+
+    def _settle_slide(self) -> None:
+        """Wait until the player's slide has been on screen ``SETTLE`` seconds and does
+        not end within ``ENDING`` seconds."""
         snap = self.state.snapshot()
         now = self.clock.now()
         slide = snap.playing.slide_at(now) if snap.playing is not None else None

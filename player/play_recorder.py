@@ -126,6 +126,13 @@ class PlayRecorder:
         with self._lock:
             return None if self._open is None else self._open.screen
 
+    def on_screen_since(self) -> tuple[OnScreen, float] | None:
+        """What is on screen and since when (on a kiosk: since its page confirmed it);
+        None when nothing is (player/periodic_capture.py waits for it)."""
+        with self._lock:
+            current = self._open
+            return None if current is None else (current.screen, current.start)
+
     # --- under the lock --------------------------------------------------------------
 
     def _close(self, ended: str, end: float) -> None:

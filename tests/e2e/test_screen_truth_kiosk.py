@@ -115,6 +115,9 @@ def test_a_black_kiosk_page_is_judged_black(tmp_path: Path):
         wrong = [t for t in judged.values()
                  if t["expected"] and t["verdict"]["verdict"] != "ok"]
         assert not wrong, wrong
+        # Each capture waited for the page to confirm the item the player meant
+        # (player/periodic_capture.py); none had to be taken without it.
+        assert "has not confirmed item" not in player.output()
         assert _open_alerts(controller.url, admin) == set()
 
         # The page goes black: its stage hidden, the page's own black behind it.

@@ -89,6 +89,7 @@ bench: install-dev
 	$(PY) -m bench.import_load
 	$(PY) -m bench.cache_verify
 	$(PY) -m bench.media_access
+	$(PY) -m bench.alerts_eval
 	$(PY) -m bench.edge_flood
 	$(PY) -m bench.journal_ingest
 	$(PY) -m bench.player_journal

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,12 +28,30 @@ from controller.players.presence import is_online
 from controller.screen_truth.verdicts import latest_verdicts
 
 
+class ScreenRef(NamedTuple):
+    """The screen's columns the rules read."""
+
+    id: str
+    site_id: str
+
+
+class StatusRow(NamedTuple):
+    """The screen's status columns the rules read."""
+
+    last_seen: datetime | None
+    acked_version: int | None
+    missing_media: list[str] | None
+    facts: dict[str, Any] | None
+
+
 @dataclass(frozen=True)
 class ScreenView:
-    """One installed screen as the rules see it."""
+    """One installed screen as the rules see it: the columns they read, not ORM
+    entities (loading every screen's and status's whole entity every
+    ``alerts_interval`` cost about half of an evaluation of 2000 screens)."""
 
-    screen: Screen
-    status: ScreenStatus
+    screen: ScreenRef
+    status: StatusRow
     online: bool
     timeline_version: int | None
 
@@ -95,12 +113,16 @@ def aware(value: datetime | None) -> datetime | None:
 
 def screens(session: Session, heartbeat_interval: float, now: datetime) -> list[ScreenView]:
     versions = dict(session.execute(select(ScreenTimeline.screen_id, ScreenTimeline.version)).all())
-    rows = session.execute(select(Screen, ScreenStatus)
-                           .join(ScreenStatus, ScreenStatus.screen_id == Screen.id)
-                           .where(ScreenStatus.last_seen.is_not(None))
-                           .order_by(Screen.id)).all()
-    return [ScreenView(screen, status, is_online(status.last_seen, heartbeat_interval, now),
-                       versions.get(screen.id)) for screen, status in rows]
+    screen, status = Screen.__table__, ScreenStatus.__table__
+    rows = session.execute(select(screen.c.id, screen.c.site_id, status.c.last_seen,
+                                  status.c.acked_version, status.c.missing_media,
+                                  status.c.facts)
+                           .join(status, status.c.screen_id == screen.c.id)
+                           .where(status.c.last_seen.is_not(None))
+                           .order_by(screen.c.id))
+    return [ScreenView(ScreenRef(row[0], row[1]), StatusRow(*row[2:]),
+                       is_online(row[2], heartbeat_interval, now), versions.get(row[0]))
+            for row in rows]
 
 
 def _offline(look: Lookups, v: ScreenView, limits: dict[str, float],
@@ -183,7 +205,7 @@ def _verdict_is(*verdicts: str) -> Check:
     return check
 
 
-def _targets(emergency: Emergency, screen: Screen) -> bool:
+def _targets(emergency: Emergency, screen: ScreenRef) -> bool:
     targets = emergency.targets or {}
     return screen.id in (targets.get("screens") or []) or \
         screen.site_id in (targets.get("sites") or [])

@@ -48,8 +48,13 @@ def test_offline_opens_after_its_hold_and_recovers_once(fleet, mailbox, webhook)
     subject = mailbox.subjects()[0]
     assert "Màn hình mất kết nối" in subject and "Screen offline" in subject
     text = mailbox.messages[0].get_content()
-    for words in ("Cửa khẩu", "A Dot", "What to do first", "Việc làm trước tiên",
-                  "https://docs.example/operations.md#alert-screen-offline"):
+    for words in ("What to do first", "Việc làm trước tiên",
+                  "https://docs.example/operations.md#alert-screen-offline",
+                  # each name in its language's half of the message
+                  f"Màn hình: Sảnh làm thủ tục nhập cảnh ({SCREEN})",
+                  "Điểm: Cửa khẩu quốc tế A Đớt (a-dot-border-gate)",
+                  f"Screen: Entry formalities hall ({SCREEN})",
+                  "Site: A Dot International Border Gate (a-dot-border-gate)"):
         assert words in text, words
     headers, body = webhook.received[0]
     assert headers["X-Pano-Signature"] == sign(SECRET, body)

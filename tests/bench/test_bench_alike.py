@@ -4,16 +4,11 @@ asserted."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[2]
+from support.bench_run import run_bench
 
 
-def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bench.alike", *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=300, check=False)
+def _run(*args: str):  # noqa: ANN202
+    return run_bench("alike", *args)
 
 
 def test_the_alike_bench_prints_both_builds_and_their_ratio() -> None:
@@ -33,9 +28,7 @@ def test_the_alike_bench_refuses_an_empty_fleet() -> None:
 def test_the_media_access_bench_prints_its_three_tables() -> None:
     """`python -m bench.media_access` at its smallest: per fetch, per rebuild and per
     store, each against its baseline."""
-    run = subprocess.run([sys.executable, "-m", "bench.media_access", "--screens", "10",
-                          "--runs", "1"], cwd=REPO, capture_output=True, text=True,
-                         timeout=300, check=False)
+    run = run_bench("media_access", "--screens", "10", "--runs", "1")
     assert run.returncode == 0, f"stdout:\n{run.stdout}\nstderr:\n{run.stderr[-4000:]}"
     baselines = [line for line in run.stdout.splitlines() if line.startswith("| baseline")]
     assert len(baselines) == 3 and all(b.rstrip(" |").endswith("1.00") for b in baselines)

@@ -1,6 +1,6 @@
 """`python -m bench.alerts_eval` — what one pass of the alerts' rules costs
 (controller/alerts/incidents.evaluate, every ``alerts_interval`` seconds, 30 by default,
-in every controller process), against a baseline measured in the same run.
+in the elected controller process), against a baseline measured in the same run.
 
     python -m bench.alerts_eval                    # 500, 2000 and 5000 screens, 7 runs
     python -m bench.alerts_eval --screens 1000 --runs 9

@@ -16,7 +16,9 @@ decoded on the visible layer; the play recorder keeps it with its start) and it 
 stood ``SETTLE`` seconds, and sends the capture only when neither the player's item nor
 the page's confirmation changed while it was taken. A page that has not confirmed the
 item within ``PAGE_WAIT`` seconds is captured as it is, against what the player means:
-a screen that wrong for that long is wrong, and the verdict says so. A headless player
+a screen that wrong for that long is wrong, and the verdict says so. Under the page's
+``identify`` overlay the capture names no item (the controller judges it ``unknown``,
+or ``black``). A headless player
 (no page; ``screenshot_command`` captures whatever its display shows) waits ``SETTLE``
 seconds after its own decision.
 
@@ -97,13 +99,20 @@ class PeriodicCapture:
             query, confirmed = self._settle()  # what was meant to be on screen
             data, _method = screenshot.capture(self.config.devtools_url,
                                                self.config.screenshot_command, page)
-            if self.showing() == query and self._confirmed() == confirmed:
+            if self._meant() == (query, confirmed):
                 return query, data
         raise screenshot.CaptureError("the item on screen changed during both captures; "
                                       "trying again at the next interval")
 
-    def _confirmed(self) -> tuple[OnScreen, float] | None:
-        return None if self.page is None else self.page()
+    def _meant(self) -> tuple[dict, tuple[OnScreen, float] | None]:
+        """The query to capture against and the page's confirmation. While the page
+        shows the ``identify`` overlay (a technician's command, up to a minute, over
+        everything) the capture names no item: it is not the item, and not wrong."""
+        query = self.showing()
+        confirmed = None if self.page is None else self.page()
+        if confirmed is not None and confirmed[0].kind == "identify":
+            query = {}
+        return query, confirmed
 
     def _settle(self) -> tuple[dict, tuple[OnScreen, float] | None]:
         """Wait until the capture is fair (the module's docstring); the query and the
@@ -111,9 +120,8 @@ class PeriodicCapture:
         deadline = time.monotonic() + PAGE_WAIT
         while True:
             self._settle_slide()
-            query = self.showing()
-            confirmed = self._confirmed()
-            if self.page is None or not query:  # no page, or the idle page / an emergency
+            query, confirmed = self._meant()
+            if self.page is None or not query:  # no page; the idle page, an emergency, identify
                 return query, confirmed
             if confirmed is not None and agrees(confirmed, query):
                 wait = confirmed[1] + SETTLE - self.clock.now()

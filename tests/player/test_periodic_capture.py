@@ -80,6 +80,10 @@ class Kiosk:
     def _page(self) -> None:
         key = None
         while not self.stop.wait(0.02):
+            if self.stuck == "identify":  # the identify overlay over everything
+                self.recorder.observe(reported({"kind": "identify", "key": "x",
+                                                "languages": ["vi"]}, None))
+                continue
             if self.stuck != "":  # a page stuck on one item, or confirming nothing
                 self.recorder.observe(None if self.stuck is None else
                                       reported(self._report(self.stuck, "stuck"), None))
@@ -159,6 +163,16 @@ def test_a_capture_during_which_the_page_confirmed_again_is_taken_again(kiosk_fa
     query, data = kiosk.capture(command).take()
     assert count.read_text().count("x") == 2
     assert data == picture(query["item"])
+
+
+@pytest.mark.timeout(30)
+def test_a_capture_under_the_identify_overlay_names_no_item(kiosk_factory, monkeypatch):
+    """A technician's identify overlay covers the item for up to a minute: the capture
+    is not judged against the item (it would be "wrong"), and is not held back."""
+    monkeypatch.setattr(periodic_capture, "PAGE_WAIT", 30.0)
+    kiosk = kiosk_factory(lag=0.0, stuck="identify")
+    query, data = kiosk.capture().take()
+    assert query == {} and data == picture("old")
 
 
 @pytest.mark.timeout(30)

@@ -17,8 +17,8 @@ stood ``SETTLE`` seconds, and sends the capture only when neither the player's i
 the page's confirmation changed while it was taken. A page that has not confirmed the
 item within ``PAGE_WAIT`` seconds is captured as it is, against what the player means:
 a screen that wrong for that long is wrong, and the verdict says so. Under the page's
-``identify`` overlay the capture names no item (the controller judges it ``unknown``,
-or ``black``). A headless player
+``identify`` overlay the capture names no item (the controller judges it ``unknown``).
+A headless player
 (no page; ``screenshot_command`` captures whatever its display shows) waits ``SETTLE``
 seconds after its own decision.
 

@@ -18,9 +18,8 @@ the page's confirmation changed while it was taken. A page that has not confirme
 item within ``PAGE_WAIT`` seconds is captured as it is, against what the player means:
 a screen that wrong for that long is wrong, and the verdict says so. Under the page's
 ``identify`` overlay the capture names no item (the controller judges it ``unknown``).
-A headless player
-(no page; ``screenshot_command`` captures whatever its display shows) waits ``SETTLE``
-seconds after its own decision.
+A headless player (no page; ``screenshot_command`` captures whatever its display shows)
+waits ``SETTLE`` seconds after its own decision.
 
 Nothing happens without a capture method or with ``capture_interval: 0``. A failed
 capture or upload is logged and tried again at the next interval; nothing is queued."""
@@ -123,17 +122,20 @@ class PeriodicCapture:
             query, confirmed = self._meant()
             if self.page is None or not query:  # no page; the idle page, an emergency, identify
                 return query, confirmed
+            left = deadline - time.monotonic()
             if confirmed is not None and agrees(confirmed, query):
                 wait = confirmed[1] + SETTLE - self.clock.now()
                 if wait <= 0:
                     return query, confirmed
-            else:
-                wait = POLL
-            if time.monotonic() + wait > deadline:
-                log.info("the kiosk page has not confirmed item %r within %.0f s: "
-                         "captured as it is", query["item"], PAGE_WAIT)
-                return query, confirmed
-            time.sleep(min(wait, POLL))
+                if wait <= left + SETTLE:  # confirmed in time: let it stand SETTLE
+                    time.sleep(min(wait, POLL))
+                    continue
+            elif left > 0:
+                time.sleep(min(left, POLL))
+                continue
+            log.info("the kiosk page has not confirmed item %r steadily within %.0f s: "
+                     "captured as it is", query["item"], PAGE_WAIT)
+            return query, confirmed
 
     def _settle_slide(self) -> None:
         """Wait until the player's slide has been on screen ``SETTLE`` seconds and does

@@ -55,6 +55,7 @@ class Kiosk:
         self.screen.write_bytes(picture("old"))
         self.flag = tmp_path / "captured"
         self.lag, self.stuck = lag, stuck
+        self.unstick_at = float("inf")
         self.reconfirm_once = False  # the page reloads when the first capture is taken
         self.stop = threading.Event()
         self.state.set_playing(resolve(self.timeline, self.clock.now()))
@@ -84,6 +85,8 @@ class Kiosk:
                 self.recorder.observe(reported({"kind": "identify", "key": "x",
                                                 "languages": ["vi"]}, None))
                 continue
+            if self.stuck != "" and time.monotonic() >= self.unstick_at:
+                self.stuck = ""  # the page catches up
             if self.stuck != "":  # a page stuck on one item, or confirming nothing
                 self.recorder.observe(None if self.stuck is None else
                                       reported(self._report(self.stuck, "stuck"), None))
@@ -148,6 +151,23 @@ def test_a_page_that_never_shows_the_item_is_captured_as_it_is(kiosk_factory, mo
     query, data = kiosk.capture().take()
     assert query["item"] in ITEMS
     assert data == picture("old")
+
+
+@pytest.mark.timeout(60)
+def test_a_page_confirming_the_item_at_the_last_moment_is_let_stand(kiosk_factory,
+                                                                     monkeypatch, tmp_path):
+    """The page catches up just before PAGE_WAIT runs out: the capture still waits until
+    its confirmation has stood SETTLE seconds (its first frame may not be painted yet)."""
+    monkeypatch.setattr(periodic_capture, "PAGE_WAIT", 2.0)
+    kiosk = kiosk_factory(lag=0.0, stuck="old")
+    kiosk.unstick_at = time.monotonic() + 1.7
+    times = tmp_path / "times"
+    query, data = kiosk.capture(f"date +%s.%N >> {times}; cat {kiosk.screen}").take()
+    confirmed = kiosk.recorder.on_screen_since()
+    assert confirmed is not None and confirmed[0].item == query["item"]
+    assert data == picture(query["item"])
+    taken = float(times.read_text().split()[-1])
+    assert taken >= confirmed[1] + periodic_capture.SETTLE - 0.05
 
 
 @pytest.mark.timeout(60)

@@ -2,7 +2,8 @@
 it?"): every ``capture_interval`` minutes the player captures what the display shows —
 the ``screenshot`` command's own capture (player/screenshot.py: Chromium's DevTools or
 ``screenshot_command``) — and uploads it with what it was showing then
-(``PUT /api/v1/player/screenshot?periodic=1&item=<id>&languages=vi,en``). The controller
+(``PUT /api/v1/player/screenshot?periodic=1&item=<id>&languages=vi,en``, and on a kiosk
+``&page_item=<id>``: what its page confirmed drawing then, empty for nothing). The controller
 compares it with the frame it expected and keeps a verdict (black, frozen, wrong, ok,
 unknown). No command names these captures, so a technician's screenshot stays apart.
 
@@ -99,9 +100,21 @@ class PeriodicCapture:
             data, _method = screenshot.capture(self.config.devtools_url,
                                                self.config.screenshot_command, page)
             if self._meant() == (query, confirmed):
-                return query, data
+                return self._with_page(query, confirmed), data
         raise screenshot.CaptureError("the item on screen changed during both captures; "
                                       "trying again at the next interval")
+
+    def _with_page(self, query: dict, confirmed: tuple[OnScreen, float] | None) -> dict:
+        """A kiosk's query also says what its page confirmed drawing (``page_item``: the
+        item, or empty for none), so that a verdict finding the screen wrong can say
+        whether the page was behind or the display is at fault."""
+        if self.page is None:
+            return query
+        if confirmed is not None and agrees(confirmed, query):
+            return {**query, "page_item": query["item"]}
+        screen = confirmed[0] if confirmed is not None else None
+        named = screen.item if screen is not None and screen.kind == "item" else None
+        return {**query, "page_item": (named or "")[:200]}
 
     def _meant(self) -> tuple[dict, tuple[OnScreen, float] | None]:
         """The query to capture against and the page's confirmation. While the page

@@ -241,13 +241,14 @@ def screenshot() -> Any:
 
 
 def _periodic_capture(limit: int, too_large: str) -> Any:
-    """``?periodic=1&item=<id>&languages=vi,en``: a capture the player takes by itself
-    every ``capture_interval`` minutes, judged by ``controller.screen_truth``; no command
-    names it."""
+    """``?periodic=1&item=<id>&languages=vi,en[&page_item=<id>]``: a capture the player
+    takes by itself every ``capture_interval`` minutes, judged by
+    ``controller.screen_truth``; no command names it."""
     try:
-        item, languages = intake.parse_args(request.args)
+        item, languages, page = intake.parse_args(request.args)
         data = _read_body("capture", limit, too_large)
-        answer = intake.receive(db(), state().settings, g.screen_id, data, item, languages)
+        answer = intake.receive(db(), state().settings, g.screen_id, data, item, languages,
+                                page)
     except intake.CaptureRefused as exc:
         raise _refuse("capture", exc.status, str(exc)) from None
     log.info("screen %s sent a periodic capture: %s (%s)", g.screen_id, answer["verdict"],

@@ -54,6 +54,7 @@ def truth_json(screen_id: str, row: ScreenCommand | None,
         "capture": None if row is None else {
             "url": f"{base}/capture", "taken_at": result.get("taken_at"),
             "item": result.get("item"), "languages": result.get("languages") or [],
+            "page_item": result.get("page_item"),
             "mime": result.get("mime"), "width": result.get("width"),
             "height": result.get("height"), "size": result.get("size")},
         "expected": None if expected is None else {

@@ -12,6 +12,7 @@ last :data:`KEEP` captures."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tempfile
 import uuid
@@ -62,9 +63,11 @@ class CaptureRefused(ValueError):
         self.status = status
 
 
-def parse_args(args: Mapping[str, str]) -> tuple[str | None, list[str]]:
-    """(item, languages) from the query: ``item`` (what the player is showing, absent
-    when nothing), ``languages`` (comma-separated, of the slide on screen)."""
+def parse_args(args: Mapping[str, str]) -> tuple[str | None, list[str], str | None]:
+    """(item, languages, page) from the query: ``item`` (what the player is showing,
+    absent when nothing), ``languages`` (comma-separated, of the slide on screen),
+    ``page_item`` (a kiosk's: the item its page confirmed drawing, empty when it
+    confirmed none; absent from a player without a page)."""
     item = args.get("item") or None
     if item is not None and (len(item) > MAX_ITEM or not _ITEM_RE.fullmatch(item)):
         raise CaptureRefused(400, f"'item' must be the item's id, 1 to {MAX_ITEM} printable "
@@ -74,7 +77,28 @@ def parse_args(args: Mapping[str, str]) -> tuple[str | None, list[str]]:
     if len(languages) > 8 or not all(_LANG_RE.fullmatch(lang) for lang in languages):
         raise CaptureRefused(400, "'languages' must be at most 8 language codes separated "
                                   "by commas, such as vi,en.")
-    return item, languages
+    page = args.get("page_item")
+    if page and (len(page) > MAX_ITEM or not _ITEM_RE.fullmatch(page)):
+        raise CaptureRefused(400, f"'page_item' must be the id of the item the kiosk page "
+                                  f"confirmed (at most {MAX_ITEM} printable characters) or "
+                                  "empty. Nothing was stored.")
+    return item, languages, page
+
+
+def page_note(page: str | None, item: str | None, verdict: str) -> str:
+    """What the kiosk page said, added to a verdict that finds the screen wrong, so that
+    a technician knows where to look: at the display (the page drew the item) or at the
+    page (behind, stuck, or drawing nothing)."""
+    if page is None or item is None or verdict not in ("black", "frozen", "wrong"):
+        return ""
+    if page == item:
+        return (" Its kiosk page confirmed drawing this item, so the page is not behind: "
+                "look at the display, its cable and what Chromium draws.")
+    if page:
+        return (f" Its kiosk page said it showed {page[:80]!r} instead: the page is behind "
+                "or stuck (reload it, or restart Chromium).")
+    return (" Its kiosk page had confirmed no item on screen (a picture that does not "
+            "decode, the page hidden or restarting).")
 
 
 def captures_dir(media_dir: Path, screen_id: str) -> Path:
@@ -86,7 +110,8 @@ def _aware(moment: datetime) -> datetime:
 
 
 def receive(session: Session, settings: Settings, screen_id: str, data: bytes,
-            item: str | None, languages: list[str]) -> dict[str, Any]:
+            item: str | None, languages: list[str], page: str | None = None
+            ) -> dict[str, Any]:
     """Judge and keep a periodic capture of ``screen_id`` (commits); its facts and
     verdict. CaptureRefused (nothing changed) for a capture too soon or not a picture."""
     now = datetime.now(UTC)
@@ -111,19 +136,23 @@ def receive(session: Session, settings: Settings, screen_id: str, data: bytes,
         expected = None
     verdict = judge(seen, item, expected_look, previous,
                     settings.screen_truth_tolerance, settings.screen_truth_frozen_distance)
+    verdict = dataclasses.replace(
+        verdict, reason=verdict.reason + page_note(page, item, verdict.verdict))
     command_id = str(uuid.uuid4())
     name = f"{command_id}{ext}"
     folder = captures_dir(settings.media_dir, screen_id)
     _write(folder, name, data)
     result = {"mime": mime, "width": width, "height": height, "size": len(data),
               "taken_at": iso_z(now), "file": name, "item": item, "languages": languages,
+              "page_item": page,
               "dhash": hash_hex(seen.dhash), "mean": seen.mean, "verdict": verdict.verdict,
               "reason": verdict.reason, "distance": verdict.distance,
               "expected": None if expected is None else
               {"sha256": expected.sha256, "what": expected.what},
               "expected_dhash": None if expected_look is None else hash_hex(expected_look.dhash)}
     session.add(ScreenCommand(id=command_id, screen_id=screen_id, command=CAPTURE,
-                              args={"periodic": True, "item": item, "languages": languages},
+                              args={"periodic": True, "item": item, "languages": languages,
+                                    "page_item": page},
                               status="done", message=verdict.reason[:1000], result=result,
                               requested_by=PERIODIC, created_at=now, finished_at=now))
     try:

@@ -126,6 +126,10 @@ def test_a_black_kiosk_page_is_judged_black(tmp_path: Path):
                          and t["verdict"]["verdict"] == "black" and t, timeout=60,
                          what="a periodic capture judged black")
         assert "black" in black["verdict"]["reason"]
+        # The page still confirmed drawing the item (its layer is there, only not seen):
+        # the verdict sends the technician to the display, not to the page.
+        assert "page confirmed drawing this item" in black["verdict"]["reason"], black
+        assert black["capture"]["page_item"] == black["capture"]["item"]
         assert black["capture"]["item"] is not None
         status, headers, png = call_api("GET", f"{controller.url}{black['capture']['url']}",
                                         admin)

@@ -134,7 +134,7 @@ def test_a_page_drawing_late_is_captured_once_it_shows_the_item(kiosk_factory):
         query, data = capture.take()
         seen.append(query["item"])
         assert data == picture(query["item"]), (query, seen)
-        assert query["languages"] == "vi,en"
+        assert query["languages"] == "vi,en" and query["page_item"] == query["item"]
     assert set(seen) <= set(ITEMS)
 
 
@@ -151,6 +151,8 @@ def test_a_page_that_never_shows_the_item_is_captured_as_it_is(kiosk_factory, mo
     query, data = kiosk.capture().take()
     assert query["item"] in ITEMS
     assert data == picture("old")
+    # What the page confirmed goes with it: the verdict can say the page is behind.
+    assert query["page_item"] == (stuck or "")
 
 
 @pytest.mark.timeout(60)
@@ -192,7 +194,7 @@ def test_a_capture_under_the_identify_overlay_names_no_item(kiosk_factory, monke
     monkeypatch.setattr(periodic_capture, "PAGE_WAIT", 30.0)
     kiosk = kiosk_factory(lag=0.0, stuck="identify")
     query, data = kiosk.capture().take()
-    assert query == {} and data == picture("old")
+    assert query == {"page_item": ""} and data == picture("old")
 
 
 @pytest.mark.timeout(30)
@@ -204,3 +206,4 @@ def test_a_headless_player_captures_its_own_decision(kiosk_factory):
     capture = PeriodicCapture(config, kiosk.state, kiosk.clock)
     query, data = capture.take()
     assert query["item"] in ITEMS and data.startswith(screenshot.PNG_MAGIC)
+    assert "page_item" not in query  # no page to speak of

@@ -60,8 +60,10 @@ def _jpeg(img: Image.Image) -> bytes:
 
 
 def capture(server, fleet: Fleet, data: bytes, item: str | None,
-            languages: str = "vi", content_type: str = "image/png") -> requests.Response:
-    params = {"periodic": "1", "languages": languages, **({"item": item} if item else {})}
+            languages: str = "vi", content_type: str = "image/png",
+            page_item: str | None = None) -> requests.Response:
+    params = {"periodic": "1", "languages": languages, **({"item": item} if item else {}),
+              **({"page_item": page_item} if page_item is not None else {})}
     return requests.put(f"{server.url}/api/v1/player/screenshot", params=params, data=data,
                         timeout=DEADLINE, headers={
                             "Authorization": f"Bearer {fleet.tokens[SCREEN]}",
@@ -121,6 +123,30 @@ def test_captures_are_judged_and_shown(server, fleet: Fleet) -> None:
     assert shot.status_code == 404
 
 
+@pytest.mark.parametrize("page_item, says", [
+    (OTHER_TEXT, f"Its kiosk page said it showed '{OTHER_TEXT}' instead: the page is behind"),
+    ("", "Its kiosk page had confirmed no item on screen"),
+    (TEXT_ITEM, "Its kiosk page confirmed drawing this item, so the page is not behind"),
+])
+def test_a_kiosk_says_what_its_page_confirmed_and_the_verdict_says_where_to_look(
+        server, fleet: Fleet, page_item: str, says: str) -> None:
+    """A black capture of a kiosk whose page was behind, drew nothing, or drew the item:
+    the reason tells the technician whether to look at the page or at the display."""
+    answer = capture(server, fleet, _jpeg(Image.new("RGB", (960, 540))), TEXT_ITEM,
+                     page_item=page_item)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["verdict"] == "black" and says in answer.json()["reason"]
+    seen = truth(server, fleet).json()
+    assert says in seen["verdict"]["reason"] and seen["capture"]["page_item"] == page_item
+    # A capture judged ok says nothing of the page; one without page_item (a headless
+    # player) says nothing either.
+    slide = _slide_bytes(server, fleet, TEXT_ITEM)
+    ok = capture(server, fleet, slide, TEXT_ITEM, page_item=page_item).json()
+    assert ok["verdict"] == "ok" and "kiosk page" not in ok["reason"]
+    headless = capture(server, fleet, _jpeg(Image.new("RGB", (960, 540))), TEXT_ITEM).json()
+    assert "kiosk page" not in headless["reason"] and headless["page_item"] is None
+
+
 @pytest.mark.parametrize("data", [b"", b"GIF89a not really", b"\x89PNG\r\n\x1a\n broken",
                                   b"<html>hello</html>"])
 def test_a_capture_that_is_not_a_picture_is_refused_and_changes_nothing(
@@ -139,6 +165,7 @@ def test_a_capture_that_is_not_a_picture_is_refused_and_changes_nothing(
     ({"item": "x" * 201}, "'item' must be the item's id"),
     ({"item": "a\nb"}, "control character"),  # the strict request layer's
     ({"languages": "vi,<script>"}, "'languages' must be at most 8 language codes"),
+    ({"item": "welcome", "page_item": "y" * 201}, "'page_item' must be the id of the item"),
 ])
 def test_bad_query_is_refused(server, fleet: Fleet, params: dict[str, str], says: str) -> None:
     rows = _captures(fleet)

@@ -18,6 +18,7 @@ from controller.models import ScreenTimeline
 
 SCREEN = "a-dot-entry-hall"
 CHECKED = "phu-bai-arrivals"  # no capture: the dialog says so
+KIOSK = "chan-may-cruise-terminal"  # a kiosk whose page was behind
 
 
 def _black_png() -> bytes:
@@ -51,6 +52,8 @@ def test_the_capture_beside_the_expected_frame_in_vietnamese(browser, server, fl
         expect(page.locator("#truth-verdict .truth-reason")).to_contain_text("welcome")
         expect(page.locator("#truth-page")).to_have_text(
             "Trình phát chưa cho biết trang của nó có hoạt động không.")
+        # A headless capture (no page_item): nothing said of a page.
+        expect(page.locator("#truth-verdict .truth-where")).to_have_count(0)
         page.wait_for_function(
             "() => document.querySelector('#truth-capture').naturalWidth === 320")
         page.wait_for_function(
@@ -63,3 +66,17 @@ def test_the_capture_beside_the_expected_frame_in_vietnamese(browser, server, fl
         expect(page.locator("#truth-verdict strong")).to_have_text("Chưa có ảnh chụp định kỳ")
         expect(page.locator("#truth-capture")).to_be_hidden()
         expect(page.locator("#truth-expected-none")).to_be_visible()
+
+        # A kiosk whose page was still on another item: where to look, in Vietnamese.
+        dialog.locator("button[value=close]").click()
+        answer = requests.put(f"{server.url}/api/v1/player/screenshot",
+                              params={"periodic": "1", "item": "welcome", "languages": "vi",
+                                      "page_item": "friendship"},
+                              data=_black_png(), timeout=DEADLINE,
+                              headers={"Authorization": f"Bearer {fleet.tokens[KIOSK]}",
+                                       "Content-Type": "image/png"})
+        assert answer.status_code == 200 and answer.json()["verdict"] == "black", answer.text
+        page.locator(f"tr.screen-row[data-screen='{KIOSK}'] button.truth-open").click()
+        expect(page.locator("#truth-verdict .truth-where")).to_have_text(
+            "Trang kiosk lại đang hiển thị friendship: trang bị chậm hoặc bị treo; "
+            "hãy tải lại trang.")

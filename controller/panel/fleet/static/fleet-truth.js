@@ -35,6 +35,18 @@ const FleetTruth = (() => {
     return page.item ? t("truth_page_alive_item", { item: page.item }) : t("truth_page_alive");
   }
 
+  // Where to look when the screen is wrong: what the kiosk page confirmed drawing at
+  // the capture (capture.page_item; null from a player without a page).
+  function whereWords(truth) {
+    const verdict = truth.verdict && truth.verdict.verdict;
+    const capture = truth.capture;
+    if (!capture || capture.page_item == null || !capture.item ||
+        !["black", "frozen", "wrong"].includes(verdict)) return "";
+    if (capture.page_item === capture.item) return t("truth_where_display");
+    if (capture.page_item) return t("truth_where_page", { item: capture.page_item });
+    return t("truth_where_none");
+  }
+
   async function open(s) {
     const dialog = document.getElementById("truth-dialog");
     const name = FleetFormat.primary(s.name) || s.id;
@@ -53,7 +65,8 @@ const FleetTruth = (() => {
     box.replaceChildren(
       el("strong", {}, verdict ? t("truth_verdict_" + verdict.verdict) : t("truth_none")),
       verdict ? el("span", { class: "muted" }, " — " + t("truth_at", { time: Pano.dateTime(verdict.at) })) : "",
-      verdict ? el("div", { class: "small truth-reason" }, verdict.reason) : "");
+      verdict ? el("div", { class: "small truth-reason" }, verdict.reason) : "",
+      whereWords(truth) ? el("div", { class: "truth-where" }, whereWords(truth)) : "");
     document.getElementById("truth-page").textContent = pageWords(truth.page);
     const capture = document.getElementById("truth-capture");
     const expected = document.getElementById("truth-expected");

@@ -12,8 +12,9 @@ draws it a moment later — at once on an idle machine, seconds later on a Pi wh
 Chromium is starved of CPU. A capture taken between the two shows the item before (or a
 layer not painted yet) and would be judged ``wrong`` or ``black`` although the screen
 is about to be right. (Chromium's DevTools capture waits for the page's main thread, so
-a page that is merely busy catches up before it is taken — an e2e test starving the
-page's script passed with and without what follows; a picture still decoding, a layer
+a page that is merely busy catches up before it is taken — tried with a page whose
+script was blocked 2.5 s of every 3: judged ok with or without what follows; a picture
+still decoding, a layer
 not painted yet, or a ``screenshot_command`` picture of the display do not wait.) So a
 kiosk player captures once its page has *confirmed* the item
 the player means (the page's ``POST /api/shown``, sent when the item's pictures are

@@ -10,22 +10,21 @@ unknown). No command names these captures, so a technician's screenshot stays ap
 When is a picture fair to judge? The player decides what plays; on a kiosk the page
 draws it a moment later — at once on an idle machine, seconds later on a Pi whose
 Chromium is starved of CPU. A capture taken between the two shows the item before (or a
-layer not painted yet) and would be judged ``wrong`` or ``black`` although the screen
-is about to be right. (Chromium's DevTools capture waits for the page's main thread, so
-a page that is merely busy catches up before it is taken — tried with a page whose
-script was blocked 2.5 s of every 3: judged ok with or without what follows; a picture
-still decoding, a layer
-not painted yet, or a ``screenshot_command`` picture of the display do not wait.) So a
-kiosk player captures once its page has *confirmed* the item
-the player means (the page's ``POST /api/shown``, sent when the item's pictures are
-decoded on the visible layer; the play recorder keeps it with its start) and it has
-stood ``SETTLE`` seconds, and sends the capture only when neither the player's item nor
-the page's confirmation changed while it was taken. A page that has not confirmed the
-item within ``PAGE_WAIT`` seconds is captured as it is, against what the player means:
-a screen that wrong for that long is wrong, and the verdict says so. Under the page's
-``identify`` overlay the capture names no item (the controller judges it ``unknown``).
-A headless player (no page; ``screenshot_command`` captures whatever its display shows)
-waits ``SETTLE`` seconds after its own decision.
+layer not painted yet) and would be judged ``wrong`` or ``black`` although the screen is
+about to be right. (Chromium's DevTools capture waits for the page's main thread, so a
+page that is merely busy catches up before it is taken — tried with a page whose script
+was blocked 2.5 s of every 3: judged ok with or without what follows; a picture still
+decoding, a layer not painted yet, or a ``screenshot_command`` picture of the display do
+not wait.) So a kiosk player captures once its page has *confirmed* the item the player
+means (the page's ``POST /api/shown``, sent when the item's pictures are decoded on the
+visible layer; the play recorder keeps it with its start) and it has stood ``SETTLE``
+seconds, and sends the capture only when neither the player's item nor the page's
+confirmation changed while it was taken. A page that has not confirmed the item within
+``PAGE_WAIT`` seconds is captured as it is, against what the player means: a screen that
+wrong for that long is wrong, and the verdict says so. Under the page's ``identify``
+overlay the capture names no item (the controller judges it ``unknown``). A headless
+player (no page; ``screenshot_command`` captures whatever its display shows) waits
+``SETTLE`` seconds after its own decision.
 
 Nothing happens without a capture method or with ``capture_interval: 0``. A failed
 capture or upload is logged and tried again at the next interval; nothing is queued."""

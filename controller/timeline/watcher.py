@@ -92,13 +92,16 @@ class ChangeWatcher:
             scopes = [s for s in scopes if s.kind != "credential"]  # no timeline's input
             changed: list[str] = []
             # An ended emergency (or a turned day) is rebuild_for's too, with or
-            # without scopes: it adds the screens that are due.
-            if scopes or self.publisher.rebuild_due():
-                self.rebuilds += 1
+            # without scopes: it adds the screens that are due. A pass with nothing to
+            # do compares the stored versions with the index now and then (a screen
+            # another process stored), which a change's pass leaves out.
+            due = bool(scopes) or self.publisher.rebuild_due()
+            if due or self.publisher.verify_due():
+                self.rebuilds += due
                 try:
                     changed = self.publisher.rebuild_for(session, scopes)
                 finally:
-                    if self.collector is not None:
+                    if self.collector is not None and (due or changed):
                         self.collector.busy()  # its garbage: collect once quiet
             self.last_seen = last
             now = time.monotonic()

@@ -6,6 +6,8 @@ screen."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -16,6 +18,7 @@ from controller.changes import Scope
 from controller.models import Screen, ScreenTimeline, Site
 from controller.timeline.publisher import TimelinePublisher
 from controller.timeline.scheduler import roll_over
+from controller.timeline.watcher import ChangeWatcher
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # 10:00 in Huế, 12:00 in Tokyo
 FESTIVAL = ["x-01", "x-11", "x-21"]  # 3 of the 31 screens
@@ -164,6 +167,68 @@ def test_a_screen_stored_by_another_process_is_rebuilt(fleet) -> None:  # noqa: 
         publisher.verify_interval = 0
         assert _built(publisher, session, []) == (1, [])  # rebuilt, found as stored
         assert publisher.index.get("x-03").version == version
+
+
+def test_the_check_of_stored_versions_waits_for_a_pass_without_changes(fleet) -> None:  # noqa: ANN001
+    """The check scans every timeline row, before the first push: a change's pass
+    leaves it out (until none ran for ``verify_longest``); the watcher's idle pass
+    (``rebuild_for(session, [])`` when ``verify_due``) makes it."""
+    sessions = fleet()
+    clock = Clock(NOW)
+    with sessions() as session:
+        publisher = _publisher(session, clock)
+        edits.set_default(session, "x-03", "invest-hue")  # a change it does not hear of
+        session.commit()
+    with sessions() as other:  # another process's publisher stores x-03's new timeline
+        assert TimelinePublisher(None, 15, clock=clock).rebuild(other, ["x-03"]) == ["x-03"]
+    publisher.verify_interval = 0
+    assert publisher.verify_due()
+    with sessions() as session:
+        # A change that reaches no screen: not compared, x-03 not seen.
+        assert _built(publisher, session, [Scope("playlist", "no-such-playlist")]) == (0, [])
+        publisher.verify_longest = 0  # none for too long: a change's pass compares too
+        assert _built(publisher, session, [Scope("playlist", "no-such-playlist")]) == (1, [])
+        publisher.verify_longest = 3600
+        edits.set_default(session, "x-04", "invest-hue")
+        session.commit()
+    with sessions() as other:
+        assert TimelinePublisher(None, 15, clock=clock).rebuild(other, ["x-04"]) == ["x-04"]
+    with sessions() as session:
+        assert _built(publisher, session, [Scope("playlist", "no-such-playlist")]) == (0, [])
+        assert _built(publisher, session, []) == (1, [])  # the idle pass: found
+    publisher.verify_interval = 3600
+    assert not publisher.verify_due()
+
+
+def test_an_idle_watcher_finds_a_screen_another_process_stored(fleet) -> None:  # noqa: ANN001
+    """No change comes: the watcher's idle passes still compare the stored versions, and
+    rebuild the screen another process stored (not counted as a change's rebuild)."""
+    sessions = fleet()
+    clock = Clock(NOW)
+    publisher = TimelinePublisher(None, 15, clock=clock)
+    publisher.verify_interval = 0.2
+    watcher = ChangeWatcher(publisher, sessions, interval=0.1)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        wait = time.monotonic() + 30
+        while not publisher.index.complete and time.monotonic() < wait:
+            time.sleep(0.05)  # the start-up rebuild
+        assert watcher.rebuilds == 1
+        with sessions() as session:
+            edits.set_default(session, "x-03", "invest-hue")
+            session.commit()  # no change bumped: the watcher is not told
+        with sessions() as other:
+            assert TimelinePublisher(None, 15, clock=clock).rebuild(other, ["x-03"]) == ["x-03"]
+            stored = other.scalar(select(ScreenTimeline.version)
+                                  .where(ScreenTimeline.screen_id == "x-03"))
+        while publisher.index.get("x-03").version != stored and time.monotonic() < wait:
+            time.sleep(0.05)
+        assert publisher.index.get("x-03").version == stored
+        assert watcher.rebuilds == 1
+    finally:
+        watcher.stop()
+        thread.join(30)
 
 
 def test_an_emergency_that_ends_on_no_screen_stops_being_due(fleet) -> None:  # noqa: ANN001

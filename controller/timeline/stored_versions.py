@@ -23,6 +23,13 @@ import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from controller.models import ScreenTimeline
+
+TIMELINES = ScreenTimeline.__table__
+
 
 class StoredVersions:
     def __init__(self) -> None:
@@ -61,3 +68,14 @@ class StoredVersions:
 
 
 KNOWN = StoredVersions()
+
+
+def stored_heads(session: Session, ids: list[str] | None) -> dict[str, tuple[int, str]]:
+    """Screen -> (version, content hash) of its stored timeline, for ``ids`` (None:
+    every screen): what a rebuild compares its new bodies with."""
+    query = select(TIMELINES.c.screen_id, TIMELINES.c.version, TIMELINES.c.content_hash)
+    if ids is not None:
+        query = query.where(TIMELINES.c.screen_id.in_(ids))
+    # Unpacked, not read by name: a ``Row``'s attribute costs about 0.5 µs.
+    return {screen_id: (version, content_hash)
+            for screen_id, version, content_hash in session.execute(query)}

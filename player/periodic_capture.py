@@ -55,9 +55,9 @@ POLL = 0.1  # seconds between two looks at the page's confirmation
 PageConfirmed = Callable[[], tuple[OnScreen, float] | None]
 
 
-def agrees(confirmed: tuple[OnScreen, float] | None, query: dict) -> bool:
+def agrees(confirmed: tuple[OnScreen, float], query: dict) -> bool:
     """Whether the page's confirmation names the item and languages the player means."""
-    if confirmed is None or not query:
+    if not query:
         return False
     screen = confirmed[0]
     if screen.kind != "item" or screen.item != query["item"][:64]:

@@ -122,10 +122,6 @@ class PlayRecorder:
                 self._close("stop", max(now, self._open.seen)
                             if self._open.screen.source == "headless" else self._open.seen)
 
-    def on_screen(self) -> OnScreen | None:
-        with self._lock:
-            return None if self._open is None else self._open.screen
-
     def on_screen_since(self) -> tuple[OnScreen, float] | None:
         """What is on screen and since when (on a kiosk: since its page confirmed it);
         None when nothing is (player/periodic_capture.py waits for it)."""

@@ -3,10 +3,11 @@ it has been false for ``clear_after``, one notification per channel each time (n
 while the site is in its quiet hours: a screen off by schedule is not an outage).
 
 Several controller processes may evaluate at once (docs/alerts.md, "Several
-processes"): a pending incident is one row whose ``open_key`` is unique, so the second
-insert fails and is ignored; every change of state is an ``UPDATE … WHERE state = <the
-state read>``, and only the process whose update changed the row (rowcount 1) queues the
-notifications, in the same transaction."""
+processes"): a pending incident is one row whose ``open_key`` is unique, inserted with
+``ON CONFLICT DO NOTHING`` (the second process goes on with the first one's row); every
+change of state is an ``UPDATE … WHERE state = <the state read>``, and only the process
+whose update changed the row (rowcount 1) queues the notifications, in the same
+transaction."""
 
 from __future__ import annotations
 
@@ -16,17 +17,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from controller.alerts import conditions, outbox
 from controller.alerts.messages import Place, compose
 from controller.alerts.rules import AlertsConfig, in_quiet_hours
+from controller.db_upsert import upsert_insert
 from controller.models import AlertIncident, Screen, Site
 
 log = logging.getLogger("pano.alerts")
 LIVE = ("pending", "open")
+_CHUNK = 500  # keys per IN (…) of a statement
 
 
 def places(session: Session) -> dict[str, Place]:
@@ -62,48 +64,75 @@ def evaluate(session: Session, config: AlertsConfig, heartbeat_interval: float,
     live = {(i.rule, i.screen_id): i for i in session.scalars(
         select(AlertIncident).where(AlertIncident.state.in_(LIVE)))}
     counts = {"opened": 0, "cleared": 0}
-    for key, detail in found.items():
+    wanted = {key: detail for key, detail in found.items()
+              if key[1] not in silent and key[1] in where}  # off by schedule: nothing opens
+    live.update(_pending(session, config, [(key, where[key[1]], detail) for key, detail
+                                           in wanted.items() if key not in live], now))
+    for key, detail in wanted.items():
         rule, screen_id = key
-        if screen_id in silent or screen_id not in where:
-            continue  # off by schedule: nothing opens
-        incident = live.get(key) or _pending(session, config, rule, where[screen_id],
-                                             detail, now)
+        incident = live.get(key)
         if incident is None:
-            continue  # another process inserted it first
+            continue  # dropped by another process meanwhile
         if incident.false_since is not None:
             _set(session, incident, false_since=None)
         hold = timedelta(seconds=config.rules[rule].hold)
         if incident.state == "pending" and now - conditions.aware(incident.since) >= hold:
             counts["opened"] += _open(session, config, incident, where[screen_id], detail,
                                       runbook_base, now)
+    dropped = []
     for key, incident in live.items():
-        if incident.screen_id in silent and incident.state == "pending":
-            # Switched off on schedule before the quiet hours began: not an outage, and
-            # not one that should open the moment the site wakes up.
-            _set(session, incident, {"state": "pending"}, state="dropped", open_key=None,
-                 cleared_at=now)
-            continue
-        if key in found or incident.screen_id in silent:
-            continue  # still true, or quiet: an open incident waits for the site to wake
-        counts["cleared"] += _clear(session, config, incident, where.get(incident.screen_id),
-                                    runbook_base, now)
+        if key in found and incident.screen_id not in silent:
+            continue  # still true
+        if incident.state == "pending":
+            # Gone before it opened, or switched off on schedule before the quiet hours
+            # began: not an outage, and not one that should open the moment the site
+            # wakes up.
+            dropped.append(incident.id)
+        elif incident.screen_id not in silent:  # quiet: an open one waits for the site
+            counts["cleared"] += _clear(session, config, incident,
+                                        where.get(incident.screen_id), runbook_base, now)
+    _drop(session, dropped, now)
     session.commit()
     _gauge(session)
     return counts
 
 
-def _pending(session: Session, config: AlertsConfig, rule: str, place: Place,
-             detail: dict[str, Any], now: datetime) -> AlertIncident | None:
-    incident = AlertIncident(open_key=f"{rule}:{place.screen_id}", rule=rule,
-                             screen_id=place.screen_id, site_id=place.site_id,
-                             severity=config.rules[rule].severity, state="pending",
-                             detail=detail, since=now, flapping=False)
-    try:
-        with session.begin_nested():
-            session.add(incident)
-    except IntegrityError:
-        return None
-    return incident
+def _pending(session: Session, config: AlertsConfig,
+             new: list[tuple[tuple[str, str], Place, dict[str, Any]]],
+             now: datetime) -> dict[tuple[str, str], AlertIncident]:
+    """Insert a pending incident for each ``(rule, screen)`` of ``new`` in one statement
+    (``ON CONFLICT DO NOTHING``: another process may insert the same ``open_key`` at the
+    same moment) and return the live incidents of those keys, whoever inserted them. A
+    push to every screen makes ``timeline_not_acked`` hold for the whole fleet until the
+    acks are in, and a site's network going down makes ``screen_offline`` hold for all
+    its screens: one row each, but not one statement and savepoint each (about 0.2 ms a
+    screen, taken from the players' sockets)."""
+    if not new:
+        return {}
+    insert = upsert_insert(session)
+    session.execute(insert(AlertIncident).on_conflict_do_nothing(), [
+        {"open_key": f"{rule}:{place.screen_id}", "rule": rule, "screen_id": place.screen_id,
+         "site_id": place.site_id, "severity": config.rules[rule].severity,
+         "state": "pending", "detail": detail, "since": now, "flapping": False}
+        for (rule, _), place, detail in new])
+    keys = [f"{rule}:{screen_id}" for (rule, screen_id), _, _ in new]
+    out: dict[tuple[str, str], AlertIncident] = {}
+    for start in range(0, len(keys), _CHUNK):
+        for incident in session.scalars(select(AlertIncident).where(
+                AlertIncident.open_key.in_(keys[start:start + _CHUNK]))):
+            out[(incident.rule, incident.screen_id)] = incident
+    return out
+
+
+def _drop(session: Session, ids: list[int], now: datetime) -> None:
+    """Pending incidents whose condition went away before they opened: ``dropped``, in
+    one statement (nothing is notified; a row another process moved on is left)."""
+    for start in range(0, len(ids), _CHUNK):
+        session.execute(update(AlertIncident).where(
+            AlertIncident.id.in_(ids[start:start + _CHUNK]),
+            AlertIncident.state == "pending").values(
+            state="dropped", open_key=None, cleared_at=now)
+            .execution_options(synchronize_session=False))
 
 
 def _set(session: Session, incident: AlertIncident, guard: dict[str, Any] | None = None,
@@ -146,10 +175,6 @@ def _open(session: Session, config: AlertsConfig, incident: AlertIncident, place
 
 def _clear(session: Session, config: AlertsConfig, incident: AlertIncident,
            place: Place | None, runbook_base: str, now: datetime) -> int:
-    if incident.state == "pending":
-        _set(session, incident, {"state": "pending"}, state="dropped", open_key=None,
-             cleared_at=now)
-        return 0
     since = conditions.aware(incident.false_since)
     if since is None:
         since = now

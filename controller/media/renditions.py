@@ -36,6 +36,7 @@ from PIL import Image, ImageOps
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from controller.db_upsert import upsert_insert
 from controller.media.images import to_srgb
 from controller.media.store import MediaStore
 from controller.metrics.registry import RENDITIONS_RENDERED
@@ -217,11 +218,7 @@ def _turned(image: Image.Image) -> tuple[int, int]:
 def _insert_ignore(session: Session, model: type, values: dict[str, object]) -> None:
     """INSERT … ON CONFLICT DO NOTHING: another process may add the same row at the same
     moment (renditions are deterministic, so its row says the same)."""
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = upsert_insert(session)
     session.execute(insert(model).values(**values).on_conflict_do_nothing())
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from controller.db_upsert import upsert_insert
 from controller.metrics.registry import JOURNAL_BATCHES, JOURNAL_RECORDS
 from controller.models import PlayFinding, PlayJournal, Playlist, PlayRecord, Screen
 from controller.plays.batch import JournalBatch, JournalRecord
@@ -59,10 +60,7 @@ def ingest(session: Session, screen_id: str, batch: JournalBatch,
 def _journal_row(session: Session, screen_id: str, journal: str,
                  now: datetime) -> tuple[PlayJournal, bool]:
     """The journal's row, locked; True if this call created it."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
+    upsert = upsert_insert(session)
     created = session.execute(
         upsert(JOURNALS).values(screen_id=screen_id, journal=journal, created_at=now,
                                 stored_through=0).on_conflict_do_nothing()

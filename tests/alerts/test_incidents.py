@@ -11,9 +11,9 @@ from sqlalchemy import select
 from controller.alerts import outbox
 from controller.alerts.channels import sign
 from controller.alerts.incidents import evaluate
-from controller.models import AlertIncident, AlertNotification
+from controller.models import AlertIncident, AlertNotification, Screen
 
-from .conftest import SECRET, T0, alerts_yaml, config_of, later, report
+from .conftest import SECRET, T0, alerts_yaml, config_of, evaluate_twice_at_once, later, report
 
 SCREEN = "a-dot-entry-hall"
 HB = 1.0  # heartbeat interval: offline 3.2 s after the last heartbeat
@@ -159,3 +159,36 @@ def test_a_guarded_update_changes_its_incident_in_memory_only_when_the_row_chang
         stored = {i.screen_id: (i.state, i.opened_at is not None) for i in session.scalars(
             select(AlertIncident).where(AlertIncident.screen_id.in_(["s0", "s1"])))}
     assert stored == {"s0": ("open", True), "s1": ("pending", False)}
+
+
+def _states(fleet):
+    with fleet.sessions() as session:
+        return sorted((i.screen_id, i.state, i.open_key) for i in
+                      session.scalars(select(AlertIncident)))
+
+
+def test_a_whole_fleet_offline_at_once_is_one_pending_incident_each_and_dropped_when_back(
+        fleet, webhook):
+    """A site's network going down (or a push to every screen not acked yet) makes a
+    rule hold for many screens in one pass: each gets its pending incident; back before
+    the rule's ``for``, each is dropped and nobody is told; a second pass while they
+    are still pending (as another controller process would run it) adds none."""
+    config = config_of(alerts_yaml(None, webhook))
+    with fleet.sessions() as session:
+        screens = sorted(session.scalars(select(Screen.id)))
+    assert len(screens) >= 3
+    for screen in screens:
+        report(fleet, screen, T0)
+    assert _run(fleet, config, later(20)) == {"opened": 0, "cleared": 0}
+    pending = _states(fleet)
+    assert pending == [(s, "pending", f"screen_offline:{s}") for s in screens]
+    evaluate_twice_at_once(fleet.sessions, config, later(30))
+    assert _states(fleet) == pending  # the same rows, none twice
+    for screen in screens[1:]:
+        report(fleet, screen, later(40))
+    _run(fleet, config, later(41))
+    assert _states(fleet) == [(screens[0], "pending", f"screen_offline:{screens[0]}")] + [
+        (s, "dropped", None) for s in screens[1:]]
+    assert _run(fleet, config, later(81))["opened"] == 1  # the one still silent, after its 60 s
+    assert _deliver(fleet, config, later(82)) == {"sent": 1, "failed": 0}
+    assert [json.loads(body)["screen"]["id"] for _, body in webhook.received] == [screens[0]]

@@ -51,6 +51,7 @@ from controller.timeline.impact import screens_for
 from controller.timeline.inputs import Sources, load_inputs
 from controller.timeline.push_timing import ChangeClock, Stages
 from controller.timeline.rebuild_run import RebuildRun
+from controller.timeline.spec_hashes import SpecHashes
 from controller.timeline.store import LostRace, Row, store_batch
 from controller.timeline.stored_versions import KNOWN, stored_heads
 
@@ -100,6 +101,8 @@ class TimelinePublisher:
         self.base_url = base_url
         self._slides_reported: set[str] = set()
         self._slide_files: dict[str, Any] = {}  # pictures found (``SlideMaker``'s known)
+        self._spec_hashes = SpecHashes()  # and the slides' input hashes, renditions' originals
+        self._originals: dict[str, str] = {}
         # With a media store, image variants get the rendition for each screen's size.
         self.store = store
         self._reported: set[tuple[str, str]] = set()
@@ -182,7 +185,8 @@ class TimelinePublisher:
         return Sources(heartbeat_interval=self.heartbeat_interval, store=self.store,
                        base_url=self.base_url, reported=self._reported,
                        slides_reported=self._slides_reported,
-                       slide_files=self._slide_files)
+                       slide_files=self._slide_files, spec_hashes=self._spec_hashes,
+                       originals=self._originals)
 
     def _load(self, session: Session, ids: list[str] | None, now: datetime,
               missing: list[tuple[Any, ...]] | None) -> list[BuildInputs]:

@@ -60,10 +60,12 @@ from controller.slides.render import (
 )
 from controller.timeline.builder import PlaylistOnAir, ScreenFacts
 from controller.timeline.picture_files import File, PictureFiles
+from controller.timeline.spec_hashes import SpecHashes
 
 log = logging.getLogger("pano.timeline")
 
 EMERGENCY_PLAYLIST = "emergency"  # the playlist id of an emergency's short link
+ORIGINALS_LIMIT = 20_000  # renditions whose original a publisher remembers
 
 
 def language_choices(variants: Mapping[str, Any], langs: list[str]) -> list[tuple[str, str]]:
@@ -117,7 +119,9 @@ class SlideMaker:
                  missing: list[tuple[Any, ...]] | None = None,
                  screen_ids: Collection[str] | None = None,
                  now: datetime | None = None,
-                 known: dict[str, File] | None = None) -> None:
+                 known: dict[str, File] | None = None,
+                 spec_hashes: SpecHashes | None = None,
+                 originals: dict[str, str] | None = None) -> None:
         self._session = session
         self._now = now  # whether a data item's data are stale (None: the clock's now)
         self._missing = missing
@@ -130,7 +134,14 @@ class SlideMaker:
         self._pictures = PictureFiles(session, store, make, missing, known, self._report)
         self._codes: dict[tuple[str, str, str, str | None, str], str] = {}
         self._data: Any = None  # DataItems, made at the first data item
-        self._originals: dict[str, str] = {}  # rendition sha -> its original's
+        # Rendition sha -> its original's ("": not a rendition); the publisher's, kept
+        # across rebuilds (a rendition's bytes come from one original), bounded.
+        self._originals: dict[str, str] = originals if originals is not None else {}
+        if len(self._originals) >= ORIGINALS_LIMIT:
+            self._originals.clear()
+        # Input hashes by spec, the publisher's across rebuilds (``SpecHashes``).
+        self._spec_hashes = spec_hashes if spec_hashes is not None else SpecHashes()
+        self._spec_hashes.begin()
         self._linked: dict[tuple[str, ...], bool] = {}  # playlists on air -> an item links
         query = (select(QrCode.code, QrCode.playlist_id, QrCode.item_id, QrCode.lang,
                         QrCode.screen_id, QrCode.target_hash)
@@ -298,7 +309,7 @@ class SlideMaker:
         return drawn
 
     def _slide(self, spec: SlideSpec | FrameSpec, media: dict[str, Any]) -> str | None:
-        key = slide_cache.input_hash(spec)
+        key = self._spec_hashes.of(spec)
         return self._pictures.name(key, media, lambda side: slide_cache.slide_media(
             side, self._store, spec), f"slide {spec.name or '?'} ({spec.width}x"
             f"{spec.height}, {'/'.join(spec.languages)})", ("slide", key, spec))

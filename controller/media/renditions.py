@@ -27,13 +27,11 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageOps
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controller.db_upsert import upsert_insert
@@ -287,13 +285,3 @@ def _put(session: Session, store: MediaStore, data: bytes, mime: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def renditions_of(session: Session, shas: Iterable[str],
-                  targets: Iterable[str] | None = None) -> dict[tuple[str, str], Rendition]:
-    """The stored Rendition rows of ``shas`` (for ``targets``, or all), in one query."""
-    shas = sorted(set(shas))
-    if not shas:
-        return {}
-    query = select(Rendition).where(Rendition.media_sha256.in_(shas))
-    if targets is not None:
-        query = query.where(Rendition.target.in_(sorted(set(targets))))
-    return {(r.media_sha256, r.target): r for r in session.scalars(query)}

@@ -14,14 +14,17 @@ from controller.media.renditions import (
     OriginalMissing,
     RenditionError,
     rendition_for,
-    renditions_of,
     target_box,
 )
 from controller.media.store import MediaStore
-from controller.models import Media
+from controller.models import Media, Rendition
 from controller.timeline.builder import MediaFacts
 
 log = logging.getLogger("pano.timeline")
+_CHUNK = 500  # images per IN (…)
+_RENDITIONS = (select(Rendition.media_sha256, Rendition.target, Rendition.rendition_sha256,
+                      Media.size, Media.mime)
+               .join(Media, Media.sha256 == Rendition.rendition_sha256))
 
 
 class RenditionChooser:
@@ -44,16 +47,16 @@ class RenditionChooser:
         self._reported = reported if reported is not None else set()
         self._chosen: dict[tuple[str, str], tuple[str, MediaFacts | None] | None] = {}
         self._gaps: set[tuple[str, str]] = set()  # left to the job worker
-        images = [sha for sha, (_, kind) in originals.items() if kind == "image"]
-        self._rows = {key: row.rendition_sha256
-                      for key, row in renditions_of(session, images).items()}
-        files = set(self._rows.values())
+        images = sorted(sha for sha, (_, kind) in originals.items() if kind == "image")
+        # The stored renditions of these images with their files' facts: one Core query
+        # (ORM rows of every rendition, then the files', took 6 % of a rebuild).
+        self._rows: dict[tuple[str, str], str] = {}
         self._facts: dict[str, MediaFacts] = {}
-        if files:
-            for sha, size, mime in session.execute(
-                    select(Media.sha256, Media.size, Media.mime)
-                    .where(Media.sha256.in_(sorted(files)))):
-                self._facts[sha] = MediaFacts(size=size, mime=mime)
+        for start in range(0, len(images), _CHUNK):
+            for original, target, file, size, mime in session.execute(_RENDITIONS.where(
+                    Rendition.media_sha256.in_(images[start:start + _CHUNK]))):
+                self._rows[(original, target)] = file
+                self._facts[file] = MediaFacts(size=size, mime=mime)
 
     def __call__(self, sha: str, target: str) -> tuple[str, MediaFacts | None] | None:
         key = (sha, target)

@@ -104,10 +104,18 @@ class MediaSets:
 
 
 def _upsert(dialect: str) -> Any:
-    upsert = (sqlite_insert if dialect == "sqlite" else pg_insert)(SETS)
-    return upsert.on_conflict_do_update(
-        index_elements=[SETS.c.digest],
-        set_={"used_at": upsert.excluded.used_at, "files": upsert.excluded.files})
+    """The sets' upsert for ``dialect``, made once (making it took as long as running
+    it: SQLAlchemy builds its ``excluded`` columns anew for every statement)."""
+    upsert = _UPSERTS.get(dialect)
+    if upsert is None:
+        insert = (sqlite_insert if dialect == "sqlite" else pg_insert)(SETS)
+        upsert = _UPSERTS[dialect] = insert.on_conflict_do_update(
+            index_elements=[SETS.c.digest],
+            set_={"used_at": insert.excluded.used_at, "files": insert.excluded.files})
+    return upsert
+
+
+_UPSERTS: dict[str, Any] = {}
 
 
 class _Swept:

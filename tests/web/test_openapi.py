@@ -137,6 +137,15 @@ def _ensure_schedule(server, tokens: dict[str, str]) -> dict[str, str]:
     return {}
 
 
+def _ensure_source(server, tokens: dict[str, str]) -> dict[str, str]:
+    """The source the change example names: made by ``createSource``'s example when
+    that case ran first, else here (``-k changeSource`` alone passes too)."""
+    status, body = call(server, "POST", "/api/v1/sources", tokens["admin"],
+                        _example("createSource"))
+    assert status in (201, 409), body
+    return {}
+
+
 def _ensure_user(server, tokens: dict[str, str]) -> dict[str, str]:
     status, body = call(server, "POST", "/api/v1/users", tokens["admin"],
                         _example("createUser"))
@@ -204,6 +213,7 @@ _PLAYERS: list[Any] = []
 SETUP: dict[str, Setup] = {
     "sendScreenCommand": _connected_screen,
     "replaceSchedule": _ensure_schedule,
+    "changeSource": _ensure_source,
     "updateUser": _ensure_user,
     "rejectVersion": _version_in_review,
     "postPlayerEmergencyShown": _emergency_shown,

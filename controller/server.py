@@ -70,7 +70,9 @@ class ControllerServer:
         self._elector_task: Any = None
         self._recorder_task: Any = None
         self.revocations: Any = None  # controller/players/revocation.py: RevocationWatch
+        self.liveness: Any = None  # controller/players/process_liveness.py: ProcessBeat
         self._revocation_task: Any = None
+        self._liveness_task: Any = None
         self.jobs_worker: Any = None  # controller/jobs/: the embedded or thread worker
         self._jobs_task: Any = None
         # The leader-only work of the current term (None while following):
@@ -116,6 +118,7 @@ class ControllerServer:
         from controller.housekeeping.sweep import sweep_at_start
         from controller.leadership.elector import Elector
         from controller.leadership.leases import lease_for
+        from controller.players.process_liveness import start_beat
         from controller.players.revocation import RevocationWatch
         from controller.players.status import clear_connections
         from controller.plays.presence_log import close_left_open, silence_timeout
@@ -143,6 +146,8 @@ class ControllerServer:
         self.revocations = RevocationWatch(pano.namespace, pano.session_factory,
                                            self.settings.change_poll_interval)
         self._revocation_task = socketio.start_background_task(self.revocations.run)
+        # Every serving process says it lives; the leader's beats sweep the dead ones'.
+        self.liveness, self._liveness_task = start_beat(pano, socketio, lambda: self.leading)
         if not background:
             log.info("change watcher disabled here (scheduler: false): this process never "
                      "leads; the elected one rebuilds timelines and pushes them through "
@@ -309,8 +314,9 @@ class ControllerServer:
         self._stop_listening()
         if self.elector is not None:
             self.elector.stop()  # stops the leader-only work too, and frees the lease
-        if self.revocations is not None:
-            self.revocations.stop()
+        for watch in (self.revocations, self.liveness):
+            if watch is not None:
+                watch.stop()
         worker_stop = None
         if self.jobs_worker is not None:
             worker_stop = self._stop_jobs_worker(self.jobs_worker)
@@ -321,6 +327,8 @@ class ControllerServer:
 
                 pano = self.app.extensions["pano"]
                 say_goodbye(pano.namespace, pano.session_factory, self.socketio.server)
+                if self.liveness is not None:
+                    self.liveness.forget()
             self.socketio.server.shutdown()
         if self._http is not None and self.settings.async_mode == "gevent":
             self._http.stop(timeout=2)
@@ -343,9 +351,10 @@ class ControllerServer:
             if self._recorder_task is not None:
                 self._recorder_task.join(timeout=5)
                 self._recorder_task = None
-            if self._revocation_task is not None:
-                self._revocation_task.join(timeout=5)
-                self._revocation_task = None
+            for task in (self._revocation_task, self._liveness_task):
+                if task is not None:
+                    task.join(timeout=5)
+            self._revocation_task = self._liveness_task = None
             pano.engine.dispose()
 
     def _stop_listening(self) -> None:

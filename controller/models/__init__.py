@@ -67,6 +67,7 @@ from controller.models.records import (  # noqa: F401
     Job,
 )
 from controller.models.screens import (  # noqa: F401
+    ControllerProcess,
     MediaSet,
     ScreenCommand,
     ScreenStatus,
@@ -108,6 +109,7 @@ __all__ = [
     "ScreenTimeline",
     "MediaSet",
     "ScreenStatus",
+    "ControllerProcess",
     "ScreenCommand",
     "AuditEntry",
     "ChangeCounter",

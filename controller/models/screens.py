@@ -62,9 +62,26 @@ class ScreenStatus(Base):
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    # The Socket.IO session of the latest connect: only its disconnect (in whichever
-    # process) marks the screen disconnected (controller/players/status.py).
+    # The connection of the latest connect, ``<process token>:<Socket.IO session>``:
+    # only its disconnect (in whichever process) marks the screen disconnected
+    # (controller/players/status.py), or the sweep of a process found dead
+    # (controller/players/process_liveness.py).
     connection: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class ControllerProcess(Base):
+    """A serving controller process while it lives: its ``token`` begins the connection
+    names it writes in ``screen_status.connection``; ``seen_at`` is refreshed every few
+    seconds, and a process not seen for a minute is dead: the elected process marks its
+    screens disconnected (controller/players/process_liveness.py)."""
+
+    __tablename__ = "controller_processes"
+
+    token: Mapped[str] = mapped_column(String(16), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255), default="")
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 class ScreenCommand(Base):
     """A remote command sent to a player (docs/protocol.md, ``command``): ``sent`` until

@@ -43,6 +43,7 @@ from controller.players.payloads import (
     validate_time,
     validate_timeline_request,
 )
+from controller.players.process_liveness import marker, new_token
 from controller.players.report_events import PlayerReports
 from controller.players.screen_auth import (
     CredentialRefused,
@@ -68,7 +69,7 @@ class Connection:
     identity: ScreenIdentity
     remote_addr: str
     presence: int | None = None  # its screen_presence interval (controller/plays)
-    marker: str = ""  # its Socket.IO session id: what ``screen_status.connection`` names
+    marker: str = ""  # what ``screen_status.connection`` names: ``<process token>:<sid>``
 
 
 def refusal(error: str, message: str) -> dict[str, Any]:
@@ -85,6 +86,15 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
         self._event = threading.local()  # .sid: the event being handled (per greenlet)
         self.penalties = FloodPenalties()
         self._lock = threading.Lock()
+        # This process's token: its connections' names (controller/players/process_liveness.py).
+        self.process_token = new_token()
+
+    def open_connections(self) -> dict[str, str]:
+        """Screen -> the name of its latest connection open here."""
+        with self._lock:
+            return {screen: self._connections[sids[-1]].marker
+                    for screen, sids in self._per_screen.items()
+                    if sids and sids[-1] in self._connections}
 
     # -- dispatch ---------------------------------------------------------------------
     def _is_live(self, sid: Any) -> bool:
@@ -225,7 +235,8 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
         interval = open_interval(session, screen_id, "websocket", datetime.now(UTC),
                                  commit=False)
         with self._lock:
-            self._connections[sid] = Connection(identity, remote, interval, sid)
+            conn = Connection(identity, remote, interval, marker(self.process_token, sid))
+            self._connections[sid] = conn
             self._per_screen.setdefault(screen_id, []).append(sid)
             self._budgets[sid] = EventBudgets(time.monotonic(),
                                               state().settings.heartbeat_interval)
@@ -239,7 +250,7 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
         # process, marks the screen disconnected (a late one of the connection before
         # finds another name and changes nothing).
         status.mark_connected(session, screen_id, remote, identity.software, commit=False,
-                              connection=sid)
+                              connection=conn.marker)
         session.commit()
         commands.finish_after_reconnect(session, screen_id)  # a restart's lost answer
         log.info("screen %s connected from %s (%s)", screen_id, remote,
@@ -268,7 +279,8 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
                 left.remove(sid)
             if not left:
                 self._per_screen.pop(screen_id, None)
-            heir = left[-1] if left else None  # its latest connection still open here
+            latest = self._connections.get(left[-1]) if left else None
+            heir = latest.marker if latest is not None else None  # still open here
         SOCKETS_CONNECTED.dec()
         log.info("screen %s disconnected (%s)", conn.identity.screen_id, reason)
         if conn.presence is not None:

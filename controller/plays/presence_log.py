@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from controller.db import in_chunks
 from controller.models import Screen, ScreenPresence, ScreenStatus
+from controller.periodic import run_every
 from controller.players.presence import MISSED_INTERVALS, grace
 
 log = logging.getLogger("pano.players")
@@ -151,21 +152,13 @@ class PresenceSweeper:
             return close_silent(session, now or datetime.now(UTC), self.timeout)
 
     def run(self) -> None:
-        step = min(0.5, self.every)  # so that stop() is seen within half a second
-        while not self._stopped.is_set():
-            waited = 0.0
-            while waited < self.every and not self._stopped.is_set():
-                self.sleep(step)
-                waited += step
-            if self._stopped.is_set():
-                return
-            try:
-                closed = self.sweep()
-                if closed:
-                    log.info("presence: %d screen(s) went silent; their intervals closed",
-                             closed)
-            except Exception:  # a locked database is transient: next time
-                log.exception("closing the intervals of silent screens failed")
+        run_every(self.every, self._stopped, self.sleep, self._sweep_logged,
+                  "closing the intervals of silent screens failed")
+
+    def _sweep_logged(self) -> None:
+        closed = self.sweep()
+        if closed:
+            log.info("presence: %d screen(s) went silent; their intervals closed", closed)
 
     def stop(self) -> None:
         self._stopped.set()

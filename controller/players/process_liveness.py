@@ -112,12 +112,14 @@ class ProcessBeat:
         self.swept = 0  # screens marked disconnected by this process's sweeps
         self._stopped = threading.Event()
 
+    def _row(self, now: datetime) -> ControllerProcess:
+        return ControllerProcess(token=self.token, host=socket.gethostname()[:255],
+                                 pid=os.getpid(), started_at=now, seen_at=now)
+
     def register(self) -> None:
         """The row, at start-up (before the first player can connect)."""
-        now = self.clock()
         with self.session_factory() as session:
-            session.merge(ControllerProcess(token=self.token, host=socket.gethostname()[:255],
-                                            pid=os.getpid(), started_at=now, seen_at=now))
+            session.merge(self._row(self.clock()))
             session.commit()
 
     def beat(self) -> int:
@@ -129,8 +131,7 @@ class ProcessBeat:
         with self.session_factory() as session:
             row = session.get(ControllerProcess, self.token)
             if row is None:
-                session.add(ControllerProcess(token=self.token, host=socket.gethostname()[:255],
-                                              pid=os.getpid(), started_at=now, seen_at=now))
+                session.add(self._row(now))
             late = row is None or now - aware(row.seen_at) > timedelta(seconds=self.ttl)
             if row is not None:
                 row.seen_at = now

@@ -42,6 +42,7 @@ ENV_VARS = {
     "PANO_MESSAGE_QUEUE_CHANNEL": "message_queue_channel",
     "PANO_SCHEDULER": "scheduler",
     "PANO_LEADER_TTL": "leader_ttl",
+    "PANO_PROCESS_TTL": "process_ttl",
     "PANO_REQUIRED_LANGUAGES": "required_languages",  # comma-separated: vi,en
     "PANO_PUBLIC_URL": "public_url",
     "PANO_QR_ALLOWED_DOMAINS": "qr_allowed_domains",  # comma-separated
@@ -91,6 +92,9 @@ class Settings:
     # Seconds a leader's lease lasts without renewal (renewed every third of it): a dead
     # leader is replaced within about this long plus a second.
     leader_ttl: float = 5.0
+    # Seconds a serving process may go without refreshing its liveness row before the
+    # leader marks its screens disconnected (controller/players/process_liveness.py).
+    process_ttl: float = 60.0
     # Reverse proxies in front of the controller whose X-Forwarded-For/-Proto/-Host are
     # trusted (1 behind one nginx). 0: trust none, the peer's address is the client's.
     proxy_count: int = 0
@@ -310,6 +314,8 @@ def _check(s: Settings) -> None:
             f"change_poll_interval must be > 0 seconds, got {s.change_poll_interval}")
     if not 1 <= s.leader_ttl <= 60:
         raise SettingsError(f"leader_ttl must be between 1 and 60 seconds, got {s.leader_ttl}")
+    if not 3 <= s.process_ttl <= 3600:
+        raise SettingsError(f"process_ttl must be between 3 and 3600 seconds, got {s.process_ttl}")
     if not s.host.strip():
         raise SettingsError("host must not be empty")
     if not 0 <= s.proxy_count <= 5:

@@ -13,11 +13,13 @@ Now each serving process has a token (12 hex digits, new at every start) and a r
 ``controller_processes`` whose ``seen_at`` it refreshes every ``BEAT`` seconds
 (``ProcessBeat``); the connections it records are named ``<token>:<Socket.IO
 session>`` (``marker``). On each of its beats, the elected process marks disconnected
-every screen whose connection names a process not seen for ``TTL`` seconds
-(``sweep_dead``) and deletes the rows of processes gone for ``FORGET``. A process whose
-own beat came late (longer than ``TTL``: a database out of reach, a stalled machine)
-may have been taken for dead meanwhile: it marks its open connections' screens
-connected again where nothing else names them (``reassert``). A stopping process
+every screen whose connection names a process not seen for ``process_ttl`` seconds
+(``sweep_dead``) and deletes the rows of processes gone for ``FORGET``. Every beat
+also marks connected again the screens this process holds a connection of where no
+connection is named (``reassert``): the process was taken for dead while its beats
+were held up (a database out of reach, a stalled machine), or the screen's latest
+connection ended in another process while this one still holds an older one (a second
+device with the same credential). A stopping process
 deletes its row after its goodbye. The presence intervals of such screens are closed
 by the presence sweeper at their last heartbeat, as before.
 """
@@ -42,8 +44,8 @@ from controller.periodic import run_every
 
 log = logging.getLogger("pano.players")
 
-BEAT = 5.0  # seconds between two refreshes of a process's row
-TTL = 60.0  # a process not seen for this long is dead (12 beats)
+BEAT = 5.0  # seconds between two refreshes of a process's row, at most
+TTL = 60.0  # a process not seen for this long is dead (``process_ttl``'s default)
 FORGET = timedelta(days=1)  # the rows of dead processes are deleted after this
 TOKEN_LENGTH = 12
 _STATUS = ScreenStatus.__table__
@@ -124,21 +126,25 @@ class ProcessBeat:
 
     def beat(self) -> int:
         """Refresh the row (made again if it was deleted), show this process's screens
-        connected again if it came late, and sweep if elected; returns the screens
-        swept."""
+        connected where no connection is named, and sweep if elected; returns the
+        screens swept."""
         now = self.clock()
         swept = 0
         with self.session_factory() as session:
             row = session.get(ControllerProcess, self.token)
             if row is None:
                 session.add(self._row(now))
-            late = row is None or now - aware(row.seen_at) > timedelta(seconds=self.ttl)
-            if row is not None:
-                row.seen_at = now
-            if late:
+            elif now - aware(row.seen_at) > timedelta(seconds=self.ttl):
                 log.warning("this controller process was not seen for more than %g s: its "
                             "players' connections are recorded again", self.ttl)
-                reassert(session, self.connections())
+            if row is not None:
+                row.seen_at = now
+            held = self.connections()
+            if held:  # taken for dead, or its latest connection ended in another process
+                unnamed = set(session.scalars(select(_STATUS.c.screen_id)
+                                              .where(_STATUS.c.connection.is_(None))))
+                reassert(session, {screen: name for screen, name in held.items()
+                                   if screen in unnamed})
             if self.leading():
                 swept = sweep_dead(session, now, self.ttl)
             session.commit()
@@ -169,8 +175,12 @@ class ProcessBeat:
 
 def start_beat(pano: Any, socketio: Any, leading: Callable[[], bool]) -> tuple[ProcessBeat, Any]:
     """This serving process's beat (``pano``: the app's state), registered and started
-    as a background task of ``socketio``'s; returns it and the task."""
+    as a background task of ``socketio``'s; returns it and the task. It refreshes at
+    least 12 times within ``process_ttl`` (every 5 s with the default minute), and at
+    most every half second."""
+    ttl = pano.settings.process_ttl
     beat = ProcessBeat(pano.session_factory, pano.namespace.process_token,
-                       pano.namespace.open_connections, leading, socketio.sleep)
+                       pano.namespace.open_connections, leading, socketio.sleep,
+                       every=max(0.5, min(BEAT, ttl / 12)), ttl=ttl)
     beat.register()
     return beat, socketio.start_background_task(beat.run)

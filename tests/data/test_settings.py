@@ -68,6 +68,7 @@ def test_database_url_wins_over_data_dir(monkeypatch) -> None:
         ("async_mode: eventlet\n", "async_mode must be threading or gevent"),
         ("heartbeat_interval: 0\n", "heartbeat_interval must be > 0"),
         ("heartbeat_interval: -3\n", "heartbeat_interval must be > 0"),
+        ("process_ttl: 1\n", "process_ttl must be between 3 and 3600"),
         ("host: 127.0.0.1\nprot: 8080\n", "line 2: unknown setting 'prot'"),
         ("port: 1\nport: 2\n", "line 2: duplicate key 'port'"),
         ("- port\n", "expected a mapping"),
@@ -96,6 +97,8 @@ def test_unknown_key_names_file_and_line(tmp_path: Path) -> None:
         ("PANO_PORT", "99999", "port must be between 1 and 65535"),
         ("PANO_ASYNC_MODE", "eventlet", "async_mode must be threading or gevent"),
         ("PANO_HEARTBEAT_INTERVAL", "soon", "heartbeat_interval must be a number"),
+        ("PANO_PROCESS_TTL", "a minute", "process_ttl must be a number"),
+        ("PANO_PROCESS_TTL", "86400", "process_ttl must be between 3 and 3600"),
     ],
 )
 def test_bad_environment_is_refused(monkeypatch, name: str, value: str, fragment: str) -> None:

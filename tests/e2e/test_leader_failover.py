@@ -7,7 +7,9 @@ controller died reconnect through their load balancer — gets the new timeline.
 new leader is frozen past its lease during a second change, and woken: the third process
 has taken over and pushed the change, the woken one knows it no longer leads, and every
 player gets the second change too. Every push anybody saw of a (screen, version) carries
-the same body, the one stored."""
+the same body, the one stored. A client that does not reconnect held a screen through
+the killed leader: the survivors show it disconnected within ``process_ttl`` (their
+liveness rows: controller/players/process_liveness.py)."""
 
 from __future__ import annotations
 
@@ -39,7 +41,16 @@ from web.helpers import Player as Observer
 from controller.models import ScreenTimeline
 
 BAGGAGE, ARRIVALS = "phu-bai-baggage", "phu-bai-arrivals"  # both show welcome-hue
+LONE = "a-dot-entry-hall"  # held through the first leader only, by a client that stays away
 TTL = 3.0
+PROCESS_TTL = 3.0
+
+
+def connected(controller: Controller, fleet: Fleet, screen: str) -> bool:
+    status, body = get_json(f"{controller.url}/api/v1/screens", timeout=5,
+                            token=fleet.users["technician"])
+    assert status == 200, body
+    return next(s["connected"] for s in body["screens"] if s["id"] == screen)
 
 
 def leaders(controllers: list[Controller]) -> list[Controller]:
@@ -64,7 +75,8 @@ def test_kill_9_the_leader_during_a_change_every_player_converges(tmp_path, pg_u
     fleet = Fleet(make_settings(data, database_url=pg_url)).seed()
     env = {"PANO_DATABASE_URL": pg_url, "PANO_MESSAGE_QUEUE": redis_url,
            "PANO_MESSAGE_QUEUE_CHANNEL": f"pano-failover-{uuid.uuid4().hex[:8]}",
-           "PANO_LEADER_TTL": str(TTL), "PANO_CHANGE_POLL_INTERVAL": "1"}
+           "PANO_LEADER_TTL": str(TTL), "PANO_CHANGE_POLL_INTERVAL": "1",
+           "PANO_PROCESS_TTL": str(PROCESS_TTL)}
     # Two threading processes and one gevent process, all taking part in the election.
     controllers = [Controller(data, env={**env, "PANO_ASYNC_MODE": mode}, name=f"c{i}")
                    for i, mode in enumerate(("threading", "threading", "gevent"))]
@@ -107,6 +119,9 @@ def test_kill_9_the_leader_during_a_change_every_player_converges(tmp_path, pg_u
             observers.append(Observer(controller.url).connect(BAGGAGE, fleet.tokens[BAGGAGE]))
         wait_for(lambda: converged(""), timeout=30,
                  what="every player on the stored timeline")
+        lone = Observer(first.url).connect(LONE, fleet.tokens[LONE])  # never comes back
+        observers.append(lone)
+        wait_for(lambda: connected(first, fleet, LONE), timeout=10, what="the lone screen")
 
         # 1. kill -9 during a change: frozen first, so the change is certainly in flight.
         signal_group(first, signal.SIGSTOP)
@@ -124,6 +139,13 @@ def test_kill_9_the_leader_during_a_change_every_player_converges(tmp_path, pg_u
         print(f"failover (ttl {TTL} s): new leader {elected - frozen_at:.1f} s after the "
               f"leader stopped ({elected - killed_at:.1f} s after the kill), every player "
               f"on the new timeline {everyone - killed_at:.1f} s after the kill")
+        # The screen only the killed process held: not "connected" for ever.
+        wait_for(lambda: not connected(second, fleet, LONE), timeout=PROCESS_TTL + 15,
+                 what="the killed leader's screen shown disconnected")
+        wait_for(lambda: connected(second, fleet, BAGGAGE), timeout=10,  # held elsewhere
+                 what="a screen the survivors still hold shown connected")
+        print(f"the killed leader's screen shown disconnected "
+              f"{time.monotonic() - killed_at:.1f} s after the kill")
 
         # 2. A leader frozen past its lease during a change, then woken: fenced.
         third = next(c for c in survivors if c is not second)

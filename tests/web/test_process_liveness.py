@@ -110,3 +110,23 @@ def test_a_connection_named_before_tokens_is_left_to_its_own_disconnect(fleet):
         session.commit()
         assert session.get(ScreenStatus, DEAD_SCREEN).connected
         status.mark_disconnected(session, DEAD_SCREEN, "bare-sid-1")
+
+
+def test_a_screen_whose_latest_connection_ended_elsewhere_is_shown_connected_again(
+        players, fleet, server):
+    """Two devices with one credential, each through another process: the newer one's
+    process ends it and marks the screen disconnected (it knows no heir), while this
+    process still holds the older one: its next beat names it again."""
+    here = players().connect(HERE_SCREEN, fleet.tokens[HERE_SCREEN])
+    here.next_timeline()
+    with fleet.sessions() as session:  # the other process's newer connect, then its end
+        status.mark_connected(session, HERE_SCREEN, "10.0.0.9", None,
+                              connection=marker(LIVE, "newer"))
+        assert status.mark_disconnected(session, HERE_SCREEN, marker(LIVE, "newer"))
+    assert _connected(server, fleet)[HERE_SCREEN] is False
+    server.liveness.beat()
+    assert _connected(server, fleet)[HERE_SCREEN] is True
+    here.close()
+    assert here.disconnected.wait(10)
+    wait_for(lambda: not _connected(server, fleet)[HERE_SCREEN], timeout=10,
+             what="shown disconnected once this process's connection ended too")

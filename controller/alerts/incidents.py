@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -29,6 +29,7 @@ from controller.models import AlertIncident, Screen, Site
 log = logging.getLogger("pano.alerts")
 LIVE = ("pending", "open")
 _CHUNK = 500  # keys per IN (…) of a statement
+KEEP_DROPPED = timedelta(days=1)  # how long an incident dropped before it opened is kept
 
 
 def places(session: Session) -> dict[str, Place]:
@@ -126,13 +127,19 @@ def _pending(session: Session, config: AlertsConfig,
 
 def _drop(session: Session, ids: list[int], now: datetime) -> None:
     """Pending incidents whose condition went away before they opened: ``dropped``, in
-    one statement (nothing is notified; a row another process moved on is left)."""
+    one statement (nothing is notified; a row another process moved on is left). Those
+    dropped more than ``KEEP_DROPPED`` ago are deleted: nothing reads them, and a rule
+    that holds for the whole fleet for a moment (every push in flight) would otherwise
+    leave a row per screen each time, for ever."""
     for start in range(0, len(ids), _CHUNK):
         session.execute(update(AlertIncident).where(
             AlertIncident.id.in_(ids[start:start + _CHUNK]),
             AlertIncident.state == "pending").values(
             state="dropped", open_key=None, cleared_at=now)
             .execution_options(synchronize_session=False))
+    session.execute(delete(AlertIncident).where(AlertIncident.state == "dropped",
+                                                AlertIncident.cleared_at < now - KEEP_DROPPED)
+                    .execution_options(synchronize_session=False))
 
 
 def _set(session: Session, incident: AlertIncident, guard: dict[str, Any] | None = None,

@@ -171,8 +171,9 @@ def test_a_whole_fleet_offline_at_once_is_one_pending_incident_each_and_dropped_
         fleet, webhook):
     """A site's network going down (or a push to every screen not acked yet) makes a
     rule hold for many screens in one pass: each gets its pending incident; back before
-    the rule's ``for``, each is dropped and nobody is told; a second pass while they
-    are still pending (as another controller process would run it) adds none."""
+    the rule's ``for``, each is dropped and nobody is told, and deleted a day later; a
+    second pass while they are still pending (as another controller process would run
+    it) adds none."""
     config = config_of(alerts_yaml(None, webhook))
     with fleet.sessions() as session:
         screens = sorted(session.scalars(select(Screen.id)))
@@ -192,3 +193,9 @@ def test_a_whole_fleet_offline_at_once_is_one_pending_incident_each_and_dropped_
     assert _run(fleet, config, later(81))["opened"] == 1  # the one still silent, after its 60 s
     assert _deliver(fleet, config, later(82)) == {"sent": 1, "failed": 0}
     assert [json.loads(body)["screen"]["id"] for _, body in webhook.received] == [screens[0]]
+    # A day on, the dropped ones are gone (nothing reads them); the open one stays (and
+    # the others, silent again since, have opened their own).
+    assert [st for _, st, _ in _states(fleet)].count("dropped") == len(screens) - 1
+    _run(fleet, config, later(41 + 86400 + 1))
+    assert [st for _, st, _ in _states(fleet)].count("dropped") == 0
+    assert (screens[0], "open", f"screen_offline:{screens[0]}") in _states(fleet)

@@ -164,7 +164,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     from controller.db import upgrade
     from controller.jobs.worker import run_worker
-    from controller.server import configure_logging
+    from controller.logging_config import configure_logging
 
     upgrade(settings.db_url)
     configure_logging()

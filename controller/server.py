@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import logging
 import signal
-import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -39,17 +38,6 @@ def patch_for_gevent() -> None:
 
     if not monkey.is_module_patched("socket"):
         monkey.patch_all()
-
-
-def configure_logging(level: int = logging.INFO) -> None:
-    root = logging.getLogger()
-    if not root.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter(
-            "%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
-        root.addHandler(handler)
-    root.setLevel(level)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 class ControllerServer:
@@ -379,6 +367,8 @@ def serve(settings: Settings, on_listening: Callable[[], object] | None = None) 
     ``on_listening`` is called once the controller answers (``run``'s player)."""
     if settings.async_mode == "gevent":
         patch_for_gevent()
+    from controller.logging_config import configure_logging
+
     configure_logging()
     # scheduler: false keeps this process out of the election (it never leads).
     server = ControllerServer(settings, scheduler=True).start(background=settings.scheduler)

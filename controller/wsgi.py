@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from controller.server import ControllerServer, configure_logging
+from controller.logging_config import configure_logging
+from controller.server import ControllerServer
 from controller.settings import load_settings
 
 configure_logging()

@@ -146,7 +146,7 @@ class ThreadWorker:
 def main() -> None:
     """``python -m controller.jobs.worker PARENT_PID``: the embedded worker, started by
     ``ControllerServer`` with its settings pickled on standard input."""
-    from controller.server import configure_logging
+    from controller.logging_config import configure_logging
 
     settings = pickle.loads(sys.stdin.buffer.read())
     if not isinstance(settings, Settings):

@@ -96,6 +96,11 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
                     for screen, sids in self._per_screen.items()
                     if sids and sids[-1] in self._connections}
 
+    def open_names(self) -> set[str]:
+        """The names of every player connection open here."""
+        with self._lock:
+            return {conn.marker for conn in self._connections.values()}
+
     # -- dispatch ---------------------------------------------------------------------
     def _is_live(self, sid: Any) -> bool:
         return bool(self.socketio.server.manager.is_connected(sid, self.namespace))

@@ -19,7 +19,9 @@ also marks connected again the screens this process holds a connection of where 
 connection is named (``reassert``): the process was taken for dead while its beats
 were held up (a database out of reach, a stalled machine), or the screen's latest
 connection ended in another process while this one still holds an older one (a second
-device with the same credential). A stopping process
+device with the same credential) — and clears a row that names a connection of this
+process no longer open (``ProcessBeat._settle``), so what a beat wrote while a
+connection ended cannot outlive the next beat. A stopping process
 deletes its row after its goodbye. The presence intervals of such screens are closed
 by the presence sweeper at their last heartbeat, as before.
 """
@@ -106,10 +108,13 @@ class ProcessBeat:
     def __init__(self, session_factory: sessionmaker[Session], token: str,
                  connections: Callable[[], Mapping[str, str]],
                  leading: Callable[[], bool], sleep: Callable[[float], object],
+                 open_names: Callable[[], set[str]] | None = None,
                  every: float = BEAT, ttl: float = TTL,
                  clock: Callable[[], datetime] = _utcnow) -> None:
         self.session_factory, self.token = session_factory, token
         self.connections, self.leading, self.sleep = connections, leading, sleep
+        # Every connection open here by name (``connections`` gives the latest per screen).
+        self.open_names = open_names or (lambda: set(self.connections().values()))
         self.every, self.ttl, self.clock = every, ttl, clock
         self.swept = 0  # screens marked disconnected by this process's sweeps
         self._stopped = threading.Event()
@@ -139,12 +144,7 @@ class ProcessBeat:
                             "players' connections are recorded again", self.ttl)
             if row is not None:
                 row.seen_at = now
-            held = self.connections()
-            if held:  # taken for dead, or its latest connection ended in another process
-                unnamed = set(session.scalars(select(_STATUS.c.screen_id)
-                                              .where(_STATUS.c.connection.is_(None))))
-                reassert(session, {screen: name for screen, name in held.items()
-                                   if screen in unnamed})
+            self._settle(session)
             if self.leading():
                 swept = sweep_dead(session, now, self.ttl)
             session.commit()
@@ -153,6 +153,31 @@ class ProcessBeat:
                         "for %g s: marked disconnected", swept, self.ttl)
         self.swept += swept
         return swept
+
+    def _settle(self, session: Session) -> None:
+        """Make the rows this process is answerable for say what it holds: the screens
+        it holds a socket of that no connection names are named again (``reassert``:
+        taken for dead while its beats were held up, or the screen's latest connection
+        ended in another process while this one holds an older one), and a row naming a
+        connection of this process that is no longer open is cleared (a reassertion
+        that crossed that connection's end). The rows are read before the connections
+        in memory: a connection is in memory before its row names it and leaves memory
+        before its row is cleared, so neither read can make an open one look closed."""
+        prefix = func.substr(_STATUS.c.connection, 1, TOKEN_LENGTH)
+        rows = dict(session.execute(
+            select(_STATUS.c.screen_id, _STATUS.c.connection)
+            .where(_STATUS.c.connection.is_(None) | (prefix == self.token))).all())
+        held = self.connections()
+        open_here = self.open_names()
+        reassert(session, {screen: name for screen, name in held.items()
+                           if screen in rows and rows[screen] is None})
+        stale = [{"b_screen": screen, "b_name": name} for screen, name in rows.items()
+                 if name is not None and name not in open_here]
+        if stale:
+            session.execute(
+                update(_STATUS).where(_STATUS.c.screen_id == bindparam("b_screen"),
+                                      _STATUS.c.connection == bindparam("b_name"))
+                .values(connected=False, connection=None), stale)
 
     def run(self) -> None:
         run_every(self.every, self._stopped, self.sleep, self.beat,
@@ -181,6 +206,7 @@ def start_beat(pano: Any, socketio: Any, leading: Callable[[], bool]) -> tuple[P
     ttl = pano.settings.process_ttl
     beat = ProcessBeat(pano.session_factory, pano.namespace.process_token,
                        pano.namespace.open_connections, leading, socketio.sleep,
+                       open_names=pano.namespace.open_names,
                        every=max(0.5, min(BEAT, ttl / 12)), ttl=ttl)
     beat.register()
     return beat, socketio.start_background_task(beat.run)

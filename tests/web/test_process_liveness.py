@@ -130,3 +130,20 @@ def test_a_screen_whose_latest_connection_ended_elsewhere_is_shown_connected_aga
     assert here.disconnected.wait(10)
     wait_for(lambda: not _connected(server, fleet)[HERE_SCREEN], timeout=10,
              what="shown disconnected once this process's connection ended too")
+
+
+def test_a_row_naming_a_connection_of_this_process_no_longer_open_is_cleared(fleet, server):
+    """A reassertion that crossed the end of the connection it named (the beat read the
+    connection open, the disconnect wrote first): the next beat finds the row naming a
+    connection this process no longer holds and clears it, whoever else is named."""
+    beat = server.liveness
+    with fleet.sessions() as session:
+        status.mark_connected(session, DEAD_SCREEN, "10.0.0.7", None,
+                              connection=marker(beat.token, "ended-meanwhile"))
+        status.mark_connected(session, LIVE_SCREEN, "10.0.0.8", None,
+                              connection=marker(LIVE, "open-elsewhere"))
+        _process(session, LIVE, datetime.now(UTC))
+        session.commit()
+    beat.beat()
+    shown = _connected(server, fleet)
+    assert (shown[DEAD_SCREEN], shown[LIVE_SCREEN]) == (False, True)

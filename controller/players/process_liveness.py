@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from controller.emergencies.store import aware
 from controller.models import ControllerProcess, ScreenStatus
+from controller.off_loop import run_off_loop
 from controller.periodic import run_every
 
 log = logging.getLogger("pano.players")
@@ -50,6 +51,7 @@ BEAT = 5.0  # seconds between two refreshes of a process's row, at most
 TTL = 60.0  # a process not seen for this long is dead (``process_ttl``'s default)
 FORGET = timedelta(days=1)  # the rows of dead processes are deleted after this
 TOKEN_LENGTH = 12
+POOL = "process-liveness"  # its thread (controller.off_loop), one
 _STATUS = ScreenStatus.__table__
 
 
@@ -130,54 +132,63 @@ class ProcessBeat:
             session.commit()
 
     def beat(self) -> int:
-        """Refresh the row (made again if it was deleted), show this process's screens
-        connected where no connection is named, and sweep if elected; returns the
-        screens swept."""
+        """Refresh the row (made again if it was deleted), make the rows this process
+        answers for say what it holds (``_settle``), and sweep if elected; returns the
+        screens swept. The database work runs off the event loop
+        (``controller.off_loop``): a database another writer holds (a backup, a long
+        report) must not stop the players' sockets for its busy timeout."""
         now = self.clock()
-        swept = 0
-        with self.session_factory() as session:
-            row = session.get(ControllerProcess, self.token)
-            if row is None:
-                session.add(self._row(now))
-            elif now - aware(row.seen_at) > timedelta(seconds=self.ttl):
-                log.warning("this controller process was not seen for more than %g s: its "
-                            "players' connections are recorded again", self.ttl)
-            if row is not None:
-                row.seen_at = now
-            self._settle(session)
-            if self.leading():
-                swept = sweep_dead(session, now, self.ttl)
-            session.commit()
+        rows = run_off_loop(POOL, 1, self._refresh, now)
+        # Read after the rows: a connection is in memory before its row names it and
+        # leaves memory before its row is cleared, so no open one looks closed here.
+        held, open_here, leading = self.connections(), self.open_names(), self.leading()
+        swept = run_off_loop(POOL, 1, self._settle, now, rows, held, open_here, leading)
         if swept:
             log.warning("%d screen(s) were connected through a controller process not seen "
                         "for %g s: marked disconnected", swept, self.ttl)
         self.swept += swept
         return swept
 
-    def _settle(self, session: Session) -> None:
-        """Make the rows this process is answerable for say what it holds: the screens
-        it holds a socket of that no connection names are named again (``reassert``:
-        taken for dead while its beats were held up, or the screen's latest connection
-        ended in another process while this one holds an older one), and a row naming a
-        connection of this process that is no longer open is cleared (a reassertion
-        that crossed that connection's end). The rows are read before the connections
-        in memory: a connection is in memory before its row names it and leaves memory
-        before its row is cleared, so neither read can make an open one look closed."""
-        prefix = func.substr(_STATUS.c.connection, 1, TOKEN_LENGTH)
-        rows = dict(session.execute(
-            select(_STATUS.c.screen_id, _STATUS.c.connection)
-            .where(_STATUS.c.connection.is_(None) | (prefix == self.token))).all())
-        held = self.connections()
-        open_here = self.open_names()
-        reassert(session, {screen: name for screen, name in held.items()
-                           if screen in rows and rows[screen] is None})
+    def _refresh(self, now: datetime) -> dict[str, str | None]:
+        """This process's row refreshed; the rows it answers for: screen -> the
+        connection named (None, or one of this process's)."""
+        with self.session_factory() as session:
+            row = session.get(ControllerProcess, self.token)
+            if row is None:
+                session.add(self._row(now))
+            else:
+                if now - aware(row.seen_at) > timedelta(seconds=self.ttl):
+                    log.warning("this controller process was not seen for more than %g s: "
+                                "its players' connections are recorded again", self.ttl)
+                row.seen_at = now
+            prefix = func.substr(_STATUS.c.connection, 1, TOKEN_LENGTH)
+            rows = dict(session.execute(
+                select(_STATUS.c.screen_id, _STATUS.c.connection)
+                .where(_STATUS.c.connection.is_(None) | (prefix == self.token))).all())
+            session.commit()
+        return rows
+
+    def _settle(self, now: datetime, rows: Mapping[str, str | None],
+                held: Mapping[str, str], open_here: set[str], leading: bool) -> int:
+        """The screens this process holds a socket of that no connection names are named
+        again (``reassert``: taken for dead while its beats were held up, or the
+        screen's latest connection ended in another process while this one holds an
+        older one), and a row naming a connection of this process no longer open is
+        cleared (a reassertion that crossed that connection's end); then the sweep, if
+        elected. Returns the screens swept."""
         stale = [{"b_screen": screen, "b_name": name} for screen, name in rows.items()
                  if name is not None and name not in open_here]
-        if stale:
-            session.execute(
-                update(_STATUS).where(_STATUS.c.screen_id == bindparam("b_screen"),
-                                      _STATUS.c.connection == bindparam("b_name"))
-                .values(connected=False, connection=None), stale)
+        with self.session_factory() as session:
+            reassert(session, {screen: name for screen, name in held.items()
+                               if screen in rows and rows[screen] is None})
+            if stale:
+                session.execute(
+                    update(_STATUS).where(_STATUS.c.screen_id == bindparam("b_screen"),
+                                          _STATUS.c.connection == bindparam("b_name"))
+                    .values(connected=False, connection=None), stale)
+            swept = sweep_dead(session, now, self.ttl) if leading else 0
+            session.commit()
+        return swept
 
     def run(self) -> None:
         run_every(self.every, self._stopped, self.sleep, self.beat,
@@ -186,14 +197,17 @@ class ProcessBeat:
     def stop(self) -> None:
         self._stopped.set()
 
+    def _delete(self) -> None:
+        with self.session_factory() as session:
+            session.execute(delete(ControllerProcess)
+                            .where(ControllerProcess.token == self.token))
+            session.commit()
+
     def forget(self) -> None:
         """At a clean stop, after the goodbye: this process's row deleted (left to the
         sweeps if the database cannot be reached)."""
         try:
-            with self.session_factory() as session:
-                session.execute(delete(ControllerProcess)
-                                .where(ControllerProcess.token == self.token))
-                session.commit()
+            run_off_loop(POOL, 1, self._delete)
         except Exception:
             log.exception("deleting this controller process's liveness row")
 

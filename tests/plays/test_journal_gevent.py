@@ -2,7 +2,7 @@
 batches from several players at once: batches are stored in a real thread while the
 handler's greenlet waits (controller/plays/off_loop.py), so the process keeps answering
 `time` and /healthz while a batch goes in — even while the batch waits for SQLite's
-write lock, which someone else holds."""
+write lock, which someone else holds (and so does the process's liveness beat)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ def test_gevent_controller_stores_batches_and_keeps_answering(tmp_path):
     data = tmp_path / "controller"
     prepare(data, fast_playlists(tmp_path / "playlists", seconds=1.0))
     tokens = {s: screen_token(data, s) for s in SCREENS}
-    controller = Controller(data, env={"PANO_ASYNC_MODE": "gevent"}).start()
+    # Its liveness beat every half second (process_ttl 3 s): one falls while the write
+    # lock is held below, and must not stop the process either (it writes off the loop).
+    controller = Controller(data, env={"PANO_ASYNC_MODE": "gevent",
+                                       "PANO_PROCESS_TTL": "3"}).start()
     clients = []
     try:
         for screen in SCREENS:

@@ -23,12 +23,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from controller.alerts import conditions, outbox
 from controller.alerts.messages import Place, compose
 from controller.alerts.rules import AlertsConfig, in_quiet_hours
+from controller.db import in_chunks
 from controller.db_upsert import upsert_insert
 from controller.models import AlertIncident, Screen, Site
 
 log = logging.getLogger("pano.alerts")
 LIVE = ("pending", "open")
-_CHUNK = 500  # keys per IN (…) of a statement
 KEEP_DROPPED = timedelta(days=1)  # how long an incident dropped before it opened is kept
 
 
@@ -118,9 +118,9 @@ def _pending(session: Session, config: AlertsConfig,
         for (rule, _), place, detail in new])
     keys = [f"{rule}:{screen_id}" for (rule, screen_id), _, _ in new]
     out: dict[tuple[str, str], AlertIncident] = {}
-    for start in range(0, len(keys), _CHUNK):
+    for chunk in in_chunks(keys):
         for incident in session.scalars(select(AlertIncident).where(
-                AlertIncident.open_key.in_(keys[start:start + _CHUNK]))):
+                AlertIncident.open_key.in_(chunk))):
             out[(incident.rule, incident.screen_id)] = incident
     return out
 
@@ -131,9 +131,9 @@ def _drop(session: Session, ids: list[int], now: datetime) -> None:
     dropped more than ``KEEP_DROPPED`` ago are deleted: nothing reads them, and a rule
     that holds for the whole fleet for a moment (every push in flight) would otherwise
     leave a row per screen each time, for ever."""
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in in_chunks(ids):
         session.execute(update(AlertIncident).where(
-            AlertIncident.id.in_(ids[start:start + _CHUNK]),
+            AlertIncident.id.in_(chunk),
             AlertIncident.state == "pending").values(
             state="dropped", open_key=None, cleared_at=now)
             .execution_options(synchronize_session=False))

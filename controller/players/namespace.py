@@ -89,17 +89,12 @@ class PlayerNamespace(PlayerGreeting, PlayerReports, Namespace):
         # This process's token: its connections' names (controller/players/process_liveness.py).
         self.process_token = new_token()
 
-    def open_connections(self) -> dict[str, str]:
-        """Screen -> the name of its latest connection open here."""
+    def open_connections(self) -> dict[str, list[str]]:
+        """Screen -> the names of its connections open here, oldest first."""
         with self._lock:
-            return {screen: self._connections[sids[-1]].marker
-                    for screen, sids in self._per_screen.items()
-                    if sids and sids[-1] in self._connections}
-
-    def open_names(self) -> set[str]:
-        """The names of every player connection open here."""
-        with self._lock:
-            return {conn.marker for conn in self._connections.values()}
+            return {screen: [self._connections[sid].marker for sid in sids
+                             if sid in self._connections]
+                    for screen, sids in self._per_screen.items()}
 
     # -- dispatch ---------------------------------------------------------------------
     def _is_live(self, sid: Any) -> bool:

@@ -34,7 +34,7 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from controller.emergencies.store import aware
 from controller.models import ControllerProcess, ScreenStatus
+from controller.models.base import utcnow
 from controller.off_loop import run_off_loop
 from controller.periodic import run_every
 
@@ -53,6 +54,7 @@ FORGET = timedelta(days=1)  # the rows of dead processes are deleted after this
 TOKEN_LENGTH = 12
 POOL = "process-liveness"  # its thread (controller.off_loop), one
 _STATUS = ScreenStatus.__table__
+_PROCESS_OF = func.substr(_STATUS.c.connection, 1, TOKEN_LENGTH)  # a connection's process
 
 
 def new_token() -> str:
@@ -66,10 +68,6 @@ def marker(token: str, sid: str) -> str:
     return f"{token}:{sid}"[:64]
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def sweep_dead(session: Session, now: datetime, ttl: float = TTL) -> int:
     """Mark disconnected every screen whose connection names a process not seen for
     ``ttl`` seconds (or not known at all), and delete the rows of processes gone for
@@ -77,12 +75,11 @@ def sweep_dead(session: Session, now: datetime, ttl: float = TTL) -> int:
     bare Socket.IO session id) are left to their own disconnect. Does not commit."""
     alive = select(ControllerProcess.token).where(
         ControllerProcess.seen_at >= now - timedelta(seconds=ttl))
-    prefix = func.substr(_STATUS.c.connection, 1, TOKEN_LENGTH)
     result = session.execute(
         update(ScreenStatus)
         .where(ScreenStatus.connected.is_(True),
                func.substr(_STATUS.c.connection, TOKEN_LENGTH + 1, 1) == ":",
-               prefix.not_in(alive))
+               _PROCESS_OF.not_in(alive))
         .values(connected=False, connection=None)
         .execution_options(synchronize_session=False))
     session.execute(delete(ControllerProcess).where(ControllerProcess.seen_at < now - FORGET))
@@ -104,19 +101,17 @@ def reassert(session: Session, connections: Mapping[str, str]) -> None:
 class ProcessBeat:
     """This process's row in ``controller_processes``, refreshed every ``every`` seconds
     until ``stop()``; the elected process's beats sweep the dead ones' screens.
-    ``connections`` gives this process's open player connections (screen -> marker),
-    ``leading`` whether it is the elected process; ``sleep`` is the server's."""
+    ``connections`` gives this process's open player connections (screen -> their
+    names, oldest first), ``leading`` whether it is the elected process; ``sleep`` is
+    the server's."""
 
     def __init__(self, session_factory: sessionmaker[Session], token: str,
-                 connections: Callable[[], Mapping[str, str]],
+                 connections: Callable[[], Mapping[str, list[str]]],
                  leading: Callable[[], bool], sleep: Callable[[float], object],
-                 open_names: Callable[[], set[str]] | None = None,
                  every: float = BEAT, ttl: float = TTL,
-                 clock: Callable[[], datetime] = _utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.session_factory, self.token = session_factory, token
         self.connections, self.leading, self.sleep = connections, leading, sleep
-        # Every connection open here by name (``connections`` gives the latest per screen).
-        self.open_names = open_names or (lambda: set(self.connections().values()))
         self.every, self.ttl, self.clock = every, ttl, clock
         self.swept = 0  # screens marked disconnected by this process's sweeps
         self._stopped = threading.Event()
@@ -141,8 +136,8 @@ class ProcessBeat:
         rows = run_off_loop(POOL, 1, self._refresh, now)
         # Read after the rows: a connection is in memory before its row names it and
         # leaves memory before its row is cleared, so no open one looks closed here.
-        held, open_here, leading = self.connections(), self.open_names(), self.leading()
-        swept = run_off_loop(POOL, 1, self._settle, now, rows, held, open_here, leading)
+        held, leading = self.connections(), self.leading()
+        swept = run_off_loop(POOL, 1, self._settle, now, rows, held, leading)
         if swept:
             log.warning("%d screen(s) were connected through a controller process not seen "
                         "for %g s: marked disconnected", swept, self.ttl)
@@ -161,26 +156,26 @@ class ProcessBeat:
                     log.warning("this controller process was not seen for more than %g s: "
                                 "its players' connections are recorded again", self.ttl)
                 row.seen_at = now
-            prefix = func.substr(_STATUS.c.connection, 1, TOKEN_LENGTH)
             rows = dict(session.execute(
                 select(_STATUS.c.screen_id, _STATUS.c.connection)
-                .where(_STATUS.c.connection.is_(None) | (prefix == self.token))).all())
+                .where(_STATUS.c.connection.is_(None) | (_PROCESS_OF == self.token))).all())
             session.commit()
         return rows
 
     def _settle(self, now: datetime, rows: Mapping[str, str | None],
-                held: Mapping[str, str], open_here: set[str], leading: bool) -> int:
+                held: Mapping[str, list[str]], leading: bool) -> int:
         """The screens this process holds a socket of that no connection names are named
         again (``reassert``: taken for dead while its beats were held up, or the
         screen's latest connection ended in another process while this one holds an
         older one), and a row naming a connection of this process no longer open is
         cleared (a reassertion that crossed that connection's end); then the sweep, if
         elected. Returns the screens swept."""
+        open_here = {name for names in held.values() for name in names}
         stale = [{"b_screen": screen, "b_name": name} for screen, name in rows.items()
                  if name is not None and name not in open_here]
         with self.session_factory() as session:
-            reassert(session, {screen: name for screen, name in held.items()
-                               if screen in rows and rows[screen] is None})
+            reassert(session, {screen: names[-1] for screen, names in held.items()
+                               if names and screen in rows and rows[screen] is None})
             if stale:
                 session.execute(
                     update(_STATUS).where(_STATUS.c.screen_id == bindparam("b_screen"),
@@ -220,7 +215,6 @@ def start_beat(pano: Any, socketio: Any, leading: Callable[[], bool]) -> tuple[P
     ttl = pano.settings.process_ttl
     beat = ProcessBeat(pano.session_factory, pano.namespace.process_token,
                        pano.namespace.open_connections, leading, socketio.sleep,
-                       open_names=pano.namespace.open_names,
                        every=max(0.5, min(BEAT, ttl / 12)), ttl=ttl)
     beat.register()
     return beat, socketio.start_background_task(beat.run)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from controller.db import in_chunks
 from controller.media.renditions import (
     OriginalMissing,
     RenditionError,
@@ -21,7 +22,6 @@ from controller.models import Media, Rendition
 from controller.timeline.builder import MediaFacts
 
 log = logging.getLogger("pano.timeline")
-_CHUNK = 500  # images per IN (…)
 _RENDITIONS = (select(Rendition.media_sha256, Rendition.target, Rendition.rendition_sha256,
                       Media.size, Media.mime)
                .join(Media, Media.sha256 == Rendition.rendition_sha256))
@@ -52,9 +52,9 @@ class RenditionChooser:
         # (ORM rows of every rendition, then the files', took 6 % of a rebuild).
         self._rows: dict[tuple[str, str], str] = {}
         self._facts: dict[str, MediaFacts] = {}
-        for start in range(0, len(images), _CHUNK):
+        for chunk in in_chunks(images):
             for original, target, file, size, mime in session.execute(_RENDITIONS.where(
-                    Rendition.media_sha256.in_(images[start:start + _CHUNK]))):
+                    Rendition.media_sha256.in_(chunk))):
                 self._rows[(original, target)] = file
                 self._facts[file] = MediaFacts(size=size, mime=mime)
 
